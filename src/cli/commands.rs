@@ -1,0 +1,457 @@
+//! What each command does: thin glue over the library, printing text or `--json`.
+
+use super::{ClientCmd, Cli, Command, DecideArgs, KeysCmd, PolicyCmd, RoleCmd, SessionCmd, TokenCmd, UserCmd};
+use crate::accounts::bootstrap::{bootstrap, Bootstrapped};
+use crate::accounts::password;
+use crate::config::Config;
+use crate::engine::{load_dir, Engine, Query, Resource};
+use crate::identity;
+use crate::model::{Email, RoleName, UserId};
+use crate::store::{NewUser, Store, UserRow};
+use crate::tokens::{self, Tokens};
+use anyhow::{anyhow, bail, Context as _, Result};
+use serde_json::{json, Value};
+use std::io::BufRead;
+use std::process::ExitCode;
+use std::str::FromStr;
+
+struct Out {
+    json: bool,
+}
+
+impl Out {
+    fn emit(&self, value: Value, human: impl FnOnce() -> String) {
+        if self.json {
+            println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+        } else {
+            let text = human();
+            if !text.is_empty() {
+                println!("{}", text.trim_end());
+            }
+        }
+    }
+}
+
+fn config(cli: &Cli) -> Result<Config> {
+    let mut config = Config::load(cli.config.as_deref())?;
+    if let Some(db) = &cli.db {
+        config.db = db.clone();
+    }
+    if let Some(p) = &cli.policies {
+        config.policies = p.clone();
+    }
+    Ok(config)
+}
+
+fn open_store(config: &Config) -> Result<Store> {
+    Ok(Store::open(&config.db)?)
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let out = Out { json: cli.json };
+    let mut config = config(&cli)?;
+    match &cli.command {
+        Command::Serve { listen, print_config } => {
+            if let Some(l) = listen {
+                config.listen = l.clone();
+            }
+            config.check()?;
+            if *print_config {
+                out.emit(serde_json::to_value(masked(&config))?, || config.to_masked_toml());
+                return Ok(ExitCode::SUCCESS);
+            }
+            let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            runtime.block_on(async move {
+                let (state, boot) = crate::server::AppState::build(config)?;
+                announce(&boot);
+                crate::server::serve(state).await
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Init => {
+            config.check()?;
+            let store = open_store(&config)?;
+            let boot = bootstrap(&store, config.min_password_length)?;
+            if config.jwt_algorithm == "EdDSA" {
+                tokens::ensure_key(&store)?;
+            }
+            announce(&boot);
+            out.emit(
+                json!({"db": config.db, "admin": boot.admin.as_ref().map(|(id, email, pw)| json!({"id": id, "email": email, "password": pw}))}),
+                || format!("database ready: {}", config.db.display()),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(cmd) => user(cmd, &config, &out),
+        Command::Role(cmd) => role(cmd, &config, &out),
+        Command::Session(cmd) => session(cmd, &config, &out),
+        Command::Token(cmd) => token(cmd, &config, &out),
+        Command::Client(cmd) => client(cmd, &config, &out),
+        Command::Keys(cmd) => keys(cmd, &config, &out),
+        Command::Policy(cmd) => policy(cmd, &config, &out),
+        Command::Decide(args) => decide(args, &config, &out),
+    }
+}
+
+fn masked(config: &Config) -> Config {
+    let mut c = config.clone();
+    if c.jwt_secret.is_some() {
+        c.jwt_secret = Some("********".into());
+    }
+    c
+}
+
+fn announce(boot: &Bootstrapped) {
+    if let Some((id, email, password)) = &boot.admin {
+        match password {
+            Some(p) => eprintln!(
+                "created bootstrap admin {id} <{email}> with password: {p}\n(shown once; set WARDEN_ADMIN_PASSWORD to choose it)"
+            ),
+            None => eprintln!("created bootstrap admin {id} <{email}> with the password from WARDEN_ADMIN_PASSWORD"),
+        }
+    }
+}
+
+fn read_password_stdin() -> Result<String> {
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
+    let password = line.strip_suffix('\n').unwrap_or(&line);
+    let password = password.strip_suffix('\r').unwrap_or(password);
+    if password.is_empty() {
+        bail!("no password on standard input");
+    }
+    Ok(password.to_string())
+}
+
+fn roles(names: &[String]) -> Result<Vec<RoleName>> {
+    names.iter().map(|r| RoleName::parse(r).map_err(|e| anyhow!(e))).collect()
+}
+
+fn user_line(u: &UserRow) -> String {
+    format!(
+        "{:<20} {:<32} {:<20} {:<20} {}",
+        u.id,
+        u.email,
+        u.name,
+        u.roles.join(","),
+        if u.disabled { "disabled" } else { "active" }
+    )
+}
+
+fn user(cmd: &UserCmd, config: &Config, out: &Out) -> Result<ExitCode> {
+    let store = open_store(config)?;
+    let user = match cmd {
+        UserCmd::Add { email, id, name, roles: role_names, password_stdin } => {
+            let email = Email::parse(email)?;
+            let id = match id {
+                Some(id) => UserId::parse(id)?,
+                None => {
+                    let local = email.as_str().split('@').next().unwrap_or_default();
+                    let cleaned: String = local
+                        .chars()
+                        .map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '-' })
+                        .collect();
+                    UserId::parse(&cleaned)?
+                }
+            };
+            let role_names = roles(role_names)?;
+            let password_hash = if *password_stdin {
+                let p = read_password_stdin()?;
+                password::check_policy(&p, config.min_password_length)?;
+                Some(password::hash(&p)?)
+            } else {
+                None
+            };
+            let user = store.create_user(&NewUser { id, email, name: name.clone(), roles: role_names, password_hash })?;
+            store.audit("cli", "users.create", &format!("user:{}", user.id), &json!({}))?;
+            user
+        }
+        UserCmd::List { filter } => {
+            let users = store.list_users(filter.as_deref(), 10_000, 0)?;
+            out.emit(serde_json::to_value(&users)?, || {
+                let mut s = format!("{:<20} {:<32} {:<20} {:<20} STATUS\n", "ID", "EMAIL", "NAME", "ROLES");
+                for u in &users {
+                    s.push_str(&user_line(u));
+                    s.push('\n');
+                }
+                s
+            });
+            return Ok(ExitCode::SUCCESS);
+        }
+        UserCmd::Show { id } => store.user(id)?,
+        UserCmd::SetRoles { id, roles: role_names } => {
+            let user = store.set_user_roles(id, &roles(role_names)?)?;
+            store.audit("cli", "users.roles", &format!("user:{id}"), &json!({"roles": user.roles}))?;
+            user
+        }
+        UserCmd::Disable { id } => {
+            let u = store.set_user_disabled(id, true)?;
+            store.audit("cli", "users.update", &format!("user:{id}"), &json!({"disabled": true}))?;
+            u
+        }
+        UserCmd::Enable { id } => {
+            let u = store.set_user_disabled(id, false)?;
+            store.audit("cli", "users.update", &format!("user:{id}"), &json!({"disabled": false}))?;
+            u
+        }
+        UserCmd::Passwd { id } => {
+            store.user(id)?;
+            let p = read_password_stdin()?;
+            password::check_policy(&p, config.min_password_length)?;
+            store.set_password_hash(id, &password::hash(&p)?)?;
+            store.audit("cli", "users.update", &format!("user:{id}"), &json!({"password": "changed"}))?;
+            store.user(id)?
+        }
+    };
+    out.emit(serde_json::to_value(&user)?, || user_line(&user));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn role(cmd: &RoleCmd, config: &Config, out: &Out) -> Result<ExitCode> {
+    let store = open_store(config)?;
+    match cmd {
+        RoleCmd::Add { name, parents } => {
+            let role = store.create_role(&RoleName::parse(name)?, &roles(parents)?)?;
+            store.audit("cli", "roles.write", &format!("role:{name}"), &json!({"parents": role.parents}))?;
+            out.emit(serde_json::to_value(&role)?, || format!("created role {}", role.name));
+        }
+        RoleCmd::List => {
+            let all = store.list_roles()?;
+            out.emit(serde_json::to_value(&all)?, || {
+                let mut s = format!("{:<24} {:<30} USERS\n", "ROLE", "PARENTS");
+                for r in &all {
+                    s.push_str(&format!("{:<24} {:<30} {}\n", r.name, r.parents.join(","), r.users));
+                }
+                s
+            });
+        }
+        RoleCmd::Remove { name, force } => {
+            store.remove_role(name, *force)?;
+            store.audit("cli", "roles.write", &format!("role:{name}"), &json!({"removed": true}))?;
+            out.emit(json!({"removed": name}), || format!("removed role {name}"));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn session(cmd: &SessionCmd, config: &Config, out: &Out) -> Result<ExitCode> {
+    let store = open_store(config)?;
+    match cmd {
+        SessionCmd::List { user, active } => {
+            let sessions = store.list_sessions(user.as_deref(), *active)?;
+            out.emit(serde_json::to_value(&sessions)?, || {
+                let mut s = format!("{:<34} {:<20} {:<12} STATUS\n", "SESSION", "USER", "CREATED");
+                for x in &sessions {
+                    let status = match &x.revoked_reason {
+                        Some(r) => format!("revoked ({r})"),
+                        None if x.expires_at <= crate::util::now() => "expired".into(),
+                        None => "active".into(),
+                    };
+                    s.push_str(&format!("{:<34} {:<20} {:<12} {}\n", x.id, x.user_id, x.created_at, status));
+                }
+                s
+            });
+        }
+        SessionCmd::Revoke { sid } => {
+            let s = store.revoke_session(sid, "revoked_by_admin")?;
+            store.audit("cli", "sessions.revoke", &format!("session:{sid}"), &json!({"user": s.user_id}))?;
+            out.emit(serde_json::to_value(&s)?, || format!("revoked session {sid}"));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn token(cmd: &TokenCmd, config: &Config, out: &Out) -> Result<ExitCode> {
+    let store = open_store(config)?;
+    let TokenCmd::Revoke { jti, user } = cmd;
+    if let Some(jti) = jti {
+        // The deny-list entry must outlive any token with this id.
+        store.revoke_jti(jti, crate::util::now() + config.access_token_ttl + config.leeway as i64)?;
+        store.audit("cli", "tokens.revoke", &format!("jti:{jti}"), &json!({}))?;
+        out.emit(json!({"revoked_jti": jti}), || format!("revoked token {jti}"));
+    } else if let Some(user) = user {
+        store.revoke_user_tokens(user)?;
+        store.audit("cli", "users.revoke", &format!("user:{user}"), &json!({}))?;
+        out.emit(json!({"revoked_user": user}), || format!("revoked every token and session of {user}"));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn client(cmd: &ClientCmd, config: &Config, out: &Out) -> Result<ExitCode> {
+    let store = open_store(config)?;
+    match cmd {
+        ClientCmd::Add { name } => {
+            let (c, key) = store.create_client(name)?;
+            out.emit(json!({"id": c.id, "name": c.name, "key": key}), || {
+                format!("created client {} ({})\nkey (shown once, store it now): {key}", c.name, c.id)
+            });
+        }
+        ClientCmd::List => {
+            let all = store.list_clients()?;
+            out.emit(serde_json::to_value(&all)?, || {
+                let mut s = format!("{:<34} {:<24} STATUS\n", "ID", "NAME");
+                for c in &all {
+                    s.push_str(&format!("{:<34} {:<24} {}\n", c.id, c.name, if c.revoked_at.is_some() { "revoked" } else { "active" }));
+                }
+                s
+            });
+        }
+        ClientCmd::Revoke { id } => {
+            let c = store.revoke_client(id)?;
+            store.audit("cli", "clients.write", &format!("client:{id}"), &json!({"revoked": true}))?;
+            out.emit(serde_json::to_value(&c)?, || format!("revoked client {id}"));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn keys(cmd: &KeysCmd, config: &Config, out: &Out) -> Result<ExitCode> {
+    let store = open_store(config)?;
+    if let KeysCmd::Rotate = cmd {
+        let kid = tokens::rotate_key(&store)?;
+        store.audit("cli", "keys.rotate", &format!("kid:{kid}"), &json!({}))?;
+        if !out.json {
+            println!("new signing key {kid}; the previous key keeps verifying until its tokens expire");
+        }
+    }
+    let all = store.keys()?;
+    out.emit(serde_json::to_value(&all)?, || {
+        let mut s = format!("{:<18} {:<6} {:<12} STATUS\n", "KID", "ALG", "CREATED");
+        for k in &all {
+            s.push_str(&format!(
+                "{:<18} {:<6} {:<12} {}\n",
+                k.kid,
+                k.alg,
+                k.created_at,
+                if k.retired_at.is_some() { "retired" } else { "active" }
+            ));
+        }
+        s
+    });
+    Ok(ExitCode::SUCCESS)
+}
+
+fn policy(cmd: &PolicyCmd, config: &Config, out: &Out) -> Result<ExitCode> {
+    let PolicyCmd::Check { dir } = cmd;
+    let dir = dir.clone().unwrap_or_else(|| config.policies.clone());
+    match load_dir(&dir) {
+        Ok(bundle) => {
+            out.emit(
+                json!({"ok": true, "policies": bundle.info, "warnings": bundle.warnings}),
+                || {
+                    let mut s = String::new();
+                    for w in &bundle.warnings {
+                        s.push_str(&w.render());
+                    }
+                    s.push_str(&format!(
+                        "ok: {} policies in {} ({})",
+                        bundle.info.len(),
+                        dir.display(),
+                        if bundle.schema.is_some() { "validated against the schema" } else { "no schema" }
+                    ));
+                    s
+                },
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(err) => {
+            if out.json {
+                out.emit(json!({"ok": false, "errors": err.diagnostics}), String::new);
+            } else {
+                for d in &err.diagnostics {
+                    eprint!("{}", d.render());
+                }
+                eprintln!("error: {} problem(s) in {}", err.diagnostics.len(), dir.display());
+            }
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// `Type::"id"` as (type, id).
+fn parse_uid(text: &str, what: &str) -> Result<(String, String)> {
+    let uid = cedar_policy::EntityUid::from_str(text)
+        .map_err(|e| anyhow!("invalid {what} {text:?} (expected Type::\"id\"): {e}"))?;
+    Ok((uid.type_name().to_string(), uid.id().unescaped().to_string()))
+}
+
+fn json_object(text: &Option<String>, what: &str) -> Result<Value> {
+    match text {
+        None => Ok(json!({})),
+        Some(t) => {
+            let v: Value = serde_json::from_str(t).map_err(|e| anyhow!("invalid {what} JSON: {e}"))?;
+            if !v.is_object() {
+                bail!("{what} must be a JSON object");
+            }
+            Ok(v)
+        }
+    }
+}
+
+fn decide(args: &DecideArgs, config: &Config, out: &Out) -> Result<ExitCode> {
+    let engine = Engine::load(&config.policies).map_err(|e| anyhow!("policies: {e}"))?;
+    let store = open_store(config)?;
+    let principal = match (&args.user, &args.token) {
+        (Some(user), _) => identity::directory_principal(&store, user)?,
+        (None, Some(token)) => {
+            let tokens = Tokens::new(&store, config)?;
+            let (_, user) = identity::verify_access_token(&store, &tokens, token)
+                .map_err(|r| anyhow!("token refused: {} ({})", r, r.code()))?;
+            identity::principal_for(&store, &user)?
+        }
+        (None, None) => bail!("give --user or --token"),
+    };
+    let (action_type, action) = if args.action.contains("::") {
+        parse_uid(&args.action, "action")?
+    } else {
+        ("Action".to_string(), args.action.clone())
+    };
+    let (kind, id) = parse_uid(&args.resource, "resource")?;
+    let properties = match json_object(&args.properties, "properties")? {
+        Value::Object(m) => m,
+        _ => Default::default(),
+    };
+    let query = Query {
+        principal,
+        action_type,
+        action,
+        resource: Resource { kind, id, properties },
+        context: json_object(&args.context, "context")?,
+    };
+    let decision = engine.decide(&query);
+    let bundle = engine.bundle();
+    let located: Vec<Value> = decision
+        .reasons
+        .iter()
+        .map(|id| match bundle.policy(id) {
+            Some(p) => json!({"id": id, "file": p.file, "line": p.line, "effect": p.effect}),
+            None => json!({"id": id}),
+        })
+        .collect();
+    out.emit(
+        json!({
+            "decision": if decision.allowed { "allow" } else { "deny" },
+            "allowed": decision.allowed,
+            "reasons": decision.reasons,
+            "policies": located,
+            "errors": decision.errors,
+        }),
+        || {
+            let mut s = format!("{}\n", if decision.allowed { "allow" } else { "deny" });
+            for id in &decision.reasons {
+                match bundle.policy(id) {
+                    Some(p) => s.push_str(&format!("  {} policy {id} ({}:{})\n", p.effect, p.file, p.line)),
+                    None => s.push_str(&format!("  policy {id}\n")),
+                }
+            }
+            if decision.reasons.is_empty() && decision.errors.is_empty() && !decision.allowed {
+                s.push_str("  no policy permits this (default deny)\n");
+            }
+            for e in &decision.errors {
+                s.push_str(&format!("  error: {e}\n"));
+            }
+            s
+        },
+    );
+    Ok(ExitCode::SUCCESS)
+}

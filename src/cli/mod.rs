@@ -1,0 +1,232 @@
+//! The command line: clap definitions mapped onto library calls. The contract (command names,
+//! flags, `--json`, exit status) is in DESIGN.md; scripts and tests rely on it.
+
+mod commands;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// warden: sign-in, tokens and Cedar policy decisions.
+#[derive(Parser, Debug)]
+#[command(name = "warden", version, about, propagate_version = true)]
+pub struct Cli {
+    /// The SQLite database file.
+    #[arg(long, global = true, env = "WARDEN_DB", value_name = "FILE")]
+    pub db: Option<PathBuf>,
+    /// The policy directory.
+    #[arg(long, global = true, env = "WARDEN_POLICIES", value_name = "DIR")]
+    pub policies: Option<PathBuf>,
+    /// A warden.toml configuration file.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Print JSON for machines.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the HTTP server (creates the database, keys and a bootstrap admin on first start).
+    Serve {
+        /// Address to listen on, e.g. 127.0.0.1:8080.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+        /// Print the effective configuration (secrets masked) and exit.
+        #[arg(long)]
+        print_config: bool,
+    },
+    /// Create the database, signing keys and the bootstrap admin.
+    Init,
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Manage roles.
+    #[command(subcommand)]
+    Role(RoleCmd),
+    /// Manage sign-in sessions.
+    #[command(subcommand)]
+    Session(SessionCmd),
+    /// Revoke access tokens.
+    #[command(subcommand)]
+    Token(TokenCmd),
+    /// Manage service clients (API keys for services calling the decision API).
+    #[command(subcommand)]
+    Client(ClientCmd),
+    /// Manage signing keys.
+    #[command(subcommand)]
+    Keys(KeysCmd),
+    /// Check policies.
+    #[command(subcommand)]
+    Policy(PolicyCmd),
+    /// Ask for a decision, as the server would answer it.
+    Decide(DecideArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCmd {
+    /// Create a user.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// The user id (default: derived from the email).
+        #[arg(long)]
+        id: Option<String>,
+        #[arg(long, default_value = "")]
+        name: String,
+        /// A role; repeat for several (the first is the primary role).
+        #[arg(long = "role", value_name = "ROLE")]
+        roles: Vec<String>,
+        /// Read the password from standard input (one line).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List users.
+    List {
+        /// Only users whose id, email or name contains this.
+        #[arg(long)]
+        filter: Option<String>,
+    },
+    /// Show one user.
+    Show { id: String },
+    /// Replace a user's roles (the first is the primary role).
+    SetRoles {
+        id: String,
+        #[arg(required = true)]
+        roles: Vec<String>,
+    },
+    /// Disable a user (ends their sessions).
+    Disable { id: String },
+    /// Enable a user.
+    Enable { id: String },
+    /// Set a user's password, read from standard input.
+    Passwd { id: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RoleCmd {
+    /// Create a role.
+    Add {
+        name: String,
+        /// A parent role (this role inherits what the parent may do); repeatable.
+        #[arg(long = "parent", value_name = "ROLE")]
+        parents: Vec<String>,
+    },
+    /// List roles.
+    List,
+    /// Remove a role.
+    Remove {
+        name: String,
+        /// Remove it even while users hold it.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SessionCmd {
+    /// List sessions.
+    List {
+        #[arg(long)]
+        user: Option<String>,
+        /// Only live sessions.
+        #[arg(long)]
+        active: bool,
+    },
+    /// Revoke a session (its refresh tokens and access tokens stop working).
+    Revoke { sid: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCmd {
+    /// Revoke one access token by id, or every token and session of a user.
+    Revoke {
+        #[arg(long, conflicts_with = "user", required_unless_present = "user")]
+        jti: Option<String>,
+        #[arg(long)]
+        user: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ClientCmd {
+    /// Create a client; its key is printed once.
+    Add { name: String },
+    /// List clients.
+    List,
+    /// Revoke a client's key.
+    Revoke { id: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCmd {
+    /// List signing keys.
+    List,
+    /// Create a new signing key; the old one keeps verifying until its tokens expire.
+    Rotate,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PolicyCmd {
+    /// Parse and strictly validate a policy directory.
+    Check {
+        /// The directory (default: --policies, or ./policies).
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DecideArgs {
+    /// Decide for the holder of this access token.
+    #[arg(long, conflicts_with = "user", required_unless_present = "user")]
+    pub token: Option<String>,
+    /// Decide for this directory user.
+    #[arg(long)]
+    pub user: Option<String>,
+    /// The action, e.g. deleteUserResource or Warden::Action::"users.read".
+    #[arg(long)]
+    pub action: String,
+    /// The resource, e.g. 'UserResource::"r1"'.
+    #[arg(long)]
+    pub resource: String,
+    /// The resource's attributes as a JSON object.
+    #[arg(long, value_name = "JSON")]
+    pub properties: Option<String>,
+    /// The context as a JSON object.
+    #[arg(long, value_name = "JSON")]
+    pub context: Option<String>,
+}
+
+/// Run the command line; errors print one line and exit non-zero.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+                _ => ExitCode::from(2),
+            };
+        }
+    };
+    init_tracing();
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            let reason = format!("{e:#}").replace('\n', " ");
+            eprintln!("error: {reason}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("WARDEN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

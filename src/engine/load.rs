@@ -1,0 +1,278 @@
+//! Loading a policy directory into a validated [`PolicyBundle`].
+
+use super::diag::{from_miette, Diagnostic};
+use cedar_policy::{Effect, PolicyId, PolicySet, Schema, ValidationMode, Validator};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+/// The schema file looked for in a policy directory.
+pub const SCHEMA_FILE: &str = "schema.cedarschema";
+
+/// Where a policy came from.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PolicyInfo {
+    pub id: String,
+    pub file: String,
+    pub line: usize,
+    /// `permit` or `forbid`.
+    pub effect: &'static str,
+    pub template: bool,
+}
+
+/// A loaded, validated set of policies: what the engine decides with.
+pub struct PolicyBundle {
+    pub policies: PolicySet,
+    pub schema: Option<Schema>,
+    /// Every policy and template, in file order.
+    pub info: Vec<PolicyInfo>,
+    /// Validator warnings (not fatal).
+    pub warnings: Vec<Diagnostic>,
+    pub dir: PathBuf,
+    /// The source text of each file, for diagnostics that point into it.
+    pub sources: HashMap<String, String>,
+}
+
+impl PolicyBundle {
+    /// An empty bundle: denies everything.
+    pub fn empty() -> Self {
+        PolicyBundle {
+            policies: PolicySet::new(),
+            schema: None,
+            info: Vec::new(),
+            warnings: Vec::new(),
+            dir: PathBuf::new(),
+            sources: HashMap::new(),
+        }
+    }
+
+    /// Information about one policy by id.
+    pub fn policy(&self, id: &str) -> Option<&PolicyInfo> {
+        self.info.iter().find(|p| p.id == id)
+    }
+}
+
+/// A bundle that could not be loaded: every diagnostic found.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct LoadError {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let errors: Vec<String> = self.diagnostics.iter().map(|d| d.to_string()).collect();
+        f.write_str(&errors.join("; "))
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+impl From<Diagnostic> for LoadError {
+    fn from(d: Diagnostic) -> Self {
+        LoadError { diagnostics: vec![d] }
+    }
+}
+
+fn display_name(dir: &Path, path: &Path) -> String {
+    path.strip_prefix(dir)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+/// The policy files of a directory (`*.cedar`, sorted) and its schema file, if any.
+pub fn policy_files(dir: &Path) -> Result<(Vec<PathBuf>, Option<PathBuf>), LoadError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Diagnostic::file_error(&dir.display().to_string(), format!("cannot read policy directory: {e}"))
+    })?;
+    let mut files = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_file() && path.extension().is_some_and(|e| e == "cedar") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    let schema = dir.join(SCHEMA_FILE);
+    Ok((files, schema.is_file().then_some(schema)))
+}
+
+/// Load every `*.cedar` file of `dir` and its optional schema, validating strictly.
+pub fn load_dir(dir: &Path) -> Result<PolicyBundle, LoadError> {
+    let (files, schema_path) = policy_files(dir)?;
+    if files.is_empty() {
+        return Err(Diagnostic::file_error(
+            &dir.display().to_string(),
+            "no policy files (*.cedar) in this directory",
+        )
+        .into());
+    }
+    let mut diagnostics = Vec::new();
+    let mut sources = HashMap::new();
+
+    let schema = match &schema_path {
+        Some(path) => {
+            let name = display_name(dir, path);
+            let src = read(path, &name)?;
+            let parsed = Schema::from_cedarschema_str(&src);
+            sources.insert(name.clone(), src.clone());
+            match parsed {
+                Ok((schema, _warnings)) => Some(schema),
+                Err(e) => {
+                    diagnostics.extend(from_miette("error", &name, &src, &e, None));
+                    None
+                }
+            }
+        }
+        None => None,
+    };
+
+    let mut policies = PolicySet::new();
+    let mut info = Vec::new();
+    let mut seen: HashMap<String, String> = HashMap::new();
+    for path in &files {
+        let name = display_name(dir, path);
+        let src = read(path, &name)?;
+        let parsed = PolicySet::from_str(&src);
+        sources.insert(name.clone(), src.clone());
+        let parsed = match parsed {
+            Ok(p) => p,
+            Err(e) => {
+                diagnostics.extend(from_miette("error", &name, &src, &e, None));
+                continue;
+            }
+        };
+        // Policies come back keyed policy0, policy1... in source order; keep that order.
+        let mut items: Vec<(usize, Item)> = Vec::new();
+        for p in parsed.policies() {
+            items.push((ordinal(p.id()), Item::Static(p.clone())));
+        }
+        for t in parsed.templates() {
+            items.push((ordinal(t.id()), Item::Template(t.clone())));
+        }
+        items.sort_by_key(|(n, _)| *n);
+        let mut cursor = 0;
+        for (n, item) in items {
+            let id = item
+                .annotation("id")
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("{name}#{n}"));
+            // Cedar keeps each policy's original text; find it after the previous one.
+            let text = item.text();
+            let start = src[cursor..].find(text.trim()).map(|o| o + cursor).unwrap_or(cursor);
+            cursor = (start + text.trim().len()).min(src.len());
+            let line = super::diag::locate(&src, start).0;
+            if let Some(other) = seen.get(&id) {
+                diagnostics.push(Diagnostic {
+                    line,
+                    column: 1,
+                    source_line: src.lines().nth(line.saturating_sub(1)).map(str::to_string),
+                    ..Diagnostic::file_error(
+                        &name,
+                        format!("duplicate policy id \"{id}\": already used in {other}"),
+                    )
+                });
+                continue;
+            }
+            seen.insert(id.clone(), name.clone());
+            let effect = match item.effect() {
+                Effect::Permit => "permit",
+                Effect::Forbid => "forbid",
+            };
+            let added = match &item {
+                Item::Static(p) => policies.add(p.new_id(PolicyId::new(&id))).map_err(|e| e.to_string()),
+                Item::Template(t) => policies
+                    .add_template(t.new_id(PolicyId::new(&id)))
+                    .map_err(|e| e.to_string()),
+            };
+            if let Err(e) = added {
+                diagnostics.push(Diagnostic::file_error(&name, e));
+                continue;
+            }
+            info.push(PolicyInfo {
+                id,
+                file: name.clone(),
+                line,
+                effect,
+                template: matches!(item, Item::Template(_)),
+            });
+        }
+    }
+
+    let mut warnings = Vec::new();
+    if let (Some(schema), true) = (&schema, diagnostics.is_empty()) {
+        let result = Validator::new(schema.clone()).validate(&policies, ValidationMode::Strict);
+        let file_of = |id: &str| {
+            info.iter()
+                .find(|p| p.id == id)
+                .map(|p| p.file.clone())
+                .unwrap_or_default()
+        };
+        for e in result.validation_errors() {
+            let id = e.policy_id().to_string();
+            let file = file_of(&id);
+            let src = sources.get(&file).map(String::as_str).unwrap_or("");
+            diagnostics.extend(from_miette("error", &file, src, e, Some(id)));
+        }
+        for w in result.validation_warnings() {
+            let id = w.policy_id().to_string();
+            let file = file_of(&id);
+            let src = sources.get(&file).map(String::as_str).unwrap_or("");
+            warnings.extend(from_miette("warning", &file, src, w, Some(id)));
+        }
+    }
+    if !diagnostics.is_empty() {
+        return Err(LoadError { diagnostics });
+    }
+    Ok(PolicyBundle {
+        policies,
+        schema,
+        info,
+        warnings,
+        dir: dir.to_path_buf(),
+        sources,
+    })
+}
+
+fn read(path: &Path, name: &str) -> Result<String, LoadError> {
+    std::fs::read_to_string(path)
+        .map_err(|e| Diagnostic::file_error(name, format!("cannot read file: {e}")).into())
+}
+
+fn ordinal(id: &PolicyId) -> usize {
+    id.to_string()
+        .trim_start_matches("policy")
+        .parse()
+        .unwrap_or(usize::MAX)
+}
+
+enum Item {
+    Static(cedar_policy::Policy),
+    Template(cedar_policy::Template),
+}
+
+impl Item {
+    fn annotation(&self, key: &str) -> Option<&str> {
+        match self {
+            Item::Static(p) => p.annotation(key),
+            Item::Template(t) => t.annotation(key),
+        }
+    }
+
+    fn effect(&self) -> Effect {
+        match self {
+            Item::Static(p) => p.effect(),
+            Item::Template(t) => t.effect(),
+        }
+    }
+
+    /// The policy's source text as written.
+    fn text(&self) -> String {
+        match self {
+            Item::Static(p) => p.to_string(),
+            Item::Template(t) => t.to_string(),
+        }
+    }
+}

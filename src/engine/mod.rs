@@ -1,0 +1,293 @@
+//! The Cedar core: load, validate and index policies, and decide. Pure: no database, no HTTP.
+//!
+//! A bundle is swapped atomically (readers clone an `Arc` and never see half a bundle); a
+//! bundle that fails to load is refused and the old one keeps serving, with the error kept
+//! for `/readyz` and the admin API.
+
+pub mod diag;
+mod load;
+
+pub use diag::Diagnostic;
+pub use load::{load_dir, policy_files, LoadError, PolicyBundle, PolicyInfo, SCHEMA_FILE};
+
+use cedar_policy::{Authorizer, Context, Entities, EntityUid, Request};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock, Weak};
+use std::time::{Duration, SystemTime};
+
+/// The principal of a decision, as the identity layer resolved it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Principal {
+    /// The user id: the principal is `User::"<id>"`.
+    pub id: String,
+    /// Attributes (`email`, `name`, ...).
+    pub attrs: Map<String, Value>,
+    /// Directly held roles.
+    pub roles: Vec<String>,
+    /// The parents of every role reachable from `roles` (the role hierarchy).
+    pub role_parents: Vec<(String, Vec<String>)>,
+}
+
+/// The resource of a decision: a Cedar entity given by the caller.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Resource {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub properties: Map<String, Value>,
+}
+
+/// One question for the engine.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    pub principal: Principal,
+    /// The action's entity type: `Action`, or `Warden::Action` for admin actions.
+    pub action_type: String,
+    pub action: String,
+    pub resource: Resource,
+    pub context: Value,
+}
+
+/// The answer: allowed or not, the determining policy ids and any errors.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    pub allowed: bool,
+    pub reasons: Vec<String>,
+    pub errors: Vec<String>,
+}
+
+impl Decision {
+    /// A deny caused by an error before evaluation.
+    pub fn error(message: impl Into<String>) -> Self {
+        Decision {
+            allowed: false,
+            reasons: Vec::new(),
+            errors: vec![message.into()],
+        }
+    }
+}
+
+/// The engine: the current policy bundle and its reload state.
+pub struct Engine {
+    dir: PathBuf,
+    current: RwLock<Arc<PolicyBundle>>,
+    last_error: RwLock<Option<LoadError>>,
+    authorizer: Authorizer,
+    /// Reloads that succeeded / were refused (for metrics).
+    pub reloads_ok: AtomicU64,
+    pub reloads_failed: AtomicU64,
+}
+
+impl Engine {
+    /// Load the policy directory; fails if the first bundle does not load.
+    pub fn load(dir: &Path) -> Result<Engine, LoadError> {
+        let bundle = load_dir(dir)?;
+        Ok(Engine {
+            dir: dir.to_path_buf(),
+            current: RwLock::new(Arc::new(bundle)),
+            last_error: RwLock::new(None),
+            authorizer: Authorizer::new(),
+            reloads_ok: AtomicU64::new(0),
+            reloads_failed: AtomicU64::new(0),
+        })
+    }
+
+    /// The policy directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The bundle in force now.
+    pub fn bundle(&self) -> Arc<PolicyBundle> {
+        match self.current.read() {
+            Ok(b) => b.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// The error of the last refused reload, if the last reload failed.
+    pub fn last_error(&self) -> Option<LoadError> {
+        self.last_error.read().ok().and_then(|e| e.clone())
+    }
+
+    /// Load the directory again. On success the new bundle replaces the old one atomically;
+    /// on failure the old bundle keeps serving and the error is kept.
+    pub fn reload(&self) -> Result<usize, LoadError> {
+        match load_dir(&self.dir) {
+            Ok(bundle) => {
+                let count = bundle.info.len();
+                if let Ok(mut current) = self.current.write() {
+                    *current = Arc::new(bundle);
+                }
+                if let Ok(mut e) = self.last_error.write() {
+                    *e = None;
+                }
+                self.reloads_ok.fetch_add(1, Ordering::Relaxed);
+                tracing::info!(policies = count, "policy bundle reloaded");
+                Ok(count)
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "policy reload refused; the previous bundle keeps serving");
+                if let Ok(mut e) = self.last_error.write() {
+                    *e = Some(err.clone());
+                }
+                self.reloads_failed.fetch_add(1, Ordering::Relaxed);
+                Err(err)
+            }
+        }
+    }
+
+    /// Decide a query against the current bundle.
+    pub fn decide(&self, query: &Query) -> Decision {
+        decide_with(&self.authorizer, &self.bundle(), query)
+    }
+
+    /// Watch the policy directory and reload when its files change, debounced: a change is
+    /// acted on once the directory has looked the same for one more tick. Polling the file
+    /// list and mtimes keeps the dependency tree small and works on every file system.
+    /// The thread ends when the engine is dropped.
+    pub fn watch(self: &Arc<Self>, tick: Duration) -> std::thread::JoinHandle<()> {
+        let weak: Weak<Engine> = Arc::downgrade(self);
+        let dir = self.dir.clone();
+        std::thread::spawn(move || {
+            let mut applied = fingerprint(&dir);
+            let mut pending: Option<Vec<(PathBuf, SystemTime, u64)>> = None;
+            loop {
+                std::thread::sleep(tick);
+                let Some(engine) = weak.upgrade() else { return };
+                let now = fingerprint(&dir);
+                if now == applied {
+                    pending = None;
+                    continue;
+                }
+                if pending.as_ref() == Some(&now) {
+                    let _ = engine.reload();
+                    applied = now;
+                    pending = None;
+                } else {
+                    pending = Some(now);
+                }
+            }
+        })
+    }
+}
+
+fn fingerprint(dir: &Path) -> Vec<(PathBuf, SystemTime, u64)> {
+    let mut out: Vec<_> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let meta = e.metadata().ok()?;
+            Some((e.path(), meta.modified().ok()?, meta.len()))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Decide `query` with `bundle`. Fails closed: any error on the way (a bad entity, a request
+/// that does not match the schema, an evaluation error in any policy) is a deny. Cedar itself
+/// skips a policy whose condition errors, so a `forbid` that errors would otherwise let a
+/// `permit` through; warden refuses that: nothing may be allowed by accident.
+pub fn decide_with(authorizer: &Authorizer, bundle: &PolicyBundle, query: &Query) -> Decision {
+    let schema = bundle.schema.as_ref();
+    let principal = match entity_uid("User", &query.principal.id) {
+        Ok(p) => p,
+        Err(e) => return Decision::error(format!("bad principal: {e}")),
+    };
+    let action = match entity_uid(&query.action_type, &query.action) {
+        Ok(a) => a,
+        Err(e) => return Decision::error(format!("bad action: {e}")),
+    };
+    let resource = match entity_uid(&query.resource.kind, &query.resource.id) {
+        Ok(r) => r,
+        Err(e) => return Decision::error(format!("bad resource: {e}")),
+    };
+    let context = match Context::from_json_value(
+        if query.context.is_null() { json!({}) } else { query.context.clone() },
+        schema.map(|s| (s, &action)),
+    ) {
+        Ok(c) => c,
+        Err(e) => return Decision::error(format!("bad context: {e}")),
+    };
+    let entities = match build_entities(query, &principal, &resource, schema) {
+        Ok(e) => e,
+        Err(e) => return Decision::error(e),
+    };
+    let request = match Request::new(principal, action, resource, context, schema) {
+        Ok(r) => r,
+        Err(e) => return Decision::error(format!("request does not match the schema: {e}")),
+    };
+    let response = authorizer.is_authorized(&request, &bundle.policies, &entities);
+    let errors: Vec<String> = response
+        .diagnostics()
+        .errors()
+        .map(|e| e.to_string())
+        .collect();
+    let allowed = response.decision() == cedar_policy::Decision::Allow && errors.is_empty();
+    let mut reasons: Vec<String> = response
+        .diagnostics()
+        .reason()
+        .map(|id| id.to_string())
+        .collect();
+    if !errors.is_empty() && response.decision() == cedar_policy::Decision::Allow {
+        // The permits did not determine this deny; the errors did.
+        reasons.clear();
+    }
+    reasons.sort();
+    Decision {
+        allowed,
+        reasons,
+        errors,
+    }
+}
+
+fn entity_uid(kind: &str, id: &str) -> Result<EntityUid, String> {
+    let type_name = kind
+        .parse()
+        .map_err(|e: cedar_policy::ParseErrors| format!("invalid entity type {kind:?}: {e}"))?;
+    Ok(EntityUid::from_type_name_and_id(type_name, cedar_policy::EntityId::new(id)))
+}
+
+fn uid_json(kind: &str, id: &str) -> Value {
+    json!({"type": kind, "id": id})
+}
+
+fn build_entities(
+    query: &Query,
+    principal: &EntityUid,
+    resource: &EntityUid,
+    schema: Option<&cedar_policy::Schema>,
+) -> Result<Entities, String> {
+    let p = &query.principal;
+    let mut list = vec![json!({
+        "uid": uid_json("User", &p.id),
+        "attrs": Value::Object(p.attrs.clone()),
+        "parents": p.roles.iter().map(|r| uid_json("Role", r)).collect::<Vec<_>>(),
+    })];
+    for (role, parents) in &p.role_parents {
+        list.push(json!({
+            "uid": uid_json("Role", role),
+            "attrs": {},
+            "parents": parents.iter().map(|r| uid_json("Role", r)).collect::<Vec<_>>(),
+        }));
+    }
+    let resource_is_known = resource == principal
+        || (query.resource.kind == "Role" && p.role_parents.iter().any(|(r, _)| *r == query.resource.id));
+    if !resource_is_known {
+        list.push(json!({
+            "uid": uid_json(&query.resource.kind, &query.resource.id),
+            "attrs": Value::Object(query.resource.properties.clone()),
+            "parents": [],
+        }));
+    }
+    Entities::from_json_value(Value::Array(list), schema).map_err(|e| format!("bad entity data: {e}"))
+}
+
+#[cfg(test)]
+mod tests;

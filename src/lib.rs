@@ -1,0 +1,20 @@
+//! warden: an authorization service and library.
+//!
+//! warden signs people in, issues short-lived JWT access tokens with rotating refresh tokens, and
+//! answers "may this principal do this action on this resource?" by evaluating Cedar policies.
+//!
+//! Layers (data flows one way): the edges ([`server`], [`cli`]) call the services
+//! ([`accounts`], [`identity`]), which call the [`engine`] (pure Cedar) and the [`store`] (SQLite).
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod accounts;
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod engine;
+pub mod identity;
+pub mod model;
+pub mod server;
+pub mod store;
+pub mod tokens;
+pub mod util;

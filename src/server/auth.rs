@@ -1,0 +1,187 @@
+//! `/v1/auth/*`: sign-in, refresh, logout, revocation, introspection, who-am-I.
+
+use super::error::ApiError;
+use super::extract::{BearerToken, FlexibleBody, JsonBody};
+use super::{blocking, AppState};
+use crate::accounts::Issued;
+use crate::identity::verify_access_token;
+use crate::tokens::Rejection;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+use std::net::SocketAddr;
+
+/// The refresh-token cookie (only when `refresh_cookie` is on).
+const REFRESH_COOKIE: &str = "warden_refresh";
+
+#[derive(Deserialize)]
+pub struct LoginBody {
+    email: String,
+    password: String,
+}
+
+/// The sign-in/refresh answer. Its top level works unmodified as the `user` object of a
+/// NextAuth CredentialsProvider (`id`, `email`, `name`, `role`, `token`) and as an OAuth
+/// token response (`access_token`, `token_type`, `expires_in`, `refresh_token`).
+fn issued_response(state: &AppState, issued: &Issued) -> Response {
+    let u = &issued.user;
+    let expires_in = issued.claims.exp - issued.claims.iat;
+    let body = json!({
+        "id": u.id,
+        "email": u.email,
+        "name": u.name,
+        "role": u.roles.first(),
+        "roles": u.roles,
+        "token": issued.access_token,
+        "access_token": issued.access_token,
+        "token_type": "Bearer",
+        "expires_in": expires_in,
+        "expires_at": issued.claims.exp,
+        "refresh_token": issued.refresh_token,
+        "refresh_expires_in": issued.refresh_expires_in,
+        "session_id": issued.session.id,
+    });
+    let mut response = Json(body).into_response();
+    // RFC 6749 section 5.1: token responses must not be cached.
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if state.config.refresh_cookie {
+        // HttpOnly keeps it from scripts (XSS), Secure from plain HTTP, SameSite=Strict and
+        // the /v1/auth path from cross-site requests and from every other route.
+        let cookie = format!(
+            "{REFRESH_COOKIE}={}; HttpOnly; Secure; SameSite=Strict; Path=/v1/auth; Max-Age={}",
+            issued.refresh_token, issued.refresh_expires_in
+        );
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    response
+}
+
+fn cookie_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == REFRESH_COOKIE)
+        .map(|(_, v)| v.to_string())
+}
+
+/// The refresh token from the body, else from the cookie when cookies are enabled.
+fn refresh_token(state: &AppState, body: &FlexibleBody, headers: &HeaderMap) -> Result<String, ApiError> {
+    if let Some(t) = body.0.get("refresh_token") {
+        return t
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| ApiError::bad_request("refresh_token must be a string"));
+    }
+    if state.config.refresh_cookie {
+        if let Some(t) = cookie_token(headers) {
+            return Ok(t);
+        }
+    }
+    Err(ApiError::bad_request("missing field `refresh_token`"))
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    JsonBody(body): JsonBody<LoginBody>,
+) -> Result<Response, ApiError> {
+    if body.email.trim().is_empty() || body.password.is_empty() {
+        return Err(ApiError::bad_request("email and password must not be empty"));
+    }
+    let accounts = state.accounts.clone();
+    let result = blocking(move || Ok(accounts.login(&body.email, &body.password, &peer.ip().to_string()))).await?;
+    state.metrics.login(result.is_ok());
+    let issued = result?;
+    Ok(issued_response(&state, &issued))
+}
+
+pub async fn refresh(State(state): State<AppState>, headers: HeaderMap, body: FlexibleBody) -> Result<Response, ApiError> {
+    let token = refresh_token(&state, &body, &headers)?;
+    let accounts = state.accounts.clone();
+    let issued = blocking(move || accounts.refresh(&token).map_err(ApiError::from)).await?;
+    Ok(issued_response(&state, &issued))
+}
+
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap, body: FlexibleBody) -> Result<Response, ApiError> {
+    let token = refresh_token(&state, &body, &headers)?;
+    let accounts = state.accounts.clone();
+    let ended = blocking(move || accounts.logout(&token).map_err(ApiError::from)).await?;
+    let mut response = Json(json!({"logged_out": ended})).into_response();
+    if state.config.refresh_cookie {
+        let clear = format!("{REFRESH_COOKIE}=; HttpOnly; Secure; SameSite=Strict; Path=/v1/auth; Max-Age=0");
+        if let Ok(v) = HeaderValue::from_str(&clear) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    Ok(response)
+}
+
+/// RFC 7009: 200 whether or not the token was valid (section 2.2).
+pub async fn revoke(State(state): State<AppState>, body: FlexibleBody) -> Result<Response, ApiError> {
+    let token = body
+        .str("token")
+        .ok_or_else(|| ApiError::bad_request("missing field `token`"))?
+        .to_string();
+    let accounts = state.accounts.clone();
+    blocking(move || accounts.revoke(&token).map_err(ApiError::from)).await?;
+    Ok((StatusCode::OK, Json(json!({}))).into_response())
+}
+
+/// RFC 7662. The caller must be a service client (section 2.1: the endpoint needs
+/// authorization, or it becomes a token-scanning oracle).
+pub async fn introspect(State(state): State<AppState>, headers: HeaderMap, body: FlexibleBody) -> Result<Response, ApiError> {
+    super::ops::require_client(&state, &headers).await?;
+    let token = body
+        .str("token")
+        .ok_or_else(|| ApiError::bad_request("missing field `token`"))?
+        .to_string();
+    let accounts = state.accounts.clone();
+    let found = blocking(move || Ok(accounts.introspect(&token))).await?;
+    let body = match found {
+        Some((c, user)) => json!({
+            "active": true,
+            "sub": c.sub,
+            "iss": c.iss,
+            "aud": c.aud,
+            "exp": c.exp,
+            "iat": c.iat,
+            "jti": c.jti,
+            "sid": c.sid,
+            "token_type": "Bearer",
+            "username": user.email,
+            "email": user.email,
+            "role": user.roles.first(),
+            "roles": user.roles,
+        }),
+        // Section 2.2: an inactive token gets exactly this, nothing more.
+        None => json!({"active": false}),
+    };
+    Ok(Json(body).into_response())
+}
+
+/// The signed-in user, from the bearer access token.
+pub async fn me(State(state): State<AppState>, BearerToken(token): BearerToken) -> Result<Response, ApiError> {
+    let token = token.ok_or(ApiError::unauthorized(Rejection::Missing))?;
+    let (claims, user) = verify_access_token(&state.store, &state.tokens, &token).map_err(|r| {
+        state.metrics.rejected(r);
+        ApiError::unauthorized(r)
+    })?;
+    Ok(Json(json!({
+        "id": user.id,
+        "email": user.email,
+        "name": user.name,
+        "role": user.roles.first(),
+        "roles": user.roles,
+        "session_id": claims.sid,
+        "expires_at": claims.exp,
+    }))
+    .into_response())
+}

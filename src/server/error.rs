@@ -1,0 +1,110 @@
+//! Errors as HTTP responses: `{"error": code, "message": text}` with the right status, and
+//! never an internal detail (SQL, paths, key material) in a 5xx body.
+
+use crate::accounts::AuthError;
+use crate::store::StoreError;
+use crate::tokens::Rejection;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+/// An error answer.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub retry_after: Option<u64>,
+    pub www_authenticate: Option<String>,
+}
+
+impl ApiError {
+    /// Any status, code and message.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            retry_after: None,
+            www_authenticate: None,
+        }
+    }
+
+    /// 400 bad input.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_request", message)
+    }
+
+    /// 404.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+
+    /// 500 without details; the details go to the log.
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %detail, "internal error");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "internal error")
+    }
+
+    /// 401 for a bad or missing bearer credential (RFC 6750 section 3).
+    pub fn unauthorized(rejection: Rejection) -> Self {
+        let mut e = Self::new(StatusCode::UNAUTHORIZED, rejection.code(), rejection.to_string());
+        if rejection == Rejection::Unavailable {
+            e.status = StatusCode::SERVICE_UNAVAILABLE;
+            return e;
+        }
+        e.www_authenticate = Some(format!(
+            "Bearer error=\"invalid_token\", error_description=\"{}\"",
+            rejection.code()
+        ));
+        e
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, Json(json!({"error": self.code, "message": self.message}))).into_response();
+        let headers = response.headers_mut();
+        if let Some(secs) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if let Some(value) = self.www_authenticate.and_then(|v| HeaderValue::from_str(&v).ok()) {
+            headers.insert(header::WWW_AUTHENTICATE, value);
+        }
+        response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(what) => ApiError::not_found(format!("{what} not found")),
+            StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
+            StoreError::Invalid(m) => ApiError::bad_request(m),
+            other => {
+                tracing::error!(error = %other, "store error");
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "storage is unavailable; retry")
+            }
+        }
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::InvalidCredentials => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "invalid email or password")
+            }
+            AuthError::Throttled(secs) => {
+                let mut e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", format!("too many failed sign-ins; retry in {secs} s"));
+                e.retry_after = Some(secs);
+                e
+            }
+            AuthError::InvalidGrant(why) => ApiError::new(StatusCode::BAD_REQUEST, "invalid_grant", why),
+            AuthError::BadRequest(m) => ApiError::bad_request(m),
+            AuthError::Store(s) => s.into(),
+            AuthError::Token(t) => ApiError::internal(t),
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! Request extractors that answer bad input with warden's JSON errors.
+
+use super::error::ApiError;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::{header, request::Parts, StatusCode};
+use serde::de::DeserializeOwned;
+
+/// A JSON body: 415 unless the Content-Type is JSON, 413 when too large, 400 naming the
+/// problem (malformed JSON, a missing field, a wrong type).
+pub struct JsonBody<T>(pub T);
+
+/// Whether the request says its body is JSON (`application/json` or `+json`).
+pub fn is_json(parts_headers: &axum::http::HeaderMap) -> bool {
+    parts_headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|m| {
+            let m = m.trim().to_ascii_lowercase();
+            m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
+        })
+        .unwrap_or(false)
+}
+
+/// Read the whole body within the configured limit.
+pub async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state).await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "request body is too large")
+        } else {
+            ApiError::bad_request(format!("cannot read request body: {e}"))
+        }
+    })
+}
+
+/// Parse JSON into `T` with a message that names the field at fault.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(ApiError::bad_request("request body is empty; expected a JSON object"));
+    }
+    serde_json::from_slice(bytes).map_err(|e| {
+        let kind = if e.is_data() { "invalid request" } else { "malformed JSON" };
+        ApiError::bad_request(format!("{kind}: {e}"))
+    })
+}
+
+fn unsupported() -> ApiError {
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "Content-Type must be application/json",
+    )
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !is_json(req.headers()) {
+            return Err(unsupported());
+        }
+        let bytes = body_bytes(req, state).await?;
+        parse_json(&bytes).map(JsonBody)
+    }
+}
+
+/// A body that may be JSON or form-encoded (RFC 7009 and RFC 7662 use forms), or empty.
+pub struct FlexibleBody(pub serde_json::Map<String, serde_json::Value>);
+
+impl<S: Send + Sync> FromRequest<S> for FlexibleBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let json = is_json(req.headers());
+        let form = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        let has_type = req.headers().contains_key(header::CONTENT_TYPE);
+        let bytes = body_bytes(req, state).await?;
+        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+            return Ok(FlexibleBody(Default::default()));
+        }
+        if json {
+            return parse_json(&bytes).map(FlexibleBody);
+        }
+        if form {
+            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+                .map_err(|e| ApiError::bad_request(format!("malformed form body: {e}")))?;
+            return Ok(FlexibleBody(
+                pairs.into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect(),
+            ));
+        }
+        let _ = has_type;
+        Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Content-Type must be application/json or application/x-www-form-urlencoded",
+        ))
+    }
+}
+
+impl FlexibleBody {
+    /// A string field.
+    pub fn str(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(|v| v.as_str())
+    }
+}
+
+/// The bearer credential of a request, if any (RFC 6750 section 2.1).
+pub struct BearerToken(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for BearerToken {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(BearerToken(bearer(&parts.headers)))
+    }
+}
+
+/// The token after `Bearer ` (scheme case-insensitive).
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
+        .filter(|t| !t.is_empty())
+}

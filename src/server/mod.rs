@@ -1,0 +1,203 @@
+//! The HTTP server (axum): the router, shared state, and start-up.
+//!
+//! Handlers are thin: they parse, call the library, and map errors. [`router`] builds the app
+//! so tests can start it on `127.0.0.1:0` with [`start`].
+
+mod auth;
+pub mod error;
+pub mod extract;
+mod ops;
+
+use crate::accounts::bootstrap::{bootstrap, Bootstrapped};
+use crate::accounts::Accounts;
+use crate::config::Config;
+use crate::engine::Engine;
+use crate::store::Store;
+use crate::tokens::Tokens;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// Everything a handler may need. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Arc<Store>,
+    pub engine: Arc<Engine>,
+    pub tokens: Arc<Tokens>,
+    pub accounts: Arc<Accounts>,
+    pub metrics: Arc<ops::Metrics>,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("policies: {0}")]
+    Policies(#[from] crate::engine::LoadError),
+    #[error(transparent)]
+    Tokens(#[from] crate::tokens::TokenError),
+    #[error(transparent)]
+    Bootstrap(#[from] crate::accounts::bootstrap::BootstrapError),
+    #[error(transparent)]
+    Auth(#[from] crate::accounts::AuthError),
+    #[error("cannot listen on {0}: {1}")]
+    Bind(String, std::io::Error),
+}
+
+impl AppState {
+    /// Open the store (bootstrapping a new one), load the policies and the keys.
+    pub fn build(config: Config) -> Result<(AppState, Bootstrapped), StartError> {
+        config.check()?;
+        let store = Arc::new(Store::open(&config.db)?);
+        let boot = bootstrap(&store, config.min_password_length)?;
+        let engine = Arc::new(Engine::load(&config.policies)?);
+        let tokens = Arc::new(Tokens::new(&store, &config)?);
+        let accounts = Arc::new(Accounts::new(store.clone(), tokens.clone(), config.clone())?);
+        Ok((
+            AppState {
+                config: Arc::new(config),
+                store,
+                engine,
+                tokens,
+                accounts,
+                metrics: Arc::new(ops::Metrics::default()),
+            },
+            boot,
+        ))
+    }
+}
+
+/// The whole HTTP surface.
+pub fn router(state: AppState) -> Router {
+    let limit = state.config.max_body_bytes;
+    Router::new()
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .route("/.well-known/jwks.json", get(ops::jwks))
+        .route("/.well-known/openid-configuration", get(ops::openid_configuration))
+        .route("/v1/auth/login", post(auth::login))
+        .route("/v1/auth/refresh", post(auth::refresh))
+        .route("/v1/auth/logout", post(auth::logout))
+        .route("/v1/auth/revoke", post(auth::revoke))
+        .route("/v1/auth/introspect", post(auth::introspect))
+        .route("/v1/auth/me", get(auth::me))
+        .fallback(ops::not_found)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn(request_id))
+        .with_state(state)
+}
+
+/// The request id of a request: the caller's `X-Request-ID` when it is sane, else a new one.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+async fn request_id(mut req: Request, next: Next) -> Response {
+    let id = req
+        .headers()
+        .get(&X_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map(str::to_string)
+        .unwrap_or_else(crate::util::random_id);
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let mut response = next.run(req).await;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(X_REQUEST_ID.clone(), value);
+    }
+    response
+}
+
+/// Bind `addr` and serve in the background; returns the bound address (use port 0 in tests).
+pub async fn start(state: AppState, addr: &str) -> Result<(SocketAddr, tokio::task::JoinHandle<()>), StartError> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| StartError::Bind(addr.to_string(), e))?;
+    let local = listener.local_addr().map_err(|e| StartError::Bind(addr.to_string(), e))?;
+    spawn_background(&state);
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let handle = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "server stopped");
+        }
+    });
+    Ok((local, handle))
+}
+
+/// Serve until SIGTERM or Ctrl-C, then finish in-flight requests and stop.
+pub async fn serve(state: AppState) -> Result<(), StartError> {
+    let addr = state.config.listen.clone();
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .map_err(|e| StartError::Bind(addr.clone(), e))?;
+    let local = listener.local_addr().map_err(|e| StartError::Bind(addr.clone(), e))?;
+    spawn_background(&state);
+    eprintln!("warden listening on http://{local}");
+    tracing::info!(%local, "listening");
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| StartError::Bind(addr, e))?;
+    eprintln!("warden stopped");
+    Ok(())
+}
+
+/// Background work: the policy watcher and periodic key refresh (a rotation made by the
+/// command line in another process is picked up within a minute).
+fn spawn_background(state: &AppState) {
+    if state.config.watch_policies {
+        state.engine.watch(std::time::Duration::from_millis(500));
+    }
+    let store = state.store.clone();
+    let tokens = state.tokens.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+        loop {
+            tick.tick().await;
+            let (store, tokens) = (store.clone(), tokens.clone());
+            let _ = tokio::task::spawn_blocking(move || tokens.reload_keys(&store)).await;
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
+
+/// Run blocking work (argon2, SQLite writes) off the async workers.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, error::ApiError> + Send + 'static,
+) -> Result<T, error::ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(error::ApiError::internal)?
+}

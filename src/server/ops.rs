@@ -1,0 +1,132 @@
+//! Operations routes: health, readiness, metrics, discovery documents.
+
+use super::error::ApiError;
+use super::extract::bearer;
+use super::AppState;
+use crate::store::ClientRow;
+use crate::tokens::Rejection;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Counters for `/metrics`.
+#[derive(Default)]
+pub struct Metrics {
+    pub logins_ok: AtomicU64,
+    pub logins_failed: AtomicU64,
+    pub rejections: [AtomicU64; Rejection::ALL.len()],
+}
+
+impl Metrics {
+    /// Count a sign-in.
+    pub fn login(&self, ok: bool) {
+        let c = if ok { &self.logins_ok } else { &self.logins_failed };
+        c.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Count a refused token.
+    pub fn rejected(&self, r: Rejection) {
+        if let Some(i) = Rejection::ALL.iter().position(|x| *x == r) {
+            self.rejections[i].fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+pub async fn healthz() -> Json<serde_json::Value> {
+    Json(json!({"status": "ok"}))
+}
+
+/// Ready when the store answers and policies are loaded; a refused reload is reported (the
+/// previous bundle still serves, so the server stays ready).
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    let store_ok = state.store.revision().is_ok();
+    let bundle = state.engine.bundle();
+    let last_error = state.engine.last_error().map(|e| e.to_string());
+    let ready = store_ok && !bundle.info.is_empty();
+    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (
+        status,
+        Json(json!({
+            "status": if ready { "ready" } else { "not_ready" },
+            "store": if store_ok { "ok" } else { "unavailable" },
+            "policies": bundle.info.len(),
+            "last_reload_error": last_error,
+        })),
+    )
+        .into_response()
+}
+
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    let m = &state.metrics;
+    let mut out = String::new();
+    out.push_str("# HELP warden_logins_total Sign-ins by result.\n# TYPE warden_logins_total counter\n");
+    out.push_str(&format!("warden_logins_total{{result=\"ok\"}} {}\n", m.logins_ok.load(Ordering::Relaxed)));
+    out.push_str(&format!("warden_logins_total{{result=\"failed\"}} {}\n", m.logins_failed.load(Ordering::Relaxed)));
+    out.push_str("# HELP warden_token_rejections_total Refused tokens by reason.\n# TYPE warden_token_rejections_total counter\n");
+    for (i, r) in Rejection::ALL.iter().enumerate() {
+        out.push_str(&format!(
+            "warden_token_rejections_total{{reason=\"{}\"}} {}\n",
+            r.code(),
+            m.rejections[i].load(Ordering::Relaxed)
+        ));
+    }
+    out.push_str("# HELP warden_policy_reloads_total Policy reloads by result.\n# TYPE warden_policy_reloads_total counter\n");
+    out.push_str(&format!("warden_policy_reloads_total{{result=\"ok\"}} {}\n", state.engine.reloads_ok.load(Ordering::Relaxed)));
+    out.push_str(&format!("warden_policy_reloads_total{{result=\"refused\"}} {}\n", state.engine.reloads_failed.load(Ordering::Relaxed)));
+    out.push_str("# HELP warden_policies_loaded Policies in the bundle in force.\n# TYPE warden_policies_loaded gauge\n");
+    out.push_str(&format!("warden_policies_loaded {}\n", state.engine.bundle().info.len()));
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
+}
+
+pub async fn jwks(State(state): State<AppState>) -> Json<serde_json::Value> {
+    Json(state.tokens.jwks())
+}
+
+pub async fn openid_configuration(State(state): State<AppState>) -> Json<serde_json::Value> {
+    let base = state.config.public_url.trim_end_matches('/');
+    Json(json!({
+        "issuer": base,
+        "jwks_uri": format!("{base}/.well-known/jwks.json"),
+        "token_endpoint": format!("{base}/v1/auth/login"),
+        "refresh_endpoint": format!("{base}/v1/auth/refresh"),
+        "revocation_endpoint": format!("{base}/v1/auth/revoke"),
+        "introspection_endpoint": format!("{base}/v1/auth/introspect"),
+        "userinfo_endpoint": format!("{base}/v1/auth/me"),
+        "end_session_endpoint": format!("{base}/v1/auth/logout"),
+        "id_token_signing_alg_values_supported": [state.config.jwt_algorithm],
+        "token_endpoint_auth_methods_supported": ["none"],
+        "grant_types_supported": ["password", "refresh_token"],
+        "response_types_supported": ["token"],
+        "subject_types_supported": ["public"],
+    }))
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::not_found("no such route")
+}
+
+/// The service client calling, from `Authorization: Bearer <key>` or the bare key.
+/// 401 with `WWW-Authenticate` otherwise.
+pub async fn require_client(state: &AppState, headers: &HeaderMap) -> Result<ClientRow, ApiError> {
+    let key = bearer(headers).or_else(|| {
+        headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty() && !v.contains(' '))
+    });
+    let unauthorized = |message: &str| {
+        let mut e = ApiError::new(StatusCode::UNAUTHORIZED, "invalid_client", message);
+        e.www_authenticate = Some("Bearer realm=\"warden\"".into());
+        e
+    };
+    let Some(key) = key else {
+        return Err(unauthorized("a service client key is required"));
+    };
+    let store = state.store.clone();
+    let client = super::blocking(move || store.client_by_key(&key).map_err(ApiError::from)).await?;
+    client.ok_or_else(|| unauthorized("unknown or revoked client key"))
+}

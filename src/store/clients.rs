@@ -1,0 +1,89 @@
+//! Service clients: API keys (stored hashed) for services that call the decision API.
+
+use super::{Store, StoreError};
+use crate::util::{now, random_id, sha256_hex};
+use rusqlite::{params, OptionalExtension, Row};
+use serde::Serialize;
+
+/// A service client; the key itself is shown once at creation and never stored.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ClientRow {
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+fn client_from_row(r: &Row<'_>) -> rusqlite::Result<ClientRow> {
+    Ok(ClientRow {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        created_at: r.get(2)?,
+        revoked_at: r.get(3)?,
+    })
+}
+
+impl Store {
+    /// Create a client; returns it with its key (the only time the key is seen).
+    pub fn create_client(&self, name: &str) -> Result<(ClientRow, String), StoreError> {
+        let name = name.trim();
+        if name.is_empty() || name.len() > 128 {
+            return Err(StoreError::Invalid("client name must be 1 to 128 characters".into()));
+        }
+        let id = random_id();
+        let key = format!("wdn_{}", crate::util::random_token(32));
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO clients (id, name, key_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![id, name, sha256_hex(&key), now()],
+            )?;
+            super::logs::audit_in(tx, "cli", "clients.create", &format!("client:{id}"), &serde_json::json!({"name": name}))?;
+            Ok(())
+        })?;
+        Ok((self.client(&id)?, key))
+    }
+
+    /// One client.
+    pub fn client(&self, id: &str) -> Result<ClientRow, StoreError> {
+        self.read(|c| {
+            c.query_row("SELECT id, name, created_at, revoked_at FROM clients WHERE id = ?1", [id], client_from_row)
+                .optional()?
+                .ok_or_else(|| StoreError::NotFound(format!("client {id}")))
+        })
+    }
+
+    /// Every client.
+    pub fn list_clients(&self) -> Result<Vec<ClientRow>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare("SELECT id, name, created_at, revoked_at FROM clients ORDER BY created_at, id")?;
+            let rows = stmt.query_map([], client_from_row)?.collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    /// Revoke a client's key.
+    pub fn revoke_client(&self, id: &str) -> Result<ClientRow, StoreError> {
+        self.write(|tx| {
+            let n = tx.execute("UPDATE clients SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL", params![id, now()])?;
+            if n == 0 {
+                let exists: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM clients WHERE id = ?1)", [id], |r| r.get(0))?;
+                if !exists {
+                    return Err(StoreError::NotFound(format!("client {id}")));
+                }
+            }
+            Ok(())
+        })?;
+        self.client(id)
+    }
+
+    /// The live client holding `key`, if any. The lookup is by hash, so the comparison
+    /// never touches the key's bytes in a data-dependent way.
+    pub fn client_by_key(&self, key: &str) -> Result<Option<ClientRow>, StoreError> {
+        let hash = sha256_hex(key);
+        self.read(|c| {
+            Ok(c.prepare_cached("SELECT id, name, created_at, revoked_at FROM clients WHERE key_hash = ?1 AND revoked_at IS NULL")?
+                .query_row([hash], client_from_row)
+                .optional()?)
+        })
+    }
+}

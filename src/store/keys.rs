@@ -1,0 +1,89 @@
+//! Signing keys and server secrets.
+
+use super::{Store, StoreError};
+use crate::util::now;
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+
+/// A signing key. The private half never leaves the store and the token layer.
+#[derive(Clone, Serialize)]
+pub struct KeyRow {
+    pub kid: String,
+    pub alg: String,
+    #[serde(skip)]
+    pub private_der: Vec<u8>,
+    #[serde(skip)]
+    pub public_raw: Vec<u8>,
+    pub created_at: i64,
+    pub retired_at: Option<i64>,
+}
+
+impl std::fmt::Debug for KeyRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyRow")
+            .field("kid", &self.kid)
+            .field("alg", &self.alg)
+            .field("created_at", &self.created_at)
+            .field("retired_at", &self.retired_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Every signing key, newest first.
+    pub fn keys(&self) -> Result<Vec<KeyRow>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT kid, alg, private_der, public_raw, created_at, retired_at FROM signing_keys ORDER BY created_at DESC, rowid DESC",
+            )?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok(KeyRow {
+                        kid: r.get(0)?,
+                        alg: r.get(1)?,
+                        private_der: r.get(2)?,
+                        public_raw: r.get(3)?,
+                        created_at: r.get(4)?,
+                        retired_at: r.get(5)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    /// Add a new active key and retire the previous active ones (kept for verification).
+    pub fn add_key(&self, kid: &str, alg: &str, private_der: &[u8], public_raw: &[u8]) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let t = now();
+            tx.execute("UPDATE signing_keys SET retired_at = ?1 WHERE retired_at IS NULL", [t])?;
+            tx.execute(
+                "INSERT INTO signing_keys (kid, alg, private_der, public_raw, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![kid, alg, private_der, public_raw, t],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Drop retired keys retired before `before` (their tokens have all expired).
+    pub fn prune_keys(&self, before: i64) -> Result<usize, StoreError> {
+        self.write(|tx| Ok(tx.execute("DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < ?1", [before])?))
+    }
+
+    /// A named server secret, created with `make` on first use.
+    pub fn secret(&self, name: &str, make: impl FnOnce() -> Vec<u8>) -> Result<Vec<u8>, StoreError> {
+        if let Some(v) = self.read(|c| {
+            Ok(c.query_row("SELECT value FROM secrets WHERE name = ?1", [name], |r| r.get(0))
+                .optional()?)
+        })? {
+            return Ok(v);
+        }
+        self.write(|tx| {
+            tx.execute(
+                "INSERT OR IGNORE INTO secrets (name, value) VALUES (?1, ?2)",
+                params![name, make()],
+            )?;
+            Ok(tx.query_row("SELECT value FROM secrets WHERE name = ?1", [name], |r| r.get(0))?)
+        })
+    }
+}

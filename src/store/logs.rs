@@ -1,0 +1,143 @@
+//! The audit log (who changed what) and the decision log (every allow/deny).
+
+use super::{Store, StoreError};
+use crate::util::now;
+use rusqlite::{params, Connection};
+use serde::Serialize;
+
+/// One audit entry.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub detail: serde_json::Value,
+}
+
+/// One logged decision.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DecisionRow {
+    pub at: i64,
+    pub request_id: String,
+    pub client: String,
+    pub principal: String,
+    pub action: String,
+    pub resource: String,
+    pub decision: String,
+    pub reasons: Vec<String>,
+    pub errors: Vec<String>,
+    pub latency_us: i64,
+}
+
+pub(crate) fn audit_in(
+    conn: &Connection,
+    actor: &str,
+    action: &str,
+    target: &str,
+    detail: &serde_json::Value,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![now(), actor, action, target, detail.to_string()],
+    )?;
+    Ok(())
+}
+
+impl Store {
+    /// Write an audit row on its own.
+    pub fn audit(&self, actor: &str, action: &str, target: &str, detail: &serde_json::Value) -> Result<(), StoreError> {
+        self.write(|tx| audit_in(tx, actor, action, target, detail))
+    }
+
+    /// Audit rows, newest first, optionally filtered by actor or action.
+    pub fn list_audit(&self, actor: Option<&str>, action: Option<&str>, limit: i64) -> Result<Vec<AuditRow>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT id, at, actor, action, target, detail FROM audit_log \
+                 WHERE (?1 IS NULL OR actor = ?1) AND (?2 IS NULL OR action = ?2) ORDER BY id DESC LIMIT ?3",
+            )?;
+            let rows = stmt
+                .query_map(params![actor, action, limit], |r| {
+                    let detail: String = r.get(5)?;
+                    Ok(AuditRow {
+                        id: r.get(0)?,
+                        at: r.get(1)?,
+                        actor: r.get(2)?,
+                        action: r.get(3)?,
+                        target: r.get(4)?,
+                        detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    /// Append a batch of decisions in one transaction and keep at most `retain` rows.
+    pub fn append_decisions(&self, rows: &[DecisionRow], retain: i64) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO decision_log (at, request_id, client, principal, action, resource, decision, reasons, errors, latency_us) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?;
+            for d in rows {
+                stmt.execute(params![
+                    d.at,
+                    d.request_id,
+                    d.client,
+                    d.principal,
+                    d.action,
+                    d.resource,
+                    d.decision,
+                    serde_json::to_string(&d.reasons).unwrap_or_default(),
+                    serde_json::to_string(&d.errors).unwrap_or_default(),
+                    d.latency_us
+                ])?;
+            }
+            tx.execute(
+                "DELETE FROM decision_log WHERE id <= (SELECT MAX(id) FROM decision_log) - ?1",
+                [retain],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Logged decisions, newest first, with optional filters.
+    pub fn list_decisions(
+        &self,
+        principal: Option<&str>,
+        action: Option<&str>,
+        decision: Option<&str>,
+        since: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<DecisionRow>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT at, request_id, client, principal, action, resource, decision, reasons, errors, latency_us FROM decision_log \
+                 WHERE (?1 IS NULL OR principal = ?1) AND (?2 IS NULL OR action = ?2) AND (?3 IS NULL OR decision = ?3) \
+                 AND (?4 IS NULL OR at >= ?4) ORDER BY id DESC LIMIT ?5",
+            )?;
+            let rows = stmt
+                .query_map(params![principal, action, decision, since, limit], |r| {
+                    let reasons: String = r.get(7)?;
+                    let errors: String = r.get(8)?;
+                    Ok(DecisionRow {
+                        at: r.get(0)?,
+                        request_id: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                        client: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                        principal: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                        action: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                        resource: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                        decision: r.get(6)?,
+                        reasons: serde_json::from_str(&reasons).unwrap_or_default(),
+                        errors: serde_json::from_str(&errors).unwrap_or_default(),
+                        latency_us: r.get(9)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+}

@@ -1,0 +1,190 @@
+//! SQLite storage behind one [`Store`] handle.
+//!
+//! WAL mode with one writer connection and a small pool of reader connections, so decisions
+//! (reads) never wait on a sign-in or an admin change (writes). Every change runs in one
+//! `BEGIN IMMEDIATE` transaction: it either lands whole or not at all, and two processes on the
+//! same file (the server and the `warden` command line) serialise on SQLite's write lock.
+
+mod clients;
+mod keys;
+mod logs;
+mod migrations;
+mod roles;
+mod sessions;
+mod users;
+
+pub use clients::ClientRow;
+pub use keys::KeyRow;
+pub use logs::{AuditRow, DecisionRow};
+pub use roles::{ancestors, RoleRow};
+pub use sessions::{RefreshLimits, RefreshOutcome, RefreshRow, SessionRow};
+pub use users::NewUser;
+pub use users::UserRow;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Errors of the storage layer. The HTTP layer maps them to statuses without leaking SQL.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("database {path} was written by a newer warden (schema version {found}, this build knows up to {supported}); refusing to downgrade it")]
+    NewerVersion {
+        path: String,
+        found: i64,
+        supported: i64,
+    },
+    #[error("{path} is not a warden database: {reason}")]
+    Unreadable { path: String, reason: String },
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("database lock poisoned")]
+    Poisoned,
+}
+
+/// How many reader connections are kept open at most.
+const MAX_IDLE_READERS: usize = 8;
+
+/// The handle to warden's database.
+pub struct Store {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl Store {
+    /// Open (creating if needed) the database at `path` and apply pending migrations.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        create_private_file(path)?;
+        let unreadable = |e: rusqlite::Error| StoreError::Unreadable {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        };
+        let mut writer = open_connection(path).map_err(unreadable)?;
+        // The first real read tells a corrupt or foreign file apart from a database.
+        writer
+            .query_row("PRAGMA schema_version", [], |r| r.get::<_, i64>(0))
+            .map_err(unreadable)?;
+        writer
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(unreadable)?;
+        migrations::apply(&mut writer, path)?;
+        Ok(Store {
+            path: path.to_path_buf(),
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Where the database lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Run `f` on a reader connection. Readers see the last committed state (WAL snapshot).
+    pub fn read<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let pooled = self
+            .readers
+            .lock()
+            .map_err(|_| StoreError::Poisoned)?
+            .pop();
+        let conn = match pooled {
+            Some(c) => c,
+            None => open_connection(&self.path)?,
+        };
+        let result = f(&conn);
+        if let Ok(mut idle) = self.readers.lock() {
+            if idle.len() < MAX_IDLE_READERS {
+                idle.push(conn);
+            }
+        }
+        result
+    }
+
+    /// Run `f` in one immediate transaction on the writer; commit if it returns Ok.
+    pub fn write<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.writer.lock().map_err(|_| StoreError::Poisoned)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// A counter bumped by every committed change to users, roles, sessions or revocations,
+    /// from this process or another one on the same file: caches compare it to stay correct.
+    pub fn revision(&self) -> Result<i64, StoreError> {
+        self.read(|c| Ok(c.query_row("SELECT value FROM meta WHERE key = 'revision'", [], |r| r.get(0))?))
+    }
+}
+
+/// Bump the revision counter; called by every write that changes who may do what.
+pub(crate) fn bump_revision(tx: &Connection) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE meta SET value = value + 1 WHERE key = 'revision'",
+        [],
+    )?;
+    Ok(())
+}
+
+fn open_connection(path: &Path) -> Result<Connection, rusqlite::Error> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    Ok(conn)
+}
+
+/// Create the database file with owner-only permissions before SQLite opens it: it holds
+/// password hashes and private signing keys. SQLite gives the -wal and -shm files the same mode.
+fn create_private_file(path: &Path) -> Result<(), StoreError> {
+    if path.exists() {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Unreadable {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        }),
+    }
+}
+
+/// Map a UNIQUE violation to a Conflict with `message`, anything else to a store error.
+pub(crate) fn conflict_on_unique(e: rusqlite::Error, message: impl FnOnce() -> String) -> StoreError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+        {
+            StoreError::Conflict(message())
+        }
+        _ => StoreError::Sqlite(e),
+    }
+}
+
+#[cfg(test)]
+mod tests;

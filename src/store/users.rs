@@ -1,0 +1,243 @@
+//! The users table and their role assignments.
+
+use super::{bump_revision, conflict_on_unique, Store, StoreError};
+use crate::model::{Email, RoleName, UserId};
+use crate::util::now;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::Serialize;
+
+/// A user as stored, without the password hash.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub disabled: bool,
+    /// Access tokens issued before this epoch second are refused ("revoke all").
+    pub tokens_valid_after: i64,
+    pub created_at: i64,
+    /// Directly assigned roles, the primary one first.
+    pub roles: Vec<String>,
+}
+
+const USER_COLUMNS: &str = "id, email, name, disabled, tokens_valid_after, created_at";
+
+fn user_from_row(row: &Row<'_>) -> rusqlite::Result<UserRow> {
+    Ok(UserRow {
+        id: row.get(0)?,
+        email: row.get(1)?,
+        name: row.get(2)?,
+        disabled: row.get(3)?,
+        tokens_valid_after: row.get(4)?,
+        created_at: row.get(5)?,
+        roles: Vec::new(),
+    })
+}
+
+fn roles_of(conn: &Connection, id: &str) -> Result<Vec<String>, StoreError> {
+    let mut stmt =
+        conn.prepare_cached("SELECT role FROM user_roles WHERE user_id = ?1 ORDER BY position")?;
+    let roles = stmt
+        .query_map([id], |r| r.get(0))?
+        .collect::<Result<Vec<String>, _>>()?;
+    Ok(roles)
+}
+
+/// Find a user by id on any connection.
+pub(crate) fn find_user(conn: &Connection, id: &str) -> Result<Option<UserRow>, StoreError> {
+    let user = conn
+        .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"))?
+        .query_row([id], user_from_row)
+        .optional()?;
+    match user {
+        Some(mut u) => {
+            u.roles = roles_of(conn, &u.id)?;
+            Ok(Some(u))
+        }
+        None => Ok(None),
+    }
+}
+
+fn check_roles_exist(conn: &Connection, roles: &[RoleName]) -> Result<(), StoreError> {
+    for role in roles {
+        let exists: bool = conn.query_row(
+            "SELECT EXISTS(SELECT 1 FROM roles WHERE name = ?1)",
+            [role.as_str()],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            return Err(StoreError::Invalid(format!("unknown role {role}")));
+        }
+    }
+    Ok(())
+}
+
+fn write_roles(conn: &Connection, id: &str, roles: &[RoleName]) -> Result<(), StoreError> {
+    check_roles_exist(conn, roles)?;
+    conn.execute("DELETE FROM user_roles WHERE user_id = ?1", [id])?;
+    for (position, role) in roles.iter().enumerate() {
+        conn.execute(
+            "INSERT OR IGNORE INTO user_roles (user_id, role, position) VALUES (?1, ?2, ?3)",
+            params![id, role.as_str(), position as i64],
+        )?;
+    }
+    Ok(())
+}
+
+/// What is needed to create a user.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub id: UserId,
+    pub email: Email,
+    pub name: String,
+    pub roles: Vec<RoleName>,
+    pub password_hash: Option<String>,
+}
+
+impl Store {
+    /// Create a user with its roles in one transaction.
+    pub fn create_user(&self, user: &NewUser) -> Result<UserRow, StoreError> {
+        self.write(|tx| {
+            let t = now();
+            tx.execute(
+                "INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                params![user.id.as_str(), user.email.as_str(), user.name, user.password_hash, t],
+            )
+            .map_err(|e| {
+                conflict_on_unique(e, || {
+                    format!("a user with id {} or email {} already exists", user.id, user.email)
+                })
+            })?;
+            write_roles(tx, user.id.as_str(), &user.roles)?;
+            bump_revision(tx)?;
+            find_user(tx, user.id.as_str())?.ok_or_else(|| StoreError::NotFound(format!("user {}", user.id)))
+        })
+    }
+
+    /// A user by id.
+    pub fn user(&self, id: &str) -> Result<UserRow, StoreError> {
+        self.read(|c| find_user(c, id))?
+            .ok_or_else(|| StoreError::NotFound(format!("user {id}")))
+    }
+
+    /// A user and password hash by email (case-insensitive), for sign-in.
+    pub fn user_by_email(&self, email: &str) -> Result<Option<(UserRow, Option<String>)>, StoreError> {
+        self.read(|c| {
+            let found: Option<(String, Option<String>)> = c
+                .prepare_cached("SELECT id, password_hash FROM users WHERE email = ?1")?
+                .query_row([email.trim()], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            match found {
+                Some((id, hash)) => Ok(find_user(c, &id)?.map(|u| (u, hash))),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// Users ordered by id; `filter` matches id, email or name (substring, case-insensitive).
+    pub fn list_users(&self, filter: Option<&str>, limit: i64, offset: i64) -> Result<Vec<UserRow>, StoreError> {
+        self.read(|c| {
+            let pattern = format!("%{}%", filter.unwrap_or(""));
+            let mut stmt = c.prepare(&format!(
+                "SELECT {USER_COLUMNS} FROM users WHERE id LIKE ?1 OR email LIKE ?1 OR name LIKE ?1 ORDER BY id LIMIT ?2 OFFSET ?3"
+            ))?;
+            let mut users = stmt
+                .query_map(params![pattern, limit, offset], user_from_row)?
+                .collect::<Result<Vec<_>, _>>()?;
+            for u in &mut users {
+                u.roles = roles_of(c, &u.id)?;
+            }
+            Ok(users)
+        })
+    }
+
+    /// Replace a user's roles (the first is the primary role).
+    pub fn set_user_roles(&self, id: &str, roles: &[RoleName]) -> Result<UserRow, StoreError> {
+        self.write(|tx| {
+            find_user(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))?;
+            write_roles(tx, id, roles)?;
+            touch(tx, id)?;
+            find_user(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))
+        })
+    }
+
+    /// Disable or enable a user. Disabling also ends every session of the user.
+    pub fn set_user_disabled(&self, id: &str, disabled: bool) -> Result<UserRow, StoreError> {
+        self.write(|tx| {
+            let n = tx.execute("UPDATE users SET disabled = ?2 WHERE id = ?1", params![id, disabled])?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("user {id}")));
+            }
+            if disabled {
+                super::sessions::revoke_user_sessions(tx, id, "user_disabled")?;
+            }
+            touch(tx, id)?;
+            find_user(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))
+        })
+    }
+
+    /// Replace a user's password hash.
+    pub fn set_password_hash(&self, id: &str, hash: &str) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let n = tx.execute("UPDATE users SET password_hash = ?2 WHERE id = ?1", params![id, hash])?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("user {id}")));
+            }
+            touch(tx, id)
+        })
+    }
+
+    /// Update a user's name and/or email.
+    pub fn update_user(&self, id: &str, email: Option<&Email>, name: Option<&str>) -> Result<UserRow, StoreError> {
+        self.write(|tx| {
+            find_user(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))?;
+            if let Some(email) = email {
+                tx.execute("UPDATE users SET email = ?2 WHERE id = ?1", params![id, email.as_str()])
+                    .map_err(|e| conflict_on_unique(e, || format!("email {email} is already taken")))?;
+            }
+            if let Some(name) = name {
+                tx.execute("UPDATE users SET name = ?2 WHERE id = ?1", params![id, name])?;
+            }
+            touch(tx, id)?;
+            find_user(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))
+        })
+    }
+
+    /// Delete a user; sessions and refresh tokens go with it (foreign keys cascade).
+    pub fn delete_user(&self, id: &str) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let n = tx.execute("DELETE FROM users WHERE id = ?1", [id])?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("user {id}")));
+            }
+            bump_revision(tx)
+        })
+    }
+
+    /// Revoke every token and session of a user: access tokens issued before this second stop
+    /// verifying (the tokens-valid-after epoch), and every session ends, which also kills
+    /// tokens minted earlier within this same second (they carry the session id).
+    pub fn revoke_user_tokens(&self, id: &str) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE users SET tokens_valid_after = ?2 WHERE id = ?1",
+                params![id, now()],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("user {id}")));
+            }
+            super::sessions::revoke_user_sessions(tx, id, "revoked_all")?;
+            touch(tx, id)
+        })
+    }
+
+    /// How many users exist.
+    pub fn count_users(&self) -> Result<i64, StoreError> {
+        self.read(|c| Ok(c.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?))
+    }
+}
+
+fn touch(tx: &Connection, id: &str) -> Result<(), StoreError> {
+    tx.execute("UPDATE users SET updated_at = ?2 WHERE id = ?1", params![id, now()])?;
+    bump_revision(tx)
+}
