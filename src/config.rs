@@ -114,10 +114,12 @@ impl Config {
                 path: p.clone(),
                 reason: e.to_string(),
             })?;
-            let from_file: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError::Parse {
-                path: p.clone(),
-                reason: e.message().to_string(),
-            })?;
+            let from_file: toml::Table =
+                text.parse()
+                    .map_err(|e: toml::de::Error| ConfigError::Parse {
+                        path: p.clone(),
+                        reason: e.message().to_string(),
+                    })?;
             for (key, value) in from_file {
                 if !table.contains_key(&key) && key != "jwt_secret" {
                     return Err(ConfigError::Parse {
@@ -128,22 +130,29 @@ impl Config {
                 table.insert(key, value);
             }
             // Type errors surface here, naming the field.
-            Config::deserialize(toml::Value::Table(table.clone())).map_err(|e| ConfigError::Parse {
-                path: p,
-                reason: e.message().to_string(),
+            Config::deserialize(toml::Value::Table(table.clone())).map_err(|e| {
+                ConfigError::Parse {
+                    path: p,
+                    reason: e.message().to_string(),
+                }
             })?;
         }
         for key in Config::keys() {
             let var = format!("WARDEN_{}", key.to_uppercase());
-            let Ok(raw) = std::env::var(&var) else { continue };
+            let Ok(raw) = std::env::var(&var) else {
+                continue;
+            };
             let value = env_value(table.get(&key), &raw);
             table.insert(key.clone(), value);
-            Config::deserialize(toml::Value::Table(table.clone())).map_err(|e| ConfigError::Env {
-                var: var.clone(),
-                reason: e.message().to_string(),
+            Config::deserialize(toml::Value::Table(table.clone())).map_err(|e| {
+                ConfigError::Env {
+                    var: var.clone(),
+                    reason: e.message().to_string(),
+                }
             })?;
         }
-        Config::deserialize(toml::Value::Table(table)).map_err(|e| ConfigError::Invalid(e.message().to_string()))
+        Config::deserialize(toml::Value::Table(table))
+            .map_err(|e| ConfigError::Invalid(e.message().to_string()))
     }
 
     fn keys() -> Vec<String> {
@@ -186,7 +195,9 @@ impl Config {
             }
         }
         if self.min_password_length == 0 || self.min_password_length > 1024 {
-            return Err(ConfigError::Invalid("min_password_length must be 1 to 1024".into()));
+            return Err(ConfigError::Invalid(
+                "min_password_length must be 1 to 1024".into(),
+            ));
         }
         Ok(())
     }

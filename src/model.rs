@@ -97,7 +97,9 @@ impl Email {
             return Err(bad());
         }
         match s.split_once('@') {
-            Some((local, domain)) if !local.is_empty() && !domain.is_empty() && !domain.contains('@') => {
+            Some((local, domain))
+                if !local.is_empty() && !domain.is_empty() && !domain.contains('@') =>
+            {
                 Ok(Self(s.to_string()))
             }
             _ => Err(bad()),
@@ -116,7 +118,10 @@ mod tests {
         assert!(UserId::parse("a\"b").is_err());
         assert!(RoleName::parse("ADMIN").is_ok());
         assert!(RoleName::parse("no spaces").is_err());
-        assert_eq!(Email::parse(" a@b.c ").map(|e| e.to_string()), Ok("a@b.c".into()));
+        assert_eq!(
+            Email::parse(" a@b.c ").map(|e| e.to_string()),
+            Ok("a@b.c".into())
+        );
         assert!(Email::parse("nobody").is_err());
         assert!(Email::parse("a@b@c").is_err());
     }

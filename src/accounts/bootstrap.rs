@@ -30,7 +30,10 @@ fn role(name: &str) -> Result<RoleName, BootstrapError> {
 /// Create roles `USER` and `ADMIN` (which inherits `USER`) when no role exists, and the
 /// admin `admin` (email from `WARDEN_ADMIN_EMAIL`, default `admin@localhost`) when no user
 /// exists. Its password comes from `WARDEN_ADMIN_PASSWORD` or is generated.
-pub fn bootstrap(store: &Store, min_password_length: usize) -> Result<Bootstrapped, BootstrapError> {
+pub fn bootstrap(
+    store: &Store,
+    min_password_length: usize,
+) -> Result<Bootstrapped, BootstrapError> {
     let mut done = Bootstrapped::default();
     if store.list_roles()?.is_empty() {
         let user = role("USER")?;
@@ -38,8 +41,10 @@ pub fn bootstrap(store: &Store, min_password_length: usize) -> Result<Bootstrapp
         store.create_role(&role("ADMIN")?, &[user])?;
     }
     if store.count_users()? == 0 {
-        let email = std::env::var("WARDEN_ADMIN_EMAIL").unwrap_or_else(|_| "admin@localhost".into());
-        let email = Email::parse(&email).map_err(|e| BootstrapError::Invalid(format!("WARDEN_ADMIN_EMAIL: {e}")))?;
+        let email =
+            std::env::var("WARDEN_ADMIN_EMAIL").unwrap_or_else(|_| "admin@localhost".into());
+        let email = Email::parse(&email)
+            .map_err(|e| BootstrapError::Invalid(format!("WARDEN_ADMIN_EMAIL: {e}")))?;
         let (password, generated) = match std::env::var("WARDEN_ADMIN_PASSWORD") {
             Ok(p) => {
                 password::check_policy(&p, min_password_length)?;
@@ -56,8 +61,17 @@ pub fn bootstrap(store: &Store, min_password_length: usize) -> Result<Bootstrapp
             roles: vec![role("ADMIN")?],
             password_hash: Some(hash),
         })?;
-        store.audit("warden", "users.create", "user:admin", &serde_json::json!({"bootstrap": true}))?;
-        done.admin = Some(("admin".into(), email.to_string(), generated.then_some(password)));
+        store.audit(
+            "warden",
+            "users.create",
+            "user:admin",
+            &serde_json::json!({"bootstrap": true}),
+        )?;
+        done.admin = Some((
+            "admin".into(),
+            email.to_string(),
+            generated.then_some(password),
+        ));
     }
     Ok(done)
 }

@@ -139,7 +139,9 @@ impl Accounts {
             RefreshOutcome::Rotated(s) | RefreshOutcome::Replayed(s) => s,
             RefreshOutcome::Reused(s) => {
                 tracing::warn!(session = %s.id, user = %s.user_id, "refresh token reuse: session revoked");
-                return Err(AuthError::InvalidGrant("refresh token reuse detected; session revoked"));
+                return Err(AuthError::InvalidGrant(
+                    "refresh token reuse detected; session revoked",
+                ));
             }
             RefreshOutcome::Dead(why) => return Err(AuthError::InvalidGrant(why)),
         };
@@ -150,8 +152,15 @@ impl Accounts {
         self.issue(user, session, successor)
     }
 
-    fn issue(&self, user: UserRow, session: SessionRow, refresh_token: String) -> Result<Issued, AuthError> {
-        let (access_token, claims) = self.tokens.mint(&user.id, &user.email, &user.roles, &session.id)?;
+    fn issue(
+        &self,
+        user: UserRow,
+        session: SessionRow,
+        refresh_token: String,
+    ) -> Result<Issued, AuthError> {
+        let (access_token, claims) =
+            self.tokens
+                .mint(&user.id, &user.email, &user.roles, &session.id)?;
         Ok(Issued {
             refresh_expires_in: (session.expires_at - crate::util::now()).max(0),
             user,

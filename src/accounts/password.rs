@@ -1,6 +1,8 @@
 //! Password hashing: argon2id with OWASP's recommended parameters (m=19 MiB, t=2, p=1).
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use std::sync::OnceLock;
 
@@ -56,7 +58,11 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
         return false;
     }
     let ok = PasswordHash::new(candidate)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false);
     ok && real
 }

@@ -33,12 +33,16 @@ impl Throttle {
 
     /// Count one failure for `key`.
     pub fn fail(&self, key: &str) {
-        let Ok(mut entries) = self.entries.lock() else { return };
+        let Ok(mut entries) = self.entries.lock() else {
+            return;
+        };
         if entries.len() > 100_000 {
             let window = self.window;
             entries.retain(|_, (_, start)| start.elapsed() < window);
         }
-        let entry = entries.entry(key.to_string()).or_insert((0, Instant::now()));
+        let entry = entries
+            .entry(key.to_string())
+            .or_insert((0, Instant::now()));
         if entry.1.elapsed() >= self.window {
             *entry = (0, Instant::now());
         }

@@ -1,6 +1,8 @@
 //! What each command does: thin glue over the library, printing text or `--json`.
 
-use super::{ClientCmd, Cli, Command, DecideArgs, KeysCmd, PolicyCmd, RoleCmd, SessionCmd, TokenCmd, UserCmd};
+use super::{
+    Cli, ClientCmd, Command, DecideArgs, KeysCmd, PolicyCmd, RoleCmd, SessionCmd, TokenCmd, UserCmd,
+};
 use crate::accounts::bootstrap::{bootstrap, Bootstrapped};
 use crate::accounts::password;
 use crate::config::Config;
@@ -22,7 +24,10 @@ struct Out {
 impl Out {
     fn emit(&self, value: Value, human: impl FnOnce() -> String) {
         if self.json {
-            println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            );
         } else {
             let text = human();
             if !text.is_empty() {
@@ -51,16 +56,22 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let out = Out { json: cli.json };
     let mut config = config(&cli)?;
     match &cli.command {
-        Command::Serve { listen, print_config } => {
+        Command::Serve {
+            listen,
+            print_config,
+        } => {
             if let Some(l) = listen {
                 config.listen = l.clone();
             }
             config.check()?;
             if *print_config {
-                out.emit(serde_json::to_value(masked(&config))?, || config.to_masked_toml());
+                out.emit(serde_json::to_value(masked(&config))?, || {
+                    config.to_masked_toml()
+                });
                 return Ok(ExitCode::SUCCESS);
             }
-            let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            let runtime =
+                tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             runtime.block_on(async move {
                 let (state, boot) = crate::server::AppState::build(config)?;
                 announce(&boot);
@@ -114,7 +125,10 @@ fn announce(boot: &Bootstrapped) {
 
 fn read_password_stdin() -> Result<String> {
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
     let password = line.strip_suffix('\n').unwrap_or(&line);
     let password = password.strip_suffix('\r').unwrap_or(password);
     if password.is_empty() {
@@ -124,7 +138,10 @@ fn read_password_stdin() -> Result<String> {
 }
 
 fn roles(names: &[String]) -> Result<Vec<RoleName>> {
-    names.iter().map(|r| RoleName::parse(r).map_err(|e| anyhow!(e))).collect()
+    names
+        .iter()
+        .map(|r| RoleName::parse(r).map_err(|e| anyhow!(e)))
+        .collect()
 }
 
 fn user_line(u: &UserRow) -> String {
@@ -141,7 +158,13 @@ fn user_line(u: &UserRow) -> String {
 fn user(cmd: &UserCmd, config: &Config, out: &Out) -> Result<ExitCode> {
     let store = open_store(config)?;
     let user = match cmd {
-        UserCmd::Add { email, id, name, roles: role_names, password_stdin } => {
+        UserCmd::Add {
+            email,
+            id,
+            name,
+            roles: role_names,
+            password_stdin,
+        } => {
             let email = Email::parse(email)?;
             let id = match id {
                 Some(id) => UserId::parse(id)?,
@@ -149,7 +172,13 @@ fn user(cmd: &UserCmd, config: &Config, out: &Out) -> Result<ExitCode> {
                     let local = email.as_str().split('@').next().unwrap_or_default();
                     let cleaned: String = local
                         .chars()
-                        .map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '-' })
+                        .map(|c| {
+                            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                                c
+                            } else {
+                                '-'
+                            }
+                        })
                         .collect();
                     UserId::parse(&cleaned)?
                 }
@@ -162,14 +191,28 @@ fn user(cmd: &UserCmd, config: &Config, out: &Out) -> Result<ExitCode> {
             } else {
                 None
             };
-            let user = store.create_user(&NewUser { id, email, name: name.clone(), roles: role_names, password_hash })?;
-            store.audit("cli", "users.create", &format!("user:{}", user.id), &json!({}))?;
+            let user = store.create_user(&NewUser {
+                id,
+                email,
+                name: name.clone(),
+                roles: role_names,
+                password_hash,
+            })?;
+            store.audit(
+                "cli",
+                "users.create",
+                &format!("user:{}", user.id),
+                &json!({}),
+            )?;
             user
         }
         UserCmd::List { filter } => {
             let users = store.list_users(filter.as_deref(), 10_000, 0)?;
             out.emit(serde_json::to_value(&users)?, || {
-                let mut s = format!("{:<20} {:<32} {:<20} {:<20} STATUS\n", "ID", "EMAIL", "NAME", "ROLES");
+                let mut s = format!(
+                    "{:<20} {:<32} {:<20} {:<20} STATUS\n",
+                    "ID", "EMAIL", "NAME", "ROLES"
+                );
                 for u in &users {
                     s.push_str(&user_line(u));
                     s.push('\n');
@@ -179,19 +222,37 @@ fn user(cmd: &UserCmd, config: &Config, out: &Out) -> Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         UserCmd::Show { id } => store.user(id)?,
-        UserCmd::SetRoles { id, roles: role_names } => {
+        UserCmd::SetRoles {
+            id,
+            roles: role_names,
+        } => {
             let user = store.set_user_roles(id, &roles(role_names)?)?;
-            store.audit("cli", "users.roles", &format!("user:{id}"), &json!({"roles": user.roles}))?;
+            store.audit(
+                "cli",
+                "users.roles",
+                &format!("user:{id}"),
+                &json!({"roles": user.roles}),
+            )?;
             user
         }
         UserCmd::Disable { id } => {
             let u = store.set_user_disabled(id, true)?;
-            store.audit("cli", "users.update", &format!("user:{id}"), &json!({"disabled": true}))?;
+            store.audit(
+                "cli",
+                "users.update",
+                &format!("user:{id}"),
+                &json!({"disabled": true}),
+            )?;
             u
         }
         UserCmd::Enable { id } => {
             let u = store.set_user_disabled(id, false)?;
-            store.audit("cli", "users.update", &format!("user:{id}"), &json!({"disabled": false}))?;
+            store.audit(
+                "cli",
+                "users.update",
+                &format!("user:{id}"),
+                &json!({"disabled": false}),
+            )?;
             u
         }
         UserCmd::Passwd { id } => {
@@ -199,7 +260,12 @@ fn user(cmd: &UserCmd, config: &Config, out: &Out) -> Result<ExitCode> {
             let p = read_password_stdin()?;
             password::check_policy(&p, config.min_password_length)?;
             store.set_password_hash(id, &password::hash(&p)?)?;
-            store.audit("cli", "users.update", &format!("user:{id}"), &json!({"password": "changed"}))?;
+            store.audit(
+                "cli",
+                "users.update",
+                &format!("user:{id}"),
+                &json!({"password": "changed"}),
+            )?;
             store.user(id)?
         }
     };
@@ -212,22 +278,39 @@ fn role(cmd: &RoleCmd, config: &Config, out: &Out) -> Result<ExitCode> {
     match cmd {
         RoleCmd::Add { name, parents } => {
             let role = store.create_role(&RoleName::parse(name)?, &roles(parents)?)?;
-            store.audit("cli", "roles.write", &format!("role:{name}"), &json!({"parents": role.parents}))?;
-            out.emit(serde_json::to_value(&role)?, || format!("created role {}", role.name));
+            store.audit(
+                "cli",
+                "roles.write",
+                &format!("role:{name}"),
+                &json!({"parents": role.parents}),
+            )?;
+            out.emit(serde_json::to_value(&role)?, || {
+                format!("created role {}", role.name)
+            });
         }
         RoleCmd::List => {
             let all = store.list_roles()?;
             out.emit(serde_json::to_value(&all)?, || {
                 let mut s = format!("{:<24} {:<30} USERS\n", "ROLE", "PARENTS");
                 for r in &all {
-                    s.push_str(&format!("{:<24} {:<30} {}\n", r.name, r.parents.join(","), r.users));
+                    s.push_str(&format!(
+                        "{:<24} {:<30} {}\n",
+                        r.name,
+                        r.parents.join(","),
+                        r.users
+                    ));
                 }
                 s
             });
         }
         RoleCmd::Remove { name, force } => {
             store.remove_role(name, *force)?;
-            store.audit("cli", "roles.write", &format!("role:{name}"), &json!({"removed": true}))?;
+            store.audit(
+                "cli",
+                "roles.write",
+                &format!("role:{name}"),
+                &json!({"removed": true}),
+            )?;
             out.emit(json!({"removed": name}), || format!("removed role {name}"));
         }
     }
@@ -240,22 +323,35 @@ fn session(cmd: &SessionCmd, config: &Config, out: &Out) -> Result<ExitCode> {
         SessionCmd::List { user, active } => {
             let sessions = store.list_sessions(user.as_deref(), *active)?;
             out.emit(serde_json::to_value(&sessions)?, || {
-                let mut s = format!("{:<34} {:<20} {:<12} STATUS\n", "SESSION", "USER", "CREATED");
+                let mut s = format!(
+                    "{:<34} {:<20} {:<12} STATUS\n",
+                    "SESSION", "USER", "CREATED"
+                );
                 for x in &sessions {
                     let status = match &x.revoked_reason {
                         Some(r) => format!("revoked ({r})"),
                         None if x.expires_at <= crate::util::now() => "expired".into(),
                         None => "active".into(),
                     };
-                    s.push_str(&format!("{:<34} {:<20} {:<12} {}\n", x.id, x.user_id, x.created_at, status));
+                    s.push_str(&format!(
+                        "{:<34} {:<20} {:<12} {}\n",
+                        x.id, x.user_id, x.created_at, status
+                    ));
                 }
                 s
             });
         }
         SessionCmd::Revoke { sid } => {
             let s = store.revoke_session(sid, "revoked_by_admin")?;
-            store.audit("cli", "sessions.revoke", &format!("session:{sid}"), &json!({"user": s.user_id}))?;
-            out.emit(serde_json::to_value(&s)?, || format!("revoked session {sid}"));
+            store.audit(
+                "cli",
+                "sessions.revoke",
+                &format!("session:{sid}"),
+                &json!({"user": s.user_id}),
+            )?;
+            out.emit(serde_json::to_value(&s)?, || {
+                format!("revoked session {sid}")
+            });
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -266,13 +362,20 @@ fn token(cmd: &TokenCmd, config: &Config, out: &Out) -> Result<ExitCode> {
     let TokenCmd::Revoke { jti, user } = cmd;
     if let Some(jti) = jti {
         // The deny-list entry must outlive any token with this id.
-        store.revoke_jti(jti, crate::util::now() + config.access_token_ttl + config.leeway as i64)?;
+        store.revoke_jti(
+            jti,
+            crate::util::now() + config.access_token_ttl + config.leeway as i64,
+        )?;
         store.audit("cli", "tokens.revoke", &format!("jti:{jti}"), &json!({}))?;
-        out.emit(json!({"revoked_jti": jti}), || format!("revoked token {jti}"));
+        out.emit(json!({"revoked_jti": jti}), || {
+            format!("revoked token {jti}")
+        });
     } else if let Some(user) = user {
         store.revoke_user_tokens(user)?;
         store.audit("cli", "users.revoke", &format!("user:{user}"), &json!({}))?;
-        out.emit(json!({"revoked_user": user}), || format!("revoked every token and session of {user}"));
+        out.emit(json!({"revoked_user": user}), || {
+            format!("revoked every token and session of {user}")
+        });
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -283,7 +386,10 @@ fn client(cmd: &ClientCmd, config: &Config, out: &Out) -> Result<ExitCode> {
         ClientCmd::Add { name } => {
             let (c, key) = store.create_client(name)?;
             out.emit(json!({"id": c.id, "name": c.name, "key": key}), || {
-                format!("created client {} ({})\nkey (shown once, store it now): {key}", c.name, c.id)
+                format!(
+                    "created client {} ({})\nkey (shown once, store it now): {key}",
+                    c.name, c.id
+                )
             });
         }
         ClientCmd::List => {
@@ -291,14 +397,28 @@ fn client(cmd: &ClientCmd, config: &Config, out: &Out) -> Result<ExitCode> {
             out.emit(serde_json::to_value(&all)?, || {
                 let mut s = format!("{:<34} {:<24} STATUS\n", "ID", "NAME");
                 for c in &all {
-                    s.push_str(&format!("{:<34} {:<24} {}\n", c.id, c.name, if c.revoked_at.is_some() { "revoked" } else { "active" }));
+                    s.push_str(&format!(
+                        "{:<34} {:<24} {}\n",
+                        c.id,
+                        c.name,
+                        if c.revoked_at.is_some() {
+                            "revoked"
+                        } else {
+                            "active"
+                        }
+                    ));
                 }
                 s
             });
         }
         ClientCmd::Revoke { id } => {
             let c = store.revoke_client(id)?;
-            store.audit("cli", "clients.write", &format!("client:{id}"), &json!({"revoked": true}))?;
+            store.audit(
+                "cli",
+                "clients.write",
+                &format!("client:{id}"),
+                &json!({"revoked": true}),
+            )?;
             out.emit(serde_json::to_value(&c)?, || format!("revoked client {id}"));
         }
     }
@@ -311,7 +431,9 @@ fn keys(cmd: &KeysCmd, config: &Config, out: &Out) -> Result<ExitCode> {
         let kid = tokens::rotate_key(&store)?;
         store.audit("cli", "keys.rotate", &format!("kid:{kid}"), &json!({}))?;
         if !out.json {
-            println!("new signing key {kid}; the previous key keeps verifying until its tokens expire");
+            println!(
+                "new signing key {kid}; the previous key keeps verifying until its tokens expire"
+            );
         }
     }
     let all = store.keys()?;
@@ -323,7 +445,11 @@ fn keys(cmd: &KeysCmd, config: &Config, out: &Out) -> Result<ExitCode> {
                 k.kid,
                 k.alg,
                 k.created_at,
-                if k.retired_at.is_some() { "retired" } else { "active" }
+                if k.retired_at.is_some() {
+                    "retired"
+                } else {
+                    "active"
+                }
             ));
         }
         s
@@ -347,7 +473,11 @@ fn policy(cmd: &PolicyCmd, config: &Config, out: &Out) -> Result<ExitCode> {
                         "ok: {} policies in {} ({})",
                         bundle.info.len(),
                         dir.display(),
-                        if bundle.schema.is_some() { "validated against the schema" } else { "no schema" }
+                        if bundle.schema.is_some() {
+                            "validated against the schema"
+                        } else {
+                            "no schema"
+                        }
                     ));
                     s
                 },
@@ -361,7 +491,11 @@ fn policy(cmd: &PolicyCmd, config: &Config, out: &Out) -> Result<ExitCode> {
                 for d in &err.diagnostics {
                     eprint!("{}", d.render());
                 }
-                eprintln!("error: {} problem(s) in {}", err.diagnostics.len(), dir.display());
+                eprintln!(
+                    "error: {} problem(s) in {}",
+                    err.diagnostics.len(),
+                    dir.display()
+                );
             }
             Ok(ExitCode::FAILURE)
         }
@@ -372,14 +506,18 @@ fn policy(cmd: &PolicyCmd, config: &Config, out: &Out) -> Result<ExitCode> {
 fn parse_uid(text: &str, what: &str) -> Result<(String, String)> {
     let uid = cedar_policy::EntityUid::from_str(text)
         .map_err(|e| anyhow!("invalid {what} {text:?} (expected Type::\"id\"): {e}"))?;
-    Ok((uid.type_name().to_string(), uid.id().unescaped().to_string()))
+    Ok((
+        uid.type_name().to_string(),
+        uid.id().unescaped().to_string(),
+    ))
 }
 
 fn json_object(text: &Option<String>, what: &str) -> Result<Value> {
     match text {
         None => Ok(json!({})),
         Some(t) => {
-            let v: Value = serde_json::from_str(t).map_err(|e| anyhow!("invalid {what} JSON: {e}"))?;
+            let v: Value =
+                serde_json::from_str(t).map_err(|e| anyhow!("invalid {what} JSON: {e}"))?;
             if !v.is_object() {
                 bail!("{what} must be a JSON object");
             }
@@ -415,7 +553,11 @@ fn decide(args: &DecideArgs, config: &Config, out: &Out) -> Result<ExitCode> {
         principal,
         action_type,
         action,
-        resource: Resource { kind, id, properties },
+        resource: Resource {
+            kind,
+            id,
+            properties,
+        },
         context: json_object(&args.context, "context")?,
     };
     let decision = engine.decide(&query);
@@ -440,7 +582,10 @@ fn decide(args: &DecideArgs, config: &Config, out: &Out) -> Result<ExitCode> {
             let mut s = format!("{}\n", if decision.allowed { "allow" } else { "deny" });
             for id in &decision.reasons {
                 match bundle.policy(id) {
-                    Some(p) => s.push_str(&format!("  {} policy {id} ({}:{})\n", p.effect, p.file, p.line)),
+                    Some(p) => s.push_str(&format!(
+                        "  {} policy {id} ({}:{})\n",
+                        p.effect, p.file, p.line
+                    )),
                     None => s.push_str(&format!("  policy {id}\n")),
                 }
             }

@@ -24,7 +24,11 @@ pub struct Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.line > 0 {
-            write!(f, "{}:{}:{}: {}: {}", self.file, self.line, self.column, self.severity, self.message)?;
+            write!(
+                f,
+                "{}:{}:{}: {}: {}",
+                self.file, self.line, self.column, self.severity, self.message
+            )?;
         } else {
             write!(f, "{}: {}: {}", self.file, self.severity, self.message)?;
         }
@@ -54,12 +58,19 @@ impl Diagnostic {
     pub fn render(&self) -> String {
         let mut out = format!("{}: {}\n", self.severity, self.message);
         if self.line > 0 {
-            out.push_str(&format!("  --> {}:{}:{}\n", self.file, self.line, self.column));
+            out.push_str(&format!(
+                "  --> {}:{}:{}\n",
+                self.file, self.line, self.column
+            ));
             if let Some(src) = &self.source_line {
                 let gutter = self.line.to_string().len();
                 out.push_str(&format!("{:gutter$} |\n", ""));
                 out.push_str(&format!("{} | {}\n", self.line, src));
-                out.push_str(&format!("{:gutter$} | {}^\n", "", " ".repeat(self.column.saturating_sub(1))));
+                out.push_str(&format!(
+                    "{:gutter$} | {}^\n",
+                    "",
+                    " ".repeat(self.column.saturating_sub(1))
+                ));
             }
         } else {
             out.push_str(&format!("  --> {}\n", self.file));

@@ -71,21 +71,23 @@ impl std::error::Error for LoadError {}
 
 impl From<Diagnostic> for LoadError {
     fn from(d: Diagnostic) -> Self {
-        LoadError { diagnostics: vec![d] }
+        LoadError {
+            diagnostics: vec![d],
+        }
     }
 }
 
 fn display_name(dir: &Path, path: &Path) -> String {
-    path.strip_prefix(dir)
-        .unwrap_or(path)
-        .display()
-        .to_string()
+    path.strip_prefix(dir).unwrap_or(path).display().to_string()
 }
 
 /// The policy files of a directory (`*.cedar`, sorted) and its schema file, if any.
 pub fn policy_files(dir: &Path) -> Result<(Vec<PathBuf>, Option<PathBuf>), LoadError> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
-        Diagnostic::file_error(&dir.display().to_string(), format!("cannot read policy directory: {e}"))
+        Diagnostic::file_error(
+            &dir.display().to_string(),
+            format!("cannot read policy directory: {e}"),
+        )
     })?;
     let mut files = Vec::new();
     for entry in entries.flatten() {
@@ -161,7 +163,10 @@ pub fn load_dir(dir: &Path) -> Result<PolicyBundle, LoadError> {
                 .unwrap_or_else(|| format!("{name}#{n}"));
             // Cedar keeps each policy's original text; find it after the previous one.
             let text = item.text();
-            let start = src[cursor..].find(text.trim()).map(|o| o + cursor).unwrap_or(cursor);
+            let start = src[cursor..]
+                .find(text.trim())
+                .map(|o| o + cursor)
+                .unwrap_or(cursor);
             cursor = (start + text.trim().len()).min(src.len());
             let line = super::diag::locate(&src, start).0;
             if let Some(other) = seen.get(&id) {
@@ -182,7 +187,9 @@ pub fn load_dir(dir: &Path) -> Result<PolicyBundle, LoadError> {
                 Effect::Forbid => "forbid",
             };
             let added = match &item {
-                Item::Static(p) => policies.add(p.new_id(PolicyId::new(&id))).map_err(|e| e.to_string()),
+                Item::Static(p) => policies
+                    .add(p.new_id(PolicyId::new(&id)))
+                    .map_err(|e| e.to_string()),
                 Item::Template(t) => policies
                     .add_template(t.new_id(PolicyId::new(&id)))
                     .map_err(|e| e.to_string()),

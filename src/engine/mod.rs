@@ -153,8 +153,8 @@ impl Engine {
     pub fn watch(self: &Arc<Self>, tick: Duration) -> std::thread::JoinHandle<()> {
         let weak: Weak<Engine> = Arc::downgrade(self);
         let dir = self.dir.clone();
+        let mut applied = fingerprint(&dir);
         std::thread::spawn(move || {
-            let mut applied = fingerprint(&dir);
             let mut pending: Option<Vec<(PathBuf, SystemTime, u64)>> = None;
             loop {
                 std::thread::sleep(tick);
@@ -209,7 +209,11 @@ pub fn decide_with(authorizer: &Authorizer, bundle: &PolicyBundle, query: &Query
         Err(e) => return Decision::error(format!("bad resource: {e}")),
     };
     let context = match Context::from_json_value(
-        if query.context.is_null() { json!({}) } else { query.context.clone() },
+        if query.context.is_null() {
+            json!({})
+        } else {
+            query.context.clone()
+        },
         schema.map(|s| (s, &action)),
     ) {
         Ok(c) => c,
@@ -251,7 +255,10 @@ fn entity_uid(kind: &str, id: &str) -> Result<EntityUid, String> {
     let type_name = kind
         .parse()
         .map_err(|e: cedar_policy::ParseErrors| format!("invalid entity type {kind:?}: {e}"))?;
-    Ok(EntityUid::from_type_name_and_id(type_name, cedar_policy::EntityId::new(id)))
+    Ok(EntityUid::from_type_name_and_id(
+        type_name,
+        cedar_policy::EntityId::new(id),
+    ))
 }
 
 fn uid_json(kind: &str, id: &str) -> Value {
@@ -278,7 +285,8 @@ fn build_entities(
         }));
     }
     let resource_is_known = resource == principal
-        || (query.resource.kind == "Role" && p.role_parents.iter().any(|(r, _)| *r == query.resource.id));
+        || (query.resource.kind == "Role"
+            && p.role_parents.iter().any(|(r, _)| *r == query.resource.id));
     if !resource_is_known {
         list.push(json!({
             "uid": uid_json(&query.resource.kind, &query.resource.id),
@@ -286,7 +294,8 @@ fn build_entities(
             "parents": [],
         }));
     }
-    Entities::from_json_value(Value::Array(list), schema).map_err(|e| format!("bad entity data: {e}"))
+    Entities::from_json_value(Value::Array(list), schema)
+        .map_err(|e| format!("bad entity data: {e}"))
 }
 
 #[cfg(test)]

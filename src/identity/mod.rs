@@ -23,7 +23,9 @@ pub enum IdentityError {
 pub fn directory_principal(store: &Store, user_id: &str) -> Result<Principal, IdentityError> {
     let user = match store.user(user_id) {
         Ok(u) => u,
-        Err(StoreError::NotFound(_)) => return Err(IdentityError::UnknownUser(user_id.to_string())),
+        Err(StoreError::NotFound(_)) => {
+            return Err(IdentityError::UnknownUser(user_id.to_string()))
+        }
         Err(e) => return Err(e.into()),
     };
     if user.disabled {
@@ -73,7 +75,10 @@ pub fn verify_access_token(
     }
     let session = store.session(&claims.sid).map_err(unavailable)?;
     match session {
-        Some(s) if s.user_id == claims.sub && s.revoked_at.is_none() && s.expires_at > crate::util::now() => {}
+        Some(s)
+            if s.user_id == claims.sub
+                && s.revoked_at.is_none()
+                && s.expires_at > crate::util::now() => {}
         _ => return Err(Rejection::SessionEnded),
     }
     let user = match store.user(&claims.sub) {

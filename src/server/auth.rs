@@ -46,7 +46,9 @@ fn issued_response(state: &AppState, issued: &Issued) -> Response {
     });
     let mut response = Json(body).into_response();
     // RFC 6749 section 5.1: token responses must not be cached.
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if state.config.refresh_cookie {
         // HttpOnly keeps it from scripts (XSS), Secure from plain HTTP, SameSite=Strict and
         // the /v1/auth path from cross-site requests and from every other route.
@@ -73,7 +75,11 @@ fn cookie_token(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The refresh token from the body, else from the cookie when cookies are enabled.
-fn refresh_token(state: &AppState, body: &FlexibleBody, headers: &HeaderMap) -> Result<String, ApiError> {
+fn refresh_token(
+    state: &AppState,
+    body: &FlexibleBody,
+    headers: &HeaderMap,
+) -> Result<String, ApiError> {
     if let Some(t) = body.0.get("refresh_token") {
         return t
             .as_str()
@@ -94,29 +100,43 @@ pub async fn login(
     JsonBody(body): JsonBody<LoginBody>,
 ) -> Result<Response, ApiError> {
     if body.email.trim().is_empty() || body.password.is_empty() {
-        return Err(ApiError::bad_request("email and password must not be empty"));
+        return Err(ApiError::bad_request(
+            "email and password must not be empty",
+        ));
     }
     let accounts = state.accounts.clone();
-    let result = blocking(move || Ok(accounts.login(&body.email, &body.password, &peer.ip().to_string()))).await?;
+    let result =
+        blocking(move || Ok(accounts.login(&body.email, &body.password, &peer.ip().to_string())))
+            .await?;
     state.metrics.login(result.is_ok());
     let issued = result?;
     Ok(issued_response(&state, &issued))
 }
 
-pub async fn refresh(State(state): State<AppState>, headers: HeaderMap, body: FlexibleBody) -> Result<Response, ApiError> {
+pub async fn refresh(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: FlexibleBody,
+) -> Result<Response, ApiError> {
     let token = refresh_token(&state, &body, &headers)?;
     let accounts = state.accounts.clone();
     let issued = blocking(move || accounts.refresh(&token).map_err(ApiError::from)).await?;
     Ok(issued_response(&state, &issued))
 }
 
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap, body: FlexibleBody) -> Result<Response, ApiError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: FlexibleBody,
+) -> Result<Response, ApiError> {
     let token = refresh_token(&state, &body, &headers)?;
     let accounts = state.accounts.clone();
     let ended = blocking(move || accounts.logout(&token).map_err(ApiError::from)).await?;
     let mut response = Json(json!({"logged_out": ended})).into_response();
     if state.config.refresh_cookie {
-        let clear = format!("{REFRESH_COOKIE}=; HttpOnly; Secure; SameSite=Strict; Path=/v1/auth; Max-Age=0");
+        let clear = format!(
+            "{REFRESH_COOKIE}=; HttpOnly; Secure; SameSite=Strict; Path=/v1/auth; Max-Age=0"
+        );
         if let Ok(v) = HeaderValue::from_str(&clear) {
             response.headers_mut().append(header::SET_COOKIE, v);
         }
@@ -125,7 +145,10 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap, body: Fle
 }
 
 /// RFC 7009: 200 whether or not the token was valid (section 2.2).
-pub async fn revoke(State(state): State<AppState>, body: FlexibleBody) -> Result<Response, ApiError> {
+pub async fn revoke(
+    State(state): State<AppState>,
+    body: FlexibleBody,
+) -> Result<Response, ApiError> {
     let token = body
         .str("token")
         .ok_or_else(|| ApiError::bad_request("missing field `token`"))?
@@ -137,7 +160,11 @@ pub async fn revoke(State(state): State<AppState>, body: FlexibleBody) -> Result
 
 /// RFC 7662. The caller must be a service client (section 2.1: the endpoint needs
 /// authorization, or it becomes a token-scanning oracle).
-pub async fn introspect(State(state): State<AppState>, headers: HeaderMap, body: FlexibleBody) -> Result<Response, ApiError> {
+pub async fn introspect(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: FlexibleBody,
+) -> Result<Response, ApiError> {
     super::ops::require_client(&state, &headers).await?;
     let token = body
         .str("token")
@@ -168,7 +195,10 @@ pub async fn introspect(State(state): State<AppState>, headers: HeaderMap, body:
 }
 
 /// The signed-in user, from the bearer access token.
-pub async fn me(State(state): State<AppState>, BearerToken(token): BearerToken) -> Result<Response, ApiError> {
+pub async fn me(
+    State(state): State<AppState>,
+    BearerToken(token): BearerToken,
+) -> Result<Response, ApiError> {
     let token = token.ok_or(ApiError::unauthorized(Rejection::Missing))?;
     let (claims, user) = verify_access_token(&state.store, &state.tokens, &token).map_err(|r| {
         state.metrics.rejected(r);

@@ -44,12 +44,20 @@ impl ApiError {
     /// 500 without details; the details go to the log.
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         tracing::error!(error = %detail, "internal error");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "internal error")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "internal error",
+        )
     }
 
     /// 401 for a bad or missing bearer credential (RFC 6750 section 3).
     pub fn unauthorized(rejection: Rejection) -> Self {
-        let mut e = Self::new(StatusCode::UNAUTHORIZED, rejection.code(), rejection.to_string());
+        let mut e = Self::new(
+            StatusCode::UNAUTHORIZED,
+            rejection.code(),
+            rejection.to_string(),
+        );
         if rejection == Rejection::Unavailable {
             e.status = StatusCode::SERVICE_UNAVAILABLE;
             return e;
@@ -64,12 +72,19 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut response = (self.status, Json(json!({"error": self.code, "message": self.message}))).into_response();
+        let mut response = (
+            self.status,
+            Json(json!({"error": self.code, "message": self.message})),
+        )
+            .into_response();
         let headers = response.headers_mut();
         if let Some(secs) = self.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
-        if let Some(value) = self.www_authenticate.and_then(|v| HeaderValue::from_str(&v).ok()) {
+        if let Some(value) = self
+            .www_authenticate
+            .and_then(|v| HeaderValue::from_str(&v).ok())
+        {
             headers.insert(header::WWW_AUTHENTICATE, value);
         }
         response
@@ -84,7 +99,11 @@ impl From<StoreError> for ApiError {
             StoreError::Invalid(m) => ApiError::bad_request(m),
             other => {
                 tracing::error!(error = %other, "store error");
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "storage is unavailable; retry")
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "storage is unavailable; retry",
+                )
             }
         }
     }
@@ -93,15 +112,23 @@ impl From<StoreError> for ApiError {
 impl From<AuthError> for ApiError {
     fn from(e: AuthError) -> Self {
         match e {
-            AuthError::InvalidCredentials => {
-                ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "invalid email or password")
-            }
+            AuthError::InvalidCredentials => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "invalid email or password",
+            ),
             AuthError::Throttled(secs) => {
-                let mut e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", format!("too many failed sign-ins; retry in {secs} s"));
+                let mut e = ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_attempts",
+                    format!("too many failed sign-ins; retry in {secs} s"),
+                );
                 e.retry_after = Some(secs);
                 e
             }
-            AuthError::InvalidGrant(why) => ApiError::new(StatusCode::BAD_REQUEST, "invalid_grant", why),
+            AuthError::InvalidGrant(why) => {
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid_grant", why)
+            }
             AuthError::BadRequest(m) => ApiError::bad_request(m),
             AuthError::Store(s) => s.into(),
             AuthError::Token(t) => ApiError::internal(t),

@@ -27,7 +27,11 @@ pub fn is_json(parts_headers: &axum::http::HeaderMap) -> bool {
 pub async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
     Bytes::from_request(req, state).await.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "request body is too large")
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "request body is too large",
+            )
         } else {
             ApiError::bad_request(format!("cannot read request body: {e}"))
         }
@@ -37,10 +41,16 @@ pub async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes
 /// Parse JSON into `T` with a message that names the field at fault.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(ApiError::bad_request("request body is empty; expected a JSON object"));
+        return Err(ApiError::bad_request(
+            "request body is empty; expected a JSON object",
+        ));
     }
     serde_json::from_slice(bytes).map_err(|e| {
-        let kind = if e.is_data() { "invalid request" } else { "malformed JSON" };
+        let kind = if e.is_data() {
+            "invalid request"
+        } else {
+            "malformed JSON"
+        };
         ApiError::bad_request(format!("{kind}: {e}"))
     })
 }
@@ -90,7 +100,10 @@ impl<S: Send + Sync> FromRequest<S> for FlexibleBody {
             let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
                 .map_err(|e| ApiError::bad_request(format!("malformed form body: {e}")))?;
             return Ok(FlexibleBody(
-                pairs.into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect(),
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| (k, serde_json::Value::String(v)))
+                    .collect(),
             ));
         }
         let _ = has_type;

@@ -61,7 +61,11 @@ impl AppState {
         let boot = bootstrap(&store, config.min_password_length)?;
         let engine = Arc::new(Engine::load(&config.policies)?);
         let tokens = Arc::new(Tokens::new(&store, &config)?);
-        let accounts = Arc::new(Accounts::new(store.clone(), tokens.clone(), config.clone())?);
+        let accounts = Arc::new(Accounts::new(
+            store.clone(),
+            tokens.clone(),
+            config.clone(),
+        )?);
         Ok((
             AppState {
                 config: Arc::new(config),
@@ -84,7 +88,10 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .route("/.well-known/jwks.json", get(ops::jwks))
-        .route("/.well-known/openid-configuration", get(ops::openid_configuration))
+        .route(
+            "/.well-known/openid-configuration",
+            get(ops::openid_configuration),
+        )
         .route("/v1/auth/login", post(auth::login))
         .route("/v1/auth/refresh", post(auth::refresh))
         .route("/v1/auth/logout", post(auth::logout))
@@ -120,11 +127,16 @@ async fn request_id(mut req: Request, next: Next) -> Response {
 }
 
 /// Bind `addr` and serve in the background; returns the bound address (use port 0 in tests).
-pub async fn start(state: AppState, addr: &str) -> Result<(SocketAddr, tokio::task::JoinHandle<()>), StartError> {
+pub async fn start(
+    state: AppState,
+    addr: &str,
+) -> Result<(SocketAddr, tokio::task::JoinHandle<()>), StartError> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| StartError::Bind(addr.to_string(), e))?;
-    let local = listener.local_addr().map_err(|e| StartError::Bind(addr.to_string(), e))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| StartError::Bind(addr.to_string(), e))?;
     spawn_background(&state);
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let handle = tokio::spawn(async move {
@@ -141,7 +153,9 @@ pub async fn serve(state: AppState) -> Result<(), StartError> {
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .map_err(|e| StartError::Bind(addr.clone(), e))?;
-    let local = listener.local_addr().map_err(|e| StartError::Bind(addr.clone(), e))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| StartError::Bind(addr.clone(), e))?;
     spawn_background(&state);
     eprintln!("warden listening on http://{local}");
     tracing::info!(%local, "listening");

@@ -23,7 +23,11 @@ pub struct Metrics {
 impl Metrics {
     /// Count a sign-in.
     pub fn login(&self, ok: bool) {
-        let c = if ok { &self.logins_ok } else { &self.logins_failed };
+        let c = if ok {
+            &self.logins_ok
+        } else {
+            &self.logins_failed
+        };
         c.fetch_add(1, Ordering::Relaxed);
     }
 
@@ -46,7 +50,11 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     let bundle = state.engine.bundle();
     let last_error = state.engine.last_error().map(|e| e.to_string());
     let ready = store_ok && !bundle.info.is_empty();
-    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (
         status,
         Json(json!({
@@ -62,9 +70,17 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 pub async fn metrics(State(state): State<AppState>) -> Response {
     let m = &state.metrics;
     let mut out = String::new();
-    out.push_str("# HELP warden_logins_total Sign-ins by result.\n# TYPE warden_logins_total counter\n");
-    out.push_str(&format!("warden_logins_total{{result=\"ok\"}} {}\n", m.logins_ok.load(Ordering::Relaxed)));
-    out.push_str(&format!("warden_logins_total{{result=\"failed\"}} {}\n", m.logins_failed.load(Ordering::Relaxed)));
+    out.push_str(
+        "# HELP warden_logins_total Sign-ins by result.\n# TYPE warden_logins_total counter\n",
+    );
+    out.push_str(&format!(
+        "warden_logins_total{{result=\"ok\"}} {}\n",
+        m.logins_ok.load(Ordering::Relaxed)
+    ));
+    out.push_str(&format!(
+        "warden_logins_total{{result=\"failed\"}} {}\n",
+        m.logins_failed.load(Ordering::Relaxed)
+    ));
     out.push_str("# HELP warden_token_rejections_total Refused tokens by reason.\n# TYPE warden_token_rejections_total counter\n");
     for (i, r) in Rejection::ALL.iter().enumerate() {
         out.push_str(&format!(
@@ -74,10 +90,19 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         ));
     }
     out.push_str("# HELP warden_policy_reloads_total Policy reloads by result.\n# TYPE warden_policy_reloads_total counter\n");
-    out.push_str(&format!("warden_policy_reloads_total{{result=\"ok\"}} {}\n", state.engine.reloads_ok.load(Ordering::Relaxed)));
-    out.push_str(&format!("warden_policy_reloads_total{{result=\"refused\"}} {}\n", state.engine.reloads_failed.load(Ordering::Relaxed)));
+    out.push_str(&format!(
+        "warden_policy_reloads_total{{result=\"ok\"}} {}\n",
+        state.engine.reloads_ok.load(Ordering::Relaxed)
+    ));
+    out.push_str(&format!(
+        "warden_policy_reloads_total{{result=\"refused\"}} {}\n",
+        state.engine.reloads_failed.load(Ordering::Relaxed)
+    ));
     out.push_str("# HELP warden_policies_loaded Policies in the bundle in force.\n# TYPE warden_policies_loaded gauge\n");
-    out.push_str(&format!("warden_policies_loaded {}\n", state.engine.bundle().info.len()));
+    out.push_str(&format!(
+        "warden_policies_loaded {}\n",
+        state.engine.bundle().info.len()
+    ));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
 }
 

@@ -28,7 +28,9 @@ impl Store {
     pub fn create_client(&self, name: &str) -> Result<(ClientRow, String), StoreError> {
         let name = name.trim();
         if name.is_empty() || name.len() > 128 {
-            return Err(StoreError::Invalid("client name must be 1 to 128 characters".into()));
+            return Err(StoreError::Invalid(
+                "client name must be 1 to 128 characters".into(),
+            ));
         }
         let id = random_id();
         let key = format!("wdn_{}", crate::util::random_token(32));
@@ -37,7 +39,13 @@ impl Store {
                 "INSERT INTO clients (id, name, key_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
                 params![id, name, sha256_hex(&key), now()],
             )?;
-            super::logs::audit_in(tx, "cli", "clients.create", &format!("client:{id}"), &serde_json::json!({"name": name}))?;
+            super::logs::audit_in(
+                tx,
+                "cli",
+                "clients.create",
+                &format!("client:{id}"),
+                &serde_json::json!({"name": name}),
+            )?;
             Ok(())
         })?;
         Ok((self.client(&id)?, key))
@@ -46,17 +54,25 @@ impl Store {
     /// One client.
     pub fn client(&self, id: &str) -> Result<ClientRow, StoreError> {
         self.read(|c| {
-            c.query_row("SELECT id, name, created_at, revoked_at FROM clients WHERE id = ?1", [id], client_from_row)
-                .optional()?
-                .ok_or_else(|| StoreError::NotFound(format!("client {id}")))
+            c.query_row(
+                "SELECT id, name, created_at, revoked_at FROM clients WHERE id = ?1",
+                [id],
+                client_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("client {id}")))
         })
     }
 
     /// Every client.
     pub fn list_clients(&self) -> Result<Vec<ClientRow>, StoreError> {
         self.read(|c| {
-            let mut stmt = c.prepare("SELECT id, name, created_at, revoked_at FROM clients ORDER BY created_at, id")?;
-            let rows = stmt.query_map([], client_from_row)?.collect::<Result<Vec<_>, _>>()?;
+            let mut stmt = c.prepare(
+                "SELECT id, name, created_at, revoked_at FROM clients ORDER BY created_at, id",
+            )?;
+            let rows = stmt
+                .query_map([], client_from_row)?
+                .collect::<Result<Vec<_>, _>>()?;
             Ok(rows)
         })
     }
@@ -64,9 +80,16 @@ impl Store {
     /// Revoke a client's key.
     pub fn revoke_client(&self, id: &str) -> Result<ClientRow, StoreError> {
         self.write(|tx| {
-            let n = tx.execute("UPDATE clients SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL", params![id, now()])?;
+            let n = tx.execute(
+                "UPDATE clients SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+                params![id, now()],
+            )?;
             if n == 0 {
-                let exists: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM clients WHERE id = ?1)", [id], |r| r.get(0))?;
+                let exists: bool = tx.query_row(
+                    "SELECT EXISTS(SELECT 1 FROM clients WHERE id = ?1)",
+                    [id],
+                    |r| r.get(0),
+                )?;
                 if !exists {
                     return Err(StoreError::NotFound(format!("client {id}")));
                 }

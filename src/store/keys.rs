@@ -53,7 +53,13 @@ impl Store {
     }
 
     /// Add a new active key and retire the previous active ones (kept for verification).
-    pub fn add_key(&self, kid: &str, alg: &str, private_der: &[u8], public_raw: &[u8]) -> Result<(), StoreError> {
+    pub fn add_key(
+        &self,
+        kid: &str,
+        alg: &str,
+        private_der: &[u8],
+        public_raw: &[u8],
+    ) -> Result<(), StoreError> {
         self.write(|tx| {
             let t = now();
             tx.execute("UPDATE signing_keys SET retired_at = ?1 WHERE retired_at IS NULL", [t])?;
@@ -67,14 +73,27 @@ impl Store {
 
     /// Drop retired keys retired before `before` (their tokens have all expired).
     pub fn prune_keys(&self, before: i64) -> Result<usize, StoreError> {
-        self.write(|tx| Ok(tx.execute("DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < ?1", [before])?))
+        self.write(|tx| {
+            Ok(tx.execute(
+                "DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < ?1",
+                [before],
+            )?)
+        })
     }
 
     /// A named server secret, created with `make` on first use.
-    pub fn secret(&self, name: &str, make: impl FnOnce() -> Vec<u8>) -> Result<Vec<u8>, StoreError> {
+    pub fn secret(
+        &self,
+        name: &str,
+        make: impl FnOnce() -> Vec<u8>,
+    ) -> Result<Vec<u8>, StoreError> {
         if let Some(v) = self.read(|c| {
-            Ok(c.query_row("SELECT value FROM secrets WHERE name = ?1", [name], |r| r.get(0))
-                .optional()?)
+            Ok(
+                c.query_row("SELECT value FROM secrets WHERE name = ?1", [name], |r| {
+                    r.get(0)
+                })
+                .optional()?,
+            )
         })? {
             return Ok(v);
         }
@@ -83,7 +102,11 @@ impl Store {
                 "INSERT OR IGNORE INTO secrets (name, value) VALUES (?1, ?2)",
                 params![name, make()],
             )?;
-            Ok(tx.query_row("SELECT value FROM secrets WHERE name = ?1", [name], |r| r.get(0))?)
+            Ok(
+                tx.query_row("SELECT value FROM secrets WHERE name = ?1", [name], |r| {
+                    r.get(0)
+                })?,
+            )
         })
     }
 }

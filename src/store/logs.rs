@@ -47,12 +47,23 @@ pub(crate) fn audit_in(
 
 impl Store {
     /// Write an audit row on its own.
-    pub fn audit(&self, actor: &str, action: &str, target: &str, detail: &serde_json::Value) -> Result<(), StoreError> {
+    pub fn audit(
+        &self,
+        actor: &str,
+        action: &str,
+        target: &str,
+        detail: &serde_json::Value,
+    ) -> Result<(), StoreError> {
         self.write(|tx| audit_in(tx, actor, action, target, detail))
     }
 
     /// Audit rows, newest first, optionally filtered by actor or action.
-    pub fn list_audit(&self, actor: Option<&str>, action: Option<&str>, limit: i64) -> Result<Vec<AuditRow>, StoreError> {
+    pub fn list_audit(
+        &self,
+        actor: Option<&str>,
+        action: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>, StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare(
                 "SELECT id, at, actor, action, target, detail FROM audit_log \

@@ -93,11 +93,7 @@ impl Store {
         &self,
         f: impl FnOnce(&Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let pooled = self
-            .readers
-            .lock()
-            .map_err(|_| StoreError::Poisoned)?
-            .pop();
+        let pooled = self.readers.lock().map_err(|_| StoreError::Poisoned)?.pop();
         let conn = match pooled {
             Some(c) => c,
             None => open_connection(&self.path)?,
@@ -126,7 +122,13 @@ impl Store {
     /// A counter bumped by every committed change to users, roles, sessions or revocations,
     /// from this process or another one on the same file: caches compare it to stay correct.
     pub fn revision(&self) -> Result<i64, StoreError> {
-        self.read(|c| Ok(c.query_row("SELECT value FROM meta WHERE key = 'revision'", [], |r| r.get(0))?))
+        self.read(|c| {
+            Ok(
+                c.query_row("SELECT value FROM meta WHERE key = 'revision'", [], |r| {
+                    r.get(0)
+                })?,
+            )
+        })
     }
 }
 
@@ -174,7 +176,10 @@ fn create_private_file(path: &Path) -> Result<(), StoreError> {
 }
 
 /// Map a UNIQUE violation to a Conflict with `message`, anything else to a store error.
-pub(crate) fn conflict_on_unique(e: rusqlite::Error, message: impl FnOnce() -> String) -> StoreError {
+pub(crate) fn conflict_on_unique(
+    e: rusqlite::Error,
+    message: impl FnOnce() -> String,
+) -> StoreError {
     match &e {
         rusqlite::Error::SqliteFailure(f, _)
             if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE

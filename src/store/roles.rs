@@ -23,7 +23,8 @@ pub(crate) fn role_graph(conn: &Connection) -> Result<BTreeMap<String, Vec<Strin
     for name in stmt.query_map([], |r| r.get::<_, String>(0))? {
         graph.entry(name?).or_default();
     }
-    let mut stmt = conn.prepare_cached("SELECT role, parent FROM role_parents ORDER BY role, parent")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT role, parent FROM role_parents ORDER BY role, parent")?;
     for edge in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
         let (role, parent) = edge?;
         graph.entry(role).or_default().push(parent);
@@ -74,7 +75,11 @@ fn set_parents(conn: &Connection, name: &RoleName, parents: &[RoleName]) -> Resu
 
 impl Store {
     /// Create a role with parent roles.
-    pub fn create_role(&self, name: &RoleName, parents: &[RoleName]) -> Result<RoleRow, StoreError> {
+    pub fn create_role(
+        &self,
+        name: &RoleName,
+        parents: &[RoleName],
+    ) -> Result<RoleRow, StoreError> {
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO roles (name, created_at) VALUES (?1, ?2)",
@@ -88,7 +93,11 @@ impl Store {
     }
 
     /// Replace a role's parents.
-    pub fn set_role_parents(&self, name: &RoleName, parents: &[RoleName]) -> Result<RoleRow, StoreError> {
+    pub fn set_role_parents(
+        &self,
+        name: &RoleName,
+        parents: &[RoleName],
+    ) -> Result<RoleRow, StoreError> {
         self.write(|tx| {
             find_role(tx, name.as_str())?;
             set_parents(tx, name, parents)?;
@@ -119,10 +128,7 @@ impl Store {
     pub fn list_roles(&self) -> Result<Vec<RoleRow>, StoreError> {
         self.read(|c| {
             let graph = role_graph(c)?;
-            graph
-                .keys()
-                .map(|name| find_role(c, name))
-                .collect()
+            graph.keys().map(|name| find_role(c, name)).collect()
         })
     }
 
@@ -138,16 +144,24 @@ impl Store {
 }
 
 fn find_role(conn: &Connection, name: &str) -> Result<RoleRow, StoreError> {
-    let exists: bool =
-        conn.query_row("SELECT EXISTS(SELECT 1 FROM roles WHERE name = ?1)", [name], |r| r.get(0))?;
+    let exists: bool = conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM roles WHERE name = ?1)",
+        [name],
+        |r| r.get(0),
+    )?;
     if !exists {
         return Err(StoreError::NotFound(format!("role {name}")));
     }
-    let mut stmt = conn.prepare_cached("SELECT parent FROM role_parents WHERE role = ?1 ORDER BY parent")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT parent FROM role_parents WHERE role = ?1 ORDER BY parent")?;
     let parents = stmt
         .query_map([name], |r| r.get(0))?
         .collect::<Result<Vec<String>, _>>()?;
-    let users = conn.query_row("SELECT COUNT(*) FROM user_roles WHERE role = ?1", [name], |r| r.get(0))?;
+    let users = conn.query_row(
+        "SELECT COUNT(*) FROM user_roles WHERE role = ?1",
+        [name],
+        |r| r.get(0),
+    )?;
     Ok(RoleRow {
         name: name.to_string(),
         parents,

@@ -65,12 +65,18 @@ fn session_from_row(row: &Row<'_>) -> rusqlite::Result<SessionRow> {
 
 pub(crate) fn find_session(conn: &Connection, id: &str) -> Result<Option<SessionRow>, StoreError> {
     Ok(conn
-        .prepare_cached(&format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?1"))?
+        .prepare_cached(&format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?1"
+        ))?
         .query_row([id], session_from_row)
         .optional()?)
 }
 
-pub(crate) fn revoke_user_sessions(conn: &Connection, user_id: &str, reason: &str) -> Result<usize, StoreError> {
+pub(crate) fn revoke_user_sessions(
+    conn: &Connection,
+    user_id: &str,
+    reason: &str,
+) -> Result<usize, StoreError> {
     let n = conn.execute(
         "UPDATE sessions SET revoked_at = ?2, revoked_reason = ?3 WHERE user_id = ?1 AND revoked_at IS NULL",
         params![user_id, now(), reason],
@@ -97,7 +103,12 @@ pub struct RefreshLimits {
 
 impl Store {
     /// Start a session for a user with its first refresh token (given as a hash).
-    pub fn create_session(&self, user_id: &str, refresh_hash: &str, absolute_secs: i64) -> Result<SessionRow, StoreError> {
+    pub fn create_session(
+        &self,
+        user_id: &str,
+        refresh_hash: &str,
+        absolute_secs: i64,
+    ) -> Result<SessionRow, StoreError> {
         self.write(|tx| {
             let t = now();
             let id = crate::util::random_id();
@@ -207,7 +218,11 @@ impl Store {
     }
 
     /// Sessions, newest first, optionally of one user and only live ones.
-    pub fn list_sessions(&self, user_id: Option<&str>, active_only: bool) -> Result<Vec<SessionRow>, StoreError> {
+    pub fn list_sessions(
+        &self,
+        user_id: Option<&str>,
+        active_only: bool,
+    ) -> Result<Vec<SessionRow>, StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare(&format!(
                 "SELECT {SESSION_COLUMNS} FROM sessions WHERE (?1 IS NULL OR user_id = ?1) \
@@ -264,8 +279,10 @@ impl Store {
     /// Whether an access-token id is on the deny-list.
     pub fn is_jti_revoked(&self, jti: &str) -> Result<bool, StoreError> {
         self.read(|c| {
-            Ok(c.prepare_cached("SELECT EXISTS(SELECT 1 FROM revoked_tokens WHERE jti = ?1)")?
-                .query_row([jti], |r| r.get(0))?)
+            Ok(
+                c.prepare_cached("SELECT EXISTS(SELECT 1 FROM revoked_tokens WHERE jti = ?1)")?
+                    .query_row([jti], |r| r.get(0))?,
+            )
         })
     }
 }

@@ -121,7 +121,10 @@ impl Store {
     }
 
     /// A user and password hash by email (case-insensitive), for sign-in.
-    pub fn user_by_email(&self, email: &str) -> Result<Option<(UserRow, Option<String>)>, StoreError> {
+    pub fn user_by_email(
+        &self,
+        email: &str,
+    ) -> Result<Option<(UserRow, Option<String>)>, StoreError> {
         self.read(|c| {
             let found: Option<(String, Option<String>)> = c
                 .prepare_cached("SELECT id, password_hash FROM users WHERE email = ?1")?
@@ -135,7 +138,12 @@ impl Store {
     }
 
     /// Users ordered by id; `filter` matches id, email or name (substring, case-insensitive).
-    pub fn list_users(&self, filter: Option<&str>, limit: i64, offset: i64) -> Result<Vec<UserRow>, StoreError> {
+    pub fn list_users(
+        &self,
+        filter: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<UserRow>, StoreError> {
         self.read(|c| {
             let pattern = format!("%{}%", filter.unwrap_or(""));
             let mut stmt = c.prepare(&format!(
@@ -164,7 +172,10 @@ impl Store {
     /// Disable or enable a user. Disabling also ends every session of the user.
     pub fn set_user_disabled(&self, id: &str, disabled: bool) -> Result<UserRow, StoreError> {
         self.write(|tx| {
-            let n = tx.execute("UPDATE users SET disabled = ?2 WHERE id = ?1", params![id, disabled])?;
+            let n = tx.execute(
+                "UPDATE users SET disabled = ?2 WHERE id = ?1",
+                params![id, disabled],
+            )?;
             if n == 0 {
                 return Err(StoreError::NotFound(format!("user {id}")));
             }
@@ -179,7 +190,10 @@ impl Store {
     /// Replace a user's password hash.
     pub fn set_password_hash(&self, id: &str, hash: &str) -> Result<(), StoreError> {
         self.write(|tx| {
-            let n = tx.execute("UPDATE users SET password_hash = ?2 WHERE id = ?1", params![id, hash])?;
+            let n = tx.execute(
+                "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+                params![id, hash],
+            )?;
             if n == 0 {
                 return Err(StoreError::NotFound(format!("user {id}")));
             }
@@ -188,15 +202,26 @@ impl Store {
     }
 
     /// Update a user's name and/or email.
-    pub fn update_user(&self, id: &str, email: Option<&Email>, name: Option<&str>) -> Result<UserRow, StoreError> {
+    pub fn update_user(
+        &self,
+        id: &str,
+        email: Option<&Email>,
+        name: Option<&str>,
+    ) -> Result<UserRow, StoreError> {
         self.write(|tx| {
             find_user(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))?;
             if let Some(email) = email {
-                tx.execute("UPDATE users SET email = ?2 WHERE id = ?1", params![id, email.as_str()])
-                    .map_err(|e| conflict_on_unique(e, || format!("email {email} is already taken")))?;
+                tx.execute(
+                    "UPDATE users SET email = ?2 WHERE id = ?1",
+                    params![id, email.as_str()],
+                )
+                .map_err(|e| conflict_on_unique(e, || format!("email {email} is already taken")))?;
             }
             if let Some(name) = name {
-                tx.execute("UPDATE users SET name = ?2 WHERE id = ?1", params![id, name])?;
+                tx.execute(
+                    "UPDATE users SET name = ?2 WHERE id = ?1",
+                    params![id, name],
+                )?;
             }
             touch(tx, id)?;
             find_user(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))
@@ -238,6 +263,9 @@ impl Store {
 }
 
 fn touch(tx: &Connection, id: &str) -> Result<(), StoreError> {
-    tx.execute("UPDATE users SET updated_at = ?2 WHERE id = ?1", params![id, now()])?;
+    tx.execute(
+        "UPDATE users SET updated_at = ?2 WHERE id = ?1",
+        params![id, now()],
+    )?;
     bump_revision(tx)
 }

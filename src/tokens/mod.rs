@@ -187,7 +187,10 @@ fn generate_ed25519() -> Result<(Vec<u8>, Vec<u8>), TokenError> {
     let der = signing
         .to_pkcs8_der()
         .map_err(|e| TokenError::Key(e.to_string()))?;
-    Ok((der.as_bytes().to_vec(), signing.verifying_key().to_bytes().to_vec()))
+    Ok((
+        der.as_bytes().to_vec(),
+        signing.verifying_key().to_bytes().to_vec(),
+    ))
 }
 
 /// Add a fresh Ed25519 signing key; the previous one is retired but keeps verifying.
@@ -303,7 +306,9 @@ impl Tokens {
             return Err(Rejection::TooLarge);
         }
         let mut parts = token.split('.');
-        let (Some(header_b64), Some(_), Some(_), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        let (Some(header_b64), Some(_), Some(_), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
             return Err(Rejection::Malformed);
         };
         let header: Value = URL_SAFE_NO_PAD
@@ -322,7 +327,10 @@ impl Tokens {
             return Err(Rejection::WrongType);
         }
         let ring = self.ring();
-        let kid = header.get("kid").and_then(Value::as_str).ok_or(Rejection::UnknownKey)?;
+        let kid = header
+            .get("kid")
+            .and_then(Value::as_str)
+            .ok_or(Rejection::UnknownKey)?;
         // The kid is only ever a key into this in-memory map: never a path, URL or SQL.
         let key = ring.verifying.get(kid).ok_or(Rejection::UnknownKey)?;
         // RFC 8725 section 3.1: the algorithm comes from the key, not from the token.
@@ -336,19 +344,22 @@ impl Tokens {
         validation.set_issuer(&[&self.settings.issuer]);
         validation.set_audience(&[&self.settings.audience]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
-        let data = jsonwebtoken::decode::<AccessClaims>(token, &key.key, &validation).map_err(|e| {
-            use jsonwebtoken::errors::ErrorKind as K;
-            match e.kind() {
-                K::InvalidSignature => Rejection::BadSignature,
-                K::ExpiredSignature => Rejection::Expired,
-                K::ImmatureSignature => Rejection::NotYetValid,
-                K::InvalidIssuer => Rejection::WrongIssuer,
-                K::InvalidAudience => Rejection::WrongAudience,
-                K::InvalidAlgorithm | K::InvalidAlgorithmName => Rejection::WrongAlgorithm,
-                K::MissingRequiredClaim(_) | K::Json(_) | K::InvalidClaimFormat(_) => Rejection::BadClaims,
-                _ => Rejection::Malformed,
-            }
-        })?;
+        let data =
+            jsonwebtoken::decode::<AccessClaims>(token, &key.key, &validation).map_err(|e| {
+                use jsonwebtoken::errors::ErrorKind as K;
+                match e.kind() {
+                    K::InvalidSignature => Rejection::BadSignature,
+                    K::ExpiredSignature => Rejection::Expired,
+                    K::ImmatureSignature => Rejection::NotYetValid,
+                    K::InvalidIssuer => Rejection::WrongIssuer,
+                    K::InvalidAudience => Rejection::WrongAudience,
+                    K::InvalidAlgorithm | K::InvalidAlgorithmName => Rejection::WrongAlgorithm,
+                    K::MissingRequiredClaim(_) | K::Json(_) | K::InvalidClaimFormat(_) => {
+                        Rejection::BadClaims
+                    }
+                    _ => Rejection::Malformed,
+                }
+            })?;
         let claims = data.claims;
         if claims.iat > now() + self.settings.leeway as i64 {
             return Err(Rejection::IssuedInFuture);
@@ -361,7 +372,10 @@ impl Tokens {
 }
 
 fn hs256_ring(secret: &[u8]) -> KeyRing {
-    let kid = format!("hs256-{}", &crate::util::sha256_hex(&URL_SAFE_NO_PAD.encode(secret))[..12]);
+    let kid = format!(
+        "hs256-{}",
+        &crate::util::sha256_hex(&URL_SAFE_NO_PAD.encode(secret))[..12]
+    );
     let mut verifying = HashMap::new();
     verifying.insert(
         kid.clone(),
@@ -390,7 +404,10 @@ fn ed25519_ring(store: &Store, max_token_life: i64) -> Result<KeyRing, TokenErro
     let cutoff = now() - max_token_life;
     let mut verifying = HashMap::new();
     let mut jwks = Vec::new();
-    for k in keys.iter().filter(|k| k.retired_at.is_none_or(|r| r >= cutoff)) {
+    for k in keys
+        .iter()
+        .filter(|k| k.retired_at.is_none_or(|r| r >= cutoff))
+    {
         verifying.insert(
             k.kid.clone(),
             VerifyKey {
