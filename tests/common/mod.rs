@@ -1,0 +1,202 @@
+//! Shared harness: a real server on 127.0.0.1:0 with its own SQLite file in a temp dir,
+//! spoken to over real HTTP.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::path::Path;
+use tempfile::TempDir;
+use warden::config::Config;
+use warden::server::AppState;
+
+pub const ADMIN_PASSWORD: &str = "admin-password-123";
+pub const USER_PASSWORD: &str = "user-password-1234";
+
+pub struct TestApp {
+    pub base: String,
+    pub dir: TempDir,
+    pub state: AppState,
+    pub agent: ureq::Agent,
+    runtime: tokio::runtime::Runtime,
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// Start a server with the shipped policies, the admin and a plain USER `alice`.
+pub fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {})
+}
+
+pub fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = TempDir::new().unwrap();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("policies"),
+        &dir.path().join("policies"),
+    );
+    let mut config = Config {
+        db: dir.path().join("warden.db"),
+        policies: dir.path().join("policies"),
+        public_url: "http://warden.test".into(),
+        watch_policies: false,
+        ..Config::default()
+    };
+    tweak(&mut config);
+    let (state, _) = AppState::build(config).unwrap();
+    // The bootstrap admin got a generated password; set a known one.
+    let admin_hash = warden::accounts::password::hash(ADMIN_PASSWORD).unwrap();
+    state.store.set_password_hash("admin", &admin_hash).unwrap();
+    let hash = warden::accounts::password::hash(USER_PASSWORD).unwrap();
+    state
+        .store
+        .create_user(&warden::store::NewUser {
+            id: "alice".parse().unwrap(),
+            email: "alice@example.com".parse().unwrap(),
+            name: "Alice".into(),
+            roles: vec!["USER".parse().unwrap()],
+            password_hash: Some(hash),
+        })
+        .unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (addr, _) = runtime
+        .block_on(warden::server::start(state.clone(), "127.0.0.1:0"))
+        .unwrap();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    TestApp {
+        base: format!("http://{addr}"),
+        dir,
+        state,
+        agent,
+        runtime,
+    }
+}
+
+fn reply(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Reply {
+    let mut r = r.unwrap();
+    let status = r.status().as_u16();
+    let headers = r
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+        .collect();
+    let text = r.body_mut().read_to_string().unwrap_or_default();
+    Reply {
+        status,
+        headers,
+        text,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn get(&self, path: &str, bearer: Option<&str>) -> Reply {
+        let mut req = self.agent.get(&self.url(path));
+        if let Some(t) = bearer {
+            req = req.header("Authorization", &format!("Bearer {t}"));
+        }
+        reply(req.call())
+    }
+
+    /// POST a body with a content type and extra headers.
+    pub fn post_raw(
+        &self,
+        path: &str,
+        content_type: Option<&str>,
+        body: &[u8],
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut req = self.agent.post(&self.url(path));
+        if let Some(ct) = content_type {
+            req = req.header("Content-Type", ct);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        reply(req.send(body))
+    }
+
+    pub fn post(&self, path: &str, body: &Value, bearer: Option<&str>) -> Reply {
+        let auth = bearer.map(|t| format!("Bearer {t}"));
+        let headers: Vec<(&str, &str)> =
+            auth.iter().map(|a| ("Authorization", a.as_str())).collect();
+        self.post_raw(
+            path,
+            Some("application/json"),
+            body.to_string().as_bytes(),
+            &headers,
+        )
+    }
+
+    /// Sign in and return the whole login answer.
+    pub fn login(&self, email: &str, password: &str) -> Value {
+        let r = self.post(
+            "/v1/auth/login",
+            &serde_json::json!({"email": email, "password": password}),
+            None,
+        );
+        assert_eq!(r.status, 200, "login failed: {}", r.text);
+        r.json()
+    }
+
+    pub fn admin_token(&self) -> String {
+        self.login("admin@localhost", ADMIN_PASSWORD)["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    pub fn alice(&self) -> Value {
+        self.login("alice@example.com", USER_PASSWORD)
+    }
+
+    /// Run the real `warden` binary on this app's database (a second process).
+    pub fn warden(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_warden"))
+            .args(["--db", self.dir.path().join("warden.db").to_str().unwrap()])
+            .args([
+                "--policies",
+                self.dir.path().join("policies").to_str().unwrap(),
+            ])
+            .args(args)
+            .output()
+            .unwrap()
+    }
+}

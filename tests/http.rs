@@ -1,0 +1,9 @@
+//! Integration tests over real HTTP: one test binary, one module per area.
+
+#[path = "common/mod.rs"]
+mod common;
+
+#[path = "http/auth.rs"]
+mod auth;
+#[path = "http/tokens.rs"]
+mod tokens;

@@ -1,0 +1,596 @@
+//! Sign-in, refresh rotation, logout, revocation, introspection, throttling.
+
+use crate::common::*;
+use serde_json::json;
+
+#[test]
+fn login_answer_works_for_nextauth_and_oauth_clients() {
+    let app = spawn_app();
+    let r = app.post(
+        "/v1/auth/login",
+        &json!({"email": "Alice@Example.com", "password": USER_PASSWORD}),
+        None,
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    let user = r.json();
+    for key in [
+        "id",
+        "email",
+        "name",
+        "role",
+        "roles",
+        "token",
+        "access_token",
+        "token_type",
+        "expires_in",
+        "expires_at",
+        "refresh_token",
+        "refresh_expires_in",
+    ] {
+        assert!(!user[key].is_null(), "missing {key}: {user}");
+    }
+    assert_eq!(user["id"], "alice");
+    assert_eq!(user["role"], "USER");
+    assert_eq!(user["roles"], json!(["USER"]));
+    assert_eq!(user["token"], user["access_token"]);
+    assert_eq!(user["token_type"], "Bearer");
+    assert_eq!(user["expires_in"], 900);
+    assert_eq!(user["refresh_expires_in"], 7 * 24 * 3600);
+
+    let me = app.get("/v1/auth/me", user["token"].as_str());
+    assert_eq!(me.status, 200, "{}", me.text);
+    assert_eq!(me.json()["email"], "alice@example.com");
+    assert_eq!(app.get("/v1/auth/me", None).status, 401);
+}
+
+#[test]
+fn unknown_email_and_wrong_password_look_the_same() {
+    let app = spawn_app();
+    let wrong = app.post(
+        "/v1/auth/login",
+        &json!({"email": "alice@example.com", "password": "not the password"}),
+        None,
+    );
+    let unknown = app.post(
+        "/v1/auth/login",
+        &json!({"email": "nobody@example.com", "password": "not the password"}),
+        None,
+    );
+    assert_eq!(wrong.status, 401);
+    assert_eq!(
+        (wrong.status, wrong.text.clone()),
+        (unknown.status, unknown.text.clone())
+    );
+    assert_eq!(wrong.json()["error"], "invalid_credentials");
+}
+
+#[test]
+fn refresh_rotates_and_logout_ends_the_session() {
+    let app = spawn_app();
+    let first = app.alice();
+    let r = app.post(
+        "/v1/auth/refresh",
+        &json!({"refresh_token": first["refresh_token"]}),
+        None,
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let second = r.json();
+    assert_ne!(second["refresh_token"], first["refresh_token"]);
+    assert_ne!(second["token"], first["token"]);
+    assert_eq!(app.get("/v1/auth/me", second["token"].as_str()).status, 200);
+
+    let r = app.post(
+        "/v1/auth/logout",
+        &json!({"refresh_token": second["refresh_token"]}),
+        None,
+    );
+    assert_eq!(r.status, 200);
+    let r = app.post(
+        "/v1/auth/refresh",
+        &json!({"refresh_token": second["refresh_token"]}),
+        None,
+    );
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["error"], "invalid_grant");
+    // The session's access tokens die with it.
+    let me = app.get("/v1/auth/me", second["token"].as_str());
+    assert_eq!(me.status, 401);
+    assert_eq!(me.json()["error"], "session_ended");
+    assert!(me
+        .header("www-authenticate")
+        .unwrap()
+        .contains("invalid_token"));
+}
+
+#[test]
+fn concurrent_refreshes_leave_exactly_one_live_lineage() {
+    let app = spawn_app();
+    let first = app.alice();
+    let token = first["refresh_token"].as_str().unwrap().to_string();
+    let results: Vec<(u16, String)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..12)
+            .map(|_| {
+                let app = &app;
+                let token = token.clone();
+                s.spawn(move || {
+                    let r = app.post("/v1/auth/refresh", &json!({"refresh_token": token}), None);
+                    let next = if r.status == 200 {
+                        r.json()["refresh_token"].as_str().unwrap().to_string()
+                    } else {
+                        String::new()
+                    };
+                    (r.status, next)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let successors: std::collections::BTreeSet<_> = results
+        .iter()
+        .filter(|(s, _)| *s == 200)
+        .map(|(_, t)| t.clone())
+        .collect();
+    assert!(
+        results.iter().all(|(s, _)| *s == 200),
+        "within the grace window every racer gets the successor: {results:?}"
+    );
+    assert_eq!(successors.len(), 1, "one successor, one lineage");
+    let live: i64 = app
+        .state
+        .store
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT COUNT(*) FROM refresh_tokens WHERE used_at IS NULL",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(live, 1);
+    // The lineage continues.
+    let next = successors.into_iter().next().unwrap();
+    assert_eq!(
+        app.post("/v1/auth/refresh", &json!({"refresh_token": next}), None)
+            .status,
+        200
+    );
+}
+
+#[test]
+fn reuse_of_an_old_refresh_token_revokes_the_family() {
+    let app = spawn_app();
+    let first = app.alice();
+    let second = app
+        .post(
+            "/v1/auth/refresh",
+            &json!({"refresh_token": first["refresh_token"]}),
+            None,
+        )
+        .json();
+    let third = app
+        .post(
+            "/v1/auth/refresh",
+            &json!({"refresh_token": second["refresh_token"]}),
+            None,
+        )
+        .json();
+    assert!(third["refresh_token"].is_string());
+    // `first` is two generations old: theft.
+    let r = app.post(
+        "/v1/auth/refresh",
+        &json!({"refresh_token": first["refresh_token"]}),
+        None,
+    );
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["error"], "invalid_grant");
+    // The whole family is gone: the newest refresh token and the access tokens.
+    assert_eq!(
+        app.post(
+            "/v1/auth/refresh",
+            &json!({"refresh_token": third["refresh_token"]}),
+            None
+        )
+        .status,
+        400
+    );
+    assert_eq!(app.get("/v1/auth/me", third["token"].as_str()).status, 401);
+    let audit = app
+        .state
+        .store
+        .list_audit(None, Some("session.revoke"), 10)
+        .unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].detail["reason"], "refresh_token_reuse");
+}
+
+#[test]
+fn grace_window_zero_makes_any_replay_a_reuse() {
+    let app = spawn_app_with(|c| c.refresh_grace = -1);
+    let first = app.alice();
+    assert_eq!(
+        app.post(
+            "/v1/auth/refresh",
+            &json!({"refresh_token": first["refresh_token"]}),
+            None
+        )
+        .status,
+        200
+    );
+    let r = app.post(
+        "/v1/auth/refresh",
+        &json!({"refresh_token": first["refresh_token"]}),
+        None,
+    );
+    assert_eq!(r.json()["error"], "invalid_grant");
+}
+
+#[test]
+fn idle_and_absolute_lifetimes_end_sessions() {
+    let app = spawn_app_with(|c| c.refresh_idle_ttl = 1);
+    let first = app.alice();
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let r = app.post(
+        "/v1/auth/refresh",
+        &json!({"refresh_token": first["refresh_token"]}),
+        None,
+    );
+    assert_eq!(r.json()["error"], "invalid_grant", "{}", r.text);
+
+    let app = spawn_app_with(|c| c.refresh_absolute_ttl = 1);
+    let first = app.alice();
+    assert_eq!(first["refresh_expires_in"].as_i64().unwrap() <= 1, true);
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let r = app.post(
+        "/v1/auth/refresh",
+        &json!({"refresh_token": first["refresh_token"]}),
+        None,
+    );
+    assert_eq!(r.json()["error"], "invalid_grant");
+}
+
+#[test]
+fn refresh_cookie_mode() {
+    let app = spawn_app_with(|c| c.refresh_cookie = true);
+    let r = app.post(
+        "/v1/auth/login",
+        &json!({"email": "alice@example.com", "password": USER_PASSWORD}),
+        None,
+    );
+    let cookie = r.header("set-cookie").unwrap().to_string();
+    for attr in [
+        "warden_refresh=",
+        "HttpOnly",
+        "Secure",
+        "SameSite=Strict",
+        "Path=/v1/auth",
+    ] {
+        assert!(cookie.contains(attr), "{cookie}");
+    }
+    let pair = cookie.split(';').next().unwrap().to_string();
+    let r = app.post_raw("/v1/auth/refresh", None, b"", &[("Cookie", &pair)]);
+    assert_eq!(r.status, 200, "{}", r.text);
+    let next = r
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = app.post_raw("/v1/auth/logout", None, b"", &[("Cookie", &next)]);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["logged_out"], true);
+    assert!(r.header("set-cookie").unwrap().contains("Max-Age=0"));
+}
+
+#[test]
+fn disabled_users_cannot_sign_in_refresh_or_use_tokens() {
+    let app = spawn_app();
+    let alice = app.alice();
+    app.state.store.set_user_disabled("alice", true).unwrap();
+    let r = app.post(
+        "/v1/auth/login",
+        &json!({"email": "alice@example.com", "password": USER_PASSWORD}),
+        None,
+    );
+    assert_eq!(r.status, 401);
+    assert_eq!(r.json()["error"], "invalid_credentials");
+    assert_eq!(
+        app.post(
+            "/v1/auth/refresh",
+            &json!({"refresh_token": alice["refresh_token"]}),
+            None
+        )
+        .json()["error"],
+        "invalid_grant"
+    );
+    let me = app.get("/v1/auth/me", alice["token"].as_str());
+    assert_eq!(me.status, 401);
+}
+
+#[test]
+fn throttling_answers_429_with_retry_after() {
+    let app = spawn_app_with(|c| c.login_max_failures_per_account = 3);
+    for _ in 0..3 {
+        let r = app.post(
+            "/v1/auth/login",
+            &json!({"email": "alice@example.com", "password": "wrong password!"}),
+            None,
+        );
+        assert_eq!(r.status, 401);
+    }
+    let r = app.post(
+        "/v1/auth/login",
+        &json!({"email": "alice@example.com", "password": USER_PASSWORD}),
+        None,
+    );
+    assert_eq!(r.status, 429, "even the right password waits: {}", r.text);
+    assert!(r.header("retry-after").unwrap().parse::<u64>().unwrap() >= 1);
+    assert_eq!(r.json()["error"], "too_many_attempts");
+    // Other accounts are not blocked by this one.
+    assert_eq!(
+        app.post(
+            "/v1/auth/login",
+            &json!({"email": "admin@localhost", "password": ADMIN_PASSWORD}),
+            None
+        )
+        .status,
+        200
+    );
+
+    let app = spawn_app_with(|c| c.login_max_failures_per_address = 2);
+    for email in ["a@example.com", "b@example.com"] {
+        app.post(
+            "/v1/auth/login",
+            &json!({"email": email, "password": "wrong password!"}),
+            None,
+        );
+    }
+    let r = app.post(
+        "/v1/auth/login",
+        &json!({"email": "c@example.com", "password": "wrong password!"}),
+        None,
+    );
+    assert_eq!(r.status, 429);
+}
+
+#[test]
+fn bad_bodies_are_4xx_with_clear_codes() {
+    let app = spawn_app();
+    let r = app.post_raw(
+        "/v1/auth/login",
+        Some("application/json"),
+        b"{\"email\": ",
+        &[],
+    );
+    assert_eq!(
+        (r.status, r.json()["error"].as_str()),
+        (400, Some("invalid_request"))
+    );
+    assert!(r.json()["message"]
+        .as_str()
+        .unwrap()
+        .contains("malformed JSON"));
+    let r = app.post(
+        "/v1/auth/login",
+        &json!({"email": "alice@example.com"}),
+        None,
+    );
+    assert_eq!(r.status, 400);
+    assert!(r.json()["message"].as_str().unwrap().contains("password"));
+    let r = app.post(
+        "/v1/auth/login",
+        &json!({"email": 5, "password": "x"}),
+        None,
+    );
+    assert_eq!(r.status, 400);
+    let r = app.post_raw("/v1/auth/login", Some("text/plain"), b"{}", &[]);
+    assert_eq!(
+        (r.status, r.json()["error"].as_str()),
+        (415, Some("unsupported_media_type"))
+    );
+    let r = app.post_raw("/v1/auth/login", None, b"{}", &[]);
+    assert_eq!(r.status, 415);
+    let big = format!(
+        "{{\"email\":\"a@b.c\",\"password\":\"{}\"}}",
+        "x".repeat(70_000)
+    );
+    let r = app.post_raw(
+        "/v1/auth/login",
+        Some("application/json"),
+        big.as_bytes(),
+        &[],
+    );
+    assert_eq!(
+        (r.status, r.json()["error"].as_str()),
+        (413, Some("payload_too_large"))
+    );
+    let r = app.post_raw("/v1/auth/login", Some("application/json"), b"", &[]);
+    assert_eq!(r.status, 400);
+    let r = app.post("/v1/auth/refresh", &json!({}), None);
+    assert_eq!(r.status, 400);
+    let r = app.post("/v1/auth/refresh", &json!({"refresh_token": 7}), None);
+    assert_eq!(r.status, 400);
+    // A long password is hashed whole, never truncated, and over 1024 bytes is refused.
+    let r = app.post(
+        "/v1/auth/login",
+        &json!({"email": "alice@example.com", "password": "x".repeat(2000)}),
+        None,
+    );
+    assert_eq!(r.status, 401);
+    assert_eq!(app.get("/nope", None).status, 404);
+}
+
+#[test]
+fn access_and_refresh_tokens_are_not_interchangeable() {
+    let app = spawn_app();
+    let alice = app.alice();
+    let me = app.get("/v1/auth/me", alice["refresh_token"].as_str());
+    assert_eq!(
+        (me.status, me.json()["error"].as_str()),
+        (401, Some("malformed_token"))
+    );
+    let r = app.post(
+        "/v1/auth/refresh",
+        &json!({"refresh_token": alice["token"]}),
+        None,
+    );
+    assert_eq!(
+        (r.status, r.json()["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+}
+
+#[test]
+fn revoke_is_rfc7009_and_introspect_is_rfc7662() {
+    let app = spawn_app();
+    let alice = app.alice();
+    let token = alice["token"].as_str().unwrap();
+
+    // Introspection needs a service client.
+    let r = app.post_raw(
+        "/v1/auth/introspect",
+        Some("application/x-www-form-urlencoded"),
+        format!("token={token}").as_bytes(),
+        &[],
+    );
+    assert_eq!(r.status, 401);
+    assert!(r.header("www-authenticate").is_some());
+    let (_, key) = app.state.store.create_client("api").unwrap();
+    let auth = format!("Bearer {key}");
+    let r = app.post_raw(
+        "/v1/auth/introspect",
+        Some("application/x-www-form-urlencoded"),
+        format!("token={token}").as_bytes(),
+        &[("Authorization", &auth)],
+    );
+    assert_eq!(r.status, 200);
+    let v = r.json();
+    assert_eq!(
+        (v["active"].as_bool(), v["sub"].as_str()),
+        (Some(true), Some("alice"))
+    );
+    // The bare key works too.
+    let r = app.post_raw(
+        "/v1/auth/introspect",
+        Some("application/json"),
+        json!({"token": token}).to_string().as_bytes(),
+        &[("Authorization", &key)],
+    );
+    assert_eq!(r.json()["active"], true);
+
+    // Revoke the access token: always 200, and the token is dead at once.
+    let r = app.post_raw(
+        "/v1/auth/revoke",
+        Some("application/x-www-form-urlencoded"),
+        format!("token={token}&token_type_hint=access_token").as_bytes(),
+        &[],
+    );
+    assert_eq!(r.status, 200);
+    let me = app.get("/v1/auth/me", Some(token));
+    assert_eq!(
+        (me.status, me.json()["error"].as_str()),
+        (401, Some("token_revoked"))
+    );
+    let r = app.post_raw(
+        "/v1/auth/introspect",
+        Some("application/json"),
+        json!({"token": token}).to_string().as_bytes(),
+        &[("Authorization", &auth)],
+    );
+    assert_eq!(r.text, "{\"active\":false}");
+    // Garbage: still 200.
+    assert_eq!(
+        app.post("/v1/auth/revoke", &json!({"token": "garbage"}), None)
+            .status,
+        200
+    );
+    // Revoking the refresh token ends the session.
+    assert_eq!(
+        app.post(
+            "/v1/auth/revoke",
+            &json!({"token": alice["refresh_token"]}),
+            None
+        )
+        .status,
+        200
+    );
+    assert_eq!(
+        app.post(
+            "/v1/auth/refresh",
+            &json!({"refresh_token": alice["refresh_token"]}),
+            None
+        )
+        .status,
+        400
+    );
+    // A revoked client key is refused.
+    let id = app.state.store.list_clients().unwrap()[0].id.clone();
+    app.state.store.revoke_client(&id).unwrap();
+    let r = app.post_raw(
+        "/v1/auth/introspect",
+        Some("application/json"),
+        json!({"token": token}).to_string().as_bytes(),
+        &[("Authorization", &auth)],
+    );
+    assert_eq!(r.status, 401);
+}
+
+#[test]
+fn revoke_all_from_the_command_line_cuts_off_existing_tokens() {
+    let app = spawn_app();
+    let alice = app.alice();
+    let out = app.warden(&["token", "revoke", "--user", "alice"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let me = app.get("/v1/auth/me", alice["token"].as_str());
+    assert_eq!(me.status, 401);
+    assert_eq!(
+        app.post(
+            "/v1/auth/refresh",
+            &json!({"refresh_token": alice["refresh_token"]}),
+            None
+        )
+        .status,
+        400
+    );
+    // A new sign-in works again.
+    let again = app.alice();
+    assert_eq!(app.get("/v1/auth/me", again["token"].as_str()).status, 200);
+
+    // Session list and revoke from the command line.
+    let out = app.warden(&["session", "list", "--user", "alice", "--active", "--json"]);
+    let sessions: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(sessions.as_array().unwrap().len(), 1);
+    let sid = sessions[0]["id"].as_str().unwrap();
+    assert!(app.warden(&["session", "revoke", sid]).status.success());
+    assert_eq!(
+        app.get("/v1/auth/me", again["token"].as_str()).json()["error"],
+        "session_ended"
+    );
+    let out = app.warden(&["session", "revoke", "nope"]);
+    assert!(!out.status.success());
+}
+
+#[test]
+fn operations_endpoints() {
+    let app = spawn_app();
+    assert_eq!(app.get("/healthz", None).status, 200);
+    let ready = app.get("/readyz", None);
+    assert_eq!(ready.status, 200);
+    assert_eq!(ready.json()["policies"], 4);
+    let conf = app.get("/.well-known/openid-configuration", None).json();
+    assert_eq!(conf["issuer"], "http://warden.test");
+    assert_eq!(conf["jwks_uri"], "http://warden.test/.well-known/jwks.json");
+    let r = app.post_raw(
+        "/v1/auth/login",
+        Some("application/json"),
+        b"{}",
+        &[("X-Request-ID", "req-42")],
+    );
+    assert_eq!(r.header("x-request-id"), Some("req-42"));
+    assert!(app.get("/healthz", None).header("x-request-id").is_some());
+}
