@@ -239,7 +239,7 @@ fn idle_and_absolute_lifetimes_end_sessions() {
 
     let app = spawn_app_with(|c| c.refresh_absolute_ttl = 1);
     let first = app.alice();
-    assert_eq!(first["refresh_expires_in"].as_i64().unwrap() <= 1, true);
+    assert!(first["refresh_expires_in"].as_i64().unwrap() <= 1);
     std::thread::sleep(std::time::Duration::from_millis(2100));
     let r = app.post(
         "/v1/auth/refresh",
