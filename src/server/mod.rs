@@ -4,8 +4,12 @@
 //! so tests can start it on `127.0.0.1:0` with [`start`].
 
 mod auth;
+mod authzen;
+mod decide;
+pub mod decision_log;
 pub mod error;
 pub mod extract;
+mod openapi;
 mod ops;
 
 use crate::accounts::bootstrap::{bootstrap, Bootstrapped};
@@ -18,7 +22,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -32,6 +36,7 @@ pub struct AppState {
     pub tokens: Arc<Tokens>,
     pub accounts: Arc<Accounts>,
     pub metrics: Arc<ops::Metrics>,
+    pub decision_log: decision_log::DecisionLog,
 }
 
 /// Why the server could not start.
@@ -74,30 +79,49 @@ impl AppState {
                 tokens,
                 accounts,
                 metrics: Arc::new(ops::Metrics::default()),
+                decision_log: decision_log::DecisionLog::default(),
             },
             boot,
         ))
     }
 }
 
-/// The whole HTTP surface.
+/// The handler of a route of [`openapi::ROUTES`].
+fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
+    let route: MethodRouter<AppState> = match (method, path) {
+        ("get", "/healthz") => get(ops::healthz),
+        ("get", "/readyz") => get(ops::readyz),
+        ("get", "/metrics") => get(ops::metrics),
+        ("get", "/openapi.json") => get(ops::openapi),
+        ("get", "/.well-known/jwks.json") => get(ops::jwks),
+        ("get", "/.well-known/openid-configuration") => get(ops::openid_configuration),
+        ("post", "/v1/auth/login") => post(auth::login),
+        ("post", "/v1/auth/refresh") => post(auth::refresh),
+        ("post", "/v1/auth/logout") => post(auth::logout),
+        ("post", "/v1/auth/revoke") => post(auth::revoke),
+        ("post", "/v1/auth/introspect") => post(auth::introspect),
+        ("get", "/v1/auth/me") => get(auth::me),
+        ("post", "/v1/authorize") => post(decide::authorize),
+        ("post", "/v1/authorize/batch") => post(decide::authorize_batch),
+        ("get", "/.well-known/authzen-configuration") => get(authzen::configuration),
+        ("post", "/access/v1/evaluation") => post(authzen::evaluation),
+        ("post", "/access/v1/evaluations") => post(authzen::evaluations),
+        ("post", "/access/v1/search/action") => post(authzen::search_action),
+        ("post", "/access/v1/search/subject") => post(authzen::search_subject),
+        // A table entry without a handler is served as 404, which the route test catches.
+        _ => get(ops::not_found),
+    };
+    route
+}
+
+/// The whole HTTP surface, built from the route table that `/openapi.json` describes.
 pub fn router(state: AppState) -> Router {
     let limit = state.config.max_body_bytes;
-    Router::new()
-        .route("/healthz", get(ops::healthz))
-        .route("/readyz", get(ops::readyz))
-        .route("/metrics", get(ops::metrics))
-        .route("/.well-known/jwks.json", get(ops::jwks))
-        .route(
-            "/.well-known/openid-configuration",
-            get(ops::openid_configuration),
-        )
-        .route("/v1/auth/login", post(auth::login))
-        .route("/v1/auth/refresh", post(auth::refresh))
-        .route("/v1/auth/logout", post(auth::logout))
-        .route("/v1/auth/revoke", post(auth::revoke))
-        .route("/v1/auth/introspect", post(auth::introspect))
-        .route("/v1/auth/me", get(auth::me))
+    let mut router = Router::new();
+    for route in openapi::ROUTES {
+        router = router.route(route.path, handler(route.method, route.path));
+    }
+    router
         .fallback(ops::not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn(request_id))
@@ -171,6 +195,9 @@ pub async fn serve(state: AppState) -> Result<(), StartError> {
 /// Background work: the policy watcher and periodic key refresh (a rotation made by the
 /// command line in another process is picked up within a minute).
 fn spawn_background(state: &AppState) {
+    state
+        .decision_log
+        .spawn_writer(state.store.clone(), state.config.decision_log_retention);
     if state.config.watch_policies {
         state.engine.watch(std::time::Duration::from_millis(500));
     }

@@ -12,12 +12,23 @@ use axum::Json;
 use serde_json::json;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// Upper bounds (seconds) of the decision latency histogram buckets.
+const LATENCY_BUCKETS: [f64; 10] = [
+    0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25,
+];
+
 /// Counters for `/metrics`.
 #[derive(Default)]
 pub struct Metrics {
     pub logins_ok: AtomicU64,
     pub logins_failed: AtomicU64,
     pub rejections: [AtomicU64; Rejection::ALL.len()],
+    pub allowed: AtomicU64,
+    pub denied: AtomicU64,
+    pub errored: AtomicU64,
+    latency_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
+    latency_count: AtomicU64,
+    latency_sum_ns: AtomicU64,
 }
 
 impl Metrics {
@@ -29,6 +40,24 @@ impl Metrics {
             &self.logins_failed
         };
         c.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Count a decision and its latency.
+    pub fn decision(&self, allowed: bool, had_errors: bool, latency: std::time::Duration) {
+        let c = if allowed { &self.allowed } else { &self.denied };
+        c.fetch_add(1, Ordering::Relaxed);
+        if had_errors {
+            self.errored.fetch_add(1, Ordering::Relaxed);
+        }
+        let secs = latency.as_secs_f64();
+        for (i, bound) in LATENCY_BUCKETS.iter().enumerate() {
+            if secs <= *bound {
+                self.latency_buckets[i].fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.latency_count.fetch_add(1, Ordering::Relaxed);
+        self.latency_sum_ns
+            .fetch_add(latency.as_nanos() as u64, Ordering::Relaxed);
     }
 
     /// Count a refused token.
@@ -98,6 +127,46 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         "warden_policy_reloads_total{{result=\"refused\"}} {}\n",
         state.engine.reloads_failed.load(Ordering::Relaxed)
     ));
+    out.push_str("# HELP warden_decisions_total Decisions by outcome.\n# TYPE warden_decisions_total counter\n");
+    out.push_str(&format!(
+        "warden_decisions_total{{decision=\"allow\"}} {}\n",
+        m.allowed.load(Ordering::Relaxed)
+    ));
+    out.push_str(&format!(
+        "warden_decisions_total{{decision=\"deny\"}} {}\n",
+        m.denied.load(Ordering::Relaxed)
+    ));
+    out.push_str("# HELP warden_decision_errors_total Decisions denied because of an error.\n# TYPE warden_decision_errors_total counter\n");
+    out.push_str(&format!(
+        "warden_decision_errors_total {}\n",
+        m.errored.load(Ordering::Relaxed)
+    ));
+    out.push_str("# HELP warden_decision_duration_seconds Time to decide, from request to answer.\n# TYPE warden_decision_duration_seconds histogram\n");
+    for (i, bound) in LATENCY_BUCKETS.iter().enumerate() {
+        out.push_str(&format!(
+            "warden_decision_duration_seconds_bucket{{le=\"{bound}\"}} {}\n",
+            m.latency_buckets[i].load(Ordering::Relaxed)
+        ));
+    }
+    let count = m.latency_count.load(Ordering::Relaxed);
+    out.push_str(&format!(
+        "warden_decision_duration_seconds_bucket{{le=\"+Inf\"}} {count}\n"
+    ));
+    out.push_str(&format!(
+        "warden_decision_duration_seconds_sum {}\n",
+        m.latency_sum_ns.load(Ordering::Relaxed) as f64 / 1e9
+    ));
+    out.push_str(&format!("warden_decision_duration_seconds_count {count}\n"));
+    out.push_str("# HELP warden_decision_log_dropped_total Decision-log entries dropped because the writer was behind.\n# TYPE warden_decision_log_dropped_total counter\n");
+    out.push_str(&format!(
+        "warden_decision_log_dropped_total {}\n",
+        state.decision_log.dropped.load(Ordering::Relaxed)
+    ));
+    out.push_str("# HELP warden_decision_log_written_total Decision-log entries written.\n# TYPE warden_decision_log_written_total counter\n");
+    out.push_str(&format!(
+        "warden_decision_log_written_total {}\n",
+        state.decision_log.written.load(Ordering::Relaxed)
+    ));
     out.push_str("# HELP warden_policies_loaded Policies in the bundle in force.\n# TYPE warden_policies_loaded gauge\n");
     out.push_str(&format!(
         "warden_policies_loaded {}\n",
@@ -127,6 +196,10 @@ pub async fn openid_configuration(State(state): State<AppState>) -> Json<serde_j
         "response_types_supported": ["token"],
         "subject_types_supported": ["public"],
     }))
+}
+
+pub async fn openapi(State(state): State<AppState>) -> Json<serde_json::Value> {
+    Json(super::openapi::document(&state.config.public_url))
 }
 
 pub async fn not_found() -> ApiError {

@@ -1,0 +1,391 @@
+//! OpenID AuthZEN Authorization API 1.0: evaluation, evaluations, search, discovery.
+//!
+//! Callers are services holding a client key. Subjects of a directory type are looked up in
+//! warden's directory (by user id, or by email); an unknown or disabled subject is a deny,
+//! not an error. Items answer exactly `{"decision": bool}` unless the caller asks for
+//! explanations with the header `X-Warden-Explain: true` (or `options.explain: true` in an
+//! evaluations request), which adds `context: {reasons, errors}`.
+
+use super::decide::{decide, parse_resource, record, Caller, Fields};
+use super::error::ApiError;
+use super::extract::JsonBody;
+use super::ops::require_client;
+use super::{AppState, RequestId};
+use crate::engine::{Decision, Principal, Query};
+use crate::identity;
+use crate::store::StoreError;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::{Extension, Json};
+use serde_json::{json, Map, Value};
+
+const DEFAULT_PAGE: usize = 50;
+const MAX_PAGE: usize = 1000;
+
+/// A parsed evaluation request.
+struct Evaluation {
+    subject_type: String,
+    subject_id: String,
+    subject_properties: Map<String, Value>,
+    action: String,
+    resource: crate::engine::Resource,
+    context: Map<String, Value>,
+}
+
+fn parse_evaluation(body: &Value) -> Result<Evaluation, ApiError> {
+    let f = Fields::new(body, "")?;
+    let subject = f.nested("subject")?;
+    let action = f.nested("action")?;
+    Ok(Evaluation {
+        subject_type: subject.string("type")?,
+        subject_id: subject.string("id")?,
+        subject_properties: subject.object("properties")?,
+        action: action.string("name")?,
+        resource: parse_resource(&f.nested("resource")?)?,
+        context: f.object("context")?,
+    })
+}
+
+fn wants_explain(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-warden-explain")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
+}
+
+/// The directory principal for an AuthZEN subject; `Ok(None)` when there is none (deny).
+fn subject_principal(
+    state: &AppState,
+    kind: &str,
+    id: &str,
+    properties: &Map<String, Value>,
+) -> Result<Option<Principal>, String> {
+    if !state
+        .config
+        .directory_subject_types
+        .iter()
+        .any(|t| t == kind)
+    {
+        return Err(format!("subject type {kind:?} is not a directory type"));
+    }
+    let user = match state.store.user(id) {
+        Ok(u) => Some(u),
+        Err(StoreError::NotFound(_)) => state
+            .store
+            .user_by_email(id)
+            .map_err(|e| e.to_string())?
+            .map(|(u, _)| u),
+        Err(e) => return Err(e.to_string()),
+    };
+    let Some(user) = user.filter(|u| !u.disabled) else {
+        return Ok(None);
+    };
+    let mut principal = identity::principal_for(&state.store, &user).map_err(|e| e.to_string())?;
+    // Caller-supplied properties add attributes; the directory's own never get overwritten.
+    for (k, v) in properties {
+        principal
+            .attrs
+            .entry(k.clone())
+            .or_insert_with(|| v.clone());
+    }
+    Ok(Some(principal))
+}
+
+fn evaluate(state: &AppState, caller: &Caller, e: &Evaluation) -> Decision {
+    let started = std::time::Instant::now();
+    let denied = |decision: Decision| {
+        let subject = format!("{}:{}", e.subject_type, e.subject_id);
+        record(
+            state,
+            caller,
+            &subject,
+            &e.action,
+            &e.resource,
+            &decision,
+            started,
+        );
+        decision
+    };
+    match subject_principal(state, &e.subject_type, &e.subject_id, &e.subject_properties) {
+        Ok(Some(principal)) => decide(
+            state,
+            caller,
+            &Query {
+                principal,
+                action_type: "Action".into(),
+                action: e.action.clone(),
+                resource: e.resource.clone(),
+                context: Value::Object(e.context.clone()),
+            },
+        ),
+        Ok(None) => denied(Decision {
+            allowed: false,
+            reasons: vec![],
+            errors: vec![],
+        }),
+        Err(error) => denied(Decision::error(error)),
+    }
+}
+
+fn item(decision: &Decision, explain: bool) -> Value {
+    if explain {
+        json!({"decision": decision.allowed, "context": {"reasons": decision.reasons, "errors": decision.errors}})
+    } else {
+        json!({"decision": decision.allowed})
+    }
+}
+
+async fn caller(
+    state: &AppState,
+    headers: &HeaderMap,
+    request_id: String,
+) -> Result<Caller, ApiError> {
+    let client = require_client(state, headers).await?;
+    Ok(Caller {
+        client: format!("client:{}", client.name),
+        request_id,
+    })
+}
+
+pub async fn evaluation(
+    State(state): State<AppState>,
+    Extension(RequestId(request_id)): Extension<RequestId>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let caller = caller(&state, &headers, request_id).await?;
+    let e = parse_evaluation(&body)?;
+    Ok(Json(item(
+        &evaluate(&state, &caller, &e),
+        wants_explain(&headers),
+    )))
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Semantic {
+    ExecuteAll,
+    DenyOnFirstDeny,
+    PermitOnFirstPermit,
+}
+
+pub async fn evaluations(
+    State(state): State<AppState>,
+    Extension(RequestId(request_id)): Extension<RequestId>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let caller = caller(&state, &headers, request_id).await?;
+    let top = Fields::new(&body, "")?;
+    let options = top.object("options")?;
+    let explain = wants_explain(&headers) || options.get("explain") == Some(&Value::Bool(true));
+    let semantic = match options.get("evaluations_semantic") {
+        None | Some(Value::Null) => Semantic::ExecuteAll,
+        Some(Value::String(s)) => match s.as_str() {
+            "execute_all" => Semantic::ExecuteAll,
+            "deny_on_first_deny" => Semantic::DenyOnFirstDeny,
+            "permit_on_first_permit" => Semantic::PermitOnFirstPermit,
+            other => {
+                return Err(ApiError::bad_request(format!(
+                    "options.evaluations_semantic {other:?} is not one of execute_all, deny_on_first_deny, permit_on_first_permit"
+                )))
+            }
+        },
+        Some(_) => return Err(ApiError::bad_request("field `options.evaluations_semantic` must be a string")),
+    };
+    let items = match body.get("evaluations") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items.clone(),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "field `evaluations` must be an array",
+            ))
+        }
+    };
+    if items.is_empty() {
+        // No list: a single evaluation of the top-level request.
+        let e = parse_evaluation(&body)?;
+        return Ok(Json(item(&evaluate(&state, &caller, &e), explain)));
+    }
+    if items.len() > state.config.batch_limit {
+        return Err(ApiError::bad_request(format!(
+            "field `evaluations` has {} entries; at most {} are allowed",
+            items.len(),
+            state.config.batch_limit
+        )));
+    }
+    let mut results = Vec::with_capacity(items.len());
+    for entry in &items {
+        // Each key given in the item replaces that whole default.
+        let mut merged = Map::new();
+        for key in ["subject", "action", "resource", "context"] {
+            let value = entry.get(key).or_else(|| body.get(key));
+            if let Some(v) = value {
+                merged.insert(key.into(), v.clone());
+            }
+        }
+        let decision = match (entry.is_object(), parse_evaluation(&Value::Object(merged))) {
+            (true, Ok(e)) => evaluate(&state, &caller, &e),
+            (false, _) => Decision::error("evaluation item must be a JSON object"),
+            (true, Err(err)) => Decision::error(err.message),
+        };
+        let stop = match semantic {
+            Semantic::ExecuteAll => false,
+            Semantic::DenyOnFirstDeny => !decision.allowed,
+            Semantic::PermitOnFirstPermit => decision.allowed,
+        };
+        results.push(item(&decision, explain));
+        if stop {
+            break;
+        }
+    }
+    Ok(Json(json!({"evaluations": results})))
+}
+
+/// `page: {token, limit}` → (offset, limit).
+fn page(fields: &Fields<'_>) -> Result<(usize, usize), ApiError> {
+    let page = fields.object("page")?;
+    let offset = match page.get("token") {
+        None | Some(Value::Null) => 0,
+        Some(Value::String(s)) if s.is_empty() => 0,
+        Some(Value::String(s)) => s.parse().map_err(|_| {
+            ApiError::bad_request("field `page.token` is not a token this server issued")
+        })?,
+        Some(_) => return Err(ApiError::bad_request("field `page.token` must be a string")),
+    };
+    let limit = match page.get("limit") {
+        None | Some(Value::Null) => DEFAULT_PAGE,
+        Some(v) => match v.as_u64() {
+            Some(n) if n >= 1 => (n as usize).min(MAX_PAGE),
+            _ => {
+                return Err(ApiError::bad_request(
+                    "field `page.limit` must be a positive integer",
+                ))
+            }
+        },
+    };
+    Ok((offset, limit))
+}
+
+fn next_token(offset: usize, more: bool) -> Value {
+    json!({"next_token": if more { offset.to_string() } else { String::new() }})
+}
+
+pub async fn search_action(
+    State(state): State<AppState>,
+    Extension(RequestId(request_id)): Extension<RequestId>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let caller = caller(&state, &headers, request_id).await?;
+    let f = Fields::new(&body, "")?;
+    let subject = f.nested("subject")?;
+    let (subject_type, subject_id) = (subject.string("type")?, subject.string("id")?);
+    let properties = subject.object("properties")?;
+    let resource = parse_resource(&f.nested("resource")?)?;
+    let context = f.object("context")?;
+    let (offset, limit) = page(&f)?;
+    let bundle = state.engine.bundle();
+    // Candidates: the schema's actions that apply to a User and this resource type.
+    let user_type: Option<cedar_policy::EntityTypeName> = "User".parse().ok();
+    let resource_type: Option<cedar_policy::EntityTypeName> = resource.kind.parse().ok();
+    let mut actions: Vec<String> = match (&bundle.schema, &user_type, &resource_type) {
+        (Some(schema), Some(user), Some(res)) => schema
+            .actions_for_principal_and_resource(user, res)
+            .filter(|a| a.type_name().to_string() == "Action")
+            .map(|a| a.id().unescaped().to_string())
+            .collect(),
+        _ => Vec::new(),
+    };
+    actions.sort();
+    actions.dedup();
+    let mut results = Vec::new();
+    let mut index = offset;
+    while index < actions.len() && results.len() < limit {
+        let e = Evaluation {
+            subject_type: subject_type.clone(),
+            subject_id: subject_id.clone(),
+            subject_properties: properties.clone(),
+            action: actions[index].clone(),
+            resource: resource.clone(),
+            context: context.clone(),
+        };
+        if evaluate(&state, &caller, &e).allowed {
+            results.push(json!({"name": actions[index]}));
+        }
+        index += 1;
+    }
+    Ok(Json(
+        json!({"results": results, "page": next_token(index, index < actions.len())}),
+    ))
+}
+
+pub async fn search_subject(
+    State(state): State<AppState>,
+    Extension(RequestId(request_id)): Extension<RequestId>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let caller = caller(&state, &headers, request_id).await?;
+    let f = Fields::new(&body, "")?;
+    let subject_type = f.nested("subject")?.string("type")?;
+    if !state.config.directory_subject_types.contains(&subject_type) {
+        return Err(ApiError::bad_request(format!(
+            "subject.type {subject_type:?} is not a directory type"
+        )));
+    }
+    let action = f.nested("action")?.string("name")?;
+    let resource = parse_resource(&f.nested("resource")?)?;
+    let context = Value::Object(f.object("context")?);
+    let (offset, limit) = page(&f)?;
+    let mut results = Vec::new();
+    let mut index = offset;
+    let mut exhausted = false;
+    const SCAN: i64 = 200;
+    'scan: while results.len() < limit {
+        let users = state.store.list_users(None, SCAN, index as i64)?;
+        if users.is_empty() {
+            exhausted = true;
+            break;
+        }
+        for user in users {
+            index += 1;
+            if user.disabled {
+                continue;
+            }
+            let principal =
+                identity::principal_for(&state.store, &user).map_err(|e| ApiError::internal(e))?;
+            let query = Query {
+                principal,
+                action_type: "Action".into(),
+                action: action.clone(),
+                resource: resource.clone(),
+                context: context.clone(),
+            };
+            if decide(&state, &caller, &query).allowed {
+                results.push(json!({"type": subject_type, "id": user.id}));
+                if results.len() >= limit {
+                    break 'scan;
+                }
+            }
+        }
+    }
+    if !exhausted {
+        // More users may follow; a final page that happens to end on the last user answers
+        // one more empty page, which the spec allows.
+        exhausted = state.store.list_users(None, 1, index as i64)?.is_empty();
+    }
+    Ok(Json(
+        json!({"results": results, "page": next_token(index, !exhausted)}),
+    ))
+}
+
+pub async fn configuration(State(state): State<AppState>) -> Json<Value> {
+    let base = state.config.public_url.trim_end_matches('/');
+    Json(json!({
+        "policy_decision_point": base,
+        "access_evaluation_endpoint": format!("{base}/access/v1/evaluation"),
+        "access_evaluations_endpoint": format!("{base}/access/v1/evaluations"),
+        "search_subject_endpoint": format!("{base}/access/v1/search/subject"),
+        "search_action_endpoint": format!("{base}/access/v1/search/action"),
+    }))
+}

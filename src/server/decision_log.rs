@@ -1,0 +1,83 @@
+//! The decision log: every decision goes through a bounded channel to batched writes, so the
+//! decision path never waits on disk. When the channel is full the entry is dropped and
+//! counted (`warden_decision_log_dropped_total`): losing a log line is better than slowing
+//! or failing a decision.
+
+use crate::store::{DecisionRow, Store};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// How many entries may wait for the writer.
+const CAPACITY: usize = 8192;
+/// Most rows written in one transaction.
+const BATCH: usize = 512;
+
+/// The sending side, cheap to clone.
+#[derive(Clone)]
+pub struct DecisionLog {
+    tx: mpsc::Sender<DecisionRow>,
+    rx: Arc<Mutex<Option<mpsc::Receiver<DecisionRow>>>>,
+    pub dropped: Arc<AtomicU64>,
+    pub written: Arc<AtomicU64>,
+}
+
+impl Default for DecisionLog {
+    fn default() -> Self {
+        let (tx, rx) = mpsc::channel(CAPACITY);
+        DecisionLog {
+            tx,
+            rx: Arc::new(Mutex::new(Some(rx))),
+            dropped: Arc::new(AtomicU64::new(0)),
+            written: Arc::new(AtomicU64::new(0)),
+        }
+    }
+}
+
+impl DecisionLog {
+    /// Start the writer task on the current runtime (once; later calls do nothing).
+    pub fn spawn_writer(&self, store: Arc<Store>, retain: i64) {
+        let rx = self.rx.lock().ok().and_then(|mut rx| rx.take());
+        if let Some(rx) = rx {
+            tokio::spawn(writer(rx, store, retain, self.written.clone()));
+        }
+    }
+
+    /// Queue an entry without waiting.
+    pub fn record(&self, row: DecisionRow) {
+        if self.tx.try_send(row).is_err() {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+async fn writer(
+    mut rx: mpsc::Receiver<DecisionRow>,
+    store: Arc<Store>,
+    retain: i64,
+    written: Arc<AtomicU64>,
+) {
+    let mut batch = Vec::with_capacity(BATCH);
+    while let Some(first) = rx.recv().await {
+        batch.push(first);
+        // Gather what else arrives shortly, to write it in one transaction.
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(50);
+        while batch.len() < BATCH {
+            match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Ok(Some(row)) => batch.push(row),
+                _ => break,
+            }
+        }
+        let rows = std::mem::take(&mut batch);
+        let count = rows.len() as u64;
+        let store = store.clone();
+        match tokio::task::spawn_blocking(move || store.append_decisions(&rows, retain)).await {
+            Ok(Ok(())) => {
+                written.fetch_add(count, Ordering::Relaxed);
+            }
+            Ok(Err(e)) => tracing::warn!(error = %e, rows = count, "decision log write failed"),
+            Err(e) => tracing::warn!(error = %e, "decision log writer task failed"),
+        }
+    }
+}

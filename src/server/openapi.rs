@@ -1,0 +1,221 @@
+//! The route table and the OpenAPI document built from it. The router is built from the
+//! same table (see `super::router`), so the document cannot drift from what is served.
+
+use serde_json::{json, Map, Value};
+
+/// One route: method, path, tag, summary, and how the caller authenticates.
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub tag: &'static str,
+    pub summary: &'static str,
+    pub auth: Auth,
+}
+
+/// How a route authenticates its caller.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    None,
+    UserToken,
+    ClientKey,
+}
+
+const fn r(
+    method: &'static str,
+    path: &'static str,
+    tag: &'static str,
+    summary: &'static str,
+    auth: Auth,
+) -> Route {
+    Route {
+        method,
+        path,
+        tag,
+        summary,
+        auth,
+    }
+}
+
+/// Every route warden serves.
+pub const ROUTES: &[Route] = &[
+    r("get", "/healthz", "operations", "Liveness", Auth::None),
+    r(
+        "get",
+        "/readyz",
+        "operations",
+        "Readiness: store reachable, policies loaded, last reload error",
+        Auth::None,
+    ),
+    r(
+        "get",
+        "/metrics",
+        "operations",
+        "Prometheus metrics",
+        Auth::None,
+    ),
+    r(
+        "get",
+        "/openapi.json",
+        "operations",
+        "This document",
+        Auth::None,
+    ),
+    r(
+        "get",
+        "/.well-known/jwks.json",
+        "auth",
+        "Public signing keys (JWKS)",
+        Auth::None,
+    ),
+    r(
+        "get",
+        "/.well-known/openid-configuration",
+        "auth",
+        "Discovery document",
+        Auth::None,
+    ),
+    r(
+        "post",
+        "/v1/auth/login",
+        "auth",
+        "Sign in with email and password",
+        Auth::None,
+    ),
+    r(
+        "post",
+        "/v1/auth/refresh",
+        "auth",
+        "Rotate a refresh token (body or cookie)",
+        Auth::None,
+    ),
+    r(
+        "post",
+        "/v1/auth/logout",
+        "auth",
+        "End the session of a refresh token",
+        Auth::None,
+    ),
+    r(
+        "post",
+        "/v1/auth/revoke",
+        "auth",
+        "Revoke a token (RFC 7009)",
+        Auth::None,
+    ),
+    r(
+        "post",
+        "/v1/auth/introspect",
+        "auth",
+        "Introspect an access token (RFC 7662)",
+        Auth::ClientKey,
+    ),
+    r(
+        "get",
+        "/v1/auth/me",
+        "auth",
+        "The signed-in user",
+        Auth::UserToken,
+    ),
+    r(
+        "post",
+        "/v1/authorize",
+        "decisions",
+        "May the token's user do this action on this resource?",
+        Auth::UserToken,
+    ),
+    r(
+        "post",
+        "/v1/authorize/batch",
+        "decisions",
+        "Several decisions for one token, in order",
+        Auth::UserToken,
+    ),
+    r(
+        "get",
+        "/.well-known/authzen-configuration",
+        "authzen",
+        "AuthZEN PDP metadata",
+        Auth::None,
+    ),
+    r(
+        "post",
+        "/access/v1/evaluation",
+        "authzen",
+        "AuthZEN access evaluation",
+        Auth::ClientKey,
+    ),
+    r(
+        "post",
+        "/access/v1/evaluations",
+        "authzen",
+        "AuthZEN batch evaluations",
+        Auth::ClientKey,
+    ),
+    r(
+        "post",
+        "/access/v1/search/action",
+        "authzen",
+        "AuthZEN action search",
+        Auth::ClientKey,
+    ),
+    r(
+        "post",
+        "/access/v1/search/subject",
+        "authzen",
+        "AuthZEN subject search",
+        Auth::ClientKey,
+    ),
+];
+
+/// The OpenAPI 3.1 document.
+pub fn document(public_url: &str) -> Value {
+    let mut paths: Map<String, Value> = Map::new();
+    for route in ROUTES {
+        let mut op = json!({
+            "tags": [route.tag],
+            "summary": route.summary,
+            "responses": {
+                "200": {"description": "OK"},
+                "400": {"$ref": "#/components/responses/Error"},
+                "401": {"$ref": "#/components/responses/Error"},
+                "413": {"$ref": "#/components/responses/Error"},
+                "415": {"$ref": "#/components/responses/Error"},
+                "429": {"$ref": "#/components/responses/Error"},
+            }
+        });
+        match route.auth {
+            Auth::None => {}
+            Auth::UserToken => op["security"] = json!([{"userToken": []}]),
+            Auth::ClientKey => op["security"] = json!([{"clientKey": []}]),
+        }
+        if route.method == "post" {
+            op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object"}}}});
+        }
+        let entry = paths
+            .entry(route.path.to_string())
+            .or_insert_with(|| json!({}));
+        entry[route.method] = op;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "warden", "version": env!("CARGO_PKG_VERSION"), "description": "Sign-in, tokens and Cedar policy decisions"},
+        "servers": [{"url": public_url}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "userToken": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "clientKey": {"type": "http", "scheme": "bearer", "description": "A service client key (warden client add)"},
+            },
+            "responses": {
+                "Error": {
+                    "description": "An error",
+                    "content": {"application/json": {"schema": {
+                        "type": "object",
+                        "required": ["error", "message"],
+                        "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
+                    }}},
+                }
+            }
+        }
+    })
+}
