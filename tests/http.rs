@@ -5,5 +5,9 @@ mod common;
 
 #[path = "http/auth.rs"]
 mod auth;
+#[path = "http/authzen.rs"]
+mod authzen;
+#[path = "http/decisions.rs"]
+mod decisions;
 #[path = "http/tokens.rs"]
 mod tokens;

@@ -114,6 +114,11 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
     route
 }
 
+/// How many routes the router serves (the length of the route table).
+pub fn route_count() -> usize {
+    openapi::ROUTES.len()
+}
+
 /// The whole HTTP surface, built from the route table that `/openapi.json` describes.
 pub fn router(state: AppState) -> Router {
     let limit = state.config.max_body_bytes;

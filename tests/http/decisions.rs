@@ -1,0 +1,411 @@
+//! `/v1/authorize`, batches, live revocation across processes, the decision log, metrics,
+//! and the OpenAPI document against the router.
+
+use crate::common::*;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+fn delete_r1() -> Value {
+    json!({"action": "deleteUserResource", "resource": {"type": "UserResource", "id": "r1"}})
+}
+
+fn authorize(app: &TestApp, token: &str, body: &Value) -> Reply {
+    app.post("/v1/authorize", body, Some(token))
+}
+
+fn wait_for(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn allow_and_deny_name_the_determining_policies() {
+    let app = spawn_app();
+    let admin = app.admin_token();
+    let r = app.post_raw(
+        "/v1/authorize",
+        Some("application/json"),
+        delete_r1().to_string().as_bytes(),
+        &[
+            ("Authorization", &format!("Bearer {admin}")),
+            ("X-Request-ID", "rq-1"),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.json(),
+        json!({"decision": "allow", "allowed": true, "reasons": ["app.admin-delete-user-resource"], "errors": [], "request_id": "rq-1"})
+    );
+    let alice = app.alice()["token"].as_str().unwrap().to_string();
+    let v = authorize(&app, &alice, &delete_r1()).json();
+    assert_eq!(
+        (v["decision"].as_str(), v["allowed"].as_bool()),
+        (Some("deny"), Some(false))
+    );
+    assert_eq!(v["reasons"], json!([]));
+
+    // Ownership through resource properties.
+    let own = json!({"action": "editDocument", "resource": {"type": "Document", "id": "d", "properties": {"owner": {"type": "User", "id": "alice"}}}});
+    assert_eq!(
+        authorize(&app, &alice, &own).json()["reasons"],
+        json!(["app.owner-edit-document"])
+    );
+    let other = json!({"action": "editDocument", "resource": {"type": "Document", "id": "d", "properties": {"owner": {"type": "User", "id": "admin"}}}});
+    assert_eq!(authorize(&app, &alice, &other).json()["allowed"], false);
+
+    // Errors deny and are reported: a context the schema does not allow.
+    let bad = json!({"action": "readDocument", "resource": {"type": "Document", "id": "d", "properties": {"owner": {"type": "User", "id": "alice"}}}, "context": {"surprise": 1}});
+    let v = authorize(&app, &alice, &bad).json();
+    assert_eq!(v["allowed"], false);
+    assert_eq!(v["errors"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn bad_tokens_are_401_and_bad_bodies_400_naming_the_field() {
+    let app = spawn_app();
+    let r = app.post("/v1/authorize", &delete_r1(), None);
+    assert_eq!(
+        (r.status, r.json()["error"].as_str()),
+        (401, Some("missing_token"))
+    );
+    let r = app.post("/v1/authorize", &delete_r1(), Some("garbage"));
+    assert_eq!(
+        (r.status, r.json()["error"].as_str()),
+        (401, Some("malformed_token"))
+    );
+    let alice = app.alice()["token"].as_str().unwrap().to_string();
+    for (body, field) in [
+        (
+            json!({"resource": {"type": "UserResource", "id": "r1"}}),
+            "action",
+        ),
+        (
+            json!({"action": 7, "resource": {"type": "UserResource", "id": "r1"}}),
+            "action",
+        ),
+        (json!({"action": "deleteUserResource"}), "resource"),
+        (
+            json!({"action": "deleteUserResource", "resource": {"id": "r1"}}),
+            "resource.type",
+        ),
+        (
+            json!({"action": "deleteUserResource", "resource": {"type": "UserResource"}}),
+            "resource.id",
+        ),
+        (
+            json!({"action": "deleteUserResource", "resource": {"type": "UserResource", "id": "r1", "properties": []}}),
+            "resource.properties",
+        ),
+        (
+            json!({"action": "deleteUserResource", "resource": {"type": "UserResource", "id": "r1"}, "context": "x"}),
+            "context",
+        ),
+    ] {
+        let r = authorize(&app, &alice, &body);
+        assert_eq!(r.status, 400, "{body}: {}", r.text);
+        assert!(
+            r.json()["message"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("`{field}`")),
+            "{field}: {}",
+            r.text
+        );
+    }
+    let r = app.post_raw(
+        "/v1/authorize",
+        Some("text/plain"),
+        b"{}",
+        &[("Authorization", &format!("Bearer {alice}"))],
+    );
+    assert_eq!(r.status, 415);
+}
+
+#[test]
+fn batch_answers_in_order_within_the_limit() {
+    let app = spawn_app_with(|c| c.batch_limit = 3);
+    let admin = app.admin_token();
+    let items = json!({"items": [
+        delete_r1(),
+        {"action": "readDocument", "resource": {"type": "Document", "id": "d", "properties": {"owner": {"type": "User", "id": "x"}}}},
+        {"action": "editDocument", "resource": {"type": "Document", "id": "d", "properties": {"owner": {"type": "User", "id": "x"}}}},
+    ]});
+    let r = app.post("/v1/authorize/batch", &items, Some(&admin));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let v = r.json();
+    let decisions: Vec<&str> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["decision"].as_str().unwrap())
+        .collect();
+    assert_eq!(decisions, ["allow", "allow", "deny"]);
+    let too_many = json!({"items": [delete_r1(), delete_r1(), delete_r1(), delete_r1()]});
+    let r = app.post("/v1/authorize/batch", &too_many, Some(&admin));
+    assert_eq!(r.status, 400);
+    assert!(r.text.contains("at most 3"));
+    let r = app.post(
+        "/v1/authorize/batch",
+        &json!({"items": [delete_r1(), {"action": "x"}]}),
+        Some(&admin),
+    );
+    assert!(
+        r.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("items[1].resource"),
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        app.post("/v1/authorize/batch", &json!({}), Some(&admin))
+            .status,
+        400
+    );
+}
+
+#[test]
+fn changes_made_by_the_command_line_flip_the_very_next_decision() {
+    let app = spawn_app();
+    let out = app.warden(&["user", "set-roles", "alice", "ADMIN"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let login = app.alice();
+    let token = login["token"].as_str().unwrap().to_string();
+    assert_eq!(
+        authorize(&app, &token, &delete_r1()).json()["allowed"],
+        true
+    );
+
+    // Role removal (another process, same database): the same token is now denied.
+    assert!(app
+        .warden(&["user", "set-roles", "alice", "USER"])
+        .status
+        .success());
+    assert_eq!(
+        authorize(&app, &token, &delete_r1()).json()["allowed"],
+        false
+    );
+    assert!(app
+        .warden(&["user", "set-roles", "alice", "ADMIN"])
+        .status
+        .success());
+    assert_eq!(
+        authorize(&app, &token, &delete_r1()).json()["allowed"],
+        true
+    );
+
+    // Removing the role itself.
+    assert!(app.warden(&["role", "add", "DELETER"]).status.success());
+    // Revoking the jti.
+    let jti = {
+        let payload = token.split('.').nth(1).unwrap();
+        use base64::Engine;
+        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap();
+        serde_json::from_slice::<Value>(&raw).unwrap()["jti"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(app
+        .warden(&["token", "revoke", "--jti", &jti])
+        .status
+        .success());
+    let r = authorize(&app, &token, &delete_r1());
+    assert_eq!(
+        (r.status, r.json()["error"].as_str()),
+        (401, Some("token_revoked"))
+    );
+
+    // Revoking the session.
+    let second = app.alice();
+    let t2 = second["token"].as_str().unwrap().to_string();
+    assert_eq!(authorize(&app, &t2, &delete_r1()).status, 200);
+    assert!(app
+        .warden(&["session", "revoke", second["session_id"].as_str().unwrap()])
+        .status
+        .success());
+    assert_eq!(
+        authorize(&app, &t2, &delete_r1()).json()["error"],
+        "session_ended"
+    );
+
+    // Disabling the user.
+    let t3 = app.alice()["token"].as_str().unwrap().to_string();
+    assert!(app.warden(&["user", "disable", "alice"]).status.success());
+    assert_eq!(authorize(&app, &t3, &delete_r1()).status, 401);
+    assert!(app.warden(&["user", "enable", "alice"]).status.success());
+
+    // Revoke-all.
+    let t4 = app.alice()["token"].as_str().unwrap().to_string();
+    assert_eq!(authorize(&app, &t4, &delete_r1()).json()["allowed"], true);
+    assert!(app
+        .warden(&["token", "revoke", "--user", "alice"])
+        .status
+        .success());
+    assert_eq!(authorize(&app, &t4, &delete_r1()).status, 401);
+
+    // Removing a role the user holds (forced), through the hierarchy too.
+    let t5 = app.alice()["token"].as_str().unwrap().to_string();
+    assert_eq!(authorize(&app, &t5, &delete_r1()).json()["allowed"], true);
+    assert!(app
+        .warden(&["role", "remove", "ADMIN", "--force"])
+        .status
+        .success());
+    assert_eq!(authorize(&app, &t5, &delete_r1()).json()["allowed"], false);
+}
+
+#[test]
+fn every_decision_reaches_the_log_and_the_metrics() {
+    let app = spawn_app();
+    let admin = app.admin_token();
+    let alice = app.alice()["token"].as_str().unwrap().to_string();
+    let before = app.get("/metrics", None).text;
+    assert!(
+        before.contains("warden_decisions_total{decision=\"allow\"} 0"),
+        "{before}"
+    );
+    for _ in 0..20 {
+        authorize(&app, &admin, &delete_r1());
+        authorize(&app, &alice, &delete_r1());
+    }
+    app.post("/v1/authorize", &delete_r1(), Some("junk"));
+    wait_for("decision log", || {
+        app.state
+            .store
+            .list_decisions(None, None, None, None, 100)
+            .unwrap()
+            .len()
+            == 40
+    });
+    let denies = app
+        .state
+        .store
+        .list_decisions(Some("User::\"alice\""), None, Some("deny"), None, 100)
+        .unwrap();
+    assert_eq!(denies.len(), 20);
+    assert_eq!(denies[0].action, "deleteUserResource");
+    assert_eq!(denies[0].resource, "UserResource::\"r1\"");
+    let allows = app
+        .state
+        .store
+        .list_decisions(Some("User::\"admin\""), None, Some("allow"), None, 100)
+        .unwrap();
+    assert_eq!(
+        allows[0].reasons,
+        vec!["app.admin-delete-user-resource".to_string()]
+    );
+    assert!(!allows[0].request_id.is_empty());
+
+    let after = app.get("/metrics", None).text;
+    for line in [
+        "warden_decisions_total{decision=\"allow\"} 20",
+        "warden_decisions_total{decision=\"deny\"} 20",
+        "warden_decision_duration_seconds_count 40",
+        "warden_token_rejections_total{reason=\"malformed_token\"} 1",
+        "warden_logins_total{result=\"ok\"} 2",
+        "warden_policies_loaded 4",
+        "warden_decision_log_dropped_total 0",
+        "warden_policy_reloads_total{result=\"ok\"} 0",
+    ] {
+        assert!(after.contains(line), "missing {line}\n{after}");
+    }
+}
+
+#[test]
+fn decision_log_keeps_the_newest_rows_only() {
+    let app = spawn_app_with(|c| c.decision_log_retention = 10);
+    let admin = app.admin_token();
+    for _ in 0..25 {
+        authorize(&app, &admin, &delete_r1());
+    }
+    wait_for("writes", || {
+        app.get("/metrics", None)
+            .text
+            .contains("warden_decision_log_written_total 25")
+    });
+    assert_eq!(
+        app.state
+            .store
+            .list_decisions(None, None, None, None, 100)
+            .unwrap()
+            .len(),
+        10
+    );
+}
+
+#[test]
+fn policy_reload_is_visible_in_readyz_and_metrics() {
+    let app = spawn_app();
+    let policies = app.dir.path().join("policies");
+    std::fs::write(policies.join("broken.cedar"), "permit(principal,").unwrap();
+    assert!(app.state.engine.reload().is_err());
+    let ready = app.get("/readyz", None);
+    assert_eq!(ready.status, 200, "the old bundle keeps serving");
+    assert!(ready.json()["last_reload_error"]
+        .as_str()
+        .unwrap()
+        .contains("broken.cedar"));
+    std::fs::remove_file(policies.join("broken.cedar")).unwrap();
+    std::fs::write(
+        policies.join("extra.cedar"),
+        "@id(\"extra\")\nforbid(principal, action == Action::\"deleteUserResource\", resource);\n",
+    )
+    .unwrap();
+    assert_eq!(app.state.engine.reload().unwrap(), 5);
+    let admin = app.admin_token();
+    let v = authorize(&app, &admin, &delete_r1()).json();
+    assert_eq!(
+        (v["allowed"].as_bool(), v["reasons"].clone()),
+        (Some(false), json!(["extra"]))
+    );
+    let metrics = app.get("/metrics", None).text;
+    assert!(metrics.contains("warden_policy_reloads_total{result=\"refused\"} 1"));
+    assert!(metrics.contains("warden_policy_reloads_total{result=\"ok\"} 1"));
+    assert!(metrics.contains("warden_policies_loaded 5"));
+}
+
+#[test]
+fn openapi_describes_exactly_the_routes_served() {
+    let app = spawn_app();
+    let doc = app.get("/openapi.json", None).json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    let mut count = 0;
+    for (path, methods) in paths {
+        for (method, _) in methods.as_object().unwrap() {
+            count += 1;
+            let r = match method.as_str() {
+                "get" => app.get(path, None),
+                "post" => app.post_raw(path, Some("application/json"), b"{}", &[]),
+                other => panic!("unexpected method {other}"),
+            };
+            assert_ne!(
+                r.status, 405,
+                "{method} {path} is documented but not routed"
+            );
+            assert!(
+                !r.text.contains("no such route"),
+                "{method} {path} is documented but not routed"
+            );
+        }
+    }
+    assert_eq!(
+        count,
+        warden::server::route_count(),
+        "every route is documented"
+    );
+    // And something undocumented is not served.
+    assert!(app
+        .get("/v1/undocumented", None)
+        .text
+        .contains("no such route"));
+}
