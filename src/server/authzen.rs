@@ -353,7 +353,7 @@ pub async fn search_subject(
                 continue;
             }
             let principal =
-                identity::principal_for(&state.store, &user).map_err(|e| ApiError::internal(e))?;
+                identity::principal_for(&state.store, &user).map_err(ApiError::internal)?;
             let query = Query {
                 principal,
                 action_type: "Action".into(),
