@@ -377,6 +377,7 @@ fn config_file_env_and_print_config() {
 #[test]
 fn serve_in_an_empty_directory_answers_healthz_and_stops_on_sigterm() {
     let env = Env::new();
+    std::fs::remove_dir_all(env.path().join("policies")).unwrap();
     let mut child = env
         .cmd(&["serve", "--listen", "127.0.0.1:0"])
         .stderr(Stdio::piped())
@@ -400,6 +401,13 @@ fn serve_in_an_empty_directory_answers_healthz_and_stops_on_sigterm() {
     sigterm(child.id());
     let status = child.wait().unwrap();
     assert!(status.success(), "graceful shutdown exits 0");
+    // It set itself up: database, shipped policies, keys, the admin.
+    assert!(env.path().join("warden.db").exists());
+    assert!(env.path().join("policies/app.cedar").exists());
+    let users = env.json(&["user", "list"]);
+    assert_eq!(users[0]["id"], "admin");
+    let keys = env.json(&["keys", "list"]);
+    assert_eq!(keys.as_array().unwrap().len(), 1);
 }
 
 fn sigterm(pid: u32) {

@@ -17,7 +17,7 @@ pub struct Bootstrapped {
 pub enum BootstrapError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("WARDEN_ADMIN_PASSWORD: {0}")]
+    #[error("WARDEN_ADMIN_PASSWORD")]
     Password(#[from] password::PasswordError),
     #[error("{0}")]
     Invalid(String),

@@ -70,6 +70,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 });
                 return Ok(ExitCode::SUCCESS);
             }
+            shipped_policies(&config)?;
             let runtime =
                 tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             runtime.block_on(async move {
@@ -82,6 +83,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Init => {
             config.check()?;
             let store = open_store(&config)?;
+            shipped_policies(&config)?;
             let boot = bootstrap(&store, config.min_password_length)?;
             if config.jwt_algorithm == "EdDSA" {
                 tokens::ensure_key(&store)?;
@@ -102,6 +104,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Policy(cmd) => policy(cmd, &config, &out),
         Command::Decide(args) => decide(args, &config, &out),
     }
+}
+
+/// A first start in an empty directory gets the shipped policies to serve and edit.
+fn shipped_policies(config: &Config) -> Result<()> {
+    let created = crate::engine::create_shipped(&config.policies)
+        .with_context(|| format!("cannot create {}", config.policies.display()))?;
+    if created {
+        eprintln!(
+            "created {} with the shipped policies",
+            config.policies.display()
+        );
+    }
+    Ok(())
 }
 
 fn masked(config: &Config) -> Config {

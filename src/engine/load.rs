@@ -283,3 +283,27 @@ impl Item {
         }
     }
 }
+
+/// The policies shipped with warden, compiled in so that `warden serve` in an empty
+/// directory has something to serve.
+pub const SHIPPED: &[(&str, &str)] = &[
+    (
+        SCHEMA_FILE,
+        include_str!("../../policies/schema.cedarschema"),
+    ),
+    ("app.cedar", include_str!("../../policies/app.cedar")),
+    ("warden.cedar", include_str!("../../policies/warden.cedar")),
+];
+
+/// Create `dir` with the shipped policies when it does not exist yet. Returns whether it did.
+/// An existing directory is never touched.
+pub fn create_shipped(dir: &Path) -> std::io::Result<bool> {
+    if dir.exists() {
+        return Ok(false);
+    }
+    std::fs::create_dir_all(dir)?;
+    for (name, text) in SHIPPED {
+        std::fs::write(dir.join(name), text)?;
+    }
+    Ok(true)
+}

@@ -8,7 +8,10 @@ pub mod diag;
 mod load;
 
 pub use diag::Diagnostic;
-pub use load::{load_dir, policy_files, LoadError, PolicyBundle, PolicyInfo, SCHEMA_FILE};
+pub use load::{
+    create_shipped, load_dir, policy_files, LoadError, PolicyBundle, PolicyInfo, SCHEMA_FILE,
+    SHIPPED,
+};
 
 use cedar_policy::{Authorizer, Context, Entities, EntityUid, Request};
 use serde::Serialize;

@@ -46,7 +46,7 @@ pub enum StartError {
     Config(#[from] crate::config::ConfigError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
-    #[error("policies: {0}")]
+    #[error("cannot load policies")]
     Policies(#[from] crate::engine::LoadError),
     #[error(transparent)]
     Tokens(#[from] crate::tokens::TokenError),

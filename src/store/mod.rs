@@ -43,7 +43,7 @@ pub enum StoreError {
     },
     #[error("{path} is not a warden database: {reason}")]
     Unreadable { path: String, reason: String },
-    #[error("database error: {0}")]
+    #[error("database error")]
     Sqlite(#[from] rusqlite::Error),
     #[error("database lock poisoned")]
     Poisoned,
