@@ -14,6 +14,7 @@ pub mod config;
 pub mod engine;
 pub mod identity;
 pub mod model;
+pub mod policytest;
 pub mod server;
 pub mod store;
 pub mod tokens;

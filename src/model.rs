@@ -107,6 +107,24 @@ impl Email {
     }
 }
 
+/// The roles reachable from `start` through parent edges (`graph`: role -> direct parents),
+/// `start` included: the role hierarchy, resolved. Cycles end the walk.
+pub fn ancestors(
+    graph: &std::collections::BTreeMap<String, Vec<String>>,
+    start: &[String],
+) -> std::collections::BTreeSet<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut stack: Vec<&String> = start.iter().collect();
+    while let Some(role) = stack.pop() {
+        if seen.insert(role.clone()) {
+            if let Some(parents) = graph.get(role) {
+                stack.extend(parents.iter());
+            }
+        }
+    }
+    seen
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -417,3 +417,258 @@ fn sigterm(pid: u32) {
         .unwrap();
     assert!(status.success());
 }
+
+fn write(env: &Env, rel: &str, text: &str) {
+    let path = env.path().join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn run_out(env: &Env, args: &[&str]) -> (bool, String, String) {
+    let out = env.run(args);
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+#[test]
+fn shipped_policy_suites_pass_with_full_coverage() {
+    let env = Env::new();
+    let (ok, stdout, _) = run_out(&env, &["policy", "test", "--coverage", "policies"]);
+    assert!(ok, "{stdout}");
+    assert!(stdout.contains("every policy is covered"), "{stdout}");
+    assert_eq!(stdout.lines().last().unwrap(), "10 passed, 0 failed");
+}
+
+const SUITE_HEAD: &str = "[roles]\nUSER = []\nADMIN = [\"USER\"]\n\n[users.ann]\nroles = [\"ADMIN\"]\n\n[users.bob]\nroles = [\"USER\"]\n";
+
+#[test]
+fn failing_cases_show_expected_against_actual_and_the_summary() {
+    let env = Env::new();
+    std::fs::remove_dir_all(env.path().join("policies/tests")).unwrap();
+    write(
+        &env,
+        "policies/tests/mixed.toml",
+        &format!(
+            "{SUITE_HEAD}
+[[case]]
+name = \"admin deletes\"
+principal = \"ann\"
+action = \"deleteUserResource\"
+resource = {{ type = \"UserResource\", id = \"r1\" }}
+expect = \"allow\"
+reasons = [\"app.admin-delete-user-resource\"]
+
+[[case]]
+name = \"wrongly expects bob to delete\"
+principal = \"bob\"
+action = \"deleteUserResource\"
+resource = {{ type = \"UserResource\", id = \"r1\" }}
+expect = \"allow\"
+
+[[case]]
+name = \"inline principal with the wrong reason\"
+principal = {{ id = \"carol\", roles = [\"ADMIN\"] }}
+action = \"deleteUserResource\"
+resource = {{ type = \"UserResource\", id = \"r1\" }}
+expect = \"allow\"
+reasons = [\"app.user-read-document\"]
+"
+        ),
+    );
+    let (ok, stdout, _) = run_out(&env, &["policy", "test", "policies"]);
+    assert!(!ok);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert_eq!(
+        lines[0],
+        "FAIL tests/mixed.toml:20 \"wrongly expects bob to delete\": expected allow, got deny []"
+    );
+    assert_eq!(
+        lines[1],
+        "FAIL tests/mixed.toml:27 \"inline principal with the wrong reason\": expected allow [app.user-read-document], got allow [app.admin-delete-user-resource]"
+    );
+    assert_eq!(lines[2], "1 passed, 2 failed");
+
+    // --filter runs a subset; --json for tools.
+    let (ok, stdout, _) = run_out(
+        &env,
+        &["policy", "test", "policies", "--filter", "admin deletes"],
+    );
+    assert!(ok);
+    assert_eq!(stdout.trim(), "1 passed, 0 failed");
+    let (_, stdout, _) = run_out(&env, &["policy", "test", "policies", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        (v["passed"].as_u64(), v["failed"].as_u64()),
+        (Some(1), Some(2))
+    );
+    assert_eq!(v["failures"][0]["name"], "wrongly expects bob to delete");
+}
+
+#[test]
+fn coverage_names_untouched_policies_and_fails() {
+    let env = Env::new();
+    std::fs::remove_file(env.path().join("policies/tests/warden.toml")).unwrap();
+    let (ok, stdout, _) = run_out(&env, &["policy", "test", "policies"]);
+    assert!(
+        ok,
+        "without --coverage untouched policies are fine: {stdout}"
+    );
+    let (ok, stdout, _) = run_out(&env, &["policy", "test", "--coverage", "policies"]);
+    assert!(!ok);
+    assert!(stdout.contains("untouched: warden.admin-all"), "{stdout}");
+    assert!(stdout.contains("     0  warden.admin-all"), "{stdout}");
+    assert_eq!(stdout.lines().last().unwrap(), "7 passed, 0 failed");
+}
+
+#[test]
+fn cedar_run_tests_files_are_accepted_unchanged() {
+    let env = Env::new();
+    write(&env, "cedar/policy.cedar", "permit(principal == User::\"alice\", action == Action::\"view\", resource in Album::\"jane_vacation\");\n");
+    write(
+        &env,
+        "cedar/tests/tests.json",
+        r#"[
+  {
+    "request": {"principal": "User::\"alice\"", "action": "Action::\"view\"", "resource": "Photo::\"AAAAA\"", "context": {}},
+    "entities": [
+      {"uid": {"type": "Photo", "id": "AAAAA"}, "attrs": {}, "parents": [{"type": "Album", "id": "jane_vacation"}]},
+      {"uid": {"type": "User", "id": "alice"}, "attrs": {}, "parents": []}
+    ],
+    "decision": "allow",
+    "reason": ["policy0"],
+    "num_errors": 0
+  },
+  {
+    "name": "bob-denied",
+    "request": {"principal": "User::\"bob\"", "action": "Action::\"view\"", "resource": "Photo::\"AAAAA\"", "context": {}},
+    "entities": [],
+    "decision": "deny",
+    "reason": [],
+    "has_error": false
+  }
+]"#,
+    );
+    let (ok, stdout, stderr) = run_out(&env, &["policy", "test", "--coverage", "cedar"]);
+    assert!(ok, "{stdout}{stderr}");
+    assert!(stdout.contains("   1  policy.cedar#0"), "{stdout}");
+    assert_eq!(stdout.lines().last().unwrap(), "2 passed, 0 failed");
+}
+
+#[test]
+fn bad_test_input_is_reported_with_its_location() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("malformed.toml", "[[case]]\nname = \"x\"\nprincipal = \n", "tests/malformed.toml:3:"),
+        (
+            "unknown-id.toml",
+            &format!("{SUITE_HEAD}\n[[case]]\nname = \"c\"\nprincipal = \"ann\"\naction = \"deleteUserResource\"\nresource = {{ type = \"UserResource\", id = \"r\" }}\nexpect = \"allow\"\nreasons = [\"no.such.policy\"]\n"),
+            "tests/unknown-id.toml:17:",
+        ),
+        (
+            "unknown-role.toml",
+            "[roles]\nUSER = []\n\n[[case]]\nname = \"c\"\nprincipal = { id = \"x\", roles = [\"GHOST\"] }\naction = \"deleteUserResource\"\nresource = { type = \"UserResource\", id = \"r\" }\nexpect = \"deny\"\n",
+            "tests/unknown-role.toml:5:",
+        ),
+        (
+            "unknown-type.toml",
+            &format!("{SUITE_HEAD}\n[[case]]\nname = \"c\"\nprincipal = \"ann\"\naction = \"deleteUserResource\"\nresource = {{ type = \"Spaceship\", id = \"r\" }}\nexpect = \"deny\"\n"),
+            "tests/unknown-type.toml:12:",
+        ),
+        ("bad.json", "[{\"request\": {}}", "tests/bad.json:1:"),
+    ];
+    for (file, text, location) in cases {
+        let env = Env::new();
+        std::fs::remove_dir_all(env.path().join("policies/tests")).unwrap();
+        write(&env, &format!("policies/tests/{file}"), text);
+        let (ok, stdout, stderr) = run_out(&env, &["policy", "test", "policies"]);
+        assert!(!ok, "{file} should fail");
+        assert!(
+            stderr.contains(&format!("--> {location}")),
+            "{file}: expected {location} in:\n{stderr}{stdout}"
+        );
+    }
+    let messages = [
+        ("unknown-id", "no.such.policy"),
+        ("unknown-role", "unknown role GHOST"),
+        ("unknown-type", "Spaceship is not in the schema"),
+    ];
+    for (file, needle) in messages {
+        let env = Env::new();
+        std::fs::remove_dir_all(env.path().join("policies/tests")).unwrap();
+        let text = cases.iter().find(|c| c.0.starts_with(file)).unwrap().1;
+        write(&env, &format!("policies/tests/{file}.toml"), text);
+        let (_, _, stderr) = run_out(&env, &["policy", "test", "policies"]);
+        assert!(stderr.contains(needle), "{file}: {stderr}");
+    }
+    // A directory without policies.
+    let env = Env::new();
+    std::fs::create_dir(env.path().join("empty")).unwrap();
+    let (ok, _, stderr) = run_out(&env, &["policy", "test", "empty"]);
+    assert!(!ok);
+    assert!(stderr.contains("no policy files"), "{stderr}");
+}
+
+#[test]
+fn fmt_check_lists_files_and_fmt_is_idempotent() {
+    let env = Env::new();
+    let (ok, stdout, _) = run_out(&env, &["policy", "fmt", "--check", "policies"]);
+    assert!(ok, "shipped policies are formatted: {stdout}");
+    write(&env, "policies/ugly.cedar", "@id(\"ugly\")\npermit(principal,action==Action::\"readDocument\",resource)   when {true};\n");
+    let (ok, stdout, _) = run_out(&env, &["policy", "fmt", "--check", "policies"]);
+    assert!(!ok);
+    assert_eq!(stdout.trim(), "unformatted: policies/ugly.cedar");
+    assert!(env
+        .ok(&["policy", "fmt", "policies"])
+        .contains("formatted: policies/ugly.cedar"));
+    let once = std::fs::read_to_string(env.path().join("policies/ugly.cedar")).unwrap();
+    env.ok(&["policy", "fmt", "policies"]);
+    assert_eq!(
+        std::fs::read_to_string(env.path().join("policies/ugly.cedar")).unwrap(),
+        once
+    );
+    assert!(env
+        .ok(&["policy", "fmt", "--check", "policies"])
+        .contains("already formatted"));
+    write(&env, "policies/broken.cedar", "permit(");
+    let err = env.fails(&["policy", "fmt", "policies"]);
+    assert!(err.contains("broken.cedar"), "{err}");
+}
+
+#[test]
+fn decide_explain_shows_policies_and_errors() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    let out = env.ok(&[
+        "decide",
+        "--user",
+        "admin",
+        "--action",
+        "deleteUserResource",
+        "--resource",
+        "UserResource::\"r\"",
+        "--explain",
+    ]);
+    assert!(
+        out.contains("permit policy app.admin-delete-user-resource (app.cedar:"),
+        "{out}"
+    );
+    assert!(out.contains("principal in Role::\"ADMIN\""), "{out}");
+    let out = env.ok(&[
+        "decide",
+        "--user",
+        "admin",
+        "--action",
+        "readDocument",
+        "--resource",
+        "Document::\"d\"",
+        "--explain",
+    ]);
+    assert!(out.starts_with("deny"), "{out}");
+    assert!(
+        out.contains("error 1:"),
+        "missing owner attribute is an error: {out}"
+    );
+}

@@ -473,9 +473,36 @@ fn keys(cmd: &KeysCmd, config: &Config, out: &Out) -> Result<ExitCode> {
 }
 
 fn policy(cmd: &PolicyCmd, config: &Config, out: &Out) -> Result<ExitCode> {
-    let PolicyCmd::Check { dir } = cmd;
-    let dir = dir.clone().unwrap_or_else(|| config.policies.clone());
-    match load_dir(&dir) {
+    let dir_or_default =
+        |dir: &Option<std::path::PathBuf>| dir.clone().unwrap_or_else(|| config.policies.clone());
+    match cmd {
+        PolicyCmd::Check { dir } => policy_check(&dir_or_default(dir), out),
+        PolicyCmd::Fmt { check, dir } => policy_fmt(&dir_or_default(dir), *check, out),
+        PolicyCmd::Test {
+            dir,
+            filter,
+            coverage,
+        } => policy_test(&dir_or_default(dir), filter.clone(), *coverage, out),
+    }
+}
+
+fn print_diagnostics(diagnostics: &[crate::engine::Diagnostic], dir: &std::path::Path, out: &Out) {
+    if out.json {
+        out.emit(json!({"ok": false, "errors": diagnostics}), String::new);
+    } else {
+        for d in diagnostics {
+            eprint!("{}", d.render());
+        }
+        eprintln!(
+            "error: {} problem(s) in {}",
+            diagnostics.len(),
+            dir.display()
+        );
+    }
+}
+
+fn policy_check(dir: &std::path::Path, out: &Out) -> Result<ExitCode> {
+    match load_dir(dir) {
         Ok(bundle) => {
             out.emit(
                 json!({"ok": true, "policies": bundle.info, "warnings": bundle.warnings}),
@@ -500,21 +527,100 @@ fn policy(cmd: &PolicyCmd, config: &Config, out: &Out) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(err) => {
-            if out.json {
-                out.emit(json!({"ok": false, "errors": err.diagnostics}), String::new);
-            } else {
-                for d in &err.diagnostics {
-                    eprint!("{}", d.render());
-                }
-                eprintln!(
-                    "error: {} problem(s) in {}",
-                    err.diagnostics.len(),
-                    dir.display()
-                );
-            }
+            print_diagnostics(&err.diagnostics, dir, out);
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+fn policy_fmt(dir: &std::path::Path, check: bool, out: &Out) -> Result<ExitCode> {
+    let (files, _) = crate::engine::policy_files(dir).map_err(|e| anyhow!("{e}"))?;
+    if files.is_empty() {
+        bail!("no policy files (*.cedar) in {}", dir.display());
+    }
+    let style = cedar_policy_formatter::Config::default();
+    let mut changed = Vec::new();
+    for path in &files {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let pretty = cedar_policy_formatter::policies_str_to_pretty(&text, &style)
+            .map_err(|e| anyhow!("{}: cannot format: {e}", path.display()))?;
+        if pretty != text {
+            changed.push(path.display().to_string());
+            if !check {
+                std::fs::write(path, pretty)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+        }
+    }
+    out.emit(json!({"check": check, "unformatted": changed}), || {
+        match (check, changed.is_empty()) {
+            (_, true) => format!("{} file(s) already formatted", files.len()),
+            (true, false) => changed
+                .iter()
+                .map(|f| format!("unformatted: {f}\n"))
+                .collect(),
+            (false, false) => changed
+                .iter()
+                .map(|f| format!("formatted: {f}\n"))
+                .collect(),
+        }
+    });
+    Ok(if check && !changed.is_empty() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn policy_test(
+    dir: &std::path::Path,
+    filter: Option<String>,
+    coverage: bool,
+    out: &Out,
+) -> Result<ExitCode> {
+    let report = match crate::policytest::run(dir, &crate::policytest::Options { filter }) {
+        Ok(r) => r,
+        Err(diagnostics) => {
+            print_diagnostics(&diagnostics, dir, out);
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let untouched = report.untouched();
+    let failed = report.failed() > 0 || (coverage && !untouched.is_empty());
+    if out.json {
+        out.emit(
+            json!({
+                "passed": report.passed(),
+                "failed": report.failed(),
+                "failures": report.results.iter().filter(|r| !r.passed).collect::<Vec<_>>(),
+                "coverage": report.coverage.iter().map(|(id, n)| json!({"policy": id, "cases": n})).collect::<Vec<_>>(),
+                "untouched": untouched,
+            }),
+            String::new,
+        );
+    } else {
+        for r in report.results.iter().filter(|r| !r.passed) {
+            println!("{}", crate::policytest::failure_line(r));
+        }
+        if coverage {
+            println!("coverage (cases that each policy determined):");
+            for (id, n) in &report.coverage {
+                println!("  {n:>4}  {id}");
+            }
+            if untouched.is_empty() {
+                println!("every policy is covered");
+            } else {
+                println!("untouched: {}", untouched.join(", "));
+            }
+        }
+        println!("{} passed, {} failed", report.passed(), report.failed());
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// `Type::"id"` as (type, id).
@@ -581,7 +687,7 @@ fn decide(args: &DecideArgs, config: &Config, out: &Out) -> Result<ExitCode> {
         .reasons
         .iter()
         .map(|id| match bundle.policy(id) {
-            Some(p) => json!({"id": id, "file": p.file, "line": p.line, "effect": p.effect}),
+            Some(p) => json!({"id": id, "file": p.file, "line": p.line, "effect": p.effect, "source": policy_source(&bundle, p)}),
             None => json!({"id": id}),
         })
         .collect();
@@ -607,11 +713,37 @@ fn decide(args: &DecideArgs, config: &Config, out: &Out) -> Result<ExitCode> {
             if decision.reasons.is_empty() && decision.errors.is_empty() && !decision.allowed {
                 s.push_str("  no policy permits this (default deny)\n");
             }
-            for e in &decision.errors {
-                s.push_str(&format!("  error: {e}\n"));
+            for (i, e) in decision.errors.iter().enumerate() {
+                s.push_str(&format!("  error {}: {e}\n", i + 1));
+            }
+            if args.explain {
+                for id in &decision.reasons {
+                    if let Some(p) = bundle.policy(id) {
+                        s.push_str(&format!("\n{} ({}:{}):\n", id, p.file, p.line));
+                        for line in policy_source(&bundle, p).lines() {
+                            s.push_str(&format!("    {line}\n"));
+                        }
+                    }
+                }
             }
             s
         },
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The source text of a policy, from its line to the end of the statement.
+fn policy_source(bundle: &crate::engine::PolicyBundle, p: &crate::engine::PolicyInfo) -> String {
+    let Some(src) = bundle.sources.get(&p.file) else {
+        return String::new();
+    };
+    let mut text = String::new();
+    for line in src.lines().skip(p.line.saturating_sub(1)) {
+        text.push_str(line);
+        text.push('\n');
+        if line.trim_end().ends_with(';') {
+            break;
+        }
+    }
+    text
 }

@@ -175,6 +175,25 @@ pub enum PolicyCmd {
         /// The directory (default: --policies, or ./policies).
         dir: Option<PathBuf>,
     },
+    /// Format the policy files with Cedar's formatter.
+    Fmt {
+        /// List unformatted files and exit 1 instead of rewriting them.
+        #[arg(long)]
+        check: bool,
+        /// The directory (default: --policies, or ./policies).
+        dir: Option<PathBuf>,
+    },
+    /// Run the test suites in DIR/tests (warden *.toml suites and Cedar *.json test files).
+    Test {
+        /// The directory (default: --policies, or ./policies).
+        dir: Option<PathBuf>,
+        /// Only cases whose name contains this text.
+        #[arg(long)]
+        filter: Option<String>,
+        /// Report per policy how many cases it determined; fail if any policy is untouched.
+        #[arg(long)]
+        coverage: bool,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -197,6 +216,9 @@ pub struct DecideArgs {
     /// The context as a JSON object.
     #[arg(long, value_name = "JSON")]
     pub context: Option<String>,
+    /// Show the determining policies' source and every evaluation error.
+    #[arg(long)]
+    pub explain: bool,
 }
 
 /// Run the command line; errors print one line and exit non-zero.

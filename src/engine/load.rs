@@ -20,6 +20,8 @@ pub struct PolicyInfo {
     /// `permit` or `forbid`.
     pub effect: &'static str,
     pub template: bool,
+    /// Position in its file (0-based): Cedar's own tools call this policy `policy<index>`.
+    pub index: usize,
 }
 
 /// A loaded, validated set of policies: what the engine decides with.
@@ -204,6 +206,7 @@ pub fn load_dir(dir: &Path) -> Result<PolicyBundle, LoadError> {
                 line,
                 effect,
                 template: matches!(item, Item::Template(_)),
+                index: n,
             });
         }
     }

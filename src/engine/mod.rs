@@ -193,12 +193,9 @@ fn fingerprint(dir: &Path) -> Vec<(PathBuf, SystemTime, u64)> {
     out
 }
 
-/// Decide `query` with `bundle`. Fails closed: any error on the way (a bad entity, a request
-/// that does not match the schema, an evaluation error in any policy) is a deny. Cedar itself
-/// skips a policy whose condition errors, so a `forbid` that errors would otherwise let a
-/// `permit` through; warden refuses that: nothing may be allowed by accident.
+/// Decide `query` with `bundle`: the principal, its roles (with their parents) and the
+/// resource become Cedar entities, then [`evaluate`] decides.
 pub fn decide_with(authorizer: &Authorizer, bundle: &PolicyBundle, query: &Query) -> Decision {
-    let schema = bundle.schema.as_ref();
     let principal = match entity_uid("User", &query.principal.id) {
         Ok(p) => p,
         Err(e) => return Decision::error(format!("bad principal: {e}")),
@@ -211,20 +208,47 @@ pub fn decide_with(authorizer: &Authorizer, bundle: &PolicyBundle, query: &Query
         Ok(r) => r,
         Err(e) => return Decision::error(format!("bad resource: {e}")),
     };
+    let entities = entity_list(query, &principal, &resource);
+    evaluate(
+        authorizer,
+        bundle,
+        principal,
+        action,
+        resource,
+        &query.context,
+        entities,
+    )
+}
+
+/// Evaluate one request over explicit entities (Cedar's JSON entity format). Fails closed:
+/// any error on the way (a bad entity, a request that does not match the schema, an
+/// evaluation error in any policy) is a deny. Cedar itself skips a policy whose condition
+/// errors, so a `forbid` that errors would otherwise let a `permit` through; warden refuses
+/// that: nothing may be allowed by accident.
+pub fn evaluate(
+    authorizer: &Authorizer,
+    bundle: &PolicyBundle,
+    principal: EntityUid,
+    action: EntityUid,
+    resource: EntityUid,
+    context: &Value,
+    entities: Value,
+) -> Decision {
+    let schema = bundle.schema.as_ref();
     let context = match Context::from_json_value(
-        if query.context.is_null() {
+        if context.is_null() {
             json!({})
         } else {
-            query.context.clone()
+            context.clone()
         },
         schema.map(|s| (s, &action)),
     ) {
         Ok(c) => c,
         Err(e) => return Decision::error(format!("bad context: {e}")),
     };
-    let entities = match build_entities(query, &principal, &resource, schema) {
+    let entities = match Entities::from_json_value(entities, schema) {
         Ok(e) => e,
-        Err(e) => return Decision::error(e),
+        Err(e) => return Decision::error(format!("bad entity data: {e}")),
     };
     let request = match Request::new(principal, action, resource, context, schema) {
         Ok(r) => r,
@@ -254,7 +278,8 @@ pub fn decide_with(authorizer: &Authorizer, bundle: &PolicyBundle, query: &Query
     }
 }
 
-fn entity_uid(kind: &str, id: &str) -> Result<EntityUid, String> {
+/// The entity uid `Type::"id"`.
+pub fn entity_uid(kind: &str, id: &str) -> Result<EntityUid, String> {
     let type_name = kind
         .parse()
         .map_err(|e: cedar_policy::ParseErrors| format!("invalid entity type {kind:?}: {e}"))?;
@@ -268,12 +293,7 @@ fn uid_json(kind: &str, id: &str) -> Value {
     json!({"type": kind, "id": id})
 }
 
-fn build_entities(
-    query: &Query,
-    principal: &EntityUid,
-    resource: &EntityUid,
-    schema: Option<&cedar_policy::Schema>,
-) -> Result<Entities, String> {
+fn entity_list(query: &Query, principal: &EntityUid, resource: &EntityUid) -> Value {
     let p = &query.principal;
     let mut list = vec![json!({
         "uid": uid_json("User", &p.id),
@@ -297,8 +317,7 @@ fn build_entities(
             "parents": [],
         }));
     }
-    Entities::from_json_value(Value::Array(list), schema)
-        .map_err(|e| format!("bad entity data: {e}"))
+    Value::Array(list)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use crate::engine::Principal;
 use crate::store::{Store, StoreError, UserRow};
 use crate::tokens::{AccessClaims, Rejection, Tokens};
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 /// Why a principal could not be resolved.
 #[derive(Debug, thiserror::Error)]
@@ -37,23 +38,44 @@ pub fn directory_principal(store: &Store, user_id: &str) -> Result<Principal, Id
 /// The principal for a user row already read.
 pub fn principal_for(store: &Store, user: &UserRow) -> Result<Principal, IdentityError> {
     let graph = store.role_graph()?;
-    let reachable = crate::store::ancestors(&graph, &user.roles);
-    let role_parents = reachable
+    Ok(principal_from(
+        &user.id,
+        &user.email,
+        &user.name,
+        Map::new(),
+        &user.roles,
+        &graph,
+    ))
+}
+
+/// Build a principal from its parts: `email` and `name` attributes (plus `extra`), the
+/// directly held roles, and every reachable role with its parents from `graph`. The one
+/// mapping from a user to Cedar, used by the server and by `warden policy test` alike, so a
+/// passing policy test means the live server decides the same.
+pub fn principal_from(
+    id: &str,
+    email: &str,
+    name: &str,
+    extra: Map<String, Value>,
+    roles: &[String],
+    graph: &BTreeMap<String, Vec<String>>,
+) -> Principal {
+    let role_parents = crate::model::ancestors(graph, roles)
         .into_iter()
         .map(|r| {
             let parents = graph.get(&r).cloned().unwrap_or_default();
             (r, parents)
         })
         .collect();
-    let mut attrs = Map::new();
-    attrs.insert("email".into(), Value::String(user.email.clone()));
-    attrs.insert("name".into(), Value::String(user.name.clone()));
-    Ok(Principal {
-        id: user.id.clone(),
+    let mut attrs = extra;
+    attrs.insert("email".into(), Value::String(email.to_string()));
+    attrs.insert("name".into(), Value::String(name.to_string()));
+    Principal {
+        id: id.to_string(),
         attrs,
-        roles: user.roles.clone(),
+        roles: roles.to_vec(),
         role_parents,
-    })
+    }
 }
 
 /// Verify an access token completely: signature and claims (strict, see [`crate::tokens`]),

@@ -5,7 +5,7 @@ use crate::model::RoleName;
 use crate::util::now;
 use rusqlite::{params, Connection};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// A role with its direct parents.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -32,19 +32,7 @@ pub(crate) fn role_graph(conn: &Connection) -> Result<BTreeMap<String, Vec<Strin
     Ok(graph)
 }
 
-/// The roles reachable from `start` through parent edges, `start` included.
-pub fn ancestors(graph: &BTreeMap<String, Vec<String>>, start: &[String]) -> BTreeSet<String> {
-    let mut seen = BTreeSet::new();
-    let mut stack: Vec<&String> = start.iter().collect();
-    while let Some(role) = stack.pop() {
-        if seen.insert(role.clone()) {
-            if let Some(parents) = graph.get(role) {
-                stack.extend(parents.iter());
-            }
-        }
-    }
-    seen
-}
+pub use crate::model::ancestors;
 
 fn set_parents(conn: &Connection, name: &RoleName, parents: &[RoleName]) -> Result<(), StoreError> {
     let mut graph = role_graph(conn)?;
