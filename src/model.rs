@@ -76,6 +76,25 @@ impl UserId {
     }
 }
 
+impl UserId {
+    /// A user id made from an email's local part (characters outside the id alphabet
+    /// become `-`).
+    pub fn from_email(email: &Email) -> Result<Self, InvalidValue> {
+        let local = email.as_str().split('@').next().unwrap_or_default();
+        let cleaned: String = local
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        Self::parse(&cleaned)
+    }
+}
+
 impl RoleName {
     /// Parse a role name.
     pub fn parse(s: &str) -> Result<Self, InvalidValue> {

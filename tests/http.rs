@@ -3,6 +3,8 @@
 #[path = "common/mod.rs"]
 mod common;
 
+#[path = "http/admin.rs"]
+mod admin;
 #[path = "http/auth.rs"]
 mod auth;
 #[path = "http/authzen.rs"]

@@ -183,20 +183,7 @@ fn user(cmd: &UserCmd, config: &Config, out: &Out) -> Result<ExitCode> {
             let email = Email::parse(email)?;
             let id = match id {
                 Some(id) => UserId::parse(id)?,
-                None => {
-                    let local = email.as_str().split('@').next().unwrap_or_default();
-                    let cleaned: String = local
-                        .chars()
-                        .map(|c| {
-                            if c.is_ascii_alphanumeric() || "._-".contains(c) {
-                                c
-                            } else {
-                                '-'
-                            }
-                        })
-                        .collect();
-                    UserId::parse(&cleaned)?
-                }
+                None => UserId::from_email(&email)?,
             };
             let role_names = roles(role_names)?;
             let password_hash = if *password_stdin {

@@ -141,6 +141,7 @@ pub(crate) fn record(
         .metrics
         .decision(decision.allowed, !decision.errors.is_empty(), latency);
     state.decision_log.record(DecisionRow {
+        id: 0,
         at: crate::util::now(),
         request_id: caller.request_id.clone(),
         client: caller.client.clone(),

@@ -3,6 +3,7 @@
 //! Handlers are thin: they parse, call the library, and map errors. [`router`] builds the app
 //! so tests can start it on `127.0.0.1:0` with [`start`].
 
+mod admin;
 mod auth;
 mod authzen;
 mod decide;
@@ -22,7 +23,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, post, MethodRouter};
+use axum::routing::{delete, get, patch, post, put, MethodRouter};
 use axum::Router;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -108,6 +109,30 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("post", "/access/v1/evaluations") => post(authzen::evaluations),
         ("post", "/access/v1/search/action") => post(authzen::search_action),
         ("post", "/access/v1/search/subject") => post(authzen::search_subject),
+        ("get", "/admin/v1/users") => get(admin::list_users),
+        ("post", "/admin/v1/users") => post(admin::create_user),
+        ("get", "/admin/v1/users/{id}") => get(admin::show_user),
+        ("patch", "/admin/v1/users/{id}") => patch(admin::update_user),
+        ("delete", "/admin/v1/users/{id}") => delete(admin::delete_user),
+        ("put", "/admin/v1/users/{id}/roles") => put(admin::set_user_roles),
+        ("post", "/admin/v1/users/{id}/password") => post(admin::set_user_password),
+        ("post", "/admin/v1/users/{id}/revoke") => post(admin::revoke_user),
+        ("get", "/admin/v1/roles") => get(admin::list_roles),
+        ("post", "/admin/v1/roles") => post(admin::create_role),
+        ("put", "/admin/v1/roles/{name}") => put(admin::update_role),
+        ("delete", "/admin/v1/roles/{name}") => delete(admin::delete_role),
+        ("get", "/admin/v1/sessions") => get(admin::list_sessions),
+        ("delete", "/admin/v1/sessions/{id}") => delete(admin::revoke_session),
+        ("post", "/admin/v1/tokens/revoke") => post(admin::revoke_token),
+        ("get", "/admin/v1/clients") => get(admin::list_clients),
+        ("post", "/admin/v1/clients") => post(admin::create_client),
+        ("delete", "/admin/v1/clients/{id}") => delete(admin::revoke_client),
+        ("get", "/admin/v1/policies") => get(admin::list_policies),
+        ("post", "/admin/v1/policies/reload") => post(admin::reload_policies),
+        ("post", "/admin/v1/policies/whatif") => post(admin::what_if),
+        ("get", "/admin/v1/decisions") => get(admin::list_decisions),
+        ("get", "/admin/v1/decisions/stats") => get(admin::decision_stats),
+        ("get", "/admin/v1/audit") => get(admin::list_audit),
         // A table entry without a handler is served as 404, which the route test catches.
         _ => get(ops::not_found),
     };
@@ -127,6 +152,7 @@ pub fn router(state: AppState) -> Router {
         router = router.route(route.path, handler(route.method, route.path));
     }
     router
+        .route_layer(middleware::from_fn_with_state(state.clone(), admin::gate))
         .fallback(ops::not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn(request_id))

@@ -10,6 +10,8 @@ pub struct Route {
     pub tag: &'static str,
     pub summary: &'static str,
     pub auth: Auth,
+    /// For admin routes: the `Warden::Action` the caller must be allowed.
+    pub admin_action: Option<&'static str>,
 }
 
 /// How a route authenticates its caller.
@@ -33,10 +35,29 @@ const fn r(
         tag,
         summary,
         auth,
+        admin_action: None,
+    }
+}
+
+/// An admin route, allowed by the Cedar action `Warden::Action::"<action>"`.
+const fn a(
+    method: &'static str,
+    path: &'static str,
+    action: &'static str,
+    summary: &'static str,
+) -> Route {
+    Route {
+        method,
+        path,
+        tag: "admin",
+        summary,
+        auth: Auth::UserToken,
+        admin_action: Some(action),
     }
 }
 
 /// Every route warden serves.
+#[rustfmt::skip]
 pub const ROUTES: &[Route] = &[
     r("get", "/healthz", "operations", "Liveness", Auth::None),
     r(
@@ -165,7 +186,39 @@ pub const ROUTES: &[Route] = &[
         "AuthZEN subject search",
         Auth::ClientKey,
     ),
+    a("get", "/admin/v1/users", "users.read", "List users (filter, limit, offset)"),
+    a("post", "/admin/v1/users", "users.create", "Create a user"),
+    a("get", "/admin/v1/users/{id}", "users.read", "Show a user"),
+    a("patch", "/admin/v1/users/{id}", "users.update", "Update a user's name, email or disabled flag"),
+    a("delete", "/admin/v1/users/{id}", "users.delete", "Delete a user"),
+    a("put", "/admin/v1/users/{id}/roles", "users.roles", "Set a user's roles"),
+    a("post", "/admin/v1/users/{id}/password", "users.update", "Reset a user's password"),
+    a("post", "/admin/v1/users/{id}/revoke", "users.revoke", "Revoke every token and session of a user"),
+    a("get", "/admin/v1/roles", "roles.read", "List roles"),
+    a("post", "/admin/v1/roles", "roles.write", "Create a role with parents"),
+    a("put", "/admin/v1/roles/{name}", "roles.write", "Change a role's parents"),
+    a("delete", "/admin/v1/roles/{name}", "roles.write", "Delete a role (?force=true while assigned)"),
+    a("get", "/admin/v1/sessions", "sessions.read", "List sessions (user, active)"),
+    a("delete", "/admin/v1/sessions/{id}", "sessions.revoke", "Revoke a session"),
+    a("post", "/admin/v1/tokens/revoke", "tokens.revoke", "Revoke an access token by jti"),
+    a("get", "/admin/v1/clients", "clients.read", "List service clients"),
+    a("post", "/admin/v1/clients", "clients.write", "Create a service client (key shown once)"),
+    a("delete", "/admin/v1/clients/{id}", "clients.write", "Revoke a service client"),
+    a("get", "/admin/v1/policies", "policies.read", "List policies and the last reload error"),
+    a("post", "/admin/v1/policies/reload", "policies.reload", "Reload the policy directory now"),
+    a("post", "/admin/v1/policies/whatif", "policies.whatif", "Decide for a user without acting"),
+    a("get", "/admin/v1/decisions", "decisions.read", "Query the decision log; long-poll with after_id and wait"),
+    a("get", "/admin/v1/decisions/stats", "decisions.read", "Decision counts and top denied actions"),
+    a("get", "/admin/v1/audit", "audit.read", "Query the audit log"),
 ];
+
+/// The admin action guarding `method path`, if it is an admin route.
+pub fn admin_action(method: &str, path: &str) -> Option<&'static str> {
+    ROUTES
+        .iter()
+        .find(|r| r.path == path && r.method.eq_ignore_ascii_case(method))
+        .and_then(|r| r.admin_action)
+}
 
 /// The OpenAPI 3.1 document.
 pub fn document(public_url: &str) -> Value {
@@ -188,7 +241,11 @@ pub fn document(public_url: &str) -> Value {
             Auth::UserToken => op["security"] = json!([{"userToken": []}]),
             Auth::ClientKey => op["security"] = json!([{"clientKey": []}]),
         }
-        if route.method == "post" {
+        if let Some(action) = route.admin_action {
+            op["x-warden-action"] = json!(format!("Warden::Action::\"{action}\""));
+            op["responses"]["403"] = json!({"$ref": "#/components/responses/Error"});
+        }
+        if matches!(route.method, "post" | "put" | "patch") {
             op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object"}}}});
         }
         let entry = paths

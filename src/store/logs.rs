@@ -6,7 +6,7 @@ use rusqlite::{params, Connection};
 use serde::Serialize;
 
 /// One audit entry.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct AuditRow {
     pub id: i64,
     pub at: i64,
@@ -17,8 +17,11 @@ pub struct AuditRow {
 }
 
 /// One logged decision.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct DecisionRow {
+    /// The row id (0 for a row not written yet); increases with time.
+    #[serde(default)]
+    pub id: i64,
     pub at: i64,
     pub request_id: String,
     pub client: String,
@@ -115,7 +118,8 @@ impl Store {
         })
     }
 
-    /// Logged decisions, newest first, with optional filters.
+    /// Logged decisions, newest first, with optional filters; `after_id` keeps only rows
+    /// newer than that id (for following the log).
     pub fn list_decisions(
         &self,
         principal: Option<&str>,
@@ -124,17 +128,30 @@ impl Store {
         since: Option<i64>,
         limit: i64,
     ) -> Result<Vec<DecisionRow>, StoreError> {
+        self.query_decisions(&DecisionFilter {
+            principal,
+            action,
+            decision,
+            since,
+            after_id: None,
+            limit,
+        })
+    }
+
+    /// Logged decisions matching `f`, newest first.
+    pub fn query_decisions(&self, f: &DecisionFilter<'_>) -> Result<Vec<DecisionRow>, StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare(
-                "SELECT at, request_id, client, principal, action, resource, decision, reasons, errors, latency_us FROM decision_log \
+                "SELECT at, request_id, client, principal, action, resource, decision, reasons, errors, latency_us, id FROM decision_log \
                  WHERE (?1 IS NULL OR principal = ?1) AND (?2 IS NULL OR action = ?2) AND (?3 IS NULL OR decision = ?3) \
-                 AND (?4 IS NULL OR at >= ?4) ORDER BY id DESC LIMIT ?5",
+                 AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR id > ?5) ORDER BY id DESC LIMIT ?6",
             )?;
             let rows = stmt
-                .query_map(params![principal, action, decision, since, limit], |r| {
+                .query_map(params![f.principal, f.action, f.decision, f.since, f.after_id, f.limit], |r| {
                     let reasons: String = r.get(7)?;
                     let errors: String = r.get(8)?;
                     Ok(DecisionRow {
+                        id: r.get(10)?,
                         at: r.get(0)?,
                         request_id: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
                         client: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
@@ -151,4 +168,47 @@ impl Store {
             Ok(rows)
         })
     }
+
+    /// Counts for a dashboard: decisions by outcome since `since`, and the most denied
+    /// actions.
+    pub fn decision_stats(&self, since: i64) -> Result<DecisionStats, StoreError> {
+        self.read(|c| {
+            let (allowed, denied): (i64, i64) = c.query_row(
+                "SELECT COALESCE(SUM(decision = 'allow'), 0), COALESCE(SUM(decision = 'deny'), 0) FROM decision_log WHERE at >= ?1",
+                [since],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            let mut stmt = c.prepare(
+                "SELECT action, COUNT(*) AS n FROM decision_log WHERE decision = 'deny' AND at >= ?1 \
+                 GROUP BY action ORDER BY n DESC, action LIMIT 5",
+            )?;
+            let top_denied = stmt
+                .query_map([since], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<Vec<(String, i64)>, _>>()?;
+            let last_id = c.query_row("SELECT COALESCE(MAX(id), 0) FROM decision_log", [], |r| r.get(0))?;
+            Ok(DecisionStats { allowed, denied, top_denied, last_id })
+        })
+    }
+}
+
+/// Filters for [`Store::query_decisions`].
+#[derive(Debug, Clone, Default)]
+pub struct DecisionFilter<'a> {
+    pub principal: Option<&'a str>,
+    pub action: Option<&'a str>,
+    pub decision: Option<&'a str>,
+    pub since: Option<i64>,
+    pub after_id: Option<i64>,
+    pub limit: i64,
+}
+
+/// Decision counts for a dashboard.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq, Default)]
+pub struct DecisionStats {
+    pub allowed: i64,
+    pub denied: i64,
+    /// (action, denies), most denied first.
+    pub top_denied: Vec<(String, i64)>,
+    /// The newest row id.
+    pub last_id: i64,
 }

@@ -15,7 +15,7 @@ mod users;
 
 pub use clients::ClientRow;
 pub use keys::KeyRow;
-pub use logs::{AuditRow, DecisionRow};
+pub use logs::{AuditRow, DecisionFilter, DecisionRow, DecisionStats};
 pub use roles::{ancestors, RoleRow};
 pub use sessions::{RefreshLimits, RefreshOutcome, RefreshRow, SessionRow};
 pub use users::NewUser;

@@ -165,6 +165,43 @@ impl TestApp {
         )
     }
 
+    /// Any method with an optional JSON body and bearer token.
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+        bearer: Option<&str>,
+    ) -> Reply {
+        let url = self.url(path);
+        let auth = bearer.map(|t| format!("Bearer {t}"));
+        macro_rules! with_auth {
+            ($req:expr) => {{
+                let mut req = $req;
+                if let Some(a) = &auth {
+                    req = req.header("Authorization", a);
+                }
+                req
+            }};
+        }
+        let text = body.map(|b| b.to_string());
+        let r = match (method, text) {
+            ("get", _) => with_auth!(self.agent.get(&url)).call(),
+            ("delete", _) => with_auth!(self.agent.delete(&url)).call(),
+            ("post", b) => with_auth!(self.agent.post(&url))
+                .header("Content-Type", "application/json")
+                .send(b.unwrap_or_else(|| "{}".into())),
+            ("put", b) => with_auth!(self.agent.put(&url))
+                .header("Content-Type", "application/json")
+                .send(b.unwrap_or_else(|| "{}".into())),
+            ("patch", b) => with_auth!(self.agent.patch(&url))
+                .header("Content-Type", "application/json")
+                .send(b.unwrap_or_else(|| "{}".into())),
+            (other, _) => panic!("unsupported method {other}"),
+        };
+        reply(r)
+    }
+
     /// Sign in and return the whole login answer.
     pub fn login(&self, email: &str, password: &str) -> Value {
         let r = self.post(

@@ -383,11 +383,8 @@ fn openapi_describes_exactly_the_routes_served() {
     for (path, methods) in paths {
         for (method, _) in methods.as_object().unwrap() {
             count += 1;
-            let r = match method.as_str() {
-                "get" => app.get(path, None),
-                "post" => app.post_raw(path, Some("application/json"), b"{}", &[]),
-                other => panic!("unexpected method {other}"),
-            };
+            let concrete = path.replace("{id}", "x").replace("{name}", "x");
+            let r = app.call(method, &concrete, None, None);
             assert_ne!(
                 r.status, 405,
                 "{method} {path} is documented but not routed"

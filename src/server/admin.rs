@@ -1,0 +1,621 @@
+//! `/admin/v1/*`: the admin API behind the TUI.
+//!
+//! Every call is itself a Cedar decision: the caller (the holder of the bearer token) must be
+//! allowed `Warden::Action::"<area>.<verb>"` on `Warden::Resource::"<area>"` by
+//! `policies/warden.cedar`, so operators can delegate (a SUPPORT role that may revoke
+//! sessions but not change roles). A denied call is 403 naming the action; every change
+//! writes an audit row (who, what, target, when).
+
+use super::decide::{decide, Caller};
+use super::error::ApiError;
+use super::extract::{bearer, JsonBody};
+use super::{blocking, AppState, RequestId};
+use crate::accounts::password;
+use crate::api::*;
+use crate::engine::{Query, Resource};
+use crate::identity;
+use crate::model::{Email, RoleName, UserId};
+use crate::store::{DecisionFilter, NewUser};
+use crate::tokens::Rejection;
+use axum::extract::{MatchedPath, Path, Query as UrlQuery, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// The signed-in admin making a call, allowed by the gate.
+#[derive(Clone)]
+pub struct Admin {
+    id: String,
+    state: AppState,
+}
+
+impl Admin {
+    fn audit(&self, action: &str, target: &str, detail: Value) -> Result<(), ApiError> {
+        Ok(self
+            .state
+            .store
+            .audit(&format!("user:{}", self.id), action, target, &detail)?)
+    }
+}
+
+/// The gate in front of every admin route, run after routing and before any body is read:
+/// an unauthenticated caller gets 401 and a caller the policies do not allow gets 403
+/// before the request is parsed, so neither learns anything from validation errors.
+pub async fn gate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let Some(action) = req
+        .extensions()
+        .get::<MatchedPath>()
+        .and_then(|p| super::openapi::admin_action(req.method().as_str(), p.as_str()))
+    else {
+        return next.run(req).await;
+    };
+    let request_id = req
+        .extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default();
+    match allow(&state, bearer(req.headers()), &request_id, action) {
+        Ok(admin) => {
+            req.extensions_mut().insert(admin);
+            next.run(req).await
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Check the bearer token, then ask the policies whether its user may `action`.
+fn allow(
+    state: &AppState,
+    token: Option<String>,
+    request_id: &str,
+    action: &str,
+) -> Result<Admin, ApiError> {
+    let reject = |r: Rejection| {
+        state.metrics.rejected(r);
+        ApiError::unauthorized(r)
+    };
+    let token = token.ok_or_else(|| reject(Rejection::Missing))?;
+    let (_, user) =
+        identity::verify_access_token(&state.store, &state.tokens, &token).map_err(reject)?;
+    let principal = identity::principal_for(&state.store, &user).map_err(|e| {
+        tracing::error!(error = %e, "principal lookup failed");
+        reject(Rejection::Unavailable)
+    })?;
+    let area = action.split('.').next().unwrap_or(action);
+    let query = Query {
+        principal,
+        action_type: "Warden::Action".into(),
+        action: action.to_string(),
+        resource: Resource {
+            kind: "Warden::Resource".into(),
+            id: area.to_string(),
+            properties: Default::default(),
+        },
+        context: json!({}),
+    };
+    let caller = Caller {
+        client: format!("admin:{}", user.id),
+        request_id: request_id.to_string(),
+    };
+    let decision = decide(state, &caller, &query);
+    if !decision.allowed {
+        let why = if decision.errors.is_empty() {
+            "no policy permits it".to_string()
+        } else {
+            decision.errors.join("; ")
+        };
+        let mut e = ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("{} may not Warden::Action::\"{action}\": {why}", user.id),
+        );
+        if !decision.reasons.is_empty() {
+            e.message
+                .push_str(&format!(" (denied by {})", decision.reasons.join(", ")));
+        }
+        return Err(e);
+    }
+    Ok(Admin {
+        id: user.id,
+        state: state.clone(),
+    })
+}
+
+fn bad(e: impl std::fmt::Display) -> ApiError {
+    ApiError::bad_request(e.to_string())
+}
+
+fn role_names(names: &[String]) -> Result<Vec<RoleName>, ApiError> {
+    names
+        .iter()
+        .map(|r| RoleName::parse(r).map_err(bad))
+        .collect()
+}
+
+// ---- users ----
+
+#[derive(Deserialize)]
+pub struct UserListQuery {
+    filter: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+pub async fn list_users(
+    State(state): State<AppState>,
+    Extension(_gated): Extension<Admin>,
+    UrlQuery(q): UrlQuery<UserListQuery>,
+) -> Result<Json<Vec<UserRow>>, ApiError> {
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    Ok(Json(state.store.list_users(
+        q.filter.as_deref(),
+        limit,
+        q.offset.unwrap_or(0).max(0),
+    )?))
+}
+
+pub async fn show_user(
+    State(state): State<AppState>,
+    Extension(_gated): Extension<Admin>,
+    Path(id): Path<String>,
+) -> Result<Json<UserRow>, ApiError> {
+    Ok(Json(state.store.user(&id)?))
+}
+
+pub async fn create_user(
+    State(state): State<AppState>,
+    Extension(admin): Extension<Admin>,
+    JsonBody(body): JsonBody<UserCreate>,
+) -> Result<Response, ApiError> {
+    let email = Email::parse(&body.email).map_err(bad)?;
+    let id = match &body.id {
+        Some(id) => UserId::parse(id).map_err(bad)?,
+        None => UserId::from_email(&email).map_err(bad)?,
+    };
+    let roles = role_names(&body.roles)?;
+    let min = state.config.min_password_length;
+    let password_hash = match body.password {
+        Some(p) => Some(
+            blocking(move || {
+                password::check_policy(&p, min).map_err(bad)?;
+                password::hash(&p).map_err(ApiError::internal)
+            })
+            .await?,
+        ),
+        None => None,
+    };
+    let user = state.store.create_user(&NewUser {
+        id,
+        email,
+        name: body.name,
+        roles,
+        password_hash,
+    })?;
+    admin.audit(
+        "users.create",
+        &format!("user:{}", user.id),
+        json!({"roles": user.roles}),
+    )?;
+    Ok((StatusCode::CREATED, Json(user)).into_response())
+}
+
+pub async fn update_user(
+    State(state): State<AppState>,
+    Extension(admin): Extension<Admin>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<UserUpdate>,
+) -> Result<Json<UserRow>, ApiError> {
+    let email = body
+        .email
+        .as_deref()
+        .map(Email::parse)
+        .transpose()
+        .map_err(bad)?;
+    let mut user = state
+        .store
+        .update_user(&id, email.as_ref(), body.name.as_deref())?;
+    if let Some(disabled) = body.disabled {
+        user = state.store.set_user_disabled(&id, disabled)?;
+    }
+    admin.audit(
+        "users.update",
+        &format!("user:{id}"),
+        serde_json::to_value(&body).unwrap_or_default(),
+    )?;
+    Ok(Json(user))
+}
+
+pub async fn set_user_roles(
+    State(state): State<AppState>,
+    Extension(admin): Extension<Admin>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<SetRoles>,
+) -> Result<Json<UserRow>, ApiError> {
+    let user = state.store.set_user_roles(&id, &role_names(&body.roles)?)?;
+    admin.audit(
+        "users.roles",
+        &format!("user:{id}"),
+        json!({"roles": user.roles}),
+    )?;
+    Ok(Json(user))
+}
+
+pub async fn set_user_password(
+    State(state): State<AppState>,
+    Extension(admin): Extension<Admin>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<SetPassword>,
+) -> Result<Json<Value>, ApiError> {
+    state.store.user(&id)?;
+    let min = state.config.min_password_length;
+    let hash = blocking(move || {
+        password::check_policy(&body.password, min).map_err(bad)?;
+        password::hash(&body.password).map_err(ApiError::internal)
+    })
+    .await?;
+    state.store.set_password_hash(&id, &hash)?;
+    admin.audit(
+        "users.update",
+        &format!("user:{id}"),
+        json!({"password": "reset"}),
+    )?;
+    Ok(Json(json!({"password": "reset"})))
+}
+
+pub async fn revoke_user(
+    State(state): State<AppState>,
+    Extension(admin): Extension<Admin>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    state.store.revoke_user_tokens(&id)?;
+    admin.audit("users.revoke", &format!("user:{id}"), json!({}))?;
+    Ok(Json(json!({"revoked": id})))
+}
+
+pub async fn delete_user(
+    State(state): State<AppState>,
+    Extension(admin): Extension<Admin>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    if id == admin.id {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            "you cannot delete yourself",
+        ));
+    }
+    state.store.delete_user(&id)?;
+    admin.audit("users.delete", &format!("user:{id}"), json!({}))?;
+    Ok(Json(json!({"deleted": id})))
+}
+
+// ---- roles ----
+
+pub async fn list_roles(
+    State(state): State<AppState>,
+    Extension(_gated): Extension<Admin>,
+) -> Result<Json<Vec<RoleRow>>, ApiError> {
+    Ok(Json(state.store.list_roles()?))
+}
+
+pub async fn create_role(
+    State(state): State<AppState>,
+    Extension(admin): Extension<Admin>,
+    JsonBody(body): JsonBody<RoleCreate>,
+) -> Result<Response, ApiError> {
+    let role = state.store.create_role(
+        &RoleName::parse(&body.name).map_err(bad)?,
+        &role_names(&body.parents)?,
+    )?;
+    admin.audit(
+        "roles.write",
+        &format!("role:{}", role.name),
+        json!({"created": true, "parents": role.parents}),
+    )?;
+    Ok((StatusCode::CREATED, Json(role)).into_response())
+}
+
+pub async fn update_role(
+    State(state): State<AppState>,
+    Extension(admin): Extension<Admin>,
+    Path(name): Path<String>,
+    JsonBody(body): JsonBody<RoleUpdate>,
+) -> Result<Json<RoleRow>, ApiError> {
+    let role = state.store.set_role_parents(
+        &RoleName::parse(&name).map_err(bad)?,
+        &role_names(&body.parents)?,
+    )?;
+    admin.audit(
+        "roles.write",
+        &format!("role:{name}"),
+        json!({"parents": role.parents}),
+    )?;
+    Ok(Json(role))
+}
+
+#[derive(Deserialize)]
+pub struct ForceQuery {
+    #[serde(default)]
+    force: bool,
+}
+
+pub async fn delete_role(
+    State(state): State<AppState>,
+    Extension(admin): Extension<Admin>,
+    Path(name): Path<String>,
+    UrlQuery(q): UrlQuery<ForceQuery>,
+) -> Result<Json<Value>, ApiError> {
+    state.store.remove_role(&name, q.force)?;
+    admin.audit(
+        "roles.write",
+        &format!("role:{name}"),
+        json!({"deleted": true, "force": q.force}),
+    )?;
+    Ok(Json(json!({"deleted": name})))
+}
+
+// ---- sessions and tokens ----
+
+#[derive(Deserialize)]
+pub struct SessionQuery {
+    user: Option<String>,
+    #[serde(default)]
+    active: bool,
+}
+
+pub async fn list_sessions(
+    State(state): State<AppState>,
+    Extension(_gated): Extension<Admin>,
+    UrlQuery(q): UrlQuery<SessionQuery>,
+) -> Result<Json<Vec<SessionRow>>, ApiError> {
+    Ok(Json(
+        state.store.list_sessions(q.user.as_deref(), q.active)?,
+    ))
+}
+
+pub async fn revoke_session(
+    State(state): State<AppState>,
+    Extension(admin): Extension<Admin>,
+    Path(id): Path<String>,
+) -> Result<Json<SessionRow>, ApiError> {
+    let session = state.store.revoke_session(&id, "revoked_by_admin")?;
+    admin.audit(
+        "sessions.revoke",
+        &format!("session:{id}"),
+        json!({"user": session.user_id}),
+    )?;
+    Ok(Json(session))
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Extension(admin): Extension<Admin>,
+    JsonBody(body): JsonBody<RevokeJti>,
+) -> Result<Json<Value>, ApiError> {
+    if body.jti.is_empty() || body.jti.len() > 128 {
+        return Err(ApiError::bad_request(
+            "field `jti` must be 1 to 128 characters",
+        ));
+    }
+    let until = crate::util::now() + state.config.access_token_ttl + state.config.leeway as i64;
+    state.store.revoke_jti(&body.jti, until)?;
+    admin.audit("tokens.revoke", &format!("jti:{}", body.jti), json!({}))?;
+    Ok(Json(json!({"revoked": body.jti})))
+}
+
+// ---- clients ----
+
+pub async fn list_clients(
+    State(state): State<AppState>,
+    Extension(_gated): Extension<Admin>,
+) -> Result<Json<Vec<ClientRow>>, ApiError> {
+    Ok(Json(state.store.list_clients()?))
+}
+
+pub async fn create_client(
+    State(state): State<AppState>,
+    Extension(admin): Extension<Admin>,
+    JsonBody(body): JsonBody<ClientCreate>,
+) -> Result<Response, ApiError> {
+    let (client, key) = state.store.create_client(&body.name)?;
+    admin.audit(
+        "clients.write",
+        &format!("client:{}", client.id),
+        json!({"name": client.name}),
+    )?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ClientCreated {
+            id: client.id,
+            name: client.name,
+            key,
+        }),
+    )
+        .into_response())
+}
+
+pub async fn revoke_client(
+    State(state): State<AppState>,
+    Extension(admin): Extension<Admin>,
+    Path(id): Path<String>,
+) -> Result<Json<ClientRow>, ApiError> {
+    let client = state.store.revoke_client(&id)?;
+    admin.audit(
+        "clients.write",
+        &format!("client:{id}"),
+        json!({"revoked": true}),
+    )?;
+    Ok(Json(client))
+}
+
+// ---- policies ----
+
+fn policy_list(state: &AppState) -> PolicyList {
+    let bundle = state.engine.bundle();
+    PolicyList {
+        policies: bundle
+            .info
+            .iter()
+            .map(|p| PolicyView {
+                id: p.id.clone(),
+                file: p.file.clone(),
+                line: p.line,
+                effect: p.effect.to_string(),
+                status: if p.template { "template" } else { "active" }.to_string(),
+            })
+            .collect(),
+        last_error: state.engine.last_error().map(|e| e.to_string()),
+    }
+}
+
+pub async fn list_policies(
+    State(state): State<AppState>,
+    Extension(_gated): Extension<Admin>,
+) -> Result<Json<PolicyList>, ApiError> {
+    Ok(Json(policy_list(&state)))
+}
+
+pub async fn reload_policies(
+    State(state): State<AppState>,
+    Extension(admin): Extension<Admin>,
+) -> Result<Response, ApiError> {
+    let engine = state.engine.clone();
+    let result = blocking(move || Ok(engine.reload())).await?;
+    admin.audit("policies.reload", "policies", json!({"ok": result.is_ok()}))?;
+    match result {
+        Ok(_) => Ok(Json(policy_list(&state)).into_response()),
+        Err(e) => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "policy_error",
+            format!("reload refused; the previous policies keep serving: {e}"),
+        )),
+    }
+}
+
+pub async fn what_if(
+    State(state): State<AppState>,
+    Extension(_gated): Extension<Admin>,
+    JsonBody(body): JsonBody<WhatIf>,
+) -> Result<Json<DecisionAnswer>, ApiError> {
+    let principal = match identity::directory_principal(&state.store, &body.user) {
+        Ok(p) => p,
+        Err(identity::IdentityError::UnknownUser(u)) => {
+            return Err(ApiError::not_found(format!("user {u} not found")))
+        }
+        Err(identity::IdentityError::Disabled(u)) => {
+            return Ok(Json(DecisionAnswer {
+                allowed: false,
+                reasons: vec![],
+                errors: vec![format!("user {u} is disabled")],
+            }))
+        }
+        Err(identity::IdentityError::Store(e)) => return Err(e.into()),
+    };
+    let (action_type, action) = match body.action.rsplit_once("::") {
+        Some((ty, id)) => (ty.to_string(), id.trim_matches('"').to_string()),
+        None => ("Action".to_string(), body.action.clone()),
+    };
+    let query = Query {
+        principal,
+        action_type,
+        action,
+        resource: Resource {
+            kind: body.resource.kind,
+            id: body.resource.id,
+            properties: body.resource.properties,
+        },
+        context: Value::Object(body.context),
+    };
+    // A what-if is a question, not an access: it is not written to the decision log.
+    let d = state.engine.decide(&query);
+    Ok(Json(DecisionAnswer {
+        allowed: d.allowed,
+        reasons: d.reasons,
+        errors: d.errors,
+    }))
+}
+
+// ---- decisions and audit ----
+
+#[derive(Deserialize)]
+pub struct DecisionQuery {
+    principal: Option<String>,
+    action: Option<String>,
+    decision: Option<String>,
+    since: Option<i64>,
+    after_id: Option<i64>,
+    limit: Option<i64>,
+    /// Long-poll: wait up to this many seconds (max 30) for decisions newer than `after_id`.
+    wait: Option<u64>,
+}
+
+pub async fn list_decisions(
+    State(state): State<AppState>,
+    Extension(_gated): Extension<Admin>,
+    UrlQuery(q): UrlQuery<DecisionQuery>,
+) -> Result<Json<Vec<DecisionRow>>, ApiError> {
+    if let Some(d) = &q.decision {
+        if d != "allow" && d != "deny" {
+            return Err(ApiError::bad_request("decision must be allow or deny"));
+        }
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(q.wait.unwrap_or(0).min(30));
+    loop {
+        let rows = state.store.query_decisions(&DecisionFilter {
+            principal: q.principal.as_deref(),
+            action: q.action.as_deref(),
+            decision: q.decision.as_deref(),
+            since: q.since,
+            after_id: q.after_id,
+            limit: q.limit.unwrap_or(100).clamp(1, 1000),
+        })?;
+        if !rows.is_empty() || tokio::time::Instant::now() >= deadline {
+            return Ok(Json(rows));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[derive(Deserialize)]
+pub struct StatsQuery {
+    /// Seconds to look back (default 3600).
+    window: Option<i64>,
+}
+
+pub async fn decision_stats(
+    State(state): State<AppState>,
+    Extension(_gated): Extension<Admin>,
+    UrlQuery(q): UrlQuery<StatsQuery>,
+) -> Result<Json<DecisionStats>, ApiError> {
+    let since = crate::util::now() - q.window.unwrap_or(3600).max(1);
+    Ok(Json(state.store.decision_stats(since)?))
+}
+
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    actor: Option<String>,
+    action: Option<String>,
+    limit: Option<i64>,
+}
+
+pub async fn list_audit(
+    State(state): State<AppState>,
+    Extension(_gated): Extension<Admin>,
+    UrlQuery(q): UrlQuery<AuditQuery>,
+) -> Result<Json<Vec<AuditRow>>, ApiError> {
+    Ok(Json(state.store.list_audit(
+        q.actor.as_deref(),
+        q.action.as_deref(),
+        q.limit.unwrap_or(100).clamp(1, 1000),
+    )?))
+}
+
+impl From<crate::model::InvalidValue> for ApiError {
+    fn from(e: crate::model::InvalidValue) -> Self {
+        bad(e)
+    }
+}
