@@ -18,4 +18,5 @@ pub mod policytest;
 pub mod server;
 pub mod store;
 pub mod tokens;
+pub mod tui;
 pub mod util;

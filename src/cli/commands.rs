@@ -103,6 +103,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Keys(cmd) => keys(cmd, &config, &out),
         Command::Policy(cmd) => policy(cmd, &config, &out),
         Command::Decide(args) => decide(args, &config, &out),
+        Command::Tui { url, read_only } => {
+            let url = url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", config.listen));
+            crate::tui::run(&url, *read_only).context("terminal error")?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

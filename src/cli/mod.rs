@@ -63,6 +63,15 @@ pub enum Command {
     Policy(PolicyCmd),
     /// Ask for a decision, as the server would answer it.
     Decide(DecideArgs),
+    /// The admin console: users, roles, sessions, decisions, policies, audit.
+    Tui {
+        /// The warden server (default: http://<listen> from the configuration).
+        #[arg(long, env = "WARDEN_URL")]
+        url: Option<String>,
+        /// Look, but change nothing.
+        #[arg(long)]
+        read_only: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
