@@ -455,7 +455,8 @@ fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
         Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
     // This tab's keys first, then the global ones, so the useful part survives a narrow screen.
     let (global, local): (Vec<_>, Vec<_>) = bindings_for(app.tab)
-        .filter(|b| !b.hint.is_empty() && !(app.read_only && b.changes))
+        .filter(|b| !b.hint.is_empty())
+        .filter(|b| !(app.read_only && b.changes))
         .partition(|b| b.scope == super::keys::Scope::Everywhere);
     let hint_text: Vec<String> = local
         .iter()
