@@ -13,3 +13,5 @@ mod authzen;
 mod decisions;
 #[path = "http/tokens.rs"]
 mod tokens;
+#[path = "http/tui.rs"]
+mod tui;
