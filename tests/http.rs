@@ -11,6 +11,8 @@ mod auth;
 mod authzen;
 #[path = "http/decisions.rs"]
 mod decisions;
+#[path = "http/embed.rs"]
+mod embed;
 #[path = "http/tokens.rs"]
 mod tokens;
 #[path = "http/tui.rs"]

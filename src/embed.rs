@@ -1,0 +1,123 @@
+//! Embedding warden in a Rust service: open it from a [`Config`], then decide for an access
+//! token or for a directory user, in process.
+//!
+//! ```no_run
+//! use warden::config::Config;
+//! use warden::embed::Warden;
+//! use warden::engine::Resource;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let warden = Warden::open(Config::default())?; // ./warden.db and ./policies
+//! let resource = Resource { kind: "UserResource".into(), id: "r1".into(), properties: Default::default() };
+//! let decision = warden.decide_for_user("admin", "deleteUserResource", &resource, &serde_json::json!({}))?;
+//! assert!(decision.allowed);
+//! println!("allowed by {:?}", decision.reasons);
+//! # Ok(())
+//! # }
+//! ```
+
+use crate::config::Config;
+use crate::engine::{Decision, Engine, Principal, Query, Resource};
+use crate::identity::{self, IdentityError};
+use crate::server::{AppState, StartError};
+use crate::store::{Store, UserRow};
+use crate::tokens::{AccessClaims, Rejection, Tokens};
+use serde_json::Value;
+use std::sync::Arc;
+
+/// A caller whose access token verified, with its current principal.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    pub claims: AccessClaims,
+    pub user: UserRow,
+    pub principal: Principal,
+}
+
+/// warden, in process: the store, the policies and the token keys.
+#[derive(Clone)]
+pub struct Warden {
+    pub store: Arc<Store>,
+    pub engine: Arc<Engine>,
+    pub tokens: Arc<Tokens>,
+    state: AppState,
+}
+
+impl Warden {
+    /// Open the database (created and bootstrapped on first use), load the policies and the
+    /// signing keys, as `warden serve` does.
+    pub fn open(config: Config) -> Result<Warden, StartError> {
+        let (state, _) = AppState::build(config)?;
+        Ok(Warden::from_state(state))
+    }
+
+    /// Wrap the state of a server, to share one store and engine with warden's HTTP API.
+    pub fn from_state(state: AppState) -> Warden {
+        Warden {
+            store: state.store.clone(),
+            engine: state.engine.clone(),
+            tokens: state.tokens.clone(),
+            state,
+        }
+    }
+
+    /// The server state (to mount warden's own routes beside yours with
+    /// [`crate::server::router`]).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Verify an access token completely (signature, claims, revocation, session, user)
+    /// and resolve its principal with the user's current roles.
+    pub fn verify(&self, token: &str) -> Result<Verified, Rejection> {
+        let (claims, user) = identity::verify_access_token(&self.store, &self.tokens, token)?;
+        let principal =
+            identity::principal_for(&self.store, &user).map_err(|_| Rejection::Unavailable)?;
+        Ok(Verified {
+            claims,
+            user,
+            principal,
+        })
+    }
+
+    /// Decide for a verified principal.
+    pub fn decide(
+        &self,
+        principal: &Principal,
+        action: &str,
+        resource: &Resource,
+        context: &Value,
+    ) -> Decision {
+        self.engine.decide(&Query {
+            principal: principal.clone(),
+            action_type: "Action".into(),
+            action: action.to_string(),
+            resource: resource.clone(),
+            context: context.clone(),
+        })
+    }
+
+    /// Decide for the holder of an access token. A bad, expired or revoked token is an
+    /// error (answer 401); a deny is a [`Decision`] with `allowed: false`.
+    pub fn decide_for_token(
+        &self,
+        token: &str,
+        action: &str,
+        resource: &Resource,
+        context: &Value,
+    ) -> Result<Decision, Rejection> {
+        let verified = self.verify(token)?;
+        Ok(self.decide(&verified.principal, action, resource, context))
+    }
+
+    /// Decide for a directory user by id. An unknown or disabled user is an error.
+    pub fn decide_for_user(
+        &self,
+        user_id: &str,
+        action: &str,
+        resource: &Resource,
+        context: &Value,
+    ) -> Result<Decision, IdentityError> {
+        let principal = identity::directory_principal(&self.store, user_id)?;
+        Ok(self.decide(&principal, action, resource, context))
+    }
+}

@@ -1,0 +1,92 @@
+//! The library API for embedding warden.
+
+use crate::common::*;
+use serde_json::json;
+use warden::embed::Warden;
+use warden::engine::Resource;
+use warden::identity::IdentityError;
+use warden::tokens::Rejection;
+
+fn r1() -> Resource {
+    Resource {
+        kind: "UserResource".into(),
+        id: "r1".into(),
+        properties: Default::default(),
+    }
+}
+
+#[test]
+fn decide_for_users_and_tokens_in_process() {
+    let app = spawn_app();
+    let warden = Warden::from_state(app.state.clone());
+    let d = warden
+        .decide_for_user("admin", "deleteUserResource", &r1(), &json!({}))
+        .unwrap();
+    assert!(d.allowed);
+    assert_eq!(
+        d.reasons,
+        vec!["app.admin-delete-user-resource".to_string()]
+    );
+    assert!(
+        !warden
+            .decide_for_user("alice", "deleteUserResource", &r1(), &json!({}))
+            .unwrap()
+            .allowed
+    );
+    assert!(matches!(
+        warden.decide_for_user("ghost", "deleteUserResource", &r1(), &json!({})),
+        Err(IdentityError::UnknownUser(_))
+    ));
+
+    let token = app.admin_token();
+    assert!(
+        warden
+            .decide_for_token(&token, "deleteUserResource", &r1(), &json!({}))
+            .unwrap()
+            .allowed
+    );
+    let verified = warden.verify(&token).unwrap();
+    assert_eq!(verified.user.id, "admin");
+    assert_eq!(verified.principal.roles, vec!["ADMIN".to_string()]);
+    warden
+        .store
+        .revoke_jti(&verified.claims.jti, verified.claims.exp)
+        .unwrap();
+    assert_eq!(
+        warden
+            .decide_for_token(&token, "deleteUserResource", &r1(), &json!({}))
+            .err(),
+        Some(Rejection::Revoked)
+    );
+    assert_eq!(
+        warden
+            .decide_for_token("junk", "deleteUserResource", &r1(), &json!({}))
+            .err(),
+        Some(Rejection::Malformed)
+    );
+
+    app.state.store.set_user_disabled("alice", true).unwrap();
+    assert!(matches!(
+        warden.decide_for_user("alice", "deleteUserResource", &r1(), &json!({})),
+        Err(IdentityError::Disabled(_))
+    ));
+}
+
+#[test]
+fn open_from_a_config() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let policies = dir.path().join("policies");
+    warden::engine::create_shipped(&policies).unwrap();
+    let warden = Warden::open(warden::config::Config {
+        db: dir.path().join("w.db"),
+        policies,
+        ..warden::config::Config::default()
+    })
+    .unwrap();
+    assert!(
+        warden
+            .decide_for_user("admin", "deleteUserResource", &r1(), &json!({}))
+            .unwrap()
+            .allowed
+    );
+}
