@@ -1,0 +1,13 @@
+"use client";
+
+import { SessionProvider } from "next-auth/react";
+
+// Polling the session runs the jwt callback on the server, which refreshes warden's access
+// token shortly before it expires and stores the rotated tokens in the session cookie.
+export default function Providers({ children, refetchSeconds }) {
+  return (
+    <SessionProvider refetchInterval={refetchSeconds} refetchOnWindowFocus>
+      {children}
+    </SessionProvider>
+  );
+}

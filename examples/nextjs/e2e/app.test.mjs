@@ -1,0 +1,201 @@
+// End-to-end: the Next.js app in headless Chromium against a real warden.
+//
+// Starts warden (a fresh database in a temp dir, the shipped policies, 6 s access tokens and
+// no clock leeway) and the built Next.js app on loopback ports, then drives Chromium through
+// sign-in, allowed and denied server actions, a silent token refresh, and revocation.
+// Everything talks only to 127.0.0.1 and stops by itself.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, cpSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+const ROOT = resolve(import.meta.dirname, "../../..");
+const WARDEN = process.env.WARDEN_BIN ?? join(ROOT, "target/debug/warden");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ADMIN_PASSWORD = "admin-password-123";
+const ALICE_PASSWORD = "alice-password-123";
+const TOKEN_TTL = 6;
+
+const children = [];
+let dir;
+let wardenUrl;
+let appUrl;
+let browser;
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.on("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+  });
+}
+
+function start(command, args, options, readyLine) {
+  const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  let output = "";
+  return new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`${command} did not start:\n${output}`)), 60_000);
+    const onData = (chunk) => {
+      output += chunk;
+      const match = output.match(readyLine);
+      if (match) {
+        clearTimeout(timer);
+        ok(match);
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      fail(new Error(`${command} exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+function warden(...args) {
+  return execFileSync(WARDEN, ["--db", join(dir, "warden.db"), "--policies", join(dir, "policies"), ...args], {
+    encoding: "utf8",
+    input: args.includes("--password-stdin") ? `${ALICE_PASSWORD}\n` : undefined,
+  });
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), "warden-e2e-"));
+  cpSync(join(ROOT, "policies"), join(dir, "policies"), { recursive: true });
+  const wardenEnv = {
+    ...process.env,
+    WARDEN_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    WARDEN_ACCESS_TOKEN_TTL: String(TOKEN_TTL),
+    WARDEN_LEEWAY: "0",
+    WARDEN_WATCH_POLICIES: "false",
+  };
+  const [, address] = await start(
+    WARDEN,
+    ["serve", "--listen", "127.0.0.1:0", "--db", join(dir, "warden.db"), "--policies", join(dir, "policies")],
+    { env: wardenEnv },
+    /warden listening on (http:\/\/[\d.:]+)/,
+  );
+  wardenUrl = address;
+  warden("user", "add", "--email", "alice@example.com", "--name", "Alice", "--role", "USER", "--password-stdin");
+
+  const port = await freePort();
+  appUrl = `http://127.0.0.1:${port}`;
+  await start(
+    join(import.meta.dirname, "../node_modules/.bin/next"),
+    ["start", "-H", "127.0.0.1", "-p", String(port)],
+    {
+      cwd: resolve(import.meta.dirname, ".."),
+      env: {
+        ...process.env,
+        WARDEN_URL: wardenUrl,
+        NEXTAUTH_URL: appUrl,
+        NEXTAUTH_SECRET: "e2e-secret-not-for-production-use-0123456789",
+        WARDEN_REFRESH_MARGIN_SECONDS: "3",
+        SESSION_REFETCH_SECONDS: "1",
+      },
+    },
+    /Ready|started server|Local:/,
+  );
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  for (const child of children) child.kill("SIGTERM");
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function signIn(page, email, password) {
+  await page.goto(appUrl);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+let clicks = 0;
+
+/** Delete a fresh resource id (so every answer differs) and return the message shown. */
+async function deleteAndRead(page) {
+  clicks += 1;
+  const id = `r${clicks}`;
+  await page.evaluate(() => {
+    const old = document.querySelector("[data-testid=result]");
+    if (old) old.textContent = "";
+  });
+  await page.getByLabel("Resource id").fill(id);
+  await page.getByRole("button", { name: "Delete resource" }).click();
+  await page.waitForFunction(() => document.querySelector("[data-testid=result]")?.textContent, null, { timeout: 15_000 });
+  const text = (await page.getByTestId("result").textContent()) ?? "";
+  return text.replace(` ${id}`, " ID");
+}
+
+test("an ADMIN signs in and deletes: allowed", async () => {
+  const page = await browser.newPage();
+  await signIn(page, "admin@localhost", ADMIN_PASSWORD);
+  await page.getByTestId("role").waitFor();
+  assert.equal(await page.getByTestId("role").textContent(), "Role: ADMIN");
+  const text = await deleteAndRead(page);
+  assert.match(text, /^Deleted resource ID \(allowed by app\.admin-delete-user-resource\)/);
+  await page.close();
+});
+
+test("a plain user is denied with a message", async () => {
+  const page = await browser.newPage();
+  await signIn(page, "alice@example.com", ALICE_PASSWORD);
+  await page.getByTestId("role").waitFor();
+  assert.equal(await page.getByTestId("role").textContent(), "Role: USER");
+  assert.equal(await deleteAndRead(page), "Denied: you may not delete resource ID.");
+  await page.close();
+});
+
+test("a wrong password shows an error on the form", async () => {
+  const page = await browser.newPage();
+  await signIn(page, "alice@example.com", "not-her-password");
+  const error = page.getByTestId("signin-error");
+  await error.waitFor();
+  assert.equal(await error.textContent(), "Invalid email or password.");
+  assert.equal(await page.getByTestId("role").count(), 0);
+  await page.close();
+});
+
+test("the access token is refreshed silently, then revocation refuses the next action", async () => {
+  const page = await browser.newPage();
+  await signIn(page, "admin@localhost", ADMIN_PASSWORD);
+  await page.getByTestId("role").waitFor();
+  assert.match(await deleteAndRead(page), /^Deleted resource ID/);
+  const before = JSON.parse(warden("session", "list", "--user", "admin", "--active", "--json"));
+
+  // Outlive the first access token; the session poll refreshes it in the background.
+  await page.waitForTimeout((TOKEN_TTL + 3) * 1000);
+  assert.match(await deleteAndRead(page), /^Deleted resource ID/, "still works after the first token expired");
+  const after = JSON.parse(warden("session", "list", "--user", "admin", "--active", "--json"));
+  const session = after.find((s) => s.id === before[0].id) ?? after[0];
+  assert.ok(session.last_used_at > session.created_at, "the refresh token was rotated");
+
+  // An admin revokes every token of the user: the next action is refused.
+  warden("token", "revoke", "--user", "admin");
+  const refused = await deleteAndRead(page);
+  assert.equal(refused, "Your session has ended. Please sign in again.");
+  await page.close();
+});
