@@ -27,6 +27,8 @@ pub struct PolicyInfo {
 /// A loaded, validated set of policies: what the engine decides with.
 pub struct PolicyBundle {
     pub policies: PolicySet,
+    /// Which policies can apply to which requests (see [`super::PolicyIndex`]).
+    pub index: super::PolicyIndex,
     pub schema: Option<Schema>,
     /// Every policy and template, in file order.
     pub info: Vec<PolicyInfo>,
@@ -41,6 +43,7 @@ impl PolicyBundle {
     /// An empty bundle: denies everything.
     pub fn empty() -> Self {
         PolicyBundle {
+            index: super::PolicyIndex::empty(),
             policies: PolicySet::new(),
             schema: None,
             info: Vec::new(),
@@ -113,19 +116,63 @@ pub fn load_dir(dir: &Path) -> Result<PolicyBundle, LoadError> {
         )
         .into());
     }
-    let mut diagnostics = Vec::new();
-    let mut sources = HashMap::new();
-
     let schema = match &schema_path {
         Some(path) => {
             let name = display_name(dir, path);
-            let src = read(path, &name)?;
-            let parsed = Schema::from_cedarschema_str(&src);
-            sources.insert(name.clone(), src.clone());
-            match parsed {
+            Some((read(path, &name)?, name))
+        }
+        None => None,
+    };
+    let mut texts = Vec::new();
+    for path in &files {
+        let name = display_name(dir, path);
+        texts.push((name.clone(), read(path, &name)?));
+    }
+    let links_path = dir.join(LINKS_FILE);
+    let links = if links_path.is_file() {
+        Some(read(&links_path, LINKS_FILE)?)
+    } else {
+        None
+    };
+    let mut bundle = load_sources(
+        schema
+            .as_ref()
+            .map(|(text, name)| (name.as_str(), text.as_str())),
+        &texts,
+        links.as_deref(),
+    )?;
+    bundle.dir = dir.to_path_buf();
+    Ok(bundle)
+}
+
+/// The file of template links in a policy directory.
+pub const LINKS_FILE: &str = "links.json";
+
+/// One template link of `links.json`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Link {
+    template: String,
+    id: String,
+    values: HashMap<String, String>,
+}
+
+/// Load a bundle from texts: an optional schema `(name, text)`, policy files `(name, text)`
+/// and an optional `links.json` text.
+pub fn load_sources(
+    schema_source: Option<(&str, &str)>,
+    files: &[(String, String)],
+    links: Option<&str>,
+) -> Result<PolicyBundle, LoadError> {
+    let mut diagnostics = Vec::new();
+    let mut sources = HashMap::new();
+    let schema = match schema_source {
+        Some((name, src)) => {
+            sources.insert(name.to_string(), src.to_string());
+            match Schema::from_cedarschema_str(src) {
                 Ok((schema, _warnings)) => Some(schema),
                 Err(e) => {
-                    diagnostics.extend(from_miette("error", &name, &src, &e, None));
+                    diagnostics.extend(from_miette("error", name, src, &e, None));
                     None
                 }
             }
@@ -136,9 +183,8 @@ pub fn load_dir(dir: &Path) -> Result<PolicyBundle, LoadError> {
     let mut policies = PolicySet::new();
     let mut info = Vec::new();
     let mut seen: HashMap<String, String> = HashMap::new();
-    for path in &files {
-        let name = display_name(dir, path);
-        let src = read(path, &name)?;
+    for (name, src) in files {
+        let (name, src) = (name.clone(), src.clone());
         let parsed = PolicySet::from_str(&src);
         sources.insert(name.clone(), src.clone());
         let parsed = match parsed {
@@ -211,6 +257,10 @@ pub fn load_dir(dir: &Path) -> Result<PolicyBundle, LoadError> {
         }
     }
 
+    if let (Some(text), true) = (links, diagnostics.is_empty()) {
+        link_all(text, &mut policies, &mut info, &mut seen, &mut diagnostics);
+    }
+
     let mut warnings = Vec::new();
     if let (Some(schema), true) = (&schema, diagnostics.is_empty()) {
         let result = Validator::new(schema.clone()).validate(&policies, ValidationMode::Strict);
@@ -236,14 +286,105 @@ pub fn load_dir(dir: &Path) -> Result<PolicyBundle, LoadError> {
     if !diagnostics.is_empty() {
         return Err(LoadError { diagnostics });
     }
+    let index = super::PolicyIndex::build(&policies, schema.as_ref())
+        .map_err(|e| Diagnostic::file_error("policies", format!("cannot index policies: {e}")))?;
     Ok(PolicyBundle {
+        index,
         policies,
         schema,
         info,
         warnings,
-        dir: dir.to_path_buf(),
+        dir: PathBuf::new(),
         sources,
     })
+}
+
+/// Link templates as `links.json` says: `[{"template": id, "id": link id, "values":
+/// {"?principal": "User::\"alice\"", "?resource": "Document::\"d1\""}}]`.
+fn link_all(
+    text: &str,
+    policies: &mut PolicySet,
+    info: &mut Vec<PolicyInfo>,
+    seen: &mut HashMap<String, String>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let links: Vec<Link> = match serde_json::from_str(text) {
+        Ok(l) => l,
+        Err(e) => {
+            diagnostics.push(Diagnostic {
+                line: e.line(),
+                column: e.column(),
+                ..Diagnostic::file_error(LINKS_FILE, format!("malformed links file: {e}"))
+            });
+            return;
+        }
+    };
+    for (n, link) in links.into_iter().enumerate() {
+        let line = text
+            .lines()
+            .position(|l| l.contains(&format!("\"{}\"", link.id)))
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        let fail = |m: String| Diagnostic {
+            line,
+            column: 1,
+            ..Diagnostic::file_error(LINKS_FILE, m)
+        };
+        if let Some(other) = seen.get(&link.id) {
+            diagnostics.push(fail(format!(
+                "duplicate policy id \"{}\": already used in {other}",
+                link.id
+            )));
+            continue;
+        }
+        let mut values = HashMap::new();
+        for (slot, uid) in &link.values {
+            let slot_id = match slot.as_str() {
+                "?principal" => cedar_policy::SlotId::principal(),
+                "?resource" => cedar_policy::SlotId::resource(),
+                other => {
+                    diagnostics.push(fail(format!(
+                        "unknown slot {other:?}: use ?principal or ?resource"
+                    )));
+                    continue;
+                }
+            };
+            match cedar_policy::EntityUid::from_str(uid) {
+                Ok(uid) => {
+                    values.insert(slot_id, uid);
+                }
+                Err(e) => diagnostics.push(fail(format!("invalid entity {uid:?}: {e}"))),
+            }
+        }
+        let Some(template) = info
+            .iter()
+            .find(|p| p.id == link.template && p.template)
+            .cloned()
+        else {
+            diagnostics.push(fail(format!(
+                "link {} names unknown template {:?}",
+                link.id, link.template
+            )));
+            continue;
+        };
+        if let Err(e) = policies.link(
+            PolicyId::new(&link.template),
+            PolicyId::new(&link.id),
+            values,
+        ) {
+            diagnostics.push(fail(format!("cannot link {}: {e}", link.id)));
+            continue;
+        }
+        seen.insert(link.id.clone(), LINKS_FILE.to_string());
+        info.push(PolicyInfo {
+            id: link.id,
+            file: LINKS_FILE.to_string(),
+            line,
+            effect: template.effect,
+            template: false,
+            index: n,
+        });
+    }
 }
 
 fn read(path: &Path, name: &str) -> Result<String, LoadError> {

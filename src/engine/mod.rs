@@ -5,12 +5,15 @@
 //! for `/readyz` and the admin API.
 
 pub mod diag;
+mod index;
 mod load;
+pub mod synth;
 
 pub use diag::Diagnostic;
+pub use index::PolicyIndex;
 pub use load::{
-    create_shipped, load_dir, policy_files, LoadError, PolicyBundle, PolicyInfo, SCHEMA_FILE,
-    SHIPPED,
+    create_shipped, load_dir, load_sources, policy_files, LoadError, PolicyBundle, PolicyInfo,
+    LINKS_FILE, SCHEMA_FILE, SHIPPED,
 };
 
 use cedar_policy::{Authorizer, Context, Entities, EntityUid, Request};
@@ -196,6 +199,16 @@ fn fingerprint(dir: &Path) -> Vec<(PathBuf, SystemTime, u64)> {
 /// Decide `query` with `bundle`: the principal, its roles (with their parents) and the
 /// resource become Cedar entities, then [`evaluate`] decides.
 pub fn decide_with(authorizer: &Authorizer, bundle: &PolicyBundle, query: &Query) -> Decision {
+    decide_in(Mode::Indexed, authorizer, bundle, query)
+}
+
+/// [`decide_with`] in a given [`Mode`].
+pub fn decide_in(
+    mode: Mode,
+    authorizer: &Authorizer,
+    bundle: &PolicyBundle,
+    query: &Query,
+) -> Decision {
     let principal = match entity_uid("User", &query.principal.id) {
         Ok(p) => p,
         Err(e) => return Decision::error(format!("bad principal: {e}")),
@@ -209,7 +222,8 @@ pub fn decide_with(authorizer: &Authorizer, bundle: &PolicyBundle, query: &Query
         Err(e) => return Decision::error(format!("bad resource: {e}")),
     };
     let entities = entity_list(query, &principal, &resource);
-    evaluate(
+    evaluate_with(
+        mode,
         authorizer,
         bundle,
         principal,
@@ -220,12 +234,44 @@ pub fn decide_with(authorizer: &Authorizer, bundle: &PolicyBundle, query: &Query
     )
 }
 
+/// How a request is evaluated: through the policy index (the default), or over the whole
+/// set as plain Cedar does (the reference the index is checked against).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Indexed,
+    WholeSet,
+}
+
 /// Evaluate one request over explicit entities (Cedar's JSON entity format). Fails closed:
 /// any error on the way (a bad entity, a request that does not match the schema, an
 /// evaluation error in any policy) is a deny. Cedar itself skips a policy whose condition
 /// errors, so a `forbid` that errors would otherwise let a `permit` through; warden refuses
 /// that: nothing may be allowed by accident.
 pub fn evaluate(
+    authorizer: &Authorizer,
+    bundle: &PolicyBundle,
+    principal: EntityUid,
+    action: EntityUid,
+    resource: EntityUid,
+    context: &Value,
+    entities: Value,
+) -> Decision {
+    evaluate_with(
+        Mode::Indexed,
+        authorizer,
+        bundle,
+        principal,
+        action,
+        resource,
+        context,
+        entities,
+    )
+}
+
+/// [`evaluate`] in a given [`Mode`].
+#[allow(clippy::too_many_arguments)]
+pub fn evaluate_with(
+    mode: Mode,
     authorizer: &Authorizer,
     bundle: &PolicyBundle,
     principal: EntityUid,
@@ -250,29 +296,54 @@ pub fn evaluate(
         Ok(e) => e,
         Err(e) => return Decision::error(format!("bad entity data: {e}")),
     };
-    let request = match Request::new(principal, action, resource, context, schema) {
+    let request = match Request::new(
+        principal.clone(),
+        action.clone(),
+        resource.clone(),
+        context,
+        schema,
+    ) {
         Ok(r) => r,
         Err(e) => return Decision::error(format!("request does not match the schema: {e}")),
     };
-    let response = authorizer.is_authorized(&request, &bundle.policies, &entities);
-    let errors: Vec<String> = response
-        .diagnostics()
-        .errors()
-        .map(|e| e.to_string())
-        .collect();
-    let allowed = response.decision() == cedar_policy::Decision::Allow && errors.is_empty();
-    let mut reasons: Vec<String> = response
-        .diagnostics()
-        .reason()
-        .map(|id| id.to_string())
-        .collect();
-    if !errors.is_empty() && response.decision() == cedar_policy::Decision::Allow {
+    let (cedar_allowed, mut reasons, errors) = match mode {
+        Mode::Indexed => {
+            let ancestors: Vec<EntityUid> = entities
+                .ancestors(&principal)
+                .map(|a| a.cloned().collect())
+                .unwrap_or_default();
+            let e = bundle.index.evaluate(
+                authorizer, &request, &entities, &principal, &ancestors, &action, &resource,
+            );
+            (e.allowed, e.reasons, e.errors)
+        }
+        Mode::WholeSet => {
+            let response = authorizer.is_authorized(&request, &bundle.policies, &entities);
+            let mut errors: Vec<String> = response
+                .diagnostics()
+                .errors()
+                .map(|e| e.to_string())
+                .collect();
+            errors.sort();
+            let mut reasons: Vec<String> = response
+                .diagnostics()
+                .reason()
+                .map(|id| id.to_string())
+                .collect();
+            reasons.sort();
+            (
+                response.decision() == cedar_policy::Decision::Allow,
+                reasons,
+                errors,
+            )
+        }
+    };
+    if !errors.is_empty() && cedar_allowed {
         // The permits did not determine this deny; the errors did.
         reasons.clear();
     }
-    reasons.sort();
     Decision {
-        allowed,
+        allowed: cedar_allowed && errors.is_empty(),
         reasons,
         errors,
     }
