@@ -41,6 +41,16 @@ pub struct PolicyIndex {
     placements: usize,
 }
 
+/// The scope of a request, as the index looks it up.
+#[derive(Clone, Copy)]
+pub struct Scope<'a> {
+    pub principal: &'a EntityUid,
+    /// Every ancestor of the principal (its roles, with their parents).
+    pub principal_ancestors: &'a [EntityUid],
+    pub action: &'a EntityUid,
+    pub resource: &'a EntityUid,
+}
+
 /// The outcome of evaluating the applicable buckets.
 pub struct Evaluated {
     pub allowed: bool,
@@ -130,18 +140,20 @@ impl PolicyIndex {
         (self.buckets.len(), self.placements)
     }
 
-    /// Evaluate the buckets that can apply to a request whose principal is `principal` with
-    /// ancestors `principal_ancestors`, action `action`, resource `resource`.
+    /// Evaluate the buckets that can apply to `request`, whose scope is `scope`.
     pub fn evaluate(
         &self,
         authorizer: &Authorizer,
         request: &Request,
         entities: &Entities,
-        principal: &EntityUid,
-        principal_ancestors: &[EntityUid],
-        action: &EntityUid,
-        resource: &EntityUid,
+        scope: &Scope<'_>,
     ) -> Evaluated {
+        let Scope {
+            principal,
+            principal_ancestors,
+            action,
+            resource,
+        } = *scope;
         let mut forbids = BTreeSet::new();
         let mut permits = BTreeSet::new();
         let mut errors = Vec::new();
@@ -205,10 +217,6 @@ fn add(set: &mut PolicySet, all: &PolicySet, policy: &Policy) -> Result<(), Stri
         set.add_template(template.clone())
             .map_err(|e| e.to_string())?;
     }
-    set.link(
-        template_id.clone(),
-        PolicyId::new(policy.id().to_string()),
-        values,
-    )
-    .map_err(|e| e.to_string())
+    set.link(template_id.clone(), policy.id().clone(), values)
+        .map_err(|e| e.to_string())
 }

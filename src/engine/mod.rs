@@ -312,9 +312,15 @@ pub fn evaluate_with(
                 .ancestors(&principal)
                 .map(|a| a.cloned().collect())
                 .unwrap_or_default();
-            let e = bundle.index.evaluate(
-                authorizer, &request, &entities, &principal, &ancestors, &action, &resource,
-            );
+            let scope = index::Scope {
+                principal: &principal,
+                principal_ancestors: &ancestors,
+                action: &action,
+                resource: &resource,
+            };
+            let e = bundle
+                .index
+                .evaluate(authorizer, &request, &entities, &scope);
             (e.allowed, e.reasons, e.errors)
         }
         Mode::WholeSet => {
