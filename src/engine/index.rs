@@ -11,8 +11,8 @@
 //! A property test (`tests.rs`) checks the equivalence on random policies and requests.
 
 use cedar_policy::{
-    ActionConstraint, Authorizer, Entities, EntityUid, Policy, PolicyId, PolicySet,
-    PrincipalConstraint, Request, ResourceConstraint, Schema,
+    ActionConstraint, Authorizer, Entities, EntityUid, Policy, PolicySet, PrincipalConstraint,
+    Request, ResourceConstraint, Schema,
 };
 use std::collections::{BTreeSet, HashMap};
 
