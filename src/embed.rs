@@ -20,18 +20,12 @@ use crate::config::Config;
 use crate::engine::{Decision, Engine, Principal, Query, Resource};
 use crate::identity::{self, IdentityError};
 use crate::server::{AppState, StartError};
-use crate::store::{Store, UserRow};
-use crate::tokens::{AccessClaims, Rejection, Tokens};
+use crate::store::Store;
+use crate::tokens::{Rejection, Tokens};
 use serde_json::Value;
 use std::sync::Arc;
 
-/// A caller whose access token verified, with its current principal.
-#[derive(Debug, Clone)]
-pub struct Verified {
-    pub claims: AccessClaims,
-    pub user: UserRow,
-    pub principal: Principal,
-}
+pub use crate::identity::Verified;
 
 /// warden, in process: the store, the policies and the token keys.
 #[derive(Clone)]

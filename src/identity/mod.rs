@@ -3,11 +3,23 @@
 //! A directory principal is read from the store on every decision (roles included, with the
 //! role hierarchy resolved), so a role removed by an admin stops counting on the next decision.
 
+mod resolver;
+
+pub use resolver::Resolver;
+
 use crate::engine::Principal;
 use crate::store::{Store, StoreError, UserRow};
 use crate::tokens::{AccessClaims, Rejection, Tokens};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
+
+/// A caller whose access token verified, with its current principal.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    pub claims: AccessClaims,
+    pub user: UserRow,
+    pub principal: Principal,
+}
 
 /// Why a principal could not be resolved.
 #[derive(Debug, thiserror::Error)]
@@ -87,7 +99,22 @@ pub fn verify_access_token(
     tokens: &Tokens,
     token: &str,
 ) -> Result<(AccessClaims, UserRow), Rejection> {
-    let claims = tokens.verify(token)?;
+    verify_with(store, tokens, token, false).map(|(claims, user, _)| (claims, user))
+}
+
+/// [`verify_access_token`], optionally through the verified-signature cache; also returns
+/// the session's end.
+pub(crate) fn verify_with(
+    store: &Store,
+    tokens: &Tokens,
+    token: &str,
+    cached_signature: bool,
+) -> Result<(AccessClaims, UserRow, i64), Rejection> {
+    let claims = if cached_signature {
+        tokens.verify_cached(token)?
+    } else {
+        tokens.verify(token)?
+    };
     let unavailable = |e: StoreError| {
         tracing::error!(error = %e, "token check failed");
         Rejection::Unavailable
@@ -96,13 +123,16 @@ pub fn verify_access_token(
         return Err(Rejection::Revoked);
     }
     let session = store.session(&claims.sid).map_err(unavailable)?;
-    match session {
+    let session_expires_at = match session {
         Some(s)
             if s.user_id == claims.sub
                 && s.revoked_at.is_none()
-                && s.expires_at > crate::util::now() => {}
+                && s.expires_at > crate::util::now() =>
+        {
+            s.expires_at
+        }
         _ => return Err(Rejection::SessionEnded),
-    }
+    };
     let user = match store.user(&claims.sub) {
         Ok(u) => u,
         Err(StoreError::NotFound(_)) => return Err(Rejection::UnknownUser),
@@ -114,5 +144,5 @@ pub fn verify_access_token(
     if claims.iat < user.tokens_valid_after {
         return Err(Rejection::Stale);
     }
-    Ok((claims, user))
+    Ok((claims, user, session_expires_at))
 }

@@ -16,7 +16,6 @@ use crate::engine::{Query, Resource};
 use crate::identity;
 use crate::model::{Email, RoleName, UserId};
 use crate::store::{DecisionFilter, NewUser};
-use crate::tokens::Rejection;
 use axum::extract::{MatchedPath, Path, Query as UrlQuery, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
@@ -74,17 +73,8 @@ fn allow(
     request_id: &str,
     action: &str,
 ) -> Result<Admin, ApiError> {
-    let reject = |r: Rejection| {
-        state.metrics.rejected(r);
-        ApiError::unauthorized(r)
-    };
-    let token = token.ok_or_else(|| reject(Rejection::Missing))?;
-    let (_, user) =
-        identity::verify_access_token(&state.store, &state.tokens, &token).map_err(reject)?;
-    let principal = identity::principal_for(&state.store, &user).map_err(|e| {
-        tracing::error!(error = %e, "principal lookup failed");
-        reject(Rejection::Unavailable)
-    })?;
+    let verified = super::decide::verified_caller(state, token)?;
+    let (principal, user) = (verified.principal, verified.user);
     let area = action.split('.').next().unwrap_or(action);
     let query = Query {
         principal,

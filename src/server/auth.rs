@@ -4,8 +4,6 @@ use super::error::ApiError;
 use super::extract::{BearerToken, FlexibleBody, JsonBody};
 use super::{blocking, AppState};
 use crate::accounts::Issued;
-use crate::identity::verify_access_token;
-use crate::tokens::Rejection;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -199,11 +197,8 @@ pub async fn me(
     State(state): State<AppState>,
     BearerToken(token): BearerToken,
 ) -> Result<Response, ApiError> {
-    let token = token.ok_or(ApiError::unauthorized(Rejection::Missing))?;
-    let (claims, user) = verify_access_token(&state.store, &state.tokens, &token).map_err(|r| {
-        state.metrics.rejected(r);
-        ApiError::unauthorized(r)
-    })?;
+    let crate::identity::Verified { claims, user, .. } =
+        super::decide::verified_caller(&state, token)?;
     Ok(Json(json!({
         "id": user.id,
         "email": user.email,

@@ -4,7 +4,6 @@ use super::error::ApiError;
 use super::extract::{BearerToken, JsonBody};
 use super::{AppState, RequestId};
 use crate::engine::{Decision, Principal, Query, Resource};
-use crate::identity;
 use crate::store::DecisionRow;
 use crate::tokens::Rejection;
 use axum::extract::State;
@@ -155,19 +154,22 @@ pub(crate) fn record(
     });
 }
 
-/// The principal behind a bearer access token; 401 with the reason otherwise.
-fn token_principal(state: &AppState, token: Option<String>) -> Result<Principal, ApiError> {
+/// The verified caller behind a bearer access token; 401 with the reason (counted in the
+/// metrics) otherwise. Cached while nothing changed (see [`crate::identity::Resolver`]).
+pub(crate) fn verified_caller(
+    state: &AppState,
+    token: Option<String>,
+) -> Result<crate::identity::Verified, ApiError> {
     let reject = |r: Rejection| {
         state.metrics.rejected(r);
         ApiError::unauthorized(r)
     };
     let token = token.ok_or_else(|| reject(Rejection::Missing))?;
-    let (_, user) =
-        identity::verify_access_token(&state.store, &state.tokens, &token).map_err(reject)?;
-    identity::principal_for(&state.store, &user).map_err(|e| {
-        tracing::error!(error = %e, "principal lookup failed");
-        reject(Rejection::Unavailable)
-    })
+    state.resolver.resolve(&token).map_err(reject)
+}
+
+fn token_principal(state: &AppState, token: Option<String>) -> Result<Principal, ApiError> {
+    verified_caller(state, token).map(|v| v.principal)
 }
 
 fn query_from(principal: &Principal, item: &Fields<'_>) -> Result<Query, ApiError> {

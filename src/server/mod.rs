@@ -36,6 +36,8 @@ pub struct AppState {
     pub engine: Arc<Engine>,
     pub tokens: Arc<Tokens>,
     pub accounts: Arc<Accounts>,
+    /// Bearer tokens to verified callers, cached while the store's revision holds.
+    pub resolver: Arc<crate::identity::Resolver>,
     pub metrics: Arc<ops::Metrics>,
     pub decision_log: decision_log::DecisionLog,
 }
@@ -74,6 +76,10 @@ impl AppState {
         )?);
         Ok((
             AppState {
+                resolver: Arc::new(crate::identity::Resolver::new(
+                    store.clone(),
+                    tokens.clone(),
+                )),
                 config: Arc::new(config),
                 store,
                 engine,

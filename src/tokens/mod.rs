@@ -15,7 +15,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 /// Tokens longer than this are refused before any parsing (resource exhaustion).
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
@@ -178,7 +178,14 @@ pub struct Tokens {
     settings: TokenSettings,
     hs256_secret: Option<Vec<u8>>,
     ring: RwLock<Arc<KeyRing>>,
+    /// Tokens whose signature and claims verified, until they expire. Signature checks are
+    /// the costliest step of a decision (Ed25519 verify is tens of microseconds); the
+    /// revocation checks still run on every use (see `identity`).
+    verified: Mutex<HashMap<String, AccessClaims>>,
 }
+
+/// Most verified tokens kept.
+const VERIFIED_CAPACITY: usize = 10_000;
 
 /// Generate an Ed25519 key pair: (PKCS#8 DER private key, raw 32-byte public key).
 fn generate_ed25519() -> Result<(Vec<u8>, Vec<u8>), TokenError> {
@@ -231,6 +238,7 @@ impl Tokens {
             settings,
             hs256_secret,
             ring: RwLock::new(Arc::new(ring)),
+            verified: Mutex::new(HashMap::new()),
         })
     }
 
@@ -297,6 +305,30 @@ impl Tokens {
         let token = jsonwebtoken::encode(&header, &claims, &ring.signing)
             .map_err(|e| TokenError::Sign(e.to_string()))?;
         Ok((token, claims))
+    }
+
+    /// [`Tokens::verify`], remembering tokens that verified until they expire.
+    pub fn verify_cached(&self, token: &str) -> Result<AccessClaims, Rejection> {
+        let leeway = self.settings.leeway as i64;
+        if let Ok(cache) = self.verified.lock() {
+            if let Some(claims) = cache.get(token) {
+                if now() <= claims.exp + leeway {
+                    return Ok(claims.clone());
+                }
+            }
+        }
+        let claims = self.verify(token)?;
+        if let Ok(mut cache) = self.verified.lock() {
+            if cache.len() >= VERIFIED_CAPACITY {
+                let t = now();
+                cache.retain(|_, c| t <= c.exp + leeway);
+                if cache.len() >= VERIFIED_CAPACITY {
+                    cache.clear();
+                }
+            }
+            cache.insert(token.to_string(), claims.clone());
+        }
+        Ok(claims)
     }
 
     /// Verify a token's form, signature and claims (not yet revocation: see

@@ -406,3 +406,42 @@ fn openapi_describes_exactly_the_routes_served() {
         .text
         .contains("no such route"));
 }
+
+#[test]
+fn cached_callers_still_expire_and_still_see_revocations() {
+    let app = spawn_app_with(|c| {
+        c.access_token_ttl = 2;
+        c.leeway = 0;
+    });
+    let admin = app.admin_token();
+    for _ in 0..3 {
+        assert_eq!(
+            authorize(&app, &admin, &delete_r1()).json()["allowed"],
+            true
+        );
+    }
+    // A change made directly in the store (as another process would) is seen at once.
+    app.state
+        .store
+        .set_user_roles("admin", &["USER".parse().unwrap()])
+        .unwrap();
+    assert_eq!(
+        authorize(&app, &admin, &delete_r1()).json()["allowed"],
+        false
+    );
+    app.state
+        .store
+        .set_user_roles("admin", &["ADMIN".parse().unwrap()])
+        .unwrap();
+    assert_eq!(
+        authorize(&app, &admin, &delete_r1()).json()["allowed"],
+        true
+    );
+    // And a cached token still expires.
+    std::thread::sleep(Duration::from_millis(3100));
+    let r = authorize(&app, &admin, &delete_r1());
+    assert_eq!(
+        (r.status, r.json()["error"].as_str()),
+        (401, Some("token_expired"))
+    );
+}
