@@ -16,9 +16,12 @@ pub use load::{
     LINKS_FILE, SCHEMA_FILE, SHIPPED,
 };
 
-use cedar_policy::{Authorizer, Context, Entities, EntityUid, Request};
+use cedar_policy::{
+    Authorizer, Context, Entities, Entity, EntityUid, Request, RestrictedExpression,
+};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, Weak};
@@ -221,7 +224,7 @@ pub fn decide_in(
         Ok(r) => r,
         Err(e) => return Decision::error(format!("bad resource: {e}")),
     };
-    let entities = entity_list(query, &principal, &resource);
+    let entities = build_entities(query, &principal, &resource, bundle.schema.as_ref());
     evaluate_with(
         mode,
         authorizer,
@@ -256,6 +259,8 @@ pub fn evaluate(
     context: &Value,
     entities: Value,
 ) -> Decision {
+    let entities = Entities::from_json_value(entities, bundle.schema.as_ref())
+        .map_err(|e| format!("bad entity data: {e}"));
     evaluate_with(
         Mode::Indexed,
         authorizer,
@@ -278,7 +283,7 @@ pub fn evaluate_with(
     action: EntityUid,
     resource: EntityUid,
     context: &Value,
-    entities: Value,
+    entities: Result<Entities, String>,
 ) -> Decision {
     let schema = bundle.schema.as_ref();
     let context = match Context::from_json_value(
@@ -292,9 +297,9 @@ pub fn evaluate_with(
         Ok(c) => c,
         Err(e) => return Decision::error(format!("bad context: {e}")),
     };
-    let entities = match Entities::from_json_value(entities, schema) {
+    let entities = match entities {
         Ok(e) => e,
-        Err(e) => return Decision::error(format!("bad entity data: {e}")),
+        Err(e) => return Decision::error(e),
     };
     let request = match Request::new(
         principal.clone(),
@@ -366,35 +371,102 @@ pub fn entity_uid(kind: &str, id: &str) -> Result<EntityUid, String> {
     ))
 }
 
-fn uid_json(kind: &str, id: &str) -> Value {
-    json!({"type": kind, "id": id})
-}
-
-fn entity_list(query: &Query, principal: &EntityUid, resource: &EntityUid) -> Value {
+/// The request's entities, built directly (no JSON round trip: this is most of a
+/// decision's fixed cost): the principal with its roles as parents, every reachable role
+/// with its parents, and the resource with its properties as attributes.
+fn build_entities(
+    query: &Query,
+    principal: &EntityUid,
+    resource: &EntityUid,
+    schema: Option<&cedar_policy::Schema>,
+) -> Result<Entities, String> {
     let p = &query.principal;
-    let mut list = vec![json!({
-        "uid": uid_json("User", &p.id),
-        "attrs": Value::Object(p.attrs.clone()),
-        "parents": p.roles.iter().map(|r| uid_json("Role", r)).collect::<Vec<_>>(),
-    })];
-    for (role, parents) in &p.role_parents {
-        list.push(json!({
-            "uid": uid_json("Role", role),
-            "attrs": {},
-            "parents": parents.iter().map(|r| uid_json("Role", r)).collect::<Vec<_>>(),
-        }));
+    let role = |name: &str| entity_uid("Role", name);
+    let attrs = |m: &Map<String, Value>| -> Result<HashMap<String, RestrictedExpression>, String> {
+        m.iter()
+            .map(|(k, v)| Ok((k.clone(), restricted(v)?)))
+            .collect()
+    };
+    let parents = |names: &[String]| -> Result<HashSet<EntityUid>, String> {
+        names.iter().map(|n| role(n)).collect()
+    };
+    let mut list = vec![
+        Entity::new(principal.clone(), attrs(&p.attrs)?, parents(&p.roles)?)
+            .map_err(|e| format!("bad principal attributes: {e}"))?,
+    ];
+    for (name, role_parents) in &p.role_parents {
+        list.push(Entity::new_no_attrs(role(name)?, parents(role_parents)?));
     }
     let resource_is_known = resource == principal
         || (query.resource.kind == "Role"
             && p.role_parents.iter().any(|(r, _)| *r == query.resource.id));
     if !resource_is_known {
-        list.push(json!({
-            "uid": uid_json(&query.resource.kind, &query.resource.id),
-            "attrs": Value::Object(query.resource.properties.clone()),
-            "parents": [],
-        }));
+        list.push(
+            Entity::new(
+                resource.clone(),
+                attrs(&query.resource.properties)?,
+                HashSet::new(),
+            )
+            .map_err(|e| format!("bad resource properties: {e}"))?,
+        );
     }
-    Value::Array(list)
+    Entities::from_entities(list, schema).map_err(|e| format!("bad entity data: {e}"))
+}
+
+/// A JSON value as a Cedar value, following Cedar's JSON entity format: `{"__entity":
+/// {"type", "id"}}` (or an object of exactly `type` and `id`) is an entity reference,
+/// `{"__extn": {"fn", "arg"}}` an extension value (`ip`, `decimal`, `datetime`,
+/// `duration`). Anything Cedar cannot hold (null, a fraction) is an error, so a decision
+/// over it denies.
+fn restricted(v: &Value) -> Result<RestrictedExpression, String> {
+    match v {
+        Value::Null => Err("null is not a Cedar value".into()),
+        Value::Bool(b) => Ok(RestrictedExpression::new_bool(*b)),
+        Value::Number(n) => n
+            .as_i64()
+            .map(RestrictedExpression::new_long)
+            .ok_or_else(|| format!("{n} is not a whole number Cedar can hold")),
+        Value::String(s) => Ok(RestrictedExpression::new_string(s.clone())),
+        Value::Array(items) => Ok(RestrictedExpression::new_set(
+            items
+                .iter()
+                .map(restricted)
+                .collect::<Result<Vec<_>, _>>()?,
+        )),
+        Value::Object(m) => {
+            let uid_of = |o: &Map<String, Value>| match (
+                o.get("type").and_then(Value::as_str),
+                o.get("id").and_then(Value::as_str),
+            ) {
+                (Some(t), Some(id)) => entity_uid(t, id).map(RestrictedExpression::new_entity_uid),
+                _ => Err("an entity reference needs string `type` and `id`".to_string()),
+            };
+            if let Some(Value::Object(e)) = m.get("__entity") {
+                return uid_of(e);
+            }
+            if let Some(Value::Object(x)) = m.get("__extn") {
+                let arg = x.get("arg").and_then(Value::as_str).unwrap_or_default();
+                return match x.get("fn").and_then(Value::as_str) {
+                    Some("ip") => Ok(RestrictedExpression::new_ip(arg)),
+                    Some("decimal") => Ok(RestrictedExpression::new_decimal(arg)),
+                    Some("datetime") => Ok(RestrictedExpression::new_datetime(arg)),
+                    Some("duration") => Ok(RestrictedExpression::new_duration(arg)),
+                    other => Err(format!("unknown extension function {other:?}")),
+                };
+            }
+            if m.len() == 2
+                && m.get("type").is_some_and(Value::is_string)
+                && m.get("id").is_some_and(Value::is_string)
+            {
+                return uid_of(m);
+            }
+            let fields = m
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), restricted(v)?)))
+                .collect::<Result<Vec<_>, String>>()?;
+            RestrictedExpression::new_record(fields).map_err(|e| e.to_string())
+        }
+    }
 }
 
 #[cfg(test)]

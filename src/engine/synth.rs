@@ -78,6 +78,11 @@ fn schema_text(shape: Shape) -> String {
 
 /// `n` policies (plus a template and its links) for `shape`, with the schema, as sources
 /// for [`load_sources`]: (schema, files, links).
+///
+/// Like a real application's: each action has one owner rule and one context forbid for
+/// everyone; the rest is a roles-by-actions matrix with resource conditions, role grants on
+/// action groups, per-role forbids, grants of one resource to one user, and a template
+/// linked per resource.
 pub fn sources(n: usize, shape: Shape, seed: u64) -> (String, Vec<(String, String)>, String) {
     let mut rng = Rng::new(seed);
     let mut text = String::new();
@@ -85,31 +90,42 @@ pub fn sources(n: usize, shape: Shape, seed: u64) -> (String, Vec<(String, Strin
     text.push_str(
         "@id(\"tpl.viewer\")\npermit(principal == ?principal, action == Action::\"a0\", resource == ?resource);\n",
     );
-    for i in 0..n {
+    let mut i = 0;
+    // The rules every request of an action meets.
+    for a in 0..shape.actions {
+        if i + 2 > n {
+            break;
+        }
+        text.push_str(&format!(
+            "@id(\"p{i}\")\npermit(principal, action == Action::\"a{a}\", resource) when {{ resource.owner == principal }};\n"
+        ));
+        text.push_str(&format!(
+            "@id(\"p{}\")\nforbid(principal, action == Action::\"a{a}\", resource) when {{ context has mfa && !context.mfa && resource.level > {} }};\n",
+            i + 1,
+            rng.below(10)
+        ));
+        i += 2;
+    }
+    while i < n {
         let a = rng.below(shape.actions);
         let r = rng.below(shape.roles);
-        let policy = match rng.below(10) {
-            0..=3 => format!(
+        let policy = match rng.below(20) {
+            0..=7 => format!(
                 "permit(principal in Role::\"r{r}\", action == Action::\"a{a}\", resource) when {{ resource.level <= {} }};",
                 rng.below(10)
             ),
-            4 => format!("permit(principal, action == Action::\"a{a}\", resource) when {{ resource.owner == principal }};"),
-            5 => format!(
-                "forbid(principal in Role::\"r{r}\", action == Action::\"a{a}\", resource) when {{ context has hour && context.hour < {} }};",
-                rng.below(8)
-            ),
-            6 => format!(
+            8 => format!(
                 "permit(principal in Role::\"r{r}\", action in Action::\"{}\", resource) when {{ resource.public }};",
                 if rng.chance(50) { "readers" } else { "writers" }
             ),
-            7 => format!(
+            9..=10 => format!(
+                "forbid(principal in Role::\"r{r}\", action == Action::\"a{a}\", resource) when {{ context has hour && context.hour < {} }};",
+                rng.below(8)
+            ),
+            11..=13 => format!(
                 "permit(principal == User::\"u{}\", action == Action::\"a{a}\", resource == Document::\"d{}\");",
                 rng.below(shape.users),
                 rng.below(shape.documents)
-            ),
-            8 => format!(
-                "forbid(principal, action == Action::\"a{a}\", resource) when {{ context has mfa && !context.mfa && resource.level > {} }};",
-                rng.below(10)
             ),
             _ => {
                 links.push(json!({
@@ -120,10 +136,12 @@ pub fn sources(n: usize, shape: Shape, seed: u64) -> (String, Vec<(String, Strin
                         "?resource": format!("Document::\"d{}\"", rng.below(shape.documents)),
                     }
                 }));
+                i += 1;
                 continue;
             }
         };
         text.push_str(&format!("@id(\"p{i}\")\n{policy}\n"));
+        i += 1;
     }
     (
         schema_text(shape),

@@ -512,3 +512,34 @@ mod index_equivalence {
         .is_err());
     }
 }
+
+#[test]
+fn property_values_follow_cedars_json_format_and_bad_ones_deny() {
+    let dir = dir_with(&[(
+        "p.cedar",
+        "@id(\"net\")\npermit(principal, action, resource) when { resource.addr.isInRange(ip(\"10.0.0.0/8\")) && resource.tags.contains(\"x\") && resource.meta.n == 2 };\n",
+    )]);
+    let engine = Engine::load(dir.path()).unwrap();
+    let p = principal("bob", &[], &[]);
+    let mut q = query(
+        p,
+        "read",
+        "bob",
+        json!({
+            "addr": {"__extn": {"fn": "ip", "arg": "10.1.2.3"}},
+            "tags": ["x", "y"],
+            "meta": {"n": 2},
+        }),
+    );
+    assert!(engine.decide(&q).allowed, "{:?}", engine.decide(&q));
+    for bad in [
+        json!(null),
+        json!(1.5),
+        json!({"__extn": {"fn": "nope", "arg": "x"}}),
+        json!({"__entity": {"type": "User"}}),
+    ] {
+        q.resource.properties.insert("meta".into(), bad.clone());
+        let d = engine.decide(&q);
+        assert!(!d.allowed && !d.errors.is_empty(), "{bad}: {d:?}");
+    }
+}

@@ -1,0 +1,149 @@
+//! In-process costs, side by side in one run: warden's indexed decision against plain Cedar
+//! (`Authorizer::is_authorized` over the whole set) at 10 to 10,000 synthetic policies;
+//! token verification cold and cached; building the principal; the whole in-process path
+//! for a verified token.
+//!
+//! `cargo bench --bench decide` (add `-- --quick` for a fast pass).
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::Duration;
+use warden::engine::synth::{self, Rng, Shape};
+use warden::engine::{decide_in, Mode, Query};
+
+const SIZES: [usize; 4] = [10, 100, 1_000, 10_000];
+
+fn queries(n: usize) -> Vec<Query> {
+    let mut rng = Rng::new(7);
+    (0..64)
+        .map(|_| synth::query(&mut rng, Shape::for_policies(n)))
+        .collect()
+}
+
+fn decisions(c: &mut Criterion) {
+    let authorizer = cedar_policy::Authorizer::new();
+    let mut group = c.benchmark_group("decide");
+    group
+        .sample_size(20)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3));
+    for n in SIZES {
+        let bundle = synth::bundle(n, 42).expect("synthetic bundle");
+        let qs = queries(n);
+        let mut i = 0;
+        group.bench_with_input(BenchmarkId::new("warden_indexed", n), &n, |b, _| {
+            b.iter(|| {
+                i = (i + 1) % qs.len();
+                black_box(decide_in(Mode::Indexed, &authorizer, &bundle, &qs[i]))
+            })
+        });
+        let mut i = 0;
+        group.bench_with_input(BenchmarkId::new("plain_cedar", n), &n, |b, _| {
+            b.iter(|| {
+                i = (i + 1) % qs.len();
+                black_box(decide_in(Mode::WholeSet, &authorizer, &bundle, &qs[i]))
+            })
+        });
+    }
+    group.finish();
+}
+
+/// A store with keys, a signed-in user, and its token.
+struct Fixture {
+    _dir: tempfile::TempDir,
+    store: Arc<warden::store::Store>,
+    tokens: Arc<warden::tokens::Tokens>,
+    token: String,
+    user: warden::store::UserRow,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let store = Arc::new(warden::store::Store::open(&dir.path().join("w.db")).expect("store"));
+    let config = warden::config::Config::default();
+    let tokens = Arc::new(warden::tokens::Tokens::new(&store, &config).expect("tokens"));
+    for r in ["r1", "r2"] {
+        store
+            .create_role(&r.parse().expect("role"), &[])
+            .expect("role");
+    }
+    let user = store
+        .create_user(&warden::store::NewUser {
+            id: "u1".parse().expect("id"),
+            email: "u1@example.com".parse().expect("email"),
+            name: "User 1".into(),
+            roles: vec!["r1".parse().expect("role"), "r2".parse().expect("role")],
+            password_hash: None,
+        })
+        .expect("user");
+    let session = store
+        .create_session("u1", "bench-refresh-hash", 3600)
+        .expect("session");
+    let (token, _) = tokens
+        .mint("u1", &user.email, &user.roles, &session.id)
+        .expect("mint");
+    Fixture {
+        _dir: dir,
+        store,
+        tokens,
+        token,
+        user,
+    }
+}
+
+fn tokens_and_principals(c: &mut Criterion) {
+    let f = fixture();
+    let mut group = c.benchmark_group("caller");
+    group
+        .sample_size(30)
+        .measurement_time(Duration::from_secs(2));
+    group.bench_function("verify_token_cold", |b| {
+        b.iter(|| black_box(f.tokens.verify(&f.token).expect("valid")))
+    });
+    f.tokens.verify_cached(&f.token).expect("valid");
+    group.bench_function("verify_token_cached", |b| {
+        b.iter(|| black_box(f.tokens.verify_cached(&f.token).expect("valid")))
+    });
+    group.bench_function("build_principal_from_store", |b| {
+        b.iter(|| black_box(warden::identity::principal_for(&f.store, &f.user).expect("principal")))
+    });
+    let resolver = warden::identity::Resolver::new(f.store.clone(), f.tokens.clone());
+    group.bench_function("resolve_caller_uncached", |b| {
+        b.iter(|| {
+            black_box(
+                warden::identity::verify_access_token(&f.store, &f.tokens, &f.token)
+                    .expect("valid"),
+            )
+        })
+    });
+    resolver.resolve(&f.token).expect("valid");
+    group.bench_function("resolve_caller_cached", |b| {
+        b.iter(|| black_box(resolver.resolve(&f.token).expect("valid")))
+    });
+    group.finish();
+
+    // The whole in-process path for a verified token: resolve the caller, then decide.
+    let authorizer = cedar_policy::Authorizer::new();
+    let mut group = c.benchmark_group("decision_for_token");
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(3));
+    for n in [10, 10_000] {
+        let bundle = synth::bundle(n, 42).expect("synthetic bundle");
+        let mut qs = queries(n);
+        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+            let mut i = 0;
+            b.iter(|| {
+                i = (i + 1) % qs.len();
+                let caller = resolver.resolve(&f.token).expect("valid");
+                qs[i].principal = caller.principal;
+                black_box(decide_in(Mode::Indexed, &authorizer, &bundle, &qs[i]))
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, decisions, tokens_and_principals);
+criterion_main!(benches);
