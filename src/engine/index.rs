@@ -1,20 +1,23 @@
 //! The policy index (slicing): which policies can apply to a request, from their scope.
 //!
-//! Every policy goes into buckets keyed by (action, principal constraint, resource
-//! constraint), each bucket its own Cedar `PolicySet`. A request only evaluates the buckets
-//! its scope can match: its action (or any action), the principal itself or any of its
-//! roles (or any principal), the resource itself (or any resource). A policy whose scope
-//! cannot match the request is skipped; Cedar would not have evaluated its conditions
-//! either (the scope short-circuits them), so decisions, reasons and errors are the same as
-//! evaluating the whole set. The combination follows Cedar's rules: any satisfied forbid
-//! denies (its ids are the reasons), else any satisfied permit allows (their ids), else deny.
-//! A property test (`tests.rs`) checks the equivalence on random policies and requests.
+//! Every policy is listed under buckets keyed by (action, principal constraint, resource
+//! constraint). A request gathers the buckets its scope can match: its action (or any
+//! action), the principal itself or any of its roles (or any principal), the resource
+//! itself (or any resource), and Cedar evaluates just those policies, as one small set. A
+//! policy whose scope cannot match the request is skipped; Cedar would not have evaluated
+//! its conditions either (the scope short-circuits them), so decisions, reasons and errors
+//! are the same as evaluating the whole set. A property test (`tests.rs`) checks the
+//! equivalence on random policies and requests.
+//!
+//! Buckets hold positions, not policy sets: a set per bucket cost about 5 KiB each (58 MiB
+//! for 10,000 policies), where a list of positions costs bytes; building the small set for
+//! a request costs a few microseconds (see `benches/decide.rs`).
 
 use cedar_policy::{
-    ActionConstraint, Authorizer, Entities, EntityUid, Policy, PolicySet, PrincipalConstraint,
-    Request, ResourceConstraint, Schema,
+    ActionConstraint, Entities, EntityUid, Policy, PolicyId, PolicySet, PrincipalConstraint,
+    ResourceConstraint, Schema, Template,
 };
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 /// The key of a scope part: unconstrained, or tied to one entity.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -34,10 +37,13 @@ enum PrincipalKey {
 
 type BucketKey = (Key, PrincipalKey, Key);
 
-/// Buckets of policies by scope.
+/// Buckets of policy positions by scope.
 pub struct PolicyIndex {
-    buckets: HashMap<BucketKey, PolicySet>,
-    /// How many (policy, bucket) placements there are.
+    /// Every static or linked policy, in set order.
+    policies: Vec<Policy>,
+    /// The templates of the linked policies.
+    templates: HashMap<PolicyId, Template>,
+    buckets: HashMap<BucketKey, Vec<u32>>,
     placements: usize,
 }
 
@@ -49,13 +55,6 @@ pub struct Scope<'a> {
     pub principal_ancestors: &'a [EntityUid],
     pub action: &'a EntityUid,
     pub resource: &'a EntityUid,
-}
-
-/// The outcome of evaluating the applicable buckets.
-pub struct Evaluated {
-    pub allowed: bool,
-    pub reasons: Vec<String>,
-    pub errors: Vec<String>,
 }
 
 fn actions_of(
@@ -103,36 +102,48 @@ impl PolicyIndex {
     /// An index of nothing.
     pub fn empty() -> PolicyIndex {
         PolicyIndex {
+            policies: Vec::new(),
+            templates: HashMap::new(),
             buckets: HashMap::new(),
             placements: 0,
         }
     }
 
-    /// Index every static and template-linked policy of `policies`.
-    pub fn build(policies: &PolicySet, schema: Option<&Schema>) -> Result<PolicyIndex, String> {
+    /// Index every static and template-linked policy of `set`.
+    pub fn build(set: &PolicySet, schema: Option<&Schema>) -> Result<PolicyIndex, String> {
         let actions = schema
             .map(|s| -> Result<_, String> {
                 let all: Vec<EntityUid> = s.actions().cloned().collect();
                 Ok((all, s.action_entities().map_err(|e| e.to_string())?))
             })
             .transpose()?;
-        let mut buckets: HashMap<BucketKey, PolicySet> = HashMap::new();
-        let mut placements = 0;
-        for policy in policies.policies() {
+        let mut index = PolicyIndex::empty();
+        for policy in set.policies() {
+            let position = index.policies.len() as u32;
             let principal = principal_of(policy.principal_constraint());
             let resource = resource_of(policy.resource_constraint());
             for action in actions_of(policy.action_constraint(), schema, &actions) {
-                let set = buckets
+                index
+                    .buckets
                     .entry((action, principal.clone(), resource.clone()))
-                    .or_default();
-                add(set, policies, policy)?;
-                placements += 1;
+                    .or_default()
+                    .push(position);
+                index.placements += 1;
             }
+            if let Some(template_id) = policy.template_id() {
+                if !index.templates.contains_key(template_id) {
+                    let template = set
+                        .template(template_id)
+                        .ok_or_else(|| format!("template {template_id} not found"))?;
+                    index
+                        .templates
+                        .insert(template_id.clone(), template.clone());
+                }
+            }
+            index.policies.push(policy.clone());
         }
-        Ok(PolicyIndex {
-            buckets,
-            placements,
-        })
+        index.buckets.shrink_to_fit();
+        Ok(index)
     }
 
     /// How many buckets and placements the index holds (for diagnostics and benchmarks).
@@ -140,67 +151,56 @@ impl PolicyIndex {
         (self.buckets.len(), self.placements)
     }
 
-    /// Evaluate the buckets that can apply to `request`, whose scope is `scope`.
-    pub fn evaluate(
-        &self,
-        authorizer: &Authorizer,
-        request: &Request,
-        entities: &Entities,
-        scope: &Scope<'_>,
-    ) -> Evaluated {
-        let Scope {
-            principal,
-            principal_ancestors,
-            action,
-            resource,
-        } = *scope;
-        let mut forbids = BTreeSet::new();
-        let mut permits = BTreeSet::new();
-        let mut errors = Vec::new();
-        let principal_keys = std::iter::once(PrincipalKey::Any)
-            .chain(std::iter::once(PrincipalKey::Eq(principal.clone())))
-            .chain(std::iter::once(PrincipalKey::In(principal.clone())))
-            .chain(
-                principal_ancestors
-                    .iter()
-                    .map(|a| PrincipalKey::In(a.clone())),
-            );
-        let action_keys = [Key::Any, Key::Is(action.clone())];
-        let resource_keys = [Key::Any, Key::Is(resource.clone())];
+    /// The positions of the policies that can apply to a request of `scope`, sorted.
+    fn candidates(&self, scope: &Scope<'_>) -> Vec<u32> {
+        let mut found = Vec::new();
+        let principal_keys = [
+            PrincipalKey::Any,
+            PrincipalKey::Eq(scope.principal.clone()),
+            PrincipalKey::In(scope.principal.clone()),
+        ]
+        .into_iter()
+        .chain(
+            scope
+                .principal_ancestors
+                .iter()
+                .map(|a| PrincipalKey::In(a.clone())),
+        );
+        let action_keys = [Key::Any, Key::Is(scope.action.clone())];
+        let resource_keys = [Key::Any, Key::Is(scope.resource.clone())];
         for p in principal_keys {
             for a in &action_keys {
                 for r in &resource_keys {
-                    let Some(set) = self.buckets.get(&(a.clone(), p.clone(), r.clone())) else {
-                        continue;
-                    };
-                    let response = authorizer.is_authorized(request, set, entities);
-                    let reasons = response.diagnostics().reason().map(|id| id.to_string());
-                    match response.decision() {
-                        cedar_policy::Decision::Allow => permits.extend(reasons),
-                        cedar_policy::Decision::Deny => forbids.extend(reasons),
+                    if let Some(bucket) = self.buckets.get(&(a.clone(), p.clone(), r.clone())) {
+                        found.extend_from_slice(bucket);
                     }
-                    errors.extend(response.diagnostics().errors().map(|e| e.to_string()));
                 }
             }
         }
-        let (allowed, reasons) = if !forbids.is_empty() {
-            (false, forbids)
-        } else if !permits.is_empty() {
-            (true, permits)
-        } else {
-            (false, BTreeSet::new())
-        };
-        errors.sort();
-        Evaluated {
-            allowed,
-            reasons: reasons.into_iter().collect(),
-            errors,
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
+    /// The policies that can apply to a request of `scope`, as a set Cedar can evaluate.
+    pub fn slice(&self, scope: &Scope<'_>) -> Result<PolicySet, String> {
+        let mut set = PolicySet::new();
+        for position in self.candidates(scope) {
+            let Some(policy) = self.policies.get(position as usize) else {
+                continue;
+            };
+            add(&mut set, &self.templates, policy)?;
         }
+        Ok(set)
     }
 }
 
 /// Add `policy` (static or template-linked) to `set`.
-fn add(set: &mut PolicySet, all: &PolicySet, policy: &Policy) -> Result<(), String> {
+fn add(
+    set: &mut PolicySet,
+    templates: &HashMap<PolicyId, Template>,
+    policy: &Policy,
+) -> Result<(), String> {
     if policy.is_static() {
         return set.add(policy.clone()).map_err(|e| e.to_string());
     }
@@ -211,8 +211,8 @@ fn add(set: &mut PolicySet, all: &PolicySet, policy: &Policy) -> Result<(), Stri
         ));
     };
     if set.template(template_id).is_none() {
-        let template = all
-            .template(template_id)
+        let template = templates
+            .get(template_id)
             .ok_or_else(|| format!("template {template_id} not found"))?;
         set.add_template(template.clone())
             .map_err(|e| e.to_string())?;

@@ -29,6 +29,9 @@ pub struct PolicyBundle {
     pub policies: PolicySet,
     /// Which policies can apply to which requests (see [`super::PolicyIndex`]).
     pub index: super::PolicyIndex,
+    /// For each action of the schema, its entity and its ancestors' (action groups): all a
+    /// request needs of the schema's action hierarchy.
+    pub action_closures: HashMap<cedar_policy::EntityUid, Vec<cedar_policy::Entity>>,
     pub schema: Option<Schema>,
     /// Every policy and template, in file order.
     pub info: Vec<PolicyInfo>,
@@ -44,6 +47,7 @@ impl PolicyBundle {
     pub fn empty() -> Self {
         PolicyBundle {
             index: super::PolicyIndex::empty(),
+            action_closures: HashMap::new(),
             policies: PolicySet::new(),
             schema: None,
             info: Vec::new(),
@@ -204,6 +208,7 @@ pub fn load_sources(
         }
         items.sort_by_key(|(n, _)| *n);
         let mut cursor = 0;
+        let mut lines = LineCounter::new(&src);
         for (n, item) in items {
             let id = item
                 .annotation("id")
@@ -216,7 +221,7 @@ pub fn load_sources(
                 .map(|o| o + cursor)
                 .unwrap_or(cursor);
             cursor = (start + text.trim().len()).min(src.len());
-            let line = super::diag::locate(&src, start).0;
+            let line = lines.line_at(start);
             if let Some(other) = seen.get(&id) {
                 diagnostics.push(Diagnostic {
                     line,
@@ -263,20 +268,36 @@ pub fn load_sources(
 
     let mut warnings = Vec::new();
     if let (Some(schema), true) = (&schema, diagnostics.is_empty()) {
-        let result = Validator::new(schema.clone()).validate(&policies, ValidationMode::Strict);
+        // Validation is the costliest part of a load (strict typechecking of every policy
+        // against every action it may apply to); policies validate independently, so large
+        // sets are split across the cores.
+        let results: Vec<cedar_policy::ValidationResult> = {
+            let parts = split_for_validation(&policies);
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = parts
+                    .iter()
+                    .map(|part| {
+                        scope.spawn(|| {
+                            Validator::new(schema.clone()).validate(part, ValidationMode::Strict)
+                        })
+                    })
+                    .collect();
+                handles.into_iter().filter_map(|h| h.join().ok()).collect()
+            })
+        };
         let file_of = |id: &str| {
             info.iter()
                 .find(|p| p.id == id)
                 .map(|p| p.file.clone())
                 .unwrap_or_default()
         };
-        for e in result.validation_errors() {
+        for e in results.iter().flat_map(|r| r.validation_errors()) {
             let id = e.policy_id().to_string();
             let file = file_of(&id);
             let src = sources.get(&file).map(String::as_str).unwrap_or("");
             diagnostics.extend(from_miette("error", &file, src, e, Some(id)));
         }
-        for w in result.validation_warnings() {
+        for w in results.iter().flat_map(|r| r.validation_warnings()) {
             let id = w.policy_id().to_string();
             let file = file_of(&id);
             let src = sources.get(&file).map(String::as_str).unwrap_or("");
@@ -288,7 +309,17 @@ pub fn load_sources(
     }
     let index = super::PolicyIndex::build(&policies, schema.as_ref())
         .map_err(|e| Diagnostic::file_error("policies", format!("cannot index policies: {e}")))?;
+    let action_closures = match &schema {
+        Some(s) => action_closures(s).map_err(|e| {
+            Diagnostic::file_error(
+                SCHEMA_FILE,
+                format!("cannot build the action hierarchy: {e}"),
+            )
+        })?,
+        None => HashMap::new(),
+    };
     Ok(PolicyBundle {
+        action_closures,
         index,
         policies,
         schema,
@@ -319,12 +350,23 @@ fn link_all(
             return;
         }
     };
+    let templates: HashMap<String, &'static str> = info
+        .iter()
+        .filter(|p| p.template)
+        .map(|p| (p.id.clone(), p.effect))
+        .collect();
+    let mut lines = LineCounter::new(text);
+    let mut cursor = 0;
     for (n, link) in links.into_iter().enumerate() {
-        let line = text
-            .lines()
-            .position(|l| l.contains(&format!("\"{}\"", link.id)))
-            .map(|i| i + 1)
-            .unwrap_or(0);
+        // Links appear in file order: find this one's id after the previous one.
+        let needle = format!("\"{}\"", link.id);
+        let line = match text[cursor..].find(&needle) {
+            Some(o) => {
+                cursor += o + needle.len();
+                lines.line_at(cursor)
+            }
+            None => 0,
+        };
         let fail = |m: String| Diagnostic {
             line,
             column: 1,
@@ -356,11 +398,7 @@ fn link_all(
                 Err(e) => diagnostics.push(fail(format!("invalid entity {uid:?}: {e}"))),
             }
         }
-        let Some(template) = info
-            .iter()
-            .find(|p| p.id == link.template && p.template)
-            .cloned()
-        else {
+        let Some(effect) = templates.get(&link.template).copied() else {
             diagnostics.push(fail(format!(
                 "link {} names unknown template {:?}",
                 link.id, link.template
@@ -380,7 +418,7 @@ fn link_all(
             id: link.id,
             file: LINKS_FILE.to_string(),
             line,
-            effect: template.effect,
+            effect,
             template: false,
             index: n,
         });
@@ -450,4 +488,80 @@ pub fn create_shipped(dir: &Path) -> std::io::Result<bool> {
         std::fs::write(dir.join(name), text)?;
     }
     Ok(true)
+}
+
+/// Line numbers of increasing byte offsets in one text, in one pass over it.
+struct LineCounter<'a> {
+    src: &'a str,
+    pos: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(src: &'a str) -> Self {
+        LineCounter {
+            src,
+            pos: 0,
+            line: 1,
+        }
+    }
+
+    /// The 1-based line of `offset` (offsets must not decrease between calls).
+    fn line_at(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.src.len());
+        if offset > self.pos {
+            self.line += self.src.as_bytes()[self.pos..offset]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
+            self.pos = offset;
+        }
+        self.line
+    }
+}
+
+/// Split a policy set into parts to validate on separate threads (one part for small sets).
+/// Templates and linked policies stay in the first part, with their templates.
+fn split_for_validation(set: &PolicySet) -> Vec<PolicySet> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
+    let statics: Vec<&cedar_policy::Policy> = set.policies().filter(|p| p.is_static()).collect();
+    if threads < 2
+        || statics.len() < 1000
+        || set.templates().next().is_some() && set.policies().all(|p| !p.is_static())
+    {
+        return vec![set.clone()];
+    }
+    let mut parts: Vec<PolicySet> = (0..threads).map(|_| PolicySet::new()).collect();
+    // Part 0 takes the templates and links (cloned as a whole, minus the static policies).
+    let mut first = set.clone();
+    for p in &statics {
+        let _ = first.remove_static(p.id().clone());
+    }
+    parts[0] = first;
+    for (i, p) in statics.into_iter().enumerate() {
+        if let Some(part) = parts.get_mut(i % threads) {
+            let _ = part.add((*p).clone());
+        }
+    }
+    parts
+}
+
+fn action_closures(
+    schema: &Schema,
+) -> Result<HashMap<cedar_policy::EntityUid, Vec<cedar_policy::Entity>>, String> {
+    let entities = schema.action_entities().map_err(|e| e.to_string())?;
+    Ok(schema
+        .actions()
+        .map(|action| {
+            let closure = entities
+                .iter()
+                .filter(|e| e.uid() == *action || entities.is_ancestor_of(&e.uid(), action))
+                .cloned()
+                .collect();
+            (action.clone(), closure)
+        })
+        .collect())
 }

@@ -10,7 +10,7 @@ mod load;
 pub mod synth;
 
 pub use diag::Diagnostic;
-pub use index::PolicyIndex;
+pub use index::{PolicyIndex, Scope as PolicyIndexScope};
 pub use load::{
     create_shipped, load_dir, load_sources, policy_files, LoadError, PolicyBundle, PolicyInfo,
     LINKS_FILE, SCHEMA_FILE, SHIPPED,
@@ -224,7 +224,7 @@ pub fn decide_in(
         Ok(r) => r,
         Err(e) => return Decision::error(format!("bad resource: {e}")),
     };
-    let entities = build_entities(query, &principal, &resource, bundle.schema.as_ref());
+    let entities = build_entities(query, &principal, &resource, &action, bundle);
     evaluate_with(
         mode,
         authorizer,
@@ -323,31 +323,12 @@ pub fn evaluate_with(
                 action: &action,
                 resource: &resource,
             };
-            let e = bundle
-                .index
-                .evaluate(authorizer, &request, &entities, &scope);
-            (e.allowed, e.reasons, e.errors)
+            match bundle.index.slice(&scope) {
+                Ok(set) => cedar(authorizer.is_authorized(&request, &set, &entities)),
+                Err(e) => return Decision::error(format!("policy index: {e}")),
+            }
         }
-        Mode::WholeSet => {
-            let response = authorizer.is_authorized(&request, &bundle.policies, &entities);
-            let mut errors: Vec<String> = response
-                .diagnostics()
-                .errors()
-                .map(|e| e.to_string())
-                .collect();
-            errors.sort();
-            let mut reasons: Vec<String> = response
-                .diagnostics()
-                .reason()
-                .map(|id| id.to_string())
-                .collect();
-            reasons.sort();
-            (
-                response.decision() == cedar_policy::Decision::Allow,
-                reasons,
-                errors,
-            )
-        }
+        Mode::WholeSet => cedar(authorizer.is_authorized(&request, &bundle.policies, &entities)),
     };
     if !errors.is_empty() && cedar_allowed {
         // The permits did not determine this deny; the errors did.
@@ -358,6 +339,27 @@ pub fn evaluate_with(
         reasons,
         errors,
     }
+}
+
+/// Cedar's answer as (allowed, sorted reasons, sorted errors).
+fn cedar(response: cedar_policy::Response) -> (bool, Vec<String>, Vec<String>) {
+    let mut errors: Vec<String> = response
+        .diagnostics()
+        .errors()
+        .map(|e| e.to_string())
+        .collect();
+    errors.sort();
+    let mut reasons: Vec<String> = response
+        .diagnostics()
+        .reason()
+        .map(|id| id.to_string())
+        .collect();
+    reasons.sort();
+    (
+        response.decision() == cedar_policy::Decision::Allow,
+        reasons,
+        errors,
+    )
 }
 
 /// The entity uid `Type::"id"`.
@@ -378,7 +380,8 @@ fn build_entities(
     query: &Query,
     principal: &EntityUid,
     resource: &EntityUid,
-    schema: Option<&cedar_policy::Schema>,
+    action: &EntityUid,
+    bundle: &PolicyBundle,
 ) -> Result<Entities, String> {
     let p = &query.principal;
     let role = |name: &str| entity_uid("Role", name);
@@ -410,7 +413,14 @@ fn build_entities(
             .map_err(|e| format!("bad resource properties: {e}"))?,
         );
     }
-    Entities::from_entities(list, schema).map_err(|e| format!("bad entity data: {e}"))
+    // Only the request's own action and its groups, not the whole action hierarchy of the
+    // schema (which `from_entities` would add, at a cost that grows with the schema).
+    if let Some(closure) = bundle.action_closures.get(action) {
+        list.extend(closure.iter().cloned());
+    }
+    Entities::empty()
+        .add_entities(list, bundle.schema.as_ref())
+        .map_err(|e| format!("bad entity data: {e}"))
 }
 
 /// A JSON value as a Cedar value, following Cedar's JSON entity format: `{"__entity":
