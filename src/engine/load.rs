@@ -189,38 +189,44 @@ pub fn load_sources(
     let mut seen: HashMap<String, String> = HashMap::new();
     for (name, src) in files {
         let (name, src) = (name.clone(), src.clone());
-        let parsed = PolicySet::from_str(&src);
         sources.insert(name.clone(), src.clone());
-        let parsed = match parsed {
-            Ok(p) => p,
-            Err(e) => {
-                diagnostics.extend(from_miette("error", &name, &src, &e, None));
-                continue;
+        // Parse statement by statement: the parser's intermediate trees then stay the size
+        // of one policy instead of the whole file (a large transient peak at 10,000
+        // policies), and each policy is renamed right away. Any parse error re-parses the
+        // whole file for diagnostics located in it.
+        let mut items: Vec<(usize, usize, Item)> = Vec::new();
+        let mut failed = false;
+        for (n, (start, text)) in statements(&src).into_iter().enumerate() {
+            match PolicySet::from_str(text) {
+                Ok(one) => {
+                    if let Some(p) = one.policies().next() {
+                        items.push((n, start, Item::Static(p.clone())));
+                    } else if let Some(t) = one.templates().next() {
+                        items.push((n, start, Item::Template(t.clone())));
+                    }
+                }
+                Err(_) => {
+                    failed = true;
+                    break;
+                }
             }
-        };
-        // Policies come back keyed policy0, policy1... in source order; keep that order.
-        let mut items: Vec<(usize, Item)> = Vec::new();
-        for p in parsed.policies() {
-            items.push((ordinal(p.id()), Item::Static(p.clone())));
         }
-        for t in parsed.templates() {
-            items.push((ordinal(t.id()), Item::Template(t.clone())));
+        if failed {
+            match PolicySet::from_str(&src) {
+                Err(e) => diagnostics.extend(from_miette("error", &name, &src, &e, None)),
+                Ok(_) => diagnostics.push(Diagnostic::file_error(
+                    &name,
+                    "cannot split this file into policies",
+                )),
+            }
+            continue;
         }
-        items.sort_by_key(|(n, _)| *n);
-        let mut cursor = 0;
         let mut lines = LineCounter::new(&src);
-        for (n, item) in items {
+        for (n, start, item) in items {
             let id = item
                 .annotation("id")
                 .map(str::to_string)
                 .unwrap_or_else(|| format!("{name}#{n}"));
-            // Cedar keeps each policy's original text; find it after the previous one.
-            let text = item.text();
-            let start = src[cursor..]
-                .find(text.trim())
-                .map(|o| o + cursor)
-                .unwrap_or(cursor);
-            cursor = (start + text.trim().len()).min(src.len());
             let line = lines.line_at(start);
             if let Some(other) = seen.get(&id) {
                 diagnostics.push(Diagnostic {
@@ -430,13 +436,6 @@ fn read(path: &Path, name: &str) -> Result<String, LoadError> {
         .map_err(|e| Diagnostic::file_error(name, format!("cannot read file: {e}")).into())
 }
 
-fn ordinal(id: &PolicyId) -> usize {
-    id.to_string()
-        .trim_start_matches("policy")
-        .parse()
-        .unwrap_or(usize::MAX)
-}
-
 enum Item {
     Static(cedar_policy::Policy),
     Template(cedar_policy::Template),
@@ -454,14 +453,6 @@ impl Item {
         match self {
             Item::Static(p) => p.effect(),
             Item::Template(t) => t.effect(),
-        }
-    }
-
-    /// The policy's source text as written.
-    fn text(&self) -> String {
-        match self {
-            Item::Static(p) => p.to_string(),
-            Item::Template(t) => t.to_string(),
         }
     }
 }
@@ -564,4 +555,45 @@ fn action_closures(
             (action.clone(), closure)
         })
         .collect())
+}
+
+/// Split Cedar source into statements, each ending with a `;` outside strings and comments,
+/// as (offset of its first significant character, text). Trailing text without a `;` that is
+/// more than whitespace and comments is returned as a last statement, so that the parser
+/// reports it.
+fn statements(src: &str) -> Vec<(usize, &str)> {
+    let bytes = src.as_bytes();
+    let mut out = Vec::new();
+    let (mut begin, mut i) = (0, 0);
+    let mut significant: Option<usize> = None;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                significant.get_or_insert(i);
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b';' => {
+                out.push((significant.unwrap_or(i), &src[begin..=i]));
+                begin = i + 1;
+                significant = None;
+            }
+            b if !b.is_ascii_whitespace() => {
+                significant.get_or_insert(i);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if let Some(start) = significant {
+        out.push((start, &src[begin..]));
+    }
+    out
 }

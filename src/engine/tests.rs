@@ -543,3 +543,32 @@ fn property_values_follow_cedars_json_format_and_bad_ones_deny() {
         assert!(!d.allowed && !d.errors.is_empty(), "{bad}: {d:?}");
     }
 }
+
+#[test]
+fn semicolons_in_strings_and_comments_do_not_split_policies() {
+    let dir = dir_with(&[(
+        "p.cedar",
+        "// a comment; with a semicolon\npermit(principal, action, resource)\nwhen { context.s == \"a;b\\\";c\" }; // trailing; comment\n\n@id(\"x;y\")\nforbid(principal, action, resource) when { context.s == \"//;\" };\n",
+    )]);
+    let bundle = load_dir(dir.path()).unwrap();
+    let ids: Vec<_> = bundle
+        .info
+        .iter()
+        .map(|p| (p.id.as_str(), p.line, p.effect))
+        .collect();
+    assert_eq!(ids, vec![("p.cedar#0", 2, "permit"), ("x;y", 5, "forbid")]);
+    let engine = Engine::load(dir.path()).unwrap();
+    let mut q = query(principal("bob", &[], &[]), "read", "bob", json!({}));
+    q.context = json!({"s": "a;b\";c"});
+    assert_eq!(engine.decide(&q).reasons, vec!["p.cedar#0".to_string()]);
+    q.context = json!({"s": "//;"});
+    assert_eq!(engine.decide(&q).reasons, vec!["x;y".to_string()]);
+    // A statement without its semicolon is still reported, at its place.
+    let dir = dir_with(&[(
+        "p.cedar",
+        "permit(principal, action, resource);\npermit(principal, action, resource)\n",
+    )]);
+    let err = load_dir(dir.path()).err().unwrap();
+    assert_eq!(err.diagnostics[0].file, "p.cedar");
+    assert!(err.diagnostics[0].line >= 2, "{}", err);
+}
