@@ -194,23 +194,10 @@ pub fn load_sources(
         // of one policy instead of the whole file (a large transient peak at 10,000
         // policies), and each policy is renamed right away. Any parse error re-parses the
         // whole file for diagnostics located in it.
-        let mut items: Vec<(usize, usize, Item)> = Vec::new();
-        let mut failed = false;
-        for (n, (start, text)) in statements(&src).into_iter().enumerate() {
-            match PolicySet::from_str(text) {
-                Ok(one) => {
-                    if let Some(p) = one.policies().next() {
-                        items.push((n, start, Item::Static(p.clone())));
-                    } else if let Some(t) = one.templates().next() {
-                        items.push((n, start, Item::Template(t.clone())));
-                    }
-                }
-                Err(_) => {
-                    failed = true;
-                    break;
-                }
-            }
-        }
+        let statements = statements(&src);
+        let parsed = parse_statements(&statements);
+        let failed = parsed.is_none();
+        let items = parsed.unwrap_or_default();
         if failed {
             match PolicySet::from_str(&src) {
                 Err(e) => diagnostics.extend(from_miette("error", &name, &src, &e, None)),
@@ -596,4 +583,45 @@ fn statements(src: &str) -> Vec<(usize, &str)> {
         out.push((start, &src[begin..]));
     }
     out
+}
+
+/// Parse statements on every core; `None` if any does not parse.
+fn parse_statements(statements: &[(usize, &str)]) -> Option<Vec<(usize, usize, Item)>> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
+    let chunk = statements.len().div_ceil(threads).max(256);
+    let parts: Vec<Option<Vec<(usize, usize, Item)>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = statements
+            .chunks(chunk)
+            .enumerate()
+            .map(|(c, part)| {
+                scope.spawn(move || {
+                    let mut items = Vec::with_capacity(part.len());
+                    for (i, (start, text)) in part.iter().enumerate() {
+                        let one = PolicySet::from_str(text).ok()?;
+                        let n = c * chunk + i;
+                        let item = match one.policies().next() {
+                            Some(p) => Some(Item::Static(p.clone())),
+                            None => one.templates().next().map(|t| Item::Template(t.clone())),
+                        };
+                        if let Some(item) = item {
+                            items.push((n, *start, item));
+                        }
+                    }
+                    Some(items)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().ok().flatten())
+            .collect()
+    });
+    let mut all = Vec::with_capacity(statements.len());
+    for part in parts {
+        all.extend(part?);
+    }
+    Some(all)
 }
