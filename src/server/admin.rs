@@ -41,15 +41,28 @@ impl Admin {
     }
 }
 
-/// The gate in front of every admin route, run after routing and before any body is read:
-/// an unauthenticated caller gets 401 and a caller the policies do not allow gets 403
-/// before the request is parsed, so neither learns anything from validation errors.
+/// The gate in front of every admin and service route, run after routing and before any
+/// body is read: an unauthenticated caller gets 401 and a caller the policies do not allow
+/// gets 403 before the request is parsed, so neither learns anything from validation errors.
 pub async fn gate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let Some(action) = req
+    let route = req
         .extensions()
         .get::<MatchedPath>()
-        .and_then(|p| super::openapi::admin_action(req.method().as_str(), p.as_str()))
-    else {
+        .and_then(|p| super::openapi::route(req.method().as_str(), p.as_str()));
+    let Some(route) = route else {
+        return next.run(req).await;
+    };
+    // Service routes (AuthZEN, introspection): the client key comes first, too.
+    if route.auth == super::openapi::Auth::ClientKey {
+        return match super::ops::require_client(&state, req.headers()).await {
+            Ok(client) => {
+                req.extensions_mut().insert(client);
+                next.run(req).await
+            }
+            Err(e) => e.into_response(),
+        };
+    }
+    let Some(action) = route.admin_action else {
         return next.run(req).await;
     };
     let request_id = req

@@ -7,7 +7,7 @@ use crate::accounts::Issued;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::json;
 use std::net::SocketAddr;
@@ -160,10 +160,9 @@ pub async fn revoke(
 /// authorization, or it becomes a token-scanning oracle).
 pub async fn introspect(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(_client): Extension<crate::store::ClientRow>,
     body: FlexibleBody,
 ) -> Result<Response, ApiError> {
-    super::ops::require_client(&state, &headers).await?;
     let token = body
         .str("token")
         .ok_or_else(|| ApiError::bad_request("missing field `token`"))?

@@ -212,12 +212,11 @@ pub const ROUTES: &[Route] = &[
     a("get", "/admin/v1/audit", "audit.read", "Query the audit log"),
 ];
 
-/// The admin action guarding `method path`, if it is an admin route.
-pub fn admin_action(method: &str, path: &str) -> Option<&'static str> {
+/// The route `method path` of the table.
+pub fn route(method: &str, path: &str) -> Option<&'static Route> {
     ROUTES
         .iter()
         .find(|r| r.path == path && r.method.eq_ignore_ascii_case(method))
-        .and_then(|r| r.admin_action)
 }
 
 /// The OpenAPI 3.1 document.

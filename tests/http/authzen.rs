@@ -382,3 +382,23 @@ fn discovery_document() {
         "http://warden.test/access/v1/search/action"
     );
 }
+
+#[test]
+fn the_client_key_is_checked_before_the_body_is_read() {
+    let p = pdp();
+    // Without a key, a malformed or wrongly typed body still gets 401, not 400 or 415.
+    for (ct, body) in [
+        ("application/json", "{\"subject\":"),
+        ("text/plain", "hello"),
+        ("application/json", ""),
+    ] {
+        let r = p
+            .app
+            .post_raw("/access/v1/evaluation", Some(ct), body.as_bytes(), &[]);
+        assert_eq!(r.status, 401, "{ct} {body:?}: {}", r.text);
+        let r = p
+            .app
+            .post_raw("/v1/auth/introspect", Some(ct), body.as_bytes(), &[]);
+        assert_eq!(r.status, 401, "introspect {ct} {body:?}: {}", r.text);
+    }
+}
