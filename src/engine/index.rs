@@ -14,8 +14,8 @@
 //! a request costs a few microseconds (see `benches/decide.rs`).
 
 use cedar_policy::{
-    ActionConstraint, Entities, EntityUid, Policy, PolicyId, PolicySet, PrincipalConstraint,
-    ResourceConstraint, Schema, Template,
+    ActionConstraint, Entities, EntityUid, PolicyId, PolicySet, PrincipalConstraint,
+    ResourceConstraint, Schema,
 };
 use std::collections::HashMap;
 
@@ -35,14 +35,18 @@ enum PrincipalKey {
     In(EntityUid),
 }
 
-type BucketKey = (Key, PrincipalKey, Key);
+/// A bucket's key with its entities interned: (action, (principal kind, principal),
+/// resource), where 0 is "any" and n is the (n-1)-th interned entity. Small keys hash fast
+/// and weigh little, where entity uids would hash every string of them.
+type BucketKey = (u32, (u8, u32), u32);
 
 /// Buckets of policy positions by scope.
 pub struct PolicyIndex {
-    /// Every static or linked policy, in set order.
-    policies: Vec<Policy>,
-    /// The templates of the linked policies.
-    templates: HashMap<PolicyId, Template>,
+    /// Every static or linked policy's id, in set order (the policies stay in the bundle's
+    /// set).
+    policies: Vec<PolicyId>,
+    /// Entity uids named by scopes, interned.
+    entities: HashMap<EntityUid, u32>,
     buckets: HashMap<BucketKey, Vec<u32>>,
     placements: usize,
 }
@@ -98,14 +102,31 @@ fn resource_of(constraint: ResourceConstraint) -> Key {
     }
 }
 
+const ANY: u32 = 0;
+const P_ANY: u8 = 0;
+const P_EQ: u8 = 1;
+const P_IN: u8 = 2;
+
 impl PolicyIndex {
     /// An index of nothing.
     pub fn empty() -> PolicyIndex {
         PolicyIndex {
             policies: Vec::new(),
-            templates: HashMap::new(),
+            entities: HashMap::new(),
             buckets: HashMap::new(),
             placements: 0,
+        }
+    }
+
+    fn intern(&mut self, uid: EntityUid) -> u32 {
+        let next = self.entities.len() as u32 + 1;
+        *self.entities.entry(uid).or_insert(next)
+    }
+
+    fn key(&mut self, key: Key) -> u32 {
+        match key {
+            Key::Any => ANY,
+            Key::Is(uid) => self.intern(uid),
         }
     }
 
@@ -120,27 +141,22 @@ impl PolicyIndex {
         let mut index = PolicyIndex::empty();
         for policy in set.policies() {
             let position = index.policies.len() as u32;
-            let principal = principal_of(policy.principal_constraint());
-            let resource = resource_of(policy.resource_constraint());
+            let principal = match principal_of(policy.principal_constraint()) {
+                PrincipalKey::Any => (P_ANY, ANY),
+                PrincipalKey::Eq(uid) => (P_EQ, index.intern(uid)),
+                PrincipalKey::In(uid) => (P_IN, index.intern(uid)),
+            };
+            let resource = index.key(resource_of(policy.resource_constraint()));
             for action in actions_of(policy.action_constraint(), schema, &actions) {
+                let action = index.key(action);
                 index
                     .buckets
-                    .entry((action, principal.clone(), resource.clone()))
+                    .entry((action, principal, resource))
                     .or_default()
                     .push(position);
                 index.placements += 1;
             }
-            if let Some(template_id) = policy.template_id() {
-                if !index.templates.contains_key(template_id) {
-                    let template = set
-                        .template(template_id)
-                        .ok_or_else(|| format!("template {template_id} not found"))?;
-                    index
-                        .templates
-                        .insert(template_id.clone(), template.clone());
-                }
-            }
-            index.policies.push(policy.clone());
+            index.policies.push(policy.id().clone());
         }
         index.buckets.shrink_to_fit();
         Ok(index)
@@ -153,25 +169,28 @@ impl PolicyIndex {
 
     /// The positions of the policies that can apply to a request of `scope`, sorted.
     fn candidates(&self, scope: &Scope<'_>) -> Vec<u32> {
-        let mut found = Vec::new();
-        let principal_keys = [
-            PrincipalKey::Any,
-            PrincipalKey::Eq(scope.principal.clone()),
-            PrincipalKey::In(scope.principal.clone()),
-        ]
-        .into_iter()
-        .chain(
+        let id = |uid: &EntityUid| self.entities.get(uid).copied();
+        let mut principal_keys = vec![(P_ANY, ANY)];
+        if let Some(p) = id(scope.principal) {
+            principal_keys.push((P_EQ, p));
+            principal_keys.push((P_IN, p));
+        }
+        principal_keys.extend(
             scope
                 .principal_ancestors
                 .iter()
-                .map(|a| PrincipalKey::In(a.clone())),
+                .filter_map(id)
+                .map(|a| (P_IN, a)),
         );
-        let action_keys = [Key::Any, Key::Is(scope.action.clone())];
-        let resource_keys = [Key::Any, Key::Is(scope.resource.clone())];
-        for p in principal_keys {
+        let mut action_keys = vec![ANY];
+        action_keys.extend(id(scope.action));
+        let mut resource_keys = vec![ANY];
+        resource_keys.extend(id(scope.resource));
+        let mut found = Vec::new();
+        for p in &principal_keys {
             for a in &action_keys {
                 for r in &resource_keys {
-                    if let Some(bucket) = self.buckets.get(&(a.clone(), p.clone(), r.clone())) {
+                    if let Some(bucket) = self.buckets.get(&(*a, *p, *r)) {
                         found.extend_from_slice(bucket);
                     }
                 }
@@ -182,41 +201,35 @@ impl PolicyIndex {
         found
     }
 
-    /// The policies that can apply to a request of `scope`, as a set Cedar can evaluate.
-    pub fn slice(&self, scope: &Scope<'_>) -> Result<PolicySet, String> {
+    /// The policies of `all` (the set this index was built from) that can apply to a
+    /// request of `scope`, as a set Cedar can evaluate.
+    pub fn slice(&self, all: &PolicySet, scope: &Scope<'_>) -> Result<PolicySet, String> {
         let mut set = PolicySet::new();
         for position in self.candidates(scope) {
-            let Some(policy) = self.policies.get(position as usize) else {
+            let Some(id) = self.policies.get(position as usize) else {
                 continue;
             };
-            add(&mut set, &self.templates, policy)?;
+            let policy = all
+                .policy(id)
+                .ok_or_else(|| format!("policy {id} is not in the set"))?;
+            if policy.is_static() {
+                set.add(policy.clone()).map_err(|e| e.to_string())?;
+                continue;
+            }
+            let (Some(template_id), Some(values)) = (policy.template_id(), policy.template_links())
+            else {
+                return Err(format!("policy {id} is neither static nor linked"));
+            };
+            if set.template(template_id).is_none() {
+                let template = all
+                    .template(template_id)
+                    .ok_or_else(|| format!("template {template_id} not found"))?;
+                set.add_template(template.clone())
+                    .map_err(|e| e.to_string())?;
+            }
+            set.link(template_id.clone(), id.clone(), values)
+                .map_err(|e| e.to_string())?;
         }
         Ok(set)
     }
-}
-
-/// Add `policy` (static or template-linked) to `set`.
-fn add(
-    set: &mut PolicySet,
-    templates: &HashMap<PolicyId, Template>,
-    policy: &Policy,
-) -> Result<(), String> {
-    if policy.is_static() {
-        return set.add(policy.clone()).map_err(|e| e.to_string());
-    }
-    let (Some(template_id), Some(values)) = (policy.template_id(), policy.template_links()) else {
-        return Err(format!(
-            "policy {} is neither static nor linked",
-            policy.id()
-        ));
-    };
-    if set.template(template_id).is_none() {
-        let template = templates
-            .get(template_id)
-            .ok_or_else(|| format!("template {template_id} not found"))?;
-        set.add_template(template.clone())
-            .map_err(|e| e.to_string())?;
-    }
-    set.link(template_id.clone(), policy.id().clone(), values)
-        .map_err(|e| e.to_string())
 }

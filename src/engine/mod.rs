@@ -323,7 +323,7 @@ pub fn evaluate_with(
                 action: &action,
                 resource: &resource,
             };
-            match bundle.index.slice(&scope) {
+            match bundle.index.slice(&bundle.policies, &scope) {
                 Ok(set) => cedar(authorizer.is_authorized(&request, &set, &entities)),
                 Err(e) => return Decision::error(format!("policy index: {e}")),
             }
