@@ -6,7 +6,7 @@
 //! sessions but not change roles). A denied call is 403 naming the action; every change
 //! writes an audit row (who, what, target, when).
 
-use super::decide::{decide, Caller};
+use super::decide::{decide, record, Caller};
 use super::error::ApiError;
 use super::extract::{bearer, JsonBody};
 use super::{blocking, AppState, RequestId};
@@ -104,7 +104,29 @@ fn allow(
         client: format!("admin:{}", user.id),
         request_id: request_id.to_string(),
     };
-    let decision = decide(state, &caller, &query);
+    // Every admin call is a decision. Allowed reads are not written to the decision log:
+    // the TUI polls them every few seconds and would drown the log (and its own Decisions
+    // tab) in its own traffic. Denied calls and every change are logged.
+    let decision = if action.ends_with(".read") {
+        let started = std::time::Instant::now();
+        let d = state.engine.decide(&query);
+        if d.allowed {
+            state.metrics.decision(true, false, started.elapsed());
+        } else {
+            record(
+                state,
+                &caller,
+                &format!("User::{:?}", user.id),
+                action,
+                &query.resource,
+                &d,
+                started,
+            );
+        }
+        d
+    } else {
+        decide(state, &caller, &query)
+    };
     if !decision.allowed {
         let why = if decision.errors.is_empty() {
             "no policy permits it".to_string()
