@@ -499,32 +499,40 @@ impl<'a> LineCounter<'a> {
 }
 
 /// Split a policy set into parts to validate on separate threads (one part for small sets).
-/// Templates and linked policies stay in the first part, with their templates.
+/// Templates and linked policies stay in the first part, with their templates. If the set
+/// cannot be split cleanly, it is validated whole: no policy may escape validation.
 fn split_for_validation(set: &PolicySet) -> Vec<PolicySet> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .min(8);
     let statics: Vec<&cedar_policy::Policy> = set.policies().filter(|p| p.is_static()).collect();
-    if threads < 2
-        || statics.len() < 1000
-        || set.templates().next().is_some() && set.policies().all(|p| !p.is_static())
-    {
+    if threads < 2 || statics.len() < 1000 {
         return vec![set.clone()];
     }
-    let mut parts: Vec<PolicySet> = (0..threads).map(|_| PolicySet::new()).collect();
-    // Part 0 takes the templates and links (cloned as a whole, minus the static policies).
-    let mut first = set.clone();
-    for p in &statics {
-        let _ = first.remove_static(p.id().clone());
-    }
-    parts[0] = first;
-    for (i, p) in statics.into_iter().enumerate() {
-        if let Some(part) = parts.get_mut(i % threads) {
-            let _ = part.add((*p).clone());
+    let split = || -> Result<Vec<PolicySet>, cedar_policy::PolicySetError> {
+        let mut first = set.clone();
+        for p in &statics {
+            first.remove_static(p.id().clone())?;
         }
+        let mut parts = vec![first];
+        parts.extend((1..threads).map(|_| PolicySet::new()));
+        for (i, p) in statics.iter().enumerate() {
+            if let Some(part) = parts.get_mut(i % threads) {
+                part.add((*p).clone())?;
+            }
+        }
+        Ok(parts)
+    };
+    match split() {
+        Ok(parts)
+            if parts.iter().map(|p| p.policies().count()).sum::<usize>()
+                == set.policies().count() =>
+        {
+            parts
+        }
+        _ => vec![set.clone()],
     }
-    parts
 }
 
 fn action_closures(

@@ -572,3 +572,15 @@ fn semicolons_in_strings_and_comments_do_not_split_policies() {
     assert_eq!(err.diagnostics[0].file, "p.cedar");
     assert!(err.diagnostics[0].line >= 2, "{}", err);
 }
+
+#[test]
+fn large_sets_are_validated_in_parts_and_still_catch_every_error() {
+    use super::synth::{self, Shape};
+    let (schema, mut files, links) = synth::sources(1500, Shape::for_policies(1500), 9);
+    files[0].1.push_str("@id(\"bad\")\npermit(principal, action == Action::\"a1\", resource) when { resource.nope };\n");
+    let err = load_sources(Some(("schema.cedarschema", &schema)), &files, Some(&links))
+        .err()
+        .unwrap();
+    assert_eq!(err.diagnostics.len(), 1, "{err}");
+    assert_eq!(err.diagnostics[0].policy_id.as_deref(), Some("bad"));
+}

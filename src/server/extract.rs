@@ -88,7 +88,6 @@ impl<S: Send + Sync> FromRequest<S> for FlexibleBody {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-        let has_type = req.headers().contains_key(header::CONTENT_TYPE);
         let bytes = body_bytes(req, state).await?;
         if bytes.iter().all(|b| b.is_ascii_whitespace()) {
             return Ok(FlexibleBody(Default::default()));
@@ -106,7 +105,6 @@ impl<S: Send + Sync> FromRequest<S> for FlexibleBody {
                     .collect(),
             ));
         }
-        let _ = has_type;
         Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",

@@ -22,8 +22,7 @@ fn when(epoch: i64) -> String {
     // Seconds since the epoch as UTC "MM-DD HH:MM:SS" without a date library.
     let secs = epoch.rem_euclid(86_400);
     let days = epoch.div_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    let _ = y;
+    let (_, m, d) = civil_from_days(days);
     format!(
         "{m:02}-{d:02} {:02}:{:02}:{:02}",
         secs / 3600,
