@@ -522,10 +522,10 @@ fn split_for_validation(set: &PolicySet) -> Vec<PolicySet> {
                 part.add((*p).clone()).ok()?;
             }
         }
-        Ok(parts)
+        Some(parts)
     };
     match split() {
-        Ok(parts)
+        Some(parts)
             if parts.iter().map(|p| p.policies().count()).sum::<usize>()
                 == set.policies().count() =>
         {
