@@ -398,6 +398,29 @@ fn serve_in_an_empty_directory_answers_healthz_and_stops_on_sigterm() {
         .read_to_string()
         .unwrap();
     assert!(body.contains("ok"));
+    // Decisions made right before the stop still reach the decision log.
+    let login: serde_json::Value = serde_json::from_str(
+        &ureq::post(&format!("http://{addr}/v1/auth/login"))
+            .header("Content-Type", "application/json")
+            .send(r#"{"email":"admin@localhost","password":"bootstrap-password-1"}"#)
+            .unwrap()
+            .into_body()
+            .read_to_string()
+            .unwrap(),
+    )
+    .unwrap();
+    let token = login["token"].as_str().unwrap();
+    for _ in 0..30 {
+        let answer = ureq::post(&format!("http://{addr}/v1/authorize"))
+            .header("Content-Type", "application/json")
+            .header("Authorization", &format!("Bearer {token}"))
+            .send(r#"{"action":"deleteUserResource","resource":{"type":"UserResource","id":"r1"}}"#)
+            .unwrap()
+            .into_body()
+            .read_to_string()
+            .unwrap();
+        assert!(answer.contains("\"allowed\":true"), "{answer}");
+    }
     sigterm(child.id());
     let status = child.wait().unwrap();
     assert!(status.success(), "graceful shutdown exits 0");
@@ -408,6 +431,12 @@ fn serve_in_an_empty_directory_answers_healthz_and_stops_on_sigterm() {
     assert_eq!(users[0]["id"], "admin");
     let keys = env.json(&["keys", "list"]);
     assert_eq!(keys.as_array().unwrap().len(), 1);
+    let conn = rusqlite::Connection::open(env.path().join("warden.db")).unwrap();
+    let logged: i64 = conn
+        .query_row("SELECT COUNT(*) FROM decision_log", [], |r| r.get(0))
+        .unwrap();
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert_eq!(logged, 30, "server said: {rest:?}");
 }
 
 fn sigterm(pid: u32) {

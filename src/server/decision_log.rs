@@ -21,6 +21,10 @@ pub struct DecisionLog {
     rx: Arc<Mutex<Option<mpsc::Receiver<DecisionRow>>>>,
     pub dropped: Arc<AtomicU64>,
     pub written: Arc<AtomicU64>,
+    /// Entries queued, and entries whose write failed: `written + failed == queued` once the
+    /// queue is drained.
+    queued: Arc<AtomicU64>,
+    failed: Arc<AtomicU64>,
 }
 
 impl Default for DecisionLog {
@@ -31,6 +35,8 @@ impl Default for DecisionLog {
             rx: Arc::new(Mutex::new(Some(rx))),
             dropped: Arc::new(AtomicU64::new(0)),
             written: Arc::new(AtomicU64::new(0)),
+            queued: Arc::new(AtomicU64::new(0)),
+            failed: Arc::new(AtomicU64::new(0)),
         }
     }
 }
@@ -40,14 +46,37 @@ impl DecisionLog {
     pub fn spawn_writer(&self, store: Arc<Store>, retain: i64) {
         let rx = self.rx.lock().ok().and_then(|mut rx| rx.take());
         if let Some(rx) = rx {
-            tokio::spawn(writer(rx, store, retain, self.written.clone()));
+            tokio::spawn(writer(
+                rx,
+                store,
+                retain,
+                self.written.clone(),
+                self.failed.clone(),
+            ));
         }
     }
 
     /// Queue an entry without waiting.
     pub fn record(&self, row: DecisionRow) {
-        if self.tx.try_send(row).is_err() {
-            self.dropped.fetch_add(1, Ordering::Relaxed);
+        match self.tx.try_send(row) {
+            Ok(()) => {
+                self.queued.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(_) => {
+                self.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Wait (at most `limit`) until every queued entry is written, so that a graceful
+    /// shutdown does not lose the last decisions.
+    pub async fn drain(&self, limit: Duration) {
+        let deadline = tokio::time::Instant::now() + limit;
+        while self.written.load(Ordering::Relaxed) + self.failed.load(Ordering::Relaxed)
+            < self.queued.load(Ordering::Relaxed)
+            && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 }
@@ -57,6 +86,7 @@ async fn writer(
     store: Arc<Store>,
     retain: i64,
     written: Arc<AtomicU64>,
+    failed: Arc<AtomicU64>,
 ) {
     let mut batch = Vec::with_capacity(BATCH);
     while let Some(first) = rx.recv().await {
@@ -76,8 +106,14 @@ async fn writer(
             Ok(Ok(())) => {
                 written.fetch_add(count, Ordering::Relaxed);
             }
-            Ok(Err(e)) => tracing::warn!(error = %e, rows = count, "decision log write failed"),
-            Err(e) => tracing::warn!(error = %e, "decision log writer task failed"),
+            Ok(Err(e)) => {
+                failed.fetch_add(count, Ordering::Relaxed);
+                tracing::warn!(error = %e, rows = count, "decision log write failed");
+            }
+            Err(e) => {
+                failed.fetch_add(count, Ordering::Relaxed);
+                tracing::warn!(error = %e, "decision log writer task failed");
+            }
         }
     }
 }

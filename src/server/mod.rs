@@ -220,11 +220,14 @@ pub async fn serve(state: AppState) -> Result<(), StartError> {
     spawn_background(&state);
     eprintln!("warden listening on http://{local}");
     tracing::info!(%local, "listening");
+    let decision_log = state.decision_log.clone();
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| StartError::Bind(addr, e))?;
+    // In-flight requests are done; write the decisions they logged before exiting.
+    decision_log.drain(std::time::Duration::from_secs(5)).await;
     eprintln!("warden stopped");
     Ok(())
 }
