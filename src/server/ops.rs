@@ -96,82 +96,120 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
+/// Append one Prometheus metric family: its help, its type and one line per labelled value.
+fn family(out: &mut String, name: &str, kind: &str, help: &str, samples: &[(String, f64)]) {
+    out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n"));
+    for (labels, value) in samples {
+        out.push_str(&format!("{name}{labels} {value}\n"));
+    }
+}
+
+fn count(c: &AtomicU64) -> f64 {
+    c.load(Ordering::Relaxed) as f64
+}
+
 pub async fn metrics(State(state): State<AppState>) -> Response {
     let m = &state.metrics;
+    let e = &state.engine;
+    let log = &state.decision_log;
+    let label = |k: &str, v: &str| format!("{{{k}=\"{v}\"}}");
     let mut out = String::new();
-    out.push_str(
-        "# HELP warden_logins_total Sign-ins by result.\n# TYPE warden_logins_total counter\n",
+    family(
+        &mut out,
+        "warden_logins_total",
+        "counter",
+        "Sign-ins by result.",
+        &[
+            (label("result", "ok"), count(&m.logins_ok)),
+            (label("result", "failed"), count(&m.logins_failed)),
+        ],
     );
-    out.push_str(&format!(
-        "warden_logins_total{{result=\"ok\"}} {}\n",
-        m.logins_ok.load(Ordering::Relaxed)
+    let rejections: Vec<(String, f64)> = Rejection::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (label("reason", r.code()), count(&m.rejections[i])))
+        .collect();
+    family(
+        &mut out,
+        "warden_token_rejections_total",
+        "counter",
+        "Refused tokens by reason.",
+        &rejections,
+    );
+    family(
+        &mut out,
+        "warden_policy_reloads_total",
+        "counter",
+        "Policy reloads by result.",
+        &[
+            (label("result", "ok"), count(&e.reloads_ok)),
+            (label("result", "refused"), count(&e.reloads_failed)),
+        ],
+    );
+    family(
+        &mut out,
+        "warden_decisions_total",
+        "counter",
+        "Decisions by outcome.",
+        &[
+            (label("decision", "allow"), count(&m.allowed)),
+            (label("decision", "deny"), count(&m.denied)),
+        ],
+    );
+    family(
+        &mut out,
+        "warden_decision_errors_total",
+        "counter",
+        "Decisions denied because of an error.",
+        &[(String::new(), count(&m.errored))],
+    );
+    let mut histogram: Vec<(String, f64)> = LATENCY_BUCKETS
+        .iter()
+        .enumerate()
+        .map(|(i, bound)| {
+            (
+                format!("_bucket{}", label("le", &bound.to_string())),
+                count(&m.latency_buckets[i]),
+            )
+        })
+        .collect();
+    histogram.push((
+        format!("_bucket{}", label("le", "+Inf")),
+        count(&m.latency_count),
     ));
-    out.push_str(&format!(
-        "warden_logins_total{{result=\"failed\"}} {}\n",
-        m.logins_failed.load(Ordering::Relaxed)
+    histogram.push((
+        "_sum".to_string(),
+        m.latency_sum_ns.load(Ordering::Relaxed) as f64 / 1e9,
     ));
-    out.push_str("# HELP warden_token_rejections_total Refused tokens by reason.\n# TYPE warden_token_rejections_total counter\n");
-    for (i, r) in Rejection::ALL.iter().enumerate() {
-        out.push_str(&format!(
-            "warden_token_rejections_total{{reason=\"{}\"}} {}\n",
-            r.code(),
-            m.rejections[i].load(Ordering::Relaxed)
-        ));
-    }
-    out.push_str("# HELP warden_policy_reloads_total Policy reloads by result.\n# TYPE warden_policy_reloads_total counter\n");
-    out.push_str(&format!(
-        "warden_policy_reloads_total{{result=\"ok\"}} {}\n",
-        state.engine.reloads_ok.load(Ordering::Relaxed)
-    ));
-    out.push_str(&format!(
-        "warden_policy_reloads_total{{result=\"refused\"}} {}\n",
-        state.engine.reloads_failed.load(Ordering::Relaxed)
-    ));
-    out.push_str("# HELP warden_decisions_total Decisions by outcome.\n# TYPE warden_decisions_total counter\n");
-    out.push_str(&format!(
-        "warden_decisions_total{{decision=\"allow\"}} {}\n",
-        m.allowed.load(Ordering::Relaxed)
-    ));
-    out.push_str(&format!(
-        "warden_decisions_total{{decision=\"deny\"}} {}\n",
-        m.denied.load(Ordering::Relaxed)
-    ));
-    out.push_str("# HELP warden_decision_errors_total Decisions denied because of an error.\n# TYPE warden_decision_errors_total counter\n");
-    out.push_str(&format!(
-        "warden_decision_errors_total {}\n",
-        m.errored.load(Ordering::Relaxed)
-    ));
-    out.push_str("# HELP warden_decision_duration_seconds Time to decide, from request to answer.\n# TYPE warden_decision_duration_seconds histogram\n");
-    for (i, bound) in LATENCY_BUCKETS.iter().enumerate() {
-        out.push_str(&format!(
-            "warden_decision_duration_seconds_bucket{{le=\"{bound}\"}} {}\n",
-            m.latency_buckets[i].load(Ordering::Relaxed)
-        ));
-    }
-    let count = m.latency_count.load(Ordering::Relaxed);
-    out.push_str(&format!(
-        "warden_decision_duration_seconds_bucket{{le=\"+Inf\"}} {count}\n"
-    ));
-    out.push_str(&format!(
-        "warden_decision_duration_seconds_sum {}\n",
-        m.latency_sum_ns.load(Ordering::Relaxed) as f64 / 1e9
-    ));
-    out.push_str(&format!("warden_decision_duration_seconds_count {count}\n"));
-    out.push_str("# HELP warden_decision_log_dropped_total Decision-log entries dropped because the writer was behind.\n# TYPE warden_decision_log_dropped_total counter\n");
-    out.push_str(&format!(
-        "warden_decision_log_dropped_total {}\n",
-        state.decision_log.dropped.load(Ordering::Relaxed)
-    ));
-    out.push_str("# HELP warden_decision_log_written_total Decision-log entries written.\n# TYPE warden_decision_log_written_total counter\n");
-    out.push_str(&format!(
-        "warden_decision_log_written_total {}\n",
-        state.decision_log.written.load(Ordering::Relaxed)
-    ));
-    out.push_str("# HELP warden_policies_loaded Policies in the bundle in force.\n# TYPE warden_policies_loaded gauge\n");
-    out.push_str(&format!(
-        "warden_policies_loaded {}\n",
-        state.engine.bundle().info.len()
-    ));
+    histogram.push(("_count".to_string(), count(&m.latency_count)));
+    family(
+        &mut out,
+        "warden_decision_duration_seconds",
+        "histogram",
+        "Time to decide, from request to answer.",
+        &histogram,
+    );
+    family(
+        &mut out,
+        "warden_decision_log_dropped_total",
+        "counter",
+        "Decision-log entries dropped because the writer was behind.",
+        &[(String::new(), count(&log.dropped))],
+    );
+    family(
+        &mut out,
+        "warden_decision_log_written_total",
+        "counter",
+        "Decision-log entries written.",
+        &[(String::new(), count(&log.written))],
+    );
+    family(
+        &mut out,
+        "warden_policies_loaded",
+        "gauge",
+        "Policies in the bundle in force.",
+        &[(String::new(), e.bundle().info.len() as f64)],
+    );
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
 }
 
