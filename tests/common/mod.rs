@@ -233,6 +233,8 @@ impl TestApp {
                 self.dir.path().join("policies").to_str().unwrap(),
             ])
             .args(args)
+            // The same configuration as the server (tokens carry its issuer).
+            .env("WARDEN_PUBLIC_URL", &self.state.config.public_url)
             .output()
             .unwrap()
     }

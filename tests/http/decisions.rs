@@ -445,3 +445,46 @@ fn cached_callers_still_expire_and_still_see_revocations() {
         (401, Some("token_expired"))
     );
 }
+
+#[test]
+fn the_command_line_decides_for_a_token_too() {
+    let app = spawn_app();
+    let admin = app.admin_token();
+    let out = app.warden(&[
+        "decide",
+        "--token",
+        &admin,
+        "--action",
+        "deleteUserResource",
+        "--resource",
+        "UserResource::\"r1\"",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["reasons"], json!(["app.admin-delete-user-resource"]));
+    // A revoked token is refused with its reason, and a non-zero exit.
+    assert!(app
+        .warden(&["token", "revoke", "--user", "admin"])
+        .status
+        .success());
+    let out = app.warden(&[
+        "decide",
+        "--token",
+        &admin,
+        "--action",
+        "deleteUserResource",
+        "--resource",
+        "UserResource::\"r1\"",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("session_ended"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
