@@ -394,6 +394,12 @@ fn client(cmd: &ClientCmd, config: &Config, out: &Out) -> Result<ExitCode> {
     match cmd {
         ClientCmd::Add { name } => {
             let (c, key) = store.create_client(name)?;
+            store.audit(
+                "cli",
+                "clients.write",
+                &format!("client:{}", c.id),
+                &json!({"name": c.name}),
+            )?;
             out.emit(json!({"id": c.id, "name": c.name, "key": key}), || {
                 format!(
                     "created client {} ({})\nkey (shown once, store it now): {key}",

@@ -39,13 +39,6 @@ impl Store {
                 "INSERT INTO clients (id, name, key_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
                 params![id, name, sha256_hex(&key), now()],
             )?;
-            super::logs::audit_in(
-                tx,
-                "cli",
-                "clients.create",
-                &format!("client:{id}"),
-                &serde_json::json!({"name": name}),
-            )?;
             Ok(())
         })?;
         Ok((self.client(&id)?, key))

@@ -336,6 +336,18 @@ fn users_roles_sessions_clients_tokens() {
     }
     let one = ok(app.call("get", "/admin/v1/audit?action=users.delete", None, t));
     assert_eq!(one[0]["target"], "user:Dan");
+    // Each change is audited once, under the admin who made it (not also as "cli").
+    let clients = ok(app.call("get", "/admin/v1/audit?action=clients.write", None, t));
+    assert_eq!(clients.as_array().unwrap().len(), 2, "{clients}");
+    assert!(clients
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["actor"] == "user:admin"));
+    assert_eq!(
+        ok(app.call("get", "/admin/v1/audit?actor=cli", None, t)),
+        json!([])
+    );
 }
 
 #[test]
