@@ -6,7 +6,7 @@ use super::{
 use crate::accounts::bootstrap::{bootstrap, Bootstrapped};
 use crate::accounts::password;
 use crate::config::Config;
-use crate::engine::{load_dir, Engine, Query, Resource};
+use crate::engine::{load_dir, parse_action, parse_entity_ref, Engine, Query, Resource};
 use crate::identity;
 use crate::model::{Email, RoleName, UserId};
 use crate::store::{NewUser, Store, UserRow};
@@ -15,7 +15,6 @@ use anyhow::{anyhow, bail, Context as _, Result};
 use serde_json::{json, Value};
 use std::io::BufRead;
 use std::process::ExitCode;
-use std::str::FromStr;
 
 struct Out {
     json: bool,
@@ -623,16 +622,6 @@ fn policy_test(
     })
 }
 
-/// `Type::"id"` as (type, id).
-fn parse_uid(text: &str, what: &str) -> Result<(String, String)> {
-    let uid = cedar_policy::EntityUid::from_str(text)
-        .map_err(|e| anyhow!("invalid {what} {text:?} (expected Type::\"id\"): {e}"))?;
-    Ok((
-        uid.type_name().to_string(),
-        uid.id().unescaped().to_string(),
-    ))
-}
-
 fn json_object(text: &Option<String>, what: &str) -> Result<Value> {
     match text {
         None => Ok(json!({})),
@@ -660,12 +649,9 @@ fn decide(args: &DecideArgs, config: &Config, out: &Out) -> Result<ExitCode> {
         }
         (None, None) => bail!("give --user or --token"),
     };
-    let (action_type, action) = if args.action.contains("::") {
-        parse_uid(&args.action, "action")?
-    } else {
-        ("Action".to_string(), args.action.clone())
-    };
-    let (kind, id) = parse_uid(&args.resource, "resource")?;
+    let (action_type, action) = parse_action(&args.action).map_err(|e| anyhow!("action: {e}"))?;
+    let (kind, id) =
+        parse_entity_ref(&args.resource).map_err(|e| anyhow!("invalid resource: {e}"))?;
     let properties = match json_object(&args.properties, "properties")? {
         Value::Object(m) => m,
         _ => Default::default(),

@@ -23,6 +23,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, Weak};
 use std::time::{Duration, SystemTime};
@@ -360,6 +361,27 @@ fn cedar(response: cedar_policy::Response) -> (bool, Vec<String>, Vec<String>) {
         reasons,
         errors,
     )
+}
+
+/// `Type::"id"` (Cedar's entity syntax) as (type, id), the id unescaped.
+pub fn parse_entity_ref(text: &str) -> Result<(String, String), String> {
+    let uid = EntityUid::from_str(text.trim())
+        .map_err(|e| format!("invalid entity {text:?} (expected Type::\"id\"): {e}"))?;
+    Ok((
+        uid.type_name().to_string(),
+        uid.id().unescaped().to_string(),
+    ))
+}
+
+/// An action as people write it: a bare name (`deleteUserResource`, meaning
+/// `Action::"deleteUserResource"`) or a full uid (`Warden::Action::"users.read"`), as
+/// (action type, action id).
+pub fn parse_action(text: &str) -> Result<(String, String), String> {
+    if text.contains("::") {
+        parse_entity_ref(text)
+    } else {
+        Ok(("Action".to_string(), text.trim().to_string()))
+    }
 }
 
 /// The entity uid `Type::"id"`.

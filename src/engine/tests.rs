@@ -584,3 +584,22 @@ fn large_sets_are_validated_in_parts_and_still_catch_every_error() {
     assert_eq!(err.diagnostics.len(), 1, "{err}");
     assert_eq!(err.diagnostics[0].policy_id.as_deref(), Some("bad"));
 }
+
+#[test]
+fn actions_and_entity_references_parse_one_way_everywhere() {
+    assert_eq!(
+        parse_action("deleteUserResource"),
+        Ok(("Action".into(), "deleteUserResource".into()))
+    );
+    assert_eq!(
+        parse_action("Warden::Action::\"users.read\""),
+        Ok(("Warden::Action".into(), "users.read".into()))
+    );
+    // Ids may hold `::` and escaped quotes; splitting on the last `::` would get them wrong.
+    assert_eq!(
+        parse_entity_ref(r#"Document::"a::b\"c""#),
+        Ok(("Document".into(), "a::b\"c".into()))
+    );
+    assert!(parse_entity_ref("not a uid").is_err());
+    assert!(parse_action("Action::unquoted").is_err());
+}

@@ -2,7 +2,8 @@
 
 use super::{Expected, Prepared};
 use crate::engine::{
-    decide_with, diag::locate, entity_uid, evaluate, Diagnostic, PolicyBundle, Query, Resource,
+    decide_with, diag::locate, entity_uid, evaluate, parse_action, Diagnostic, PolicyBundle, Query,
+    Resource,
 };
 use crate::identity::principal_from;
 use serde::Deserialize;
@@ -89,20 +90,6 @@ fn problem(file: &str, text: &str, line: usize, message: String) -> Diagnostic {
         column: 1,
         source_line: text.lines().nth(line.saturating_sub(1)).map(str::to_string),
         ..Diagnostic::file_error(file, message)
-    }
-}
-
-/// `name` or `Namespace::Action::"name"` as (action type, action id).
-fn split_action(action: &str) -> Result<(String, String), String> {
-    if action.contains("::") {
-        let uid = cedar_policy::EntityUid::from_str(action)
-            .map_err(|e| format!("invalid action {action:?}: {e}"))?;
-        Ok((
-            uid.type_name().to_string(),
-            uid.id().unescaped().to_string(),
-        ))
-    } else {
-        Ok(("Action".into(), action.to_string()))
     }
 }
 
@@ -226,7 +213,7 @@ pub(super) fn prepare_toml(
             fail(format!("unknown role {role}; declare it under [roles]"));
             continue;
         }
-        let (action_type, action) = match split_action(&case.action) {
+        let (action_type, action) = match parse_action(&case.action) {
             Ok(a) => a,
             Err(e) => {
                 fail(e);

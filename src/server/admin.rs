@@ -540,10 +540,7 @@ pub async fn what_if(
         }
         Err(identity::IdentityError::Store(e)) => return Err(e.into()),
     };
-    let (action_type, action) = match body.action.rsplit_once("::") {
-        Some((ty, id)) => (ty.to_string(), id.trim_matches('"').to_string()),
-        None => ("Action".to_string(), body.action.clone()),
-    };
+    let (action_type, action) = crate::engine::parse_action(&body.action).map_err(bad)?;
     let query = Query {
         principal,
         action_type,

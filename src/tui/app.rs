@@ -886,9 +886,12 @@ impl App {
                     }
                 };
                 let resource = form.value("Resource (Type::\"id\")");
-                let Some((kind, id)) = resource.rsplit_once("::") else {
-                    self.modal = invalid(&form, "resource must look like Type::\"id\"");
-                    return;
+                let (kind, id) = match crate::engine::parse_entity_ref(&resource) {
+                    Ok(r) => r,
+                    Err(_) => {
+                        self.modal = invalid(&form, "resource must look like Type::\"id\"");
+                        return;
+                    }
                 };
                 let (properties, context) = match (
                     parse_obj(form.value("Properties (JSON)")),
@@ -904,8 +907,8 @@ impl App {
                     user: form.value("User"),
                     action: form.value("Action"),
                     resource: ResourceRef {
-                        kind: kind.to_string(),
-                        id: id.trim_matches('"').to_string(),
+                        kind,
+                        id,
                         properties,
                     },
                     context,
