@@ -71,11 +71,6 @@ impl Accounts {
         })
     }
 
-    /// The token service.
-    pub fn tokens(&self) -> &Tokens {
-        &self.tokens
-    }
-
     /// Sign in with email and password from `address`. Slow (argon2): run off async workers.
     pub fn login(&self, email: &str, password: &str, address: &str) -> Result<Issued, AuthError> {
         let account_key = format!("account:{}", email.trim().to_lowercase());

@@ -43,20 +43,6 @@ pub struct PolicyBundle {
 }
 
 impl PolicyBundle {
-    /// An empty bundle: denies everything.
-    pub fn empty() -> Self {
-        PolicyBundle {
-            index: super::PolicyIndex::empty(),
-            action_closures: HashMap::new(),
-            policies: PolicySet::new(),
-            schema: None,
-            info: Vec::new(),
-            warnings: Vec::new(),
-            dir: PathBuf::new(),
-            sources: HashMap::new(),
-        }
-    }
-
     /// Information about one policy by id.
     pub fn policy(&self, id: &str) -> Option<&PolicyInfo> {
         self.info.iter().find(|p| p.id == id)

@@ -106,11 +106,6 @@ impl Engine {
         })
     }
 
-    /// The policy directory.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     /// The bundle in force now.
     pub fn bundle(&self) -> Arc<PolicyBundle> {
         match self.current.read() {

@@ -71,16 +71,6 @@ impl Store {
         })
     }
 
-    /// Drop retired keys retired before `before` (their tokens have all expired).
-    pub fn prune_keys(&self, before: i64) -> Result<usize, StoreError> {
-        self.write(|tx| {
-            Ok(tx.execute(
-                "DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < ?1",
-                [before],
-            )?)
-        })
-    }
-
     /// A named server secret, created with `make` on first use.
     pub fn secret(
         &self,

@@ -17,7 +17,7 @@ pub use clients::ClientRow;
 pub use keys::KeyRow;
 pub use logs::{AuditRow, DecisionFilter, DecisionRow, DecisionStats};
 pub use roles::{ancestors, RoleRow};
-pub use sessions::{RefreshLimits, RefreshOutcome, RefreshRow, SessionRow};
+pub use sessions::{RefreshLimits, RefreshOutcome, SessionRow};
 pub use users::NewUser;
 pub use users::UserRow;
 

@@ -27,11 +27,10 @@ impl SessionRow {
 
 /// A refresh token row (the token itself is never stored).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefreshRow {
-    pub hash: String,
-    pub session_id: String,
-    pub used_at: Option<i64>,
-    pub successor_hash: Option<String>,
+struct RefreshRow {
+    session_id: String,
+    used_at: Option<i64>,
+    successor_hash: Option<String>,
 }
 
 /// What presenting a refresh token did.
@@ -137,14 +136,13 @@ impl Store {
             let t = now();
             let row: Option<RefreshRow> = tx
                 .query_row(
-                    "SELECT hash, session_id, used_at, successor_hash FROM refresh_tokens WHERE hash = ?1",
+                    "SELECT session_id, used_at, successor_hash FROM refresh_tokens WHERE hash = ?1",
                     [presented_hash],
                     |r| {
                         Ok(RefreshRow {
-                            hash: r.get(0)?,
-                            session_id: r.get(1)?,
-                            used_at: r.get(2)?,
-                            successor_hash: r.get(3)?,
+                            session_id: r.get(0)?,
+                            used_at: r.get(1)?,
+                            successor_hash: r.get(2)?,
                         })
                     },
                 )

@@ -271,11 +271,6 @@ impl Tokens {
         self.ring().jwks.clone()
     }
 
-    /// The kid of the active signing key.
-    pub fn active_kid(&self) -> String {
-        self.ring().kid.clone()
-    }
-
     /// Mint an access token for a user in a session.
     pub fn mint(
         &self,
