@@ -8,7 +8,8 @@
 //! still changes the very next decision.
 
 use super::{principal_for, verify_with, Verified};
-use crate::store::Store;
+use crate::engine::Principal;
+use crate::store::{Store, StoreError};
 use crate::tokens::{Rejection, Tokens};
 use crate::util::now;
 use std::collections::HashMap;
@@ -28,6 +29,9 @@ pub struct Resolver {
     store: Arc<Store>,
     tokens: Arc<Tokens>,
     entries: Mutex<HashMap<String, Entry>>,
+    /// Directory subjects (AuthZEN) by user id or email, at a revision; `None` is an unknown
+    /// or disabled subject.
+    subjects: Mutex<HashMap<String, (i64, Option<Principal>)>>,
 }
 
 impl Resolver {
@@ -37,6 +41,7 @@ impl Resolver {
             store,
             tokens,
             entries: Mutex::new(HashMap::new()),
+            subjects: Mutex::new(HashMap::new()),
         }
     }
 
@@ -85,5 +90,40 @@ impl Resolver {
             );
         }
         Ok(verified)
+    }
+
+    /// The principal of an enabled directory user named by id or, failing that, by email;
+    /// `None` for an unknown or disabled user. Cached like callers: while the revision holds.
+    pub fn directory_subject(&self, key: &str) -> Result<Option<Principal>, StoreError> {
+        let revision = self.store.revision()?;
+        if let Ok(subjects) = self.subjects.lock() {
+            if let Some((r, principal)) = subjects.get(key) {
+                if *r == revision {
+                    return Ok(principal.clone());
+                }
+            }
+        }
+        let user = match self.store.user(key) {
+            Ok(u) => Some(u),
+            Err(StoreError::NotFound(_)) => self.store.user_by_email(key)?.map(|(u, _)| u),
+            Err(e) => return Err(e),
+        };
+        let principal = match user.filter(|u| !u.disabled) {
+            Some(u) => Some(principal_for(&self.store, &u).map_err(|e| match e {
+                super::IdentityError::Store(s) => s,
+                other => StoreError::Invalid(other.to_string()),
+            })?),
+            None => None,
+        };
+        if let Ok(mut subjects) = self.subjects.lock() {
+            if subjects.len() >= CAPACITY {
+                subjects.retain(|_, (r, _)| *r == revision);
+                if subjects.len() >= CAPACITY {
+                    subjects.clear();
+                }
+            }
+            subjects.insert(key.to_string(), (revision, principal.clone()));
+        }
+        Ok(principal)
     }
 }

@@ -13,7 +13,6 @@ use super::{AppState, RequestId};
 use crate::engine::{Decision, Principal, Query};
 use crate::identity;
 use crate::store::ClientRow;
-use crate::store::StoreError;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::{Extension, Json};
@@ -68,19 +67,13 @@ fn subject_principal(
     {
         return Err(format!("subject type {kind:?} is not a directory type"));
     }
-    let user = match state.store.user(id) {
-        Ok(u) => Some(u),
-        Err(StoreError::NotFound(_)) => state
-            .store
-            .user_by_email(id)
-            .map_err(|e| e.to_string())?
-            .map(|(u, _)| u),
-        Err(e) => return Err(e.to_string()),
-    };
-    let Some(user) = user.filter(|u| !u.disabled) else {
+    let Some(mut principal) = state
+        .resolver
+        .directory_subject(id)
+        .map_err(|e| e.to_string())?
+    else {
         return Ok(None);
     };
-    let mut principal = identity::principal_for(&state.store, &user).map_err(|e| e.to_string())?;
     // Caller-supplied properties add attributes; the directory's own never get overwritten.
     for (k, v) in properties {
         principal

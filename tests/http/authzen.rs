@@ -402,3 +402,39 @@ fn the_client_key_is_checked_before_the_body_is_read() {
         assert_eq!(r.status, 401, "introspect {ct} {body:?}: {}", r.text);
     }
 }
+
+#[test]
+fn cached_subjects_follow_directory_changes() {
+    let p = pdp();
+    let ask = |who: &str| {
+        p.call("/access/v1/evaluation", &eval(who, "deleteUserResource"))
+            .json()
+    };
+    assert_eq!(ask("alice"), json!({"decision": false}));
+    assert_eq!(ask("alice"), json!({"decision": false}));
+    // Another process gives alice ADMIN: the next evaluation sees it.
+    assert!(p
+        .app
+        .warden(&["user", "set-roles", "alice", "ADMIN"])
+        .status
+        .success());
+    assert_eq!(ask("alice"), json!({"decision": true}));
+    assert_eq!(ask("alice@example.com"), json!({"decision": true}));
+    assert!(p.app.warden(&["user", "disable", "alice"]).status.success());
+    assert_eq!(ask("alice"), json!({"decision": false}));
+    // An unknown subject, then created: no stale "unknown".
+    assert_eq!(ask("zed"), json!({"decision": false}));
+    assert!(p
+        .app
+        .warden(&[
+            "user",
+            "add",
+            "--email",
+            "zed@example.com",
+            "--role",
+            "ADMIN"
+        ])
+        .status
+        .success());
+    assert_eq!(ask("zed"), json!({"decision": true}));
+}
