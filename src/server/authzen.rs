@@ -332,6 +332,8 @@ pub async fn search_subject(
     let mut index = offset;
     let mut exhausted = false;
     const SCAN: i64 = 200;
+    // One read of the role hierarchy for the whole scan.
+    let graph = state.store.role_graph()?;
     'scan: while results.len() < limit {
         let users = state.store.list_users(None, SCAN, index as i64)?;
         if users.is_empty() {
@@ -343,8 +345,14 @@ pub async fn search_subject(
             if user.disabled {
                 continue;
             }
-            let principal =
-                identity::principal_for(&state.store, &user).map_err(ApiError::internal)?;
+            let principal = identity::principal_from(
+                &user.id,
+                &user.email,
+                &user.name,
+                Map::new(),
+                &user.roles,
+                &graph,
+            );
             let query = Query {
                 principal,
                 action_type: "Action".into(),
