@@ -32,7 +32,7 @@ pub struct Config {
     /// Idle session lifetime in seconds.
     pub refresh_idle_ttl: i64,
     /// Window in seconds in which re-presenting the previous refresh token returns the same
-    /// successor (concurrent refreshes from one browser).
+    /// successor (concurrent refreshes from one browser); 0 turns it off.
     pub refresh_grace: i64,
     /// Also send the refresh token in an HttpOnly cookie scoped to `/v1/auth`.
     pub refresh_cookie: bool,
@@ -193,6 +193,11 @@ impl Config {
             if v <= 0 {
                 return Err(ConfigError::Invalid(format!("{name} must be positive")));
             }
+        }
+        if self.refresh_grace < 0 {
+            return Err(ConfigError::Invalid(
+                "refresh_grace must be 0 (off) or more seconds".into(),
+            ));
         }
         if self.min_password_length == 0 || self.min_password_length > 1024 {
             return Err(ConfigError::Invalid(

@@ -193,7 +193,9 @@ impl Store {
                 [successor_hash],
                 |r| r.get(0),
             )?;
-            let within_grace = row.used_at.is_some_and(|used| t - used <= limits.grace_secs);
+            // A grace of 0 turns the window off: every replay is a reuse.
+            let within_grace =
+                limits.grace_secs > 0 && row.used_at.is_some_and(|used| t - used <= limits.grace_secs);
             if within_grace && successor_live && row.successor_hash.as_deref() == Some(successor_hash) {
                 return Ok(RefreshOutcome::Replayed(session));
             }
