@@ -40,12 +40,32 @@ pub struct Config {
     pub leeway: u64,
     /// Minimum password length in characters.
     pub min_password_length: usize,
-    /// Failed sign-ins per account within `login_window` before 429.
+    /// Failed sign-ins per account from one client address within `login_window` before 429
+    /// (the tight limit: stops a guesser without locking the owner out elsewhere).
+    pub login_max_failures_per_account_and_address: u32,
+    /// Failed sign-ins per account from all addresses within `login_window` before 429 (the
+    /// looser cap against guessing spread over many addresses).
     pub login_max_failures_per_account: u32,
     /// Failed sign-ins per client address within `login_window` before 429.
     pub login_max_failures_per_address: u32,
     /// The throttling window in seconds.
     pub login_window: u64,
+    /// Password hashes (argon2id, 19 MiB each) computed at once; 0 means the number of cores.
+    pub hash_concurrency: usize,
+    /// Sign-ins that may wait for a hashing turn; beyond that 503 with `Retry-After`.
+    pub hash_queue: usize,
+    /// Seconds a client has to send a request's headers; also how long an idle keep-alive
+    /// connection is kept.
+    pub header_timeout: u64,
+    /// Seconds a client has to send a request's body.
+    pub body_timeout: u64,
+    /// Seconds a request may take in all before 503.
+    pub request_timeout: u64,
+    /// Open connections at most; 0 means the open-file limit less a reserve of 64.
+    pub max_connections: usize,
+    /// Users examined at most by one AuthZEN subject search request (the page then ends early
+    /// with a token to continue).
+    pub search_scan_limit: usize,
     /// Largest request body in bytes (413 beyond).
     pub max_body_bytes: usize,
     /// Most items in one batch request.
@@ -75,9 +95,17 @@ impl Default for Config {
             refresh_cookie: false,
             leeway: 30,
             min_password_length: 12,
-            login_max_failures_per_account: 5,
+            login_max_failures_per_account_and_address: 5,
+            login_max_failures_per_account: 50,
             login_max_failures_per_address: 20,
             login_window: 300,
+            hash_concurrency: 0,
+            hash_queue: 32,
+            header_timeout: 10,
+            body_timeout: 10,
+            request_timeout: 30,
+            max_connections: 0,
+            search_scan_limit: 10_000,
             max_body_bytes: 64 * 1024,
             batch_limit: 100,
             decision_log_retention: 100_000,
@@ -198,6 +226,18 @@ impl Config {
             return Err(ConfigError::Invalid(
                 "refresh_grace must be 0 (off) or more seconds".into(),
             ));
+        }
+        let nonzero = [
+            ("header_timeout", self.header_timeout),
+            ("body_timeout", self.body_timeout),
+            ("request_timeout", self.request_timeout),
+            ("search_scan_limit", self.search_scan_limit as u64),
+            ("login_window", self.login_window),
+        ];
+        for (name, v) in nonzero {
+            if v == 0 {
+                return Err(ConfigError::Invalid(format!("{name} must be at least 1")));
+            }
         }
         if self.min_password_length == 0 || self.min_password_length > 1024 {
             return Err(ConfigError::Invalid(

@@ -8,8 +8,10 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod accounts;
+pub mod alarm;
 pub mod api;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod embed;
 pub mod engine;

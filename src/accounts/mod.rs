@@ -1,21 +1,23 @@
 //! Sign-in, refresh rotation, logout and revocation: composes the store and the tokens.
 
 pub mod bootstrap;
+mod gate;
 pub mod password;
-mod throttle;
 
-pub use throttle::Throttle;
+pub use gate::{Busy, HashGate, HashSlot};
 
+use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::identity;
-use crate::store::{RefreshLimits, RefreshOutcome, SessionRow, Store, StoreError, UserRow};
+use crate::store::{
+    RefreshLimits, RefreshOutcome, Reservation, SessionRow, Store, StoreError, ThrottleKey, UserRow,
+};
 use crate::tokens::{AccessClaims, TokenError, Tokens};
 use crate::util::{random_token, sha256_hex};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use std::sync::Arc;
-use std::time::Duration;
 
 /// Why a sign-in, refresh or revocation failed.
 #[derive(Debug, thiserror::Error)]
@@ -26,15 +28,27 @@ pub enum AuthError {
     InvalidCredentials,
     #[error("too many failed sign-ins; retry in {0} s")]
     Throttled(u64),
+    /// The hashing gate is full: come back later (503 with `Retry-After`).
+    #[error("too many sign-ins at once; retry in {0} s")]
+    Busy(u64),
     /// RFC 6749 section 5.2 `invalid_grant`: the refresh token is dead.
     #[error("the refresh token is invalid, expired or revoked")]
     InvalidGrant(&'static str),
     #[error("{0}")]
     BadRequest(String),
+    /// A broken invariant (already logged and counted): fail closed.
+    #[error("internal error")]
+    Internal,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
     Token(#[from] TokenError),
+}
+
+impl From<Busy> for AuthError {
+    fn from(b: Busy) -> Self {
+        AuthError::Busy(b.0)
+    }
 }
 
 /// Tokens handed to a client after sign-in or refresh.
@@ -54,47 +68,206 @@ pub struct Accounts {
     store: Arc<Store>,
     tokens: Arc<Tokens>,
     config: Config,
-    throttle: Throttle,
+    clock: SharedClock,
+    gate: HashGate,
     refresh_key: Vec<u8>,
+    /// The hash unknown emails are checked against, made once at start-up (see
+    /// [`password::verify_in`]): a failure here stops the start instead of degrading to a
+    /// faster path that would tell unknown emails apart by timing.
+    dummy_hash: String,
+}
+
+/// The throttle counters one sign-in attempt is charged to.
+///
+/// Attack answered: with one per-account counter, five wrong passwords from anywhere lock the
+/// real owner out (denial of service against any account). The tight limit is per (account,
+/// address): a guesser at one address is stopped after a few tries without touching the owner
+/// at another address. A looser per-account cap still bounds a guesser spread over many
+/// addresses (credential stuffing), and a per-address cap bounds one address spraying many
+/// accounts. An admin can lift an account's counters (`warden user unlock`), and a password
+/// reset lifts them too.
+fn throttle_keys(config: &Config, email: &str, address: &str) -> [ThrottleKey; 3] {
+    let account = email.trim().to_lowercase();
+    [
+        ThrottleKey {
+            scope: "pair",
+            account: account.clone(),
+            address: address.to_string(),
+            limit: config.login_max_failures_per_account_and_address,
+        },
+        ThrottleKey {
+            scope: "account",
+            account,
+            address: String::new(),
+            limit: config.login_max_failures_per_account,
+        },
+        ThrottleKey {
+            scope: "address",
+            account: String::new(),
+            address: address.to_string(),
+            limit: config.login_max_failures_per_address,
+        },
+    ]
 }
 
 impl Accounts {
     /// Build the service; the refresh-token HMAC key lives in the store.
-    pub fn new(store: Arc<Store>, tokens: Arc<Tokens>, config: Config) -> Result<Self, AuthError> {
+    pub fn new(
+        store: Arc<Store>,
+        tokens: Arc<Tokens>,
+        config: Config,
+        clock: SharedClock,
+    ) -> Result<Self, AuthError> {
         let refresh_key = store.secret("refresh_hmac", || random_token(32).into_bytes())?;
+        let dummy_hash = password::hash(&random_token(24)).map_err(|e| {
+            crate::alarm::raise("dummy_hash", e);
+            AuthError::Internal
+        })?;
         Ok(Accounts {
-            throttle: Throttle::new(Duration::from_secs(config.login_window.max(1))),
+            gate: HashGate::new(config.hash_concurrency, config.hash_queue),
             store,
             tokens,
             config,
+            clock,
             refresh_key,
+            dummy_hash,
         })
     }
 
-    /// Sign in with email and password from `address`. Slow (argon2): run off async workers.
-    pub fn login(&self, email: &str, password: &str, address: &str) -> Result<Issued, AuthError> {
-        let account_key = format!("account:{}", email.trim().to_lowercase());
-        let address_key = format!("address:{address}");
-        let limits = [
-            (&account_key, self.config.login_max_failures_per_account),
-            (&address_key, self.config.login_max_failures_per_address),
-        ];
-        for (key, limit) in limits {
-            if let Some(wait) = self.throttle.blocked(key, limit) {
-                return Err(AuthError::Throttled(wait));
+    /// The hashing gate (sign-in and password changes share it).
+    pub fn gate(&self) -> &HashGate {
+        &self.gate
+    }
+
+    /// Sign in with email and password from `address`: waits for a turn at the hashing
+    /// gate, then checks the password off the async workers.
+    pub async fn sign_in(
+        self: &Arc<Self>,
+        email: String,
+        password: String,
+        address: String,
+    ) -> Result<Issued, AuthError> {
+        let mut slot = self.gate.enter().await?;
+        let me = self.clone();
+        tokio::task::spawn_blocking(move || me.login(&email, &password, &address, &mut slot))
+            .await
+            .map_err(|e| {
+                crate::alarm::raise("sign_in_task", e);
+                AuthError::Internal
+            })?
+    }
+
+    /// Hash a new password at the hashing gate, off the async workers.
+    pub async fn hash_password(self: &Arc<Self>, password: String) -> Result<String, AuthError> {
+        let min = self.config.min_password_length;
+        password::check_policy(&password, min).map_err(|e| AuthError::BadRequest(e.to_string()))?;
+        let mut slot = self.gate.enter().await?;
+        tokio::task::spawn_blocking(move || {
+            password::hash_in(&password, slot.memory()).map_err(|e| {
+                crate::alarm::raise("password_hash", e);
+                AuthError::Internal
+            })
+        })
+        .await
+        .map_err(|e| {
+            crate::alarm::raise("hash_task", e);
+            AuthError::Internal
+        })?
+    }
+
+    /// A signed-in user changes their own password. The current password is checked like a
+    /// sign-in (same throttle, same gate: a stolen access token must not become an unlimited
+    /// password oracle); then every other session of the user ends and `session` goes on.
+    /// Returns how many sessions ended.
+    pub async fn change_own_password(
+        self: &Arc<Self>,
+        user_id: String,
+        session: String,
+        current: String,
+        new: String,
+        address: String,
+    ) -> Result<usize, AuthError> {
+        password::check_policy(&new, self.config.min_password_length)
+            .map_err(|e| AuthError::BadRequest(format!("new_password: {e}")))?;
+        let mut slot = self.gate.enter().await?;
+        let me = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let user = me.store.user(&user_id)?;
+            let keys = throttle_keys(&me.config, &user.email, &address);
+            let window_ms = (me.config.login_window as i64).saturating_mul(1000);
+            if let Reservation::Blocked { retry_after_secs } =
+                me.store
+                    .reserve_login(&keys, window_ms, me.clock.now_ms())?
+            {
+                return Err(AuthError::Throttled(retry_after_secs));
+            }
+            let stored = me.store.password_hash(&user_id)?;
+            let ok =
+                password::verify_in(&current, stored.as_deref(), &me.dummy_hash, slot.memory())
+                    .map_err(|e| {
+                        crate::alarm::raise("password_verify", e);
+                        AuthError::Internal
+                    })?;
+            if !ok {
+                return Err(AuthError::InvalidCredentials);
+            }
+            me.store.login_succeeded(&keys)?;
+            let hash = password::hash_in(&new, slot.memory()).map_err(|e| {
+                crate::alarm::raise("password_hash", e);
+                AuthError::Internal
+            })?;
+            let ended = me.store.change_own_password(&user_id, &hash, &session)?;
+            me.store.audit(
+                &format!("user:{user_id}"),
+                "users.update",
+                &format!("user:{user_id}"),
+                &serde_json::json!({"password": "changed", "by": "self", "sessions_ended": ended}),
+            )?;
+            Ok(ended)
+        })
+        .await
+        .map_err(|e| {
+            crate::alarm::raise("password_task", e);
+            AuthError::Internal
+        })?
+    }
+
+    /// Sign in with email and password from `address`, hashing in `slot`. Slow (argon2):
+    /// run off async workers ([`Accounts::sign_in`] does).
+    ///
+    /// The attempt is charged to the throttle *before* the password is checked (see
+    /// [`crate::store::Store::reserve_login`]), so concurrency cannot buy extra guesses.
+    pub fn login(
+        &self,
+        email: &str,
+        password: &str,
+        address: &str,
+        slot: &mut HashSlot,
+    ) -> Result<Issued, AuthError> {
+        let keys = throttle_keys(&self.config, email, address);
+        let window_ms = (self.config.login_window as i64).saturating_mul(1000);
+        match self
+            .store
+            .reserve_login(&keys, window_ms, self.clock.now_ms())?
+        {
+            Reservation::Granted => {}
+            Reservation::Blocked { retry_after_secs } => {
+                return Err(AuthError::Throttled(retry_after_secs))
             }
         }
         let found = self.store.user_by_email(email)?;
-        let ok = password::verify(password, found.as_ref().and_then(|(_, h)| h.as_deref()));
+        let stored = found.as_ref().and_then(|(_, h)| h.as_deref());
+        let ok = password::verify_in(password, stored, &self.dummy_hash, slot.memory()).map_err(
+            |e| {
+                crate::alarm::raise("password_verify", e);
+                AuthError::Internal
+            },
+        )?;
         let user = match found {
             Some((user, _)) if ok && !user.disabled => user,
-            _ => {
-                self.throttle.fail(&account_key);
-                self.throttle.fail(&address_key);
-                return Err(AuthError::InvalidCredentials);
-            }
+            _ => return Err(AuthError::InvalidCredentials),
         };
-        self.throttle.clear(&account_key);
+        self.store.login_succeeded(&keys)?;
         let refresh_token = random_token(32);
         let session = self.store.create_session(
             &user.id,
@@ -106,14 +279,15 @@ impl Accounts {
 
     /// The successor of a refresh token: HMAC(server key, token). Deterministic, so a
     /// concurrent refresh within the grace window gets the very same successor without the
-    /// store ever holding a usable token.
-    fn successor(&self, token: &str) -> String {
-        let mut mac = match Hmac::<sha2::Sha256>::new_from_slice(&self.refresh_key) {
-            Ok(m) => m,
-            Err(_) => return random_token(32),
-        };
+    /// store ever holding a usable token. A failure is an error: a random successor would
+    /// silently break the grace window.
+    fn successor(&self, token: &str) -> Result<String, AuthError> {
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&self.refresh_key).map_err(|e| {
+            crate::alarm::raise("refresh_hmac", e);
+            AuthError::Internal
+        })?;
         mac.update(token.as_bytes());
-        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+        Ok(URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
     }
 
     /// Rotate a refresh token.
@@ -121,7 +295,7 @@ impl Accounts {
         if refresh_token.is_empty() || refresh_token.len() > 256 {
             return Err(AuthError::InvalidGrant("malformed refresh token"));
         }
-        let successor = self.successor(refresh_token);
+        let successor = self.successor(refresh_token)?;
         let outcome = self.store.rotate_refresh(
             &sha256_hex(refresh_token),
             &sha256_hex(&successor),
@@ -157,7 +331,7 @@ impl Accounts {
             self.tokens
                 .mint(&user.id, &user.email, &user.roles, &session.id)?;
         Ok(Issued {
-            refresh_expires_in: (session.expires_at - crate::util::now()).max(0),
+            refresh_expires_in: (session.expires_at - self.clock.now()).max(0),
             user,
             access_token,
             claims,

@@ -1,10 +1,13 @@
 //! Password hashing: argon2id with OWASP's recommended parameters (m=19 MiB, t=2, p=1).
+//!
+//! Memory: every argon2id computation needs 19 MiB of working memory. Allocating it per call
+//! let a flood of sign-ins (no authentication needed) push the process to gigabytes, and the
+//! allocator kept the peak. Hashing here always runs in a caller-provided [`Memory`], which
+//! the sign-in path takes from a small pool bounded by the hashing concurrency
+//! ([`super::HashGate`]), so the memory is allocated once and reused.
 
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
-use argon2::Argon2;
-use std::sync::OnceLock;
+use argon2::password_hash::{rand_core::OsRng, Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 
 /// Longest password accepted, in bytes. Argon2 has no truncation (unlike bcrypt's 72 bytes),
 /// so the whole password always counts; the cap only bounds the work an attacker can ask for.
@@ -32,37 +35,156 @@ pub fn check_policy(password: &str, min_chars: usize) -> Result<(), PasswordErro
     Ok(())
 }
 
-/// Hash a password (argon2id, random salt, PHC string). Slow on purpose: call it off the
-/// async workers.
-pub fn hash(password: &str) -> Result<String, PasswordError> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|_| PasswordError::Hash)
+/// Working memory for argon2, reused across computations.
+#[derive(Default)]
+pub struct Memory(Vec<Block>);
+
+impl Memory {
+    /// Memory sized for warden's default parameters.
+    pub fn for_default_params() -> Memory {
+        Memory(vec![Block::default(); Params::DEFAULT.block_count()])
+    }
+
+    fn blocks(&mut self, count: usize) -> &mut [Block] {
+        if self.0.len() < count {
+            self.0.resize(count, Block::default());
+        }
+        &mut self.0[..count]
+    }
 }
 
-/// Verify a password against a stored hash; `None` (unknown user, or a user without a
-/// password) is checked against a dummy hash so that both cases take the same time and
-/// an attacker cannot enumerate accounts by timing.
-pub fn verify(password: &str, stored: Option<&str>) -> bool {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| hash("warden-dummy-password-for-timing").unwrap_or_default());
-    let (candidate, real) = match stored {
-        Some(h) => (h, true),
-        None => (dummy.as_str(), false),
+/// Hash a password (argon2id, random salt, PHC string) in `memory`. Slow on purpose: call it
+/// off the async workers.
+pub fn hash_in(password: &str, memory: &mut Memory) -> Result<String, PasswordError> {
+    let salt = SaltString::generate(&mut OsRng);
+    let mut salt_bytes = [0u8; 64];
+    let salt_raw = salt
+        .decode_b64(&mut salt_bytes)
+        .map_err(|_| PasswordError::Hash)?;
+    let params = Params::DEFAULT;
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    argon
+        .hash_password_into_with_memory(
+            password.as_bytes(),
+            salt_raw,
+            &mut out,
+            memory.blocks(params.block_count()),
+        )
+        .map_err(|_| PasswordError::Hash)?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(|_| PasswordError::Hash)?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&out).map_err(|_| PasswordError::Hash)?),
     };
+    Ok(phc.to_string())
+}
+
+/// Hash a password with freshly allocated memory (the command line, start-up).
+pub fn hash(password: &str) -> Result<String, PasswordError> {
+    hash_in(password, &mut Memory::default())
+}
+
+/// Does `password` match the PHC string `stored`? Computed in `memory`; the comparison is
+/// constant-time ([`Output`]'s equality). An unparsable stored hash is an error, not a "no".
+pub fn matches_in(
+    password: &str,
+    stored: &str,
+    memory: &mut Memory,
+) -> Result<bool, PasswordError> {
+    let parsed = PasswordHash::new(stored).map_err(|_| PasswordError::Hash)?;
+    let algorithm = Algorithm::try_from(parsed.algorithm).map_err(|_| PasswordError::Hash)?;
+    let version = parsed
+        .version
+        .map(Version::try_from)
+        .transpose()
+        .map_err(|_| PasswordError::Hash)?
+        .unwrap_or_default();
+    let params = Params::try_from(&parsed).map_err(|_| PasswordError::Hash)?;
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return Err(PasswordError::Hash);
+    };
+    let mut salt_bytes = [0u8; 64];
+    let salt_raw = salt
+        .decode_b64(&mut salt_bytes)
+        .map_err(|_| PasswordError::Hash)?;
+    let argon = Argon2::new(algorithm, version, params.clone());
+    let mut out = vec![0u8; expected.len()];
+    argon
+        .hash_password_into_with_memory(
+            password.as_bytes(),
+            salt_raw,
+            &mut out,
+            memory.blocks(params.block_count()),
+        )
+        .map_err(|_| PasswordError::Hash)?;
+    let computed = Output::new(&out).map_err(|_| PasswordError::Hash)?;
+    Ok(computed == expected)
+}
+
+/// Check a sign-in password. `stored` is `None` for an unknown user (or one without a
+/// password): the password is then checked against `dummy`, made once at start-up, so that
+/// both cases cost the same and an attacker cannot enumerate accounts by timing. Too-long
+/// passwords spend the same time and fail.
+pub fn verify_in(
+    password: &str,
+    stored: Option<&str>,
+    dummy: &str,
+    memory: &mut Memory,
+) -> Result<bool, PasswordError> {
     if password.len() > MAX_PASSWORD_BYTES {
-        // Still spend the time: the response must not tell long passwords apart.
-        let _ = PasswordHash::new(dummy).map(|h| Argon2::default().verify_password(b"x", &h));
-        return false;
+        matches_in("x", dummy, memory)?;
+        return Ok(false);
     }
-    let ok = PasswordHash::new(candidate)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
-        .unwrap_or(false);
-    ok && real
+    match stored {
+        Some(real) => matches_in(password, real, memory),
+        None => {
+            matches_in(password, dummy, memory)?;
+            Ok(false)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_verify_with_reused_memory_and_with_the_argon2_crate() {
+        let mut memory = Memory::default();
+        let h = hash_in("correct horse battery", &mut memory).unwrap();
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(matches_in("correct horse battery", &h, &mut memory).unwrap());
+        assert!(!matches_in("wrong horse battery", &h, &mut memory).unwrap());
+        // A hash made by the argon2 crate's own API verifies too (stored hashes stay valid).
+        use argon2::password_hash::PasswordHasher;
+        let salt = SaltString::generate(&mut OsRng);
+        let other = Argon2::default()
+            .hash_password(b"from-the-crate", &salt)
+            .unwrap()
+            .to_string();
+        assert!(matches_in("from-the-crate", &other, &mut memory).unwrap());
+        // And ours verifies with the crate's verifier.
+        use argon2::password_hash::PasswordVerifier;
+        let parsed = PasswordHash::new(&h).unwrap();
+        assert!(Argon2::default()
+            .verify_password(b"correct horse battery", &parsed)
+            .is_ok());
+    }
+
+    #[test]
+    fn unknown_users_and_long_passwords_fail_and_a_broken_hash_is_an_error() {
+        let mut memory = Memory::default();
+        let dummy = hash("dummy-password").unwrap();
+        assert!(!verify_in("dummy-password", None, &dummy, &mut memory).unwrap());
+        let long = "x".repeat(MAX_PASSWORD_BYTES + 1);
+        let real = hash("a-real-password").unwrap();
+        assert!(!verify_in(&long, Some(&real), &dummy, &mut memory).unwrap());
+        assert_eq!(
+            matches_in("x", "not a hash", &mut memory),
+            Err(PasswordError::Hash)
+        );
+    }
 }

@@ -267,12 +267,12 @@ fn user(cmd: &UserCmd, config: &Config, out: &Out) -> Result<ExitCode> {
             store.user(id)?;
             let p = read_password_stdin()?;
             password::check_policy(&p, config.min_password_length)?;
-            store.set_password_hash(id, &password::hash(&p)?)?;
+            let ended = store.reset_password(id, &password::hash(&p)?)?;
             store.audit(
                 "cli",
                 "users.update",
                 &format!("user:{id}"),
-                &json!({"password": "changed"}),
+                &json!({"password": "reset", "sessions_ended": ended, "tokens": "revoked", "throttle": "cleared"}),
             )?;
             store.user(id)?
         }

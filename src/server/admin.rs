@@ -10,7 +10,6 @@ use super::decide::{decide, record, Caller};
 use super::error::ApiError;
 use super::extract::{bearer, JsonBody};
 use super::{blocking, AppState, RequestId};
-use crate::accounts::password;
 use crate::api::*;
 use crate::engine::{Query, Resource};
 use crate::identity;
@@ -202,15 +201,8 @@ pub async fn create_user(
         None => UserId::from_email(&email).map_err(bad)?,
     };
     let roles = role_names(&body.roles)?;
-    let min = state.config.min_password_length;
     let password_hash = match body.password {
-        Some(p) => Some(
-            blocking(move || {
-                password::check_policy(&p, min).map_err(bad)?;
-                password::hash(&p).map_err(ApiError::internal)
-            })
-            .await?,
-        ),
+        Some(p) => Some(state.accounts.hash_password(p).await?),
         None => None,
     };
     let user = state.store.create_user(&NewUser {
@@ -276,19 +268,11 @@ pub async fn set_user_password(
     JsonBody(body): JsonBody<SetPassword>,
 ) -> Result<Json<Value>, ApiError> {
     state.store.user(&id)?;
-    let min = state.config.min_password_length;
-    let hash = blocking(move || {
-        password::check_policy(&body.password, min).map_err(bad)?;
-        password::hash(&body.password).map_err(ApiError::internal)
-    })
-    .await?;
-    state.store.set_password_hash(&id, &hash)?;
-    admin.audit(
-        "users.update",
-        &format!("user:{id}"),
-        json!({"password": "reset"}),
-    )?;
-    Ok(Json(json!({"password": "reset"})))
+    let hash = state.accounts.hash_password(body.password).await?;
+    let ended = state.store.reset_password(&id, &hash)?;
+    let detail = json!({"password": "reset", "sessions_ended": ended, "tokens": "revoked", "throttle": "cleared"});
+    admin.audit("users.update", &format!("user:{id}"), detail.clone())?;
+    Ok(Json(detail))
 }
 
 pub async fn revoke_user(
@@ -299,6 +283,22 @@ pub async fn revoke_user(
     state.store.revoke_user_tokens(&id)?;
     admin.audit("users.revoke", &format!("user:{id}"), json!({}))?;
     Ok(Json(json!({"revoked": id})))
+}
+
+/// Lift the sign-in throttle of a user's account (every address).
+pub async fn unlock_user(
+    State(state): State<AppState>,
+    Extension(admin): Extension<Admin>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let user = state.store.user(&id)?;
+    let cleared = state.store.unlock_account(&user.email)?;
+    admin.audit(
+        "users.unlock",
+        &format!("user:{id}"),
+        json!({"throttle": "cleared", "counters": cleared}),
+    )?;
+    Ok(Json(json!({"unlocked": id, "counters": cleared})))
 }
 
 pub async fn delete_user(

@@ -102,10 +102,10 @@ pub async fn login(
             "email and password must not be empty",
         ));
     }
-    let accounts = state.accounts.clone();
-    let result =
-        blocking(move || Ok(accounts.login(&body.email, &body.password, &peer.ip().to_string())))
-            .await?;
+    let result = state
+        .accounts
+        .sign_in(body.email, body.password, peer.ip().to_string())
+        .await;
     state.metrics.login(result.is_ok());
     let issued = result?;
     Ok(issued_response(&state, &issued))
@@ -208,4 +208,34 @@ pub async fn me(
         "expires_at": claims.exp,
     }))
     .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordBody {
+    current_password: String,
+    new_password: String,
+}
+
+/// Change your own password: the current one is checked (and throttled like a sign-in);
+/// every other session of yours ends, this one goes on.
+pub async fn change_password(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    BearerToken(token): BearerToken,
+    JsonBody(body): JsonBody<ChangePasswordBody>,
+) -> Result<Response, ApiError> {
+    let crate::identity::Verified { claims, user, .. } =
+        super::decide::verified_caller(&state, token)?;
+    let ended = state
+        .accounts
+        .change_own_password(
+            user.id,
+            claims.sid,
+            body.current_password,
+            body.new_password,
+            peer.ip().to_string(),
+        )
+        .await?;
+    Ok(Json(json!({"password": "changed", "sessions_ended": ended})).into_response())
 }

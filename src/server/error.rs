@@ -126,6 +126,20 @@ impl From<AuthError> for ApiError {
                 e.retry_after = Some(secs);
                 e
             }
+            AuthError::Busy(secs) => {
+                let mut e = ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "busy",
+                    format!("too many sign-ins at once; retry in {secs} s"),
+                );
+                e.retry_after = Some(secs);
+                e
+            }
+            AuthError::Internal => ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "internal error",
+            ),
             AuthError::InvalidGrant(why) => {
                 ApiError::new(StatusCode::BAD_REQUEST, "invalid_grant", why)
             }

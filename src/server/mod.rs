@@ -6,6 +6,7 @@
 mod admin;
 mod auth;
 mod authzen;
+mod conn;
 mod decide;
 pub mod decision_log;
 pub mod error;
@@ -64,6 +65,14 @@ pub enum StartError {
 impl AppState {
     /// Open the store (bootstrapping a new one), load the policies and the keys.
     pub fn build(config: Config) -> Result<(AppState, Bootstrapped), StartError> {
+        Self::build_with_clock(config, crate::clock::system())
+    }
+
+    /// [`AppState::build`] with a given clock (tests move time by hand).
+    pub fn build_with_clock(
+        config: Config,
+        clock: crate::clock::SharedClock,
+    ) -> Result<(AppState, Bootstrapped), StartError> {
         config.check()?;
         let store = Arc::new(Store::open(&config.db)?);
         let boot = bootstrap(&store, config.min_password_length)?;
@@ -73,6 +82,7 @@ impl AppState {
             store.clone(),
             tokens.clone(),
             config.clone(),
+            clock,
         )?);
         Ok((
             AppState {
@@ -108,6 +118,7 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("post", "/v1/auth/revoke") => post(auth::revoke),
         ("post", "/v1/auth/introspect") => post(auth::introspect),
         ("get", "/v1/auth/me") => get(auth::me),
+        ("post", "/v1/auth/password") => post(auth::change_password),
         ("post", "/v1/authorize") => post(decide::authorize),
         ("post", "/v1/authorize/batch") => post(decide::authorize_batch),
         ("get", "/.well-known/authzen-configuration") => get(authzen::configuration),
@@ -123,6 +134,7 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("put", "/admin/v1/users/{id}/roles") => put(admin::set_user_roles),
         ("post", "/admin/v1/users/{id}/password") => post(admin::set_user_password),
         ("post", "/admin/v1/users/{id}/revoke") => post(admin::revoke_user),
+        ("post", "/admin/v1/users/{id}/unlock") => post(admin::unlock_user),
         ("get", "/admin/v1/roles") => get(admin::list_roles),
         ("post", "/admin/v1/roles") => post(admin::create_role),
         ("put", "/admin/v1/roles/{name}") => put(admin::update_role),
@@ -153,6 +165,10 @@ pub fn route_count() -> usize {
 /// The whole HTTP surface, built from the route table that `/openapi.json` describes.
 pub fn router(state: AppState) -> Router {
     let limit = state.config.max_body_bytes;
+    let deadlines = (
+        std::time::Duration::from_secs(state.config.request_timeout),
+        std::time::Duration::from_secs(state.config.body_timeout),
+    );
     let mut router = Router::new();
     for route in openapi::ROUTES {
         router = router.route(route.path, handler(route.method, route.path));
@@ -161,6 +177,7 @@ pub fn router(state: AppState) -> Router {
         .route_layer(middleware::from_fn_with_state(state.clone(), admin::gate))
         .fallback(ops::not_found)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn_with_state(deadlines, conn::deadlines))
         .layer(middleware::from_fn(request_id))
         .with_state(state)
 }
@@ -199,12 +216,15 @@ pub async fn start(
         .local_addr()
         .map_err(|e| StartError::Bind(addr.to_string(), e))?;
     spawn_background(&state);
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    let handle = tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app).await {
-            tracing::error!(error = %e, "server stopped");
-        }
-    });
+    let limits = limits(&state.config);
+    let app = router(state);
+    let handle = tokio::spawn(conn::serve(
+        listener,
+        app,
+        limits,
+        std::future::pending(),
+        std::time::Duration::from_secs(5),
+    ));
     Ok((local, handle))
 }
 
@@ -221,15 +241,32 @@ pub async fn serve(state: AppState) -> Result<(), StartError> {
     eprintln!("warden listening on http://{local}");
     tracing::info!(%local, "listening");
     let decision_log = state.decision_log.clone();
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| StartError::Bind(addr, e))?;
+    let limits = limits(&state.config);
+    tracing::info!(
+        max_connections = limits.max_connections,
+        header_timeout_s = limits.header_timeout.as_secs(),
+        "connection limits"
+    );
+    let app = router(state);
+    conn::serve(
+        listener,
+        app,
+        limits,
+        shutdown_signal(),
+        std::time::Duration::from_secs(30),
+    )
+    .await;
     // In-flight requests are done; write the decisions they logged before exiting.
     decision_log.drain(std::time::Duration::from_secs(5)).await;
     eprintln!("warden stopped");
     Ok(())
+}
+
+fn limits(config: &Config) -> conn::Limits {
+    conn::Limits {
+        header_timeout: std::time::Duration::from_secs(config.header_timeout),
+        max_connections: conn::connection_cap(config.max_connections),
+    }
 }
 
 /// Background work: the policy watcher and periodic key refresh (a rotation made by the

@@ -139,6 +139,13 @@ pub const ROUTES: &[Route] = &[
     ),
     r(
         "post",
+        "/v1/auth/password",
+        "auth",
+        "Change your own password (current and new); your other sessions end",
+        Auth::UserToken,
+    ),
+    r(
+        "post",
         "/v1/authorize",
         "decisions",
         "May the token's user do this action on this resource?",
@@ -194,6 +201,7 @@ pub const ROUTES: &[Route] = &[
     a("put", "/admin/v1/users/{id}/roles", "users.roles", "Set a user's roles"),
     a("post", "/admin/v1/users/{id}/password", "users.update", "Reset a user's password"),
     a("post", "/admin/v1/users/{id}/revoke", "users.revoke", "Revoke every token and session of a user"),
+    a("post", "/admin/v1/users/{id}/unlock", "users.unlock", "Lift a user's sign-in throttle"),
     a("get", "/admin/v1/roles", "roles.read", "List roles"),
     a("post", "/admin/v1/roles", "roles.write", "Create a role with parents"),
     a("put", "/admin/v1/roles/{name}", "roles.write", "Change a role's parents"),

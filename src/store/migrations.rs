@@ -5,7 +5,8 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// Each entry moves the schema from version `i` to `i + 1`. Never edit a shipped entry: add one.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT INTO meta (key, value) VALUES ('revision', 0);
 
@@ -108,7 +109,21 @@ CREATE TABLE decision_log (
     errors TEXT NOT NULL DEFAULT '[]',
     latency_us INTEGER NOT NULL DEFAULT 0
 );
-"#];
+"#,
+    // 2: sign-in throttle counters shared by every process on the file and kept across restarts.
+    r#"
+CREATE TABLE login_throttle (
+    scope TEXT NOT NULL,
+    account TEXT NOT NULL,
+    address TEXT NOT NULL,
+    failures INTEGER NOT NULL,
+    window_start_ms INTEGER NOT NULL,
+    PRIMARY KEY (scope, account, address)
+);
+CREATE INDEX login_throttle_window ON login_throttle(window_start_ms);
+CREATE INDEX login_throttle_account ON login_throttle(account);
+"#,
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

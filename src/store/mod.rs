@@ -11,6 +11,7 @@ mod logs;
 mod migrations;
 mod roles;
 mod sessions;
+mod throttle;
 mod users;
 
 pub use clients::ClientRow;
@@ -18,6 +19,7 @@ pub use keys::KeyRow;
 pub use logs::{AuditRow, DecisionFilter, DecisionRow, DecisionStats};
 pub use roles::{ancestors, RoleRow};
 pub use sessions::{RefreshLimits, RefreshOutcome, SessionRow};
+pub use throttle::{Reservation, ThrottleKey};
 pub use users::NewUser;
 pub use users::UserRow;
 

@@ -201,6 +201,65 @@ impl Store {
         })
     }
 
+    /// Reset a user's password (an administrator did it): every session and access token of
+    /// the user ends, as with [`Store::revoke_user_tokens`], and the sign-in throttle of the
+    /// account is lifted, all in one transaction. Whoever knew the old password (or holds a
+    /// token got with it) is locked out the moment the reset is acknowledged.
+    pub fn reset_password(&self, id: &str, hash: &str) -> Result<usize, StoreError> {
+        self.write(|tx| {
+            let email: Option<String> = tx
+                .query_row("SELECT email FROM users WHERE id = ?1", [id], |r| r.get(0))
+                .optional()?;
+            let Some(email) = email else {
+                return Err(StoreError::NotFound(format!("user {id}")));
+            };
+            tx.execute(
+                "UPDATE users SET password_hash = ?2, tokens_valid_after = ?3 WHERE id = ?1",
+                params![id, hash, now()],
+            )?;
+            let ended = super::sessions::revoke_user_sessions(tx, id, "password_reset")?;
+            super::throttle::unlock_in(tx, &email)?;
+            touch(tx, id)?;
+            Ok(ended)
+        })
+    }
+
+    /// A user changed their own password: every other session of the user ends; the
+    /// session that made the change (`keep`) goes on. Returns how many sessions ended.
+    pub fn change_own_password(
+        &self,
+        id: &str,
+        hash: &str,
+        keep: &str,
+    ) -> Result<usize, StoreError> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+                params![id, hash],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("user {id}")));
+            }
+            let ended = tx.execute(
+                "UPDATE sessions SET revoked_at = ?3, revoked_reason = 'password_changed' WHERE user_id = ?1 AND id != ?2 AND revoked_at IS NULL",
+                params![id, keep, now()],
+            )?;
+            touch(tx, id)?;
+            Ok(ended)
+        })
+    }
+
+    /// The stored password hash of a user, if any.
+    pub fn password_hash(&self, id: &str) -> Result<Option<String>, StoreError> {
+        self.read(|c| {
+            c.query_row("SELECT password_hash FROM users WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("user {id}")))
+        })
+    }
+
     /// Update a user's name and/or email.
     pub fn update_user(
         &self,
