@@ -253,6 +253,17 @@ fn user(cmd: &UserCmd, config: &Config, out: &Out) -> Result<ExitCode> {
             )?;
             u
         }
+        UserCmd::Unlock { id } => {
+            let u = store.user(id)?;
+            let cleared = store.unlock_account(&u.email)?;
+            store.audit(
+                "cli",
+                "users.unlock",
+                &format!("user:{id}"),
+                &json!({"throttle": "cleared", "counters": cleared}),
+            )?;
+            u
+        }
         UserCmd::Enable { id } => {
             let u = store.set_user_disabled(id, false)?;
             store.audit(

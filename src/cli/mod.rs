@@ -110,8 +110,10 @@ pub enum UserCmd {
     Disable { id: String },
     /// Enable a user.
     Enable { id: String },
-    /// Set a user's password, read from standard input.
+    /// Set a user's password, read from standard input (ends the user's sessions and tokens).
     Passwd { id: String },
+    /// Lift the sign-in throttle of a user's account (every address).
+    Unlock { id: String },
 }
 
 #[derive(Subcommand, Debug)]

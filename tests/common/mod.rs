@@ -57,6 +57,14 @@ pub fn spawn_app() -> TestApp {
 }
 
 pub fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_with_clock(warden::clock::system(), tweak)
+}
+
+/// A test app whose sign-in windows follow `clock` (move it by hand instead of sleeping).
+pub fn spawn_app_with_clock(
+    clock: warden::clock::SharedClock,
+    tweak: impl FnOnce(&mut Config),
+) -> TestApp {
     let dir = TempDir::new().unwrap();
     copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("policies"),
@@ -70,7 +78,7 @@ pub fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         ..Config::default()
     };
     tweak(&mut config);
-    let (state, _) = AppState::build(config).unwrap();
+    let (state, _) = AppState::build_with_clock(config, clock).unwrap();
     // The bootstrap admin got a generated password; set a known one.
     let admin_hash = warden::accounts::password::hash(ADMIN_PASSWORD).unwrap();
     state.store.set_password_hash("admin", &admin_hash).unwrap();
@@ -224,6 +232,41 @@ impl TestApp {
         self.login("alice@example.com", USER_PASSWORD)
     }
 
+    /// Another server on this app's database and policies, as a second process would be.
+    pub fn second_server(&self) -> (String, AppState) {
+        let config = (*self.state.config).clone();
+        let (state, _) = AppState::build(config).unwrap();
+        let (addr, _) = self
+            .runtime
+            .block_on(warden::server::start(state.clone(), "127.0.0.1:0"))
+            .unwrap();
+        (format!("http://{addr}"), state)
+    }
+
+    /// POST JSON from another loopback source address (e.g. 127.0.0.2): the server sees a
+    /// different client address.
+    pub fn post_from(&self, source: &str, path: &str, body: &Value) -> Reply {
+        use std::io::{Read, Write};
+        let target: std::net::SocketAddr = self.base.trim_start_matches("http://").parse().unwrap();
+        let source: std::net::SocketAddr = format!("{source}:0").parse().unwrap();
+        let text = body.to_string();
+        let request = format!(
+            "POST {path} HTTP/1.1\r\nHost: {target}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+            text.len()
+        );
+        let stream = self.runtime.block_on(async move {
+            let socket = tokio::net::TcpSocket::new_v4().unwrap();
+            socket.bind(source).unwrap();
+            socket.connect(target).await.unwrap()
+        });
+        let mut stream = stream.into_std().unwrap();
+        stream.set_nonblocking(false).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).unwrap();
+        parse_raw_response(&String::from_utf8_lossy(&raw))
+    }
+
     /// Run the real `warden` binary on this app's database (a second process).
     pub fn warden(&self, args: &[&str]) -> std::process::Output {
         std::process::Command::new(env!("CARGO_BIN_EXE_warden"))
@@ -237,5 +280,25 @@ impl TestApp {
             .env("WARDEN_PUBLIC_URL", &self.state.config.public_url)
             .output()
             .unwrap()
+    }
+}
+
+/// Parse a raw HTTP/1.1 response (no chunked bodies: warden answers with a length).
+pub fn parse_raw_response(raw: &str) -> Reply {
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((raw, ""));
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    Reply {
+        status,
+        headers,
+        text: body.to_string(),
     }
 }

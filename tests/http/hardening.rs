@@ -1,0 +1,323 @@
+//! Regression tests for the attacks of the hardening round (issue 11): each failed on the
+//! code before its fix.
+
+use crate::common::*;
+use serde_json::json;
+use std::sync::Arc;
+use warden::clock::ManualClock;
+
+fn wrong(app: &TestApp, email: &str) -> Reply {
+    app.post(
+        "/v1/auth/login",
+        &json!({"email": email, "password": "wrong password!!"}),
+        None,
+    )
+}
+
+/// 50 concurrent wrong passwords for one account: the check-and-count is one step, so at
+/// most the per-(account, address) limit of passwords is ever checked.
+#[test]
+fn concurrent_wrong_passwords_check_at_most_the_limit() {
+    let app = Arc::new(spawn_app_with(|c| c.hash_queue = 64));
+    let handles: Vec<_> = (0..50)
+        .map(|_| {
+            let app = app.clone();
+            std::thread::spawn(move || wrong(&app, "alice@example.com").status)
+        })
+        .collect();
+    let statuses: Vec<u16> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let throttled = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(checked, 5, "passwords checked: {statuses:?}");
+    assert_eq!(throttled, 45, "{statuses:?}");
+}
+
+/// The counters live in the database: a second server on the same file and a restart both
+/// see them.
+#[test]
+fn the_throttle_holds_across_servers_and_restarts() {
+    let app = spawn_app();
+    for _ in 0..5 {
+        assert_eq!(wrong(&app, "alice@example.com").status, 401);
+    }
+    let (second, state) = app.second_server();
+    let r = app
+        .agent
+        .post(&format!("{second}/v1/auth/login"))
+        .header("Content-Type", "application/json")
+        .send(json!({"email": "alice@example.com", "password": USER_PASSWORD}).to_string())
+        .unwrap();
+    assert_eq!(
+        r.status().as_u16(),
+        429,
+        "a second server sees the counters"
+    );
+    // A restart (a fresh state on the same file) still sees them.
+    drop(state);
+    let (third, _) = app.second_server();
+    let r = app
+        .agent
+        .post(&format!("{third}/v1/auth/login"))
+        .header("Content-Type", "application/json")
+        .send(json!({"email": "alice@example.com", "password": "another wrong one"}).to_string())
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 429);
+}
+
+/// Retry-After rounds up: waiting exactly that long gets through, a millisecond less does not.
+#[test]
+fn retry_after_is_rounded_up_and_honoured_to_the_millisecond() {
+    let clock = ManualClock::at_ms(1_800_000_000_400);
+    let app = spawn_app_with_clock(clock.clone(), |c| c.login_window = 15);
+    for _ in 0..5 {
+        assert_eq!(wrong(&app, "alice@example.com").status, 401);
+    }
+    clock.advance_ms(600); // 0.6 s into the 15 s window: 14.4 s left
+    let r = app.post(
+        "/v1/auth/login",
+        &json!({"email": "alice@example.com", "password": USER_PASSWORD}),
+        None,
+    );
+    assert_eq!(r.status, 429);
+    let retry: i64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert_eq!(retry, 15, "14.4 s rounds up to 15");
+    clock.advance_ms(14_399);
+    assert_eq!(
+        app.post(
+            "/v1/auth/login",
+            &json!({"email": "alice@example.com", "password": USER_PASSWORD}),
+            None
+        )
+        .status,
+        429
+    );
+    clock.advance_ms(1);
+    app.login("alice@example.com", USER_PASSWORD);
+}
+
+/// A guesser at one address cannot lock the owner out at another; the looser per-account cap
+/// still bounds guessing from many addresses, and an admin (API or CLI) can lift it.
+#[test]
+fn a_guesser_elsewhere_does_not_lock_the_owner_out_and_admins_can_unlock() {
+    let app = spawn_app_with(|c| c.login_max_failures_per_account = 8);
+    let bad = json!({"email": "alice@example.com", "password": "guess guess guess"});
+    for _ in 0..5 {
+        assert_eq!(
+            app.post_from("127.0.0.2", "/v1/auth/login", &bad).status,
+            401
+        );
+    }
+    let blocked = app.post_from("127.0.0.2", "/v1/auth/login", &bad);
+    assert_eq!(blocked.status, 429, "{}", blocked.text);
+    // The owner, from their own address, signs in.
+    app.login("alice@example.com", USER_PASSWORD);
+    // (The owner's success cleared the account's counters.) Three more addresses push the
+    // account over its looser cap of 8.
+    for source in ["127.0.0.3", "127.0.0.4", "127.0.0.6"] {
+        for _ in 0..3 {
+            app.post_from(source, "/v1/auth/login", &bad);
+        }
+    }
+    let r = app.post(
+        "/v1/auth/login",
+        &json!({"email": "alice@example.com", "password": USER_PASSWORD}),
+        None,
+    );
+    assert_eq!(r.status, 429, "the account cap holds: {}", r.text);
+    // An admin lifts it through the API...
+    let admin = app.admin_token();
+    let r = app.call("post", "/admin/v1/users/alice/unlock", None, Some(&admin));
+    assert_eq!(r.status, 200, "{}", r.text);
+    app.login("alice@example.com", USER_PASSWORD);
+    // ...and through the command line.
+    for source in ["127.0.0.2", "127.0.0.3", "127.0.0.4"] {
+        for _ in 0..3 {
+            app.post_from(source, "/v1/auth/login", &bad);
+        }
+    }
+    assert_eq!(
+        app.post_from(
+            "127.0.0.5",
+            "/v1/auth/login",
+            &json!({"email": "alice@example.com", "password": USER_PASSWORD})
+        )
+        .status,
+        429
+    );
+    let out = app.warden(&["user", "unlock", "alice"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    app.login("alice@example.com", USER_PASSWORD);
+    // Both unlocks are audited.
+    let audit = app
+        .get("/admin/v1/audit?action=users.unlock", Some(&admin))
+        .json();
+    let text = audit.to_string();
+    assert!(
+        text.contains("user:admin") && text.contains("\"cli\""),
+        "{text}"
+    );
+    // A plain user may not unlock.
+    let alice = app.alice()["token"].as_str().unwrap().to_string();
+    let r = app.call("post", "/admin/v1/users/alice/unlock", None, Some(&alice));
+    assert_eq!(r.status, 403);
+}
+
+/// Sign-ins beyond the hashing gate's queue are refused at once with 503 and Retry-After;
+/// nothing beyond `hash_concurrency` hashes runs.
+#[test]
+fn a_sign_in_flood_beyond_the_hashing_queue_gets_503_with_retry_after() {
+    let app = Arc::new(spawn_app_with(|c| {
+        c.hash_concurrency = 1;
+        c.hash_queue = 1;
+        c.login_max_failures_per_address = 1000;
+    }));
+    let handles: Vec<_> = (0..24)
+        .map(|i| {
+            let app = app.clone();
+            std::thread::spawn(move || wrong(&app, &format!("nobody{i}@example.com")))
+        })
+        .collect();
+    let replies: Vec<Reply> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let busy: Vec<&Reply> = replies.iter().filter(|r| r.status == 503).collect();
+    assert!(!busy.is_empty(), "some sign-ins must be refused");
+    for r in &busy {
+        assert_eq!(r.json()["error"], "busy");
+        assert_eq!(r.header("retry-after"), Some("1"));
+    }
+    assert!(replies.iter().all(|r| r.status == 503 || r.status == 401));
+    // Once the flood is over, sign-in works again.
+    app.login("alice@example.com", USER_PASSWORD);
+}
+
+/// A password reset ends every session and token of the user (API and CLI), lifts the
+/// throttle, and says so in the audit row.
+#[test]
+fn a_password_reset_ends_every_session_and_token() {
+    let app = spawn_app();
+    let admin = app.admin_token();
+    for (via, new_password) in [
+        ("api", "brand-new-password-1"),
+        ("cli", "brand-new-password-2"),
+    ] {
+        let old_password = if via == "api" {
+            USER_PASSWORD
+        } else {
+            "brand-new-password-1"
+        };
+        let old = app.login("alice@example.com", old_password);
+        for _ in 0..4 {
+            wrong(&app, "alice@example.com");
+        }
+        if via == "api" {
+            let r = app.post(
+                "/admin/v1/users/alice/password",
+                &json!({"password": new_password}),
+                Some(&admin),
+            );
+            assert_eq!(r.status, 200, "{}", r.text);
+            assert_eq!(r.json()["sessions_ended"], 1);
+        } else {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_warden"))
+                .args(["--db", app.dir.path().join("warden.db").to_str().unwrap()])
+                .args(["user", "passwd", "alice"])
+                .stdin(std::process::Stdio::piped())
+                .output_with_stdin(new_password);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        // The old access token and refresh token are dead.
+        assert_eq!(
+            app.get("/v1/auth/me", old["token"].as_str()).status,
+            401,
+            "{via}"
+        );
+        let r = app.post(
+            "/v1/auth/refresh",
+            &json!({"refresh_token": old["refresh_token"]}),
+            None,
+        );
+        assert_eq!(r.json()["error"], "invalid_grant", "{via}: {}", r.text);
+        // The throttle was lifted: five more wrong guesses are checked before 429.
+        for _ in 0..5 {
+            assert_eq!(wrong(&app, "alice@example.com").status, 401, "{via}");
+        }
+        app.state.store.unlock_account("alice@example.com").unwrap();
+        app.login("alice@example.com", new_password);
+    }
+    let audit = app
+        .get("/admin/v1/audit?target=user:alice", Some(&admin))
+        .text;
+    assert!(audit.contains("sessions_ended"), "{audit}");
+}
+
+trait OutputWithStdin {
+    fn output_with_stdin(&mut self, input: &str) -> std::process::Output;
+}
+
+impl OutputWithStdin for std::process::Command {
+    fn output_with_stdin(&mut self, input: &str) -> std::process::Output {
+        use std::io::Write;
+        let mut child = self
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{input}").unwrap();
+        child.wait_with_output().unwrap()
+    }
+}
+
+/// Changing your own password keeps this session and ends the others; the current password
+/// is checked and throttled like a sign-in.
+#[test]
+fn changing_your_own_password_keeps_only_the_current_session() {
+    let app = spawn_app();
+    let here = app.alice();
+    let elsewhere = app.alice();
+    let token = here["token"].as_str().unwrap();
+    let r = app.post(
+        "/v1/auth/password",
+        &json!({"current_password": "not my password", "new_password": "my-new-password-1"}),
+        Some(token),
+    );
+    assert_eq!(r.status, 401, "{}", r.text);
+    let r = app.post(
+        "/v1/auth/password",
+        &json!({"current_password": USER_PASSWORD, "new_password": "short"}),
+        Some(token),
+    );
+    assert_eq!(r.status, 400, "{}", r.text);
+    let r = app.post(
+        "/v1/auth/password",
+        &json!({"current_password": USER_PASSWORD, "new_password": "my-new-password-1"}),
+        Some(token),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["sessions_ended"], 1);
+    assert_eq!(app.get("/v1/auth/me", Some(token)).status, 200);
+    assert_eq!(
+        app.get("/v1/auth/me", elsewhere["token"].as_str()).status,
+        401
+    );
+    let r = app.post(
+        "/v1/auth/refresh",
+        &json!({"refresh_token": here["refresh_token"]}),
+        None,
+    );
+    assert_eq!(r.status, 200, "this session goes on: {}", r.text);
+    app.login("alice@example.com", "my-new-password-1");
+    // Without a token: 401.
+    let r = app.post(
+        "/v1/auth/password",
+        &json!({"current_password": "x", "new_password": "y"}),
+        None,
+    );
+    assert_eq!(r.status, 401);
+}
