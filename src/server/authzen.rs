@@ -16,6 +16,8 @@ use crate::store::ClientRow;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::{Extension, Json};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use serde_json::{json, Map, Value};
 
 const DEFAULT_PAGE: usize = 50;
@@ -233,14 +235,39 @@ pub async fn evaluations(
 }
 
 /// `page: {token, limit}` → (offset, limit).
-fn page(fields: &Fields<'_>) -> Result<(usize, usize), ApiError> {
+/// A page request: where to continue (decoded from the opaque token) and how many results.
+struct PageRequest {
+    after: Option<String>,
+    limit: usize,
+}
+
+/// Page tokens are opaque to clients (AuthZEN 1.0 section 8.2): base64url of `<kind>:<key>`,
+/// where `kind` names the search and `key` is where the previous page stopped. The token is
+/// validated, never trusted: a token that does not decode, names another search or carries an
+/// over-long key is a 400. (The old tokens were row offsets: "9223372036854775808" became a
+/// negative OFFSET that SQLite treats as 0, and a search that matched no one restarted at the
+/// first row forever, one request pinning a core.)
+fn page(fields: &Fields<'_>, kind: &str) -> Result<PageRequest, ApiError> {
     let page = fields.object("page")?;
-    let offset = match page.get("token") {
-        None | Some(Value::Null) => 0,
-        Some(Value::String(s)) if s.is_empty() => 0,
-        Some(Value::String(s)) => s.parse().map_err(|_| {
-            ApiError::bad_request("field `page.token` is not a token this server issued")
-        })?,
+    let invalid = || ApiError::bad_request("field `page.token` is not a token this server issued");
+    let after = match page.get("token") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.is_empty() => None,
+        Some(Value::String(s)) => {
+            if s.len() > 512 {
+                return Err(invalid());
+            }
+            let raw = URL_SAFE_NO_PAD.decode(s).map_err(|_| invalid())?;
+            let text = String::from_utf8(raw).map_err(|_| invalid())?;
+            let key = text
+                .strip_prefix(kind)
+                .and_then(|rest| rest.strip_prefix(':'))
+                .ok_or_else(invalid)?;
+            if key.is_empty() || key.len() > 256 {
+                return Err(invalid());
+            }
+            Some(key.to_string())
+        }
         Some(_) => return Err(ApiError::bad_request("field `page.token` must be a string")),
     };
     let limit = match page.get("limit") {
@@ -254,11 +281,15 @@ fn page(fields: &Fields<'_>) -> Result<(usize, usize), ApiError> {
             }
         },
     };
-    Ok((offset, limit))
+    Ok(PageRequest { after, limit })
 }
 
-fn next_token(offset: usize, more: bool) -> Value {
-    json!({"next_token": if more { offset.to_string() } else { String::new() }})
+/// The `page` answer: the token to continue after `key`, or an empty token at the end.
+fn next_token(kind: &str, key: Option<&str>) -> Value {
+    let token = key
+        .map(|k| URL_SAFE_NO_PAD.encode(format!("{kind}:{k}")))
+        .unwrap_or_default();
+    json!({"next_token": token})
 }
 
 pub async fn search_action(
@@ -274,7 +305,7 @@ pub async fn search_action(
     let properties = subject.object("properties")?;
     let resource = parse_resource(&f.nested("resource")?)?;
     let context = f.object("context")?;
-    let (offset, limit) = page(&f)?;
+    let PageRequest { after, limit } = page(&f, "action")?;
     let bundle = state.engine.bundle();
     // Candidates: the schema's actions that apply to a User and this resource type.
     let user_type: Option<cedar_policy::EntityTypeName> = "User".parse().ok();
@@ -290,7 +321,11 @@ pub async fn search_action(
     actions.sort();
     actions.dedup();
     let mut results = Vec::new();
-    let mut index = offset;
+    // Continue after the last action the previous page examined (actions are sorted).
+    let mut index = match &after {
+        Some(last) => actions.partition_point(|a| a.as_str() <= last.as_str()),
+        None => 0,
+    };
     while index < actions.len() && results.len() < limit {
         let e = Evaluation {
             subject_type: subject_type.clone(),
@@ -305,11 +340,21 @@ pub async fn search_action(
         }
         index += 1;
     }
+    let more = index < actions.len() && index > 0;
+    let last = more.then(|| actions[index - 1].as_str());
     Ok(Json(
-        json!({"results": results, "page": next_token(index, index < actions.len())}),
+        json!({"results": results, "page": next_token("action", last)}),
     ))
 }
 
+/// How many directory rows are read at a time during a subject search.
+const SCAN_BATCH: i64 = 200;
+
+/// AuthZEN subject search: which users may do `action` on `resource`?
+///
+/// Bounded work per request: at most `search_scan_limit` users are examined (then the page
+/// ends early with a token to continue), the scan runs on the blocking pool rather than an
+/// async worker, and it writes one decision-log row for the whole search, not one per user.
 pub async fn search_subject(
     State(state): State<AppState>,
     Extension(RequestId(request_id)): Extension<RequestId>,
@@ -327,54 +372,83 @@ pub async fn search_subject(
     let action = f.nested("action")?.string("name")?;
     let resource = parse_resource(&f.nested("resource")?)?;
     let context = Value::Object(f.object("context")?);
-    let (offset, limit) = page(&f)?;
-    let mut results = Vec::new();
-    let mut index = offset;
-    let mut exhausted = false;
-    const SCAN: i64 = 200;
-    // One read of the role hierarchy for the whole scan.
-    let graph = state.store.role_graph()?;
-    'scan: while results.len() < limit {
-        let users = state.store.list_users(None, SCAN, index as i64)?;
-        if users.is_empty() {
-            exhausted = true;
-            break;
-        }
-        for user in users {
-            index += 1;
-            if user.disabled {
-                continue;
-            }
-            let principal = identity::principal_from(
-                &user.id,
-                &user.email,
-                &user.name,
-                Map::new(),
-                &user.roles,
-                &graph,
-            );
-            let query = Query {
-                principal,
-                action_type: "Action".into(),
-                action: action.clone(),
-                resource: resource.clone(),
-                context: context.clone(),
-            };
-            if decide(&state, &caller, &query).allowed {
-                results.push(json!({"type": subject_type, "id": user.id}));
-                if results.len() >= limit {
-                    break 'scan;
+    let PageRequest { after, limit } = page(&f, "user")?;
+    let scan_limit = state.config.search_scan_limit;
+    let (logged_action, logged_resource) = (action.clone(), resource.clone());
+    let st = state.clone();
+    let started = std::time::Instant::now();
+    let (results, last_examined, more) = super::blocking(move || {
+        let state = st;
+        let mut results: Vec<String> = Vec::new();
+        let mut cursor = after;
+        let mut examined = 0usize;
+        // One read of the role hierarchy for the whole scan.
+        let graph = state.store.role_graph()?;
+        loop {
+            let want = SCAN_BATCH.min((scan_limit - examined) as i64);
+            let users = state.store.list_users_after(cursor.as_deref(), want)?;
+            let exhausted = (users.len() as i64) < want;
+            for user in users {
+                examined += 1;
+                cursor = Some(user.id.clone());
+                if !user.disabled {
+                    let principal = identity::principal_from(
+                        &user.id,
+                        &user.email,
+                        &user.name,
+                        Map::new(),
+                        &user.roles,
+                        &graph,
+                    );
+                    let query = Query {
+                        principal,
+                        action_type: "Action".into(),
+                        action: action.clone(),
+                        resource: resource.clone(),
+                        context: context.clone(),
+                    };
+                    if state.engine.decide(&query).allowed {
+                        results.push(user.id);
+                    }
+                }
+                if results.len() >= limit || examined >= scan_limit {
+                    // More may follow; a page that happens to end on the last user answers
+                    // one more empty page, which the spec allows.
+                    return Ok((results, cursor, true));
                 }
             }
+            if exhausted {
+                return Ok((results, cursor, false));
+            }
         }
-    }
-    if !exhausted {
-        // More users may follow; a final page that happens to end on the last user answers
-        // one more empty page, which the spec allows.
-        exhausted = state.store.list_users(None, 1, index as i64)?.is_empty();
-    }
+    })
+    .await?;
+    // One decision-log row for the search: the subjects found are its reasons.
+    let summary = Decision {
+        allowed: !results.is_empty(),
+        reasons: results
+            .iter()
+            .take(20)
+            .map(|id| format!("User::{id:?}"))
+            .collect(),
+        errors: Vec::new(),
+    };
+    record(
+        &state,
+        &caller,
+        "search:User",
+        &logged_action,
+        &logged_resource,
+        &summary,
+        started,
+    );
+    let results: Vec<Value> = results
+        .into_iter()
+        .map(|id| json!({"type": subject_type, "id": id}))
+        .collect();
+    let token = if more { last_examined } else { None };
     Ok(Json(
-        json!({"results": results, "page": next_token(index, !exhausted)}),
+        json!({"results": results, "page": next_token("user", token.as_deref())}),
     ))
 }
 

@@ -159,6 +159,27 @@ impl Store {
         })
     }
 
+    /// Up to `limit` users with an id after `after` (keyset paging: a page costs the same
+    /// wherever it starts, and no client-supplied offset reaches SQL).
+    pub fn list_users_after(
+        &self,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<UserRow>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {USER_COLUMNS} FROM users WHERE id > ?1 ORDER BY id LIMIT ?2"
+            ))?;
+            let mut users = stmt
+                .query_map(params![after.unwrap_or(""), limit.max(0)], user_from_row)?
+                .collect::<Result<Vec<_>, _>>()?;
+            for u in &mut users {
+                u.roles = roles_of(c, &u.id)?;
+            }
+            Ok(users)
+        })
+    }
+
     /// Replace a user's roles (the first is the primary role).
     pub fn set_user_roles(&self, id: &str, roles: &[RoleName]) -> Result<UserRow, StoreError> {
         self.write(|tx| {

@@ -13,7 +13,7 @@ fn authorize(app: &TestApp, token: &str, body: &Value) -> Reply {
     app.post("/v1/authorize", body, Some(token))
 }
 
-fn wait_for(what: &str, mut check: impl FnMut() -> bool) {
+pub fn wait_for(what: &str, mut check: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while !check() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");

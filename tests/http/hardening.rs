@@ -2,6 +2,7 @@
 //! code before its fix.
 
 use crate::common::*;
+use crate::decisions::wait_for;
 use serde_json::json;
 use std::sync::Arc;
 use warden::clock::ManualClock;
@@ -320,4 +321,89 @@ fn changing_your_own_password_keeps_only_the_current_session() {
         None,
     );
     assert_eq!(r.status, 401);
+}
+
+fn add_users(app: &TestApp, prefix: &str, n: usize, role: &str) {
+    for i in 0..n {
+        app.state
+            .store
+            .create_user(&warden::store::NewUser {
+                id: format!("{prefix}{i:04}").parse().unwrap(),
+                email: format!("{prefix}{i:04}@example.com").parse().unwrap(),
+                name: String::new(),
+                roles: vec![role.parse().unwrap()],
+                password_hash: None,
+            })
+            .unwrap();
+    }
+}
+
+fn search(app: &TestApp, key: &str, body: &serde_json::Value) -> Reply {
+    app.post_raw(
+        "/access/v1/search/subject",
+        Some("application/json"),
+        body.to_string().as_bytes(),
+        &[("Authorization", &format!("Bearer {key}"))],
+    )
+}
+
+/// Page tokens are opaque and validated: the offset that hung a worker forever is a 400, and
+/// a search that finds no one examines at most `search_scan_limit` users per request, pages
+/// through the rest, ends, and writes one decision-log row per request.
+#[test]
+fn subject_search_tokens_are_validated_and_every_scan_is_bounded() {
+    let app = spawn_app_with(|c| c.search_scan_limit = 50);
+    let (_, key) = app.state.store.create_client("search").unwrap();
+    add_users(&app, "u", 180, "USER");
+    let nobody = json!({
+        "subject": {"type": "user"},
+        "action": {"name": "noSuchActionAnyonePermits"},
+        "resource": {"type": "UserResource", "id": "r1"},
+        "page": {"limit": 10}
+    });
+    for token in [
+        json!("9223372036854775808"),
+        json!("-1"),
+        json!("not base64 !!"),
+        json!("dXNlcg"),                     // "user" without a key
+        json!("YWN0aW9uOnJlYWREb2N1bWVudA"), // a token of the action search
+        json!("x".repeat(600)),
+        json!(12),
+    ] {
+        let mut body = nobody.clone();
+        body["page"]["token"] = token.clone();
+        let r = search(&app, &key, &body);
+        assert_eq!(r.status, 400, "token {token}: {}", r.text);
+        assert_eq!(r.json()["error"], "invalid_request");
+    }
+    // 182 users (admin, alice, 180 more) and no match: four bounded requests, then the end.
+    let mut body = nobody.clone();
+    let mut requests = 0;
+    loop {
+        let r = search(&app, &key, &body);
+        assert_eq!(r.status, 200, "{}", r.text);
+        requests += 1;
+        let v = r.json();
+        assert_eq!(v["results"], json!([]));
+        let next = v["page"]["next_token"].as_str().unwrap().to_string();
+        if next.is_empty() {
+            break;
+        }
+        assert!(requests < 10, "the search must end");
+        body["page"]["token"] = json!(next);
+    }
+    assert_eq!(requests, 4, "50 users per request over 182 users");
+    let rows = |principal: Option<&str>| {
+        app.state
+            .store
+            .list_decisions(principal, None, None, None, 1000)
+            .unwrap()
+            .len()
+    };
+    wait_for("the search rows", || rows(Some("search:User")) == 4);
+    assert_eq!(
+        rows(None),
+        4,
+        "one decision-log row per search request, none per user"
+    );
 }
