@@ -121,12 +121,46 @@ impl Engine {
 
     /// Load the directory again. On success the new bundle replaces the old one atomically;
     /// on failure the old bundle keeps serving and the error is kept.
+    ///
+    /// A reload that would quietly weaken the policies is refused like a broken one (the
+    /// attack: `rm schema.cedarschema` was accepted as a successful reload, and from then on
+    /// nothing was validated, so a `readDocument` on a `User` resource was allowed):
+    /// - losing the schema while one is in force: running without a schema is a choice made
+    ///   at start-up (said in the log and in `/readyz`), never the side effect of a reload;
+    /// - a bundle with no policies at all.
     pub fn reload(&self) -> Result<usize, LoadError> {
-        match load_dir(&self.dir) {
+        let validated = self.bundle().schema.is_some();
+        let loaded = load_dir(&self.dir).and_then(|bundle| {
+            if validated && bundle.schema.is_none() {
+                return Err(Diagnostic::file_error(
+                    &self.dir.display().to_string(),
+                    "the schema (*.cedarschema) is gone; refusing a reload that would turn validation off (restart warden to run without a schema)",
+                )
+                .into());
+            }
+            if bundle.info.is_empty() {
+                return Err(Diagnostic::file_error(
+                    &self.dir.display().to_string(),
+                    "the new policies contain no policy at all; refusing a reload that would deny everything",
+                )
+                .into());
+            }
+            Ok(bundle)
+        });
+        match loaded {
             Ok(bundle) => {
                 let count = bundle.info.len();
-                if let Ok(mut current) = self.current.write() {
-                    *current = Arc::new(bundle);
+                match self.current.write() {
+                    Ok(mut current) => *current = Arc::new(bundle),
+                    Err(e) => {
+                        crate::alarm::raise("engine_lock", e);
+                        let err = LoadError::from(Diagnostic::file_error(
+                            &self.dir.display().to_string(),
+                            "internal error: the policy lock is poisoned; the previous bundle keeps serving",
+                        ));
+                        self.refused(&err);
+                        return Err(err);
+                    }
                 }
                 if let Ok(mut e) = self.last_error.write() {
                     *e = None;
@@ -136,14 +170,24 @@ impl Engine {
                 Ok(count)
             }
             Err(err) => {
-                tracing::warn!(error = %err, "policy reload refused; the previous bundle keeps serving");
-                if let Ok(mut e) = self.last_error.write() {
-                    *e = Some(err.clone());
-                }
-                self.reloads_failed.fetch_add(1, Ordering::Relaxed);
+                self.refused(&err);
                 Err(err)
             }
         }
+    }
+
+    fn refused(&self, err: &LoadError) {
+        tracing::warn!(error = %err, "policy reload refused; the previous bundle keeps serving");
+        match self.last_error.write() {
+            Ok(mut e) => *e = Some(err.clone()),
+            Err(poisoned) => *poisoned.into_inner() = Some(err.clone()),
+        }
+        self.reloads_failed.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Whether requests are validated against a schema (decided at start-up).
+    pub fn validation(&self) -> bool {
+        self.bundle().schema.is_some()
     }
 
     /// Decide a query against the current bundle.

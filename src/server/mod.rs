@@ -77,6 +77,17 @@ impl AppState {
         let store = Arc::new(Store::open(&config.db)?);
         let boot = bootstrap(&store, config.min_password_length)?;
         let engine = Arc::new(Engine::load(&config.policies)?);
+        if !engine.validation() {
+            // A deliberate choice, made here and only here: a reload never turns it off.
+            tracing::warn!(
+                policies = %config.policies.display(),
+                "no schema (*.cedarschema): requests and entities are not validated (validation off)"
+            );
+            eprintln!(
+                "warden: no schema in {}: validation off (add a *.cedarschema and restart to turn it on)",
+                config.policies.display()
+            );
+        }
         let tokens = Arc::new(Tokens::new(&store, &config)?);
         let accounts = Arc::new(Accounts::new(
             store.clone(),
@@ -285,7 +296,13 @@ fn spawn_background(state: &AppState) {
         loop {
             tick.tick().await;
             let (store, tokens) = (store.clone(), tokens.clone());
-            let _ = tokio::task::spawn_blocking(move || tokens.reload_keys(&store)).await;
+            // A failed reload keeps the keys already loaded (tokens they signed still verify,
+            // a rotation elsewhere is picked up at the next tick), and is logged and counted.
+            match tokio::task::spawn_blocking(move || tokens.reload_keys(&store)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => crate::alarm::raise("key_reload", e),
+                Err(e) => crate::alarm::raise("key_reload", e),
+            }
         }
     });
 }

@@ -90,6 +90,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
             "status": if ready { "ready" } else { "not_ready" },
             "store": if store_ok { "ok" } else { "unavailable" },
             "policies": bundle.info.len(),
+            "validation": if state.engine.validation() { "on" } else { "off" },
             "last_reload_error": last_error,
         })),
     )
@@ -135,6 +136,17 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         "counter",
         "Refused tokens by reason.",
         &rejections,
+    );
+    let invariants: Vec<(String, f64)> = crate::alarm::counts()
+        .into_iter()
+        .map(|(kind, n)| (label("kind", kind), n as f64))
+        .collect();
+    family(
+        &mut out,
+        "warden_invariant_failures_total",
+        "counter",
+        "Broken invariants by kind (each failed closed and was logged).",
+        &invariants,
     );
     family(
         &mut out,

@@ -407,3 +407,64 @@ fn subject_search_tokens_are_validated_and_every_scan_is_bounded() {
         "one decision-log row per search request, none per user"
     );
 }
+
+/// Deleting the schema, or emptying the policies, is refused like any broken reload: the old
+/// bundle (with validation) keeps serving, and `/readyz` says why.
+#[test]
+fn a_reload_that_loses_the_schema_or_every_policy_is_refused() {
+    let app = spawn_app();
+    let admin = app.admin_token();
+    let alice = app.alice()["token"].as_str().unwrap().to_string();
+    let wrong_type = json!({"action": "readDocument", "resource": {"type": "User", "id": "alice"}});
+    let no_owner = json!({"action": "readDocument", "resource": {"type": "Document", "id": "d1"}});
+    let dir = app.dir.path().join("policies");
+    std::fs::remove_file(dir.join("schema.cedarschema")).unwrap();
+    let r = app.call("post", "/admin/v1/policies/reload", None, Some(&admin));
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("schema"), "{}", r.text);
+    let ready = app.get("/readyz", None).json();
+    assert_eq!(ready["validation"], "on", "{ready}");
+    // Validation still applies.
+    for body in [&wrong_type, &no_owner] {
+        let r = app.post("/v1/authorize", body, Some(&alice)).json();
+        assert_eq!(r["allowed"], false, "{r}");
+        assert!(!r["errors"].as_array().unwrap().is_empty(), "{r}");
+    }
+    // The schema back, every policy emptied: refused too.
+    std::fs::write(
+        dir.join("schema.cedarschema"),
+        std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/schema.cedarschema"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    for file in ["app.cedar", "warden.cedar"] {
+        std::fs::write(dir.join(file), "// nothing here any more\n").unwrap();
+    }
+    let r = app.call("post", "/admin/v1/policies/reload", None, Some(&admin));
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("no policy"), "{}", r.text);
+    // The old bundle still serves: the admin still administers.
+    assert_eq!(app.get("/admin/v1/users", Some(&admin)).status, 200);
+}
+
+/// Running without a schema is a start-up choice, and `/readyz` says so.
+#[test]
+fn starting_without_a_schema_is_said_in_readyz() {
+    let policies = tempfile::TempDir::new().unwrap();
+    for file in ["app.cedar", "warden.cedar"] {
+        std::fs::copy(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("policies")
+                .join(file),
+            policies.path().join(file),
+        )
+        .unwrap();
+    }
+    let dir = policies.path().to_path_buf();
+    let app = spawn_app_with(move |c| c.policies = dir);
+    let ready = app.get("/readyz", None);
+    assert_eq!(ready.status, 200);
+    assert_eq!(ready.json()["validation"], "off");
+}
