@@ -51,6 +51,20 @@ fn open_store(config: &Config) -> Result<Store> {
     Ok(Store::open(&config.db)?)
 }
 
+/// Install the check that a directory change leaves someone able to administer warden (see
+/// `Store::write_directory`). It needs the policies: when they cannot be loaded the change is
+/// refused rather than made unchecked (fail closed).
+fn guard_admins(store: &Store, config: &Config) -> Result<()> {
+    let engine = crate::engine::Engine::load(&config.policies).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot check that an administrator remains: cannot load the policies in {} ({e}); pass --policies DIR",
+            config.policies.display()
+        )
+    })?;
+    store.set_admin_probe(crate::identity::admin_probe(std::sync::Arc::new(engine)));
+    Ok(())
+}
+
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let out = Out { json: cli.json };
     let mut config = config(&cli)?;
@@ -178,6 +192,9 @@ fn user_line(u: &UserRow) -> String {
 
 fn user(cmd: &UserCmd, config: &Config, out: &Out) -> Result<ExitCode> {
     let store = open_store(config)?;
+    if matches!(cmd, UserCmd::SetRoles { .. } | UserCmd::Disable { .. }) {
+        guard_admins(&store, config)?;
+    }
     let user = match cmd {
         UserCmd::Add {
             email,
@@ -294,6 +311,9 @@ fn user(cmd: &UserCmd, config: &Config, out: &Out) -> Result<ExitCode> {
 
 fn role(cmd: &RoleCmd, config: &Config, out: &Out) -> Result<ExitCode> {
     let store = open_store(config)?;
+    if matches!(cmd, RoleCmd::Remove { .. }) {
+        guard_admins(&store, config)?;
+    }
     match cmd {
         RoleCmd::Add { name, parents } => {
             let role = store.create_role(&RoleName::parse(name)?, &roles(parents)?)?;

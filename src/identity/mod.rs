@@ -146,3 +146,40 @@ pub(crate) fn verify_with(
     }
     Ok((claims, user, session_expires_at))
 }
+
+/// The admin actions that make someone able to administer warden: whoever holds both can
+/// give any right back to anyone (roles) and re-enable anyone (update).
+const ADMINISTER: [&str; 2] = ["users.roles", "users.update"];
+
+/// The store's "may this user administer warden?" check, asked of the policies in force
+/// (who holds the admin actions is a Cedar question, not a role name): see
+/// [`crate::store::Store::write_directory`].
+pub fn admin_probe(engine: std::sync::Arc<crate::engine::Engine>) -> crate::store::AdminProbe {
+    std::sync::Arc::new(
+        move |user: &UserRow, graph: &BTreeMap<String, Vec<String>>| {
+            let principal = principal_from(
+                &user.id,
+                &user.email,
+                &user.name,
+                Map::new(),
+                &user.roles,
+                graph,
+            );
+            ADMINISTER.iter().all(|action| {
+                engine
+                    .decide(&crate::engine::Query {
+                        principal: principal.clone(),
+                        action_type: "Warden::Action".into(),
+                        action: (*action).into(),
+                        resource: crate::engine::Resource {
+                            kind: "Warden::Resource".into(),
+                            id: "users".into(),
+                            properties: Default::default(),
+                        },
+                        context: serde_json::json!({}),
+                    })
+                    .allowed
+            })
+        },
+    )
+}

@@ -88,6 +88,7 @@ impl AppState {
                 config.policies.display()
             );
         }
+        store.set_admin_probe(crate::identity::admin_probe(engine.clone()));
         let tokens = Arc::new(Tokens::new(&store, &config)?);
         let accounts = Arc::new(Accounts::new(
             store.clone(),

@@ -25,7 +25,7 @@ pub use users::UserRow;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Errors of the storage layer. The HTTP layer maps them to statuses without leaking SQL.
@@ -54,11 +54,18 @@ pub enum StoreError {
 /// How many reader connections are kept open at most.
 const MAX_IDLE_READERS: usize = 8;
 
+/// Answers "may this user administer warden?" for a user row and the role hierarchy. The
+/// store does not know the policies: the layer that does installs one
+/// ([`Store::set_admin_probe`]), and the store asks it inside every directory change.
+pub type AdminProbe =
+    Arc<dyn Fn(&UserRow, &std::collections::BTreeMap<String, Vec<String>>) -> bool + Send + Sync>;
+
 /// The handle to warden's database.
 pub struct Store {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
+    admin_probe: std::sync::RwLock<Option<AdminProbe>>,
 }
 
 impl Store {
@@ -82,6 +89,7 @@ impl Store {
             path: path.to_path_buf(),
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
+            admin_probe: std::sync::RwLock::new(None),
         })
     }
 
@@ -119,6 +127,57 @@ impl Store {
         let value = f(&tx)?;
         tx.commit()?;
         Ok(value)
+    }
+
+    /// Install the check that keeps at least one administrator (see
+    /// [`Store::write_directory`]).
+    pub fn set_admin_probe(&self, probe: AdminProbe) {
+        match self.admin_probe.write() {
+            Ok(mut p) => *p = Some(probe),
+            Err(poisoned) => *poisoned.into_inner() = Some(probe),
+        }
+    }
+
+    /// A change to users or roles that must leave someone able to administer warden.
+    ///
+    /// Attack (or accident) answered: the only admin disabled or demoted itself, or removed
+    /// the role that made it an admin, and nobody could administer warden any more except by
+    /// editing the database. With a probe installed, `change` runs inside a savepoint; if
+    /// afterwards no enabled user passes the probe although one did before, the change is
+    /// refused (409). When nobody could administer before either (a fresh or already
+    /// broken directory), the change goes through, so the command line can always repair.
+    /// All of it happens in one write transaction, so two concurrent demotions of two admins
+    /// cannot both pass.
+    pub(crate) fn write_directory<T>(
+        &self,
+        mut change: impl FnMut(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let probe = match self.admin_probe.read() {
+            Ok(p) => p.clone(),
+            Err(_) => return Err(StoreError::Poisoned),
+        };
+        self.write(|tx| {
+            let Some(probe) = &probe else {
+                return change(tx);
+            };
+            tx.execute_batch("SAVEPOINT directory_change")?;
+            let value = change(tx)?;
+            if users::someone_passes(tx, probe)? {
+                tx.execute_batch("RELEASE directory_change")?;
+                return Ok(value);
+            }
+            tx.execute_batch("ROLLBACK TO directory_change")?;
+            if users::someone_passes(tx, probe)? {
+                return Err(StoreError::Conflict(
+                    "refused: after this change no enabled user could administer warden \
+                     (manage users and their roles); give that right to another user first"
+                        .into(),
+                ));
+            }
+            let value = change(tx)?;
+            tx.execute_batch("RELEASE directory_change")?;
+            Ok(value)
+        })
     }
 
     /// A counter bumped by every committed change to users, roles, sessions or revocations,

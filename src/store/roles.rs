@@ -86,7 +86,7 @@ impl Store {
         name: &RoleName,
         parents: &[RoleName],
     ) -> Result<RoleRow, StoreError> {
-        self.write(|tx| {
+        self.write_directory(|tx| {
             find_role(tx, name.as_str())?;
             set_parents(tx, name, parents)?;
             bump_revision(tx)?;
@@ -97,7 +97,7 @@ impl Store {
     /// Remove a role. Refused while users hold it or other roles inherit from it, unless
     /// `force`, which also takes it away from those users and roles.
     pub fn remove_role(&self, name: &str, force: bool) -> Result<(), StoreError> {
-        self.write(|tx| {
+        self.write_directory(|tx| {
             let role = find_role(tx, name)?;
             let children: i64 =
                 tx.query_row("SELECT COUNT(*) FROM role_parents WHERE parent = ?1", [name], |r| r.get(0))?;

@@ -182,7 +182,7 @@ impl Store {
 
     /// Replace a user's roles (the first is the primary role).
     pub fn set_user_roles(&self, id: &str, roles: &[RoleName]) -> Result<UserRow, StoreError> {
-        self.write(|tx| {
+        self.write_directory(|tx| {
             find_user(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))?;
             write_roles(tx, id, roles)?;
             touch(tx, id)?;
@@ -192,7 +192,7 @@ impl Store {
 
     /// Disable or enable a user. Disabling also ends every session of the user.
     pub fn set_user_disabled(&self, id: &str, disabled: bool) -> Result<UserRow, StoreError> {
-        self.write(|tx| {
+        self.write_directory(|tx| {
             let n = tx.execute(
                 "UPDATE users SET disabled = ?2 WHERE id = ?1",
                 params![id, disabled],
@@ -288,7 +288,7 @@ impl Store {
         email: Option<&Email>,
         name: Option<&str>,
     ) -> Result<UserRow, StoreError> {
-        self.write(|tx| {
+        self.write_directory(|tx| {
             find_user(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))?;
             if let Some(email) = email {
                 tx.execute(
@@ -310,7 +310,7 @@ impl Store {
 
     /// Delete a user; sessions and refresh tokens go with it (foreign keys cascade).
     pub fn delete_user(&self, id: &str) -> Result<(), StoreError> {
-        self.write(|tx| {
+        self.write_directory(|tx| {
             let n = tx.execute("DELETE FROM users WHERE id = ?1", [id])?;
             if n == 0 {
                 return Err(StoreError::NotFound(format!("user {id}")));
@@ -348,4 +348,24 @@ fn touch(tx: &Connection, id: &str) -> Result<(), StoreError> {
         params![id, now()],
     )?;
     bump_revision(tx)
+}
+
+/// Whether some enabled user passes `probe` (stops at the first).
+pub(crate) fn someone_passes(
+    conn: &Connection,
+    probe: &super::AdminProbe,
+) -> Result<bool, StoreError> {
+    let graph = super::roles::role_graph(conn)?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE disabled = 0 ORDER BY id"
+    ))?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let mut user = user_from_row(row)?;
+        user.roles = roles_of(conn, &user.id)?;
+        if probe(&user, &graph) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }

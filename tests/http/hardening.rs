@@ -468,3 +468,382 @@ fn starting_without_a_schema_is_said_in_readyz() {
     assert_eq!(ready.status, 200);
     assert_eq!(ready.json()["validation"], "off");
 }
+
+/// No change (API or command line) may leave nobody able to administer warden; with a
+/// second administrator the same change goes through.
+#[test]
+fn the_last_administrator_cannot_be_disabled_demoted_or_unroled() {
+    let app = spawn_app();
+    let admin = app.admin_token();
+    let t = Some(admin.as_str());
+    for (method, path, body) in [
+        (
+            "patch",
+            "/admin/v1/users/admin",
+            Some(json!({"disabled": true})),
+        ),
+        (
+            "put",
+            "/admin/v1/users/admin/roles",
+            Some(json!({"roles": ["USER"]})),
+        ),
+        ("delete", "/admin/v1/roles/ADMIN?force=true", None),
+        ("put", "/admin/v1/roles/ADMIN", Some(json!({"parents": []}))),
+    ] {
+        let r = app.call(method, path, body.as_ref(), t);
+        if path == "/admin/v1/roles/ADMIN" {
+            // Dropping ADMIN's parent USER does not take the admin actions away.
+            assert_eq!(r.status, 200, "{method} {path}: {}", r.text);
+            continue;
+        }
+        assert_eq!(r.status, 409, "{method} {path}: {}", r.text);
+        assert_eq!(r.json()["error"], "conflict");
+        assert!(
+            r.json()["message"].as_str().unwrap().contains("administer"),
+            "{}",
+            r.text
+        );
+    }
+    // Nothing changed.
+    let me = app.get("/admin/v1/users/admin", t).json();
+    assert_eq!(me["disabled"], false);
+    assert_eq!(me["roles"], json!(["ADMIN"]));
+    // The command line refuses too.
+    for args in [
+        &["user", "disable", "admin"][..],
+        &["user", "set-roles", "admin", "USER"][..],
+        &["role", "remove", "ADMIN", "--force"][..],
+    ] {
+        let out = app.warden(args);
+        assert!(!out.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("administer"), "{args:?}: {stderr}");
+    }
+    assert_eq!(
+        app.get("/admin/v1/users/admin", t).json()["disabled"],
+        false
+    );
+    // With a second administrator, the first may step down.
+    let r = app.call(
+        "put",
+        "/admin/v1/users/alice/roles",
+        Some(&json!({"roles": ["ADMIN"]})),
+        t,
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app.call(
+        "put",
+        "/admin/v1/users/admin/roles",
+        Some(&json!({"roles": ["USER"]})),
+        t,
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    // ...and now alice is the last one.
+    let out = app.warden(&["user", "disable", "alice"]);
+    assert!(!out.status.success());
+}
+
+/// The real binary serving a fresh directory, with extra environment and an optional
+/// open-file limit; returns the child, its address and the rest of its standard error.
+pub struct Served {
+    pub child: std::process::Child,
+    pub addr: String,
+    pub dir: tempfile::TempDir,
+    pub stderr: std::sync::mpsc::Receiver<String>,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn serve_binary(env: &[(&str, &str)], nofile: Option<u64>) -> Served {
+    serve_binary_in(tempfile::TempDir::new().unwrap(), env, nofile)
+}
+
+pub fn serve_binary_in(
+    dir: tempfile::TempDir,
+    env: &[(&str, &str)],
+    nofile: Option<u64>,
+) -> Served {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_warden"));
+    cmd.current_dir(dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("WARDEN_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    if let Some(limit) = nofile {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: only setrlimit (async-signal-safe) runs between fork and exec.
+        unsafe {
+            cmd.pre_exec(move || {
+                let l = libc::rlimit {
+                    rlim_cur: limit,
+                    rlim_max: limit,
+                };
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &l) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+    let mut child = cmd.spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)).map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let addr = loop {
+        let line = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the server prints its address");
+        if let Some(rest) = line.strip_prefix("warden listening on http://") {
+            break rest.to_string();
+        }
+    };
+    Served {
+        child,
+        addr,
+        dir,
+        stderr: rx,
+    }
+}
+
+fn connect(addr: &str) -> std::net::TcpStream {
+    let s = std::net::TcpStream::connect(addr).unwrap();
+    // A bound on how long this test waits for the server, not a measurement.
+    s.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    s
+}
+
+/// Read until the server closes the connection; what it sent before closing.
+fn read_until_closed(s: &mut std::net::TcpStream) -> String {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        match s.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+            Err(e) => panic!("the server did not close the connection: {e}"),
+        }
+    }
+    String::from_utf8_lossy(&buf).to_string()
+}
+
+/// A stalled request head, a body sent too slowly and an idle keep-alive connection are each
+/// closed by the server (slowloris).
+#[test]
+fn stalled_headers_slow_bodies_and_idle_connections_are_cut_off() {
+    use std::io::Write;
+    let app = spawn_app_with(|c| {
+        c.header_timeout = 1;
+        c.body_timeout = 1;
+    });
+    let addr = app.base.trim_start_matches("http://").to_string();
+    // A head that never ends.
+    let mut s = connect(&addr);
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .unwrap();
+    read_until_closed(&mut s);
+    // A body that never arrives in full: 408 with the JSON error.
+    let mut s = connect(&addr);
+    s.write_all(
+        b"POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"email\":",
+    )
+    .unwrap();
+    let answer = parse_raw_response(&read_until_closed(&mut s));
+    assert_eq!(answer.status, 408, "{}", answer.text);
+    assert_eq!(answer.json()["error"], "request_timeout");
+    // A keep-alive connection that goes idle after one request.
+    let mut s = connect(&addr);
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let answer = read_until_closed(&mut s);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+/// Under `ulimit -n 1024`, 1,100 idle sockets neither starve `/healthz` nor make the server
+/// run out of descriptors: connections beyond the cap wait in the accept queue.
+#[test]
+fn idle_sockets_beyond_the_descriptor_limit_leave_healthz_answering() {
+    let served = serve_binary(&[("WARDEN_HEADER_TIMEOUT", "2")], Some(1024));
+    let mut idle = Vec::new();
+    for _ in 0..1100 {
+        idle.push(std::net::TcpStream::connect(&served.addr).unwrap());
+    }
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(std::time::Duration::from_secs(30)))
+        .build()
+        .into();
+    let r = agent
+        .get(&format!("http://{}/healthz", served.addr))
+        .call()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    drop(idle);
+    let said: Vec<String> = served.stderr.try_iter().collect();
+    assert!(
+        !said.iter().any(|l| l.contains("Too many open files")),
+        "{said:?}"
+    );
+}
+
+fn kill9(served: &mut Served) {
+    let status = std::process::Command::new("kill")
+        .args(["-KILL", &served.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let _ = served.child.wait();
+}
+
+fn restart(mut served: Served) -> Served {
+    kill9(&mut served);
+    let dir = tempfile::TempDir::new().unwrap();
+    // Move the directory's contents over (the old TempDir is removed on drop).
+    for entry in std::fs::read_dir(served.dir.path()).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::rename(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    drop(served);
+    serve_binary_in(dir, &[], None)
+}
+
+fn http() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+fn post_json(
+    agent: &ureq::Agent,
+    url: &str,
+    body: &serde_json::Value,
+    bearer: Option<&str>,
+) -> (u16, serde_json::Value) {
+    let mut req = agent.post(url).header("Content-Type", "application/json");
+    if let Some(t) = bearer {
+        req = req.header("Authorization", &format!("Bearer {t}"));
+    }
+    match req.send(body.to_string()) {
+        Ok(mut r) => {
+            let status = r.status().as_u16();
+            let text = r.body_mut().read_to_string().unwrap_or_default();
+            (status, serde_json::from_str(&text).unwrap_or_default())
+        }
+        Err(_) => (0, serde_json::Value::Null),
+    }
+}
+
+/// An acknowledged revocation survives `kill -9` and a restart.
+#[test]
+fn an_acknowledged_revocation_survives_kill_9() {
+    let served = serve_binary(&[], None);
+    let agent = http();
+    let base = format!("http://{}", served.addr);
+    let (status, login) = post_json(
+        &agent,
+        &format!("{base}/v1/auth/login"),
+        &json!({"email": "admin@localhost", "password": ADMIN_PASSWORD}),
+        None,
+    );
+    assert_eq!(status, 200, "{login}");
+    let token = login["token"].as_str().unwrap().to_string();
+    let (status, _) = post_json(
+        &agent,
+        &format!("{base}/v1/auth/revoke"),
+        &json!({"token": token}),
+        None,
+    );
+    assert_eq!(status, 200);
+    let served = restart(served);
+    let r = agent
+        .get(&format!("http://{}/v1/auth/me", served.addr))
+        .header("Authorization", &format!("Bearer {token}"))
+        .call()
+        .unwrap();
+    assert_eq!(
+        r.status().as_u16(),
+        401,
+        "the revocation holds after kill -9"
+    );
+}
+
+/// `kill -9` in the middle of a stream of admin writes: the database is intact and every
+/// acknowledged write, with its audit row, is there.
+#[test]
+fn kill_9_during_admin_writes_loses_nothing_acknowledged() {
+    let mut served = serve_binary(&[], None);
+    let agent = http();
+    let base = format!("http://{}", served.addr);
+    let (_, login) = post_json(
+        &agent,
+        &format!("{base}/v1/auth/login"),
+        &json!({"email": "admin@localhost", "password": ADMIN_PASSWORD}),
+        None,
+    );
+    let token = login["token"].as_str().unwrap().to_string();
+    let acked = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let writers: Vec<_> = (0..3)
+        .map(|w| {
+            let (agent, base, token, acked) =
+                (agent.clone(), base.clone(), token.clone(), acked.clone());
+            std::thread::spawn(move || {
+                for i in 0..400 {
+                    let name = format!("R{w}X{i}");
+                    let (status, _) = post_json(
+                        &agent,
+                        &format!("{base}/admin/v1/roles"),
+                        &json!({"name": name, "parents": ["USER"]}),
+                        Some(&token),
+                    );
+                    if status != 201 {
+                        break;
+                    }
+                    acked.lock().unwrap().push(name);
+                }
+            })
+        })
+        .collect();
+    wait_for("40 acknowledged writes", || {
+        acked.lock().unwrap().len() >= 40
+    });
+    kill9(&mut served);
+    for w in writers {
+        w.join().unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    let conn = rusqlite::Connection::open(served.dir.path().join("warden.db")).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    for name in &acked {
+        let role: i64 = conn
+            .query_row("SELECT COUNT(*) FROM roles WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        let audit: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM audit_log WHERE target = ?1",
+                [format!("role:{name}")],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!((role, audit), (1, 1), "{name} was acknowledged");
+    }
+}
