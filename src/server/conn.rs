@@ -50,7 +50,7 @@ pub fn connection_cap(configured: usize) -> usize {
     };
     // SAFETY: getrlimit writes into the struct we own; no other memory is touched.
     let soft = if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 {
-        limit.rlim_cur as u64
+        limit.rlim_cur
     } else {
         1024
     };
