@@ -170,6 +170,8 @@ fn batch_answers_in_order_within_the_limit() {
 #[test]
 fn changes_made_by_the_command_line_flip_the_very_next_decision() {
     let app = spawn_app();
+    // Demoting every ADMIN is refused while nobody else could administer warden.
+    keep_a_root_admin(&app);
     let out = app.warden(&["user", "set-roles", "alice", "ADMIN"]);
     assert!(
         out.status.success(),
@@ -421,6 +423,7 @@ fn cached_callers_still_expire_and_still_see_revocations() {
         );
     }
     // A change made directly in the store (as another process would) is seen at once.
+    keep_a_root_admin(&app);
     app.state
         .store
         .set_user_roles("admin", &["USER".parse().unwrap()])
@@ -487,4 +490,25 @@ fn the_command_line_decides_for_a_token_too() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// A user `root` whom a policy of its own lets administer warden, so that tests may take
+/// every ADMIN away (the store refuses a change that leaves nobody able to administer).
+pub fn keep_a_root_admin(app: &TestApp) {
+    std::fs::write(
+        app.dir.path().join("policies/root.cedar"),
+        "@id(\"test.root\")\npermit (principal == User::\"root\", action in Warden::Action::\"admin\", resource);\n",
+    )
+    .unwrap();
+    app.state.engine.reload().unwrap();
+    app.state
+        .store
+        .create_user(&warden::store::NewUser {
+            id: "root".parse().unwrap(),
+            email: "root@example.com".parse().unwrap(),
+            name: Default::default(),
+            roles: vec![],
+            password_hash: None,
+        })
+        .unwrap();
 }
