@@ -13,6 +13,10 @@ mod authzen;
 mod decisions;
 #[path = "http/embed.rs"]
 mod embed;
+#[path = "http/hardening.rs"]
+mod hardening;
+#[path = "http/ops.rs"]
+mod ops;
 #[path = "http/tokens.rs"]
 mod tokens;
 #[path = "http/tui.rs"]

@@ -10,6 +10,7 @@ mod decide;
 pub mod decision_log;
 pub mod error;
 pub mod extract;
+pub mod limits;
 mod openapi;
 mod ops;
 
@@ -161,7 +162,9 @@ pub fn router(state: AppState) -> Router {
         .route_layer(middleware::from_fn_with_state(state.clone(), admin::gate))
         .fallback(ops::not_found)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn(limits::request_limits))
         .layer(middleware::from_fn(request_id))
+        .layer(middleware::from_fn(limits::json_errors))
         .with_state(state)
 }
 
