@@ -284,6 +284,8 @@ fn bad_input_gives_one_line_errors_and_changes_nothing() {
 fn unreadable_corrupt_and_newer_databases_are_refused() {
     let env = Env::new();
     std::fs::write(env.path().join("junk.db"), vec![7u8; 4096]).unwrap();
+    // Private, so the one line is the refusal (a loose file adds a warning line first).
+    chmod(&env.path().join("junk.db"), 0o600);
     let err = env.fails(&["--db", "junk.db", "user", "list"]);
     assert!(
         one_line_error(&err).contains("is not a warden database"),
@@ -468,7 +470,7 @@ fn shipped_policy_suites_pass_with_full_coverage() {
     let (ok, stdout, _) = run_out(&env, &["policy", "test", "--coverage", "policies"]);
     assert!(ok, "{stdout}");
     assert!(stdout.contains("every policy is covered"), "{stdout}");
-    assert_eq!(stdout.lines().last().unwrap(), "10 passed, 0 failed");
+    assert_eq!(stdout.lines().last().unwrap(), "12 passed, 0 failed");
 }
 
 const SUITE_HEAD: &str = "[roles]\nUSER = []\nADMIN = [\"USER\"]\n\n[users.ann]\nroles = [\"ADMIN\"]\n\n[users.bob]\nroles = [\"USER\"]\n";
@@ -747,13 +749,13 @@ fn a_loose_database_file_is_made_private_with_a_warning() {
     let stderr = child.stderr.take().unwrap();
     let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stderr));
     let mut said = Vec::new();
-    loop {
+    let addr = loop {
         let line = lines.next().expect("server started").unwrap();
-        if line.starts_with("warden listening on") {
-            break;
+        if let Some(rest) = line.strip_prefix("warden listening on http://") {
+            break rest.to_string();
         }
         said.push(line);
-    }
+    };
     for name in ["w.db", "w.db-wal", "w.db-shm"] {
         assert_eq!(mode(&env.path().join(name)), 0o600, "{name}");
     }
@@ -761,6 +763,8 @@ fn a_loose_database_file_is_made_private_with_a_warning() {
     for name in ["w.db-wal", "w.db-shm"] {
         assert!(warnings.contains(name), "{name} named in the warning: {warnings}");
     }
+    // Serving (so its signal handler is in place) before it is stopped.
+    assert!(ureq::get(&format!("http://{addr}/healthz")).call().is_ok());
     sigterm(child.id());
     assert!(child.wait().unwrap().success());
 }
