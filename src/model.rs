@@ -167,8 +167,7 @@ impl Email {
         use unicode_normalization::UnicodeNormalization;
         let normal: String = s.nfc().collect();
         let s = normal.trim();
-        let bad =
-            |why: &str| InvalidValue(format!("invalid email {}: {why}", shown(s)));
+        let bad = |why: &str| InvalidValue(format!("invalid email {}: {why}", shown(s)));
         if s.is_empty() {
             return Err(bad("must not be empty"));
         }
@@ -278,6 +277,9 @@ impl UserName {
     }
 }
 
+// Written out rather than derived in the macro: only a name may be empty (an empty id,
+// email or role name is not a value of its type).
+#[allow(clippy::derivable_impls)]
 impl Default for UserName {
     fn default() -> Self {
         Self(String::new())
@@ -289,7 +291,9 @@ impl ClientName {
     pub fn parse(s: &str) -> Result<Self, InvalidValue> {
         let text = clean_text("client name", s, UserName::MAX_CHARS)?;
         if text.is_empty() {
-            return Err(InvalidValue("invalid client name: must not be empty".into()));
+            return Err(InvalidValue(
+                "invalid client name: must not be empty".into(),
+            ));
         }
         Ok(Self(text))
     }
@@ -357,9 +361,15 @@ mod tests {
     #[test]
     fn emails_are_ascii_normalised_and_refuse_look_alikes() {
         let ok = |s: &str| Email::parse(s).map(|e| e.to_string());
-        assert_eq!(ok("Ann.Lee+x@Example.COM"), Ok("Ann.Lee+x@example.com".into()));
+        assert_eq!(
+            ok("Ann.Lee+x@Example.COM"),
+            Ok("Ann.Lee+x@example.com".into())
+        );
         assert_eq!(ok("admin@localhost"), Ok("admin@localhost".into()));
-        assert_eq!(ok("a@xn--bcher-kva.example"), Ok("a@xn--bcher-kva.example".into()));
+        assert_eq!(
+            ok("a@xn--bcher-kva.example"),
+            Ok("a@xn--bcher-kva.example".into())
+        );
         for bad in [
             "admin\u{202E}@example.com",
             "\u{FEFF}admin@example.com",
@@ -392,14 +402,30 @@ mod tests {
         let ok = |s: &str| UserName::parse(s).map(|n| n.to_string());
         assert_eq!(ok("  Jos\u{65}\u{301} "), Ok("Jos\u{E9}".into()));
         assert_eq!(ok(""), Ok(String::new()));
-        assert_eq!(ok("\u{645}\u{6CC}\u{200C}\u{62E}"), Ok("\u{645}\u{6CC}\u{200C}\u{62E}".into()));
-        assert_eq!(ok("\u{5C71}\u{7530}\u{3000}\u{592A}\u{90CE}").map(|s| s.chars().count()), Ok(5));
-        for bad in ["a\0b", "evil\u{202E}gnp.exe", "a\u{200B}b", "\u{FEFF}x", "a\nb", "x\u{E000}"] {
+        assert_eq!(
+            ok("\u{645}\u{6CC}\u{200C}\u{62E}"),
+            Ok("\u{645}\u{6CC}\u{200C}\u{62E}".into())
+        );
+        assert_eq!(
+            ok("\u{5C71}\u{7530}\u{3000}\u{592A}\u{90CE}").map(|s| s.chars().count()),
+            Ok(5)
+        );
+        for bad in [
+            "a\0b",
+            "evil\u{202E}gnp.exe",
+            "a\u{200B}b",
+            "\u{FEFF}x",
+            "a\nb",
+            "x\u{E000}",
+        ] {
             assert!(UserName::parse(bad).is_err(), "{bad:?} was accepted");
         }
         assert!(UserName::parse(&"n".repeat(128)).is_ok());
         let err = UserName::parse(&"n".repeat(60_000)).unwrap_err();
-        assert!(err.0.len() < 200, "the message does not echo the value: {err}");
+        assert!(
+            err.0.len() < 200,
+            "the message does not echo the value: {err}"
+        );
         assert!(ClientName::parse("  ").is_err());
         assert!(SearchText::parse("50%_off").is_ok());
         assert!(SearchText::parse(&"x".repeat(50_000)).is_err());

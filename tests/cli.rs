@@ -721,8 +721,16 @@ fn a_loose_database_file_is_made_private_with_a_warning() {
     std::fs::File::create(&db).unwrap();
     chmod(&db, 0o644);
     let out = env.run(&["init", "--db", "w.db"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(mode(&db), 0o600, "the keys and hashes are no longer world-readable");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        mode(&db),
+        0o600,
+        "the keys and hashes are no longer world-readable"
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("accessible to other users") && stderr.contains("w.db"),
@@ -761,7 +769,10 @@ fn a_loose_database_file_is_made_private_with_a_warning() {
     }
     let warnings = said.join("\n");
     for name in ["w.db-wal", "w.db-shm"] {
-        assert!(warnings.contains(name), "{name} named in the warning: {warnings}");
+        assert!(
+            warnings.contains(name),
+            "{name} named in the warning: {warnings}"
+        );
     }
     // Serving (so its signal handler is in place) before it is stopped.
     assert!(ureq::get(&format!("http://{addr}/healthz")).call().is_ok());
@@ -787,14 +798,28 @@ fn the_command_line_refuses_the_inputs_the_admin_api_refuses() {
     let err = env.fails(&["user", "add", "--email", "n@example.com", "--name", &long]);
     assert!(one_line_error(&err).contains("invalid name"), "{err}");
     assert!(err.len() < 400, "the refused value is not echoed whole");
-    let err = env.fails(&["user", "add", "--email", "m@example.com", "--name", "evil\u{202E}gnp"]);
+    let err = env.fails(&[
+        "user",
+        "add",
+        "--email",
+        "m@example.com",
+        "--name",
+        "evil\u{202E}gnp",
+    ]);
     assert!(one_line_error(&err).contains("invalid name"), "{err}");
     let err = env.fails(&["client", "add", "svc\u{200B}"]);
     assert!(one_line_error(&err).contains("client name"), "{err}");
     let err = env.fails(&["user", "list", "--filter", &"x".repeat(50_000)]);
     assert!(one_line_error(&err).contains("filter"), "{err}");
     // Normalised: NFC, trimmed, lower-case domain.
-    let user = env.json(&["user", "add", "--email", " Ann.Lee@Example.COM ", "--name", " Jose\u{301} "]);
+    let user = env.json(&[
+        "user",
+        "add",
+        "--email",
+        " Ann.Lee@Example.COM ",
+        "--name",
+        " Jose\u{301} ",
+    ]);
     assert_eq!(user["email"], "Ann.Lee@example.com");
     assert_eq!(user["name"], "Jos\u{E9}");
     // `%` and `_` in a filter are literal.
@@ -807,7 +832,10 @@ fn the_command_line_refuses_the_inputs_the_admin_api_refuses() {
         .map(|u| u["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, ["under_score"]);
-    assert_eq!(env.json(&["user", "list", "--filter", "%"]), serde_json::json!([]));
+    assert_eq!(
+        env.json(&["user", "list", "--filter", "%"]),
+        serde_json::json!([])
+    );
     // Nothing refused was written.
     assert_eq!(env.json(&["user", "list"]).as_array().unwrap().len(), 3);
 }

@@ -255,7 +255,10 @@ pub async fn evaluations(
 /// `page: {token, limit}` → (offset, limit).
 fn page(fields: &Fields<'_>) -> Result<(usize, usize), ApiError> {
     let page = fields.object("page")?;
-    if let Some(k) = page.keys().find(|k| !["token", "limit"].contains(&k.as_str())) {
+    if let Some(k) = page
+        .keys()
+        .find(|k| !["token", "limit"].contains(&k.as_str()))
+    {
         return Err(ApiError::bad_request(format!(
             "unknown field `page.{}`; expected `token` or `limit`",
             k.escape_debug()

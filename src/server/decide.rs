@@ -75,12 +75,12 @@ impl<'a> Fields<'a> {
                 "missing field `{}`",
                 self.name(key)
             ))),
-            Some(Value::String(s)) if s.len() > MAX_FIELD_BYTES => Err(ApiError::bad_request(
-                format!(
+            Some(Value::String(s)) if s.len() > MAX_FIELD_BYTES => {
+                Err(ApiError::bad_request(format!(
                     "field `{}` is longer than {MAX_FIELD_BYTES} bytes",
                     self.name(key)
-                ),
-            )),
+                )))
+            }
             Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
             Some(Value::String(_)) => Err(ApiError::bad_request(format!(
                 "field `{}` must not be empty",

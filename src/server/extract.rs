@@ -162,10 +162,9 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
                 .map(|e| (pair.0.clone(), e))
         });
         match culprit {
-            Some((key, e)) => ApiError::bad_request(format!(
-                "query parameter `{}`: {e}",
-                key.escape_debug()
-            )),
+            Some((key, e)) => {
+                ApiError::bad_request(format!("query parameter `{}`: {e}", key.escape_debug()))
+            }
             None => ApiError::bad_request(format!("invalid query string: {e}")),
         }
     })

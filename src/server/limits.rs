@@ -29,10 +29,7 @@ pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 /// Refuse a request whose head is beyond the limits above: 414 or 431, as JSON, before any
 /// routing or authentication.
 pub async fn request_limits(req: Request, next: Next) -> Response {
-    let uri_len = req
-        .uri()
-        .path_and_query()
-        .map_or(0, |p| p.as_str().len());
+    let uri_len = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
     if uri_len > MAX_URI_BYTES {
         return ApiError::new(
             StatusCode::URI_TOO_LONG,

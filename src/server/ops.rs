@@ -109,7 +109,10 @@ fn same_secret(given: &str, expected: &str) -> bool {
         crate::util::sha256_hex(given),
         crate::util::sha256_hex(expected),
     );
-    a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.bytes()
+        .zip(b.bytes())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
 }
 
 /// Ready when the store answers and policies are loaded; a refused reload is reported (the

@@ -74,7 +74,11 @@ fn emails_and_names_are_normalised() {
     assert_eq!(user["email"], "Ann.Lee+ops@example.com");
     assert_eq!(user["name"], "Jos\u{E9} Garc\u{131}a", "NFC and trimmed");
     // An address that differs only by the domain's case is the same address.
-    let again = create_user(&app, &admin, json!({"email": "ann.lee+ops@EXAMPLE.com", "id": "ann2"}));
+    let again = create_user(
+        &app,
+        &admin,
+        json!({"email": "ann.lee+ops@EXAMPLE.com", "id": "ann2"}),
+    );
     assert_eq!(again.status, 409, "{}", again.text);
     // Names of other scripts are names.
     let r = create_user(
@@ -97,7 +101,11 @@ fn names_with_controls_or_of_any_length_are_refused() {
         "E\u{200B}ve".to_string(),
         "n".repeat(60_000),
     ] {
-        let r = create_user(&app, &admin, json!({"email": "eve@example.com", "name": name}));
+        let r = create_user(
+            &app,
+            &admin,
+            json!({"email": "eve@example.com", "name": name}),
+        );
         assert_refused(&r, "name");
         assert!(r.text.len() < 500, "the value is not echoed back whole");
         let r = app.call(
@@ -110,14 +118,29 @@ fn names_with_controls_or_of_any_length_are_refused() {
     }
     assert_eq!(app.get("/admin/v1/users/eve", Some(&admin)).status, 404);
     // Client names follow the same rules.
-    let r = app.post("/admin/v1/clients", &json!({"name": "svc\u{202E}"}), Some(&admin));
+    let r = app.post(
+        "/admin/v1/clients",
+        &json!({"name": "svc\u{202E}"}),
+        Some(&admin),
+    );
     assert_eq!(r.status, 400, "{}", r.text);
     // Ids and role names have caps too.
-    let r = create_user(&app, &admin, json!({"email": "x@example.com", "id": "i".repeat(200)}));
+    let r = create_user(
+        &app,
+        &admin,
+        json!({"email": "x@example.com", "id": "i".repeat(200)}),
+    );
     assert_refused(&r, "id");
-    let r = app.post("/admin/v1/roles", &json!({"name": "R".repeat(65)}), Some(&admin));
+    let r = app.post(
+        "/admin/v1/roles",
+        &json!({"name": "R".repeat(65)}),
+        Some(&admin),
+    );
     assert_refused(&r, "name");
-    let r = app.get(&format!("/admin/v1/users/{}", "i".repeat(200)), Some(&admin));
+    let r = app.get(
+        &format!("/admin/v1/users/{}", "i".repeat(200)),
+        Some(&admin),
+    );
     assert_eq!(r.status, 400, "{}", r.text);
 }
 
@@ -126,17 +149,49 @@ fn unknown_fields_are_refused_in_every_body() {
     let app = spawn_app();
     let admin = app.admin_token();
     // The original report: `disabled` on create made an enabled user.
-    let r = create_user(&app, &admin, json!({"email": "dis@example.com", "disabled": true}));
+    let r = create_user(
+        &app,
+        &admin,
+        json!({"email": "dis@example.com", "disabled": true}),
+    );
     assert_refused(&r, "disabled");
     assert_eq!(app.get("/admin/v1/users/dis", Some(&admin)).status, 404);
     let bodies: Vec<(&str, &str, Value)> = vec![
-        ("patch", "/admin/v1/users/alice", json!({"name": "A", "role": "ADMIN"})),
-        ("put", "/admin/v1/users/alice/roles", json!({"roles": ["USER"], "primary": "USER"})),
-        ("post", "/admin/v1/users/alice/password", json!({"password": "long-enough-pass", "temporary": true})),
-        ("post", "/admin/v1/roles", json!({"name": "OPS", "parent": ["USER"]})),
-        ("put", "/admin/v1/roles/USER", json!({"parents": [], "force": true})),
-        ("post", "/admin/v1/clients", json!({"name": "svc", "scopes": ["all"]})),
-        ("post", "/admin/v1/tokens/revoke", json!({"jti": "x", "user": "alice"})),
+        (
+            "patch",
+            "/admin/v1/users/alice",
+            json!({"name": "A", "role": "ADMIN"}),
+        ),
+        (
+            "put",
+            "/admin/v1/users/alice/roles",
+            json!({"roles": ["USER"], "primary": "USER"}),
+        ),
+        (
+            "post",
+            "/admin/v1/users/alice/password",
+            json!({"password": "long-enough-pass", "temporary": true}),
+        ),
+        (
+            "post",
+            "/admin/v1/roles",
+            json!({"name": "OPS", "parent": ["USER"]}),
+        ),
+        (
+            "put",
+            "/admin/v1/roles/USER",
+            json!({"parents": [], "force": true}),
+        ),
+        (
+            "post",
+            "/admin/v1/clients",
+            json!({"name": "svc", "scopes": ["all"]}),
+        ),
+        (
+            "post",
+            "/admin/v1/tokens/revoke",
+            json!({"jti": "x", "user": "alice"}),
+        ),
         (
             "post",
             "/admin/v1/policies/whatif",
@@ -146,7 +201,14 @@ fn unknown_fields_are_refused_in_every_body() {
     for (method, path, body) in bodies {
         let r = app.call(method, path, Some(&body), Some(&admin));
         assert_eq!(r.status, 400, "{method} {path}: {}", r.text);
-        assert!(r.json()["message"].as_str().unwrap().contains("unknown field"), "{}", r.text);
+        assert!(
+            r.json()["message"]
+                .as_str()
+                .unwrap()
+                .contains("unknown field"),
+            "{}",
+            r.text
+        );
     }
     // Sign-in, refresh, logout, revocation.
     let r = app.post(
@@ -156,11 +218,23 @@ fn unknown_fields_are_refused_in_every_body() {
     );
     assert_refused(&r, "remember");
     let refresh = app.alice()["refresh_token"].as_str().unwrap().to_string();
-    let r = app.post("/v1/auth/refresh", &json!({"refresh_token": refresh, "scope": "admin"}), None);
+    let r = app.post(
+        "/v1/auth/refresh",
+        &json!({"refresh_token": refresh, "scope": "admin"}),
+        None,
+    );
     assert_refused(&r, "scope");
-    let r = app.post("/v1/auth/logout", &json!({"refresh_token": refresh, "all": true}), None);
+    let r = app.post(
+        "/v1/auth/logout",
+        &json!({"refresh_token": refresh, "all": true}),
+        None,
+    );
     assert_refused(&r, "all");
-    let r = app.post("/v1/auth/revoke", &json!({"token": refresh, "everything": true}), None);
+    let r = app.post(
+        "/v1/auth/revoke",
+        &json!({"token": refresh, "everything": true}),
+        None,
+    );
     assert_refused(&r, "everything");
     // Decisions: the body and the resource are closed; properties and context are free-form.
     let token = app.alice()["token"].as_str().unwrap().to_string();
@@ -171,10 +245,21 @@ fn unknown_fields_are_refused_in_every_body() {
     assert_refused(&app.post("/v1/authorize", &bad, Some(&token)), "principal");
     let mut bad = ok.clone();
     bad["resource"]["owner"] = json!("alice");
-    assert_refused(&app.post("/v1/authorize", &bad, Some(&token)), "resource.owner");
-    let r = app.post("/v1/authorize/batch", &json!({"items": [ok], "mode": "all"}), Some(&token));
+    assert_refused(
+        &app.post("/v1/authorize", &bad, Some(&token)),
+        "resource.owner",
+    );
+    let r = app.post(
+        "/v1/authorize/batch",
+        &json!({"items": [ok], "mode": "all"}),
+        Some(&token),
+    );
     assert_refused(&r, "mode");
-    let r = app.post("/v1/authorize/batch", &json!({"items": [bad]}), Some(&token));
+    let r = app.post(
+        "/v1/authorize/batch",
+        &json!({"items": [bad]}),
+        Some(&token),
+    );
     assert_refused(&r, "items[0].resource.owner");
 }
 
@@ -215,7 +300,10 @@ fn authzen_bodies_refuse_unknown_fields_but_keep_properties_and_context_open() {
     batch["evaluations"] = json!([{}, {"action": {"name": "readDocument"}}]);
     assert_eq!(post("/access/v1/evaluations", &batch).status, 200);
     batch["options"] = json!({"evaluations_semantics": "deny_on_first_deny"});
-    assert_refused(&post("/access/v1/evaluations", &batch), "options.evaluations_semantics");
+    assert_refused(
+        &post("/access/v1/evaluations", &batch),
+        "options.evaluations_semantics",
+    );
     batch["options"] = json!({});
     batch["evaluations"] = json!([{"subject": {"type": "user", "id": "admin"}, "extra": 1}]);
     let r = post("/access/v1/evaluations", &batch);
@@ -259,12 +347,22 @@ fn filters_match_literally_and_long_ones_are_refused() {
     };
     assert_eq!(ids("%25"), ["pct"], "% is not a wildcard");
     assert_eq!(ids("_"), ["u_s"], "_ is not a wildcard");
-    assert_eq!(ids("%5C"), Vec::<String>::new(), "a backslash is literal too");
+    assert_eq!(
+        ids("%5C"),
+        Vec::<String>::new(),
+        "a backslash is literal too"
+    );
     assert_eq!(ids("ALI"), ["alice"], "still a case-insensitive substring");
-    let r = app.get(&format!("/admin/v1/users?filter={}", "x".repeat(300)), Some(&admin));
+    let r = app.get(
+        &format!("/admin/v1/users?filter={}", "x".repeat(300)),
+        Some(&admin),
+    );
     assert_refused(&r, "filter");
     // 50,000 characters: refused as JSON before it reaches the store (it was a 503).
-    let r = app.get(&format!("/admin/v1/users?filter={}", "x".repeat(50_000)), Some(&admin));
+    let r = app.get(
+        &format!("/admin/v1/users?filter={}", "x".repeat(50_000)),
+        Some(&admin),
+    );
     assert_eq!(r.status, 414, "{}", r.text);
     assert!(r.json()["message"].is_string());
 }
@@ -305,7 +403,14 @@ fn raw(app: &TestApp, request: &[u8]) -> Raw {
         .unwrap_or_else(|| panic!("no answer head: {:?}", String::from_utf8_lossy(&buf)));
     let head = String::from_utf8_lossy(&buf[..end]).to_string();
     let mut lines = head.split("\r\n");
-    let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
@@ -319,7 +424,9 @@ fn raw(app: &TestApp, request: &[u8]) -> Raw {
         let mut rest = &body[..];
         loop {
             let line_end = rest.windows(2).position(|w| w == b"\r\n").unwrap();
-            let size = usize::from_str_radix(std::str::from_utf8(&rest[..line_end]).unwrap().trim(), 16).unwrap();
+            let size =
+                usize::from_str_radix(std::str::from_utf8(&rest[..line_end]).unwrap().trim(), 16)
+                    .unwrap();
             if size == 0 {
                 break;
             }
@@ -375,12 +482,30 @@ fn every_error_answer_is_json_with_error_and_message() {
         ("GET", &long_filter, a(), vec![], 400),
         ("GET", "/admin/v1/decisions?wait=-1", a(), vec![], 400),
         ("GET", "/admin/v1/decisions?after_id=x", a(), vec![], 400),
-        ("GET", "/admin/v1/decisions?since=yesterday", a(), vec![], 400),
-        ("GET", "/admin/v1/decisions?decision=maybe", a(), vec![], 400),
+        (
+            "GET",
+            "/admin/v1/decisions?since=yesterday",
+            a(),
+            vec![],
+            400,
+        ),
+        (
+            "GET",
+            "/admin/v1/decisions?decision=maybe",
+            a(),
+            vec![],
+            400,
+        ),
         ("DELETE", "/admin/v1/roles/USER?force=1", a(), vec![], 400),
         ("GET", "/admin/v1/sessions?active=yes", a(), vec![], 400),
         ("GET", "/admin/v1/sessions?user=a%20b", a(), vec![], 400),
-        ("GET", "/admin/v1/decisions/stats?window=abc", a(), vec![], 400),
+        (
+            "GET",
+            "/admin/v1/decisions/stats?window=abc",
+            a(),
+            vec![],
+            400,
+        ),
         ("GET", "/admin/v1/audit?limit=1e3", a(), vec![], 400),
         // Methods the route does not serve.
         ("PUT", "/healthz", vec![], vec![], 405),
@@ -392,20 +517,95 @@ fn every_error_answer_is_json_with_error_and_message() {
         ("OPTIONS", "/v1/authorize", vec![], vec![], 405),
         ("GET", "/access/v1/evaluation", vec![], vec![], 405),
         // Bad JSON.
-        ("POST", "/v1/auth/login", vec![json_ct.clone()], b"{".to_vec(), 400),
-        ("POST", "/v1/auth/login", vec![json_ct.clone()], b"[]".to_vec(), 400),
-        ("POST", "/v1/auth/login", vec![json_ct.clone()], br#"{"email":1,"password":"x"}"#.to_vec(), 400),
+        (
+            "POST",
+            "/v1/auth/login",
+            vec![json_ct.clone()],
+            b"{".to_vec(),
+            400,
+        ),
+        (
+            "POST",
+            "/v1/auth/login",
+            vec![json_ct.clone()],
+            b"[]".to_vec(),
+            400,
+        ),
+        (
+            "POST",
+            "/v1/auth/login",
+            vec![json_ct.clone()],
+            br#"{"email":1,"password":"x"}"#.to_vec(),
+            400,
+        ),
         ("POST", "/v1/auth/login", vec![json_ct.clone()], vec![], 400),
-        ("POST", "/v1/auth/login", vec![json_ct.clone()], b"{\"email\":\"\xff\",\"password\":\"x\"}".to_vec(), 400),
-        ("POST", "/v1/auth/refresh", vec![json_ct.clone()], br#"{"refresh_token":5}"#.to_vec(), 400),
-        ("POST", "/v1/authorize", vec![json_ct.clone(), bearer(&alice)], br#"{"action":"x","resource":{"type":"T","id":"1"},"extra":1}"#.to_vec(), 400),
-        ("POST", "/admin/v1/users", vec![json_ct.clone(), bearer(&admin)], br#"{"email":"a@b.c","disabled":true}"#.to_vec(), 400),
+        (
+            "POST",
+            "/v1/auth/login",
+            vec![json_ct.clone()],
+            b"{\"email\":\"\xff\",\"password\":\"x\"}".to_vec(),
+            400,
+        ),
+        (
+            "POST",
+            "/v1/auth/refresh",
+            vec![json_ct.clone()],
+            br#"{"refresh_token":5}"#.to_vec(),
+            400,
+        ),
+        (
+            "POST",
+            "/v1/authorize",
+            vec![json_ct.clone(), bearer(&alice)],
+            br#"{"action":"x","resource":{"type":"T","id":"1"},"extra":1}"#.to_vec(),
+            400,
+        ),
+        (
+            "POST",
+            "/admin/v1/users",
+            vec![json_ct.clone(), bearer(&admin)],
+            br#"{"email":"a@b.c","disabled":true}"#.to_vec(),
+            400,
+        ),
         // Content types.
-        ("POST", "/v1/auth/login", vec![("Content-Type", "text/plain".into())], br#"{"email":"a","password":"b"}"#.to_vec(), 415),
-        ("POST", "/v1/auth/login", vec![], br#"{"email":"a","password":"b"}"#.to_vec(), 415),
-        ("POST", "/v1/authorize", vec![("Content-Type", "application/x-www-form-urlencoded".into()), bearer(&alice)], b"action=x".to_vec(), 415),
-        ("POST", "/v1/auth/revoke", vec![("Content-Type", "text/xml".into())], b"<token/>".to_vec(), 415),
-        ("POST", "/v1/auth/login", vec![json_ct.clone()], vec![b' '; 70 * 1024], 413),
+        (
+            "POST",
+            "/v1/auth/login",
+            vec![("Content-Type", "text/plain".into())],
+            br#"{"email":"a","password":"b"}"#.to_vec(),
+            415,
+        ),
+        (
+            "POST",
+            "/v1/auth/login",
+            vec![],
+            br#"{"email":"a","password":"b"}"#.to_vec(),
+            415,
+        ),
+        (
+            "POST",
+            "/v1/authorize",
+            vec![
+                ("Content-Type", "application/x-www-form-urlencoded".into()),
+                bearer(&alice),
+            ],
+            b"action=x".to_vec(),
+            415,
+        ),
+        (
+            "POST",
+            "/v1/auth/revoke",
+            vec![("Content-Type", "text/xml".into())],
+            b"<token/>".to_vec(),
+            415,
+        ),
+        (
+            "POST",
+            "/v1/auth/login",
+            vec![json_ct.clone()],
+            vec![b' '; 70 * 1024],
+            413,
+        ),
         // Paths that are not UTF-8.
         ("GET", "/admin/v1/users/%FF", a(), vec![], 400),
         ("GET", "/admin/v1/users/%C3%28", a(), vec![], 400),
@@ -417,15 +617,39 @@ fn every_error_answer_is_json_with_error_and_message() {
         ("GET", "/healthz", many, vec![], 431),
         // Unknown routes.
         ("GET", "/nope", vec![], vec![], 404),
-        ("POST", "/v1/nope", vec![json_ct.clone()], b"{}".to_vec(), 404),
+        (
+            "POST",
+            "/v1/nope",
+            vec![json_ct.clone()],
+            b"{}".to_vec(),
+            404,
+        ),
         ("GET", "/admin/v1/users/alice/nope", a(), vec![], 404),
         ("GET", "/admin/v1", vec![], vec![], 404),
         // Credentials.
         ("GET", "/admin/v1/users", vec![], vec![], 401),
-        ("GET", "/admin/v1/users", vec![bearer("garbage")], vec![], 401),
+        (
+            "GET",
+            "/admin/v1/users",
+            vec![bearer("garbage")],
+            vec![],
+            401,
+        ),
         ("GET", "/admin/v1/users", vec![bearer(&alice)], vec![], 403),
-        ("POST", "/access/v1/evaluation", vec![json_ct.clone()], b"{}".to_vec(), 401),
-        ("POST", "/access/v1/evaluation", vec![json_ct.clone(), bearer(&key)], b"{\"subject\":".to_vec(), 400),
+        (
+            "POST",
+            "/access/v1/evaluation",
+            vec![json_ct.clone()],
+            b"{}".to_vec(),
+            401,
+        ),
+        (
+            "POST",
+            "/access/v1/evaluation",
+            vec![json_ct.clone(), bearer(&key)],
+            b"{\"subject\":".to_vec(),
+            400,
+        ),
     ];
     assert!(corpus.len() >= 40);
     let mut failures = Vec::new();
@@ -440,7 +664,8 @@ fn every_error_answer_is_json_with_error_and_message() {
         let ct_ok = answer
             .header("content-type")
             .is_some_and(|c| c.starts_with("application/json"));
-        let allow_ok = answer.status != 405 || answer.header("allow").is_some_and(|a| !a.is_empty());
+        let allow_ok =
+            answer.status != 405 || answer.header("allow").is_some_and(|a| !a.is_empty());
         if answer.status != *status || !shape_ok || !ct_ok || !allow_ok {
             failures.push(format!(
                 "{shown}: {} (expected {status}), allow {:?}: {}",
@@ -450,10 +675,40 @@ fn every_error_answer_is_json_with_error_and_message() {
             ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} answers are wrong:\n{}", failures.len(), corpus.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} answers are wrong:\n{}",
+        failures.len(),
+        corpus.len(),
+        failures.join("\n")
+    );
     // 405 says what is allowed.
     let answer = raw(&app, &request("DELETE", "/admin/v1/roles", &a(), &[]));
     assert_eq!(answer.status, 405);
     let allow = answer.header("allow").unwrap().replace(' ', "");
     assert!(allow.contains("GET") && allow.contains("POST"), "{allow}");
+}
+
+#[test]
+fn query_errors_name_the_parameter() {
+    let app = spawn_app();
+    let admin = app.admin_token();
+    for (path, name) in [
+        ("/admin/v1/users?limit=abc", "`limit`"),
+        ("/admin/v1/decisions?wait=-1", "`wait`"),
+        ("/admin/v1/users?activ=true", "activ"),
+        ("/admin/v1/sessions?user=a%20b", "`user`"),
+    ] {
+        let r = app.get(path, Some(&admin));
+        assert_eq!(r.status, 400, "{path}: {}", r.text);
+        let message = r.json()["message"].as_str().unwrap().to_string();
+        assert!(message.contains(name), "{path}: {message}");
+    }
+    let r = app.call("delete", "/admin/v1/roles/USER?force=1", None, Some(&admin));
+    assert_eq!(r.status, 400);
+    assert!(
+        r.json()["message"].as_str().unwrap().contains("`force`"),
+        "{}",
+        r.text
+    );
 }

@@ -10,12 +10,20 @@ const KEY: &str = "ops-key-0123456789abcdef0123456789";
 fn readyz_says_ready_and_nothing_else_without_credentials() {
     let app = spawn_app_with(|c| c.operations_key = Some(KEY.into()));
     let policies = app.dir.path().join("policies");
-    std::fs::write(policies.join("broken.cedar"), "permit(principal, action, resource) when { secret_rule").unwrap();
+    std::fs::write(
+        policies.join("broken.cedar"),
+        "permit(principal, action, resource) when { secret_rule",
+    )
+    .unwrap();
     assert!(app.state.engine.reload().is_err());
 
     let r = app.get("/readyz", None);
     assert_eq!(r.status, 200);
-    assert_eq!(r.json(), json!({"status": "ready"}), "no paths, counts or policy text");
+    assert_eq!(
+        r.json(),
+        json!({"status": "ready"}),
+        "no paths, counts or policy text"
+    );
     assert!(!r.text.contains("secret_rule") && !r.text.contains("broken.cedar"));
 
     // The detail: with an admin token ...
@@ -25,16 +33,25 @@ fn readyz_says_ready_and_nothing_else_without_credentials() {
     assert_eq!(detail["store"], "ok");
     assert_eq!(detail["policies"], 4);
     assert_eq!(detail["validation"], "strict");
-    assert!(detail["last_reload_error"].as_str().unwrap().contains("broken.cedar"));
+    assert!(detail["last_reload_error"]
+        .as_str()
+        .unwrap()
+        .contains("broken.cedar"));
     // ... or with the operations key.
     let detail = app.get("/readyz", Some(KEY)).json();
-    assert!(detail["last_reload_error"].as_str().unwrap().contains("broken.cedar"));
+    assert!(detail["last_reload_error"]
+        .as_str()
+        .unwrap()
+        .contains("broken.cedar"));
 
     // A credential that opens nothing is told so, not quietly given the public answer.
     let alice = app.alice()["token"].as_str().unwrap().to_string();
     let r = app.get("/readyz", Some(&alice));
     assert_eq!(r.status, 403, "{}", r.text);
-    assert!(r.json()["message"].as_str().unwrap().contains("operations.read"));
+    assert!(r.json()["message"]
+        .as_str()
+        .unwrap()
+        .contains("operations.read"));
     let r = app.get("/readyz", Some("not-the-key"));
     assert_eq!(r.status, 401, "{}", r.text);
     assert!(!r.text.contains("broken.cedar"));
@@ -79,16 +96,27 @@ fn the_operations_key_is_checked_and_masked() {
         operations_key: Some("short".into()),
         ..Default::default()
     };
-    assert!(short.check().unwrap_err().to_string().contains("operations_key"));
+    assert!(short
+        .check()
+        .unwrap_err()
+        .to_string()
+        .contains("operations_key"));
     let keyless = warden::config::Config {
         metrics_require_key: true,
         ..Default::default()
     };
-    assert!(keyless.check().unwrap_err().to_string().contains("metrics_require_key"));
+    assert!(keyless
+        .check()
+        .unwrap_err()
+        .to_string()
+        .contains("metrics_require_key"));
     let set = warden::config::Config {
         operations_key: Some(KEY.into()),
         ..Default::default()
     };
     let shown = set.to_masked_toml();
-    assert!(!shown.contains(KEY) && shown.contains("operations_key"), "{shown}");
+    assert!(
+        !shown.contains(KEY) && shown.contains("operations_key"),
+        "{shown}"
+    );
 }
