@@ -6,10 +6,14 @@
 //! not serve) and anything a layer answers in plain text, keeping their headers (405 keeps
 //! `Allow`). A client that parses error bodies as JSON never meets an empty or text body.
 //!
-//! hyper answers 414 and 431 itself, with an empty body, when a request head is beyond its
-//! own limits (a URI over 64 KiB, more than `max_headers` headers, a head larger than
-//! `max_buf_size`). [`request_limits`] enforces smaller limits first, so ordinary
-//! oversized requests get a JSON answer; hyper's limits stay the hard ceiling above them.
+//! hyper answers 400, 414 and 431 itself, with an empty body, when it cannot parse a request
+//! head (raw non-ASCII bytes in the request line) or the head is beyond its own limits (a
+//! URI over 64 KiB, more than `max_headers` headers, a head larger than `max_buf_size`).
+//! [`request_limits`] enforces smaller limits first, so ordinary oversized requests get a
+//! JSON answer; hyper's limits stay the hard ceiling above them. The connection builder
+//! must therefore keep hyper's limits above these: `max_buf_size` at least 64 KiB (the
+//! default, about 400 KiB, is fine) and `max_headers` above [`MAX_HEADERS`] (the default
+//! 100 is fine; 128 leaves room).
 
 use super::error::ApiError;
 use super::openapi::ROUTES;
