@@ -72,7 +72,7 @@ fn fixture() -> Fixture {
         .create_user(&warden::store::NewUser {
             id: "u1".parse().expect("id"),
             email: "u1@example.com".parse().expect("email"),
-            name: "User 1".into(),
+            name: "User 1".parse().expect("name"),
             roles: vec!["r1".parse().expect("role"), "r2".parse().expect("role")],
             password_hash: None,
         })

@@ -92,7 +92,7 @@ mod tests {
             .create_user(&warden::store::NewUser {
                 id: "bob".parse().unwrap(),
                 email: "bob@example.com".parse().unwrap(),
-                name: "Bob".into(),
+                name: "Bob".parse().unwrap(),
                 roles: vec!["USER".parse().unwrap()],
                 password_hash: Some(hash),
             })

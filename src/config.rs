@@ -76,7 +76,18 @@ pub struct Config {
     pub directory_subject_types: Vec<String>,
     /// Watch the policy directory and reload on change.
     pub watch_policies: bool,
+    /// A secret that opens the operational detail of `/readyz` (and `/metrics` when
+    /// `metrics_require_key` is on) as `Authorization: Bearer <key>`; at least 32 bytes.
+    /// Masked when printed. Without it, only an admin token shows the detail.
+    pub operations_key: Option<String>,
+    /// `/metrics` answers only with the operations key (or an admin token allowed
+    /// `Warden::Action::"operations.read"`).
+    pub metrics_require_key: bool,
 }
+
+/// Keys whose values are secrets: masked by `--print-config`, and absent from the
+/// serialised defaults (so they are listed here to be settable as `WARDEN_<KEY>`).
+const SECRET_KEYS: [&str; 2] = ["jwt_secret", "operations_key"];
 
 impl Default for Config {
     fn default() -> Self {
@@ -111,6 +122,8 @@ impl Default for Config {
             decision_log_retention: 100_000,
             directory_subject_types: vec!["user".into(), "identity".into()],
             watch_policies: true,
+            operations_key: None,
+            metrics_require_key: false,
         }
     }
 }
@@ -149,7 +162,7 @@ impl Config {
                         reason: e.message().to_string(),
                     })?;
             for (key, value) in from_file {
-                if !table.contains_key(&key) && key != "jwt_secret" {
+                if !table.contains_key(&key) && !SECRET_KEYS.contains(&key.as_str()) {
                     return Err(ConfigError::Parse {
                         path: p,
                         reason: format!("unknown key `{key}`"),
@@ -187,8 +200,10 @@ impl Config {
         let mut keys: Vec<String> = toml::Table::try_from(Config::default())
             .map(|t| t.keys().cloned().collect())
             .unwrap_or_default();
-        if !keys.iter().any(|k| k == "jwt_secret") {
-            keys.push("jwt_secret".into());
+        for secret in SECRET_KEYS {
+            if !keys.iter().any(|k| k == secret) {
+                keys.push(secret.into());
+            }
         }
         keys
     }
@@ -244,16 +259,36 @@ impl Config {
                 "min_password_length must be 1 to 1024".into(),
             ));
         }
+        match &self.operations_key {
+            Some(key) if key.len() < 32 => {
+                return Err(ConfigError::Invalid(
+                    "operations_key (or WARDEN_OPERATIONS_KEY) must be at least 32 bytes".into(),
+                ))
+            }
+            None if self.metrics_require_key => {
+                return Err(ConfigError::Invalid(
+                    "metrics_require_key needs operations_key (or WARDEN_OPERATIONS_KEY) for the scraper to present".into(),
+                ))
+            }
+            _ => {}
+        }
         Ok(())
+    }
+
+    /// A copy with every secret masked, for printing.
+    pub fn masked(&self) -> Config {
+        let mut shown = self.clone();
+        for secret in [&mut shown.jwt_secret, &mut shown.operations_key] {
+            if secret.is_some() {
+                *secret = Some("********".into());
+            }
+        }
+        shown
     }
 
     /// The configuration as TOML with secrets masked.
     pub fn to_masked_toml(&self) -> String {
-        let mut shown = self.clone();
-        if shown.jwt_secret.is_some() {
-            shown.jwt_secret = Some("********".into());
-        }
-        toml::to_string(&shown).unwrap_or_default()
+        toml::to_string(&self.masked()).unwrap_or_default()
     }
 }
 

@@ -284,6 +284,8 @@ fn bad_input_gives_one_line_errors_and_changes_nothing() {
 fn unreadable_corrupt_and_newer_databases_are_refused() {
     let env = Env::new();
     std::fs::write(env.path().join("junk.db"), vec![7u8; 4096]).unwrap();
+    // Private, so the one line is the refusal (a loose file adds a warning line first).
+    chmod(&env.path().join("junk.db"), 0o600);
     let err = env.fails(&["--db", "junk.db", "user", "list"]);
     assert!(
         one_line_error(&err).contains("is not a warden database"),
@@ -468,7 +470,7 @@ fn shipped_policy_suites_pass_with_full_coverage() {
     let (ok, stdout, _) = run_out(&env, &["policy", "test", "--coverage", "policies"]);
     assert!(ok, "{stdout}");
     assert!(stdout.contains("every policy is covered"), "{stdout}");
-    assert_eq!(stdout.lines().last().unwrap(), "10 passed, 0 failed");
+    assert_eq!(stdout.lines().last().unwrap(), "12 passed, 0 failed");
 }
 
 const SUITE_HEAD: &str = "[roles]\nUSER = []\nADMIN = [\"USER\"]\n\n[users.ann]\nroles = [\"ADMIN\"]\n\n[users.bob]\nroles = [\"USER\"]\n";
@@ -700,4 +702,140 @@ fn decide_explain_shows_policies_and_errors() {
         out.contains("error 1:"),
         "missing owner attribute is an error: {out}"
     );
+}
+
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+fn chmod(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[test]
+fn a_loose_database_file_is_made_private_with_a_warning() {
+    let env = Env::new();
+    let db = env.path().join("w.db");
+    std::fs::File::create(&db).unwrap();
+    chmod(&db, 0o644);
+    let out = env.run(&["init", "--db", "w.db"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        mode(&db),
+        0o600,
+        "the keys and hashes are no longer world-readable"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("accessible to other users") && stderr.contains("w.db"),
+        "a warning says so: {stderr}"
+    );
+    // A private file is left alone, without a warning.
+    let out = env.run(&["user", "list", "--db", "w.db"]);
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("accessible to other users"));
+
+    // Leftover -wal and -shm files of a loose database (a crash, a restored backup) are
+    // tightened too: look while a server holds them open.
+    chmod(&db, 0o644);
+    for suffix in ["-wal", "-shm"] {
+        let f = env.path().join(format!("w.db{suffix}"));
+        std::fs::File::create(&f).unwrap();
+        chmod(&f, 0o666);
+    }
+    let mut child = env
+        .cmd(&["serve", "--listen", "127.0.0.1:0", "--db", "w.db"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stderr));
+    let mut said = Vec::new();
+    let addr = loop {
+        let line = lines.next().expect("server started").unwrap();
+        if let Some(rest) = line.strip_prefix("warden listening on http://") {
+            break rest.to_string();
+        }
+        said.push(line);
+    };
+    for name in ["w.db", "w.db-wal", "w.db-shm"] {
+        assert_eq!(mode(&env.path().join(name)), 0o600, "{name}");
+    }
+    let warnings = said.join("\n");
+    for name in ["w.db-wal", "w.db-shm"] {
+        assert!(
+            warnings.contains(name),
+            "{name} named in the warning: {warnings}"
+        );
+    }
+    // Serving (so its signal handler is in place) before it is stopped.
+    assert!(ureq::get(&format!("http://{addr}/healthz")).call().is_ok());
+    sigterm(child.id());
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn the_command_line_refuses_the_inputs_the_admin_api_refuses() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    for email in [
+        "ad\u{202E}min@example.com",
+        "\u{FEFF}admin@example.com",
+        "ad\u{200B}min@example.com",
+        "\u{FF41}dmin@example.com",
+        "admine\u{301}@example.com",
+    ] {
+        let err = env.fails(&["user", "add", "--email", email]);
+        assert!(one_line_error(&err).contains("invalid email"), "{err}");
+    }
+    let long = "n".repeat(60_000);
+    let err = env.fails(&["user", "add", "--email", "n@example.com", "--name", &long]);
+    assert!(one_line_error(&err).contains("invalid name"), "{err}");
+    assert!(err.len() < 400, "the refused value is not echoed whole");
+    let err = env.fails(&[
+        "user",
+        "add",
+        "--email",
+        "m@example.com",
+        "--name",
+        "evil\u{202E}gnp",
+    ]);
+    assert!(one_line_error(&err).contains("invalid name"), "{err}");
+    let err = env.fails(&["client", "add", "svc\u{200B}"]);
+    assert!(one_line_error(&err).contains("client name"), "{err}");
+    let err = env.fails(&["user", "list", "--filter", &"x".repeat(50_000)]);
+    assert!(one_line_error(&err).contains("filter"), "{err}");
+    // Normalised: NFC, trimmed, lower-case domain.
+    let user = env.json(&[
+        "user",
+        "add",
+        "--email",
+        " Ann.Lee@Example.COM ",
+        "--name",
+        " Jose\u{301} ",
+    ]);
+    assert_eq!(user["email"], "Ann.Lee@example.com");
+    assert_eq!(user["name"], "Jos\u{E9}");
+    // `%` and `_` in a filter are literal.
+    env.ok(&["user", "add", "--email", "under_score@example.com"]);
+    let found = env.json(&["user", "list", "--filter", "_"]);
+    let ids: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["under_score"]);
+    assert_eq!(
+        env.json(&["user", "list", "--filter", "%"]),
+        serde_json::json!([])
+    );
+    // Nothing refused was written.
+    assert_eq!(env.json(&["user", "list"]).as_array().unwrap().len(), 3);
 }

@@ -9,12 +9,16 @@ mod admin;
 mod auth;
 #[path = "http/authzen.rs"]
 mod authzen;
+#[path = "http/bad_input.rs"]
+mod bad_input;
 #[path = "http/decisions.rs"]
 mod decisions;
 #[path = "http/embed.rs"]
 mod embed;
 #[path = "http/hardening.rs"]
 mod hardening;
+#[path = "http/ops.rs"]
+mod ops;
 #[path = "http/tokens.rs"]
 mod tokens;
 #[path = "http/tui.rs"]

@@ -2,7 +2,7 @@
 //! directory needs no setup.
 
 use super::password;
-use crate::model::{Email, RoleName, UserId};
+use crate::model::{Email, RoleName, UserId, UserName};
 use crate::store::{NewUser, Store, StoreError};
 
 /// What bootstrapping created.
@@ -57,7 +57,7 @@ pub fn bootstrap(
         store.create_user(&NewUser {
             id,
             email: email.clone(),
-            name: "Administrator".into(),
+            name: UserName::parse("Administrator").map_err(|e| BootstrapError::Invalid(e.0))?,
             roles: vec![role("ADMIN")?],
             password_hash: Some(hash),
         })?;

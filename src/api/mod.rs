@@ -1,4 +1,8 @@
 //! Wire types of the HTTP API, shared by the server and the TUI's client.
+//!
+//! Request bodies deny unknown fields: a field the server does not know is a 400 naming
+//! it, never silently dropped (a `"disabled": true` sent to the create route once made an
+//! enabled user). Answers stay open to new fields, so an older client reads a newer server.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -9,6 +13,7 @@ pub use crate::store::{
 
 /// `POST /v1/auth/login`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
@@ -39,6 +44,7 @@ pub struct ErrorBody {
 
 /// `POST /admin/v1/users`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UserCreate {
     /// Default: derived from the email's local part.
     #[serde(default)]
@@ -55,6 +61,7 @@ pub struct UserCreate {
 
 /// `PATCH /admin/v1/users/{id}`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UserUpdate {
     #[serde(default)]
     pub email: Option<String>,
@@ -66,18 +73,21 @@ pub struct UserUpdate {
 
 /// `PUT /admin/v1/users/{id}/roles`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SetRoles {
     pub roles: Vec<String>,
 }
 
 /// `POST /admin/v1/users/{id}/password`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SetPassword {
     pub password: String,
 }
 
 /// `POST /admin/v1/roles`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RoleCreate {
     pub name: String,
     #[serde(default)]
@@ -86,12 +96,14 @@ pub struct RoleCreate {
 
 /// `PUT /admin/v1/roles/{name}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RoleUpdate {
     pub parents: Vec<String>,
 }
 
 /// `POST /admin/v1/clients`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ClientCreate {
     pub name: String,
 }
@@ -106,12 +118,14 @@ pub struct ClientCreated {
 
 /// `POST /admin/v1/tokens/revoke`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RevokeJti {
     pub jti: String,
 }
 
 /// A resource in a what-if question.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ResourceRef {
     #[serde(rename = "type")]
     pub kind: String,
@@ -122,6 +136,7 @@ pub struct ResourceRef {
 
 /// `POST /admin/v1/policies/whatif`: how would the current policies decide for this user?
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct WhatIf {
     pub user: String,
     pub action: String,

@@ -8,7 +8,7 @@ use crate::accounts::password;
 use crate::config::Config;
 use crate::engine::{load_dir, parse_action, parse_entity_ref, Engine, Query, Resource};
 use crate::identity;
-use crate::model::{Email, RoleName, UserId};
+use crate::model::{Email, RoleName, SearchText, UserId, UserName};
 use crate::store::{NewUser, Store, UserRow};
 use crate::tokens::{self, Tokens};
 use anyhow::{anyhow, bail, Context as _, Result};
@@ -78,7 +78,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             config.check()?;
             if *print_config {
-                out.emit(serde_json::to_value(masked(&config))?, || {
+                out.emit(serde_json::to_value(config.masked())?, || {
                     config.to_masked_toml()
                 });
                 return Ok(ExitCode::SUCCESS);
@@ -137,14 +137,6 @@ fn shipped_policies(config: &Config) -> Result<()> {
         );
     }
     Ok(())
-}
-
-fn masked(config: &Config) -> Config {
-    let mut c = config.clone();
-    if c.jwt_secret.is_some() {
-        c.jwt_secret = Some("********".into());
-    }
-    c
 }
 
 fn announce(boot: &Bootstrapped) {
@@ -208,6 +200,7 @@ fn user(cmd: &UserCmd, config: &Config, out: &Out) -> Result<ExitCode> {
                 Some(id) => UserId::parse(id)?,
                 None => UserId::from_email(&email)?,
             };
+            let name = UserName::parse(name)?;
             let role_names = roles(role_names)?;
             let password_hash = if *password_stdin {
                 let p = read_password_stdin()?;
@@ -219,7 +212,7 @@ fn user(cmd: &UserCmd, config: &Config, out: &Out) -> Result<ExitCode> {
             let user = store.create_user(&NewUser {
                 id,
                 email,
-                name: name.clone(),
+                name,
                 roles: role_names,
                 password_hash,
             })?;
@@ -232,7 +225,8 @@ fn user(cmd: &UserCmd, config: &Config, out: &Out) -> Result<ExitCode> {
             user
         }
         UserCmd::List { filter } => {
-            let users = store.list_users(filter.as_deref(), 10_000, 0)?;
+            let filter = filter.as_deref().map(SearchText::parse).transpose()?;
+            let users = store.list_users(filter.as_ref(), 10_000, 0)?;
             out.emit(serde_json::to_value(&users)?, || {
                 let mut s = format!(
                     "{:<20} {:<32} {:<20} {:<20} STATUS\n",

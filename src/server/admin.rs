@@ -8,14 +8,14 @@
 
 use super::decide::{decide, record, Caller};
 use super::error::ApiError;
-use super::extract::{bearer, JsonBody};
+use super::extract::{bearer, JsonBody, PathParam, QueryParams};
 use super::{blocking, AppState, RequestId};
 use crate::api::*;
 use crate::engine::{Query, Resource};
 use crate::identity;
-use crate::model::{Email, RoleName, UserId};
+use crate::model::{Email, InvalidValue, RoleName, SearchText, UserId, UserName};
 use crate::store::{DecisionFilter, NewUser};
-use axum::extract::{MatchedPath, Path, Query as UrlQuery, Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -79,7 +79,7 @@ pub async fn gate(State(state): State<AppState>, mut req: Request, next: Next) -
 }
 
 /// Check the bearer token, then ask the policies whether its user may `action`.
-fn allow(
+pub(super) fn allow(
     state: &AppState,
     token: Option<String>,
     request_id: &str,
@@ -153,16 +153,53 @@ fn bad(e: impl std::fmt::Display) -> ApiError {
     ApiError::bad_request(e.to_string())
 }
 
+/// A 400 naming the body field a refused value came from.
+fn field(name: &'static str) -> impl Fn(InvalidValue) -> ApiError {
+    move |e| ApiError::bad_request(format!("field `{name}`: {e}"))
+}
+
+/// A user id from the path. An id that cannot exist is refused (400), not looked up.
+fn path_user(id: &str) -> Result<UserId, ApiError> {
+    UserId::parse(id).map_err(|e| ApiError::bad_request(format!("path: {e}")))
+}
+
+/// Longest opaque id (session, client) or free-text query filter accepted.
+const MAX_QUERY_TEXT: usize = 256;
+
+/// An opaque id or a filter value: at most [`MAX_QUERY_TEXT`] bytes, no control characters.
+fn short_text<'a>(what: &str, value: &'a str) -> Result<&'a str, ApiError> {
+    if value.len() > MAX_QUERY_TEXT || value.chars().any(char::is_control) {
+        return Err(ApiError::bad_request(format!(
+            "{what}: at most {MAX_QUERY_TEXT} bytes without control characters"
+        )));
+    }
+    Ok(value)
+}
+
+/// An optional query filter, checked by [`short_text`].
+fn query_text<'a>(name: &str, value: &'a Option<String>) -> Result<Option<&'a str>, ApiError> {
+    value
+        .as_deref()
+        .map(|v| short_text(&format!("query parameter `{name}`"), v))
+        .transpose()
+}
+
 fn role_names(names: &[String]) -> Result<Vec<RoleName>, ApiError> {
+    if names.len() > 64 {
+        return Err(ApiError::bad_request(
+            "field `roles`: at most 64 roles are allowed",
+        ));
+    }
     names
         .iter()
-        .map(|r| RoleName::parse(r).map_err(bad))
+        .map(|r| RoleName::parse(r).map_err(field("roles")))
         .collect()
 }
 
 // ---- users ----
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UserListQuery {
     filter: Option<String>,
     limit: Option<i64>,
@@ -172,11 +209,17 @@ pub struct UserListQuery {
 pub async fn list_users(
     State(state): State<AppState>,
     Extension(_gated): Extension<Admin>,
-    UrlQuery(q): UrlQuery<UserListQuery>,
+    QueryParams(q): QueryParams<UserListQuery>,
 ) -> Result<Json<Vec<UserRow>>, ApiError> {
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let filter = q
+        .filter
+        .as_deref()
+        .map(SearchText::parse)
+        .transpose()
+        .map_err(|e| ApiError::bad_request(format!("query parameter `filter`: {e}")))?;
     Ok(Json(state.store.list_users(
-        q.filter.as_deref(),
+        filter.as_ref(),
         limit,
         q.offset.unwrap_or(0).max(0),
     )?))
@@ -185,9 +228,9 @@ pub async fn list_users(
 pub async fn show_user(
     State(state): State<AppState>,
     Extension(_gated): Extension<Admin>,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
 ) -> Result<Json<UserRow>, ApiError> {
-    Ok(Json(state.store.user(&id)?))
+    Ok(Json(state.store.user(path_user(&id)?.as_str())?))
 }
 
 pub async fn create_user(
@@ -195,11 +238,12 @@ pub async fn create_user(
     Extension(admin): Extension<Admin>,
     JsonBody(body): JsonBody<UserCreate>,
 ) -> Result<Response, ApiError> {
-    let email = Email::parse(&body.email).map_err(bad)?;
+    let email = Email::parse(&body.email).map_err(field("email"))?;
     let id = match &body.id {
-        Some(id) => UserId::parse(id).map_err(bad)?,
-        None => UserId::from_email(&email).map_err(bad)?,
+        Some(id) => UserId::parse(id).map_err(field("id"))?,
+        None => UserId::from_email(&email).map_err(field("email"))?,
     };
+    let name = UserName::parse(&body.name).map_err(field("name"))?;
     let roles = role_names(&body.roles)?;
     let password_hash = match body.password {
         Some(p) => Some(state.accounts.hash_password(p).await?),
@@ -208,7 +252,7 @@ pub async fn create_user(
     let user = state.store.create_user(&NewUser {
         id,
         email,
-        name: body.name,
+        name,
         roles,
         password_hash,
     })?;
@@ -223,18 +267,25 @@ pub async fn create_user(
 pub async fn update_user(
     State(state): State<AppState>,
     Extension(admin): Extension<Admin>,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
     JsonBody(body): JsonBody<UserUpdate>,
 ) -> Result<Json<UserRow>, ApiError> {
+    let id = path_user(&id)?.to_string();
     let email = body
         .email
         .as_deref()
         .map(Email::parse)
         .transpose()
-        .map_err(bad)?;
+        .map_err(field("email"))?;
+    let name = body
+        .name
+        .as_deref()
+        .map(UserName::parse)
+        .transpose()
+        .map_err(field("name"))?;
     let mut user = state
         .store
-        .update_user(&id, email.as_ref(), body.name.as_deref())?;
+        .update_user(&id, email.as_ref(), name.as_ref())?;
     if let Some(disabled) = body.disabled {
         user = state.store.set_user_disabled(&id, disabled)?;
     }
@@ -249,9 +300,10 @@ pub async fn update_user(
 pub async fn set_user_roles(
     State(state): State<AppState>,
     Extension(admin): Extension<Admin>,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
     JsonBody(body): JsonBody<SetRoles>,
 ) -> Result<Json<UserRow>, ApiError> {
+    let id = path_user(&id)?.to_string();
     let user = state.store.set_user_roles(&id, &role_names(&body.roles)?)?;
     admin.audit(
         "users.roles",
@@ -264,9 +316,10 @@ pub async fn set_user_roles(
 pub async fn set_user_password(
     State(state): State<AppState>,
     Extension(admin): Extension<Admin>,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
     JsonBody(body): JsonBody<SetPassword>,
 ) -> Result<Json<Value>, ApiError> {
+    let id = path_user(&id)?.to_string();
     state.store.user(&id)?;
     let hash = state.accounts.hash_password(body.password).await?;
     let ended = state.store.reset_password(&id, &hash)?;
@@ -278,8 +331,9 @@ pub async fn set_user_password(
 pub async fn revoke_user(
     State(state): State<AppState>,
     Extension(admin): Extension<Admin>,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
 ) -> Result<Json<Value>, ApiError> {
+    let id = path_user(&id)?.to_string();
     state.store.revoke_user_tokens(&id)?;
     admin.audit("users.revoke", &format!("user:{id}"), json!({}))?;
     Ok(Json(json!({"revoked": id})))
@@ -289,7 +343,7 @@ pub async fn revoke_user(
 pub async fn unlock_user(
     State(state): State<AppState>,
     Extension(admin): Extension<Admin>,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
 ) -> Result<Json<Value>, ApiError> {
     let user = state.store.user(&id)?;
     let cleared = state.store.unlock_account(&user.email)?;
@@ -304,8 +358,9 @@ pub async fn unlock_user(
 pub async fn delete_user(
     State(state): State<AppState>,
     Extension(admin): Extension<Admin>,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
 ) -> Result<Json<Value>, ApiError> {
+    let id = path_user(&id)?.to_string();
     if id == admin.id {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -333,7 +388,7 @@ pub async fn create_role(
     JsonBody(body): JsonBody<RoleCreate>,
 ) -> Result<Response, ApiError> {
     let role = state.store.create_role(
-        &RoleName::parse(&body.name).map_err(bad)?,
+        &RoleName::parse(&body.name).map_err(field("name"))?,
         &role_names(&body.parents)?,
     )?;
     admin.audit(
@@ -347,11 +402,11 @@ pub async fn create_role(
 pub async fn update_role(
     State(state): State<AppState>,
     Extension(admin): Extension<Admin>,
-    Path(name): Path<String>,
+    PathParam(name): PathParam,
     JsonBody(body): JsonBody<RoleUpdate>,
 ) -> Result<Json<RoleRow>, ApiError> {
     let role = state.store.set_role_parents(
-        &RoleName::parse(&name).map_err(bad)?,
+        &RoleName::parse(&name).map_err(|e| ApiError::bad_request(format!("path: {e}")))?,
         &role_names(&body.parents)?,
     )?;
     admin.audit(
@@ -363,6 +418,7 @@ pub async fn update_role(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ForceQuery {
     #[serde(default)]
     force: bool,
@@ -371,9 +427,10 @@ pub struct ForceQuery {
 pub async fn delete_role(
     State(state): State<AppState>,
     Extension(admin): Extension<Admin>,
-    Path(name): Path<String>,
-    UrlQuery(q): UrlQuery<ForceQuery>,
+    PathParam(name): PathParam,
+    QueryParams(q): QueryParams<ForceQuery>,
 ) -> Result<Json<Value>, ApiError> {
+    RoleName::parse(&name).map_err(|e| ApiError::bad_request(format!("path: {e}")))?;
     state.store.remove_role(&name, q.force)?;
     admin.audit(
         "roles.write",
@@ -386,6 +443,7 @@ pub async fn delete_role(
 // ---- sessions and tokens ----
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SessionQuery {
     user: Option<String>,
     #[serde(default)]
@@ -395,18 +453,26 @@ pub struct SessionQuery {
 pub async fn list_sessions(
     State(state): State<AppState>,
     Extension(_gated): Extension<Admin>,
-    UrlQuery(q): UrlQuery<SessionQuery>,
+    QueryParams(q): QueryParams<SessionQuery>,
 ) -> Result<Json<Vec<SessionRow>>, ApiError> {
-    Ok(Json(
-        state.store.list_sessions(q.user.as_deref(), q.active)?,
-    ))
+    let user = q
+        .user
+        .as_deref()
+        .map(UserId::parse)
+        .transpose()
+        .map_err(|e| ApiError::bad_request(format!("query parameter `user`: {e}")))?;
+    Ok(Json(state.store.list_sessions(
+        user.as_ref().map(UserId::as_str),
+        q.active,
+    )?))
 }
 
 pub async fn revoke_session(
     State(state): State<AppState>,
     Extension(admin): Extension<Admin>,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
 ) -> Result<Json<SessionRow>, ApiError> {
+    short_text("path: session id", &id)?;
     let session = state.store.revoke_session(&id, "revoked_by_admin")?;
     admin.audit(
         "sessions.revoke",
@@ -421,7 +487,7 @@ pub async fn revoke_token(
     Extension(admin): Extension<Admin>,
     JsonBody(body): JsonBody<RevokeJti>,
 ) -> Result<Json<Value>, ApiError> {
-    if body.jti.is_empty() || body.jti.len() > 128 {
+    if body.jti.is_empty() || body.jti.len() > 128 || body.jti.chars().any(char::is_control) {
         return Err(ApiError::bad_request(
             "field `jti` must be 1 to 128 characters",
         ));
@@ -466,8 +532,9 @@ pub async fn create_client(
 pub async fn revoke_client(
     State(state): State<AppState>,
     Extension(admin): Extension<Admin>,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
 ) -> Result<Json<ClientRow>, ApiError> {
+    short_text("path: client id", &id)?;
     let client = state.store.revoke_client(&id)?;
     admin.audit(
         "clients.write",
@@ -564,6 +631,7 @@ pub async fn what_if(
 // ---- decisions and audit ----
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DecisionQuery {
     principal: Option<String>,
     action: Option<String>,
@@ -578,7 +646,7 @@ pub struct DecisionQuery {
 pub async fn list_decisions(
     State(state): State<AppState>,
     Extension(_gated): Extension<Admin>,
-    UrlQuery(q): UrlQuery<DecisionQuery>,
+    QueryParams(q): QueryParams<DecisionQuery>,
 ) -> Result<Json<Vec<DecisionRow>>, ApiError> {
     if let Some(d) = &q.decision {
         if d != "allow" && d != "deny" {
@@ -588,8 +656,8 @@ pub async fn list_decisions(
     let deadline = tokio::time::Instant::now() + Duration::from_secs(q.wait.unwrap_or(0).min(30));
     loop {
         let rows = state.store.query_decisions(&DecisionFilter {
-            principal: q.principal.as_deref(),
-            action: q.action.as_deref(),
+            principal: query_text("principal", &q.principal)?,
+            action: query_text("action", &q.action)?,
             decision: q.decision.as_deref(),
             since: q.since,
             after_id: q.after_id,
@@ -603,6 +671,7 @@ pub async fn list_decisions(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StatsQuery {
     /// Seconds to look back (default 3600).
     window: Option<i64>,
@@ -611,13 +680,14 @@ pub struct StatsQuery {
 pub async fn decision_stats(
     State(state): State<AppState>,
     Extension(_gated): Extension<Admin>,
-    UrlQuery(q): UrlQuery<StatsQuery>,
+    QueryParams(q): QueryParams<StatsQuery>,
 ) -> Result<Json<DecisionStats>, ApiError> {
     let since = crate::util::now() - q.window.unwrap_or(3600).max(1);
     Ok(Json(state.store.decision_stats(since)?))
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     actor: Option<String>,
     action: Option<String>,
@@ -627,11 +697,11 @@ pub struct AuditQuery {
 pub async fn list_audit(
     State(state): State<AppState>,
     Extension(_gated): Extension<Admin>,
-    UrlQuery(q): UrlQuery<AuditQuery>,
+    QueryParams(q): QueryParams<AuditQuery>,
 ) -> Result<Json<Vec<AuditRow>>, ApiError> {
     Ok(Json(state.store.list_audit(
-        q.actor.as_deref(),
-        q.action.as_deref(),
+        query_text("actor", &q.actor)?,
+        query_text("action", &q.action)?,
         q.limit.unwrap_or(100).clamp(1, 1000),
     )?))
 }

@@ -16,6 +16,7 @@ use std::net::SocketAddr;
 const REFRESH_COOKIE: &str = "warden_refresh";
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LoginBody {
     email: String,
     password: String,
@@ -116,6 +117,15 @@ pub async fn refresh(
     headers: HeaderMap,
     body: FlexibleBody,
 ) -> Result<Response, ApiError> {
+    // `grant_type` is accepted for OAuth clients that send it, and must then say so.
+    let body = body.only(&["refresh_token", "grant_type"])?;
+    if let Some(grant) = body.0.get("grant_type") {
+        if grant.as_str() != Some("refresh_token") {
+            return Err(ApiError::bad_request(
+                "field `grant_type` must be \"refresh_token\" when given",
+            ));
+        }
+    }
     let token = refresh_token(&state, &body, &headers)?;
     let accounts = state.accounts.clone();
     let issued = blocking(move || accounts.refresh(&token).map_err(ApiError::from)).await?;
@@ -127,6 +137,7 @@ pub async fn logout(
     headers: HeaderMap,
     body: FlexibleBody,
 ) -> Result<Response, ApiError> {
+    let body = body.only(&["refresh_token"])?;
     let token = refresh_token(&state, &body, &headers)?;
     let accounts = state.accounts.clone();
     let ended = blocking(move || accounts.logout(&token).map_err(ApiError::from)).await?;
@@ -147,6 +158,9 @@ pub async fn revoke(
     State(state): State<AppState>,
     body: FlexibleBody,
 ) -> Result<Response, ApiError> {
+    // RFC 7009 section 2.1 and RFC 7662 section 2.1: `token`, `token_type_hint`, and the
+    // `client_id` an OAuth client may send.
+    let body = body.only(&["token", "token_type_hint", "client_id"])?;
     let token = body
         .str("token")
         .ok_or_else(|| ApiError::bad_request("missing field `token`"))?
@@ -163,6 +177,9 @@ pub async fn introspect(
     Extension(_client): Extension<crate::store::ClientRow>,
     body: FlexibleBody,
 ) -> Result<Response, ApiError> {
+    // RFC 7009 section 2.1 and RFC 7662 section 2.1: `token`, `token_type_hint`, and the
+    // `client_id` an OAuth client may send.
+    let body = body.only(&["token", "token_type_hint", "client_id"])?;
     let token = body
         .str("token")
         .ok_or_else(|| ApiError::bad_request("missing field `token`"))?

@@ -33,10 +33,18 @@ struct Evaluation {
     context: Map<String, Value>,
 }
 
-fn parse_evaluation(body: &Value) -> Result<Evaluation, ApiError> {
+/// The keys of an evaluation request (AuthZEN 1.0 section 6.1); `properties` and
+/// `context` are free-form by the spec, every other unknown key is refused.
+const EVALUATION_KEYS: [&str; 4] = ["subject", "action", "resource", "context"];
+
+/// Parse an evaluation; `also` lists further top-level keys the caller handles itself.
+fn parse_evaluation(body: &Value, also: &[&str]) -> Result<Evaluation, ApiError> {
     let f = Fields::new(body, "")?;
+    f.only(&[&EVALUATION_KEYS[..], also].concat())?;
     let subject = f.nested("subject")?;
+    subject.only(&["type", "id", "properties"])?;
     let action = f.nested("action")?;
+    action.only(&["name", "properties"])?;
     Ok(Evaluation {
         subject_type: subject.string("type")?,
         subject_id: subject.string("id")?,
@@ -146,7 +154,7 @@ pub async fn evaluation(
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<Value>, ApiError> {
     let caller = caller(&client, request_id);
-    let e = parse_evaluation(&body)?;
+    let e = parse_evaluation(&body, &[])?;
     Ok(Json(item(
         &evaluate(&state, &caller, &e),
         wants_explain(&headers),
@@ -169,7 +177,19 @@ pub async fn evaluations(
 ) -> Result<Json<Value>, ApiError> {
     let caller = caller(&client, request_id);
     let top = Fields::new(&body, "")?;
+    top.only(&[&EVALUATION_KEYS[..], &["evaluations", "options"]].concat())?;
     let options = top.object("options")?;
+    // Options warden does not know are refused, not skipped: a misspelt
+    // `evaluations_semantic` would otherwise run every item.
+    if let Some(k) = options
+        .keys()
+        .find(|k| !["evaluations_semantic", "explain"].contains(&k.as_str()))
+    {
+        return Err(ApiError::bad_request(format!(
+            "unknown field `options.{}`; expected `evaluations_semantic` or `explain`",
+            k.escape_debug()
+        )));
+    }
     let explain = wants_explain(&headers) || options.get("explain") == Some(&Value::Bool(true));
     let semantic = match options.get("evaluations_semantic") {
         None | Some(Value::Null) => Semantic::ExecuteAll,
@@ -196,7 +216,7 @@ pub async fn evaluations(
     };
     if items.is_empty() {
         // No list: a single evaluation of the top-level request.
-        let e = parse_evaluation(&body)?;
+        let e = parse_evaluation(&body, &["evaluations", "options"])?;
         return Ok(Json(item(&evaluate(&state, &caller, &e), explain)));
     }
     if items.len() > state.config.batch_limit {
@@ -216,10 +236,10 @@ pub async fn evaluations(
                 merged.insert(key.into(), v.clone());
             }
         }
-        let decision = match (entry.is_object(), parse_evaluation(&Value::Object(merged))) {
-            (true, Ok(e)) => evaluate(&state, &caller, &e),
-            (false, _) => Decision::error("evaluation item must be a JSON object"),
-            (true, Err(err)) => Decision::error(err.message),
+        let unknown = Fields::new(entry, "evaluations[]").and_then(|f| f.only(&EVALUATION_KEYS));
+        let decision = match (unknown, parse_evaluation(&Value::Object(merged), &[])) {
+            (Ok(()), Ok(e)) => evaluate(&state, &caller, &e),
+            (Err(err), _) | (Ok(()), Err(err)) => Decision::error(err.message),
         };
         let stop = match semantic {
             Semantic::ExecuteAll => false,
@@ -249,6 +269,15 @@ struct PageRequest {
 /// first row forever, one request pinning a core.)
 fn page(fields: &Fields<'_>, kind: &str) -> Result<PageRequest, ApiError> {
     let page = fields.object("page")?;
+    if let Some(k) = page
+        .keys()
+        .find(|k| !["token", "limit"].contains(&k.as_str()))
+    {
+        return Err(ApiError::bad_request(format!(
+            "unknown field `page.{}`; expected `token` or `limit`",
+            k.escape_debug()
+        )));
+    }
     let invalid = || ApiError::bad_request("field `page.token` is not a token this server issued");
     let after = match page.get("token") {
         None | Some(Value::Null) => None,
@@ -300,7 +329,9 @@ pub async fn search_action(
 ) -> Result<Json<Value>, ApiError> {
     let caller = caller(&client, request_id);
     let f = Fields::new(&body, "")?;
+    f.only(&["subject", "resource", "context", "page"])?;
     let subject = f.nested("subject")?;
+    subject.only(&["type", "id", "properties"])?;
     let (subject_type, subject_id) = (subject.string("type")?, subject.string("id")?);
     let properties = subject.object("properties")?;
     let resource = parse_resource(&f.nested("resource")?)?;
@@ -363,13 +394,18 @@ pub async fn search_subject(
 ) -> Result<Json<Value>, ApiError> {
     let caller = caller(&client, request_id);
     let f = Fields::new(&body, "")?;
-    let subject_type = f.nested("subject")?.string("type")?;
+    f.only(&["subject", "action", "resource", "context", "page"])?;
+    let subject = f.nested("subject")?;
+    subject.only(&["type", "properties"])?;
+    let subject_type = subject.string("type")?;
     if !state.config.directory_subject_types.contains(&subject_type) {
         return Err(ApiError::bad_request(format!(
             "subject.type {subject_type:?} is not a directory type"
         )));
     }
-    let action = f.nested("action")?.string("name")?;
+    let action = f.nested("action")?;
+    action.only(&["name", "properties"])?;
+    let action = action.string("name")?;
     let resource = parse_resource(&f.nested("resource")?)?;
     let context = Value::Object(f.object("context")?);
     let PageRequest { after, limit } = page(&f, "user")?;

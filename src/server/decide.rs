@@ -11,6 +11,10 @@ use axum::{Extension, Json};
 use serde_json::{json, Map, Value};
 use std::time::Instant;
 
+/// Longest string accepted in a named field of a decision body (a type, an id, an action
+/// name); free-form `properties` and `context` are bounded by the body limit only.
+pub(crate) const MAX_FIELD_BYTES: usize = 1024;
+
 /// A field of a JSON body, with errors that name it.
 pub(crate) struct Fields<'a> {
     value: &'a Value,
@@ -35,6 +39,27 @@ impl<'a> Fields<'a> {
         })
     }
 
+    /// Refuse a key outside `known` (400 naming it): an ignored field is a request the
+    /// caller believes was honoured and was not. Free-form objects (`properties`,
+    /// `context`) are never checked with this.
+    pub fn only(&self, known: &[&str]) -> Result<(), ApiError> {
+        let Some(map) = self.value.as_object() else {
+            return Ok(());
+        };
+        match map.keys().find(|k| !known.contains(&k.as_str())) {
+            None => Ok(()),
+            Some(k) => Err(ApiError::bad_request(format!(
+                "unknown field `{}`; expected one of {}",
+                self.name(&k.escape_debug().to_string()),
+                known
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+
     fn name(&self, key: &str) -> String {
         if self.prefix.is_empty() {
             key.to_string()
@@ -50,6 +75,12 @@ impl<'a> Fields<'a> {
                 "missing field `{}`",
                 self.name(key)
             ))),
+            Some(Value::String(s)) if s.len() > MAX_FIELD_BYTES => {
+                Err(ApiError::bad_request(format!(
+                    "field `{}` is longer than {MAX_FIELD_BYTES} bytes",
+                    self.name(key)
+                )))
+            }
             Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
             Some(Value::String(_)) => Err(ApiError::bad_request(format!(
                 "field `{}` must not be empty",
@@ -95,6 +126,7 @@ impl<'a> Fields<'a> {
 
 /// `{type, id, properties?}` as a resource.
 pub(crate) fn parse_resource(fields: &Fields<'_>) -> Result<Resource, ApiError> {
+    fields.only(&["type", "id", "properties"])?;
     Ok(Resource {
         kind: fields.string("type")?,
         id: fields.string("id")?,
@@ -173,6 +205,7 @@ fn token_principal(state: &AppState, token: Option<String>) -> Result<Principal,
 }
 
 fn query_from(principal: &Principal, item: &Fields<'_>) -> Result<Query, ApiError> {
+    item.only(&["action", "resource", "context"])?;
     let context = item.object("context")?;
     Ok(Query {
         principal: principal.clone(),
@@ -216,7 +249,7 @@ pub async fn authorize_batch(
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<Value>, ApiError> {
     let principal = token_principal(&state, token)?;
-    Fields::new(&body, "")?;
+    Fields::new(&body, "")?.only(&["items"])?;
     let items = match body.get("items") {
         Some(Value::Array(items)) => items,
         None => return Err(ApiError::bad_request("missing field `items`")),

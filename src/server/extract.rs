@@ -120,9 +120,73 @@ impl<S: Send + Sync> FromRequest<S> for FlexibleBody {
 }
 
 impl FlexibleBody {
+    /// Refuse a key outside `known` (400 naming it), as typed JSON bodies do.
+    pub fn only(self, known: &[&str]) -> Result<Self, ApiError> {
+        match self.0.keys().find(|k| !known.contains(&k.as_str())) {
+            None => Ok(self),
+            Some(k) => Err(ApiError::bad_request(format!(
+                "unknown field `{}`; expected one of {}",
+                k.escape_debug(),
+                known
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+
     /// A string field.
     pub fn str(&self, key: &str) -> Option<&str> {
         self.0.get(key).and_then(|v| v.as_str())
+    }
+}
+
+/// A query string parsed into `T`; a bad one is a JSON 400 naming the parameter at fault
+/// (axum's own `Query` answers plain text). Query structs deny unknown parameters, so a
+/// typo (`?activ=true`) is refused rather than silently ignored.
+pub struct QueryParams<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        parse_query(query).map(QueryParams)
+    }
+}
+
+/// Parse a query string; on failure, name the first parameter that does not parse alone
+/// (every query struct has only optional fields, so a single pair parses unless it is bad).
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    serde_urlencoded::from_str(query).map_err(|e| {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+        let culprit = pairs.iter().find_map(|pair| {
+            let one = serde_urlencoded::to_string([pair]).ok()?;
+            serde_urlencoded::from_str::<T>(&one)
+                .err()
+                .map(|e| (pair.0.clone(), e))
+        });
+        match culprit {
+            Some((key, e)) => {
+                ApiError::bad_request(format!("query parameter `{}`: {e}", key.escape_debug()))
+            }
+            None => ApiError::bad_request(format!("invalid query string: {e}")),
+        }
+    })
+}
+
+/// One path parameter as text: a JSON 400 when it is not UTF-8 after percent-decoding.
+pub struct PathParam(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathParam {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|p| PathParam(p.0))
+            .map_err(|e| ApiError::bad_request(format!("invalid path: {}", e.body_text())))
     }
 }
 

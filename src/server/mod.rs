@@ -11,6 +11,7 @@ mod decide;
 pub mod decision_log;
 pub mod error;
 pub mod extract;
+pub mod limits;
 mod openapi;
 mod ops;
 
@@ -190,7 +191,9 @@ pub fn router(state: AppState) -> Router {
         .fallback(ops::not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn_with_state(deadlines, conn::deadlines))
+        .layer(middleware::from_fn(limits::request_limits))
         .layer(middleware::from_fn(request_id))
+        .layer(middleware::from_fn(limits::json_errors))
         .with_state(state)
 }
 

@@ -64,14 +64,14 @@ pub const ROUTES: &[Route] = &[
         "get",
         "/readyz",
         "operations",
-        "Readiness: store reachable, policies loaded, last reload error",
+        "Readiness; the detail (store, policies, last reload error) needs the operations key or an admin token",
         Auth::None,
     ),
     r(
         "get",
         "/metrics",
         "operations",
-        "Prometheus metrics",
+        "Prometheus metrics (behind the operations key when metrics_require_key is on)",
         Auth::None,
     ),
     r(

@@ -2,13 +2,13 @@
 
 use super::error::ApiError;
 use super::extract::bearer;
-use super::AppState;
+use super::{AppState, RequestId};
 use crate::store::ClientRow;
 use crate::tokens::Rejection;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use serde_json::json;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -72,29 +72,84 @@ pub async fn healthz() -> Json<serde_json::Value> {
     Json(json!({"status": "ok"}))
 }
 
+/// Whether the caller may see operational detail (`/readyz` detail, `/metrics` when
+/// `metrics_require_key` is on).
+///
+/// Why: a refused reload's error quotes policy source and file paths, and the policy count
+/// and store state map the deployment; anyone who can reach the port could read them. So
+/// the detail needs either the configured `operations_key` (for probes and scrapers, which
+/// cannot hold a 15-minute user token) or the bearer token of a user the policies allow
+/// `Warden::Action::"operations.read"` (the admin console). No credential: `Ok(false)`,
+/// the public answer. A credential that is neither: 401 or 403, never the public answer,
+/// so a misconfigured scraper is told rather than quietly given less.
+async fn operations_access(
+    state: &AppState,
+    headers: &HeaderMap,
+    request_id: &str,
+) -> Result<bool, ApiError> {
+    let Some(token) = bearer(headers) else {
+        return Ok(false);
+    };
+    if let Some(key) = &state.config.operations_key {
+        if same_secret(&token, key) {
+            return Ok(true);
+        }
+    }
+    let (state, request_id) = (state.clone(), request_id.to_string());
+    super::blocking(move || {
+        super::admin::allow(&state, Some(token), &request_id, "operations.read").map(|_| true)
+    })
+    .await
+}
+
+/// Compare two secrets without an early exit on the first differing byte (the digests
+/// have a fixed length, so neither length nor prefix leaks through timing).
+fn same_secret(given: &str, expected: &str) -> bool {
+    let (a, b) = (
+        crate::util::sha256_hex(given),
+        crate::util::sha256_hex(expected),
+    );
+    a.bytes()
+        .zip(b.bytes())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
+}
+
 /// Ready when the store answers and policies are loaded; a refused reload is reported (the
 /// previous bundle still serves, so the server stays ready).
-pub async fn readyz(State(state): State<AppState>) -> Response {
+///
+/// Without credentials the answer is the status only (and `"validation": "off"` when the
+/// server runs without a schema, which a deployment check should see): no paths, no
+/// policy text, no counts. With the operations key or an admin token it adds the store
+/// state, the policy count and the last refused reload's error.
+pub async fn readyz(
+    State(state): State<AppState>,
+    Extension(RequestId(request_id)): Extension<RequestId>,
+    headers: HeaderMap,
+) -> Response {
+    let detail = match operations_access(&state, &headers, &request_id).await {
+        Ok(detail) => detail,
+        Err(e) => return e.into_response(),
+    };
     let store_ok = state.store.revision().is_ok();
     let bundle = state.engine.bundle();
-    let last_error = state.engine.last_error().map(|e| e.to_string());
     let ready = store_ok && !bundle.info.is_empty();
     let status = if ready {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    (
-        status,
-        Json(json!({
-            "status": if ready { "ready" } else { "not_ready" },
-            "store": if store_ok { "ok" } else { "unavailable" },
-            "policies": bundle.info.len(),
-            "validation": if state.engine.validation() { "on" } else { "off" },
-            "last_reload_error": last_error,
-        })),
-    )
-        .into_response()
+    let mut body = json!({"status": if ready { "ready" } else { "not_ready" }});
+    let validation = if bundle.schema.is_some() { "on" } else { "off" };
+    if bundle.schema.is_none() || detail {
+        body["validation"] = json!(validation);
+    }
+    if detail {
+        body["store"] = json!(if store_ok { "ok" } else { "unavailable" });
+        body["policies"] = json!(bundle.info.len());
+        body["last_reload_error"] = json!(state.engine.last_error().map(|e| e.to_string()));
+    }
+    (status, Json(body)).into_response()
 }
 
 /// Append one Prometheus metric family: its help, its type and one line per labelled value.
@@ -109,7 +164,26 @@ fn count(c: &AtomicU64) -> f64 {
     c.load(Ordering::Relaxed) as f64
 }
 
-pub async fn metrics(State(state): State<AppState>) -> Response {
+pub async fn metrics(
+    State(state): State<AppState>,
+    Extension(RequestId(request_id)): Extension<RequestId>,
+    headers: HeaderMap,
+) -> Response {
+    if state.config.metrics_require_key {
+        match operations_access(&state, &headers, &request_id).await {
+            Ok(true) => {}
+            Ok(false) => {
+                let mut e = ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    "/metrics needs the operations key: Authorization: Bearer <operations_key>",
+                );
+                e.www_authenticate = Some("Bearer realm=\"warden\"".into());
+                return e.into_response();
+            }
+            Err(e) => return e.into_response(),
+        }
+    }
     let m = &state.metrics;
     let e = &state.engine;
     let log = &state.decision_log;

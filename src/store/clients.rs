@@ -1,6 +1,7 @@
 //! Service clients: API keys (stored hashed) for services that call the decision API.
 
 use super::{Store, StoreError};
+use crate::model::ClientName;
 use crate::util::{now, random_id, sha256_hex};
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
@@ -25,13 +26,10 @@ fn client_from_row(r: &Row<'_>) -> rusqlite::Result<ClientRow> {
 
 impl Store {
     /// Create a client; returns it with its key (the only time the key is seen).
+    /// The name is parsed as a [`ClientName`] here, the one funnel of the CLI and the API.
     pub fn create_client(&self, name: &str) -> Result<(ClientRow, String), StoreError> {
-        let name = name.trim();
-        if name.is_empty() || name.len() > 128 {
-            return Err(StoreError::Invalid(
-                "client name must be 1 to 128 characters".into(),
-            ));
-        }
+        let name = ClientName::parse(name).map_err(|e| StoreError::Invalid(e.0))?;
+        let name = name.as_str();
         let id = random_id();
         let key = format!("wdn_{}", crate::util::random_token(32));
         self.write(|tx| {

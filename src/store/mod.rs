@@ -72,6 +72,7 @@ impl Store {
     /// Open (creating if needed) the database at `path` and apply pending migrations.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         create_private_file(path)?;
+        tighten_permissions(path)?;
         let unreadable = |e: rusqlite::Error| StoreError::Unreadable {
             path: path.display().to_string(),
             reason: e.to_string(),
@@ -85,6 +86,9 @@ impl Store {
             .pragma_update(None, "journal_mode", "WAL")
             .map_err(unreadable)?;
         migrations::apply(&mut writer, path)?;
+        // SQLite has now made the -wal and -shm files (with the database's mode, which is
+        // private by now); a leftover one from an earlier, looser life is tightened too.
+        tighten_permissions(path)?;
         Ok(Store {
             path: path.to_path_buf(),
             writer: Mutex::new(writer),
@@ -237,6 +241,59 @@ fn create_private_file(path: &Path) -> Result<(), StoreError> {
             reason: e.to_string(),
         }),
     }
+}
+
+/// Make the database and its `-wal` and `-shm` files owner-only (0600), with a warning
+/// when one was readable or writable by others.
+///
+/// Why: the database holds the private signing keys and the password hashes. A file made
+/// by `touch` (or copied, or restored from a backup) under a umask of 022 is world-
+/// readable, and any local user could then mint tokens for any account. warden tightens
+/// rather than refuses, so a restored backup still starts, and says so on standard error
+/// (the log), since the keys may already have been read: rotate them if in doubt.
+fn tighten_permissions(path: &Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mut files = vec![path.to_path_buf()];
+        for suffix in ["-wal", "-shm"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            files.push(PathBuf::from(name));
+        }
+        for file in files {
+            let meta = match std::fs::metadata(&file) {
+                Ok(m) => m,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => {
+                    return Err(StoreError::Unreadable {
+                        path: file.display().to_string(),
+                        reason: e.to_string(),
+                    })
+                }
+            };
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 == 0 {
+                continue;
+            }
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).map_err(
+                |e| StoreError::Unreadable {
+                    path: file.display().to_string(),
+                    reason: format!(
+                        "it is accessible to other users (mode {mode:o}) and cannot be made private: {e}"
+                    ),
+                },
+            )?;
+            tracing::warn!(
+                file = %file.display(),
+                was = format!("{mode:o}"),
+                "database file was accessible to other users; its mode is now 600 (it holds signing keys and password hashes: rotate the keys with `warden keys rotate` if others may have read it)"
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// Map a UNIQUE violation to a Conflict with `message`, anything else to a store error.

@@ -16,7 +16,7 @@ fn new_user(id: &str, email: &str, roles: &[&str]) -> NewUser {
     NewUser {
         id: UserId::parse(id).unwrap(),
         email: Email::parse(email).unwrap(),
-        name: id.into(),
+        name: id.parse().unwrap(),
         roles: roles.iter().map(|r| role(r)).collect(),
         password_hash: None,
     }

@@ -1,7 +1,7 @@
 //! The users table and their role assignments.
 
 use super::{bump_revision, conflict_on_unique, Store, StoreError};
-use crate::model::{Email, RoleName, UserId};
+use crate::model::{Email, RoleName, SearchText, UserId, UserName};
 use crate::util::now;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
@@ -89,7 +89,7 @@ fn write_roles(conn: &Connection, id: &str, roles: &[RoleName]) -> Result<(), St
 pub struct NewUser {
     pub id: UserId,
     pub email: Email,
-    pub name: String,
+    pub name: UserName,
     pub roles: Vec<RoleName>,
     pub password_hash: Option<String>,
 }
@@ -101,7 +101,7 @@ impl Store {
             let t = now();
             tx.execute(
                 "INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-                params![user.id.as_str(), user.email.as_str(), user.name, user.password_hash, t],
+                params![user.id.as_str(), user.email.as_str(), user.name.as_str(), user.password_hash, t],
             )
             .map_err(|e| {
                 conflict_on_unique(e, || {
@@ -137,17 +137,19 @@ impl Store {
         })
     }
 
-    /// Users ordered by id; `filter` matches id, email or name (substring, case-insensitive).
+    /// Users ordered by id; `filter` matches id, email or name (substring, case-insensitive
+    /// for ASCII). The filter is matched literally: `%`, `_` and backslash in it are escaped, so a
+    /// caller cannot turn a substring search into a wildcard scan.
     pub fn list_users(
         &self,
-        filter: Option<&str>,
+        filter: Option<&SearchText>,
         limit: i64,
         offset: i64,
     ) -> Result<Vec<UserRow>, StoreError> {
         self.read(|c| {
-            let pattern = format!("%{}%", filter.unwrap_or(""));
-            let mut stmt = c.prepare(&format!(
-                "SELECT {USER_COLUMNS} FROM users WHERE id LIKE ?1 OR email LIKE ?1 OR name LIKE ?1 ORDER BY id LIMIT ?2 OFFSET ?3"
+            let pattern = format!("%{}%", like_escape(filter.map_or("", SearchText::as_str)));
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {USER_COLUMNS} FROM users WHERE id LIKE ?1 ESCAPE '\\' OR email LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\' ORDER BY id LIMIT ?2 OFFSET ?3"
             ))?;
             let mut users = stmt
                 .query_map(params![pattern, limit, offset], user_from_row)?
@@ -286,7 +288,7 @@ impl Store {
         &self,
         id: &str,
         email: Option<&Email>,
-        name: Option<&str>,
+        name: Option<&UserName>,
     ) -> Result<UserRow, StoreError> {
         self.write_directory(|tx| {
             find_user(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))?;
@@ -300,7 +302,7 @@ impl Store {
             if let Some(name) = name {
                 tx.execute(
                     "UPDATE users SET name = ?2 WHERE id = ?1",
-                    params![id, name],
+                    params![id, name.as_str()],
                 )?;
             }
             touch(tx, id)?;
@@ -340,6 +342,18 @@ impl Store {
     pub fn count_users(&self) -> Result<i64, StoreError> {
         self.read(|c| Ok(c.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?))
     }
+}
+
+/// A LIKE pattern that matches `text` literally, with a backslash as the escape character.
+fn like_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn touch(tx: &Connection, id: &str) -> Result<(), StoreError> {

@@ -88,7 +88,7 @@ pub fn spawn_app_with_clock(
         .create_user(&warden::store::NewUser {
             id: "alice".parse().unwrap(),
             email: "alice@example.com".parse().unwrap(),
-            name: "Alice".into(),
+            name: "Alice".parse().unwrap(),
             roles: vec!["USER".parse().unwrap()],
             password_hash: Some(hash),
         })

@@ -64,7 +64,8 @@ fn users_roles_sessions_clients_tokens() {
     assert_eq!(page[0]["id"], "admin");
     assert_eq!(
         ok(app.call("get", "/admin/v1/users/Dan", None, t))["email"],
-        "Dan@Example.com"
+        "Dan@example.com",
+        "the domain is lower-cased, the local part kept"
     );
     assert_eq!(
         app.call("get", "/admin/v1/users/ghost", None, t).status,

@@ -581,6 +581,8 @@ fn operations_endpoints() {
     assert_eq!(app.get("/healthz", None).status, 200);
     let ready = app.get("/readyz", None);
     assert_eq!(ready.status, 200);
+    assert_eq!(ready.json()["status"], "ready");
+    let ready = app.get("/readyz", Some(&app.admin_token()));
     assert_eq!(ready.json()["policies"], 4);
     let conf = app.get("/.well-known/openid-configuration", None).json();
     assert_eq!(conf["issuer"], "http://warden.test");

@@ -80,14 +80,15 @@ fn evaluation_answers_exactly_a_decision() {
         p.call("/access/v1/evaluation", &other).json(),
         json!({"decision": false})
     );
-    // Unknown fields are ignored; context is optional and used.
+    // Unknown fields are refused (issue 11); context is optional and used.
     let mut extra = eval("admin", "deleteUserResource");
-    extra["unknown"] = json!({"x": 1});
     extra["context"] = json!({});
     assert_eq!(
         p.call("/access/v1/evaluation", &extra).json(),
         json!({"decision": true})
     );
+    extra["unknown"] = json!({"x": 1});
+    assert_eq!(p.call("/access/v1/evaluation", &extra).status, 400);
     // Properties become attributes.
     let owner = json!({
         "subject": {"type": "user", "id": "alice"},
@@ -323,7 +324,7 @@ fn search_action_and_subject_with_pages() {
             .create_user(&warden::store::NewUser {
                 id: format!("boss{i}").parse().unwrap(),
                 email: format!("boss{i}@example.com").parse().unwrap(),
-                name: String::new(),
+                name: Default::default(),
                 roles: vec!["ADMIN".parse().unwrap()],
                 password_hash: None,
             })

@@ -350,7 +350,7 @@ fn policy_reload_is_visible_in_readyz_and_metrics() {
     let policies = app.dir.path().join("policies");
     std::fs::write(policies.join("broken.cedar"), "permit(principal,").unwrap();
     assert!(app.state.engine.reload().is_err());
-    let ready = app.get("/readyz", None);
+    let ready = app.get("/readyz", Some(&app.admin_token()));
     assert_eq!(ready.status, 200, "the old bundle keeps serving");
     assert!(ready.json()["last_reload_error"]
         .as_str()

@@ -253,7 +253,7 @@ fn a_password_reset_ends_every_session_and_token() {
         app.login("alice@example.com", new_password);
     }
     let audit = app
-        .get("/admin/v1/audit?target=user:alice", Some(&admin))
+        .get("/admin/v1/audit?action=users.update", Some(&admin))
         .text;
     assert!(audit.contains("sessions_ended"), "{audit}");
 }
@@ -330,7 +330,7 @@ fn add_users(app: &TestApp, prefix: &str, n: usize, role: &str) {
             .create_user(&warden::store::NewUser {
                 id: format!("{prefix}{i:04}").parse().unwrap(),
                 email: format!("{prefix}{i:04}@example.com").parse().unwrap(),
-                name: String::new(),
+                name: Default::default(),
                 roles: vec![role.parse().unwrap()],
                 password_hash: None,
             })
@@ -422,8 +422,15 @@ fn a_reload_that_loses_the_schema_or_every_policy_is_refused() {
     let r = app.call("post", "/admin/v1/policies/reload", None, Some(&admin));
     assert_eq!(r.status, 422, "{}", r.text);
     assert!(r.text.contains("schema"), "{}", r.text);
-    let ready = app.get("/readyz", None).json();
+    let ready = app.get("/readyz", Some(&admin)).json();
     assert_eq!(ready["validation"], "on", "{ready}");
+    assert!(
+        ready["last_reload_error"]
+            .as_str()
+            .unwrap()
+            .contains("schema"),
+        "{ready}"
+    );
     // Validation still applies.
     for body in [&wrong_type, &no_owner] {
         let r = app.post("/v1/authorize", body, Some(&alice)).json();
