@@ -379,7 +379,7 @@ pub async fn search_subject(
 }
 
 pub async fn configuration(State(state): State<AppState>) -> Json<Value> {
-    let base = state.config.public_url.trim_end_matches('/');
+    let base = state.config.base_url();
     Json(json!({
         "policy_decision_point": base,
         "access_evaluation_endpoint": format!("{base}/access/v1/evaluation"),

@@ -198,7 +198,7 @@ fn reuse_of_an_old_refresh_token_revokes_the_family() {
     let audit = app
         .state
         .store
-        .list_audit(None, Some("session.revoke"), 10)
+        .list_audit(None, Some("sessions.revoke"), 10)
         .unwrap();
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].detail["reason"], "refresh_token_reuse");
