@@ -120,10 +120,11 @@ impl Config {
                 n => format!("{p}:{n}"),
             };
             let from_file: toml::Table =
-                text.parse().map_err(|e: toml::de::Error| ConfigError::Parse {
-                    path: at_line(e.span().map_or(0, |s| line_at(&text, s.start))),
-                    reason: e.message().trim().to_string(),
-                })?;
+                text.parse()
+                    .map_err(|e: toml::de::Error| ConfigError::Parse {
+                        path: at_line(e.span().map_or(0, |s| line_at(&text, s.start))),
+                        reason: e.message().trim().to_string(),
+                    })?;
             let known = Config::keys();
             for (key, value) in from_file {
                 let line = key_line(&text, &key);

@@ -623,11 +623,7 @@ fn policy_fmt(dir: &std::path::Path, check: bool, out: &Out) -> Result<ExitCode>
             Ok(p) => p,
             Err(e) => {
                 // A file that does not parse: the same located diagnostics as `check`.
-                let name = path
-                    .strip_prefix(dir)
-                    .unwrap_or(path)
-                    .display()
-                    .to_string();
+                let name = path.strip_prefix(dir).unwrap_or(path).display().to_string();
                 let diagnostics = match cedar_policy::PolicySet::from_str(&text) {
                     Err(parse) => {
                         crate::engine::diag::from_miette("error", &name, &text, 0, &parse, None)
@@ -879,7 +875,7 @@ fn decision_line(d: &DecisionRow) -> String {
         format!("errors: {}", d.errors.join("; "))
     };
     format!(
-        "{:<22} {:<5} {:<24} {:<28} {:<28} {why}",
+        "{:<22} {:<8} {:<24} {:<28} {:<28} {why}",
         rfc3339(d.at),
         d.decision,
         d.principal,
@@ -906,7 +902,7 @@ fn decisions(args: &DecisionsArgs, config: &Config, out: &Out) -> Result<ExitCod
     };
     let rows = store.query_decisions(&filter(None))?;
     let header = format!(
-        "{:<22} {:<5} {:<24} {:<28} {:<28} REASONS\n",
+        "{:<22} {:<8} {:<24} {:<28} {:<28} REASONS\n",
         "AT", "DECISION", "PRINCIPAL", "ACTION", "RESOURCE"
     );
     if !args.follow {

@@ -286,13 +286,27 @@ pub fn load_sources(
             let id = e.policy_id().to_string();
             let file = file_of(&id);
             let src = sources.get(&file).map(String::as_str).unwrap_or("");
-            diagnostics.extend(from_miette("error", &file, src, offset_of(&id), e, Some(id)));
+            diagnostics.extend(from_miette(
+                "error",
+                &file,
+                src,
+                offset_of(&id),
+                e,
+                Some(id),
+            ));
         }
         for w in results.iter().flat_map(|r| r.validation_warnings()) {
             let id = w.policy_id().to_string();
             let file = file_of(&id);
             let src = sources.get(&file).map(String::as_str).unwrap_or("");
-            warnings.extend(from_miette("warning", &file, src, offset_of(&id), w, Some(id)));
+            warnings.extend(from_miette(
+                "warning",
+                &file,
+                src,
+                offset_of(&id),
+                w,
+                Some(id),
+            ));
         }
     }
     if !diagnostics.is_empty() {

@@ -348,7 +348,11 @@ pub fn evaluate_with(
 
 /// Cedar's answer as (allowed, sorted reasons, sorted errors).
 fn cedar(response: cedar_policy::Response) -> (bool, Vec<String>, Vec<String>) {
-    let mut errors: Vec<String> = response.diagnostics().errors().map(|e| full_error(e)).collect();
+    let mut errors: Vec<String> = response
+        .diagnostics()
+        .errors()
+        .map(|e| full_error(e))
+        .collect();
     errors.sort();
     let mut reasons: Vec<String> = response
         .diagnostics()

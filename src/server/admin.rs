@@ -381,15 +381,18 @@ pub async fn delete_role(
     Path(name): Path<String>,
     UrlQuery(q): UrlQuery<ForceQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    state.store.remove_role(&name, q.force).map_err(|e| match e {
-        // The store's message serves every caller; over HTTP the way out is the query.
-        crate::store::StoreError::Conflict(m) => ApiError::new(
-            StatusCode::CONFLICT,
-            "conflict",
-            format!("{m}; remove it anyway with DELETE /admin/v1/roles/{name}?force=true"),
-        ),
-        other => other.into(),
-    })?;
+    state
+        .store
+        .remove_role(&name, q.force)
+        .map_err(|e| match e {
+            // The store's message serves every caller; over HTTP the way out is the query.
+            crate::store::StoreError::Conflict(m) => ApiError::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                format!("{m}; remove it anyway with DELETE /admin/v1/roles/{name}?force=true"),
+            ),
+            other => other.into(),
+        })?;
     admin.audit(
         "roles.delete",
         &format!("role:{name}"),

@@ -199,6 +199,8 @@ pub async fn me(
     let crate::identity::Verified { claims, user, .. } =
         super::decide::verified_caller(&state, token)?;
     Ok(Json(json!({
+        // `sub` makes this an OpenID userinfo answer (the discovery's userinfo_endpoint).
+        "sub": user.id,
         "id": user.id,
         "email": user.email,
         "name": user.name,

@@ -111,11 +111,11 @@ fn evaluate(state: &AppState, caller: &Caller, e: &Evaluation) -> Decision {
                 context: Value::Object(e.context.clone()),
             },
         ),
-        Ok(None) => denied(Decision {
-            allowed: false,
-            reasons: vec![],
-            errors: vec![],
-        }),
+        // Said in the explanation only (items are bare `{"decision": false}` without it).
+        Ok(None) => denied(Decision::error(format!(
+            "subject {}:{:?} is unknown or disabled in the directory",
+            e.subject_type, e.subject_id
+        ))),
         Err(error) => denied(Decision::error(error)),
     }
 }

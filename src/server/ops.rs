@@ -226,7 +226,6 @@ pub async fn openid_configuration(State(state): State<AppState>) -> Json<serde_j
         "revocation_endpoint": format!("{base}/v1/auth/revoke"),
         "introspection_endpoint": format!("{base}/v1/auth/introspect"),
         "userinfo_endpoint": format!("{base}/v1/auth/me"),
-        "end_session_endpoint": format!("{base}/v1/auth/logout"),
         // Only what is served: no authorization endpoint (so no response types) and no ID
         // tokens; access tokens are signed with this algorithm.
         "token_endpoint_auth_methods_supported": ["none"],
