@@ -536,7 +536,7 @@ fn the_command_line_reads_both_logs_and_follows_decisions() {
             }
         }
     });
-    let mut next = || -> Value {
+    let next = || -> Value {
         let line = rx
             .recv_timeout(Duration::from_secs(30))
             .expect("warden decisions --follow printed a line");
