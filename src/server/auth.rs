@@ -243,12 +243,14 @@ async fn token_grant(
             m.trim()
                 .eq_ignore_ascii_case("application/x-www-form-urlencoded")
         });
+    // Read the body even to refuse it: an unread body makes the server close a kept-alive
+    // connection that the client may reuse.
+    let bytes = super::extract::body_bytes(request, state).await?;
     if !form {
         return Err(ApiError::bad_request(
             "the token endpoint takes an application/x-www-form-urlencoded body",
         ));
     }
-    let bytes = super::extract::body_bytes(request, state).await?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
         .map_err(|e| ApiError::bad_request(format!("malformed form body: {e}")))?;
     // Section 3.2: parameters must not be repeated.

@@ -321,9 +321,10 @@ fn wait_for_no_echo(socket: &str) {
 #[test]
 fn user_passwd_asks_twice_without_echo_at_a_terminal() {
     let app = spawn_app();
-    let socket = format!("warden-passwd-{}", std::process::id());
     let db = app.dir.path().join("warden.db");
+    // A server per run: a new session right after kill-server could meet the dying one.
     let run = |typed: [&str; 2]| -> String {
+        let socket = format!("warden-passwd-{}-{}", std::process::id(), typed[1]);
         let command = format!(
             "{} --db {} user passwd alice; echo exit=$?; read x",
             env!("CARGO_BIN_EXE_warden"),
