@@ -605,16 +605,18 @@ fn statements(src: &str) -> Vec<(usize, usize, &str)> {
     out
 }
 
+/// A parsed statement: (its index in the file, the offset of its text, the offset of its
+/// first significant character, the policy or template).
+type ParsedStatement = (usize, usize, usize, Item);
+
 /// Parse statements on every core; `None` if any does not parse.
-fn parse_statements(
-    statements: &[(usize, usize, &str)],
-) -> Option<Vec<(usize, usize, usize, Item)>> {
+fn parse_statements(statements: &[(usize, usize, &str)]) -> Option<Vec<ParsedStatement>> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .min(8);
     let chunk = statements.len().div_ceil(threads).max(256);
-    let parts: Vec<Option<Vec<(usize, usize, usize, Item)>>> = std::thread::scope(|scope| {
+    let parts: Vec<Option<Vec<ParsedStatement>>> = std::thread::scope(|scope| {
         let handles: Vec<_> = statements
             .chunks(chunk)
             .enumerate()
