@@ -17,7 +17,8 @@ pub struct Config {
     pub db: PathBuf,
     /// The policy directory.
     pub policies: PathBuf,
-    /// The public base URL (issuer of tokens, AuthZEN `policy_decision_point`).
+    /// The public base URL (issuer of tokens, AuthZEN `policy_decision_point`); empty means
+    /// `http://<listen>` with the address actually bound (see [`Config::base_url`]).
     pub public_url: String,
     /// `aud` of access tokens.
     pub audience: String,
@@ -95,7 +96,7 @@ impl Default for Config {
             listen: "127.0.0.1:8080".into(),
             db: PathBuf::from("warden.db"),
             policies: PathBuf::from("policies"),
-            public_url: "http://127.0.0.1:8080".into(),
+            public_url: String::new(),
             audience: "warden".into(),
             jwt_algorithm: "EdDSA".into(),
             jwt_secret: None,
@@ -155,28 +156,45 @@ impl Config {
                 path: p.clone(),
                 reason: e.to_string(),
             })?;
+            let at_line = |line: usize| match line {
+                0 => p.clone(),
+                n => format!("{p}:{n}"),
+            };
             let from_file: toml::Table =
                 text.parse()
                     .map_err(|e: toml::de::Error| ConfigError::Parse {
-                        path: p.clone(),
-                        reason: e.message().to_string(),
+                        path: at_line(e.span().map_or(0, |s| line_at(&text, s.start))),
+                        reason: e.message().trim().to_string(),
                     })?;
+            let known = Config::keys();
             for (key, value) in from_file {
-                if !table.contains_key(&key) && !SECRET_KEYS.contains(&key.as_str()) {
+                let line = key_line(&text, &key);
+                if !known.contains(&key) {
+                    let hint = match nearest(&key, &known) {
+                        Some(k) => format!("; did you mean `{k}`?"),
+                        None => String::new(),
+                    };
                     return Err(ConfigError::Parse {
-                        path: p,
-                        reason: format!("unknown key `{key}`"),
+                        path: at_line(line),
+                        reason: format!("unknown key `{key}`{hint}"),
                     });
                 }
+                if let Some(expected) = table.get(&key).and_then(|d| type_mismatch(d, &value)) {
+                    return Err(ConfigError::Parse {
+                        path: at_line(line),
+                        reason: format!("{key}: expected {expected}, found {value}"),
+                    });
+                }
+                // Range errors (a negative count) surface here, naming the key.
+                let mut one = toml::Table::try_from(Config::default())
+                    .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+                one.insert(key.clone(), value.clone());
+                Config::deserialize(toml::Value::Table(one)).map_err(|e| ConfigError::Parse {
+                    path: at_line(line),
+                    reason: format!("{key}: {}", e.message().trim()),
+                })?;
                 table.insert(key, value);
             }
-            // Type errors surface here, naming the field.
-            Config::deserialize(toml::Value::Table(table.clone())).map_err(|e| {
-                ConfigError::Parse {
-                    path: p,
-                    reason: e.message().to_string(),
-                }
-            })?;
         }
         for key in Config::keys() {
             let var = format!("WARDEN_{}", key.to_uppercase());
@@ -286,10 +304,96 @@ impl Config {
         shown
     }
 
+    /// The public base URL without a trailing `/`: `public_url`, or when it is not set,
+    /// `http://<listen>` (the server sets `listen` to the address it bound before it builds
+    /// anything that issues tokens, so port 0 gets the real port).
+    pub fn base_url(&self) -> String {
+        let url = self.public_url.trim().trim_end_matches('/');
+        if url.is_empty() {
+            format!("http://{}", self.listen)
+        } else {
+            url.to_string()
+        }
+    }
+
     /// The configuration as TOML with secrets masked.
     pub fn to_masked_toml(&self) -> String {
         toml::to_string(&self.masked()).unwrap_or_default()
     }
+}
+
+/// The 1-based line of byte `offset` in `text`.
+fn line_at(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+/// The line where `key = ...` is set in a TOML text (0 when it cannot be found).
+fn key_line(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|line| {
+            let line = line.trim_start();
+            let rest = line
+                .strip_prefix(key)
+                .or_else(|| line.strip_prefix(&format!("\"{key}\"")));
+            rest.is_some_and(|r| r.trim_start().starts_with('='))
+        })
+        .map_or(0, |i| i + 1)
+}
+
+/// What a value should have been when its type differs from the default's, e.g. "an integer".
+fn type_mismatch(default: &toml::Value, value: &toml::Value) -> Option<&'static str> {
+    use toml::Value as V;
+    let expected = match default {
+        V::Integer(_) => "an integer",
+        V::Boolean(_) => "true or false",
+        V::String(_) => "a string",
+        V::Array(_) => "an array",
+        _ => return None,
+    };
+    let same = matches!(
+        (default, value),
+        (V::Integer(_), V::Integer(_))
+            | (V::Boolean(_), V::Boolean(_))
+            | (V::String(_), V::String(_))
+            | (V::Array(_), V::Array(_))
+    );
+    (!same).then_some(expected)
+}
+
+/// The known key closest to a misspelt one, if any is close (at most 2 edits, or a third
+/// of the word).
+fn nearest<'a>(key: &str, known: &'a [String]) -> Option<&'a str> {
+    let limit = (key.chars().count() / 3).max(2);
+    known
+        .iter()
+        .map(|k| (edit_distance(key, k), k))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k.as_str())
+}
+
+/// Levenshtein distance between two words.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                diagonal
+            } else {
+                1 + diagonal.min(above).min(row[j])
+            };
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// Parse an environment value as the type the key already has.

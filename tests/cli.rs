@@ -145,7 +145,7 @@ fn init_users_roles_and_decide() {
         allow.contains("app.admin-delete-user-resource (app.cedar:"),
         "{allow}"
     );
-    let deny = env.json(&[
+    let out = env.run(&[
         "decide",
         "--user",
         "Carol",
@@ -153,7 +153,10 @@ fn init_users_roles_and_decide() {
         "deleteUserResource",
         "--resource",
         "UserResource::\"r1\"",
+        "--json",
     ]);
+    assert_eq!(out.status.code(), Some(2), "a deny exits 2");
+    let deny: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(deny["decision"], "deny");
     assert_eq!(deny["reasons"], serde_json::json!([]));
 
@@ -393,6 +396,23 @@ fn serve_in_an_empty_directory_answers_healthz_and_stops_on_sigterm() {
             break rest.to_string();
         }
     };
+    // Without public_url, the issuer is where the server really listens (not :8080).
+    let issuer = lines.next().unwrap().unwrap();
+    assert_eq!(issuer, format!("issuer (public_url): http://{addr}"));
+    let discovery: serde_json::Value = serde_json::from_str(
+        &ureq::get(&format!("http://{addr}/.well-known/openid-configuration"))
+            .call()
+            .unwrap()
+            .into_body()
+            .read_to_string()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(discovery["issuer"], format!("http://{addr}"));
+    assert_eq!(
+        discovery["token_endpoint"],
+        format!("http://{addr}/v1/auth/token")
+    );
     let body = ureq::get(&format!("http://{addr}/healthz"))
         .call()
         .unwrap()
@@ -412,6 +432,11 @@ fn serve_in_an_empty_directory_answers_healthz_and_stops_on_sigterm() {
     )
     .unwrap();
     let token = login["token"].as_str().unwrap();
+    let claims = token.split('.').nth(1).unwrap();
+    let claims =
+        base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, claims).unwrap();
+    let claims: serde_json::Value = serde_json::from_slice(&claims).unwrap();
+    assert_eq!(claims["iss"], format!("http://{addr}"));
     for _ in 0..30 {
         let answer = ureq::post(&format!("http://{addr}/v1/authorize"))
             .header("Content-Type", "application/json")
@@ -687,7 +712,7 @@ fn decide_explain_shows_policies_and_errors() {
         "{out}"
     );
     assert!(out.contains("principal in Role::\"ADMIN\""), "{out}");
-    let out = env.ok(&[
+    let out = env.run(&[
         "decide",
         "--user",
         "admin",
@@ -697,6 +722,8 @@ fn decide_explain_shows_policies_and_errors() {
         "Document::\"d\"",
         "--explain",
     ]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = String::from_utf8(out.stdout).unwrap();
     assert!(out.starts_with("deny"), "{out}");
     assert!(
         out.contains("error 1:"),
@@ -838,4 +865,369 @@ fn the_command_line_refuses_the_inputs_the_admin_api_refuses() {
     );
     // Nothing refused was written.
     assert_eq!(env.json(&["user", "list"]).as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn policy_check_locates_every_policy_of_a_file_with_full_carets() {
+    let env = Env::new();
+    // Blank lines and comments before and between; an error in the second and third policy.
+    let text = "\n\n// three policies\n@id(\"many.first\")\npermit(principal, action == Action::\"readDocument\", resource);\n\n\n// the second one\n@id(\"many.second\")\npermit(principal, action == Action::\"readDocument\", resource)\nwhen { resource.titel == \"x\" };\n// third\n\n@id(\"many.third\")\nforbid(principal, action == Action::\"editDocument\", resource)\nwhen {\n  principal.nme == \"x\"\n};\n";
+    write(&env, "policies/many.cedar", text);
+    let (ok, _, stderr) = run_out(&env, &["policy", "check", "policies"]);
+    assert!(!ok);
+    assert!(stderr.contains("--> many.cedar:11:8\n"), "{stderr}");
+    assert!(
+        stderr.contains("11 | when { resource.titel == \"x\" };\n   |        ^^^^^^^^^^^^^^\n"),
+        "the caret underlines the whole span: {stderr}"
+    );
+    assert!(stderr.contains("--> many.cedar:17:3\n"), "{stderr}");
+    assert!(
+        stderr.contains("17 |   principal.nme == \"x\"\n   |   ^^^^^^^^^^^^^\n"),
+        "{stderr}"
+    );
+    let out = env.run(&["policy", "check", "policies", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let located: Vec<(String, u64)> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["policy_id"].as_str().unwrap().to_string(),
+                e["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        located,
+        [
+            ("many.second".to_string(), 11),
+            ("many.third".to_string(), 17)
+        ]
+    );
+    assert_eq!(v["errors"][0]["labels"][0]["width"], 14);
+
+    // `policy fmt` on a file that does not parse gives the location too.
+    std::fs::remove_file(env.path().join("policies/many.cedar")).unwrap();
+    write(
+        &env,
+        "policies/broken.cedar",
+        "permit(\n  principal,\n  action,\n  resource\n) when { 1 + };\n",
+    );
+    let out = env.run(&["policy", "fmt", "policies"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--> broken.cedar:5:14"), "{stderr}");
+    assert!(stderr.contains("5 | ) when { 1 + };"), "{stderr}");
+}
+
+#[test]
+fn commands_that_read_refuse_a_missing_database_and_create_none() {
+    let env = Env::new();
+    let reads: &[&[&str]] = &[
+        &["--db", "typo.db", "user", "list"],
+        &["session", "list"],
+        &["keys", "list"],
+        &["audit"],
+        &["decisions"],
+        &["token", "revoke", "--user", "alice"],
+        &[
+            "decide",
+            "--user",
+            "admin",
+            "--action",
+            "readDocument",
+            "--resource",
+            "Document::\"d\"",
+        ],
+    ];
+    for args in reads {
+        let out = env.run(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let line = one_line_error(&stderr);
+        assert!(
+            line.contains("no database at") && line.contains("warden init"),
+            "{line}"
+        );
+    }
+    assert!(!env.path().join("typo.db").exists());
+    assert!(!env.path().join("warden.db").exists());
+    // init creates it; then the same commands work.
+    env.ok(&["--db", "typo.db", "init"]);
+    env.ok(&["--db", "typo.db", "user", "list"]);
+}
+
+#[test]
+fn decide_exits_by_outcome_and_keeps_the_whole_error() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    let decide = |action: &str, resource: &str| {
+        let out = env.run(&[
+            "decide",
+            "--user",
+            "admin",
+            "--action",
+            action,
+            "--resource",
+            resource,
+            "--explain",
+        ]);
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    assert_eq!(
+        decide("deleteUserResource", "UserResource::\"r\"").0,
+        Some(0)
+    );
+    let (code, out, _) = decide("readDocument", "Document::\"d\"");
+    assert_eq!(code, Some(2));
+    assert!(out.contains("`owner`"), "which attribute is missing: {out}");
+    let (code, out, _) = decide("readDocument", "Nope::\"r1\"");
+    assert_eq!(code, Some(2));
+    assert!(
+        out.contains("`Nope`") && out.contains("not declared in the schema"),
+        "{out}"
+    );
+    let (code, out, _) = decide("nope", "Document::\"d\"");
+    assert_eq!(code, Some(2));
+    assert!(out.contains("unknown action Action::\"nope\""), "{out}");
+    assert!(!out.contains("bad context"), "{out}");
+    // An error is 1, never 2: also a usage error of decide.
+    let (code, _, err) = decide("readDocument", "not a uid");
+    assert_eq!(code, Some(1), "{err}");
+    let out = env.run(&[
+        "decide",
+        "--action",
+        "readDocument",
+        "--resource",
+        "Document::\"d\"",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--token") && stderr.contains("--user"),
+        "{stderr}"
+    );
+    let help = env.ok(&["decide", "--help"]);
+    assert!(
+        help.contains("0 when allowed, 2 when denied, 1 on an error"),
+        "{help}"
+    );
+}
+
+#[test]
+fn help_names_every_flag_and_both_choices() {
+    let env = Env::new();
+    let top = env.ok(&["--help"]);
+    assert!(top.contains("Check, format and test policies"), "{top}");
+    for (args, needles) in [
+        (
+            &["user", "add", "--help"][..],
+            &["The user's email address", "The display name"][..],
+        ),
+        (
+            &["token", "revoke", "--help"],
+            &[
+                "The access token's id",
+                "every token and session of this user",
+            ],
+        ),
+        (
+            &["session", "list", "--help"],
+            &["Only this user's sessions"],
+        ),
+        (
+            &["user", "passwd", "--help"],
+            &["without echo", "--password-stdin"],
+        ),
+        (&["decisions", "--help"], &["--follow", "--since"]),
+    ] {
+        let help = env.ok(args);
+        for n in needles {
+            assert!(help.contains(n), "{args:?}: {n}: {help}");
+        }
+        // Every option and argument has a line of help.
+        for line in help.lines().filter(|l| l.trim_start().starts_with('-')) {
+            let words: Vec<&str> = line.split("  ").filter(|w| !w.trim().is_empty()).collect();
+            assert!(words.len() >= 2, "{args:?}: no help for {line:?}");
+        }
+    }
+    let out = env.run(&["token", "revoke"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--jti") && stderr.contains("--user"),
+        "{stderr}"
+    );
+    env.ok(&["init"]);
+    let err = env.fails(&["token", "revoke", "--jti", "nope"]);
+    assert!(
+        one_line_error(&err).contains("not an access-token id"),
+        "{err}"
+    );
+    let jti = "0123456789abcdef0123456789abcdef";
+    assert!(env.ok(&["token", "revoke", "--jti", jti]).contains(jti));
+}
+
+#[test]
+fn users_without_a_password_are_told_how_to_set_one() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    let out = env.run(&[
+        "user",
+        "add",
+        "--email",
+        "alice@example.com",
+        "--role",
+        "USER",
+    ]);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        "note: alice has no password and cannot sign in until one is set: warden user passwd alice"
+    );
+    // Not at a terminal: one line of standard input, with or without --password-stdin.
+    for args in [
+        &["user", "passwd", "alice"][..],
+        &["user", "passwd", "alice", "--password-stdin"],
+    ] {
+        let out = env.run_stdin(args, "a long enough password\n");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let audit = env.json(&["audit", "--action", "users.password"]);
+    assert_eq!(audit.as_array().unwrap().len(), 2);
+    let keys = env.ok(&["keys", "list"]);
+    let created = keys
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .nth(2)
+        .unwrap();
+    assert!(created.ends_with('Z') && created.contains('T'), "{keys}");
+    assert!(env.json(&["keys", "list"])[0]["created_at"].is_i64());
+    let show = env.ok(&["user", "show", "alice"]);
+    assert!(show.contains("created:    20"), "{show}");
+}
+
+/// The README's Quick tour, run as written: every `# ` line under a command is its output.
+#[test]
+fn the_readme_quick_tour_prints_what_it_shows() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let tour = readme.split("## Quick tour").nth(1).unwrap();
+    let block = tour
+        .split("```sh\n")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    let env = Env::new();
+    let mut commands: Vec<(String, Vec<String>)> = Vec::new();
+    for line in block.lines() {
+        if let Some(cmd) = line.strip_prefix("warden ") {
+            commands.push((cmd.to_string(), Vec::new()));
+        } else if let (Some(out), Some(last)) = (line.strip_prefix("# "), commands.last_mut()) {
+            last.1.push(out.to_string());
+        }
+    }
+    assert!(commands.len() >= 4, "{block}");
+    for (cmd, expected) in commands {
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(format!("\"$WARDEN\" {cmd} 2>&1"))
+            .env("WARDEN", env!("CARGO_BIN_EXE_warden"))
+            .current_dir(env.path())
+            .env_remove("WARDEN_DB")
+            .env_remove("WARDEN_POLICIES")
+            .env("WARDEN_ADMIN_PASSWORD", "bootstrap-password-1")
+            .output()
+            .unwrap();
+        if expected.is_empty() {
+            continue;
+        }
+        let text = String::from_utf8(out.stdout).unwrap();
+        let got: Vec<&str> = text.lines().map(str::trim_end).collect();
+        assert_eq!(got, expected, "warden {cmd}");
+    }
+}
+
+#[test]
+fn configuration_errors_name_the_line_and_the_nearest_key() {
+    let env = Env::new();
+    let cases = [
+        (
+            "listen = \"127.0.0.1:9000\"\nrefresh_grase = 3\n",
+            "warden.toml:2: unknown key `refresh_grase`; did you mean `refresh_grace`?",
+        ),
+        (
+            "# comment\n\naccess_token_ttl = \"ten\"\n",
+            "warden.toml:3: access_token_ttl: expected an integer, found \"ten\"",
+        ),
+        (
+            "watch_policies = 1\n",
+            "warden.toml:1: watch_policies: expected true or false, found 1",
+        ),
+        ("leeway = -1\n", "warden.toml:1: leeway:"),
+        ("zzzz = 1\n", "warden.toml:1: unknown key `zzzz`"),
+    ];
+    for (text, expected) in cases {
+        std::fs::write(env.path().join("warden.toml"), text).unwrap();
+        let err = env.fails(&["serve", "--print-config"]);
+        let line = one_line_error(&err);
+        assert!(
+            line.starts_with(&format!("error: {expected}")),
+            "{text:?}: {line}"
+        );
+    }
+    std::fs::remove_file(env.path().join("warden.toml")).unwrap();
+    // The README's configuration table lists every key --print-config shows.
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let shown = env.json(&["serve", "--print-config"]);
+    for key in shown
+        .as_object()
+        .unwrap()
+        .keys()
+        .chain(["jwt_secret".to_string()].iter())
+    {
+        assert!(
+            readme.contains(&format!("| `{key}` |")),
+            "README misses {key}"
+        );
+    }
+    assert_eq!(
+        shown["public_url"], "http://127.0.0.1:8080",
+        "derived from listen"
+    );
+}
+
+#[test]
+fn an_unknown_role_of_a_fixture_is_reported_once_at_its_roles_line() {
+    let env = Env::new();
+    std::fs::remove_dir_all(env.path().join("policies/tests")).unwrap();
+    let mut text = String::from("[roles]\nUSER = []\n\n[users.zed]\nemail = \"zed@example.com\"\nroles = [\"USER\", \"GHOST\"]\n");
+    for n in 0..3 {
+        text.push_str(&format!("\n[[case]]\nname = \"c{n}\"\nprincipal = \"zed\"\naction = \"readDocument\"\nresource = {{ type = \"Document\", id = \"d\" }}\nexpect = \"deny\"\n"));
+    }
+    write(&env, "policies/tests/roles.toml", &text);
+    let (ok, _, stderr) = run_out(&env, &["policy", "test", "policies"]);
+    assert!(!ok);
+    assert_eq!(
+        stderr.matches("GHOST").count(),
+        2,
+        "one message and its source line: {stderr}"
+    );
+    assert!(stderr.contains("--> tests/roles.toml:6:18"), "{stderr}");
+    assert!(stderr.contains("6 | roles = [\"USER\", \"GHOST\"]\n  |                  ^^^^^^^ not declared under [roles]"), "{stderr}");
+    assert!(stderr.contains("error: 1 problem(s)"), "{stderr}");
 }

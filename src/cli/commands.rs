@@ -1,7 +1,8 @@
 //! What each command does: thin glue over the library, printing text or `--json`.
 
 use super::{
-    Cli, ClientCmd, Command, DecideArgs, KeysCmd, PolicyCmd, RoleCmd, SessionCmd, TokenCmd, UserCmd,
+    AuditArgs, Cli, ClientCmd, Command, DecideArgs, DecisionsArgs, KeysCmd, PolicyCmd, RoleCmd,
+    SessionCmd, TokenCmd, UserCmd,
 };
 use crate::accounts::bootstrap::{bootstrap, Bootstrapped};
 use crate::accounts::password;
@@ -9,12 +10,14 @@ use crate::config::Config;
 use crate::engine::{load_dir, parse_action, parse_entity_ref, Engine, Query, Resource};
 use crate::identity;
 use crate::model::{Email, RoleName, SearchText, UserId, UserName};
-use crate::store::{NewUser, Store, UserRow};
+use crate::store::{DecisionFilter, DecisionRow, NewUser, Store, UserRow};
 use crate::tokens::{self, Tokens};
+use crate::util::rfc3339;
 use anyhow::{anyhow, bail, Context as _, Result};
 use serde_json::{json, Value};
-use std::io::BufRead;
+use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
+use std::str::FromStr as _;
 
 struct Out {
     json: bool,
@@ -47,7 +50,14 @@ fn config(cli: &Cli) -> Result<Config> {
     Ok(config)
 }
 
+/// Open an existing database. Only `init` and `serve` create one: a command run with a
+/// mistyped `--db` or in the wrong directory must not leave an empty database behind and
+/// answer from it as if it were the real one.
 fn open_store(config: &Config) -> Result<Store> {
+    if !config.db.exists() {
+        let db = config.db.display();
+        bail!("no database at {db}: create it with `warden init --db {db}` (or `warden serve`), or give the right --db or WARDEN_DB");
+    }
     Ok(Store::open(&config.db)?)
 }
 
@@ -78,6 +88,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             config.check()?;
             if *print_config {
+                // Show the issuer that will be used, derived or not.
+                config.public_url = config.base_url();
                 out.emit(serde_json::to_value(config.masked())?, || {
                     config.to_masked_toml()
                 });
@@ -87,15 +99,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let runtime =
                 tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             runtime.block_on(async move {
+                let listener = crate::server::bind(&mut config).await?;
                 let (state, boot) = crate::server::AppState::build(config)?;
                 announce(&boot);
-                crate::server::serve(state).await
+                crate::server::serve(state, listener).await
             })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Init => {
             config.check()?;
-            let store = open_store(&config)?;
+            let store = Store::open(&config.db)?;
             shipped_policies(&config)?;
             let boot = bootstrap(&store, config.min_password_length)?;
             if config.jwt_algorithm == "EdDSA" {
@@ -116,6 +129,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Keys(cmd) => keys(cmd, &config, &out),
         Command::Policy(cmd) => policy(cmd, &config, &out),
         Command::Decide(args) => decide(args, &config, &out),
+        Command::Audit(args) => audit(args, &config, &out),
+        Command::Decisions(args) => decisions(args, &config, &out),
         Command::Tui { url, read_only } => {
             let url = url
                 .clone()
@@ -164,6 +179,21 @@ fn read_password_stdin() -> Result<String> {
     Ok(password.to_string())
 }
 
+/// A new password asked at the terminal without echo, twice (a typo would lock the user out).
+fn prompt_new_password(id: &str) -> Result<String> {
+    let first = rpassword::prompt_password(format!("New password for {id}: "))
+        .context("cannot read the password from the terminal")?;
+    if first.is_empty() {
+        bail!("no password given; nothing changed");
+    }
+    let again = rpassword::prompt_password("Repeat it: ")
+        .context("cannot read the password from the terminal")?;
+    if first != again {
+        bail!("the two passwords differ; nothing changed");
+    }
+    Ok(first)
+}
+
 fn roles(names: &[String]) -> Result<Vec<RoleName>> {
     names
         .iter()
@@ -179,6 +209,23 @@ fn user_line(u: &UserRow) -> String {
         u.name,
         u.roles.join(","),
         if u.disabled { "disabled" } else { "active" }
+    )
+}
+
+fn user_details(u: &UserRow) -> String {
+    let tokens_valid_after = if u.tokens_valid_after > 0 {
+        rfc3339(u.tokens_valid_after)
+    } else {
+        "-".into()
+    };
+    format!(
+        "id:         {}\nemail:      {}\nname:       {}\nroles:      {}\nstatus:     {}\ncreated:    {}\ntokens valid after: {tokens_valid_after}",
+        u.id,
+        u.email,
+        u.name,
+        u.roles.join(", "),
+        if u.disabled { "disabled" } else { "active" },
+        rfc3339(u.created_at),
     )
 }
 
@@ -209,6 +256,7 @@ fn user(cmd: &UserCmd, config: &Config, out: &Out) -> Result<ExitCode> {
             } else {
                 None
             };
+            let has_password = password_hash.is_some();
             let user = store.create_user(&NewUser {
                 id,
                 email,
@@ -220,8 +268,14 @@ fn user(cmd: &UserCmd, config: &Config, out: &Out) -> Result<ExitCode> {
                 "cli",
                 "users.create",
                 &format!("user:{}", user.id),
-                &json!({}),
+                &json!({"roles": user.roles, "password": has_password}),
             )?;
+            if !has_password {
+                eprintln!(
+                    "note: {} has no password and cannot sign in until one is set: warden user passwd {}",
+                    user.id, user.id
+                );
+            }
             user
         }
         UserCmd::List { filter } => {
@@ -240,7 +294,11 @@ fn user(cmd: &UserCmd, config: &Config, out: &Out) -> Result<ExitCode> {
             });
             return Ok(ExitCode::SUCCESS);
         }
-        UserCmd::Show { id } => store.user(id)?,
+        UserCmd::Show { id } => {
+            let user = store.user(id)?;
+            out.emit(serde_json::to_value(&user)?, || user_details(&user));
+            return Ok(ExitCode::SUCCESS);
+        }
         UserCmd::SetRoles {
             id,
             roles: role_names,
@@ -258,7 +316,7 @@ fn user(cmd: &UserCmd, config: &Config, out: &Out) -> Result<ExitCode> {
             let u = store.set_user_disabled(id, true)?;
             store.audit(
                 "cli",
-                "users.update",
+                "users.disable",
                 &format!("user:{id}"),
                 &json!({"disabled": true}),
             )?;
@@ -279,20 +337,24 @@ fn user(cmd: &UserCmd, config: &Config, out: &Out) -> Result<ExitCode> {
             let u = store.set_user_disabled(id, false)?;
             store.audit(
                 "cli",
-                "users.update",
+                "users.enable",
                 &format!("user:{id}"),
                 &json!({"disabled": false}),
             )?;
             u
         }
-        UserCmd::Passwd { id } => {
+        UserCmd::Passwd { id, password_stdin } => {
             store.user(id)?;
-            let p = read_password_stdin()?;
+            let p = if !*password_stdin && std::io::stdin().is_terminal() {
+                prompt_new_password(id)?
+            } else {
+                read_password_stdin()?
+            };
             password::check_policy(&p, config.min_password_length)?;
             let ended = store.reset_password(id, &password::hash(&p)?)?;
             store.audit(
                 "cli",
-                "users.update",
+                "users.password",
                 &format!("user:{id}"),
                 &json!({"password": "reset", "sessions_ended": ended, "tokens": "revoked", "throttle": "cleared"}),
             )?;
@@ -313,7 +375,7 @@ fn role(cmd: &RoleCmd, config: &Config, out: &Out) -> Result<ExitCode> {
             let role = store.create_role(&RoleName::parse(name)?, &roles(parents)?)?;
             store.audit(
                 "cli",
-                "roles.write",
+                "roles.create",
                 &format!("role:{name}"),
                 &json!({"parents": role.parents}),
             )?;
@@ -337,12 +399,18 @@ fn role(cmd: &RoleCmd, config: &Config, out: &Out) -> Result<ExitCode> {
             });
         }
         RoleCmd::Remove { name, force } => {
-            store.remove_role(name, *force)?;
+            store.remove_role(name, *force).map_err(|e| match e {
+                // The store's message is for every caller; here the way out is a flag.
+                crate::store::StoreError::Conflict(m) => {
+                    anyhow!("{m}; remove it anyway with `warden role remove {name} --force`")
+                }
+                other => other.into(),
+            })?;
             store.audit(
                 "cli",
-                "roles.write",
+                "roles.delete",
                 &format!("role:{name}"),
-                &json!({"removed": true}),
+                &json!({"force": force}),
             )?;
             out.emit(json!({"removed": name}), || format!("removed role {name}"));
         }
@@ -357,8 +425,8 @@ fn session(cmd: &SessionCmd, config: &Config, out: &Out) -> Result<ExitCode> {
             let sessions = store.list_sessions(user.as_deref(), *active)?;
             out.emit(serde_json::to_value(&sessions)?, || {
                 let mut s = format!(
-                    "{:<34} {:<20} {:<12} STATUS\n",
-                    "SESSION", "USER", "CREATED"
+                    "{:<34} {:<20} {:<22} {:<22} STATUS\n",
+                    "SESSION", "USER", "CREATED", "LAST USED"
                 );
                 for x in &sessions {
                     let status = match &x.revoked_reason {
@@ -367,8 +435,12 @@ fn session(cmd: &SessionCmd, config: &Config, out: &Out) -> Result<ExitCode> {
                         None => "active".into(),
                     };
                     s.push_str(&format!(
-                        "{:<34} {:<20} {:<12} {}\n",
-                        x.id, x.user_id, x.created_at, status
+                        "{:<34} {:<20} {:<22} {:<22} {}\n",
+                        x.id,
+                        x.user_id,
+                        rfc3339(x.created_at),
+                        rfc3339(x.last_used_at),
+                        status
                     ));
                 }
                 s
@@ -394,6 +466,11 @@ fn token(cmd: &TokenCmd, config: &Config, out: &Out) -> Result<ExitCode> {
     let store = open_store(config)?;
     let TokenCmd::Revoke { jti, user } = cmd;
     if let Some(jti) = jti {
+        // warden does not record the tokens it issues (they are checked by signature), so it
+        // cannot tell a live id from a typo; it can refuse what it never issues.
+        if jti.len() != 32 || !jti.bytes().all(|b| b.is_ascii_hexdigit()) {
+            bail!("{jti:?} is not an access-token id: warden's are 32 hexadecimal characters (the token's jti claim)");
+        }
         // The deny-list entry must outlive any token with this id.
         store.revoke_jti(
             jti,
@@ -401,7 +478,7 @@ fn token(cmd: &TokenCmd, config: &Config, out: &Out) -> Result<ExitCode> {
         )?;
         store.audit("cli", "tokens.revoke", &format!("jti:{jti}"), &json!({}))?;
         out.emit(json!({"revoked_jti": jti}), || {
-            format!("revoked token {jti}")
+            format!("revoked token {jti}: refused from now on until it would have expired")
         });
     } else if let Some(user) = user {
         store.revoke_user_tokens(user)?;
@@ -420,7 +497,7 @@ fn client(cmd: &ClientCmd, config: &Config, out: &Out) -> Result<ExitCode> {
             let (c, key) = store.create_client(name)?;
             store.audit(
                 "cli",
-                "clients.write",
+                "clients.create",
                 &format!("client:{}", c.id),
                 &json!({"name": c.name}),
             )?;
@@ -454,7 +531,7 @@ fn client(cmd: &ClientCmd, config: &Config, out: &Out) -> Result<ExitCode> {
             let c = store.revoke_client(id)?;
             store.audit(
                 "cli",
-                "clients.write",
+                "clients.revoke",
                 &format!("client:{id}"),
                 &json!({"revoked": true}),
             )?;
@@ -477,18 +554,18 @@ fn keys(cmd: &KeysCmd, config: &Config, out: &Out) -> Result<ExitCode> {
     }
     let all = store.keys()?;
     out.emit(serde_json::to_value(&all)?, || {
-        let mut s = format!("{:<18} {:<6} {:<12} STATUS\n", "KID", "ALG", "CREATED");
+        let mut s = format!("{:<18} {:<6} {:<22} STATUS\n", "KID", "ALG", "CREATED");
         for k in &all {
+            let status = match k.retired_at {
+                Some(at) => format!("retired {}", rfc3339(at)),
+                None => "active".into(),
+            };
             s.push_str(&format!(
-                "{:<18} {:<6} {:<12} {}\n",
+                "{:<18} {:<6} {:<22} {}\n",
                 k.kid,
                 k.alg,
-                k.created_at,
-                if k.retired_at.is_some() {
-                    "retired"
-                } else {
-                    "active"
-                }
+                rfc3339(k.created_at),
+                status
             ));
         }
         s
@@ -567,8 +644,24 @@ fn policy_fmt(dir: &std::path::Path, check: bool, out: &Out) -> Result<ExitCode>
     for path in &files {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        let pretty = cedar_policy_formatter::policies_str_to_pretty(&text, &style)
-            .map_err(|e| anyhow!("{}: cannot format: {e}", path.display()))?;
+        let pretty = match cedar_policy_formatter::policies_str_to_pretty(&text, &style) {
+            Ok(p) => p,
+            Err(e) => {
+                // A file that does not parse: the same located diagnostics as `check`.
+                let name = path.strip_prefix(dir).unwrap_or(path).display().to_string();
+                let diagnostics = match cedar_policy::PolicySet::from_str(&text) {
+                    Err(parse) => {
+                        crate::engine::diag::from_miette("error", &name, &text, 0, &parse, None)
+                    }
+                    Ok(_) => vec![crate::engine::Diagnostic::file_error(
+                        &name,
+                        format!("cannot format: {e}"),
+                    )],
+                };
+                print_diagnostics(&diagnostics, dir, out);
+                return Ok(ExitCode::FAILURE);
+            }
+        };
         if pretty != text {
             changed.push(path.display().to_string());
             if !check {
@@ -672,7 +765,8 @@ fn decide(args: &DecideArgs, config: &Config, out: &Out) -> Result<ExitCode> {
                 .map_err(|r| anyhow!("token refused: {} ({})", r, r.code()))?;
             identity::principal_for(&store, &user)?
         }
-        (None, None) => bail!("give --user or --token"),
+        // clap's argument group requires one of them.
+        (None, None) => bail!("give --user ID or --token TOKEN"),
     };
     let (action_type, action) = parse_action(&args.action).map_err(|e| anyhow!("action: {e}"))?;
     let (kind, id) =
@@ -702,6 +796,11 @@ fn decide(args: &DecideArgs, config: &Config, out: &Out) -> Result<ExitCode> {
             None => json!({"id": id}),
         })
         .collect();
+    let code = if decision.allowed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(DENY_EXIT)
+    };
     out.emit(
         json!({
             "decision": if decision.allowed { "allow" } else { "deny" },
@@ -740,8 +839,12 @@ fn decide(args: &DecideArgs, config: &Config, out: &Out) -> Result<ExitCode> {
             s
         },
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(code)
 }
+
+/// The exit status of `warden decide` for a deny (as `cedar authorize`): scripts can tell
+/// allow (0), deny (2) and failure (1) apart without reading the output.
+pub const DENY_EXIT: u8 = 2;
 
 /// The source text of a policy, from its line to the end of the statement.
 fn policy_source(bundle: &crate::engine::PolicyBundle, p: &crate::engine::PolicyInfo) -> String {
@@ -757,4 +860,117 @@ fn policy_source(bundle: &crate::engine::PolicyBundle, p: &crate::engine::Policy
         }
     }
     text
+}
+
+fn audit(args: &AuditArgs, config: &Config, out: &Out) -> Result<ExitCode> {
+    let store = open_store(config)?;
+    let rows = store.list_audit(
+        args.actor.as_deref(),
+        args.action.as_deref(),
+        args.limit.clamp(1, 1000),
+    )?;
+    out.emit(serde_json::to_value(&rows)?, || {
+        let mut s = format!(
+            "{:<22} {:<20} {:<18} {:<30} DETAIL\n",
+            "AT", "ACTOR", "ACTION", "TARGET"
+        );
+        for r in &rows {
+            let detail = match &r.detail {
+                Value::Object(m) if m.is_empty() => String::new(),
+                Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            s.push_str(&format!(
+                "{:<22} {:<20} {:<18} {:<30} {detail}\n",
+                rfc3339(r.at),
+                r.actor,
+                r.action,
+                r.target
+            ));
+        }
+        s
+    });
+    Ok(ExitCode::SUCCESS)
+}
+
+fn decision_line(d: &DecisionRow) -> String {
+    let why = if d.errors.is_empty() {
+        d.reasons.join(",")
+    } else {
+        format!("errors: {}", d.errors.join("; "))
+    };
+    format!(
+        "{:<22} {:<8} {:<24} {:<28} {:<28} {why}",
+        rfc3339(d.at),
+        d.decision,
+        d.principal,
+        d.action,
+        d.resource
+    )
+}
+
+fn decisions(args: &DecisionsArgs, config: &Config, out: &Out) -> Result<ExitCode> {
+    let store = open_store(config)?;
+    let since = match &args.since {
+        Some(t) => Some(crate::util::parse_time(t).ok_or_else(|| {
+            anyhow!("--since {t:?}: expected RFC 3339 (2026-11-27T04:00:00Z) or epoch seconds")
+        })?),
+        None => None,
+    };
+    let filter = |after_id: Option<i64>| DecisionFilter {
+        principal: args.principal.as_deref(),
+        action: args.action.as_deref(),
+        decision: args.decision.as_deref(),
+        since,
+        after_id,
+        limit: args.limit.clamp(1, 1000),
+    };
+    let rows = store.query_decisions(&filter(None))?;
+    let header = format!(
+        "{:<22} {:<8} {:<24} {:<28} {:<28} REASONS\n",
+        "AT", "DECISION", "PRINCIPAL", "ACTION", "RESOURCE"
+    );
+    if !args.follow {
+        out.emit(serde_json::to_value(&rows)?, || {
+            let mut s = header.clone();
+            for d in &rows {
+                s.push_str(&decision_line(d));
+                s.push('\n');
+            }
+            s
+        });
+        return Ok(ExitCode::SUCCESS);
+    }
+    // Follow: oldest first, one line per decision (one JSON object per line with --json),
+    // then poll the log for newer rows until interrupted.
+    let mut stdout = std::io::stdout().lock();
+    if !out.json {
+        write!(stdout, "{header}").context("cannot write to standard output")?;
+    }
+    let mut print = |d: &DecisionRow| -> Result<()> {
+        let line = if out.json {
+            serde_json::to_string(d)?
+        } else {
+            decision_line(d)
+        };
+        writeln!(stdout, "{line}")
+            .and_then(|_| stdout.flush())
+            .context("cannot write to standard output")
+    };
+    let mut last = rows.first().map(|d| d.id).unwrap_or(0);
+    for d in rows.iter().rev() {
+        print(d)?;
+    }
+    loop {
+        let mut newer = store.query_decisions(&filter(Some(last)))?;
+        if newer.is_empty() {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            continue;
+        }
+        newer.reverse();
+        for d in &newer {
+            print(d)?;
+            last = last.max(d.id);
+        }
+    }
 }

@@ -3,7 +3,7 @@
 
 mod commands;
 
-use clap::{Parser, Subcommand};
+use clap::{ArgGroup, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -58,11 +58,16 @@ pub enum Command {
     /// Manage signing keys.
     #[command(subcommand)]
     Keys(KeysCmd),
-    /// Check policies.
+    /// Check, format and test policies.
     #[command(subcommand)]
     Policy(PolicyCmd),
-    /// Ask for a decision, as the server would answer it.
+    /// Ask for a decision, as the server would answer it (exit 0 allow, 2 deny, 1 error).
+    #[command(after_help = "Exit status: 0 when allowed, 2 when denied, 1 on an error.")]
     Decide(DecideArgs),
+    /// Read the audit log: who changed what, newest first.
+    Audit(AuditArgs),
+    /// Read the decision log, newest first; --follow prints new decisions as they come.
+    Decisions(DecisionsArgs),
     /// The admin console: users, roles, sessions, decisions, policies, audit.
     Tui {
         /// The warden server (default: http://<listen> from the configuration).
@@ -76,13 +81,15 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum UserCmd {
-    /// Create a user.
+    /// Create a user (without --password-stdin it cannot sign in until `user passwd`).
     Add {
+        /// The user's email address (their sign-in name).
         #[arg(long)]
         email: String,
         /// The user id (default: derived from the email).
         #[arg(long)]
         id: Option<String>,
+        /// The display name.
         #[arg(long, default_value = "")]
         name: String,
         /// A role; repeat for several (the first is the primary role).
@@ -99,27 +106,49 @@ pub enum UserCmd {
         filter: Option<String>,
     },
     /// Show one user.
-    Show { id: String },
+    Show {
+        /// The user id.
+        id: String,
+    },
     /// Replace a user's roles (the first is the primary role).
     SetRoles {
+        /// The user id.
         id: String,
+        /// The new roles.
         #[arg(required = true)]
         roles: Vec<String>,
     },
     /// Disable a user (ends their sessions).
-    Disable { id: String },
+    Disable {
+        /// The user id.
+        id: String,
+    },
     /// Enable a user.
-    Enable { id: String },
-    /// Set a user's password, read from standard input (ends the user's sessions and tokens).
-    Passwd { id: String },
+    Enable {
+        /// The user id.
+        id: String,
+    },
+    /// Set a user's password: asked twice without echo at a terminal, else one line of
+    /// standard input.
+    Passwd {
+        /// The user id.
+        id: String,
+        /// Read the password from standard input (one line) even at a terminal.
+        #[arg(long)]
+        password_stdin: bool,
+    },
     /// Lift the sign-in throttle of a user's account (every address).
-    Unlock { id: String },
+    Unlock {
+        /// The user id.
+        id: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
 pub enum RoleCmd {
     /// Create a role.
     Add {
+        /// The role name, e.g. SUPPORT.
         name: String,
         /// A parent role (this role inherits what the parent may do); repeatable.
         #[arg(long = "parent", value_name = "ROLE")]
@@ -129,6 +158,7 @@ pub enum RoleCmd {
     List,
     /// Remove a role.
     Remove {
+        /// The role name.
         name: String,
         /// Remove it even while users hold it.
         #[arg(long)]
@@ -140,23 +170,30 @@ pub enum RoleCmd {
 pub enum SessionCmd {
     /// List sessions.
     List {
-        #[arg(long)]
+        /// Only this user's sessions (a user id).
+        #[arg(long, value_name = "ID")]
         user: Option<String>,
         /// Only live sessions.
         #[arg(long)]
         active: bool,
     },
     /// Revoke a session (its refresh tokens and access tokens stop working).
-    Revoke { sid: String },
+    Revoke {
+        /// The session id (see `session list`).
+        sid: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
 pub enum TokenCmd {
     /// Revoke one access token by id, or every token and session of a user.
+    #[command(group(ArgGroup::new("target").required(true).args(["jti", "user"])))]
     Revoke {
-        #[arg(long, conflicts_with = "user", required_unless_present = "user")]
+        /// The access token's id (its `jti` claim).
+        #[arg(long, value_name = "JTI")]
         jti: Option<String>,
-        #[arg(long)]
+        /// A user id: revoke every token and session of this user.
+        #[arg(long, value_name = "ID")]
         user: Option<String>,
     },
 }
@@ -164,11 +201,17 @@ pub enum TokenCmd {
 #[derive(Subcommand, Debug)]
 pub enum ClientCmd {
     /// Create a client; its key is printed once.
-    Add { name: String },
+    Add {
+        /// A name for the service, e.g. billing.
+        name: String,
+    },
     /// List clients.
     List,
     /// Revoke a client's key.
-    Revoke { id: String },
+    Revoke {
+        /// The client id (see `client list`).
+        id: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -208,12 +251,13 @@ pub enum PolicyCmd {
 }
 
 #[derive(clap::Args, Debug)]
+#[command(group(ArgGroup::new("principal").required(true).args(["token", "user"])))]
 pub struct DecideArgs {
     /// Decide for the holder of this access token.
-    #[arg(long, conflicts_with = "user", required_unless_present = "user")]
+    #[arg(long, value_name = "TOKEN")]
     pub token: Option<String>,
-    /// Decide for this directory user.
-    #[arg(long)]
+    /// Decide for this directory user (a user id).
+    #[arg(long, value_name = "ID")]
     pub user: Option<String>,
     /// The action, e.g. deleteUserResource or Warden::Action::"users.read".
     #[arg(long)]
@@ -232,6 +276,44 @@ pub struct DecideArgs {
     pub explain: bool,
 }
 
+/// Filters of `warden audit` (those of `GET /admin/v1/audit`).
+#[derive(clap::Args, Debug)]
+pub struct AuditArgs {
+    /// Only rows by this actor, e.g. cli or user:admin.
+    #[arg(long)]
+    pub actor: Option<String>,
+    /// Only rows of this action, e.g. users.disable.
+    #[arg(long)]
+    pub action: Option<String>,
+    /// At most this many rows (1 to 1000).
+    #[arg(long, default_value_t = 100)]
+    pub limit: i64,
+}
+
+/// Filters of `warden decisions` (those of `GET /admin/v1/decisions`).
+#[derive(clap::Args, Debug)]
+pub struct DecisionsArgs {
+    /// Only decisions for this principal, e.g. 'User::"alice"'.
+    #[arg(long)]
+    pub principal: Option<String>,
+    /// Only decisions on this action.
+    #[arg(long)]
+    pub action: Option<String>,
+    /// Only allows or only denies.
+    #[arg(long, value_parser = ["allow", "deny"])]
+    pub decision: Option<String>,
+    /// Only decisions at or after this time (RFC 3339, or seconds since the epoch).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// At most this many rows (1 to 1000).
+    #[arg(long, default_value_t = 100)]
+    pub limit: i64,
+    /// Keep running and print new decisions as they are logged (one JSON object a line
+    /// with --json).
+    #[arg(long, short)]
+    pub follow: bool,
+}
+
 /// Run the command line; errors print one line and exit non-zero.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -241,6 +323,10 @@ pub fn main() -> ExitCode {
             return match e.kind() {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
                     ExitCode::SUCCESS
+                }
+                // `decide` exits 2 for a deny: its usage errors are errors (1), never a deny.
+                _ if subcommand_of(std::env::args().skip(1)).as_deref() == Some("decide") => {
+                    ExitCode::FAILURE
                 }
                 _ => ExitCode::from(2),
             };
@@ -255,6 +341,22 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The subcommand named on a command line (its first word that is neither an option nor the
+/// value of a global option).
+fn subcommand_of(args: impl Iterator<Item = String>) -> Option<String> {
+    let mut args = args;
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--db" | "--policies" | "--config" => {
+                args.next();
+            }
+            a if a.starts_with('-') => {}
+            a => return Some(a.to_string()),
+        }
+    }
+    None
 }
 
 fn init_tracing() {

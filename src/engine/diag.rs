@@ -19,6 +19,20 @@ pub struct Diagnostic {
     pub source_line: Option<String>,
     /// The policy concerned, when there is one.
     pub policy_id: Option<String>,
+    /// Every labelled span of the problem, the primary one (`line`, `column`) first.
+    pub labels: Vec<Label>,
+}
+
+/// A labelled span of source: where it starts, how much of its first line it covers, and
+/// what the label says.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Label {
+    pub line: usize,
+    pub column: usize,
+    /// Characters underlined on `line` (a span running past the line ends at its end).
+    pub width: usize,
+    pub source_line: String,
+    pub text: Option<String>,
 }
 
 impl fmt::Display for Diagnostic {
@@ -51,10 +65,12 @@ impl Diagnostic {
             help: None,
             source_line: None,
             policy_id: None,
+            labels: Vec::new(),
         }
     }
 
-    /// Render in the style of rustc: the location, the source line and a caret.
+    /// Render in the style of rustc: the location, then each labelled source line with a
+    /// caret under the whole span and the label's text.
     pub fn render(&self) -> String {
         let mut out = format!("{}: {}\n", self.severity, self.message);
         if self.line > 0 {
@@ -62,15 +78,48 @@ impl Diagnostic {
                 "  --> {}:{}:{}\n",
                 self.file, self.line, self.column
             ));
-            if let Some(src) = &self.source_line {
-                let gutter = self.line.to_string().len();
+            let fallback;
+            let labels = if self.labels.is_empty() {
+                fallback = self
+                    .source_line
+                    .iter()
+                    .map(|src| Label {
+                        line: self.line,
+                        column: self.column,
+                        width: 1,
+                        source_line: src.clone(),
+                        text: None,
+                    })
+                    .collect::<Vec<_>>();
+                &fallback
+            } else {
+                &self.labels
+            };
+            let gutter = labels
+                .iter()
+                .map(|l| l.line.to_string().len())
+                .max()
+                .unwrap_or(1);
+            if !labels.is_empty() {
                 out.push_str(&format!("{:gutter$} |\n", ""));
-                out.push_str(&format!("{} | {}\n", self.line, src));
+            }
+            for label in labels {
                 out.push_str(&format!(
-                    "{:gutter$} | {}^\n",
-                    "",
-                    " ".repeat(self.column.saturating_sub(1))
+                    "{:>gutter$} | {}\n",
+                    label.line, label.source_line
                 ));
+                let mut marks = format!(
+                    "{:gutter$} | {}{}",
+                    "",
+                    " ".repeat(label.column.saturating_sub(1)),
+                    "^".repeat(label.width.max(1))
+                );
+                if let Some(text) = &label.text {
+                    marks.push(' ');
+                    marks.push_str(text);
+                }
+                out.push_str(marks.trim_end());
+                out.push('\n');
             }
         } else {
             out.push_str(&format!("  --> {}\n", self.file));
@@ -93,6 +142,21 @@ pub fn locate(src: &str, offset: usize) -> (usize, usize, String) {
     (line, column, text)
 }
 
+/// The label of the span `offset..offset + len` of `src`.
+fn label_at(src: &str, offset: usize, len: usize, text: Option<String>) -> Label {
+    let (line, column, source_line) = locate(src, offset);
+    let start = floor_char_boundary(src, offset.min(src.len()));
+    let end = floor_char_boundary(src, offset.saturating_add(len).min(src.len()));
+    let covered = src[start..end.max(start)].lines().next().unwrap_or("");
+    Label {
+        line,
+        column,
+        width: covered.chars().count().max(1),
+        source_line,
+        text,
+    }
+}
+
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {
         i -= 1;
@@ -101,17 +165,20 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 }
 
 /// Flatten a miette diagnostic (and its related ones) into located diagnostics for `file`.
+/// `base` is the byte offset in `src` of the text the diagnostic's spans are relative to
+/// (a policy parsed on its own reports offsets into its statement, not into its file).
 pub fn from_miette(
     severity: &'static str,
     file: &str,
     src: &str,
+    base: usize,
     diag: &dyn miette::Diagnostic,
     policy_id: Option<String>,
 ) -> Vec<Diagnostic> {
-    let mut out = vec![one(severity, file, src, diag, policy_id.clone())];
+    let mut out = vec![one(severity, file, src, base, diag, policy_id.clone())];
     if let Some(related) = diag.related() {
         for r in related {
-            out.push(one(severity, file, src, r, policy_id.clone()));
+            out.push(one(severity, file, src, base, r, policy_id.clone()));
         }
     }
     out
@@ -121,18 +188,27 @@ fn one(
     severity: &'static str,
     file: &str,
     src: &str,
+    base: usize,
     diag: &dyn miette::Diagnostic,
     policy_id: Option<String>,
 ) -> Diagnostic {
-    let offset = diag
+    let labels: Vec<Label> = diag
         .labels()
-        .and_then(|mut labels| labels.next())
-        .map(|l| l.offset());
-    let (line, column, source_line) = match offset {
-        Some(o) => {
-            let (l, c, t) = locate(src, o);
-            (l, c, Some(t))
-        }
+        .map(|labels| {
+            labels
+                .map(|l| {
+                    label_at(
+                        src,
+                        base.saturating_add(l.offset()),
+                        l.len(),
+                        l.label().map(str::to_string),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let (line, column, source_line) = match labels.first() {
+        Some(l) => (l.line, l.column, Some(l.source_line.clone())),
         None => (0, 0, None),
     };
     Diagnostic {
@@ -144,5 +220,6 @@ fn one(
         help: diag.help().map(|h| h.to_string()),
         source_line,
         policy_id,
+        labels,
     }
 }

@@ -162,7 +162,7 @@ pub fn load_sources(
             match Schema::from_cedarschema_str(src) {
                 Ok((schema, _warnings)) => Some(schema),
                 Err(e) => {
-                    diagnostics.extend(from_miette("error", name, src, &e, None));
+                    diagnostics.extend(from_miette("error", name, src, 0, &e, None));
                     None
                 }
             }
@@ -173,6 +173,9 @@ pub fn load_sources(
     let mut policies = PolicySet::new();
     let mut info = Vec::new();
     let mut seen: HashMap<String, String> = HashMap::new();
+    // Where each policy's statement begins in its file: a policy parsed on its own reports
+    // spans relative to its statement, so the validator's spans are shifted by this.
+    let mut statement_offsets: HashMap<String, usize> = HashMap::new();
     for (name, src) in files {
         let (name, src) = (name.clone(), src.clone());
         sources.insert(name.clone(), src.clone());
@@ -186,7 +189,7 @@ pub fn load_sources(
         let items = parsed.unwrap_or_default();
         if failed {
             match PolicySet::from_str(&src) {
-                Err(e) => diagnostics.extend(from_miette("error", &name, &src, &e, None)),
+                Err(e) => diagnostics.extend(from_miette("error", &name, &src, 0, &e, None)),
                 Ok(_) => diagnostics.push(Diagnostic::file_error(
                     &name,
                     "cannot split this file into policies",
@@ -195,7 +198,7 @@ pub fn load_sources(
             continue;
         }
         let mut lines = LineCounter::new(&src);
-        for (n, start, item) in items {
+        for (n, begin, start, item) in items {
             let id = item
                 .annotation("id")
                 .map(str::to_string)
@@ -214,6 +217,7 @@ pub fn load_sources(
                 continue;
             }
             seen.insert(id.clone(), name.clone());
+            statement_offsets.insert(id.clone(), begin);
             let effect = match item.effect() {
                 Effect::Permit => "permit",
                 Effect::Forbid => "forbid",
@@ -270,17 +274,39 @@ pub fn load_sources(
                 .map(|p| p.file.clone())
                 .unwrap_or_default()
         };
+        // A linked policy has no text of its own: its spans are its template's.
+        let offset_of = |id: &str| {
+            let template = policies
+                .policy(&PolicyId::new(id))
+                .and_then(|p| p.template_id().map(|t| t.to_string()));
+            let key = template.as_deref().unwrap_or(id);
+            statement_offsets.get(key).copied().unwrap_or(0)
+        };
         for e in results.iter().flat_map(|r| r.validation_errors()) {
             let id = e.policy_id().to_string();
             let file = file_of(&id);
             let src = sources.get(&file).map(String::as_str).unwrap_or("");
-            diagnostics.extend(from_miette("error", &file, src, e, Some(id)));
+            diagnostics.extend(from_miette(
+                "error",
+                &file,
+                src,
+                offset_of(&id),
+                e,
+                Some(id),
+            ));
         }
         for w in results.iter().flat_map(|r| r.validation_warnings()) {
             let id = w.policy_id().to_string();
             let file = file_of(&id);
             let src = sources.get(&file).map(String::as_str).unwrap_or("");
-            warnings.extend(from_miette("warning", &file, src, w, Some(id)));
+            warnings.extend(from_miette(
+                "warning",
+                &file,
+                src,
+                offset_of(&id),
+                w,
+                Some(id),
+            ));
         }
     }
     if !diagnostics.is_empty() {
@@ -539,10 +565,10 @@ fn action_closures(
 }
 
 /// Split Cedar source into statements, each ending with a `;` outside strings and comments,
-/// as (offset of its first significant character, text). Trailing text without a `;` that is
+/// as (offset of its text, offset of its first significant character, text). Trailing text without a `;` that is
 /// more than whitespace and comments is returned as a last statement, so that the parser
 /// reports it.
-fn statements(src: &str) -> Vec<(usize, &str)> {
+fn statements(src: &str) -> Vec<(usize, usize, &str)> {
     let bytes = src.as_bytes();
     let mut out = Vec::new();
     let (mut begin, mut i) = (0, 0);
@@ -562,7 +588,7 @@ fn statements(src: &str) -> Vec<(usize, &str)> {
                 }
             }
             b';' => {
-                out.push((significant.unwrap_or(i), &src[begin..=i]));
+                out.push((begin, significant.unwrap_or(i), &src[begin..=i]));
                 begin = i + 1;
                 significant = None;
             }
@@ -574,26 +600,30 @@ fn statements(src: &str) -> Vec<(usize, &str)> {
         i += 1;
     }
     if let Some(start) = significant {
-        out.push((start, &src[begin..]));
+        out.push((begin, start, &src[begin..]));
     }
     out
 }
 
+/// A parsed statement: (its index in the file, the offset of its text, the offset of its
+/// first significant character, the policy or template).
+type ParsedStatement = (usize, usize, usize, Item);
+
 /// Parse statements on every core; `None` if any does not parse.
-fn parse_statements(statements: &[(usize, &str)]) -> Option<Vec<(usize, usize, Item)>> {
+fn parse_statements(statements: &[(usize, usize, &str)]) -> Option<Vec<ParsedStatement>> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .min(8);
     let chunk = statements.len().div_ceil(threads).max(256);
-    let parts: Vec<Option<Vec<(usize, usize, Item)>>> = std::thread::scope(|scope| {
+    let parts: Vec<Option<Vec<ParsedStatement>>> = std::thread::scope(|scope| {
         let handles: Vec<_> = statements
             .chunks(chunk)
             .enumerate()
             .map(|(c, part)| {
                 scope.spawn(move || {
                     let mut items = Vec::with_capacity(part.len());
-                    for (i, (start, text)) in part.iter().enumerate() {
+                    for (i, (begin, start, text)) in part.iter().enumerate() {
                         let one = PolicySet::from_str(text).ok()?;
                         let n = c * chunk + i;
                         let item = match one.policies().next() {
@@ -601,7 +631,7 @@ fn parse_statements(statements: &[(usize, &str)]) -> Option<Vec<(usize, usize, I
                             None => one.templates().next().map(|t| Item::Template(t.clone())),
                         };
                         if let Some(item) = item {
-                            items.push((n, *start, item));
+                            items.push((n, *begin, *start, item));
                         }
                     }
                     Some(items)

@@ -300,7 +300,7 @@ pub fn evaluate(
     entities: Value,
 ) -> Decision {
     let entities = Entities::from_json_value(entities, bundle.schema.as_ref())
-        .map_err(|e| format!("bad entity data: {e}"));
+        .map_err(|e| format!("bad entity data: {}", full_error(&e)));
     evaluate_with(
         Mode::Indexed,
         authorizer,
@@ -326,6 +326,10 @@ pub fn evaluate_with(
     entities: Result<Entities, String>,
 ) -> Decision {
     let schema = bundle.schema.as_ref();
+    // Checked first: Cedar would report an unknown action as a context it cannot type.
+    if schema.is_some() && !bundle.action_closures.contains_key(&action) {
+        return Decision::error(format!("unknown action {action}: it is not in the schema"));
+    }
     let context = match Context::from_json_value(
         if context.is_null() {
             json!({})
@@ -335,7 +339,7 @@ pub fn evaluate_with(
         schema.map(|s| (s, &action)),
     ) {
         Ok(c) => c,
-        Err(e) => return Decision::error(format!("bad context: {e}")),
+        Err(e) => return Decision::error(format!("bad context: {}", full_error(&e))),
     };
     let entities = match entities {
         Ok(e) => e,
@@ -349,7 +353,12 @@ pub fn evaluate_with(
         schema,
     ) {
         Ok(r) => r,
-        Err(e) => return Decision::error(format!("request does not match the schema: {e}")),
+        Err(e) => {
+            return Decision::error(format!(
+                "request does not match the schema: {}",
+                full_error(&e)
+            ))
+        }
     };
     let (cedar_allowed, mut reasons, errors) = match mode {
         Mode::Indexed => {
@@ -386,7 +395,7 @@ fn cedar(response: cedar_policy::Response) -> (bool, Vec<String>, Vec<String>) {
     let mut errors: Vec<String> = response
         .diagnostics()
         .errors()
-        .map(|e| e.to_string())
+        .map(|e| full_error(e))
         .collect();
     errors.sort();
     let mut reasons: Vec<String> = response
@@ -400,6 +409,29 @@ fn cedar(response: cedar_policy::Response) -> (bool, Vec<String>, Vec<String>) {
         reasons,
         errors,
     )
+}
+
+/// An error with every cause under it and its help. Cedar's top-level messages alone ("entity
+/// does not conform to the schema") do not say which entity, attribute or type is at fault;
+/// the causes and the help do.
+pub fn full_error(e: &dyn miette::Diagnostic) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let more = cause.to_string();
+        if !more.is_empty() && !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = cause.source();
+    }
+    if let Some(help) = e.help() {
+        let help = help.to_string();
+        if !help.is_empty() && !text.contains(&help) {
+            text.push_str(&format!(" ({help})"));
+        }
+    }
+    text
 }
 
 /// `Type::"id"` (Cedar's entity syntax) as (type, id), the id unescaped.
@@ -456,7 +488,7 @@ fn build_entities(
     };
     let mut list = vec![
         Entity::new(principal.clone(), attrs(&p.attrs)?, parents(&p.roles)?)
-            .map_err(|e| format!("bad principal attributes: {e}"))?,
+            .map_err(|e| format!("bad principal attributes: {}", full_error(&e)))?,
     ];
     for (name, role_parents) in &p.role_parents {
         list.push(Entity::new_no_attrs(role(name)?, parents(role_parents)?));
@@ -471,7 +503,7 @@ fn build_entities(
                 attrs(&query.resource.properties)?,
                 HashSet::new(),
             )
-            .map_err(|e| format!("bad resource properties: {e}"))?,
+            .map_err(|e| format!("bad resource properties: {}", full_error(&e)))?,
         );
     }
     // Only the request's own action and its groups, not the whole action hierarchy of the
@@ -481,7 +513,7 @@ fn build_entities(
     }
     Entities::empty()
         .add_entities(list, bundle.schema.as_ref())
-        .map_err(|e| format!("bad entity data: {e}"))
+        .map_err(|e| format!("bad entity data: {}", full_error(&e)))
 }
 
 /// A JSON value as a Cedar value, following Cedar's JSON entity format: `{"__entity":

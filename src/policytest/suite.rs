@@ -154,18 +154,52 @@ pub(super) fn prepare_toml(
             }
         }
     }
+    // A fixture with an unknown role is reported once, at its `roles =` line; the cases
+    // that use it are not reported again.
+    let mut broken_fixtures = std::collections::BTreeSet::new();
     for (key, user) in &suite.users {
-        for role in &user.roles {
-            if !suite.roles.contains_key(role) {
-                let line = line_of(text, &format!("[users.{key}]"), 1);
-                problems.push(problem(
-                    file,
-                    text,
-                    line,
-                    format!("user {key} has unknown role {role}; declare it under [roles]"),
-                ));
-            }
+        let unknown: Vec<&str> = user
+            .roles
+            .iter()
+            .filter(|r| !suite.roles.contains_key(*r))
+            .map(String::as_str)
+            .collect();
+        if unknown.is_empty() {
+            continue;
         }
+        broken_fixtures.insert(key.clone());
+        let header = line_of(text, &format!("[users.{key}]"), 1);
+        let line = text
+            .lines()
+            .enumerate()
+            .skip(header)
+            .take_while(|(_, l)| !l.trim_start().starts_with('['))
+            .find(|(_, l)| l.trim_start().starts_with("roles"))
+            .map_or(header, |(i, _)| i + 1);
+        let (noun, list) = match unknown.as_slice() {
+            [one] => ("role", one.to_string()),
+            many => ("roles", many.join(", ")),
+        };
+        let mut p = problem(
+            file,
+            text,
+            line,
+            format!("user {key} has unknown {noun} {list}; declare it under [roles]"),
+        );
+        // Underline the first unknown name on that line.
+        let source = p.source_line.clone().unwrap_or_default();
+        let needle = format!("\"{}\"", unknown[0]);
+        if let Some(at) = source.find(&needle) {
+            p.column = source[..at].chars().count() + 1;
+            p.labels = vec![crate::engine::diag::Label {
+                line,
+                column: p.column,
+                width: needle.chars().count(),
+                source_line: source,
+                text: Some("not declared under [roles]".into()),
+            }];
+        }
+        problems.push(p);
     }
     let mut prepared = Vec::new();
     let mut cursor = 1;
@@ -191,6 +225,7 @@ pub(super) fn prepare_toml(
             }
         };
         let user = match &case.principal {
+            PrincipalRef::Fixture(key) if broken_fixtures.contains(key) => continue,
             PrincipalRef::Fixture(key) => match suite.users.get(key) {
                 Some(u) => UserFixture {
                     id: Some(u.id.clone().unwrap_or_else(|| key.clone())),

@@ -289,11 +289,22 @@ pub async fn update_user(
     if let Some(disabled) = body.disabled {
         user = state.store.set_user_disabled(&id, disabled)?;
     }
-    admin.audit(
-        "users.update",
-        &format!("user:{id}"),
-        serde_json::to_value(&body).unwrap_or_default(),
-    )?;
+    // One row per kind of change, so that disabling and enabling read apart in the log.
+    if body.email.is_some() || body.name.is_some() {
+        admin.audit(
+            "users.update",
+            &format!("user:{id}"),
+            json!({"email": body.email, "name": body.name}),
+        )?;
+    }
+    if let Some(disabled) = body.disabled {
+        let action = if disabled {
+            "users.disable"
+        } else {
+            "users.enable"
+        };
+        admin.audit(action, &format!("user:{id}"), json!({}))?;
+    }
     Ok(Json(user))
 }
 
@@ -324,7 +335,7 @@ pub async fn set_user_password(
     let hash = state.accounts.hash_password(body.password).await?;
     let ended = state.store.reset_password(&id, &hash)?;
     let detail = json!({"password": "reset", "sessions_ended": ended, "tokens": "revoked", "throttle": "cleared"});
-    admin.audit("users.update", &format!("user:{id}"), detail.clone())?;
+    admin.audit("users.password", &format!("user:{id}"), detail.clone())?;
     Ok(Json(detail))
 }
 
@@ -392,9 +403,9 @@ pub async fn create_role(
         &role_names(&body.parents)?,
     )?;
     admin.audit(
-        "roles.write",
+        "roles.create",
         &format!("role:{}", role.name),
-        json!({"created": true, "parents": role.parents}),
+        json!({"parents": role.parents}),
     )?;
     Ok((StatusCode::CREATED, Json(role)).into_response())
 }
@@ -410,7 +421,7 @@ pub async fn update_role(
         &role_names(&body.parents)?,
     )?;
     admin.audit(
-        "roles.write",
+        "roles.update",
         &format!("role:{name}"),
         json!({"parents": role.parents}),
     )?;
@@ -431,11 +442,22 @@ pub async fn delete_role(
     QueryParams(q): QueryParams<ForceQuery>,
 ) -> Result<Json<Value>, ApiError> {
     RoleName::parse(&name).map_err(|e| ApiError::bad_request(format!("path: {e}")))?;
-    state.store.remove_role(&name, q.force)?;
+    state
+        .store
+        .remove_role(&name, q.force)
+        .map_err(|e| match e {
+            // The store's message serves every caller; over HTTP the way out is the query.
+            crate::store::StoreError::Conflict(m) => ApiError::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                format!("{m}; remove it anyway with DELETE /admin/v1/roles/{name}?force=true"),
+            ),
+            other => other.into(),
+        })?;
     admin.audit(
-        "roles.write",
+        "roles.delete",
         &format!("role:{name}"),
-        json!({"deleted": true, "force": q.force}),
+        json!({"force": q.force}),
     )?;
     Ok(Json(json!({"deleted": name})))
 }
@@ -514,7 +536,7 @@ pub async fn create_client(
 ) -> Result<Response, ApiError> {
     let (client, key) = state.store.create_client(&body.name)?;
     admin.audit(
-        "clients.write",
+        "clients.create",
         &format!("client:{}", client.id),
         json!({"name": client.name}),
     )?;
@@ -536,11 +558,7 @@ pub async fn revoke_client(
 ) -> Result<Json<ClientRow>, ApiError> {
     short_text("path: client id", &id)?;
     let client = state.store.revoke_client(&id)?;
-    admin.audit(
-        "clients.write",
-        &format!("client:{id}"),
-        json!({"revoked": true}),
-    )?;
+    admin.audit("clients.revoke", &format!("client:{id}"), json!({}))?;
     Ok(Json(client))
 }
 

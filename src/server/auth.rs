@@ -216,6 +216,8 @@ pub async fn me(
     let crate::identity::Verified { claims, user, .. } =
         super::decide::verified_caller(&state, token)?;
     Ok(Json(json!({
+        // `sub` makes this an OpenID userinfo answer (the discovery's userinfo_endpoint).
+        "sub": user.id,
         "id": user.id,
         "email": user.email,
         "name": user.name,
@@ -255,4 +257,120 @@ pub async fn change_password(
         )
         .await?;
     Ok(Json(json!({"password": "changed", "sessions_ended": ended})).into_response())
+}
+
+/// The OAuth 2.0 token endpoint (RFC 6749 section 3.2), for OAuth client libraries:
+/// `application/x-www-form-urlencoded` with `grant_type=password` (section 4.3, `username`
+/// is the email) or `grant_type=refresh_token` (section 6). It calls the same account
+/// service as `/v1/auth/login` and `/v1/auth/refresh`, so throttling, refresh rotation and
+/// reuse detection are the same. Errors take section 5.2's form (`error`,
+/// `error_description`), with warden's `message` beside it.
+pub async fn token(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: axum::extract::Request,
+) -> Response {
+    match token_grant(&state, peer, request).await {
+        Ok(response) => response,
+        Err(e) => oauth_error(e),
+    }
+}
+
+async fn token_grant(
+    state: &AppState,
+    peer: SocketAddr,
+    request: axum::extract::Request,
+) -> Result<Response, ApiError> {
+    let form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| {
+            m.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
+    // Read the body even to refuse it: an unread body makes the server close a kept-alive
+    // connection that the client may reuse.
+    let bytes = super::extract::body_bytes(request, state).await?;
+    if !form {
+        return Err(ApiError::bad_request(
+            "the token endpoint takes an application/x-www-form-urlencoded body",
+        ));
+    }
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+        .map_err(|e| ApiError::bad_request(format!("malformed form body: {e}")))?;
+    // Section 3.2: parameters must not be repeated.
+    let mut params = std::collections::HashMap::new();
+    for (k, v) in pairs {
+        if params.insert(k.clone(), v).is_some() {
+            return Err(ApiError::bad_request(format!(
+                "parameter `{k}` is given more than once"
+            )));
+        }
+    }
+    let param = |name: &str| {
+        params
+            .get(name)
+            .filter(|v| !v.is_empty())
+            .cloned()
+            .ok_or_else(|| ApiError::bad_request(format!("missing parameter `{name}`")))
+    };
+    let accounts = state.accounts.clone();
+    let issued = match param("grant_type")?.as_str() {
+        "password" => {
+            let (email, password) = (param("username")?, param("password")?);
+            let address = peer.ip().to_string();
+            let result = accounts.sign_in(email, password, address).await;
+            state.metrics.login(result.is_ok());
+            result?
+        }
+        "refresh_token" => {
+            let token = param("refresh_token")?;
+            blocking(move || accounts.refresh(&token).map_err(ApiError::from)).await?
+        }
+        other => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                format!("grant_type {other:?} is not supported: use password or refresh_token"),
+            ))
+        }
+    };
+    let mut response = issued_response(state, &issued);
+    response
+        .headers_mut()
+        .insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    Ok(response)
+}
+
+/// An error of the token endpoint in RFC 6749 section 5.2's form.
+fn oauth_error(e: ApiError) -> Response {
+    let code = match e.code {
+        // Wrong credentials are an invalid grant (section 5.2), never a 401: the client
+        // itself (public, unauthenticated) is not at fault.
+        "invalid_credentials" | "invalid_grant" => "invalid_grant",
+        "unsupported_grant_type" => "unsupported_grant_type",
+        // Throttled, or the store is briefly unavailable: retry later, not a bad grant, so
+        // that clients do not sign users out.
+        "too_many_attempts" | "unavailable" => "temporarily_unavailable",
+        _ if e.status.is_server_error() => "server_error",
+        _ => "invalid_request",
+    };
+    let status = match code {
+        "invalid_grant" | "unsupported_grant_type" => StatusCode::BAD_REQUEST,
+        _ => e.status,
+    };
+    let mut response = (
+        status,
+        Json(json!({"error": code, "error_description": e.message, "message": e.message})),
+    )
+        .into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    if let Some(secs) = e.retry_after {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    response
 }

@@ -121,11 +121,11 @@ fn evaluate(state: &AppState, caller: &Caller, e: &Evaluation) -> Decision {
                 context: Value::Object(e.context.clone()),
             },
         ),
-        Ok(None) => denied(Decision {
-            allowed: false,
-            reasons: vec![],
-            errors: vec![],
-        }),
+        // Said in the explanation only (items are bare `{"decision": false}` without it).
+        Ok(None) => denied(Decision::error(format!(
+            "subject {}:{:?} is unknown or disabled in the directory",
+            e.subject_type, e.subject_id
+        ))),
         Err(error) => denied(Decision::error(error)),
     }
 }
@@ -489,7 +489,7 @@ pub async fn search_subject(
 }
 
 pub async fn configuration(State(state): State<AppState>) -> Json<Value> {
-    let base = state.config.public_url.trim_end_matches('/');
+    let base = state.config.base_url();
     Json(json!({
         "policy_decision_point": base,
         "access_evaluation_endpoint": format!("{base}/access/v1/evaluation"),

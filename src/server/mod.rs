@@ -126,6 +126,7 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("get", "/.well-known/jwks.json") => get(ops::jwks),
         ("get", "/.well-known/openid-configuration") => get(ops::openid_configuration),
         ("post", "/v1/auth/login") => post(auth::login),
+        ("post", "/v1/auth/token") => post(auth::token),
         ("post", "/v1/auth/refresh") => post(auth::refresh),
         ("post", "/v1/auth/logout") => post(auth::logout),
         ("post", "/v1/auth/revoke") => post(auth::revoke),
@@ -243,18 +244,33 @@ pub async fn start(
     Ok((local, handle))
 }
 
-/// Serve until SIGTERM or Ctrl-C, then finish in-flight requests and stop.
-pub async fn serve(state: AppState) -> Result<(), StartError> {
-    let addr = state.config.listen.clone();
+/// Bind `config.listen` and set it to the address actually bound (port 0 becomes the real
+/// port), so that an unset `public_url` derives the issuer and discovery URLs from where the
+/// server really answers. Call before [`AppState::build`].
+pub async fn bind(config: &mut Config) -> Result<tokio::net::TcpListener, StartError> {
+    let addr = config.listen.clone();
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .map_err(|e| StartError::Bind(addr.clone(), e))?;
     let local = listener
         .local_addr()
         .map_err(|e| StartError::Bind(addr.clone(), e))?;
+    config.listen = local.to_string();
+    Ok(listener)
+}
+
+/// Serve on `listener` (from [`bind`]) until SIGTERM or Ctrl-C, then finish in-flight
+/// requests and stop.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> Result<(), StartError> {
+    let addr = state.config.listen.clone();
+    let local = listener
+        .local_addr()
+        .map_err(|e| StartError::Bind(addr.clone(), e))?;
     spawn_background(&state);
+    let issuer = state.config.base_url();
     eprintln!("warden listening on http://{local}");
-    tracing::info!(%local, "listening");
+    eprintln!("issuer (public_url): {issuer}");
+    tracing::info!(%local, %issuer, "listening");
     let decision_log = state.decision_log.clone();
     let limits = limits(&state.config);
     tracing::info!(

@@ -104,6 +104,13 @@ pub const ROUTES: &[Route] = &[
     ),
     r(
         "post",
+        "/v1/auth/token",
+        "auth",
+        "OAuth 2.0 token endpoint (RFC 6749): form-encoded password and refresh_token grants",
+        Auth::None,
+    ),
+    r(
+        "post",
         "/v1/auth/refresh",
         "auth",
         "Rotate a refresh token (body or cookie)",

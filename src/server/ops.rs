@@ -304,26 +304,26 @@ pub async fn jwks(State(state): State<AppState>) -> Json<serde_json::Value> {
 }
 
 pub async fn openid_configuration(State(state): State<AppState>) -> Json<serde_json::Value> {
-    let base = state.config.public_url.trim_end_matches('/');
+    let base = state.config.base_url();
     Json(json!({
         "issuer": base,
         "jwks_uri": format!("{base}/.well-known/jwks.json"),
-        "token_endpoint": format!("{base}/v1/auth/login"),
-        "refresh_endpoint": format!("{base}/v1/auth/refresh"),
+        "token_endpoint": format!("{base}/v1/auth/token"),
         "revocation_endpoint": format!("{base}/v1/auth/revoke"),
         "introspection_endpoint": format!("{base}/v1/auth/introspect"),
         "userinfo_endpoint": format!("{base}/v1/auth/me"),
-        "end_session_endpoint": format!("{base}/v1/auth/logout"),
-        "id_token_signing_alg_values_supported": [state.config.jwt_algorithm],
+        // Only what is served: no authorization endpoint (so no response types) and no ID
+        // tokens; access tokens are signed with this algorithm.
         "token_endpoint_auth_methods_supported": ["none"],
         "grant_types_supported": ["password", "refresh_token"],
-        "response_types_supported": ["token"],
+        "response_types_supported": [],
         "subject_types_supported": ["public"],
+        "access_token_signing_alg_values_supported": [state.config.jwt_algorithm],
     }))
 }
 
 pub async fn openapi(State(state): State<AppState>) -> Json<serde_json::Value> {
-    Json(super::openapi::document(&state.config.public_url))
+    Json(super::openapi::document(&state.config.base_url()))
 }
 
 pub async fn not_found() -> ApiError {

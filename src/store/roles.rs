@@ -99,11 +99,14 @@ impl Store {
     pub fn remove_role(&self, name: &str, force: bool) -> Result<(), StoreError> {
         self.write_directory(|tx| {
             let role = find_role(tx, name)?;
-            let children: i64 =
-                tx.query_row("SELECT COUNT(*) FROM role_parents WHERE parent = ?1", [name], |r| r.get(0))?;
+            let children: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM role_parents WHERE parent = ?1",
+                [name],
+                |r| r.get(0),
+            )?;
             if !force && (role.users > 0 || children > 0) {
                 return Err(StoreError::Conflict(format!(
-                    "role {name} is still held by {} user(s) and inherited by {children} role(s); use --force to remove it anyway",
+                    "role {name} is still held by {} user(s) and inherited by {children} role(s)",
                     role.users
                 )));
             }

@@ -203,7 +203,7 @@ impl Store {
             super::logs::audit_in(
                 tx,
                 "warden",
-                "session.revoke",
+                "sessions.revoke",
                 &format!("session:{}", session.id),
                 &serde_json::json!({"reason": "refresh_token_reuse", "user": session.user_id}),
             )?;

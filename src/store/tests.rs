@@ -255,7 +255,7 @@ fn refresh_rotation_grace_and_reuse() {
     ));
     assert_eq!(
         store
-            .list_audit(None, Some("session.revoke"), 10)
+            .list_audit(None, Some("sessions.revoke"), 10)
             .unwrap()
             .len(),
         1

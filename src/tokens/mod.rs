@@ -220,7 +220,7 @@ impl Tokens {
     /// Build from the configuration and the keys in the store (generating one if needed).
     pub fn new(store: &Store, config: &Config) -> Result<Tokens, TokenError> {
         let settings = TokenSettings {
-            issuer: config.public_url.trim_end_matches('/').to_string(),
+            issuer: config.base_url(),
             audience: config.audience.clone(),
             ttl: config.access_token_ttl,
             leeway: config.leeway,

@@ -103,6 +103,10 @@ pub fn spawn_app_with_clock(
         .unwrap();
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
+        // The server closes a keep-alive connection idle for `header_timeout` (10 s); a client
+        // must not reuse one that old, or it races the close (as browsers and Node's fetch,
+        // whose pools keep idle connections for 4-5 s, do not).
+        .max_idle_age(std::time::Duration::from_secs(4))
         .build()
         .into();
     TestApp {

@@ -330,16 +330,18 @@ fn users_roles_sessions_clients_tokens() {
         "users.delete",
         "sessions.revoke",
         "tokens.revoke",
-        "roles.write",
-        "clients.write",
+        "roles.create",
+        "roles.delete",
+        "clients.create",
+        "clients.revoke",
     ] {
         assert!(actions.contains(&a), "no audit row for {a}: {actions:?}");
     }
     let one = ok(app.call("get", "/admin/v1/audit?action=users.delete", None, t));
     assert_eq!(one[0]["target"], "user:Dan");
     // Each change is audited once, under the admin who made it (not also as "cli").
-    let clients = ok(app.call("get", "/admin/v1/audit?action=clients.write", None, t));
-    assert_eq!(clients.as_array().unwrap().len(), 2, "{clients}");
+    let clients = ok(app.call("get", "/admin/v1/audit?action=clients.create", None, t));
+    assert_eq!(clients.as_array().unwrap().len(), 1, "{clients}");
     assert!(clients
         .as_array()
         .unwrap()
@@ -571,4 +573,76 @@ fn a_delegated_support_role_gets_exactly_what_its_policy_says() {
         .unwrap();
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].action, "sessions.revoke");
+}
+
+#[test]
+fn role_conflicts_name_the_query_and_audit_rows_say_what_changed() {
+    let app = spawn_app();
+    let t = &app.admin_token();
+    let r = app.call("delete", "/admin/v1/roles/USER", None, Some(t));
+    assert_eq!(r.status, 409);
+    let message = r.json()["message"].as_str().unwrap().to_string();
+    assert!(message.contains("?force=true"), "{message}");
+    assert!(!message.contains("--force"), "{message}");
+
+    ok(app.call(
+        "post",
+        "/admin/v1/roles",
+        Some(&json!({"name": "TEMP"})),
+        Some(t),
+    ));
+    ok(app.call(
+        "put",
+        "/admin/v1/roles/TEMP",
+        Some(&json!({"parents": ["USER"]})),
+        Some(t),
+    ));
+    ok(app.call("delete", "/admin/v1/roles/TEMP", None, Some(t)));
+    let disabled = json!({"disabled": true});
+    ok(app.call("patch", "/admin/v1/users/alice", Some(&disabled), Some(t)));
+    let enabled = json!({"disabled": false, "name": "Alice A."});
+    ok(app.call("patch", "/admin/v1/users/alice", Some(&enabled), Some(t)));
+    let body = json!({"password": "another-password-99"});
+    ok(app.call(
+        "post",
+        "/admin/v1/users/alice/password",
+        Some(&body),
+        Some(t),
+    ));
+    let c = ok(app.call(
+        "post",
+        "/admin/v1/clients",
+        Some(&json!({"name": "svc"})),
+        Some(t),
+    ));
+    let id = c["id"].as_str().unwrap();
+    ok(app.call("delete", &format!("/admin/v1/clients/{id}"), None, Some(t)));
+
+    let audit = ok(app.call("get", "/admin/v1/audit?actor=user:admin", None, Some(t)));
+    let mut actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
+    actions.reverse();
+    assert_eq!(
+        actions,
+        [
+            "roles.create",
+            "roles.update",
+            "roles.delete",
+            "users.disable",
+            "users.update",
+            "users.enable",
+            "users.password",
+            "clients.create",
+            "clients.revoke"
+        ]
+    );
+    // The command line writes the same names.
+    let out = app.warden(&["user", "disable", "alice"]);
+    assert!(out.status.success());
+    let rows = ok(app.call("get", "/admin/v1/audit?actor=cli", None, Some(t)));
+    assert_eq!(rows[0]["action"], "users.disable");
 }

@@ -198,7 +198,7 @@ fn reuse_of_an_old_refresh_token_revokes_the_family() {
     let audit = app
         .state
         .store
-        .list_audit(None, Some("session.revoke"), 10)
+        .list_audit(None, Some("sessions.revoke"), 10)
         .unwrap();
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].detail["reason"], "refresh_token_reuse");
@@ -595,4 +595,131 @@ fn operations_endpoints() {
     );
     assert_eq!(r.header("x-request-id"), Some("req-42"));
     assert!(app.get("/healthz", None).header("x-request-id").is_some());
+}
+
+fn form(app: &TestApp, body: &str) -> Reply {
+    app.post_raw(
+        "/v1/auth/token",
+        Some("application/x-www-form-urlencoded"),
+        body.as_bytes(),
+        &[],
+    )
+}
+
+#[test]
+fn the_oauth_token_endpoint_serves_password_and_refresh_grants() {
+    let app = spawn_app();
+    let r = form(
+        &app,
+        &format!("grant_type=password&username=alice%40example.com&password={USER_PASSWORD}&client_id=any"),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    assert_eq!(r.header("pragma"), Some("no-cache"));
+    let t = r.json();
+    assert_eq!(t["token_type"], "Bearer");
+    assert_eq!(t["expires_in"], 900);
+    let access = t["access_token"].as_str().unwrap();
+    assert_eq!(app.get("/v1/auth/me", Some(access)).json()["sub"], "alice");
+
+    // Refresh rotates, as /v1/auth/refresh does.
+    let refresh = t["refresh_token"].as_str().unwrap();
+    let r = form(
+        &app,
+        &format!("grant_type=refresh_token&refresh_token={refresh}"),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let next = r.json();
+    assert_ne!(next["refresh_token"], t["refresh_token"]);
+    assert_eq!(next["session_id"], t["session_id"]);
+    let r = form(&app, "grant_type=refresh_token&refresh_token=not-a-token");
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["error"], "invalid_grant");
+
+    // RFC 6749 section 5.2 errors.
+    let cases = [
+        (
+            "grant_type=password&username=alice%40example.com&password=wrong-password-1",
+            "invalid_grant",
+        ),
+        ("grant_type=client_credentials", "unsupported_grant_type"),
+        (
+            "grant_type=password&username=alice%40example.com",
+            "invalid_request",
+        ),
+        ("username=alice%40example.com&password=x", "invalid_request"),
+        (
+            "grant_type=password&grant_type=refresh_token",
+            "invalid_request",
+        ),
+    ];
+    for (body, code) in cases {
+        let r = form(&app, body);
+        assert_eq!(r.status, 400, "{body}: {}", r.text);
+        let v = r.json();
+        assert_eq!(v["error"], code, "{body}: {v}");
+        assert!(v["error_description"]
+            .as_str()
+            .is_some_and(|d| !d.is_empty()));
+        assert_eq!(v["message"], v["error_description"]);
+    }
+    let r = app.post(
+        "/v1/auth/token",
+        &json!({"grant_type": "password", "username": "alice@example.com", "password": USER_PASSWORD}),
+        None,
+    );
+    assert_eq!(
+        r.status, 400,
+        "a JSON body is not a token request: {}",
+        r.text
+    );
+    assert_eq!(r.json()["error"], "invalid_request");
+}
+
+#[test]
+fn the_token_endpoint_is_throttled_with_the_json_sign_in() {
+    let app = spawn_app_with(|c| c.login_max_failures_per_account = 2);
+    // Failures through either door count for the same account.
+    app.post(
+        "/v1/auth/login",
+        &json!({"email": "alice@example.com", "password": "wrong password!"}),
+        None,
+    );
+    form(
+        &app,
+        "grant_type=password&username=alice%40example.com&password=wrong",
+    );
+    let r = form(
+        &app,
+        &format!("grant_type=password&username=alice%40example.com&password={USER_PASSWORD}"),
+    );
+    assert_eq!(r.status, 429, "{}", r.text);
+    assert_eq!(r.json()["error"], "temporarily_unavailable");
+    assert!(r.header("retry-after").unwrap().parse::<u64>().unwrap() >= 1);
+}
+
+#[test]
+fn discovery_advertises_only_what_is_served() {
+    let app = spawn_app();
+    let conf = app.get("/.well-known/openid-configuration", None).json();
+    assert_eq!(conf["token_endpoint"], "http://warden.test/v1/auth/token");
+    assert_eq!(
+        conf["grant_types_supported"],
+        json!(["password", "refresh_token"])
+    );
+    let served = app.get("/openapi.json", None).json();
+    for (key, value) in conf.as_object().unwrap() {
+        if !(key.ends_with("_endpoint") || key.ends_with("_uri")) {
+            continue;
+        }
+        let path = value
+            .as_str()
+            .unwrap()
+            .strip_prefix("http://warden.test")
+            .unwrap();
+        assert!(
+            served["paths"].get(path).is_some(),
+            "{key} advertises {path}, which is not served"
+        );
+    }
 }

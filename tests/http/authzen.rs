@@ -439,3 +439,50 @@ fn cached_subjects_follow_directory_changes() {
         .success());
     assert_eq!(ask("zed"), json!({"decision": true}));
 }
+
+#[test]
+fn explain_says_why_an_unknown_or_disabled_subject_is_denied() {
+    let p = pdp();
+    let explain = [("X-Warden-Explain", "true")];
+    let r = p.call_with(
+        "/access/v1/evaluation",
+        &eval("nobody", "deleteUserResource"),
+        &explain,
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let v = r.json();
+    assert_eq!(v["decision"], false);
+    let errors = v["context"]["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{v}");
+    assert!(
+        errors[0]
+            .as_str()
+            .unwrap()
+            .contains("\"nobody\" is unknown or disabled"),
+        "{v}"
+    );
+    // Without explain, still exactly a decision.
+    assert_eq!(
+        p.call(
+            "/access/v1/evaluation",
+            &eval("nobody", "deleteUserResource")
+        )
+        .text,
+        "{\"decision\":false}"
+    );
+    p.app.state.store.set_user_disabled("alice", true).unwrap();
+    let v = p
+        .call_with(
+            "/access/v1/evaluation",
+            &eval("alice", "readDocument"),
+            &explain,
+        )
+        .json();
+    assert!(
+        v["context"]["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("\"alice\" is unknown or disabled"),
+        "{v}"
+    );
+}

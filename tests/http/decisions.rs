@@ -512,3 +512,117 @@ pub fn keep_a_root_admin(app: &TestApp) {
         })
         .unwrap();
 }
+
+/// Whether `text` is an RFC 3339 UTC time such as 2026-11-27T04:42:14Z.
+fn is_rfc3339(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 20
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && b[16] == b':'
+        && b[19] == b'Z'
+}
+
+#[test]
+fn the_command_line_reads_both_logs_and_follows_decisions() {
+    let app = spawn_app();
+    let admin = app.admin_token();
+    let alice = app.alice()["token"].as_str().unwrap().to_string();
+    assert_eq!(authorize(&app, &admin, &delete_r1()).status, 200);
+    assert_eq!(authorize(&app, &alice, &delete_r1()).status, 200);
+    let text = |args: &[&str]| {
+        let out = app.warden(args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+
+    // Follow: the two decisions above (oldest first), then one made while following.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_warden"))
+        .args(["--db", app.dir.path().join("warden.db").to_str().unwrap()])
+        .args(["decisions", "--follow", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)) {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let next = || -> Value {
+        let line = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("warden decisions --follow printed a line");
+        serde_json::from_str(&line).unwrap()
+    };
+    let (first, second) = (next(), next());
+    assert_eq!(first["principal"], "User::\"admin\"");
+    assert_eq!(second["decision"], "deny");
+    assert!(first["at"].is_i64(), "epoch seconds in JSON: {first}");
+    let body = json!({"action": "readDocument", "resource": {"type": "Document", "id": "d1", "properties": {"owner": {"type": "User", "id": "alice"}}}});
+    assert_eq!(authorize(&app, &alice, &body).status, 200);
+    let third = next();
+    assert_eq!(third["action"], "readDocument", "{third}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // Filters as the admin API has them.
+    let denies: Value =
+        serde_json::from_str(&text(&["decisions", "--decision", "deny", "--json"])).unwrap();
+    assert_eq!(denies.as_array().unwrap().len(), 1, "{denies}");
+    let human = text(&["decisions", "--principal", "User::\"admin\""]);
+    let lines: Vec<&str> = human.lines().collect();
+    assert_eq!(lines.len(), 2, "{human}");
+    assert!(lines[0].starts_with("AT "), "{human}");
+    assert!(
+        is_rfc3339(lines[1].split_whitespace().next().unwrap()),
+        "{human}"
+    );
+    let future = text(&["decisions", "--since", "2999-01-01T00:00:00Z", "--json"]);
+    assert_eq!(future.trim(), "[]");
+    let out = app.warden(&["decisions", "--since", "yesterday"]);
+    assert!(!out.status.success());
+
+    // The audit log, and sessions with RFC 3339 times for people and epoch seconds in JSON.
+    let out = app.warden(&["user", "disable", "alice"]);
+    assert!(out.status.success());
+    let audit: Value =
+        serde_json::from_str(&text(&["audit", "--action", "users.disable", "--json"])).unwrap();
+    assert_eq!(audit[0]["target"], "user:alice");
+    assert_eq!(audit[0]["actor"], "cli");
+    let human = text(&["audit", "--actor", "cli"]);
+    assert!(
+        human.lines().nth(1).unwrap().contains("users.disable"),
+        "{human}"
+    );
+    assert!(is_rfc3339(
+        human
+            .lines()
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+    ));
+    let sessions = text(&["session", "list", "--user", "admin"]);
+    let row: Vec<&str> = sessions
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert!(is_rfc3339(row[2]) && is_rfc3339(row[3]), "{sessions}");
+    let sessions: Value = serde_json::from_str(&text(&["session", "list", "--json"])).unwrap();
+    assert!(sessions[0]["created_at"].is_i64(), "{sessions}");
+}

@@ -253,7 +253,7 @@ fn a_password_reset_ends_every_session_and_token() {
         app.login("alice@example.com", new_password);
     }
     let audit = app
-        .get("/admin/v1/audit?action=users.update", Some(&admin))
+        .get("/admin/v1/audit?action=users.password", Some(&admin))
         .text;
     assert!(audit.contains("sessions_ended"), "{audit}");
 }

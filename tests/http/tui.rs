@@ -295,3 +295,87 @@ fn the_real_binary_in_tmux() {
         std::panic::resume_unwind(panic);
     }
 }
+
+/// Wait until the terminal of the pane no longer echoes (a password is being read).
+fn wait_for_no_echo(socket: &str) {
+    let tty = String::from_utf8_lossy(
+        &tmux(socket, &["display", "-p", "-t", "tui", "#{pane_tty}"]).stdout,
+    )
+    .trim()
+    .to_string();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let stty = Command::new("stty")
+            .args(["-F", &tty, "-a"])
+            .output()
+            .unwrap();
+        let settings = String::from_utf8_lossy(&stty.stdout);
+        if settings.split_whitespace().any(|w| w == "-echo") {
+            return;
+        }
+        assert!(Instant::now() < deadline, "echo stayed on: {settings}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn user_passwd_asks_twice_without_echo_at_a_terminal() {
+    let app = spawn_app();
+    let db = app.dir.path().join("warden.db");
+    // A server per run: a new session right after kill-server could meet the dying one.
+    let run = |typed: [&str; 2]| -> String {
+        let socket = format!("warden-passwd-{}-{}", std::process::id(), typed[1]);
+        let command = format!(
+            "{} --db {} user passwd alice; echo exit=$?; read x",
+            env!("CARGO_BIN_EXE_warden"),
+            db.display()
+        );
+        let started = tmux(
+            &socket,
+            &[
+                "new-session",
+                "-d",
+                "-s",
+                "tui",
+                "-x",
+                "100",
+                "-y",
+                "20",
+                &command,
+            ],
+        );
+        assert!(
+            started.status.success(),
+            "{}",
+            String::from_utf8_lossy(&started.stderr)
+        );
+        let result = std::panic::catch_unwind(|| {
+            wait_for_screen(&socket, "New password for alice:");
+            wait_for_no_echo(&socket);
+            tmux(&socket, &["send-keys", "-t", "tui", "-l", typed[0]]);
+            tmux(&socket, &["send-keys", "-t", "tui", "Enter"]);
+            wait_for_screen(&socket, "Repeat it:");
+            wait_for_no_echo(&socket);
+            tmux(&socket, &["send-keys", "-t", "tui", "-l", typed[1]]);
+            tmux(&socket, &["send-keys", "-t", "tui", "Enter"]);
+            wait_for_screen(&socket, "exit=")
+        });
+        tmux(&socket, &["kill-server"]);
+        match result {
+            Ok(screen) => screen,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    };
+    let screen = run(["typed-new-password-1", "typed-new-password-2"]);
+    assert!(
+        screen.contains("the two passwords differ") && screen.contains("exit=1"),
+        "{screen}"
+    );
+    let screen = run(["typed-new-password-1", "typed-new-password-1"]);
+    assert!(screen.contains("exit=0"), "{screen}");
+    assert!(
+        !screen.contains("typed-new-password"),
+        "the password was echoed: {screen}"
+    );
+    app.login("alice@example.com", "typed-new-password-1");
+}

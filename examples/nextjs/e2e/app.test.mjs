@@ -96,6 +96,8 @@ before(async () => {
       cwd: resolve(import.meta.dirname, ".."),
       env: {
         ...process.env,
+        // A fresh machine has no network: telemetry must not be attempted at all.
+        NEXT_TELEMETRY_DISABLED: "1",
         WARDEN_URL: wardenUrl,
         NEXTAUTH_URL: appUrl,
         NEXTAUTH_SECRET: "e2e-secret-not-for-production-use-0123456789",
@@ -105,6 +107,13 @@ before(async () => {
     },
     /Ready|started server|Local:/,
   );
+  // "Ready" is printed before the routes are loaded: on a fresh machine the first requests
+  // (the sign-in page, NextAuth's routes, the first sign-in) were cold and the first tests
+  // timed out. Wait until the sign-in route answers, then sign in once over HTTP so every
+  // route of a sign-in is warm before Chromium starts.
+  await ready(`${appUrl}/api/auth/providers`, (body) => body.includes("credentials"));
+  await ready(appUrl, (body) => body.includes("Sign in"));
+  await warmUpSignIn("alice@example.com", ALICE_PASSWORD);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -118,7 +127,59 @@ before(async () => {
       "--disable-sync",
     ],
   });
+  // The first page of a fresh Chromium profile (font cache, first paint) is slow once.
+  const page = await browser.newPage();
+  await page.goto(appUrl);
+  await page.getByRole("button", { name: "Sign in" }).waitFor({ timeout: 60_000 });
+  await page.close();
 });
+
+/** Poll `url` until it answers 200 with a body that `check` accepts (60 s at most). */
+async function ready(url, check) {
+  const deadline = Date.now() + 60_000;
+  let last = "";
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      const body = await res.text();
+      if (res.ok && check(body)) return;
+      last = `${res.status}: ${body.slice(0, 200)}`;
+    } catch (e) {
+      last = String(e);
+    }
+    await new Promise((ok) => setTimeout(ok, 250));
+  }
+  throw new Error(`${url} did not become ready: ${last}`);
+}
+
+/** A whole NextAuth credentials sign-in over HTTP, then the signed-in page. */
+async function warmUpSignIn(email, password) {
+  const cookies = new Map();
+  const keep = (res) => {
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(";");
+      const at = pair.indexOf("=");
+      cookies.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+  };
+  const cookie = () => [...cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  const csrf = await fetch(`${appUrl}/api/auth/csrf`);
+  keep(csrf);
+  const { csrfToken } = await csrf.json();
+  const callback = await fetch(`${appUrl}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookie() },
+    body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
+  });
+  keep(callback);
+  assert.ok([200, 302].includes(callback.status), `warm-up sign-in answered ${callback.status}`);
+  const session = await (await fetch(`${appUrl}/api/auth/session`, { headers: { cookie: cookie() } })).json();
+  assert.equal(session?.user?.email, email, `warm-up sign-in: ${JSON.stringify(session)}`);
+  const home = await fetch(appUrl, { headers: { cookie: cookie() } });
+  assert.equal(home.status, 200);
+  await home.text();
+}
 
 after(async () => {
   await browser?.close();
