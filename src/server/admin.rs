@@ -15,7 +15,10 @@ use crate::api::*;
 use crate::engine::{Query, Resource};
 use crate::identity;
 use crate::model::{Email, RoleName, UserId};
-use crate::store::{DecisionFilter, NewUser};
+use crate::store::{
+    AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, NewUser, RoleRow,
+    SessionRow, UserRow,
+};
 use axum::extract::{MatchedPath, Path, Query as UrlQuery, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
@@ -491,6 +494,7 @@ fn policy_list(state: &AppState) -> PolicyList {
                 line: p.line,
                 effect: p.effect.to_string(),
                 status: if p.template { "template" } else { "active" }.to_string(),
+                source: policy_source(&bundle.policies, p),
             })
             .collect(),
         last_error: state.engine.last_error().map(|e| e.to_string()),
@@ -634,6 +638,52 @@ pub async fn list_audit(
         q.action.as_deref(),
         q.limit.unwrap_or(100).clamp(1, 1000),
     )?))
+}
+
+// ---- signing keys ----
+
+pub async fn list_keys(
+    State(state): State<AppState>,
+    Extension(_gated): Extension<Admin>,
+) -> Result<Json<Vec<KeyView>>, ApiError> {
+    Ok(Json(key_views(&state.store.keys()?)))
+}
+
+/// Rotate the signing key: new tokens are signed with a fresh key; the previous one keeps
+/// verifying until its tokens expire (the same operation as `warden keys rotate`).
+pub async fn rotate_key(
+    State(state): State<AppState>,
+    Extension(admin): Extension<Admin>,
+) -> Result<Json<Vec<KeyView>>, ApiError> {
+    let (store, tokens) = (state.store.clone(), state.tokens.clone());
+    let kid = blocking(move || {
+        let kid = crate::tokens::rotate_key(&store).map_err(ApiError::internal)?;
+        tokens.reload_keys(&store).map_err(ApiError::internal)?;
+        Ok(kid)
+    })
+    .await?;
+    admin.audit("keys.rotate", &format!("kid:{kid}"), json!({}))?;
+    Ok(Json(key_views(&state.store.keys()?)))
+}
+
+fn key_views(keys: &[crate::store::KeyRow]) -> Vec<KeyView> {
+    keys.iter()
+        .map(|k| KeyView {
+            kid: k.kid.clone(),
+            alg: k.alg.clone(),
+            created_at: k.created_at,
+            retired_at: k.retired_at,
+        })
+        .collect()
+}
+
+/// The source text of a policy, as Cedar keeps it (empty when it cannot be found).
+fn policy_source(set: &cedar_policy::PolicySet, info: &crate::engine::PolicyInfo) -> String {
+    let id = cedar_policy::PolicyId::new(&info.id);
+    set.policy(&id)
+        .map(|p| p.to_string())
+        .or_else(|| set.template(&id).map(|t| t.to_string()))
+        .unwrap_or_default()
 }
 
 impl From<crate::model::InvalidValue> for ApiError {
