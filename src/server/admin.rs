@@ -16,8 +16,8 @@ use crate::engine::{Query, Resource};
 use crate::identity;
 use crate::model::{Email, RoleName, UserId};
 use crate::store::{
-    AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, NewUser, RoleRow,
-    SessionRow, UserRow,
+    AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, NewUser, RoleRow, SessionRow,
+    UserRow,
 };
 use axum::extract::{MatchedPath, Path, Query as UrlQuery, Request, State};
 use axum::http::StatusCode;

@@ -397,11 +397,7 @@ impl App {
     }
 
     fn save_pick(&mut self, target: PickFor, options: Vec<(String, bool)>) {
-        let chosen: Vec<String> = options
-            .into_iter()
-            .filter(|o| o.1)
-            .map(|o| o.0)
-            .collect();
+        let chosen: Vec<String> = options.into_iter().filter(|o| o.1).map(|o| o.0).collect();
         let list = if chosen.is_empty() {
             "(none)".to_string()
         } else {
@@ -449,7 +445,14 @@ impl App {
                         roles: list(form.value("Roles (comma-separated)")),
                         password: (!password.is_empty()).then_some(password),
                     })
-                    .map(|b| ("POST", "/admin/v1/users".into(), b, What::Form("created user".into())))
+                    .map(|b| {
+                        (
+                            "POST",
+                            "/admin/v1/users".into(),
+                            b,
+                            What::Form("created user".into()),
+                        )
+                    })
                     .map_err(|e| e.to_string())
                 }
             }

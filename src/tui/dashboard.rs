@@ -75,8 +75,14 @@ impl Component for Dashboard {
         let s = &self.stats;
         frame.render_widget(
             Paragraph::new(vec![
-                Line::styled(format!("allowed  {:>8}", s.allowed), Style::new().fg(Color::Green)),
-                Line::styled(format!("denied   {:>8}", s.denied), Style::new().fg(Color::Red)),
+                Line::styled(
+                    format!("allowed  {:>8}", s.allowed),
+                    Style::new().fg(Color::Green),
+                ),
+                Line::styled(
+                    format!("denied   {:>8}", s.denied),
+                    Style::new().fg(Color::Red),
+                ),
                 Line::raw(format!("total    {:>8}", s.allowed + s.denied)),
             ])
             .block(Block::bordered().title("Last hour")),
@@ -84,10 +90,7 @@ impl Component for Dashboard {
         );
         frame.render_widget(
             Sparkline::default().data(&self.rate).block(
-                Block::bordered().title(format!(
-                    "Decisions per {} s",
-                    DASHBOARD_POLL.as_secs()
-                )),
+                Block::bordered().title(format!("Decisions per {} s", DASHBOARD_POLL.as_secs())),
             ),
             spark,
         );

@@ -60,14 +60,14 @@ static USER_KEYS: &[Binding] = &[
         &[C('x')],
         "x",
         Action::Revoke,
-        "revoke all tokens and sessions",
+        "revoke all tokens, sessions",
         "revoke",
     ),
     change(
         &[C('u')],
         "u",
         Action::Unlock,
-        "unlock (clear the sign-in throttle)",
+        "unlock (clear sign-in limit)",
         "unlock",
     ),
 ];
@@ -157,7 +157,10 @@ impl Item for UserRow {
         let you = u.id == ctx.me.id;
         let id = seg(&u.id);
         match action {
-            Action::EditRoles => vec![Effect::Pick(PickFor::UserRoles(u.id.clone()), u.roles.clone())],
+            Action::EditRoles => vec![Effect::Pick(
+                PickFor::UserRoles(u.id.clone()),
+                u.roles.clone(),
+            )],
             Action::ToggleDisabled => {
                 let disable = !u.disabled;
                 confirm(
@@ -280,9 +283,10 @@ impl Item for RoleRow {
             )],
             Action::Delete => confirm(
                 format!("Delete role {}? It is taken from every user.", r.name),
-                ctx.me.roles.contains(&r.name).then(|| {
-                    format!("You hold {}: you may lose your own access.", r.name)
-                }),
+                ctx.me
+                    .roles
+                    .contains(&r.name)
+                    .then(|| format!("You hold {}: you may lose your own access.", r.name)),
                 send(
                     "DELETE",
                     format!("/admin/v1/roles/{}?force=true", seg(&r.name)),
@@ -354,7 +358,9 @@ impl Item for SessionRow {
                 (
                     "revoked",
                     match (self.revoked_at, &self.revoked_reason) {
-                        (Some(at), r) => format!("{} ({})", when(at), r.clone().unwrap_or_default()),
+                        (Some(at), r) => {
+                            format!("{} ({})", when(at), r.clone().unwrap_or_default())
+                        }
                         (None, _) => "no".into(),
                     },
                 ),
@@ -396,7 +402,7 @@ static DECISION_KEYS: &[Binding] = &[read(
     &[C('f')],
     "f",
     Action::DeniesOnly,
-    "only denies (toggles the deny filter)",
+    "only denies (toggle)",
     "denies only",
 )];
 
@@ -450,7 +456,10 @@ impl Item for DecisionRow {
                     "properties",
                     "(the decision log keeps the resource, not its properties)".into(),
                 ),
-                ("context", "(the decision log does not keep the context)".into()),
+                (
+                    "context",
+                    "(the decision log does not keep the context)".into(),
+                ),
                 (
                     "policies",
                     if self.reasons.is_empty() {
@@ -519,7 +528,7 @@ static POLICY_KEYS: &[Binding] = &[
         &[C('E')],
         "E",
         Action::ReloadError,
-        "the last refused reload in full",
+        "last refused reload in full",
         "",
     ),
 ];
@@ -550,7 +559,10 @@ impl Item for PolicyView {
     fn detail(&self, _ctx: &Ctx<'_>) -> Detail {
         let mut lines = vec![
             Line::styled(
-                format!("{}:{} · {} · {}", self.file, self.line, self.effect, self.status),
+                format!(
+                    "{}:{} · {} · {}",
+                    self.file, self.line, self.effect, self.status
+                ),
                 dim(),
             ),
             Line::raw(""),
@@ -675,7 +687,13 @@ impl Item for AuditRow {
 // ---- service clients ----
 
 static CLIENT_KEYS: &[Binding] = &[
-    change(&[C('n')], "n", Action::New, "new client (key shown once)", "new"),
+    change(
+        &[C('n')],
+        "n",
+        Action::New,
+        "new client (key shown once)",
+        "new",
+    ),
     change(&[C('x')], "x", Action::Revoke, "revoke client", "revoke"),
 ];
 
@@ -724,7 +742,10 @@ impl Item for ClientRow {
                     "revoked",
                     self.revoked_at.map(when).unwrap_or_else(|| "no".into()),
                 ),
-                ("key", "shown once at creation; warden keeps only its hash".into()),
+                (
+                    "key",
+                    "shown once at creation; warden keeps only its hash".into(),
+                ),
             ],
         )
     }
@@ -813,7 +834,9 @@ impl Item for KeyView {
                 (
                     "retired",
                     match self.retired_at {
-                        Some(at) => format!("{} (still verifies its tokens until they expire)", when(at)),
+                        Some(at) => {
+                            format!("{} (still verifies its tokens until they expire)", when(at))
+                        }
                         None => "no: new tokens are signed with it".into(),
                     },
                 ),

@@ -97,13 +97,7 @@ use KeyCode::Char as C;
 pub static GLOBAL: &[Binding] = &[
     read(&[C('q')], "q", Action::Quit, "quit", "quit"),
     read(&[C('?')], "?", Action::Help, "help", "help"),
-    read(
-        &[KeyCode::Tab],
-        "Tab",
-        Action::NextTab,
-        "next tab",
-        "",
-    ),
+    read(&[KeyCode::Tab], "Tab", Action::NextTab, "next tab", ""),
     read(
         &[KeyCode::BackTab],
         "S-Tab",
@@ -132,16 +126,10 @@ pub static GLOBAL: &[Binding] = &[
         &[C('R'), KeyCode::F(5)],
         "R/F5",
         Action::Refresh,
-        "refresh now (also retries what was refused)",
+        "refresh (retries refusals)",
         "",
     ),
-    read(
-        &[C('m')],
-        "m",
-        Action::Messages,
-        "show the last message in full",
-        "",
-    ),
+    read(&[C('m')], "m", Action::Messages, "last message in full", ""),
     read(&[C('L')], "L", Action::SignOut, "sign out", ""),
 ];
 
@@ -149,13 +137,7 @@ pub static GLOBAL: &[Binding] = &[
 pub static LIST: &[Binding] = &[
     read(&[KeyCode::Up, C('k')], "↑/k", Action::Up, "up", ""),
     read(&[KeyCode::Down, C('j')], "↓/j", Action::Down, "down", ""),
-    read(
-        &[KeyCode::PageUp],
-        "PgUp",
-        Action::PageUp,
-        "page up",
-        "",
-    ),
+    read(&[KeyCode::PageUp], "PgUp", Action::PageUp, "page up", ""),
     read(
         &[KeyCode::PageDown],
         "PgDn",
@@ -177,15 +159,15 @@ pub static LIST: &[Binding] = &[
         "last row",
         "",
     ),
-    read(&[KeyCode::Enter], "Enter", Action::Enter, "details", "details"),
-    read(&[C('/')], "/", Action::Filter, "filter", "filter"),
     read(
-        &[KeyCode::Esc],
-        "Esc",
-        Action::Back,
-        "clear the filter",
-        "",
+        &[KeyCode::Enter],
+        "Enter",
+        Action::Enter,
+        "details",
+        "details",
     ),
+    read(&[C('/')], "/", Action::Filter, "filter", "filter"),
+    read(&[KeyCode::Esc], "Esc", Action::Back, "clear the filter", ""),
 ];
 
 /// The binding among `lists` that `key` triggers.

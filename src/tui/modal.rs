@@ -250,15 +250,15 @@ pub fn draw(frame: &mut Frame<'_>, modal: &Modal, area: Rect) {
                     }
                 })
                 .collect();
-            l.push(Line::styled("Space toggle · Enter save · Esc cancel", dim()));
+            l.push(Line::styled(
+                "Space toggle · Enter save · Esc cancel",
+                dim(),
+            ));
             (title, l, 0)
         }
         Modal::Detail(d) => {
             let mut l = d.lines.clone();
-            l.push(Line::styled(
-                "↑↓/PgUp/PgDn/g/G scroll · Esc close",
-                dim(),
-            ));
+            l.push(Line::styled("↑↓/PgUp/PgDn/g/G scroll · Esc close", dim()));
             (d.title.clone(), l, d.scroll)
         }
     };

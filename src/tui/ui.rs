@@ -102,20 +102,30 @@ fn draw_sign_in(frame: &mut Frame<'_>, app: &App, area: Rect) {
     );
 }
 
-/// The current view's hints, then the global ones.
+/// `? help` first (it must survive a narrow screen: it lists everything), then the current
+/// view's hints, then the other global ones.
 fn hints(app: &App) -> Vec<&'static Binding> {
-    let mut lists = app.views.get(app.current).keys();
+    let mut lists = vec![&GLOBAL[1..2]];
+    lists.extend(app.views.get(app.current).keys());
     lists.push(GLOBAL);
-    lists
-        .into_iter()
-        .flat_map(|l| l.iter())
-        .filter(|b| !b.hint.is_empty() && !(app.read_only && b.changes))
-        .collect()
+    let mut out: Vec<&'static Binding> = Vec::new();
+    for b in lists.into_iter().flat_map(|l| l.iter()) {
+        if !b.hint.is_empty()
+            && !(app.read_only && b.changes)
+            && !out.iter().any(|o| std::ptr::eq(*o, b))
+        {
+            out.push(b);
+        }
+    }
+    out
 }
 
 fn header(app: &App) -> Line<'static> {
     let mut spans = vec![
-        Span::styled(" warden ", Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED)),
+        Span::styled(
+            " warden ",
+            Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED),
+        ),
         Span::raw(" "),
         Span::styled(app.me.id.clone(), Style::new().add_modifier(Modifier::BOLD)),
         Span::raw(format!(" <{}>", app.me.email)),
@@ -144,7 +154,12 @@ fn draw_main(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let message = app.message.as_ref();
     let message_height = message
         .map(|m| {
-            (m.text.chars().count().max(1).div_ceil(usize::from(area.width.max(1)))).min(3) as u16
+            (m.text
+                .chars()
+                .count()
+                .max(1)
+                .div_ceil(usize::from(area.width.max(1))))
+            .min(3) as u16
         })
         .unwrap_or(0);
     let [head, tabs_area, body, hint_area, message_area] = Layout::vertical([
@@ -211,16 +226,40 @@ fn draw_help(frame: &mut Frame<'_>, app: &App, area: Rect) {
     )];
     let mut lists = app.views.get(app.current).keys();
     lists.push(GLOBAL);
-    for b in lists.into_iter().flat_map(|l| l.iter()) {
-        let note = if app.read_only && b.changes {
-            " (disabled: read-only)"
-        } else {
-            ""
-        };
-        lines.push(Line::raw(format!("  {:<7} {}{note}", b.label, b.help)));
+    let entries: Vec<String> = lists
+        .into_iter()
+        .flat_map(|l| l.iter())
+        .map(|b| {
+            let note = if app.read_only && b.changes {
+                " (read-only)"
+            } else {
+                ""
+            };
+            format!("{:<7} {}{note}", b.label, b.help)
+        })
+        .collect();
+    // Two columns when one does not fit the height.
+    let two = entries.len() + 4 > usize::from(area.height);
+    let width = if two {
+        area.width.saturating_sub(2).min(110)
+    } else {
+        64
+    };
+    if two {
+        let half = usize::from(width.saturating_sub(4)) / 2;
+        for pair in entries.chunks(2) {
+            let left: String = pair[0].chars().take(half.saturating_sub(1)).collect();
+            let right: String = pair
+                .get(1)
+                .map(|r| r.chars().take(half.saturating_sub(1)).collect())
+                .unwrap_or_default();
+            lines.push(Line::raw(format!(" {left:<half$}{right}")));
+        }
+    } else {
+        lines.extend(entries.iter().map(|e| Line::raw(format!("  {e}"))));
     }
     lines.push(Line::styled("Esc or ? closes this help", dim()));
-    let rect = centered(area, 64, lines.len() as u16 + 2);
+    let rect = centered(area, width, lines.len() as u16 + 2);
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines).block(Block::bordered().title("Help")),

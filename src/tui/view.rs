@@ -161,7 +161,9 @@ impl Loader {
     pub fn due(&self, now: Instant) -> bool {
         !self.in_flight
             && !matches!(self.phase, Phase::Denied(_))
-            && self.last.is_none_or(|t| now.duration_since(t) >= self.every)
+            && self
+                .last
+                .is_none_or(|t| now.duration_since(t) >= self.every)
     }
 
     /// A load was sent at `now`.
@@ -588,10 +590,7 @@ impl<T: Item> Component for ListView<T> {
             .collect();
         params.extend(T::params(&self.filter));
         params.push(("after_id".into(), after.to_string()));
-        params.push((
-            "wait".into(),
-            super::client::LONG_POLL_SECS.to_string(),
-        ));
+        params.push(("wait".into(), super::client::LONG_POLL_SECS.to_string()));
         Some(format!(
             "{}?{}",
             T::PATH,

@@ -36,9 +36,14 @@ pub enum Request {
     },
     SignOut,
     /// Load (or reload) a view.
-    Load { view: ViewId, path: String },
+    Load {
+        view: ViewId,
+        path: String,
+    },
     /// Long-poll the decision log for rows after the newest one shown.
-    Tail { path: String },
+    Tail {
+        path: String,
+    },
     /// Change something.
     Send {
         method: &'static str,
