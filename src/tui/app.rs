@@ -208,7 +208,7 @@ impl App {
 
     /// Back to the sign-in screen: every view is cleared, so nothing of this session stays
     /// on screen for the next person.
-    fn to_sign_in(&mut self, note: &str) {
+    fn back_to_sign_in(&mut self, note: &str) {
         self.epoch += 1;
         self.screen = Screen::SignIn;
         self.signin = Form::sign_in();
@@ -277,7 +277,7 @@ impl App {
             }
             Action::SignOut => {
                 self.submit(Request::SignOut);
-                self.to_sign_in("signed out");
+                self.back_to_sign_in("signed out");
             }
             Action::Messages => {
                 if let Some(m) = self.message.clone() {
@@ -354,7 +354,10 @@ impl App {
                 }
             }
             Modal::Confirm(c) => match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => self.submit(c.request),
+                KeyCode::Char('y') | KeyCode::Char('Y') => {
+                    self.submit(c.request);
+                    self.info("sending…");
+                }
                 KeyCode::Char('n') | KeyCode::Esc => self.info("cancelled"),
                 _ => self.modal = Some(Modal::Confirm(c)),
             },
@@ -602,7 +605,7 @@ impl App {
                 self.connection_lost = true;
                 self.error(format!("connection lost: {m} (retrying)"));
             }
-            ClientError::SessionEnded(_) => self.to_sign_in("session ended: sign in again"),
+            ClientError::SessionEnded(_) => self.back_to_sign_in("session ended: sign in again"),
             ClientError::Stale => {}
             ClientError::Api { status: 403, .. } => {}
             api @ ClientError::Api { .. } => self.error(api.to_string()),

@@ -67,6 +67,14 @@ pub struct Client {
     session: Arc<Mutex<Option<Session>>>,
 }
 
+/// Seconds since the epoch (the token's `expires_at` is in these).
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
 /// Long-polls wait this long on the server: less than the client's own timeout.
 pub const LONG_POLL_SECS: u64 = 8;
 
@@ -245,7 +253,7 @@ impl Client {
         body: Option<&Value>,
     ) -> Result<Value, ClientError> {
         let (mut token, expires_at) = self.access(epoch)?;
-        if expires_at - crate::util::now() < 30 {
+        if expires_at - unix_now() < 30 {
             self.refresh(epoch, &token)?;
             token = self.access(epoch)?.0;
         }

@@ -110,10 +110,8 @@ fn hints(app: &App) -> Vec<&'static Binding> {
     lists.push(GLOBAL);
     let mut out: Vec<&'static Binding> = Vec::new();
     for b in lists.into_iter().flat_map(|l| l.iter()) {
-        if !b.hint.is_empty()
-            && !(app.read_only && b.changes)
-            && !out.iter().any(|o| std::ptr::eq(*o, b))
-        {
+        let hidden = b.hint.is_empty() || (app.read_only && b.changes);
+        if !hidden && !out.iter().any(|o| std::ptr::eq(*o, b)) {
             out.push(b);
         }
     }

@@ -140,6 +140,8 @@ pub struct Loader {
     pub tail_in_flight: bool,
     /// After a failed long-poll, no new one before this instant.
     tail_after: Option<Instant>,
+    /// A load started while a long-poll was out: that poll's rows may be of the old filter.
+    tail_stale: bool,
     last: Option<Instant>,
     every: Duration,
 }
@@ -151,6 +153,7 @@ impl Loader {
             in_flight: false,
             tail_in_flight: false,
             tail_after: None,
+            tail_stale: false,
             last: None,
             every,
         }
@@ -168,6 +171,7 @@ impl Loader {
 
     /// A load was sent at `now`.
     pub fn started(&mut self, now: Instant) {
+        self.tail_stale = self.tail_in_flight;
         self.in_flight = true;
         self.last = Some(now);
     }
@@ -601,6 +605,9 @@ impl<T: Item> Component for ListView<T> {
     fn tailed(&mut self, result: Result<Value, ClientError>, now: Instant) {
         self.loader.tail_in_flight = false;
         self.loader.tail_after = result.is_err().then(|| now + Duration::from_secs(3));
+        if std::mem::take(&mut self.loader.tail_stale) && result.is_ok() {
+            return;
+        }
         if !self.loader.finish(&result) {
             if matches!(self.loader.phase, Phase::Denied(_)) {
                 self.rows.clear();
