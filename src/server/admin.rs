@@ -263,11 +263,13 @@ pub async fn set_user_roles(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<SetRoles>,
 ) -> Result<Json<UserRow>, ApiError> {
+    // The audit entry says what changed: the roles before and after.
+    let before = state.store.user(&id)?.roles;
     let user = state.store.set_user_roles(&id, &role_names(&body.roles)?)?;
     admin.audit(
         "users.roles",
         &format!("user:{id}"),
-        json!({"roles": user.roles}),
+        json!({"roles": user.roles, "before": before, "after": user.roles}),
     )?;
     Ok(Json(user))
 }
@@ -353,6 +355,7 @@ pub async fn update_role(
     Path(name): Path<String>,
     JsonBody(body): JsonBody<RoleUpdate>,
 ) -> Result<Json<RoleRow>, ApiError> {
+    let before = state.store.role(&name)?.parents;
     let role = state.store.set_role_parents(
         &RoleName::parse(&name).map_err(bad)?,
         &role_names(&body.parents)?,
@@ -360,7 +363,7 @@ pub async fn update_role(
     admin.audit(
         "roles.write",
         &format!("role:{name}"),
-        json!({"parents": role.parents}),
+        json!({"parents": role.parents, "before": before, "after": role.parents}),
     )?;
     Ok(Json(role))
 }

@@ -243,7 +243,7 @@ fn sign_in_create_user_give_role_revoke_session() {
         .iter()
         .any(|a| a.action == "sessions.revoke" && a.actor == "user:admin"));
     assert!(audit.iter().any(|a| a.action == "users.roles"
-        && warden::tui::items::change_summary(&a.detail).contains("ADMIN")));
+        && warden::tui::items::change_summary(&a.detail) == "USER -> ADMIN,USER"));
 
     // Policies: Enter shows the source.
     tui.press(KeyCode::Char('6'));
