@@ -462,7 +462,9 @@ impl Item for DecisionRow {
                 ),
                 (
                     "policies",
-                    if self.reasons.is_empty() {
+                    if self.reasons.is_empty() && !self.errors.is_empty() {
+                        "(none: the errors below denied it)".into()
+                    } else if self.reasons.is_empty() {
                         "(none: no policy applied, so the default deny)".into()
                     } else {
                         self.reasons.join("\n")

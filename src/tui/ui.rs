@@ -136,14 +136,15 @@ fn header(app: &App) -> Line<'static> {
             },
             Style::new().fg(Color::Cyan),
         ),
-        Span::styled(format!(" · {}", app.url), dim()),
     ];
+    // The flags before the address, so a narrow screen cuts the address first.
     if app.read_only {
         spans.push(Span::styled(" [read-only]", Style::new().fg(Color::Yellow)));
     }
     if app.connection_lost {
         spans.push(Span::styled(" ● offline", Style::new().fg(Color::Red)));
     }
+    spans.push(Span::styled(format!(" · {}", app.url), dim()));
     Line::from(spans)
 }
 
