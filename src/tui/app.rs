@@ -401,6 +401,17 @@ impl App {
 
     fn save_pick(&mut self, target: PickFor, options: Vec<(String, bool)>) {
         let chosen: Vec<String> = options.into_iter().filter(|o| o.1).map(|o| o.0).collect();
+        // Taking a role from yourself can end your own access: ask first.
+        let dropped: Vec<String> = match &target {
+            PickFor::UserRoles(id) if *id == self.me.id => self
+                .me
+                .roles
+                .iter()
+                .filter(|r| !chosen.contains(r))
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        };
         let list = if chosen.is_empty() {
             "(none)".to_string()
         } else {
@@ -418,12 +429,24 @@ impl App {
                 format!("{name} now inherits: {list}"),
             ),
         };
-        self.submit(Request::Send {
+        let request = Request::Send {
             method: "PUT",
             path,
             body: body.ok(),
             what: What::Change(done),
-        });
+        };
+        if dropped.is_empty() {
+            self.submit(request);
+        } else {
+            self.modal = Some(Modal::Confirm(super::modal::Confirm {
+                prompt: format!("Set your own roles to {list}?"),
+                warning: Some(format!(
+                    "This is you: without {} you may lose access to this console.",
+                    dropped.join(", ")
+                )),
+                request,
+            }));
+        }
     }
 
     fn submit_form(&mut self, mut form: Form) {

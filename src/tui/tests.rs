@@ -588,6 +588,46 @@ fn forms_keep_their_errors() {
 }
 
 #[test]
+fn taking_your_own_role_asks_first() {
+    let mut app = signed_in();
+    app.current = ViewId::Users;
+    press(&mut app, KeyCode::Char('e'));
+    let jobs = app.take_jobs();
+    assert!(matches!(
+        &jobs[..],
+        [Job {
+            request: Request::Send {
+                what: What::PickerRoles,
+                ..
+            },
+            ..
+        }]
+    ));
+    app.on_event(Event {
+        epoch: app.epoch,
+        reply: Reply::Sent {
+            what: What::PickerRoles,
+            result: Ok(json!([
+                {"name": "ADMIN", "parents": ["USER"], "users": 1},
+                {"name": "USER", "parents": [], "users": 1}
+            ])),
+        },
+    });
+    assert!(matches!(app.modal, Some(Modal::Pick { .. })));
+    press(&mut app, KeyCode::Char(' '));
+    press(&mut app, KeyCode::Enter);
+    match &app.modal {
+        Some(Modal::Confirm(c)) => {
+            assert!(c.warning.as_deref().unwrap_or("").contains("without ADMIN"))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(app.take_jobs().is_empty(), "nothing sent before y");
+    press(&mut app, KeyCode::Char('y'));
+    assert_eq!(app.take_jobs().len(), 1);
+}
+
+#[test]
 fn one_time_format() {
     assert_eq!(when(0), "1970-01-01 00:00:00");
     assert_eq!(when(T0), "2026-11-27 02:46:59");
