@@ -14,7 +14,10 @@ use crate::api::*;
 use crate::engine::{Query, Resource};
 use crate::identity;
 use crate::model::{Email, InvalidValue, RoleName, SearchText, UserId, UserName};
-use crate::store::{DecisionFilter, NewUser};
+use crate::store::{
+    AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, NewUser, RoleRow, SessionRow,
+    UserRow,
+};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
@@ -58,7 +61,7 @@ pub async fn gate(State(state): State<AppState>, mut req: Request, next: Next) -
                 req.extensions_mut().insert(client);
                 next.run(req).await
             }
-            Err(e) => e.into_response(),
+            Err(e) => refuse_unread(req, e, state.config.max_body_bytes).await,
         };
     }
     let Some(action) = route.admin_action else {
@@ -74,8 +77,17 @@ pub async fn gate(State(state): State<AppState>, mut req: Request, next: Next) -
             req.extensions_mut().insert(admin);
             next.run(req).await
         }
-        Err(e) => e.into_response(),
+        Err(e) => refuse_unread(req, e, state.config.max_body_bytes).await,
     }
+}
+
+/// Refuse a request whose body was not looked at. The body is read (at most `limit` bytes,
+/// within the body deadline) and dropped, unparsed: a response sent while the client is still
+/// sending makes the server close the connection with data unread, and the kernel then
+/// resets it, so the client may lose the very answer that says why it was refused.
+async fn refuse_unread(req: Request, e: ApiError, limit: usize) -> Response {
+    let _ = axum::body::to_bytes(req.into_body(), limit).await;
+    e.into_response()
 }
 
 /// Check the bearer token, then ask the policies whether its user may `action`.
@@ -315,11 +327,13 @@ pub async fn set_user_roles(
     JsonBody(body): JsonBody<SetRoles>,
 ) -> Result<Json<UserRow>, ApiError> {
     let id = path_user(&id)?.to_string();
+    // The audit entry says what changed: the roles before and after.
+    let before = state.store.user(&id)?.roles;
     let user = state.store.set_user_roles(&id, &role_names(&body.roles)?)?;
     admin.audit(
         "users.roles",
         &format!("user:{id}"),
-        json!({"roles": user.roles}),
+        json!({"roles": user.roles, "before": before, "after": user.roles}),
     )?;
     Ok(Json(user))
 }
@@ -416,6 +430,7 @@ pub async fn update_role(
     PathParam(name): PathParam,
     JsonBody(body): JsonBody<RoleUpdate>,
 ) -> Result<Json<RoleRow>, ApiError> {
+    let before = state.store.role(&name)?.parents;
     let role = state.store.set_role_parents(
         &RoleName::parse(&name).map_err(|e| ApiError::bad_request(format!("path: {e}")))?,
         &role_names(&body.parents)?,
@@ -423,7 +438,7 @@ pub async fn update_role(
     admin.audit(
         "roles.update",
         &format!("role:{name}"),
-        json!({"parents": role.parents}),
+        json!({"parents": role.parents, "before": before, "after": role.parents}),
     )?;
     Ok(Json(role))
 }
@@ -576,6 +591,7 @@ fn policy_list(state: &AppState) -> PolicyList {
                 line: p.line,
                 effect: p.effect.to_string(),
                 status: if p.template { "template" } else { "active" }.to_string(),
+                source: policy_source(&bundle.policies, p),
             })
             .collect(),
         last_error: state.engine.last_error().map(|e| e.to_string()),
@@ -657,7 +673,7 @@ pub struct DecisionQuery {
     since: Option<i64>,
     after_id: Option<i64>,
     limit: Option<i64>,
-    /// Long-poll: wait up to this many seconds (max 30) for decisions newer than `after_id`.
+    /// Long-poll: wait up to this many seconds (max 25, inside the request timeout) for decisions newer than `after_id`.
     wait: Option<u64>,
 }
 
@@ -671,7 +687,7 @@ pub async fn list_decisions(
             return Err(ApiError::bad_request("decision must be allow or deny"));
         }
     }
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(q.wait.unwrap_or(0).min(30));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(q.wait.unwrap_or(0).min(25));
     loop {
         let rows = state.store.query_decisions(&DecisionFilter {
             principal: query_text("principal", &q.principal)?,
@@ -722,6 +738,52 @@ pub async fn list_audit(
         query_text("action", &q.action)?,
         q.limit.unwrap_or(100).clamp(1, 1000),
     )?))
+}
+
+// ---- signing keys ----
+
+pub async fn list_keys(
+    State(state): State<AppState>,
+    Extension(_gated): Extension<Admin>,
+) -> Result<Json<Vec<KeyView>>, ApiError> {
+    Ok(Json(key_views(&state.store.keys()?)))
+}
+
+/// Rotate the signing key: new tokens are signed with a fresh key; the previous one keeps
+/// verifying until its tokens expire (the same operation as `warden keys rotate`).
+pub async fn rotate_key(
+    State(state): State<AppState>,
+    Extension(admin): Extension<Admin>,
+) -> Result<Json<Vec<KeyView>>, ApiError> {
+    let (store, tokens) = (state.store.clone(), state.tokens.clone());
+    let kid = blocking(move || {
+        let kid = crate::tokens::rotate_key(&store).map_err(ApiError::internal)?;
+        tokens.reload_keys(&store).map_err(ApiError::internal)?;
+        Ok(kid)
+    })
+    .await?;
+    admin.audit("keys.rotate", &format!("kid:{kid}"), json!({}))?;
+    Ok(Json(key_views(&state.store.keys()?)))
+}
+
+fn key_views(keys: &[crate::store::KeyRow]) -> Vec<KeyView> {
+    keys.iter()
+        .map(|k| KeyView {
+            kid: k.kid.clone(),
+            alg: k.alg.clone(),
+            created_at: k.created_at,
+            retired_at: k.retired_at,
+        })
+        .collect()
+}
+
+/// The source text of a policy, as Cedar keeps it (empty when it cannot be found).
+fn policy_source(set: &cedar_policy::PolicySet, info: &crate::engine::PolicyInfo) -> String {
+    let id = cedar_policy::PolicyId::new(&info.id);
+    set.policy(&id)
+        .map(|p| p.to_string())
+        .or_else(|| set.template(&id).map(|t| t.to_string()))
+        .unwrap_or_default()
 }
 
 impl From<crate::model::InvalidValue> for ApiError {

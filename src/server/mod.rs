@@ -165,6 +165,8 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("get", "/admin/v1/decisions") => get(admin::list_decisions),
         ("get", "/admin/v1/decisions/stats") => get(admin::decision_stats),
         ("get", "/admin/v1/audit") => get(admin::list_audit),
+        ("get", "/admin/v1/keys") => get(admin::list_keys),
+        ("post", "/admin/v1/keys/rotate") => post(admin::rotate_key),
         // A table entry without a handler is served as 404, which the route test catches.
         _ => get(ops::not_found),
     };

@@ -225,6 +225,8 @@ pub const ROUTES: &[Route] = &[
     a("get", "/admin/v1/decisions", "decisions.read", "Query the decision log; long-poll with after_id and wait"),
     a("get", "/admin/v1/decisions/stats", "decisions.read", "Decision counts and top denied actions"),
     a("get", "/admin/v1/audit", "audit.read", "Query the audit log"),
+    a("get", "/admin/v1/keys", "keys.read", "List signing keys (no private halves)"),
+    a("post", "/admin/v1/keys/rotate", "keys.rotate", "Rotate the signing key"),
 ];
 
 /// The route `method path` of the table.

@@ -1,54 +1,23 @@
-//! TUI state and update: keys become actions, actions change state and call the admin API.
-//! Views (in `view.rs`) only read this state.
+//! The console's state and update. Keys and worker events come in; jobs for the worker go
+//! out through [`App::take_jobs`]. Nothing here waits on the network, and nothing here
+//! reads the clock: the time arrives as an argument of [`App::tick`].
 
-use super::client::{Client, ClientError};
-use super::keys::{action_for, changes, Action};
+use super::client::{ClientError, Me};
+use super::dashboard::Dashboard;
+use super::keys::{lookup, tab_number, Action, GLOBAL};
+use super::modal::{self, Detail, Form, FormKind, Modal, PickFor};
+use super::view::{Component, Ctx, Effect, ListView, Phase, ViewId};
+use super::worker::{Event, Job, Reply, Request, What};
 use crate::api::*;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
 use serde_json::Value;
+use std::time::{Duration, Instant};
 
-/// The tabs, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tab {
-    Dashboard,
-    Users,
-    Roles,
-    Sessions,
-    Decisions,
-    Policies,
-    Audit,
-}
-
-impl Tab {
-    /// Every tab, in display order.
-    pub const ALL: [Tab; 7] = [
-        Tab::Dashboard,
-        Tab::Users,
-        Tab::Roles,
-        Tab::Sessions,
-        Tab::Decisions,
-        Tab::Policies,
-        Tab::Audit,
-    ];
-
-    /// The tab's title.
-    pub fn title(self) -> &'static str {
-        match self {
-            Tab::Dashboard => "Dashboard",
-            Tab::Users => "Users",
-            Tab::Roles => "Roles",
-            Tab::Sessions => "Sessions",
-            Tab::Decisions => "Decisions",
-            Tab::Policies => "Policies",
-            Tab::Audit => "Audit",
-        }
-    }
-
-    /// Position in [`Tab::ALL`].
-    pub fn index(self) -> usize {
-        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
-    }
-}
+/// How long a message stays: errors longer, so they can be read (or opened with `m`).
+const INFO_FOR: Duration = Duration::from_secs(5);
+const ERROR_FOR: Duration = Duration::from_secs(15);
 
 /// Which screen is up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,307 +26,211 @@ pub enum Screen {
     Main,
 }
 
-/// One text field of a form.
+/// A status-bar message; it expires, or the next one replaces it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Field {
-    pub label: &'static str,
-    pub value: String,
-    pub secret: bool,
+pub struct Message {
+    pub text: String,
+    pub error: bool,
+    pub until: Instant,
 }
 
-/// What a form does when submitted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FormKind {
-    SignIn,
-    CreateUser,
-    ResetPassword(String),
-    CreateRole,
-    WhatIf,
+/// One component per tab, typed so tests can look inside.
+#[derive(Default)]
+pub struct Views {
+    pub dashboard: Dashboard,
+    pub users: ListView<UserRow>,
+    pub roles: ListView<RoleRow>,
+    pub sessions: ListView<SessionRow>,
+    pub decisions: ListView<DecisionRow>,
+    pub policies: ListView<PolicyView>,
+    pub audit: ListView<AuditRow>,
+    pub clients: ListView<ClientRow>,
+    pub keys: ListView<KeyView>,
 }
 
-/// A form: fields, the focused one, and the last validation error.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Form {
-    pub kind: FormKind,
-    pub title: &'static str,
-    pub fields: Vec<Field>,
-    pub focus: usize,
-    pub error: Option<String>,
-}
-
-impl Form {
-    fn new(kind: FormKind, title: &'static str, fields: &[(&'static str, bool)]) -> Form {
-        Form {
-            kind,
-            title,
-            fields: fields
-                .iter()
-                .map(|(label, secret)| Field {
-                    label,
-                    value: String::new(),
-                    secret: *secret,
-                })
-                .collect(),
-            focus: 0,
-            error: None,
+impl Views {
+    pub fn get(&self, id: ViewId) -> &dyn Component {
+        match id {
+            ViewId::Dashboard => &self.dashboard,
+            ViewId::Users => &self.users,
+            ViewId::Roles => &self.roles,
+            ViewId::Sessions => &self.sessions,
+            ViewId::Decisions => &self.decisions,
+            ViewId::Policies => &self.policies,
+            ViewId::Audit => &self.audit,
+            ViewId::Clients => &self.clients,
+            ViewId::Keys => &self.keys,
         }
     }
 
-    /// The value of the field labelled `label`, trimmed.
-    pub fn value(&self, label: &str) -> String {
-        self.fields
-            .iter()
-            .find(|f| f.label == label)
-            .map(|f| f.value.trim().to_string())
-            .unwrap_or_default()
-    }
-
-    fn sign_in() -> Form {
-        Form::new(
-            FormKind::SignIn,
-            "Sign in to warden",
-            &[("Email", false), ("Password", true)],
-        )
-    }
-}
-
-/// A destructive change waiting for confirmation. Typed: the dialog can only confirm the
-/// change it was opened for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Pending {
-    RevokeSession(String),
-    RevokeUser(String),
-    SetDisabled(String, bool),
-    DeleteRole(String),
-}
-
-impl Pending {
-    /// The question the dialog asks.
-    pub fn prompt(&self) -> String {
-        match self {
-            Pending::RevokeSession(id) => format!("Revoke session {id}?"),
-            Pending::RevokeUser(id) => format!("Revoke every token and session of {id}?"),
-            Pending::SetDisabled(id, true) => format!("Disable {id}? Their sessions end."),
-            Pending::SetDisabled(id, false) => format!("Enable {id}?"),
-            Pending::DeleteRole(name) => {
-                format!("Delete role {name}? It is taken from every user.")
-            }
+    pub fn get_mut(&mut self, id: ViewId) -> &mut dyn Component {
+        match id {
+            ViewId::Dashboard => &mut self.dashboard,
+            ViewId::Users => &mut self.users,
+            ViewId::Roles => &mut self.roles,
+            ViewId::Sessions => &mut self.sessions,
+            ViewId::Decisions => &mut self.decisions,
+            ViewId::Policies => &mut self.policies,
+            ViewId::Audit => &mut self.audit,
+            ViewId::Clients => &mut self.clients,
+            ViewId::Keys => &mut self.keys,
         }
     }
 }
 
-/// What a role picker edits.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PickFor {
-    UserRoles(String),
-    RoleParents(String),
-}
-
-/// A modal dialog over the current tab.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Modal {
-    Confirm(Pending),
-    Form(Form),
-    Pick {
-        target: PickFor,
-        options: Vec<(String, bool)>,
-        cursor: usize,
-    },
-    Detail {
-        title: String,
-        lines: Vec<String>,
-    },
-}
-
-/// The whole TUI state.
-#[derive(Debug, Clone)]
+/// The whole console state.
 pub struct App {
     pub url: String,
     pub read_only: bool,
     pub screen: Screen,
-    pub tab: Tab,
     pub signin: Form,
+    /// Why the sign-in screen is up again ("session ended"); gone once the person types.
+    pub signin_note: Option<String>,
+    /// Who is signed in (empty on the sign-in screen).
+    pub me: Me,
+    /// Counts sign-ins and sign-outs; replies of an earlier one are dropped.
+    pub epoch: u64,
+    pub views: Views,
+    pub current: ViewId,
     pub modal: Option<Modal>,
     pub help: bool,
-    /// The last result or error, shown in the status bar.
-    pub status: Option<(String, bool)>,
+    pub message: Option<Message>,
     pub connection_lost: bool,
     pub quit: bool,
-    pub signed_in_as: Option<String>,
-    pub users: Vec<UserRow>,
-    pub roles: Vec<RoleRow>,
-    pub sessions: Vec<SessionRow>,
-    pub decisions: Vec<DecisionRow>,
-    pub policies: Option<PolicyList>,
-    pub audit: Vec<AuditRow>,
-    pub stats: DecisionStats,
-    /// Decisions per refresh, newest last (the dashboard sparkline).
-    pub rate: Vec<u64>,
-    last_total: Option<i64>,
-    pub selected: [usize; 7],
-    pub filter: String,
-    pub filter_editing: bool,
-    pub denies_only: bool,
+    pub now: Instant,
+    /// Frames so far (the spinner).
+    pub tick: u64,
+    jobs: Vec<Job>,
+    /// The role picker waiting for the role list.
+    picking: Option<(PickFor, Vec<String>)>,
 }
 
 impl App {
-    /// A new app for the server at `url`, on the sign-in screen.
-    pub fn new(url: &str, read_only: bool) -> App {
+    /// A new console for the server at `url`, on the sign-in screen.
+    pub fn new(url: &str, read_only: bool, now: Instant) -> App {
         App {
             url: url.to_string(),
             read_only,
             screen: Screen::SignIn,
-            tab: Tab::Dashboard,
             signin: Form::sign_in(),
+            signin_note: None,
+            me: Me::default(),
+            epoch: 0,
+            views: Views::default(),
+            current: ViewId::Dashboard,
             modal: None,
             help: false,
-            status: None,
+            message: None,
             connection_lost: false,
             quit: false,
-            signed_in_as: None,
-            users: Vec::new(),
-            roles: Vec::new(),
-            sessions: Vec::new(),
-            decisions: Vec::new(),
-            policies: None,
-            audit: Vec::new(),
-            stats: DecisionStats::default(),
-            rate: Vec::new(),
-            last_total: None,
-            selected: [0; 7],
-            filter: String::new(),
-            filter_editing: false,
-            denies_only: false,
+            now,
+            tick: 0,
+            jobs: Vec::new(),
+            picking: None,
         }
     }
 
-    fn ok(&mut self, message: impl Into<String>) {
-        self.status = Some((message.into(), false));
+    /// The jobs queued for the worker since the last call.
+    pub fn take_jobs(&mut self) -> Vec<Job> {
+        std::mem::take(&mut self.jobs)
     }
 
-    fn error(&mut self, message: impl Into<String>) {
-        self.status = Some((message.into(), true));
+    fn submit(&mut self, request: Request) {
+        self.jobs.push(Job {
+            epoch: self.epoch,
+            request,
+        });
     }
 
-    /// Handle a failed call: a lost connection is shown and retried on the next tick; an
-    /// ended session returns to sign-in.
-    fn failed(&mut self, e: ClientError) {
-        match e {
-            ClientError::Connection(m) => {
-                self.connection_lost = true;
-                self.error(format!("connection lost: {m} (retrying)"));
-            }
-            ClientError::SessionEnded(_) => {
-                self.screen = Screen::SignIn;
-                self.signin = Form::sign_in();
-                self.modal = None;
-                self.signed_in_as = None;
-                self.error("session ended: sign in again");
-            }
-            api @ ClientError::Api { .. } => self.error(api.to_string()),
+    /// What views read.
+    pub fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            me: &self.me,
+            read_only: self.read_only,
+            tick: self.tick,
         }
     }
 
-    /// The length of the current tab's list.
-    pub fn rows(&self) -> usize {
-        match self.tab {
-            Tab::Dashboard => 0,
-            Tab::Users => self.users.len(),
-            Tab::Roles => self.roles.len(),
-            Tab::Sessions => self.sessions.len(),
-            Tab::Decisions => self.decisions.len(),
-            Tab::Policies => self
-                .policies
-                .as_ref()
-                .map(|p| p.policies.len())
-                .unwrap_or(0),
-            Tab::Audit => self.audit.len(),
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            text: text.into(),
+            error: false,
+            until: self.now + INFO_FOR,
+        });
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            text: text.into(),
+            error: true,
+            until: self.now + ERROR_FOR,
+        });
+    }
+
+    /// Time passes: messages expire, the current view is polled when due, the decision log
+    /// is long-polled while it is shown.
+    pub fn tick(&mut self, now: Instant) {
+        self.now = now;
+        self.tick = self.tick.wrapping_add(1);
+        if self.message.as_ref().is_some_and(|m| now >= m.until) {
+            self.message = None;
         }
-    }
-
-    /// The selected row of the current tab.
-    pub fn selected(&self) -> usize {
-        self.selected[self.tab.index()].min(self.rows().saturating_sub(1))
-    }
-
-    fn selected_user(&self) -> Option<UserRow> {
-        self.users.get(self.selected()).cloned()
-    }
-
-    /// Load what the current tab shows (and the dashboard counters).
-    pub fn refresh(&mut self, client: &mut Client) {
         if self.screen != Screen::Main {
             return;
         }
-        let result = self.load(client);
-        match result {
-            Ok(()) => {
-                if self.connection_lost {
-                    self.connection_lost = false;
-                    self.ok("connection restored");
-                }
-            }
-            Err(e) => self.failed(e),
+        let id = self.current;
+        if self.views.get_mut(id).loader().due(now) {
+            self.load(id);
+        }
+        if let Some(path) = self.views.get(id).tail_path(now) {
+            self.views.get_mut(id).loader().tail_in_flight = true;
+            self.submit(Request::Tail { path });
         }
     }
 
-    fn load(&mut self, client: &mut Client) -> Result<(), ClientError> {
-        match self.tab {
-            Tab::Dashboard => {
-                self.stats = client.get("/admin/v1/decisions/stats")?;
-                let total = self.stats.allowed + self.stats.denied;
-                if let Some(last) = self.last_total {
-                    self.rate.push((total - last).max(0) as u64);
-                    if self.rate.len() > 120 {
-                        self.rate.remove(0);
-                    }
-                }
-                self.last_total = Some(total);
-                self.policies = Some(client.get("/admin/v1/policies")?);
-            }
-            Tab::Users => {
-                let query = serde_urlencoded::to_string([
-                    ("filter", self.filter.as_str()),
-                    ("limit", "1000"),
-                ])
-                .unwrap_or_default();
-                self.users = client.get(&format!("/admin/v1/users?{query}"))?;
-                self.roles = client.get("/admin/v1/roles")?;
-            }
-            Tab::Roles => self.roles = client.get("/admin/v1/roles")?,
-            Tab::Sessions => self.sessions = client.get("/admin/v1/sessions")?,
-            Tab::Decisions => {
-                let path = if self.denies_only {
-                    "/admin/v1/decisions?limit=200&decision=deny"
-                } else {
-                    "/admin/v1/decisions?limit=200"
-                };
-                self.decisions = client.get(path)?;
-            }
-            Tab::Policies => self.policies = Some(client.get("/admin/v1/policies")?),
-            Tab::Audit => self.audit = client.get("/admin/v1/audit?limit=200")?,
+    /// Load view `id` now (a denied view too: this is how a refresh by hand retries).
+    fn load(&mut self, id: ViewId) {
+        let now = self.now;
+        let view = self.views.get_mut(id);
+        let path = view.load_path();
+        view.loader().started(now);
+        self.submit(Request::Load { view: id, path });
+    }
+
+    fn go(&mut self, id: ViewId) {
+        self.current = id;
+        // Show fresh data on arrival, unless the view was refused (then R retries).
+        let loader = self.views.get_mut(id).loader();
+        if !loader.in_flight && !matches!(loader.phase, Phase::Denied(_)) {
+            self.load(id);
         }
-        Ok(())
+    }
+
+    /// Back to the sign-in screen: every view is cleared, so nothing of this session stays
+    /// on screen for the next person.
+    fn back_to_sign_in(&mut self, note: &str) {
+        self.epoch += 1;
+        self.screen = Screen::SignIn;
+        self.signin = Form::sign_in();
+        self.signin_note = Some(note.to_string());
+        self.me = Me::default();
+        self.views = Views::default();
+        self.current = ViewId::Dashboard;
+        self.modal = None;
+        self.help = false;
+        self.message = None;
+        self.picking = None;
+        self.connection_lost = false;
     }
 
     /// Handle one key.
-    pub fn on_key(&mut self, key: KeyEvent, client: &mut Client) {
+    pub fn on_key(&mut self, key: KeyEvent) {
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
             self.quit = true;
             return;
         }
         if self.screen == Screen::SignIn {
-            let mut form = self.signin.clone();
-            if key.code == KeyCode::Esc {
-                self.quit = true;
-                return;
-            }
-            if edit_form(&mut form, key) {
-                self.sign_in(&form, client);
-            } else {
-                self.signin = form;
-            }
-            return;
+            return self.sign_in_key(key);
         }
         if self.help {
             if matches!(
@@ -369,393 +242,156 @@ impl App {
             return;
         }
         if let Some(modal) = self.modal.take() {
-            self.modal_key(modal, key, client);
+            return self.modal_key(modal, key);
+        }
+        let id = self.current;
+        if self.views.get(id).editing() {
+            let effects = self.views.get_mut(id).edit(key);
+            return self.apply(effects);
+        }
+        let lists = self.views.get(id).keys();
+        let mut all = lists.clone();
+        all.push(GLOBAL);
+        let Some(binding) = lookup(&key, &all) else {
+            return;
+        };
+        if self.read_only && binding.changes {
+            self.error("read-only: changes are disabled");
             return;
         }
-        if self.filter_editing {
-            match key.code {
-                KeyCode::Enter | KeyCode::Esc => self.filter_editing = false,
-                KeyCode::Backspace => {
-                    self.filter.pop();
-                }
-                KeyCode::Char(c) => self.filter.push(c),
-                _ => {}
-            }
-            self.selected[self.tab.index()] = 0;
-            self.refresh(client);
-            return;
-        }
-        if let Some(action) = action_for(key, self.tab) {
-            self.update(action, client);
-        }
-    }
-
-    fn sign_in(&mut self, form: &Form, client: &mut Client) {
-        let (email, password) = (
-            form.value("Email"),
-            form.fields
-                .get(1)
-                .map(|f| f.value.clone())
-                .unwrap_or_default(),
-        );
-        if email.is_empty() || password.is_empty() {
-            self.signin = Form {
-                error: Some("enter your email and password".into()),
-                ..form.clone()
-            };
-            return;
-        }
-        match client.login(&email, &password) {
-            Ok(()) => {
-                self.screen = Screen::Main;
-                self.signin = Form::sign_in();
-                self.signed_in_as = client.session().map(|s| s.user.clone());
-                self.ok(format!(
-                    "signed in as {}",
-                    self.signed_in_as.clone().unwrap_or_default()
-                ));
-                self.refresh(client);
-            }
-            Err(e) => {
-                let message = match &e {
-                    ClientError::Api { message, .. } => message.clone(),
-                    other => other.to_string(),
-                };
-                self.signin = Form {
-                    error: Some(message),
-                    fields: vec![
-                        form.fields[0].clone(),
-                        Field {
-                            value: String::new(),
-                            ..form.fields[1].clone()
-                        },
-                    ],
-                    focus: 1,
-                    ..form.clone()
-                };
-            }
-        }
-    }
-
-    /// Apply an action.
-    pub fn update(&mut self, action: Action, client: &mut Client) {
-        if self.read_only && changes(action, self.tab) {
-            self.error("read-only: changes are disabled (started with --read-only)");
-            return;
-        }
-        let rows = self.rows();
-        let i = self.tab.index();
-        match action {
+        match binding.action {
             Action::Quit => self.quit = true,
-            Action::NextTab => self.go(Tab::ALL[(i + 1) % Tab::ALL.len()], client),
-            Action::PrevTab => self.go(Tab::ALL[(i + Tab::ALL.len() - 1) % Tab::ALL.len()], client),
-            Action::GoTab(n) => {
-                if let Some(t) = Tab::ALL.get(n) {
-                    self.go(*t, client);
-                }
-            }
-            Action::Up => self.selected[i] = self.selected().saturating_sub(1),
-            Action::Down => self.selected[i] = (self.selected() + 1).min(rows.saturating_sub(1)),
-            Action::Back => {
-                self.status = None;
-            }
             Action::Help => self.help = true,
+            Action::NextTab => self.go(ViewId::ALL[(id.index() + 1) % ViewId::ALL.len()]),
+            Action::PrevTab => {
+                self.go(ViewId::ALL[(id.index() + ViewId::ALL.len() - 1) % ViewId::ALL.len()])
+            }
+            Action::GoTab => {
+                if let Some(v) = tab_number(&key).and_then(|n| ViewId::ALL.get(n)) {
+                    self.go(*v);
+                }
+            }
             Action::Refresh => {
-                self.refresh(client);
-                if !self.connection_lost {
-                    self.ok("refreshed");
-                }
+                self.load(id);
+                self.info("refreshing…");
             }
-            Action::Filter => self.filter_editing = true,
-            Action::Enter => self.detail(),
-            Action::New => {
-                self.modal = Some(Modal::Form(match self.tab {
-                    Tab::Roles => Form::new(
-                        FormKind::CreateRole,
-                        "New role",
-                        &[("Name", false), ("Parents (comma-separated)", false)],
-                    ),
-                    _ => Form::new(
-                        FormKind::CreateUser,
-                        "New user",
-                        &[
-                            ("Email", false),
-                            ("Id (optional)", false),
-                            ("Name", false),
-                            ("Password", true),
-                            ("Roles (comma-separated)", false),
-                        ],
-                    ),
-                }))
+            Action::SignOut => {
+                self.submit(Request::SignOut);
+                self.back_to_sign_in("signed out");
             }
-            Action::EditRoles => self.open_picker(client),
-            Action::ToggleDisabled => {
-                if let Some(u) = self.selected_user() {
-                    self.modal = Some(Modal::Confirm(Pending::SetDisabled(u.id, !u.disabled)));
-                }
-            }
-            Action::ResetPassword => {
-                if let Some(u) = self.selected_user() {
-                    self.modal = Some(Modal::Form(Form::new(
-                        FormKind::ResetPassword(u.id),
-                        "Reset password",
-                        &[("New password", true)],
+            Action::Messages => {
+                if let Some(m) = self.message.clone() {
+                    self.modal = Some(Modal::Detail(Detail::new(
+                        if m.error { "Error" } else { "Message" },
+                        m.text.lines().map(|l| Line::raw(l.to_string())).collect(),
                     )));
                 }
             }
-            Action::Revoke => {
-                let pending = match self.tab {
-                    Tab::Sessions => self
-                        .sessions
-                        .get(self.selected())
-                        .map(|s| Pending::RevokeSession(s.id.clone())),
-                    _ => self.selected_user().map(|u| Pending::RevokeUser(u.id)),
+            action => {
+                let ctx = Ctx {
+                    me: &self.me,
+                    read_only: self.read_only,
+                    tick: self.tick,
                 };
-                self.modal = pending.map(Modal::Confirm);
-            }
-            Action::Delete => {
-                if let Some(r) = self.roles.get(self.selected()) {
-                    self.modal = Some(Modal::Confirm(Pending::DeleteRole(r.name.clone())));
-                }
-            }
-            Action::Reload => {
-                match client.call::<PolicyList>("POST", "/admin/v1/policies/reload", None::<&Value>)
-                {
-                    Ok(list) => {
-                        self.ok(format!("reloaded: {} policies", list.policies.len()));
-                        self.policies = Some(list);
-                    }
-                    Err(e) => {
-                        self.failed(e);
-                        self.refresh(client);
-                    }
-                }
-            }
-            Action::WhatIf => {
-                self.modal = Some(Modal::Form(Form::new(
-                    FormKind::WhatIf,
-                    "What if",
-                    &[
-                        ("User", false),
-                        ("Action", false),
-                        ("Resource (Type::\"id\")", false),
-                        ("Properties (JSON)", false),
-                        ("Context (JSON)", false),
-                    ],
-                )))
-            }
-            Action::DeniesOnly => {
-                self.denies_only = !self.denies_only;
-                self.refresh(client);
+                let effects = self.views.get_mut(id).handle(action, &ctx);
+                self.apply(effects);
             }
         }
     }
 
-    fn go(&mut self, tab: Tab, client: &mut Client) {
-        self.tab = tab;
-        self.refresh(client);
-    }
-
-    fn detail(&mut self) {
-        let sel = self.selected();
-        let (title, lines) = match self.tab {
-            Tab::Users => match self.users.get(sel) {
-                Some(u) => (
-                    format!("User {}", u.id),
-                    vec![
-                        format!("email     {}", u.email),
-                        format!("name      {}", u.name),
-                        format!("roles     {}", u.roles.join(", ")),
-                        format!(
-                            "status    {}",
-                            if u.disabled { "disabled" } else { "active" }
-                        ),
-                        format!("created   {}", u.created_at),
-                    ],
-                ),
-                None => return,
-            },
-            Tab::Decisions => match self.decisions.get(sel) {
-                Some(d) => {
-                    let mut lines = vec![
-                        format!("decision  {}", d.decision),
-                        format!("principal {}", d.principal),
-                        format!("action    {}", d.action),
-                        format!("resource  {}", d.resource),
-                        format!("client    {}", d.client),
-                        format!("request   {}", d.request_id),
-                        format!("latency   {} us", d.latency_us),
-                        format!(
-                            "reasons   {}",
-                            if d.reasons.is_empty() {
-                                "(none)".to_string()
-                            } else {
-                                d.reasons.join(", ")
-                            }
-                        ),
-                    ];
-                    for e in &d.errors {
-                        lines.push(format!("error     {e}"));
-                    }
-                    (format!("Decision {}", d.id), lines)
+    fn apply(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::Request(r) => self.submit(r),
+                Effect::Reload => self.load(self.current),
+                Effect::Confirm(c) => self.modal = Some(Modal::Confirm(c)),
+                Effect::Form(f) => self.modal = Some(Modal::Form(f)),
+                Effect::Detail(d) => self.modal = Some(Modal::Detail(d)),
+                Effect::Pick(target, chosen) => {
+                    self.picking = Some((target, chosen));
+                    self.submit(Request::Send {
+                        method: "GET",
+                        path: "/admin/v1/roles".into(),
+                        body: None,
+                        what: What::PickerRoles,
+                    });
                 }
-                None => return,
-            },
-            Tab::Sessions => match self.sessions.get(sel) {
-                Some(s) => (
-                    format!("Session {}", s.id),
-                    vec![
-                        format!("user      {}", s.user_id),
-                        format!("created   {}", s.created_at),
-                        format!("last used {}", s.last_used_at),
-                        format!("expires   {}", s.expires_at),
-                        format!(
-                            "revoked   {}",
-                            s.revoked_reason.clone().unwrap_or_else(|| "no".into())
-                        ),
-                    ],
-                ),
-                None => return,
-            },
-            Tab::Audit => match self.audit.get(sel) {
-                Some(a) => (
-                    format!("Audit {}", a.id),
-                    vec![
-                        format!("actor     {}", a.actor),
-                        format!("action    {}", a.action),
-                        format!("target    {}", a.target),
-                        format!("detail    {}", a.detail),
-                    ],
-                ),
-                None => return,
-            },
-            _ => return,
-        };
-        self.modal = Some(Modal::Detail { title, lines });
-    }
-
-    fn open_picker(&mut self, client: &mut Client) {
-        if self.roles.is_empty() {
-            match client.get::<Vec<RoleRow>>("/admin/v1/roles") {
-                Ok(r) => self.roles = r,
-                Err(e) => return self.failed(e),
+                Effect::Message(text, true) => self.error(text),
+                Effect::Message(text, false) => self.info(text),
             }
         }
-        let (target, chosen): (PickFor, Vec<String>) = match self.tab {
-            Tab::Users => match self.selected_user() {
-                Some(u) => (PickFor::UserRoles(u.id), u.roles),
-                None => return,
-            },
-            Tab::Roles => match self.roles.get(self.selected()) {
-                Some(r) => (PickFor::RoleParents(r.name.clone()), r.parents.clone()),
-                None => return,
-            },
-            _ => return,
-        };
-        let options = self
-            .roles
-            .iter()
-            .filter(|r| !matches!(&target, PickFor::RoleParents(n) if *n == r.name))
-            .map(|r| (r.name.clone(), chosen.contains(&r.name)))
-            .collect();
-        self.modal = Some(Modal::Pick {
-            target,
-            options,
-            cursor: 0,
-        });
     }
 
-    fn modal_key(&mut self, modal: Modal, key: KeyEvent, client: &mut Client) {
+    fn sign_in_key(&mut self, key: KeyEvent) {
+        if key.code == KeyCode::Esc {
+            self.quit = true;
+            return;
+        }
+        if self.signin.busy {
+            return;
+        }
+        self.signin_note = None;
+        if !self.signin.edit(key) {
+            return;
+        }
+        let (email, password) = (self.signin.value("Email"), self.signin.value("Password"));
+        if email.is_empty() || password.is_empty() {
+            self.signin.error = Some("enter your email and password".into());
+            return;
+        }
+        self.signin.error = None;
+        self.signin.busy = true;
+        // A new epoch: anything still in flight for an earlier session is dropped.
+        self.epoch += 1;
+        self.submit(Request::SignIn { email, password });
+    }
+
+    fn modal_key(&mut self, modal: Modal, key: KeyEvent) {
         match modal {
-            Modal::Detail { .. } => {
-                if !matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) {
-                    self.modal = Some(modal);
+            Modal::Detail(mut d) => {
+                if modal::scroll(&mut d, key) {
+                    self.modal = Some(Modal::Detail(d));
                 }
             }
-            Modal::Confirm(pending) => match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => self.confirm(pending, client),
-                KeyCode::Char('n') | KeyCode::Esc => self.ok("cancelled"),
-                _ => self.modal = Some(Modal::Confirm(pending)),
+            Modal::Confirm(c) => match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => {
+                    self.submit(c.request);
+                    self.info("sending…");
+                }
+                KeyCode::Char('n') | KeyCode::Esc => self.info("cancelled"),
+                _ => self.modal = Some(Modal::Confirm(c)),
             },
             Modal::Pick {
                 target,
                 mut options,
                 mut cursor,
-            } => match key.code {
-                KeyCode::Esc => self.ok("cancelled"),
-                KeyCode::Up | KeyCode::Char('k') => {
-                    cursor = cursor.saturating_sub(1);
-                    self.modal = Some(Modal::Pick {
-                        target,
-                        options,
-                        cursor,
-                    });
-                }
-                KeyCode::Down | KeyCode::Char('j') => {
-                    cursor = (cursor + 1).min(options.len().saturating_sub(1));
-                    self.modal = Some(Modal::Pick {
-                        target,
-                        options,
-                        cursor,
-                    });
-                }
-                KeyCode::Char(' ') => {
-                    if let Some(o) = options.get_mut(cursor) {
-                        o.1 = !o.1;
+            } => {
+                match key.code {
+                    KeyCode::Esc => return self.info("cancelled"),
+                    KeyCode::Up | KeyCode::Char('k') => cursor = cursor.saturating_sub(1),
+                    KeyCode::Down | KeyCode::Char('j') => {
+                        cursor = (cursor + 1).min(options.len().saturating_sub(1))
                     }
-                    self.modal = Some(Modal::Pick {
-                        target,
-                        options,
-                        cursor,
-                    });
-                }
-                KeyCode::Enter => {
-                    let chosen: Vec<String> = options
-                        .iter()
-                        .filter(|o| o.1)
-                        .map(|o| o.0.clone())
-                        .collect();
-                    let result = match &target {
-                        PickFor::UserRoles(id) => client
-                            .call::<UserRow>(
-                                "PUT",
-                                &format!("/admin/v1/users/{id}/roles"),
-                                Some(&SetRoles {
-                                    roles: chosen.clone(),
-                                }),
-                            )
-                            .map(|u| format!("{} now has roles: {}", u.id, u.roles.join(", "))),
-                        PickFor::RoleParents(name) => client
-                            .call::<RoleRow>(
-                                "PUT",
-                                &format!("/admin/v1/roles/{name}"),
-                                Some(&RoleUpdate {
-                                    parents: chosen.clone(),
-                                }),
-                            )
-                            .map(|r| format!("{} now inherits: {}", r.name, r.parents.join(", "))),
-                    };
-                    match result {
-                        Ok(m) => self.ok(m),
-                        Err(e) => self.failed(e),
+                    KeyCode::Char(' ') => {
+                        if let Some(o) = options.get_mut(cursor) {
+                            o.1 = !o.1;
+                        }
                     }
-                    self.refresh(client);
+                    KeyCode::Enter => return self.save_pick(target, options),
+                    _ => {}
                 }
-                _ => {
-                    self.modal = Some(Modal::Pick {
-                        target,
-                        options,
-                        cursor,
-                    })
-                }
-            },
+                self.modal = Some(Modal::Pick {
+                    target,
+                    options,
+                    cursor,
+                });
+            }
             Modal::Form(mut form) => {
                 if key.code == KeyCode::Esc {
-                    self.ok("cancelled");
-                    return;
+                    return self.info("cancelled");
                 }
-                if edit_form(&mut form, key) {
-                    self.submit(form, client);
+                if form.edit(key) {
+                    self.submit_form(form);
                 } else {
                     self.modal = Some(Modal::Form(form));
                 }
@@ -763,214 +399,382 @@ impl App {
         }
     }
 
-    fn confirm(&mut self, pending: Pending, client: &mut Client) {
-        let result = match &pending {
-            Pending::RevokeSession(id) => client
-                .call::<SessionRow>(
-                    "DELETE",
-                    &format!("/admin/v1/sessions/{id}"),
-                    None::<&Value>,
-                )
-                .map(|_| format!("revoked session {id}")),
-            Pending::RevokeUser(id) => client
-                .call::<Value>(
-                    "POST",
-                    &format!("/admin/v1/users/{id}/revoke"),
-                    None::<&Value>,
-                )
-                .map(|_| format!("revoked every token and session of {id}")),
-            Pending::SetDisabled(id, disabled) => client
-                .call::<UserRow>(
-                    "PATCH",
-                    &format!("/admin/v1/users/{id}"),
-                    Some(&UserUpdate {
-                        disabled: Some(*disabled),
-                        ..Default::default()
-                    }),
-                )
-                .map(|u| {
-                    format!(
-                        "{} is now {}",
-                        u.id,
-                        if u.disabled { "disabled" } else { "enabled" }
-                    )
-                }),
-            Pending::DeleteRole(name) => client
-                .call::<Value>(
-                    "DELETE",
-                    &format!("/admin/v1/roles/{name}?force=true"),
-                    None::<&Value>,
-                )
-                .map(|_| format!("deleted role {name}")),
+    fn save_pick(&mut self, target: PickFor, options: Vec<(String, bool)>) {
+        let chosen: Vec<String> = options.into_iter().filter(|o| o.1).map(|o| o.0).collect();
+        // Taking a role from yourself can end your own access: ask first.
+        let dropped: Vec<String> = match &target {
+            PickFor::UserRoles(id) if *id == self.me.id => self
+                .me
+                .roles
+                .iter()
+                .filter(|r| !chosen.contains(r))
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
         };
-        match result {
-            Ok(m) => self.ok(m),
-            Err(e) => self.failed(e),
+        let list = if chosen.is_empty() {
+            "(none)".to_string()
+        } else {
+            chosen.join(", ")
+        };
+        let (path, body, done) = match &target {
+            PickFor::UserRoles(id) => (
+                format!("/admin/v1/users/{id}/roles"),
+                serde_json::to_value(SetRoles { roles: chosen }),
+                format!("{id} now has roles: {list}"),
+            ),
+            PickFor::RoleParents(name) => (
+                format!("/admin/v1/roles/{name}"),
+                serde_json::to_value(RoleUpdate { parents: chosen }),
+                format!("{name} now inherits: {list}"),
+            ),
+        };
+        let request = Request::Send {
+            method: "PUT",
+            path,
+            body: body.ok(),
+            what: What::Change(done),
+        };
+        if dropped.is_empty() {
+            self.submit(request);
+        } else {
+            self.modal = Some(Modal::Confirm(super::modal::Confirm {
+                prompt: format!("Set your own roles to {list}?"),
+                warning: Some(format!(
+                    "This is you: without {} you may lose access to this console.",
+                    dropped.join(", ")
+                )),
+                request,
+            }));
         }
-        self.refresh(client);
     }
 
-    fn submit(&mut self, form: Form, client: &mut Client) {
+    fn submit_form(&mut self, mut form: Form) {
         let list = |s: String| -> Vec<String> {
             s.split(',')
                 .map(|r| r.trim().to_string())
                 .filter(|r| !r.is_empty())
                 .collect()
         };
-        let invalid = |form: &Form, message: &str| {
-            Some(Modal::Form(Form {
-                error: Some(message.to_string()),
-                ..form.clone()
-            }))
-        };
-        let result: Result<String, ClientError> = match &form.kind {
+        let built: Result<(&'static str, String, Value, What), String> = match &form.kind {
             FormKind::CreateUser => {
                 let email = form.value("Email");
                 let password = form.value("Password");
-                if !email.contains('@') {
-                    self.modal = invalid(&form, "email must look like name@domain");
-                    return;
-                }
-                if !password.is_empty() && password.chars().count() < 12 {
-                    self.modal = invalid(&form, "password must be at least 12 characters");
-                    return;
-                }
                 let id = form.value("Id (optional)");
-                let body = UserCreate {
-                    id: (!id.is_empty()).then_some(id),
-                    email,
-                    name: form.value("Name"),
-                    roles: list(form.value("Roles (comma-separated)")),
-                    password: (!password.is_empty()).then_some(password),
-                };
-                client
-                    .call::<UserRow>("POST", "/admin/v1/users", Some(&body))
-                    .map(|u| format!("created user {}", u.id))
+                if !email.contains('@') {
+                    Err("email must look like name@domain".into())
+                } else {
+                    serde_json::to_value(UserCreate {
+                        id: (!id.is_empty()).then_some(id),
+                        email,
+                        name: form.value("Name"),
+                        roles: list(form.value("Roles (comma-separated)")),
+                        password: (!password.is_empty()).then_some(password),
+                    })
+                    .map(|b| {
+                        (
+                            "POST",
+                            "/admin/v1/users".into(),
+                            b,
+                            What::Form("created user".into()),
+                        )
+                    })
+                    .map_err(|e| e.to_string())
+                }
             }
             FormKind::ResetPassword(id) => {
                 let password = form.value("New password");
-                if password.chars().count() < 12 {
-                    self.modal = invalid(&form, "password must be at least 12 characters");
-                    return;
+                if password.is_empty() {
+                    Err("enter a new password".into())
+                } else {
+                    serde_json::to_value(SetPassword { password })
+                        .map(|b| {
+                            (
+                                "POST",
+                                format!("/admin/v1/users/{id}/password"),
+                                b,
+                                What::Form(format!("password of {id} reset")),
+                            )
+                        })
+                        .map_err(|e| e.to_string())
                 }
-                client
-                    .call::<Value>(
-                        "POST",
-                        &format!("/admin/v1/users/{id}/password"),
-                        Some(&SetPassword { password }),
-                    )
-                    .map(|_| format!("password of {id} reset"))
             }
             FormKind::CreateRole => {
                 let name = form.value("Name");
                 if name.is_empty() {
-                    self.modal = invalid(&form, "a role needs a name");
-                    return;
-                }
-                let body = RoleCreate {
-                    name,
-                    parents: list(form.value("Parents (comma-separated)")),
-                };
-                client
-                    .call::<RoleRow>("POST", "/admin/v1/roles", Some(&body))
-                    .map(|r| format!("created role {}", r.name))
-            }
-            FormKind::WhatIf => {
-                let parse_obj = |text: String| -> Result<serde_json::Map<String, Value>, String> {
-                    if text.is_empty() {
-                        return Ok(Default::default());
-                    }
-                    match serde_json::from_str(&text) {
-                        Ok(Value::Object(m)) => Ok(m),
-                        _ => Err(format!("not a JSON object: {text}")),
-                    }
-                };
-                let resource = form.value("Resource (Type::\"id\")");
-                let (kind, id) = match crate::engine::parse_entity_ref(&resource) {
-                    Ok(r) => r,
-                    Err(_) => {
-                        self.modal = invalid(&form, "resource must look like Type::\"id\"");
-                        return;
-                    }
-                };
-                let (properties, context) = match (
-                    parse_obj(form.value("Properties (JSON)")),
-                    parse_obj(form.value("Context (JSON)")),
-                ) {
-                    (Ok(p), Ok(c)) => (p, c),
-                    (Err(e), _) | (_, Err(e)) => {
-                        self.modal = invalid(&form, &e);
-                        return;
-                    }
-                };
-                let body = WhatIf {
-                    user: form.value("User"),
-                    action: form.value("Action"),
-                    resource: ResourceRef {
-                        kind,
-                        id,
-                        properties,
-                    },
-                    context,
-                };
-                match client.call::<DecisionAnswer>(
-                    "POST",
-                    "/admin/v1/policies/whatif",
-                    Some(&body),
-                ) {
-                    Ok(d) => {
-                        let mut lines = vec![
-                            format!("decision  {}", if d.allowed { "allow" } else { "deny" }),
-                            format!(
-                                "reasons   {}",
-                                if d.reasons.is_empty() {
-                                    "(none)".into()
-                                } else {
-                                    d.reasons.join(", ")
-                                }
-                            ),
-                        ];
-                        lines.extend(d.errors.iter().map(|e| format!("error     {e}")));
-                        self.modal = Some(Modal::Detail {
-                            title: "What if".into(),
-                            lines,
-                        });
-                        return;
-                    }
-                    Err(e) => Err(e),
+                    Err("a role needs a name".into())
+                } else {
+                    serde_json::to_value(RoleCreate {
+                        name: name.clone(),
+                        parents: list(form.value("Parents (comma-separated)")),
+                    })
+                    .map(|b| {
+                        (
+                            "POST",
+                            "/admin/v1/roles".into(),
+                            b,
+                            What::Form(format!("created role {name}")),
+                        )
+                    })
+                    .map_err(|e| e.to_string())
                 }
             }
-            FormKind::SignIn => return,
+            FormKind::CreateClient => {
+                let name = form.value("Name");
+                if name.is_empty() {
+                    Err("a client needs a name".into())
+                } else {
+                    serde_json::to_value(ClientCreate { name })
+                        .map(|b| ("POST", "/admin/v1/clients".into(), b, What::ClientCreated))
+                        .map_err(|e| e.to_string())
+                }
+            }
+            FormKind::WhatIf => what_if_body(&form)
+                .map(|b| ("POST", "/admin/v1/policies/whatif".into(), b, What::WhatIf)),
+            FormKind::SignIn => Err("sign in from the sign-in screen".into()),
         };
-        match result {
-            Ok(m) => {
-                self.ok(m);
-                self.refresh(client);
+        match built {
+            Ok((method, path, body, what)) => {
+                form.error = None;
+                form.busy = true;
+                self.submit(Request::Send {
+                    method,
+                    path,
+                    body: Some(body),
+                    what,
+                });
             }
-            Err(ClientError::Api { message, .. }) => self.modal = invalid(&form, &message),
-            Err(e) => self.failed(e),
+            Err(e) => form.error = Some(e),
+        }
+        self.modal = Some(Modal::Form(form));
+    }
+
+    /// Handle one event of the worker.
+    pub fn on_event(&mut self, event: Event) {
+        if event.epoch != self.epoch {
+            return;
+        }
+        match event.reply {
+            Reply::SignedIn(result) => self.signed_in(result),
+            Reply::Loaded { view, result } => {
+                if let Err(e) = &result {
+                    self.failed(e.clone());
+                    if self.screen != Screen::Main {
+                        return;
+                    }
+                } else {
+                    self.restored();
+                }
+                self.views.get_mut(view).loaded(result);
+            }
+            Reply::Tailed(result) => {
+                if let Err(e) = &result {
+                    self.failed(e.clone());
+                    if self.screen != Screen::Main {
+                        return;
+                    }
+                } else {
+                    self.restored();
+                }
+                let now = self.now;
+                self.views.decisions.tailed(result, now);
+            }
+            Reply::Sent { what, result } => self.sent(what, result),
+        }
+    }
+
+    fn signed_in(&mut self, result: Result<Me, ClientError>) {
+        match result {
+            Ok(me) => {
+                // A new person: nothing of the previous session may remain.
+                let keep_read_only = self.read_only;
+                self.views = Views::default();
+                self.screen = Screen::Main;
+                self.signin = Form::sign_in();
+                self.signin_note = None;
+                self.read_only = keep_read_only;
+                self.current = ViewId::Dashboard;
+                self.modal = None;
+                self.info(format!("signed in as {}", me.id));
+                self.me = me;
+                self.load(ViewId::Dashboard);
+            }
+            Err(e) => {
+                self.signin.busy = false;
+                self.signin.error = Some(match e {
+                    ClientError::Api { message, .. } => message,
+                    other => other.to_string(),
+                });
+                if let Some(f) = self.signin.fields.get_mut(1) {
+                    f.value.clear();
+                }
+                self.signin.focus = 1;
+            }
+        }
+    }
+
+    fn restored(&mut self) {
+        if self.connection_lost {
+            self.connection_lost = false;
+            self.info("connection restored");
+        }
+    }
+
+    /// A failed call: a lost connection is shown and retried by the polls; an ended session
+    /// returns to sign-in; a refusal is the view's business (its pane says so).
+    fn failed(&mut self, e: ClientError) {
+        match e {
+            ClientError::Connection(m) => {
+                self.connection_lost = true;
+                self.error(format!("connection lost: {m} (retrying)"));
+            }
+            ClientError::SessionEnded(_) => self.back_to_sign_in("session ended: sign in again"),
+            ClientError::Stale => {}
+            ClientError::Api { status: 403, .. } => {}
+            api @ ClientError::Api { .. } => self.error(api.to_string()),
+        }
+    }
+
+    fn sent(&mut self, what: What, result: Result<Value, ClientError>) {
+        let form_open = matches!(self.modal, Some(Modal::Form(_)));
+        match (what, result) {
+            (What::PickerRoles, Ok(v)) => {
+                let roles: Vec<RoleRow> = serde_json::from_value(v).unwrap_or_default();
+                if let Some((target, chosen)) = self.picking.take() {
+                    let options = roles
+                        .iter()
+                        .filter(|r| !matches!(&target, PickFor::RoleParents(n) if *n == r.name))
+                        .map(|r| (r.name.clone(), chosen.contains(&r.name)))
+                        .collect();
+                    self.modal = Some(Modal::Pick {
+                        target,
+                        options,
+                        cursor: 0,
+                    });
+                }
+            }
+            (What::Change(done), Ok(_)) => {
+                self.info(done);
+                self.load(self.current);
+            }
+            (What::Form(done), Ok(v)) if form_open => {
+                self.modal = None;
+                let id = v.get("id").and_then(Value::as_str).unwrap_or_default();
+                self.info(if done == "created user" {
+                    format!("created user {id}")
+                } else {
+                    done
+                });
+                self.load(self.current);
+            }
+            (What::WhatIf, Ok(v)) if form_open => {
+                self.modal = match serde_json::from_value::<DecisionAnswer>(v) {
+                    Ok(d) => Some(Modal::Detail(what_if_detail(&d))),
+                    Err(e) => {
+                        self.error(format!("unexpected answer: {e}"));
+                        None
+                    }
+                };
+            }
+            (What::ClientCreated, Ok(v)) if form_open => {
+                self.modal = match serde_json::from_value::<ClientCreated>(v) {
+                    Ok(c) => Some(Modal::Detail(Detail::new(
+                        format!("Client {} created", c.name),
+                        vec![
+                            Line::raw(format!("id   {}", c.id)),
+                            Line::raw(""),
+                            Line::styled(
+                                "Copy the key now: it is shown once, warden keeps only its hash.",
+                                Style::new().fg(Color::Yellow),
+                            ),
+                            Line::raw(""),
+                            Line::styled(c.key, Style::new().add_modifier(Modifier::BOLD)),
+                        ],
+                    ))),
+                    Err(e) => {
+                        self.error(format!("unexpected answer: {e}"));
+                        None
+                    }
+                };
+                self.load(self.current);
+            }
+            // The form's error stays with the form.
+            (What::Form(_) | What::WhatIf | What::ClientCreated, Err(e)) if form_open => {
+                if let Some(Modal::Form(form)) = &mut self.modal {
+                    form.busy = false;
+                    form.error = Some(match &e {
+                        ClientError::Api { message, .. } => message.clone(),
+                        other => other.to_string(),
+                    });
+                }
+                if matches!(e, ClientError::SessionEnded(_)) {
+                    self.failed(e);
+                }
+            }
+            (_, Ok(_)) => {}
+            (_, Err(e)) => {
+                self.picking = None;
+                match e {
+                    ClientError::Api { message, .. } => self.error(message),
+                    other => self.failed(other),
+                }
+            }
         }
     }
 }
 
-/// Edit a form with a key; true when the form is submitted (Enter on the last field).
-fn edit_form(form: &mut Form, key: KeyEvent) -> bool {
-    let last = form.fields.len().saturating_sub(1);
-    match key.code {
-        KeyCode::Enter if form.focus >= last => return true,
-        KeyCode::Enter | KeyCode::Tab | KeyCode::Down => form.focus = (form.focus + 1).min(last),
-        KeyCode::BackTab | KeyCode::Up => form.focus = form.focus.saturating_sub(1),
-        KeyCode::Backspace => {
-            if let Some(f) = form.fields.get_mut(form.focus) {
-                f.value.pop();
-            }
+/// The what-if form as a request body.
+fn what_if_body(form: &Form) -> Result<Value, String> {
+    let object = |text: String| -> Result<serde_json::Map<String, Value>, String> {
+        if text.is_empty() {
+            return Ok(Default::default());
         }
-        KeyCode::Char(c) => {
-            if let Some(f) = form.fields.get_mut(form.focus) {
-                f.value.push(c);
-            }
+        match serde_json::from_str(&text) {
+            Ok(Value::Object(m)) => Ok(m),
+            _ => Err(format!("not a JSON object: {text}")),
         }
-        _ => {}
+    };
+    let mut resource = ResourceRef::parse(&form.value("Resource (Type::\"id\")"))
+        .map_err(|_| "resource must look like Type::\"id\"".to_string())?;
+    resource.properties = object(form.value("Properties (JSON)"))?;
+    let body = WhatIf {
+        user: form.value("User"),
+        action: form.value("Action"),
+        resource,
+        context: object(form.value("Context (JSON)"))?,
+    };
+    serde_json::to_value(body).map_err(|e| e.to_string())
+}
+
+fn what_if_detail(d: &DecisionAnswer) -> Detail {
+    let (word, colour) = if d.allowed {
+        ("allow", Color::Green)
+    } else {
+        ("deny", Color::Red)
+    };
+    let mut detail = Detail::fields(
+        "What if",
+        &[(
+            "policies",
+            if d.reasons.is_empty() {
+                "(none)".into()
+            } else {
+                d.reasons.join("\n")
+            },
+        )],
+    );
+    detail.lines.insert(
+        0,
+        Line::from(vec![
+            Span::raw(format!("{:<12}", "decision")),
+            Span::styled(word, Style::new().fg(colour).add_modifier(Modifier::BOLD)),
+        ]),
+    );
+    for e in &d.errors {
+        detail.lines.push(Line::styled(
+            format!("{:<12}{e}", "error"),
+            Style::new().fg(Color::Red),
+        ));
     }
-    false
+    detail
 }

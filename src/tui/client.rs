@@ -1,13 +1,17 @@
 //! The admin API client the TUI talks through (the TUI knows no database).
 //!
-//! It keeps the admin's session: the access token is refreshed silently shortly before it
-//! expires, or once after a 401 `token_expired`; when the refresh token is dead the session
-//! has ended and the TUI goes back to its sign-in screen.
+//! It runs only on the worker's threads (never in a key handler or a draw). It keeps one
+//! session, shared by the worker's threads: the access token is refreshed silently shortly
+//! before it expires, or once after a 401; when the refresh token is dead the session has
+//! ended and the TUI goes back to its sign-in screen.
+//!
+//! Every call carries the sign-in epoch it was made for. A call queued before a new sign-in
+//! is dropped instead of being sent with the next person's token (it could otherwise show
+//! the admin's data to the next user, or write a deny for them in the decision log).
 
 use crate::api::{ErrorBody, LoginRequest, TokenResponse};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use serde_json::Value;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 /// Why a call failed.
@@ -19,6 +23,9 @@ pub enum ClientError {
     /// The session is over (refresh refused, or no session): sign in again.
     #[error("session ended: {0}")]
     SessionEnded(String),
+    /// The call was made for an earlier sign-in; it was not sent.
+    #[error("made for an earlier sign-in")]
+    Stale,
     /// The server answered an error.
     #[error("{message} ({status} {code})")]
     Api {
@@ -28,46 +35,73 @@ pub enum ClientError {
     },
 }
 
-/// A signed-in session.
+impl ClientError {
+    /// The server refused the caller this action (403).
+    pub fn is_forbidden(&self) -> bool {
+        matches!(self, ClientError::Api { status: 403, .. })
+    }
+}
+
+/// Who signed in: what the header shows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Me {
+    pub id: String,
+    pub email: String,
+    pub roles: Vec<String>,
+    pub session_id: String,
+}
+
 #[derive(Debug, Clone)]
-pub struct Session {
-    pub user: String,
-    pub role: Option<String>,
+struct Session {
+    epoch: u64,
     access: String,
     refresh: String,
     expires_at: i64,
 }
 
-/// A blocking client of warden's admin API.
+/// A blocking client of warden's admin API; clones share the session.
+#[derive(Clone)]
 pub struct Client {
     base: String,
     agent: ureq::Agent,
-    session: Option<Session>,
+    session: Arc<Mutex<Option<Session>>>,
 }
+
+/// Seconds since the epoch (the token's `expires_at` is in these).
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Long-polls wait this long on the server: less than the client's own timeout.
+pub const LONG_POLL_SECS: u64 = 8;
 
 impl Client {
     /// A client of the server at `base` (e.g. `http://127.0.0.1:8080`).
     pub fn new(base: &str) -> Client {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(10)))
+            .timeout_connect(Some(Duration::from_secs(3)))
+            // Never reuse a connection the server may be closing: it ends keep-alive
+            // connections idle for `header_timeout` (10 s by default).
+            .max_idle_age(Duration::from_secs(4))
+            .timeout_global(Some(Duration::from_secs(LONG_POLL_SECS + 4)))
             .build()
             .into();
         Client {
             base: base.trim_end_matches('/').to_string(),
             agent,
-            session: None,
+            session: Arc::new(Mutex::new(None)),
         }
     }
 
-    /// The signed-in session, if any.
-    pub fn session(&self) -> Option<&Session> {
-        self.session.as_ref()
-    }
-
-    /// Forget the session.
-    pub fn sign_out(&mut self) {
-        self.session = None;
+    fn lock(&self) -> MutexGuard<'_, Option<Session>> {
+        match self.session.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
     }
 
     fn send(
@@ -128,44 +162,74 @@ impl Client {
         }
     }
 
-    fn take_tokens(&mut self, text: &str) -> Result<(), ClientError> {
-        let t: TokenResponse = serde_json::from_str(text)
-            .map_err(|e| ClientError::Connection(format!("unexpected answer: {e}")))?;
-        self.session = Some(Session {
-            user: t.id,
-            role: t.role,
-            access: t.access_token,
-            refresh: t.refresh_token,
-            expires_at: t.expires_at,
-        });
-        Ok(())
+    fn tokens(text: &str) -> Result<TokenResponse, ClientError> {
+        serde_json::from_str(text)
+            .map_err(|e| ClientError::Connection(format!("unexpected answer: {e}")))
     }
 
-    /// Sign in.
-    pub fn login(&mut self, email: &str, password: &str) -> Result<(), ClientError> {
+    /// Sign in for `epoch`, replacing any earlier session.
+    pub fn login(&self, epoch: u64, email: &str, password: &str) -> Result<Me, ClientError> {
+        *self.lock() = None;
         let body = serde_json::to_value(LoginRequest {
             email: email.into(),
             password: password.into(),
         })
-        .unwrap_or_default();
+        .map_err(|e| ClientError::Connection(e.to_string()))?;
         let (status, text) = self.send("POST", "/v1/auth/login", None, Some(&body))?;
         if status != 200 {
             return Err(Self::api_error(status, &text));
         }
-        self.take_tokens(&text)
+        let t = Self::tokens(&text)?;
+        *self.lock() = Some(Session {
+            epoch,
+            access: t.access_token,
+            refresh: t.refresh_token,
+            expires_at: t.expires_at,
+        });
+        Ok(Me {
+            id: t.id,
+            email: t.email,
+            roles: t.roles,
+            session_id: t.session_id,
+        })
     }
 
-    /// Rotate the refresh token for a new access token.
-    pub fn refresh(&mut self) -> Result<(), ClientError> {
-        let Some(session) = &self.session else {
+    /// End the session on the server (best effort) and forget it.
+    pub fn logout(&self) {
+        let session = self.lock().take();
+        if let Some(s) = session {
+            let body = serde_json::json!({"refresh_token": s.refresh});
+            let _ = self.send("POST", "/v1/auth/logout", None, Some(&body));
+        }
+    }
+
+    /// Rotate the refresh token, unless another thread already did since `seen` was read.
+    fn refresh(&self, epoch: u64, seen: &str) -> Result<(), ClientError> {
+        let mut guard = self.lock();
+        let Some(session) = guard.as_ref() else {
             return Err(ClientError::SessionEnded("not signed in".into()));
         };
+        if session.epoch != epoch {
+            return Err(ClientError::Stale);
+        }
+        if session.access != seen {
+            return Ok(());
+        }
         let body = serde_json::json!({"refresh_token": session.refresh});
         let (status, text) = self.send("POST", "/v1/auth/refresh", None, Some(&body))?;
         match status {
-            200 => self.take_tokens(&text),
+            200 => {
+                let t = Self::tokens(&text)?;
+                *guard = Some(Session {
+                    epoch,
+                    access: t.access_token,
+                    refresh: t.refresh_token,
+                    expires_at: t.expires_at,
+                });
+                Ok(())
+            }
             400 | 401 => {
-                self.session = None;
+                *guard = None;
                 Err(ClientError::SessionEnded(
                     Self::api_error(status, &text).to_string(),
                 ))
@@ -174,24 +238,31 @@ impl Client {
         }
     }
 
-    /// Call an admin route as the signed-in user and parse the answer.
-    pub fn call<T: DeserializeOwned>(
-        &mut self,
+    /// The access token of `epoch`'s session.
+    fn access(&self, epoch: u64) -> Result<(String, i64), ClientError> {
+        match self.lock().as_ref() {
+            None => Err(ClientError::SessionEnded("not signed in".into())),
+            Some(s) if s.epoch != epoch => Err(ClientError::Stale),
+            Some(s) => Ok((s.access.clone(), s.expires_at)),
+        }
+    }
+
+    /// Call an admin route as `epoch`'s signed-in user; the answer as JSON.
+    pub fn call(
+        &self,
+        epoch: u64,
         method: &str,
         path: &str,
-        body: Option<&impl Serialize>,
-    ) -> Result<T, ClientError> {
-        let body = body.map(|b| serde_json::to_value(b).unwrap_or_default());
-        let Some(session) = &self.session else {
-            return Err(ClientError::SessionEnded("not signed in".into()));
-        };
-        if session.expires_at - crate::util::now() < 30 {
-            self.refresh()?;
+        body: Option<&Value>,
+    ) -> Result<Value, ClientError> {
+        let (mut token, expires_at) = self.access(epoch)?;
+        if expires_at - unix_now() < 30 {
+            self.refresh(epoch, &token)?;
+            token = self.access(epoch)?.0;
         }
         let mut retried = false;
         loop {
-            let token = self.session.as_ref().map(|s| s.access.clone());
-            let (status, text) = self.send(method, path, token.as_deref(), body.as_ref())?;
+            let (status, text) = self.send(method, path, Some(&token), body)?;
             if (200..300).contains(&status) {
                 return serde_json::from_str(&text)
                     .map_err(|e| ClientError::Connection(format!("unexpected answer: {e}")));
@@ -200,19 +271,15 @@ impl Client {
             if status == 401 && !retried {
                 // Expired or otherwise refused: one silent refresh, then try again.
                 retried = true;
-                self.refresh()?;
+                self.refresh(epoch, &token)?;
+                token = self.access(epoch)?.0;
                 continue;
             }
             if status == 401 {
-                self.session = None;
+                *self.lock() = None;
                 return Err(ClientError::SessionEnded(error.to_string()));
             }
             return Err(error);
         }
-    }
-
-    /// A GET.
-    pub fn get<T: DeserializeOwned>(&mut self, path: &str) -> Result<T, ClientError> {
-        self.call::<T>("GET", path, None::<&Value>)
     }
 }

@@ -1,8 +1,8 @@
-//! Keys map to [`Action`]s. One table, [`KEYMAP`], drives the key handling, the status bar
-//! hints and the `?` help, so they can never disagree.
+//! Keys map to [`Action`]s through lists of [`Binding`]s: the global list here and each
+//! view's own list. The same lists drive the key handling, the status-bar hints and the `?`
+//! help, so a key that works is always shown and a key that is shown always works.
 
-use super::app::Tab;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 /// Everything a key can ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -10,262 +10,178 @@ pub enum Action {
     Quit,
     NextTab,
     PrevTab,
-    GoTab(usize),
+    /// Go to a tab by number (the digit of the key).
+    GoTab,
+    Help,
+    Refresh,
+    SignOut,
+    /// Open the last message in full.
+    Messages,
+    // Lists.
     Up,
     Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
     Enter,
     Back,
-    Help,
     Filter,
+    // Changes and view-specific keys.
     New,
     EditRoles,
     ToggleDisabled,
     ResetPassword,
     Revoke,
+    Unlock,
     Delete,
     Reload,
+    ReloadError,
     WhatIf,
     DeniesOnly,
-    Refresh,
+    Rotate,
 }
 
-/// Where a key works.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    Everywhere,
-    Tab(Tab),
-}
-
-/// One key binding: the key as shown, the action, where it works, whether it changes
-/// anything (refused in `--read-only`), its help text, and its status-bar hint (empty:
-/// only in the `?` help).
+/// One key binding: the keys, how the key is shown, the action, whether it changes
+/// anything (refused in `--read-only`), its help text, and its status-bar hint (empty: only
+/// in the `?` help).
+#[derive(Debug)]
 pub struct Binding {
-    pub key: &'static str,
+    pub keys: &'static [KeyCode],
+    pub label: &'static str,
     pub action: Action,
-    pub scope: Scope,
     pub changes: bool,
     pub help: &'static str,
     pub hint: &'static str,
 }
 
-const fn b(
-    key: &'static str,
+/// A binding that reads something.
+pub const fn read(
+    keys: &'static [KeyCode],
+    label: &'static str,
     action: Action,
-    scope: Scope,
-    changes: bool,
     help: &'static str,
     hint: &'static str,
 ) -> Binding {
     Binding {
-        key,
+        keys,
+        label,
         action,
-        scope,
-        changes,
+        changes: false,
         help,
         hint,
     }
 }
 
-/// Every binding.
-pub static KEYMAP: &[Binding] = &[
-    b("q", Action::Quit, Scope::Everywhere, false, "quit", "quit"),
-    b(
-        "Tab",
-        Action::NextTab,
-        Scope::Everywhere,
-        false,
-        "next tab",
-        "",
-    ),
-    b(
+/// A binding that changes something (refused and hidden in `--read-only`).
+pub const fn change(
+    keys: &'static [KeyCode],
+    label: &'static str,
+    action: Action,
+    help: &'static str,
+    hint: &'static str,
+) -> Binding {
+    Binding {
+        keys,
+        label,
+        action,
+        changes: true,
+        help,
+        hint,
+    }
+}
+
+use KeyCode::Char as C;
+
+/// Keys that work on every tab.
+pub static GLOBAL: &[Binding] = &[
+    read(&[C('q')], "q", Action::Quit, "quit", "quit"),
+    read(&[C('?')], "?", Action::Help, "help", "help"),
+    read(&[KeyCode::Tab], "Tab", Action::NextTab, "next tab", ""),
+    read(
+        &[KeyCode::BackTab],
         "S-Tab",
         Action::PrevTab,
-        Scope::Everywhere,
-        false,
         "previous tab",
         "",
     ),
-    b(
-        "1-7",
-        Action::GoTab(0),
-        Scope::Everywhere,
-        false,
+    read(
+        &[
+            C('1'),
+            C('2'),
+            C('3'),
+            C('4'),
+            C('5'),
+            C('6'),
+            C('7'),
+            C('8'),
+            C('9'),
+        ],
+        "1-9",
+        Action::GoTab,
         "go to tab",
         "",
     ),
-    b("↑/k", Action::Up, Scope::Everywhere, false, "up", ""),
-    b("↓/j", Action::Down, Scope::Everywhere, false, "down", ""),
-    b(
-        "Enter",
-        Action::Enter,
-        Scope::Everywhere,
-        false,
-        "details",
-        "",
-    ),
-    b(
-        "Esc",
-        Action::Back,
-        Scope::Everywhere,
-        false,
-        "back / close",
-        "",
-    ),
-    b("?", Action::Help, Scope::Everywhere, false, "help", "help"),
-    b(
-        "R",
+    read(
+        &[C('R'), KeyCode::F(5)],
+        "R/F5",
         Action::Refresh,
-        Scope::Everywhere,
-        false,
-        "refresh now",
+        "refresh (retries refusals)",
         "",
     ),
-    b(
-        "/",
-        Action::Filter,
-        Scope::Tab(Tab::Users),
-        false,
-        "filter users",
-        "filter",
-    ),
-    b(
-        "n",
-        Action::New,
-        Scope::Tab(Tab::Users),
-        true,
-        "new user",
-        "new",
-    ),
-    b(
-        "e",
-        Action::EditRoles,
-        Scope::Tab(Tab::Users),
-        true,
-        "edit roles",
-        "roles",
-    ),
-    b(
-        "d",
-        Action::ToggleDisabled,
-        Scope::Tab(Tab::Users),
-        true,
-        "disable / enable",
-        "(dis)able",
-    ),
-    b(
-        "p",
-        Action::ResetPassword,
-        Scope::Tab(Tab::Users),
-        true,
-        "reset password",
-        "passwd",
-    ),
-    b(
-        "x",
-        Action::Revoke,
-        Scope::Tab(Tab::Users),
-        true,
-        "revoke all tokens and sessions",
-        "revoke",
-    ),
-    b(
-        "x",
-        Action::Revoke,
-        Scope::Tab(Tab::Sessions),
-        true,
-        "revoke session",
-        "revoke",
-    ),
-    b(
-        "n",
-        Action::New,
-        Scope::Tab(Tab::Roles),
-        true,
-        "new role",
-        "new",
-    ),
-    b(
-        "e",
-        Action::EditRoles,
-        Scope::Tab(Tab::Roles),
-        true,
-        "edit parents",
-        "parents",
-    ),
-    b(
-        "D",
-        Action::Delete,
-        Scope::Tab(Tab::Roles),
-        true,
-        "delete role",
-        "delete",
-    ),
-    b(
-        "f",
-        Action::DeniesOnly,
-        Scope::Tab(Tab::Decisions),
-        false,
-        "only denies",
-        "denies only",
-    ),
-    b(
-        "r",
-        Action::Reload,
-        Scope::Tab(Tab::Policies),
-        true,
-        "reload policies",
-        "reload",
-    ),
-    b(
-        "w",
-        Action::WhatIf,
-        Scope::Tab(Tab::Policies),
-        false,
-        "what-if",
-        "what-if",
-    ),
+    read(&[C('m')], "m", Action::Messages, "last message in full", ""),
+    read(&[C('L')], "L", Action::SignOut, "sign out", ""),
 ];
 
-/// The bindings that apply on `tab`.
-pub fn bindings_for(tab: Tab) -> impl Iterator<Item = &'static Binding> {
-    KEYMAP
+/// Keys of every list.
+pub static LIST: &[Binding] = &[
+    read(&[KeyCode::Up, C('k')], "↑/k", Action::Up, "up", ""),
+    read(&[KeyCode::Down, C('j')], "↓/j", Action::Down, "down", ""),
+    read(&[KeyCode::PageUp], "PgUp", Action::PageUp, "page up", ""),
+    read(
+        &[KeyCode::PageDown],
+        "PgDn",
+        Action::PageDown,
+        "page down",
+        "",
+    ),
+    read(
+        &[KeyCode::Home, C('g')],
+        "Home/g",
+        Action::Top,
+        "first row",
+        "",
+    ),
+    read(
+        &[KeyCode::End, C('G')],
+        "End/G",
+        Action::Bottom,
+        "last row",
+        "",
+    ),
+    read(
+        &[KeyCode::Enter],
+        "Enter",
+        Action::Enter,
+        "details",
+        "details",
+    ),
+    read(&[C('/')], "/", Action::Filter, "filter", "filter"),
+    read(&[KeyCode::Esc], "Esc", Action::Back, "clear the filter", ""),
+];
+
+/// The binding among `lists` that `key` triggers.
+pub fn lookup<'a>(key: &KeyEvent, lists: &[&'a [Binding]]) -> Option<&'a Binding> {
+    lists
         .iter()
-        .filter(move |b| b.scope == Scope::Everywhere || b.scope == Scope::Tab(tab))
+        .flat_map(|l| l.iter())
+        .find(|b| b.keys.contains(&key.code))
 }
 
-/// The action for a key on `tab`, if any.
-pub fn action_for(key: KeyEvent, tab: Tab) -> Option<Action> {
-    let action = match (key.code, key.modifiers) {
-        (KeyCode::Char('c'), m) if m.contains(KeyModifiers::CONTROL) => return Some(Action::Quit),
-        (KeyCode::Char('q'), _) => Action::Quit,
-        (KeyCode::Tab, _) => Action::NextTab,
-        (KeyCode::BackTab, _) => Action::PrevTab,
-        (KeyCode::Char(c @ '1'..='7'), _) => return Some(Action::GoTab(c as usize - '1' as usize)),
-        (KeyCode::Up | KeyCode::Char('k'), _) => Action::Up,
-        (KeyCode::Down | KeyCode::Char('j'), _) => Action::Down,
-        (KeyCode::Enter, _) => Action::Enter,
-        (KeyCode::Esc, _) => Action::Back,
-        (KeyCode::Char('?'), _) => Action::Help,
-        (KeyCode::Char('R') | KeyCode::F(5), _) => Action::Refresh,
-        (KeyCode::Char('/'), _) => Action::Filter,
-        (KeyCode::Char('n'), _) => Action::New,
-        (KeyCode::Char('e'), _) => Action::EditRoles,
-        (KeyCode::Char('d'), _) => Action::ToggleDisabled,
-        (KeyCode::Char('p'), _) => Action::ResetPassword,
-        (KeyCode::Char('x'), _) => Action::Revoke,
-        (KeyCode::Char('D'), _) => Action::Delete,
-        (KeyCode::Char('r'), _) => Action::Reload,
-        (KeyCode::Char('w'), _) => Action::WhatIf,
-        (KeyCode::Char('f'), _) => Action::DeniesOnly,
-        _ => return None,
-    };
-    // A key only does what the keymap says it does on this tab.
-    bindings_for(tab)
-        .any(|b| b.action == action)
-        .then_some(action)
-}
-
-/// Whether `action` on `tab` would change something (refused in read-only mode).
-pub fn changes(action: Action, tab: Tab) -> bool {
-    bindings_for(tab).any(|b| b.action == action && b.changes)
+/// The tab number of a digit key (`1` is 0).
+pub fn tab_number(key: &KeyEvent) -> Option<usize> {
+    match key.code {
+        KeyCode::Char(c @ '1'..='9') => Some(c as usize - '1' as usize),
+        _ => None,
+    }
 }

@@ -1,44 +1,47 @@
 //! `warden tui`: the admin console (ratatui + crossterm), a client of the admin API.
 //!
-//! State, update and view are apart: keys map to [`keys::Action`]s, [`app::App`] holds the
-//! state and talks to the server through [`client::Client`], and [`view::draw`] only reads.
+//! State, update and view are apart: keys become [`keys::Action`]s through each view's key
+//! list, [`app::App`] holds the state, every view is a [`view::Component`], and all HTTP I/O
+//! runs on the [`worker`]'s threads, whose replies come back as events. The console imports
+//! only the wire types of [`crate::api`] and its own client.
 
 pub mod app;
 pub mod client;
+pub mod dashboard;
+pub mod items;
 pub mod keys;
+pub mod modal;
+pub mod ui;
 pub mod view;
+pub mod worker;
 
 use app::App;
-use client::Client;
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 use std::time::{Duration, Instant};
-
-/// How often the current tab is reloaded (a lost connection is retried at this pace).
-const REFRESH_EVERY: Duration = Duration::from_secs(2);
+use worker::Worker;
 
 /// Run the TUI against the server at `url` until the user quits. The terminal is restored on
 /// exit and on panic (ratatui's `init` installs the panic hook).
 pub fn run(url: &str, read_only: bool) -> std::io::Result<()> {
     let mut terminal = ratatui::init();
-    let mut app = App::new(url, read_only);
-    let mut client = Client::new(url);
+    let (worker, events) = Worker::start(url);
+    let mut app = App::new(url, read_only, Instant::now());
     let result = (|| -> std::io::Result<()> {
-        let mut last_refresh = Instant::now();
         while !app.quit {
-            terminal.draw(|frame| view::draw(frame, &app))?;
-            if event::poll(Duration::from_millis(200))? {
+            app.tick(Instant::now());
+            for job in app.take_jobs() {
+                worker.submit(job);
+            }
+            terminal.draw(|frame| ui::draw(frame, &app))?;
+            if event::poll(Duration::from_millis(100))? {
                 match event::read()? {
-                    Event::Key(key) if key.kind != KeyEventKind::Release => {
-                        app.on_key(key, &mut client)
-                    }
+                    Event::Key(key) if key.kind != KeyEventKind::Release => app.on_key(key),
                     // The next draw uses the new size.
-                    Event::Resize(_, _) => {}
                     _ => {}
                 }
             }
-            if last_refresh.elapsed() >= REFRESH_EVERY {
-                app.refresh(&mut client);
-                last_refresh = Instant::now();
+            while let Ok(event) = events.try_recv() {
+                app.on_event(event);
             }
         }
         Ok(())

@@ -1,12 +1,21 @@
-//! View snapshots drawn to ratatui's TestBackend, and key handling without a server.
+//! View snapshots drawn to ratatui's TestBackend, and the update loop without a server
+//! (the worker's jobs are inspected, its replies made up).
 
-use super::app::{App, Modal, Pending, Screen, Tab};
-use super::client::Client;
-use super::view::draw;
+use super::app::{App, Screen};
+use super::client::{ClientError, Me};
+use super::keys::{lookup, Binding, GLOBAL};
+use super::modal::{Confirm, Modal};
+use super::ui::{draw, when};
+use super::view::{Phase, ViewId};
+use super::worker::{Event, Job, Reply, Request, What};
 use crate::api::*;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (140, 40)];
 
 fn render(app: &App, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
@@ -23,6 +32,14 @@ fn render(app: &App, width: u16, height: u16) -> String {
     out
 }
 
+fn snapshot_sizes(name: &str, app: &App) {
+    for (w, h) in SIZES {
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), render(app, w, h));
+    }
+}
+
+const T0: i64 = 1_795_747_619;
+
 fn user(id: &str, roles: &[&str], disabled: bool) -> UserRow {
     UserRow {
         id: id.into(),
@@ -30,21 +47,67 @@ fn user(id: &str, roles: &[&str], disabled: bool) -> UserRow {
         name: id.to_uppercase(),
         disabled,
         tokens_valid_after: 0,
-        created_at: 1_795_000_000,
+        created_at: T0 - 86_400,
         roles: roles.iter().map(|r| r.to_string()).collect(),
     }
 }
 
+fn decision(id: i64, principal: &str, action: &str, allowed: bool) -> DecisionRow {
+    DecisionRow {
+        id,
+        at: T0 + id,
+        request_id: format!("req-{id}"),
+        client: "client:web".into(),
+        principal: format!("User::\"{principal}\""),
+        action: format!("Action::\"{action}\""),
+        resource: "UserResource::\"r1\"".into(),
+        decision: if allowed { "allow" } else { "deny" }.into(),
+        reasons: if allowed {
+            vec!["app.admin-delete-user-resource".into()]
+        } else {
+            vec![]
+        },
+        errors: vec![],
+        latency_us: 12,
+    }
+}
+
+fn me() -> Me {
+    Me {
+        id: "admin".into(),
+        email: "admin@localhost".into(),
+        roles: vec!["ADMIN".into()],
+        session_id: "s-admin-1".into(),
+    }
+}
+
+/// An admin signed in with every view loaded.
 fn signed_in() -> App {
-    let mut app = App::new("http://127.0.0.1:8080", false);
+    let mut app = App::new("http://127.0.0.1:8080", false, Instant::now());
     app.screen = Screen::Main;
-    app.signed_in_as = Some("admin".into());
-    app.users = vec![
+    app.me = me();
+    let v = &mut app.views;
+    v.dashboard.set(DecisionStats {
+        allowed: 33,
+        denied: 7,
+        top_denied: vec![],
+        last_id: 40,
+    });
+    v.dashboard.set(DecisionStats {
+        allowed: 40,
+        denied: 7,
+        top_denied: vec![
+            ("Action::\"deleteUserResource\"".into(), 6),
+            ("Action::\"editDocument\"".into(), 1),
+        ],
+        last_id: 47,
+    });
+    v.users.set_rows(vec![
         user("admin", &["ADMIN"], false),
         user("alice", &["USER"], false),
         user("mallory", &[], true),
-    ];
-    app.roles = vec![
+    ]);
+    v.roles.set_rows(vec![
         RoleRow {
             name: "ADMIN".into(),
             parents: vec!["USER".into()],
@@ -55,24 +118,88 @@ fn signed_in() -> App {
             parents: vec![],
             users: 1,
         },
-    ];
-    app.stats = DecisionStats {
-        allowed: 40,
-        denied: 7,
-        top_denied: vec![("deleteUserResource".into(), 6), ("editDocument".into(), 1)],
-        last_id: 47,
-    };
-    app.rate = vec![1, 3, 2, 8, 5, 0, 4];
-    app.policies = Some(PolicyList {
-        policies: vec![PolicyView {
+    ]);
+    v.sessions.set_rows(vec![
+        SessionRow {
+            id: "s-admin-1".into(),
+            user_id: "admin".into(),
+            created_at: T0,
+            last_used_at: T0 + 60,
+            expires_at: T0 + 7 * 86_400,
+            revoked_at: None,
+            revoked_reason: None,
+        },
+        SessionRow {
+            id: "s-alice-1".into(),
+            user_id: "alice".into(),
+            created_at: T0 - 3600,
+            last_used_at: T0 - 60,
+            expires_at: T0 + 6 * 86_400,
+            revoked_at: Some(T0 - 30),
+            revoked_reason: Some("revoked_by_admin".into()),
+        },
+    ]);
+    v.decisions.set_rows(vec![
+        decision(3, "alice", "deleteUserResource", false),
+        decision(2, "admin", "deleteUserResource", true),
+        decision(1, "alice", "readUserResource", true),
+    ]);
+    v.policies.set_rows(vec![
+        PolicyView {
             id: "app.admin-delete-user-resource".into(),
             file: "app.cedar".into(),
             line: 4,
             effect: "permit".into(),
             status: "active".into(),
-        }],
-        last_error: None,
-    });
+            source: "@id(\"app.admin-delete-user-resource\")\npermit (\n  principal in Role::\"ADMIN\",\n  action == Action::\"deleteUserResource\",\n  resource\n);".into(),
+        },
+        PolicyView {
+            id: "warden.admin-all".into(),
+            file: "warden.cedar".into(),
+            line: 3,
+            effect: "permit".into(),
+            status: "active".into(),
+            source: String::new(),
+        },
+    ]);
+    v.audit.set_rows(vec![
+        AuditRow {
+            id: 2,
+            at: T0 + 5,
+            actor: "user:admin".into(),
+            action: "users.roles".into(),
+            target: "user:alice".into(),
+            detail: json!({"before": ["USER"], "after": ["ADMIN", "USER"]}),
+        },
+        AuditRow {
+            id: 1,
+            at: T0,
+            actor: "user:admin".into(),
+            action: "sessions.revoke".into(),
+            target: "session:s-alice-1".into(),
+            detail: json!({"user": "alice"}),
+        },
+    ]);
+    v.clients.set_rows(vec![ClientRow {
+        id: "c-web".into(),
+        name: "web".into(),
+        created_at: T0,
+        revoked_at: None,
+    }]);
+    v.keys.set_rows(vec![
+        KeyView {
+            kid: "k2new".into(),
+            alg: "EdDSA".into(),
+            created_at: T0,
+            retired_at: None,
+        },
+        KeyView {
+            kid: "k1old".into(),
+            alg: "EdDSA".into(),
+            created_at: T0 - 86_400,
+            retired_at: Some(T0),
+        },
+    ]);
     app
 }
 
@@ -80,53 +207,152 @@ fn key(code: KeyCode) -> KeyEvent {
     KeyEvent::new(code, KeyModifiers::NONE)
 }
 
-#[test]
-fn sign_in_screen() {
-    let mut app = App::new("http://127.0.0.1:8080", false);
-    app.signin.fields[0].value = "admin@localhost".into();
-    app.signin.fields[1].value = "secret".into();
-    app.signin.focus = 1;
-    insta::assert_snapshot!(render(&app, 80, 24));
+fn press(app: &mut App, code: KeyCode) {
+    app.on_key(key(code));
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+fn forbidden(what: &str) -> ClientError {
+    ClientError::Api {
+        status: 403,
+        code: "forbidden".into(),
+        message: format!("bob may not Warden::Action::\"{what}\": no policy permits it"),
+    }
 }
 
 #[test]
-fn dashboard() {
-    insta::assert_snapshot!(render(&signed_in(), 80, 24));
+fn every_view_at_both_sizes() {
+    for view in ViewId::ALL {
+        let mut app = signed_in();
+        app.current = view;
+        snapshot_sizes(&format!("view_{:?}", view).to_lowercase(), &app);
+    }
 }
 
 #[test]
-fn users_tab_with_a_selection() {
+fn every_view_loading_and_not_permitted() {
+    let mut app = App::new("http://127.0.0.1:8080", false, Instant::now());
+    app.screen = Screen::Main;
+    app.me = Me {
+        id: "bob".into(),
+        email: "bob@example.com".into(),
+        roles: vec!["USER".into()],
+        session_id: "s-bob".into(),
+    };
+    app.current = ViewId::Users;
+    snapshot_sizes("loading_users", &app);
+    for view in ViewId::ALL {
+        app.current = view;
+        app.views.get_mut(view).loaded(Err(forbidden("x.read")));
+        assert!(matches!(
+            app.views.get_mut(view).loader().phase,
+            Phase::Denied(_)
+        ));
+    }
+    app.current = ViewId::Users;
+    snapshot_sizes("denied_users", &app);
+    app.current = ViewId::Dashboard;
+    snapshot_sizes("denied_dashboard", &app);
+}
+
+#[test]
+fn sign_in_screen_shows_an_error_without_the_stale_note() {
+    let mut app = App::new("http://127.0.0.1:8080", false, Instant::now());
+    app.signin_note = Some("session ended: sign in again".into());
+    snapshot_sizes("sign_in_after_session_end", &app);
+    type_text(&mut app, "admin@localhost");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "wrong");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.signin.busy, "the sign-in waits for the worker");
+    let jobs = app.take_jobs();
+    assert!(matches!(
+        jobs[..],
+        [Job {
+            request: Request::SignIn { .. },
+            ..
+        }]
+    ));
+    app.on_event(Event {
+        epoch: app.epoch,
+        reply: Reply::SignedIn(Err(ClientError::Api {
+            status: 401,
+            code: "invalid_credentials".into(),
+            message: "invalid email or password".into(),
+        })),
+    });
+    let text = render(&app, 80, 24);
+    assert!(text.contains("invalid email or password"), "{text}");
+    assert!(!text.contains("session ended"), "{text}");
+    assert_eq!(app.signin.fields[1].value, "", "the password is cleared");
+}
+
+#[test]
+fn dialogs_help_and_details() {
     let mut app = signed_in();
-    app.tab = Tab::Users;
-    app.selected[Tab::Users.index()] = 1;
-    app.status = Some(("created user alice".into(), false));
-    insta::assert_snapshot!(render(&app, 80, 24));
-}
-
-#[test]
-fn confirmation_dialog_and_help() {
-    let mut app = signed_in();
-    app.tab = Tab::Users;
-    app.modal = Some(Modal::Confirm(Pending::RevokeUser("alice".into())));
-    insta::assert_snapshot!("confirm", render(&app, 80, 24));
-    app.modal = None;
-    app.help = true;
-    insta::assert_snapshot!("help", render(&app, 80, 24));
+    app.current = ViewId::Users;
+    // Disabling yourself warns.
+    press(&mut app, KeyCode::Char('d'));
+    match &app.modal {
+        Some(Modal::Confirm(Confirm { warning, .. })) => {
+            assert!(warning.as_deref().unwrap_or("").contains("This is you"))
+        }
+        other => panic!("{other:?}"),
+    }
+    snapshot_sizes("confirm_disable_yourself", &app);
+    press(&mut app, KeyCode::Char('n'));
+    assert!(app.modal.is_none());
+    press(&mut app, KeyCode::Char('?'));
+    snapshot_sizes("help_users", &app);
+    press(&mut app, KeyCode::Esc);
+    // Revoking the console's own session warns.
+    app.current = ViewId::Sessions;
+    press(&mut app, KeyCode::Char('x'));
+    match &app.modal {
+        Some(Modal::Confirm(c)) => assert!(c
+            .warning
+            .as_deref()
+            .unwrap_or("")
+            .contains("session of this console")),
+        other => panic!("{other:?}"),
+    }
+    press(&mut app, KeyCode::Esc);
+    // Details: a decision, an audit entry, a policy's source.
+    app.current = ViewId::Decisions;
+    press(&mut app, KeyCode::Enter);
+    snapshot_sizes("detail_decision", &app);
+    press(&mut app, KeyCode::Esc);
+    app.current = ViewId::Audit;
+    press(&mut app, KeyCode::Enter);
+    snapshot_sizes("detail_audit", &app);
+    press(&mut app, KeyCode::Esc);
+    app.current = ViewId::Policies;
+    press(&mut app, KeyCode::Enter);
+    snapshot_sizes("detail_policy_source", &app);
+    press(&mut app, KeyCode::Char('j'));
+    match &app.modal {
+        Some(Modal::Detail(d)) => assert_eq!(d.scroll, 1, "the source scrolls"),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
 fn read_only_hides_changes_and_refuses_them() {
     let mut app = signed_in();
     app.read_only = true;
-    app.tab = Tab::Users;
-    insta::assert_snapshot!(render(&app, 80, 24));
-    // No server is needed: the change is refused before any call.
-    let mut client = Client::new("http://127.0.0.1:9");
-    app.on_key(key(KeyCode::Char('n')), &mut client);
+    app.current = ViewId::Users;
+    snapshot_sizes("read_only_users", &app);
+    press(&mut app, KeyCode::Char('n'));
     assert!(app.modal.is_none());
-    assert!(app.status.as_ref().unwrap().0.contains("read-only"));
-    app.on_key(key(KeyCode::Char('x')), &mut client);
+    assert!(app.message.as_ref().unwrap().text.contains("read-only"));
+    press(&mut app, KeyCode::Char('x'));
     assert!(app.modal.is_none());
+    assert!(app.take_jobs().is_empty(), "nothing was sent");
 }
 
 #[test]
@@ -139,63 +365,270 @@ fn tiny_and_resized_terminals_never_panic() {
         }
     }
     let mut with_modal = signed_in();
-    with_modal.modal = Some(Modal::Detail {
-        title: "x".into(),
-        lines: vec!["a".repeat(300); 40],
-    });
+    with_modal.modal = Some(Modal::Detail(super::modal::Detail::new(
+        "x",
+        vec![ratatui::text::Line::raw("a".repeat(300)); 40],
+    )));
     render(&with_modal, 40, 10);
     render(&with_modal, 80, 24);
 }
 
 #[test]
-fn keys_move_between_tabs_and_rows_without_a_server() {
-    let mut app = signed_in();
-    let mut client = Client::new("http://127.0.0.1:9");
-    app.on_key(key(KeyCode::Char('2')), &mut client);
-    assert_eq!(app.tab, Tab::Users);
-    // This client never signed in: loading the tab ends on the sign-in screen, with a message.
-    assert_eq!(app.screen, Screen::SignIn);
-    assert!(app.status.as_ref().unwrap().0.contains("session ended"));
-    app.screen = Screen::Main;
-    app.on_key(key(KeyCode::Char('j')), &mut client);
-    app.on_key(key(KeyCode::Down), &mut client);
-    app.on_key(key(KeyCode::Down), &mut client);
-    assert_eq!(app.selected(), 2, "stops at the last row");
-    app.on_key(key(KeyCode::Char('k')), &mut client);
-    assert_eq!(app.selected(), 1);
-    app.on_key(key(KeyCode::Char('?')), &mut client);
-    assert!(app.help);
-    app.on_key(key(KeyCode::Esc), &mut client);
-    assert!(!app.help);
-    app.on_key(key(KeyCode::Char('d')), &mut client);
-    assert_eq!(
-        app.modal,
-        Some(Modal::Confirm(Pending::SetDisabled("alice".into(), true)))
-    );
-    app.on_key(key(KeyCode::Char('n')), &mut client);
-    assert!(app.modal.is_none(), "n cancels");
-    app.on_key(key(KeyCode::Char('q')), &mut client);
-    assert!(app.quit);
+fn every_hinted_key_is_handled_by_its_own_binding() {
+    let app = signed_in();
+    for view in ViewId::ALL {
+        let mut lists = app.views.get(view).keys();
+        lists.push(GLOBAL);
+        for b in lists.iter().flat_map(|l| l.iter()) {
+            for code in b.keys {
+                let found: &Binding = lookup(&key(*code), &lists).unwrap();
+                // A key shadowed by an earlier binding would be a hint that lies.
+                assert!(
+                    std::ptr::eq(found, b) || found.keys.contains(code) && found.action == b.action,
+                    "{view:?}: {} is shadowed by {}",
+                    b.label,
+                    found.label
+                );
+            }
+        }
+    }
 }
 
 #[test]
-fn forms_validate_before_calling_the_server() {
+fn lists_page_and_filter_locally_until_enter() {
     let mut app = signed_in();
-    app.tab = Tab::Users;
-    let mut client = Client::new("http://127.0.0.1:9");
-    app.on_key(key(KeyCode::Char('n')), &mut client);
-    for c in "not-an-email".chars() {
-        app.on_key(key(KeyCode::Char(c)), &mut client);
+    app.current = ViewId::Users;
+    press(&mut app, KeyCode::Char('G'));
+    assert_eq!(app.views.users.selected(), 2);
+    press(&mut app, KeyCode::Char('g'));
+    assert_eq!(app.views.users.selected(), 0);
+    press(&mut app, KeyCode::PageDown);
+    assert_eq!(app.views.users.selected(), 2);
+    press(&mut app, KeyCode::Home);
+    assert_eq!(app.views.users.selected(), 0);
+    press(&mut app, KeyCode::End);
+    assert_eq!(app.views.users.selected(), 2);
+    press(&mut app, KeyCode::PageUp);
+    assert_eq!(app.views.users.selected(), 0);
+
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "ali");
+    assert!(app.take_jobs().is_empty(), "no request per keystroke");
+    assert_eq!(app.views.users.visible(&app.ctx()).len(), 1);
+    snapshot_sizes("filter_typing_users", &app);
+    press(&mut app, KeyCode::Enter);
+    match &app.take_jobs()[..] {
+        [Job {
+            request: Request::Load { view, path },
+            ..
+        }] => {
+            assert_eq!(*view, ViewId::Users);
+            assert_eq!(path, "/admin/v1/users?limit=1000&filter=ali");
+        }
+        other => panic!("{other:?}"),
     }
+    // Esc clears the filter and reloads.
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.views.users.filter, "");
+    assert!(matches!(
+        &app.take_jobs()[..],
+        [Job { request: Request::Load { path, .. }, .. }] if path == "/admin/v1/users?limit=1000"
+    ));
+
+    // Decisions: terms go to the admin API's own filters.
+    app.current = ViewId::Decisions;
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "deny principal:User::\"bob\"");
+    press(&mut app, KeyCode::Enter);
+    match &app.take_jobs()[..] {
+        [Job {
+            request: Request::Load { path, .. },
+            ..
+        }] => assert_eq!(
+            path,
+            "/admin/v1/decisions?limit=200&decision=deny&principal=User%3A%3A%22bob%22"
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_denied_view_is_not_polled_until_refreshed_by_hand() {
+    let t0 = Instant::now();
+    let mut app = App::new("http://127.0.0.1:8080", false, t0);
+    app.screen = Screen::Main;
+    app.me = me();
+    app.current = ViewId::Users;
+    app.tick(t0);
+    let jobs = app.take_jobs();
+    assert_eq!(jobs.len(), 1, "{jobs:?}");
+    app.on_event(Event {
+        epoch: app.epoch,
+        reply: Reply::Loaded {
+            view: ViewId::Users,
+            result: Err(forbidden("users.read")),
+        },
+    });
+    for s in 1..100 {
+        app.tick(t0 + Duration::from_secs(s));
+    }
+    assert!(app.take_jobs().is_empty(), "no poll after a deny");
+    press(&mut app, KeyCode::Char('R'));
+    assert_eq!(app.take_jobs().len(), 1, "R tries again");
+}
+
+#[test]
+fn messages_expire_and_the_next_replaces_them() {
+    let t0 = Instant::now();
+    let mut app = signed_in();
+    app.tick(t0);
+    app.take_jobs();
+    app.error("reload refused; the previous policies keep serving: a very long diagnostic that goes on and on past the width of a narrow terminal");
+    let text = render(&app, 80, 24);
+    assert!(
+        text.contains("narrow terminal"),
+        "wrapped, not cut:\n{text}"
+    );
+    app.tick(t0 + Duration::from_secs(1));
+    assert!(app.message.is_some());
+    app.info("policies reloaded");
+    assert_eq!(app.message.as_ref().unwrap().text, "policies reloaded");
+    app.tick(t0 + Duration::from_secs(60));
+    assert!(app.message.is_none(), "expired");
+}
+
+#[test]
+fn a_new_sign_in_clears_every_view_and_drops_old_replies() {
+    let mut app = signed_in();
+    let old_epoch = app.epoch;
+    press(&mut app, KeyCode::Char('L'));
+    assert_eq!(app.screen, Screen::SignIn);
+    assert!(app.views.users.rows().is_empty(), "signing out clears");
+    app.take_jobs();
+    type_text(&mut app, "bob@example.com");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "bob-password-1234");
+    press(&mut app, KeyCode::Enter);
+    app.take_jobs();
+    // A reply for the admin's session arrives late: dropped.
+    app.on_event(Event {
+        epoch: old_epoch,
+        reply: Reply::Loaded {
+            view: ViewId::Users,
+            result: Ok(json!([user("admin", &["ADMIN"], false)])),
+        },
+    });
+    app.on_event(Event {
+        epoch: app.epoch,
+        reply: Reply::SignedIn(Ok(Me {
+            id: "bob".into(),
+            email: "bob@example.com".into(),
+            roles: vec!["USER".into()],
+            session_id: "s-bob".into(),
+        })),
+    });
+    assert_eq!(app.screen, Screen::Main);
+    assert!(app.views.users.rows().is_empty());
+    let text = render(&app, 80, 24);
+    assert!(!text.contains("admin@example.com"), "{text}");
+    assert!(text.contains("bob"), "{text}");
+}
+
+#[test]
+fn forms_keep_their_errors() {
+    let mut app = signed_in();
+    app.current = ViewId::Users;
+    press(&mut app, KeyCode::Char('n'));
+    type_text(&mut app, "not-an-email");
     for _ in 0..4 {
-        app.on_key(key(KeyCode::Tab), &mut client);
+        press(&mut app, KeyCode::Tab);
     }
-    app.on_key(key(KeyCode::Enter), &mut client);
+    press(&mut app, KeyCode::Enter);
     match &app.modal {
         Some(Modal::Form(f)) => {
             assert_eq!(f.error.as_deref(), Some("email must look like name@domain"))
         }
         other => panic!("the form should stay open with an error: {other:?}"),
     }
-    insta::assert_snapshot!(render(&app, 80, 24));
+    snapshot_sizes("form_error", &app);
+    // A server refusal also stays in the form, not in the status bar.
+    if let Some(Modal::Form(f)) = &mut app.modal {
+        f.fields[0].value = "erin@example.com".into();
+    }
+    press(&mut app, KeyCode::Enter);
+    assert!(matches!(
+        &app.take_jobs()[..],
+        [Job {
+            request: Request::Send {
+                what: What::Form(_),
+                ..
+            },
+            ..
+        }]
+    ));
+    app.on_event(Event {
+        epoch: app.epoch,
+        reply: Reply::Sent {
+            what: What::Form("created user".into()),
+            result: Err(ClientError::Api {
+                status: 409,
+                code: "conflict".into(),
+                message: "email already in use".into(),
+            }),
+        },
+    });
+    match &app.modal {
+        Some(Modal::Form(f)) => {
+            assert_eq!(f.error.as_deref(), Some("email already in use"));
+            assert!(!f.busy);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(app.message.is_none());
+}
+
+#[test]
+fn taking_your_own_role_asks_first() {
+    let mut app = signed_in();
+    app.current = ViewId::Users;
+    press(&mut app, KeyCode::Char('e'));
+    let jobs = app.take_jobs();
+    assert!(matches!(
+        &jobs[..],
+        [Job {
+            request: Request::Send {
+                what: What::PickerRoles,
+                ..
+            },
+            ..
+        }]
+    ));
+    app.on_event(Event {
+        epoch: app.epoch,
+        reply: Reply::Sent {
+            what: What::PickerRoles,
+            result: Ok(json!([
+                {"name": "ADMIN", "parents": ["USER"], "users": 1},
+                {"name": "USER", "parents": [], "users": 1}
+            ])),
+        },
+    });
+    assert!(matches!(app.modal, Some(Modal::Pick { .. })));
+    press(&mut app, KeyCode::Char(' '));
+    press(&mut app, KeyCode::Enter);
+    match &app.modal {
+        Some(Modal::Confirm(c)) => {
+            assert!(c.warning.as_deref().unwrap_or("").contains("without ADMIN"))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(app.take_jobs().is_empty(), "nothing sent before y");
+    press(&mut app, KeyCode::Char('y'));
+    assert_eq!(app.take_jobs().len(), 1);
+}
+
+#[test]
+fn one_time_format() {
+    assert_eq!(when(0), "1970-01-01 00:00:00");
+    assert_eq!(when(T0), "2026-11-27 02:46:59");
 }

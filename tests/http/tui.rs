@@ -1,80 +1,142 @@
-//! The TUI's update loop driven against a real server, and the real binary in tmux.
+//! The TUI's update loop driven against a real server (the worker's jobs run inline, in
+//! order), and the real binary in tmux.
 
 use crate::common::*;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
 use std::process::Command;
 use std::time::{Duration, Instant};
-use warden::tui::app::{App, Modal, Screen, Tab};
+use warden::tui::app::{App, Screen};
 use warden::tui::client::Client;
+use warden::tui::modal::Modal;
+use warden::tui::view::{Phase, ViewId};
+use warden::tui::worker::{run, Event, Request};
 
-fn press(tui: &mut App, client: &mut Client, code: KeyCode) {
-    tui.on_key(KeyEvent::new(code, KeyModifiers::NONE), client);
+/// The console with its worker replaced by inline calls.
+struct Console {
+    app: App,
+    client: Client,
+    now: Instant,
+    /// Run the decision log's long-polls too (they return at once when rows are waiting).
+    tails: bool,
 }
 
-fn type_text(tui: &mut App, client: &mut Client, text: &str) {
-    for c in text.chars() {
-        press(tui, client, KeyCode::Char(c));
+impl Console {
+    fn new(base: &str, read_only: bool) -> Console {
+        let now = Instant::now();
+        Console {
+            app: App::new(base, read_only, now),
+            client: Client::new(base),
+            now,
+            tails: false,
+        }
     }
-}
 
-fn sign_in(tui: &mut App, client: &mut Client) {
-    type_text(tui, client, "admin@localhost");
-    press(tui, client, KeyCode::Tab);
-    type_text(tui, client, ADMIN_PASSWORD);
-    press(tui, client, KeyCode::Enter);
-    assert_eq!(tui.screen, Screen::Main, "{:?}", tui.signin.error);
-}
-
-fn select(tui: &mut App, client: &mut Client, index: usize) {
-    while tui.selected() > index {
-        press(tui, client, KeyCode::Char('k'));
+    /// Run every queued job and hand its reply back, until nothing is queued.
+    fn settle(&mut self) {
+        loop {
+            let jobs = self.app.take_jobs();
+            if jobs.is_empty() {
+                return;
+            }
+            for job in jobs {
+                if matches!(job.request, Request::Tail { .. }) && !self.tails {
+                    continue;
+                }
+                let reply = run(&self.client, &job);
+                self.app.on_event(Event {
+                    epoch: job.epoch,
+                    reply,
+                });
+            }
+        }
     }
-    while tui.selected() < index {
-        press(tui, client, KeyCode::Char('j'));
-    }
-}
 
-fn status(tui: &App) -> String {
-    tui.status.clone().map(|s| s.0).unwrap_or_default()
+    fn press(&mut self, code: KeyCode) {
+        self.app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+        self.settle();
+    }
+
+    fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.press(KeyCode::Char(c));
+        }
+    }
+
+    /// Let `secs` pass: polls that are due run.
+    fn wait(&mut self, secs: u64) {
+        self.now += Duration::from_secs(secs);
+        self.app.tick(self.now);
+        self.settle();
+    }
+
+    fn sign_in(&mut self, email: &str, password: &str) {
+        self.type_text(email);
+        self.press(KeyCode::Tab);
+        self.type_text(password);
+        self.press(KeyCode::Enter);
+        assert_eq!(self.app.screen, Screen::Main, "{:?}", self.app.signin.error);
+    }
+
+    fn select(&mut self, index: usize) {
+        self.press(KeyCode::Char('g'));
+        for _ in 0..index {
+            self.press(KeyCode::Char('j'));
+        }
+    }
+
+    fn message(&self) -> String {
+        self.app
+            .message
+            .as_ref()
+            .map(|m| m.text.clone())
+            .unwrap_or_default()
+    }
 }
 
 #[test]
 fn sign_in_create_user_give_role_revoke_session() {
     let app = spawn_app();
-    let mut client = Client::new(&app.base);
-    let mut tui = App::new(&app.base, false);
+    let mut tui = Console::new(&app.base, false);
 
     // A wrong password stays on the sign-in screen with the server's message.
-    type_text(&mut tui, &mut client, "admin@localhost");
-    press(&mut tui, &mut client, KeyCode::Tab);
-    type_text(&mut tui, &mut client, "wrong password!!");
-    press(&mut tui, &mut client, KeyCode::Enter);
-    assert_eq!(tui.screen, Screen::SignIn);
+    tui.type_text("admin@localhost");
+    tui.press(KeyCode::Tab);
+    tui.type_text("wrong password!!");
+    tui.press(KeyCode::Enter);
+    assert_eq!(tui.app.screen, Screen::SignIn);
     assert_eq!(
-        tui.signin.error.as_deref(),
+        tui.app.signin.error.as_deref(),
         Some("invalid email or password")
     );
-    tui.signin.fields[0].value.clear();
-    tui.signin.focus = 0;
-    sign_in(&mut tui, &mut client);
-    assert!(tui.policies.is_some(), "the dashboard loaded");
+    tui.app.signin.fields[0].value.clear();
+    tui.app.signin.focus = 0;
+    tui.sign_in("admin@localhost", ADMIN_PASSWORD);
+    assert_eq!(tui.app.me.id, "admin");
+    assert_eq!(tui.app.me.roles, vec!["ADMIN".to_string()]);
+    tui.wait(0);
+    assert_eq!(
+        tui.app.views.get_mut(ViewId::Dashboard).loader().phase,
+        Phase::Ready,
+        "the dashboard loaded"
+    );
 
     // Create a user through the form.
-    press(&mut tui, &mut client, KeyCode::Char('2'));
-    assert_eq!(tui.tab, Tab::Users);
-    assert_eq!(tui.users.len(), 2);
-    press(&mut tui, &mut client, KeyCode::Char('n'));
-    type_text(&mut tui, &mut client, "erin@example.com");
-    press(&mut tui, &mut client, KeyCode::Tab);
-    press(&mut tui, &mut client, KeyCode::Tab);
-    type_text(&mut tui, &mut client, "Erin");
-    press(&mut tui, &mut client, KeyCode::Tab);
-    type_text(&mut tui, &mut client, "erin-password-12");
-    press(&mut tui, &mut client, KeyCode::Tab);
-    type_text(&mut tui, &mut client, "USER");
-    press(&mut tui, &mut client, KeyCode::Enter);
-    assert_eq!(status(&tui), "created user erin");
+    tui.press(KeyCode::Char('2'));
+    assert_eq!(tui.app.current, ViewId::Users);
+    assert_eq!(tui.app.views.users.rows().len(), 2);
+    tui.press(KeyCode::Char('n'));
+    tui.type_text("erin@example.com");
+    tui.press(KeyCode::Tab);
+    tui.press(KeyCode::Tab);
+    tui.type_text("Erin");
+    tui.press(KeyCode::Tab);
+    tui.type_text("erin-password-12");
+    tui.press(KeyCode::Tab);
+    tui.type_text("USER");
+    tui.press(KeyCode::Enter);
+    assert_eq!(tui.message(), "created user erin");
+    assert!(tui.app.modal.is_none());
     let erin = app.state.store.user("erin").unwrap();
     assert_eq!(
         (erin.name.as_str(), erin.roles.clone()),
@@ -91,11 +153,23 @@ fn sign_in_create_user_give_role_revoke_session() {
         false
     );
 
-    // Give her ADMIN with the role picker.
-    let row = tui.users.iter().position(|u| u.id == "erin").unwrap();
-    select(&mut tui, &mut client, row);
-    press(&mut tui, &mut client, KeyCode::Char('e'));
-    let admin_option = match &tui.modal {
+    // The filter goes to the admin API: only erin is listed.
+    tui.press(KeyCode::Char('/'));
+    tui.type_text("erin");
+    tui.press(KeyCode::Enter);
+    let ids: Vec<&str> = tui
+        .app
+        .views
+        .users
+        .rows()
+        .iter()
+        .map(|u| u.id.as_str())
+        .collect();
+    assert_eq!(ids, vec!["erin"]);
+
+    // Give her ADMIN with the role picker (its options come from the server).
+    tui.press(KeyCode::Char('e'));
+    let admin_option = match &tui.app.modal {
         Some(Modal::Pick { options, .. }) => options
             .iter()
             .position(|(name, _)| name == "ADMIN")
@@ -103,14 +177,14 @@ fn sign_in_create_user_give_role_revoke_session() {
         other => panic!("expected the role picker, got {other:?}"),
     };
     for _ in 0..admin_option {
-        press(&mut tui, &mut client, KeyCode::Down);
+        tui.press(KeyCode::Down);
     }
-    press(&mut tui, &mut client, KeyCode::Char(' '));
-    press(&mut tui, &mut client, KeyCode::Enter);
+    tui.press(KeyCode::Char(' '));
+    tui.press(KeyCode::Enter);
     assert!(
-        status(&tui).contains("erin now has roles: ADMIN, USER"),
+        tui.message().contains("erin now has roles: ADMIN, USER"),
         "{}",
-        status(&tui)
+        tui.message()
     );
     assert_eq!(
         app.state.store.user("erin").unwrap().roles,
@@ -121,22 +195,31 @@ fn sign_in_create_user_give_role_revoke_session() {
         app.post("/v1/authorize", &delete, Some(&token)).json()["allowed"],
         true
     );
+    tui.press(KeyCode::Esc);
+    assert_eq!(
+        tui.app.views.users.rows().len(),
+        3,
+        "Esc cleared the filter"
+    );
 
     // Revoke erin's session from the Sessions tab, confirming the dialog.
-    press(&mut tui, &mut client, KeyCode::Char('4'));
+    tui.press(KeyCode::Char('4'));
     let row = tui
+        .app
+        .views
         .sessions
+        .rows()
         .iter()
         .position(|s| s.user_id == "erin")
         .unwrap();
-    select(&mut tui, &mut client, row);
-    press(&mut tui, &mut client, KeyCode::Char('x'));
-    assert!(matches!(tui.modal, Some(Modal::Confirm(_))));
-    press(&mut tui, &mut client, KeyCode::Char('y'));
+    tui.select(row);
+    tui.press(KeyCode::Char('x'));
+    assert!(matches!(tui.app.modal, Some(Modal::Confirm(_))));
+    tui.press(KeyCode::Char('y'));
     assert!(
-        status(&tui).starts_with("revoked session"),
+        tui.message().starts_with("revoked session"),
         "{}",
-        status(&tui)
+        tui.message()
     );
     let sid = erin_login["session_id"].as_str().unwrap();
     assert!(app
@@ -153,51 +236,160 @@ fn sign_in_create_user_give_role_revoke_session() {
         (401, Some("session_ended"))
     );
 
-    // The audit log shows who did it; the Audit tab lists it.
-    press(&mut tui, &mut client, KeyCode::Char('7'));
-    assert!(tui
-        .audit
+    // The audit log shows who did it, and what changed.
+    tui.press(KeyCode::Char('7'));
+    let audit = tui.app.views.audit.rows();
+    assert!(audit
         .iter()
         .any(|a| a.action == "sessions.revoke" && a.actor == "user:admin"));
+    assert!(audit.iter().any(|a| a.action == "users.roles"
+        && warden::tui::items::change_summary(&a.detail) == "USER -> ADMIN,USER"));
 
-    // When the admin's own session ends, the TUI returns to sign-in with a message.
+    // Policies: Enter shows the source.
+    tui.press(KeyCode::Char('6'));
+    assert!(!tui.app.views.policies.rows().is_empty());
+    tui.press(KeyCode::Enter);
+    match &tui.app.modal {
+        Some(Modal::Detail(d)) => {
+            let text: String = d.lines.iter().map(|l| l.to_string() + "\n").collect();
+            assert!(text.contains("permit"), "{text}");
+        }
+        other => panic!("{other:?}"),
+    }
+    tui.press(KeyCode::Esc);
+
+    // Service clients: create one (its key shown once), then revoke it.
+    tui.press(KeyCode::Char('8'));
+    tui.press(KeyCode::Char('n'));
+    tui.type_text("billing");
+    tui.press(KeyCode::Enter);
+    match &tui.app.modal {
+        Some(Modal::Detail(d)) => {
+            let text: String = d.lines.iter().map(|l| l.to_string() + "\n").collect();
+            assert!(text.contains("shown once"), "{text}");
+        }
+        other => panic!("expected the key popup, got {other:?}"),
+    }
+    tui.press(KeyCode::Esc);
+    assert_eq!(tui.app.views.clients.rows().len(), 1);
+    tui.press(KeyCode::Char('x'));
+    tui.press(KeyCode::Char('y'));
+    assert!(tui.app.views.clients.rows()[0].revoked_at.is_some());
+
+    // Signing keys: rotate.
+    tui.press(KeyCode::Char('9'));
+    assert_eq!(tui.app.views.keys.rows().len(), 1);
+    tui.press(KeyCode::Char('r'));
+    tui.press(KeyCode::Char('y'));
+    assert_eq!(tui.message(), "signing key rotated");
+    assert_eq!(tui.app.views.keys.rows().len(), 2);
+    // Tokens signed with the new key work.
+    let after = app.alice();
+    let token = after["token"].as_str().unwrap();
+    assert_eq!(app.get("/v1/auth/me", Some(token)).status, 200);
+
+    // Decisions: the live tail brings new rows on top.
+    tui.press(KeyCode::Char('5'));
+    let before = tui.app.views.decisions.rows().len();
+    app.post("/v1/authorize", &delete, Some(token));
+    tui.tails = true;
+    for _ in 0..50 {
+        tui.wait(0);
+        if tui.app.views.decisions.rows().len() > before {
+            break;
+        }
+    }
+    let top = &tui.app.views.decisions.rows()[0];
+    assert_eq!(
+        (top.principal.as_str(), top.decision.as_str()),
+        ("User::\"alice\"", "deny")
+    );
+    tui.tails = false;
+
+    // When the admin's own session ends, the TUI returns to sign-in and shows nothing of it.
     app.state.store.revoke_user_tokens("admin").unwrap();
-    tui.refresh(&mut client);
-    assert_eq!(tui.screen, Screen::SignIn);
-    assert!(status(&tui).contains("session ended"));
+    tui.press(KeyCode::Char('R'));
+    assert_eq!(tui.app.screen, Screen::SignIn);
+    assert!(tui
+        .app
+        .signin_note
+        .as_deref()
+        .unwrap_or("")
+        .contains("session ended"));
+    assert!(tui.app.views.users.rows().is_empty());
+}
+
+#[test]
+fn a_plain_user_sees_no_admin_data_and_is_not_polled_into_the_log() {
+    let app = spawn_app();
+    let mut tui = Console::new(&app.base, false);
+    tui.sign_in("admin@localhost", ADMIN_PASSWORD);
+    tui.press(KeyCode::Char('2'));
+    assert_eq!(tui.app.views.users.rows().len(), 2);
+    tui.press(KeyCode::Char('L'));
+    assert_eq!(tui.app.screen, Screen::SignIn);
+    assert!(tui.app.views.users.rows().is_empty());
+
+    tui.sign_in("alice@example.com", USER_PASSWORD);
+    assert_eq!(tui.app.me.id, "alice");
+    tui.wait(0);
+    tui.press(KeyCode::Char('2'));
+    assert!(tui.app.views.users.rows().is_empty());
+    match &tui.app.views.get_mut(ViewId::Users).loader().phase {
+        Phase::Denied(why) => assert!(why.contains("users.read"), "{why}"),
+        other => panic!("expected the not-permitted pane, got {other:?}"),
+    }
+    // A minute of polling sends nothing more for a refused view.
+    for _ in 0..30 {
+        tui.now += Duration::from_secs(2);
+        tui.app.tick(tui.now);
+        let jobs = tui.app.take_jobs();
+        assert!(jobs.is_empty(), "a refused view was polled: {jobs:?}");
+    }
+    // R tries again, once.
+    tui.press(KeyCode::Char('R'));
+    assert!(matches!(
+        tui.app.views.get_mut(ViewId::Users).loader().phase,
+        Phase::Denied(_)
+    ));
 }
 
 #[test]
 fn tokens_refresh_silently_and_a_lost_server_is_shown() {
+    // A one-second token is always within the refresh margin: every call refreshes first.
     let app = spawn_app_with(|c| {
         c.access_token_ttl = 1;
         c.leeway = 0;
     });
-    let mut client = Client::new(&app.base);
-    let mut tui = App::new(&app.base, false);
-    sign_in(&mut tui, &mut client);
-    std::thread::sleep(Duration::from_millis(2100));
-    press(&mut tui, &mut client, KeyCode::Char('3'));
-    assert_eq!(tui.screen, Screen::Main, "{}", status(&tui));
-    assert_eq!(tui.roles.len(), 2);
+    let mut tui = Console::new(&app.base, false);
+    tui.sign_in("admin@localhost", ADMIN_PASSWORD);
+    tui.press(KeyCode::Char('3'));
+    tui.press(KeyCode::Char('R'));
+    assert_eq!(tui.app.screen, Screen::Main, "{}", tui.message());
+    assert_eq!(tui.app.views.roles.rows().len(), 2);
 
     // Read-only mode refuses changes before calling the server.
-    let mut ro = App::new(&app.base, true);
-    sign_in(&mut ro, &mut client);
-    press(&mut ro, &mut client, KeyCode::Char('2'));
-    press(&mut ro, &mut client, KeyCode::Char('d'));
-    assert!(ro.modal.is_none());
-    assert!(status(&ro).contains("read-only"));
+    let mut ro = Console::new(&app.base, true);
+    ro.sign_in("admin@localhost", ADMIN_PASSWORD);
+    ro.press(KeyCode::Char('2'));
+    ro.press(KeyCode::Char('d'));
+    assert!(ro.app.modal.is_none());
+    assert!(ro.message().contains("read-only"));
 
     drop(app);
-    tui.refresh(&mut client);
-    assert!(tui.connection_lost);
-    assert!(status(&tui).contains("connection lost"), "{}", status(&tui));
+    tui.press(KeyCode::Char('R'));
+    assert!(tui.app.connection_lost);
+    assert!(
+        tui.message().contains("connection lost"),
+        "{}",
+        tui.message()
+    );
     assert_eq!(
-        tui.screen,
+        tui.app.screen,
         Screen::Main,
         "a lost connection is not a lost session"
     );
+    assert_eq!(tui.app.views.roles.rows().len(), 2, "the last rows stay");
 }
 
 fn tmux(socket: &str, args: &[&str]) -> std::process::Output {
@@ -280,6 +472,31 @@ fn the_real_binary_in_tmux() {
             &["resize-window", "-t", "tui", "-x", "100", "-y", "30"],
         );
         wait_for_screen(&socket, "Policies (4)");
+
+        // Sign out, sign in as a plain user: nothing of the admin's session is on screen.
+        tmux(&socket, &["send-keys", "-t", "tui", "L"]);
+        wait_for_screen(&socket, "signed out");
+        tmux(
+            &socket,
+            &["send-keys", "-t", "tui", "-l", "alice@example.com"],
+        );
+        tmux(&socket, &["send-keys", "-t", "tui", "Tab"]);
+        tmux(&socket, &["send-keys", "-t", "tui", "-l", USER_PASSWORD]);
+        tmux(&socket, &["send-keys", "-t", "tui", "Enter"]);
+        wait_for_screen(&socket, "signed in as alice");
+        tmux(&socket, &["send-keys", "-t", "tui", "2"]);
+        let users = wait_for_screen(&socket, "You may not read users");
+        assert!(!users.contains("admin@localhost"), "{users}");
+        assert!(users.contains("alice <alice@example.com>"), "{users}");
+        for (tab, noun) in [
+            ("4", "sessions"),
+            ("5", "the decision log"),
+            ("7", "the audit log"),
+        ] {
+            tmux(&socket, &["send-keys", "-t", "tui", tab]);
+            let text = wait_for_screen(&socket, &format!("You may not read {noun}"));
+            assert!(!text.contains("admin"), "{text}");
+        }
         tmux(&socket, &["send-keys", "-t", "tui", "q"]);
         let deadline = Instant::now() + Duration::from_secs(10);
         while tmux(&socket, &["has-session", "-t", "tui"])
