@@ -104,8 +104,7 @@ impl Config {
     /// Defaults, then the file (if given, or `./warden.toml` if it exists), then the
     /// environment. Flags are applied by the caller afterwards, then [`Config::check`].
     pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
-        let mut table = toml::Table::try_from(Config::default())
-            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        let mut table = Config::default_table()?;
         let default_file = Path::new("warden.toml");
         let file = file.or_else(|| default_file.exists().then_some(default_file));
         if let Some(path) = file {
@@ -114,28 +113,7 @@ impl Config {
                 path: p.clone(),
                 reason: e.to_string(),
             })?;
-            let from_file: toml::Table =
-                text.parse()
-                    .map_err(|e: toml::de::Error| ConfigError::Parse {
-                        path: p.clone(),
-                        reason: e.message().to_string(),
-                    })?;
-            for (key, value) in from_file {
-                if !table.contains_key(&key) && key != "jwt_secret" {
-                    return Err(ConfigError::Parse {
-                        path: p,
-                        reason: format!("unknown key `{key}`"),
-                    });
-                }
-                table.insert(key, value);
-            }
-            // Type errors surface here, naming the field.
-            Config::deserialize(toml::Value::Table(table.clone())).map_err(|e| {
-                ConfigError::Parse {
-                    path: p,
-                    reason: e.message().to_string(),
-                }
-            })?;
+            merge_file(&mut table, &text, &p)?;
         }
         for key in Config::keys() {
             let var = format!("WARDEN_{}", key.to_uppercase());
@@ -153,6 +131,19 @@ impl Config {
         }
         Config::deserialize(toml::Value::Table(table))
             .map_err(|e| ConfigError::Invalid(e.message().to_string()))
+    }
+
+    /// The defaults with a `warden.toml` text (named `path` in errors) over them: what
+    /// [`Config::load`] makes of a file, without the environment. Not yet [`Config::check`]ed.
+    pub fn from_toml_str(text: &str, path: &str) -> Result<Config, ConfigError> {
+        let mut table = Config::default_table()?;
+        merge_file(&mut table, text, path)?;
+        Config::deserialize(toml::Value::Table(table))
+            .map_err(|e| ConfigError::Invalid(e.message().to_string()))
+    }
+
+    fn default_table() -> Result<toml::Table, ConfigError> {
+        toml::Table::try_from(Config::default()).map_err(|e| ConfigError::Invalid(e.to_string()))
     }
 
     fn keys() -> Vec<String> {
@@ -215,6 +206,32 @@ impl Config {
         }
         toml::to_string(&shown).unwrap_or_default()
     }
+}
+
+/// Put the keys of a `warden.toml` text (named `path` in errors) over `table`: an unknown
+/// key or a value of the wrong type is an error naming it.
+fn merge_file(table: &mut toml::Table, text: &str, path: &str) -> Result<(), ConfigError> {
+    let from_file: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| ConfigError::Parse {
+            path: path.to_string(),
+            reason: e.message().to_string(),
+        })?;
+    for (key, value) in from_file {
+        if !table.contains_key(&key) && key != "jwt_secret" {
+            return Err(ConfigError::Parse {
+                path: path.to_string(),
+                reason: format!("unknown key `{key}`"),
+            });
+        }
+        table.insert(key, value);
+    }
+    // Type errors surface here, naming the field.
+    Config::deserialize(toml::Value::Table(table.clone())).map_err(|e| ConfigError::Parse {
+        path: path.to_string(),
+        reason: e.message().to_string(),
+    })?;
+    Ok(())
 }
 
 /// Parse an environment value as the type the key already has.
