@@ -28,8 +28,10 @@ def find_binary(given):
         path = os.path.join(root, "target", profile, "warden")
         if os.access(path, os.X_OK):
             if profile == "debug":
-                print("note: using target/debug/warden; `cargo build --release` measures the "
-                      "real thing (argon2 is much slower unoptimised)", file=sys.stderr)
+                if not getattr(find_binary, "warned", False):
+                    find_binary.warned = True
+                    print("note: using target/debug/warden; `cargo build --release` measures the "
+                          "real thing (argon2 is much slower unoptimised)", file=sys.stderr)
             return path
     sys.exit("no warden binary: run `cargo build --release` or pass --warden PATH")
 

@@ -19,5 +19,8 @@ fuzz_target!(|data: &[u8]| {
     if expected.jwt_secret.is_some() {
         expected.jwt_secret = Some("********".into());
     }
-    assert_eq!(again, expected, "--print-config output reads back differently");
+    assert_eq!(
+        again, expected,
+        "--print-config output reads back differently"
+    );
 });

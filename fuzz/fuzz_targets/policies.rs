@@ -50,9 +50,24 @@ fuzz_target!(|data: &[u8]| {
 fn index_agrees(bundle: &PolicyBundle) {
     let authorizer = cedar_policy::Authorizer::new();
     let mut queries = vec![
-        query("alice", &["USER"], ("Action", "readDocument"), ("Document", "d1")),
-        query("root", &["ADMIN"], ("Action", "deleteUserResource"), ("UserResource", "r1")),
-        query("admin", &["ADMIN"], ("Warden::Action", "users.read"), ("Warden::Resource", "users")),
+        query(
+            "alice",
+            &["USER"],
+            ("Action", "readDocument"),
+            ("Document", "d1"),
+        ),
+        query(
+            "root",
+            &["ADMIN"],
+            ("Action", "deleteUserResource"),
+            ("UserResource", "r1"),
+        ),
+        query(
+            "admin",
+            &["ADMIN"],
+            ("Warden::Action", "users.read"),
+            ("Warden::Resource", "users"),
+        ),
     ];
     for policy in bundle.policies.policies().take(8) {
         let (mut id, mut roles) = ("p".to_string(), Vec::new());
@@ -89,10 +104,8 @@ fn index_agrees(bundle: &PolicyBundle) {
         let mut q = query(&id, &roles, (&action_type, &action), (&kind, &rid));
         queries.push(q.clone());
         // The same request with the principal as the resource's owner.
-        q.resource.properties = Map::from_iter([(
-            "owner".to_string(),
-            json!({"type": "User", "id": id}),
-        )]);
+        q.resource.properties =
+            Map::from_iter([("owner".to_string(), json!({"type": "User", "id": id}))]);
         queries.push(q);
     }
     for q in &queries {
@@ -100,7 +113,10 @@ fn index_agrees(bundle: &PolicyBundle) {
         let whole = decide_in(Mode::WholeSet, &authorizer, bundle, q);
         assert_eq!(indexed, whole, "the index decides differently for {q:?}");
         if indexed.allowed {
-            assert!(indexed.errors.is_empty(), "allowed despite errors: {indexed:?}");
+            assert!(
+                indexed.errors.is_empty(),
+                "allowed despite errors: {indexed:?}"
+            );
         }
     }
 }

@@ -46,14 +46,23 @@ fn one(data: &[u8]) {
         let c = &verified.claims;
         assert_ne!(c.jti, REVOKED_JTI, "a revoked jti resolved");
         assert!(!verified.user.disabled, "a disabled user resolved");
-        assert_eq!(verified.user.id, c.sub, "the token's subject is not its user");
-        assert_eq!(verified.principal.id, c.sub, "the principal is not the subject");
+        assert_eq!(
+            verified.user.id, c.sub,
+            "the token's subject is not its user"
+        );
+        assert_eq!(
+            verified.principal.id, c.sub,
+            "the principal is not the subject"
+        );
         let expected = match c.sub.as_str() {
             "alice" => &w.alice_session,
             "root" => &w.root_session,
             other => panic!("user {other:?} has no session, yet a token of theirs resolved"),
         };
-        assert_eq!(&c.sid, expected, "a token resolved with another user's session");
+        assert_eq!(
+            &c.sid, expected,
+            "a token resolved with another user's session"
+        );
     }
 }
 
@@ -101,7 +110,11 @@ fn claims_hold(tokens: &Tokens, c: &AccessClaims) {
     let leeway = s.leeway as i64;
     assert_eq!(c.iss, s.issuer, "wrong issuer accepted");
     assert_eq!(c.aud, s.audience, "wrong audience accepted");
-    assert!(c.exp + leeway >= now, "expired token accepted: exp {}", c.exp);
+    assert!(
+        c.exp + leeway >= now,
+        "expired token accepted: exp {}",
+        c.exp
+    );
     assert!(c.iat <= now + leeway, "token from the future accepted");
     if let Some(nbf) = c.nbf {
         assert!(nbf <= now + leeway, "token not yet valid accepted");
