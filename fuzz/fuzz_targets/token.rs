@@ -69,7 +69,7 @@ fn one(data: &[u8]) {
 fn write_real_tokens(dir: &std::path::Path) {
     let w = world();
     let roles = ["USER".to_string(), "ADMIN".to_string()];
-    for (name, tokens) in [("eddsa", &w.state.tokens), ("hs256", &w.hs256)] {
+    for (name, tokens) in [("eddsa", &*w.state.tokens), ("hs256", &w.hs256)] {
         let (token, _) = tokens
             .mint("alice", "alice@example.com", &roles, &w.alice_session)
             .expect("mint");
