@@ -146,8 +146,7 @@ impl Config {
     /// Defaults, then the file (if given, or `./warden.toml` if it exists), then the
     /// environment. Flags are applied by the caller afterwards, then [`Config::check`].
     pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
-        let mut table = toml::Table::try_from(Config::default())
-            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        let mut table = Config::default_table()?;
         let default_file = Path::new("warden.toml");
         let file = file.or_else(|| default_file.exists().then_some(default_file));
         if let Some(path) = file {
@@ -156,45 +155,7 @@ impl Config {
                 path: p.clone(),
                 reason: e.to_string(),
             })?;
-            let at_line = |line: usize| match line {
-                0 => p.clone(),
-                n => format!("{p}:{n}"),
-            };
-            let from_file: toml::Table =
-                text.parse()
-                    .map_err(|e: toml::de::Error| ConfigError::Parse {
-                        path: at_line(e.span().map_or(0, |s| line_at(&text, s.start))),
-                        reason: e.message().trim().to_string(),
-                    })?;
-            let known = Config::keys();
-            for (key, value) in from_file {
-                let line = key_line(&text, &key);
-                if !known.contains(&key) {
-                    let hint = match nearest(&key, &known) {
-                        Some(k) => format!("; did you mean `{k}`?"),
-                        None => String::new(),
-                    };
-                    return Err(ConfigError::Parse {
-                        path: at_line(line),
-                        reason: format!("unknown key `{key}`{hint}"),
-                    });
-                }
-                if let Some(expected) = table.get(&key).and_then(|d| type_mismatch(d, &value)) {
-                    return Err(ConfigError::Parse {
-                        path: at_line(line),
-                        reason: format!("{key}: expected {expected}, found {value}"),
-                    });
-                }
-                // Range errors (a negative count) surface here, naming the key.
-                let mut one = toml::Table::try_from(Config::default())
-                    .map_err(|e| ConfigError::Invalid(e.to_string()))?;
-                one.insert(key.clone(), value.clone());
-                Config::deserialize(toml::Value::Table(one)).map_err(|e| ConfigError::Parse {
-                    path: at_line(line),
-                    reason: format!("{key}: {}", e.message().trim()),
-                })?;
-                table.insert(key, value);
-            }
+            merge_file(&mut table, &text, &p)?;
         }
         for key in Config::keys() {
             let var = format!("WARDEN_{}", key.to_uppercase());
@@ -212,6 +173,19 @@ impl Config {
         }
         Config::deserialize(toml::Value::Table(table))
             .map_err(|e| ConfigError::Invalid(e.message().to_string()))
+    }
+
+    /// The defaults with a `warden.toml` text (named `path` in errors) over them: what
+    /// [`Config::load`] makes of a file, without the environment. Not yet [`Config::check`]ed.
+    pub fn from_toml_str(text: &str, path: &str) -> Result<Config, ConfigError> {
+        let mut table = Config::default_table()?;
+        merge_file(&mut table, text, path)?;
+        Config::deserialize(toml::Value::Table(table))
+            .map_err(|e| ConfigError::Invalid(e.message().to_string()))
+    }
+
+    fn default_table() -> Result<toml::Table, ConfigError> {
+        toml::Table::try_from(Config::default()).map_err(|e| ConfigError::Invalid(e.to_string()))
     }
 
     fn keys() -> Vec<String> {
@@ -394,6 +368,52 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
+}
+
+/// Put the keys of a `warden.toml` text (named `p` in errors) over `table`: an unknown key
+/// (with the nearest known one suggested) or a value of the wrong type is an error naming
+/// the key and its line.
+fn merge_file(table: &mut toml::Table, text: &str, p: &str) -> Result<(), ConfigError> {
+    let at_line = |line: usize| match line {
+        0 => p.to_string(),
+        n => format!("{p}:{n}"),
+    };
+    let from_file: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| ConfigError::Parse {
+            path: at_line(e.span().map_or(0, |s| line_at(text, s.start))),
+            reason: e.message().trim().to_string(),
+        })?;
+    let known = Config::keys();
+    for (key, value) in from_file {
+        let line = key_line(text, &key);
+        if !known.contains(&key) {
+            let hint = match nearest(&key, &known) {
+                Some(k) => format!("; did you mean `{k}`?"),
+                None => String::new(),
+            };
+            return Err(ConfigError::Parse {
+                path: at_line(line),
+                reason: format!("unknown key `{key}`{hint}"),
+            });
+        }
+        if let Some(expected) = table.get(&key).and_then(|d| type_mismatch(d, &value)) {
+            return Err(ConfigError::Parse {
+                path: at_line(line),
+                reason: format!("{key}: expected {expected}, found {value}"),
+            });
+        }
+        // Range errors (a negative count) surface here, naming the key.
+        let mut one = toml::Table::try_from(Config::default())
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        one.insert(key.clone(), value.clone());
+        Config::deserialize(toml::Value::Table(one)).map_err(|e| ConfigError::Parse {
+            path: at_line(line),
+            reason: format!("{key}: {}", e.message().trim()),
+        })?;
+        table.insert(key, value);
+    }
+    Ok(())
 }
 
 /// Parse an environment value as the type the key already has.

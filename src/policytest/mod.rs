@@ -110,24 +110,44 @@ pub fn run(dir: &Path, options: &Options) -> Result<Report, Vec<Diagnostic>> {
             "no test suites (*.toml or Cedar *.json) in this directory",
         )]);
     }
-    let mut prepared = Vec::new();
+    let mut suites = Vec::new();
     let mut problems = Vec::new();
     for path in &files {
         let name = path.strip_prefix(dir).unwrap_or(path).display().to_string();
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) => {
-                problems.push(Diagnostic::file_error(
-                    &name,
-                    format!("cannot read file: {e}"),
-                ));
-                continue;
-            }
-        };
+        match std::fs::read_to_string(path) {
+            Ok(text) => suites.push((name, text)),
+            Err(e) => problems.push(Diagnostic::file_error(
+                &name,
+                format!("cannot read file: {e}"),
+            )),
+        }
+    }
+    let result = run_sources(&bundle, &suites, options);
+    if problems.is_empty() {
+        return result;
+    }
+    // An unreadable file is reported with the problems of the others.
+    if let Err(mut more) = result {
+        problems.append(&mut more);
+    }
+    Err(problems)
+}
+
+/// Run suites given as `(name, text)` against a loaded bundle: a name ending in `.toml` is a
+/// warden suite, any other a Cedar `run-tests` JSON file. What [`run`] does once it has read
+/// the directory.
+pub fn run_sources(
+    bundle: &PolicyBundle,
+    suites: &[(String, String)],
+    options: &Options,
+) -> Result<Report, Vec<Diagnostic>> {
+    let mut prepared = Vec::new();
+    let mut problems = Vec::new();
+    for (name, text) in suites {
         let result = if name.ends_with(".toml") {
-            suite::prepare_toml(&name, &text, &bundle)
+            suite::prepare_toml(name, text, bundle)
         } else {
-            suite::prepare_cedar_json(&name, &text, &bundle)
+            suite::prepare_cedar_json(name, text, bundle)
         };
         match result {
             Ok(cases) => prepared.extend(cases),
@@ -147,7 +167,7 @@ pub fn run(dir: &Path, options: &Options) -> Result<Report, Vec<Diagnostic>> {
                 continue;
             }
         }
-        let actual = (case.run)(&authorizer, &bundle);
+        let actual = (case.run)(&authorizer, bundle);
         for id in &actual.reasons {
             if let Some(n) = counts.get_mut(id) {
                 *n += 1;
