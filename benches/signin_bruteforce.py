@@ -72,7 +72,9 @@ def main():
     held = True
     for n in bursts:
         server = Warden(url=args.url, binary=args.warden,
-                        env={"WARDEN_LOGIN_MAX_FAILURES_PER_ACCOUNT": str(args.limit)})
+                        # One client address: the (account, address) limit binds first.
+                        env={"WARDEN_LOGIN_MAX_FAILURES_PER_ACCOUNT": str(args.limit),
+                             "WARDEN_LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS": str(args.limit)})
         try:
             before = metric(metrics_text(server.url), "warden_logins_total", {"result": "failed"})
             counts, seconds, retry_after = burst(server.url, args.email, n, args.timeout)
