@@ -64,6 +64,8 @@ pub struct Config {
     pub request_timeout: u64,
     /// Open connections at most; 0 means the open-file limit less a reserve of 64.
     pub max_connections: usize,
+    /// Open connections one client address may hold; 0 means half of `max_connections`.
+    pub max_connections_per_address: usize,
     /// Users examined at most by one AuthZEN subject search request (the page then ends early
     /// with a token to continue).
     pub search_scan_limit: usize,
@@ -117,6 +119,7 @@ impl Default for Config {
             body_timeout: 10,
             request_timeout: 30,
             max_connections: 0,
+            max_connections_per_address: 0,
             search_scan_limit: 10_000,
             max_body_bytes: 64 * 1024,
             batch_limit: 100,

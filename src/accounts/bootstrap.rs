@@ -40,6 +40,13 @@ pub fn bootstrap(
         store.create_role(&user, &[])?;
         store.create_role(&role("ADMIN")?, &[user])?;
     }
+    if store.count_users()? > 0 && std::env::var_os("WARDEN_ADMIN_PASSWORD").is_some() {
+        // Said, not silently ignored: the variable only sets the first admin's password.
+        eprintln!(
+            "warden: WARDEN_ADMIN_PASSWORD is ignored: {} already has users (it only sets the bootstrap admin's password on the first start; use `warden user passwd admin`)",
+            store.path().display()
+        );
+    }
     if store.count_users()? == 0 {
         let email =
             std::env::var("WARDEN_ADMIN_EMAIL").unwrap_or_else(|_| "admin@localhost".into());

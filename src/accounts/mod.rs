@@ -147,14 +147,53 @@ impl Accounts {
         password: String,
         address: String,
     ) -> Result<Issued, AuthError> {
-        let mut slot = self.gate.enter().await?;
+        // No address is longer (RFC 5321: 254 in practice); nothing longer is hashed or
+        // written to the throttle table.
+        if email.len() > 320 {
+            return Err(AuthError::BadRequest("email is too long".into()));
+        }
+        let keys = throttle_keys(&self.config, &email, &address);
+        // The throttle first, then the hashing gate: an attempt that is already blocked must
+        // not take a hashing turn from a real user (a flood of blocked guesses would
+        // otherwise fill the queue and shut everyone out with 503).
         let me = self.clone();
-        tokio::task::spawn_blocking(move || me.login(&email, &password, &address, &mut slot))
+        let reserved = keys.clone();
+        tokio::task::spawn_blocking(move || me.reserve(&reserved))
+            .await
+            .map_err(|e| {
+                crate::alarm::raise("sign_in_task", e);
+                AuthError::Internal
+            })??;
+        let mut slot = match self.gate.enter().await {
+            Ok(slot) => slot,
+            Err(busy) => {
+                // Not checked, so not counted: give the attempt back.
+                let me = self.clone();
+                let _ = tokio::task::spawn_blocking(move || me.store.refund_login(&keys)).await;
+                return Err(busy.into());
+            }
+        };
+        let me = self.clone();
+        tokio::task::spawn_blocking(move || me.check_reserved(&email, &password, &keys, &mut slot))
             .await
             .map_err(|e| {
                 crate::alarm::raise("sign_in_task", e);
                 AuthError::Internal
             })?
+    }
+
+    /// Charge one attempt to the throttle, or say how long to wait.
+    fn reserve(&self, keys: &[ThrottleKey]) -> Result<(), AuthError> {
+        let window_ms = (self.config.login_window as i64).saturating_mul(1000);
+        match self
+            .store
+            .reserve_login(keys, window_ms, self.clock.now_ms())?
+        {
+            Reservation::Granted => Ok(()),
+            Reservation::Blocked { retry_after_secs } => {
+                Err(AuthError::Throttled(retry_after_secs))
+            }
+        }
     }
 
     /// Hash a new password at the hashing gate, off the async workers.
@@ -245,16 +284,18 @@ impl Accounts {
         slot: &mut HashSlot,
     ) -> Result<Issued, AuthError> {
         let keys = throttle_keys(&self.config, email, address);
-        let window_ms = (self.config.login_window as i64).saturating_mul(1000);
-        match self
-            .store
-            .reserve_login(&keys, window_ms, self.clock.now_ms())?
-        {
-            Reservation::Granted => {}
-            Reservation::Blocked { retry_after_secs } => {
-                return Err(AuthError::Throttled(retry_after_secs))
-            }
-        }
+        self.reserve(&keys)?;
+        self.check_reserved(email, password, &keys, slot)
+    }
+
+    /// Check the password of an attempt already charged to `keys`.
+    fn check_reserved(
+        &self,
+        email: &str,
+        password: &str,
+        keys: &[ThrottleKey],
+        slot: &mut HashSlot,
+    ) -> Result<Issued, AuthError> {
         let found = self.store.user_by_email(email)?;
         let stored = found.as_ref().and_then(|(_, h)| h.as_deref());
         let ok = password::verify_in(password, stored, &self.dummy_hash, slot.memory()).map_err(
@@ -267,7 +308,7 @@ impl Accounts {
             Some((user, _)) if ok && !user.disabled => user,
             _ => return Err(AuthError::InvalidCredentials),
         };
-        self.store.login_succeeded(&keys)?;
+        self.store.login_succeeded(keys)?;
         let refresh_token = random_token(32);
         let session = self.store.create_session(
             &user.id,

@@ -796,6 +796,8 @@ fn decide(args: &DecideArgs, config: &Config, out: &Out) -> Result<ExitCode> {
             None => json!({"id": id}),
         })
         .collect();
+    // A deny exits 2, also when evaluation failed (fail closed: as `cedar authorize` does,
+    // with the error printed); 1 is for what stops a decision being made at all.
     let code = if decision.allowed {
         ExitCode::SUCCESS
     } else {

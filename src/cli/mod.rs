@@ -333,6 +333,16 @@ pub fn main() -> ExitCode {
         }
     };
     init_tracing();
+    if !matches!(cli.command, Command::Serve { .. } | Command::Tui { .. }) {
+        // A command whose output is piped into `head` stops quietly when the reader goes,
+        // as Unix tools do, instead of panicking on a broken pipe. (Not for the server: its
+        // sockets must get EPIPE errors, never the signal.)
+        // SAFETY: restoring the default disposition of one signal before any thread starts.
+        #[cfg(unix)]
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     match commands::run(cli) {
         Ok(code) => code,
         Err(e) => {

@@ -462,7 +462,7 @@ pub async fn delete_role(
         .remove_role(&name, q.force)
         .map_err(|e| match e {
             // The store's message serves every caller; over HTTP the way out is the query.
-            crate::store::StoreError::Conflict(m) => ApiError::new(
+            crate::store::StoreError::Conflict(m) if !q.force => ApiError::new(
                 StatusCode::CONFLICT,
                 "conflict",
                 format!("{m}; remove it anyway with DELETE /admin/v1/roles/{name}?force=true"),

@@ -255,7 +255,15 @@ pub async fn change_password(
             body.new_password,
             peer.ip().to_string(),
         )
-        .await?;
+        .await
+        .map_err(|e| match e {
+            crate::accounts::AuthError::InvalidCredentials => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "current_password is wrong",
+            ),
+            other => other.into(),
+        })?;
     Ok(Json(json!({"password": "changed", "sessions_ended": ended})).into_response())
 }
 
@@ -353,7 +361,7 @@ fn oauth_error(e: ApiError) -> Response {
         "unsupported_grant_type" => "unsupported_grant_type",
         // Throttled, or the store is briefly unavailable: retry later, not a bad grant, so
         // that clients do not sign users out.
-        "too_many_attempts" | "unavailable" => "temporarily_unavailable",
+        "too_many_attempts" | "unavailable" | "busy" => "temporarily_unavailable",
         _ if e.status.is_server_error() => "server_error",
         _ => "invalid_request",
     };

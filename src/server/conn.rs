@@ -34,6 +34,8 @@ use tokio::sync::Semaphore;
 pub struct Limits {
     pub header_timeout: Duration,
     pub max_connections: usize,
+    /// Connections one client address may hold open at once.
+    pub max_per_address: usize,
 }
 
 /// Descriptors kept free of connections for the database, policy files and logs.
@@ -67,6 +69,10 @@ pub async fn serve(
     drain: Duration,
 ) {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
+    // Open connections per client address: one address (an attacker reopening idle sockets
+    // as fast as they are closed) must not hold every slot and starve everyone else.
+    let per_address: Arc<std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>> =
+        Arc::default();
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -94,6 +100,20 @@ pub async fn serve(
             },
             _ = &mut shutdown => break,
         };
+        let ip = peer.ip();
+        {
+            let mut open = match per_address.lock() {
+                Ok(o) => o,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            let count = open.entry(ip).or_insert(0);
+            if *count >= limits.max_per_address {
+                // Closed at once: the descriptor goes back, and the slot to others.
+                drop(stream);
+                continue;
+            }
+            *count += 1;
+        }
         let _ = stream.set_nodelay(true);
         let service = hyper::service::service_fn({
             let app = app.clone();
@@ -107,9 +127,20 @@ pub async fn serve(
             }
         });
         let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        let per_address = per_address.clone();
         tokio::spawn(async move {
             if let Err(e) = connection.await {
                 tracing::debug!(error = %e, %peer, "connection ended with an error");
+            }
+            let mut open = match per_address.lock() {
+                Ok(o) => o,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            if let Some(count) = open.get_mut(&ip) {
+                *count = count.saturating_sub(1);
+                if *count == 0 {
+                    open.remove(&ip);
+                }
             }
             drop(permit);
         });

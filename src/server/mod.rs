@@ -296,9 +296,14 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> Result
 }
 
 fn limits(config: &Config) -> conn::Limits {
+    let max_connections = conn::connection_cap(config.max_connections);
     conn::Limits {
         header_timeout: std::time::Duration::from_secs(config.header_timeout),
-        max_connections: conn::connection_cap(config.max_connections),
+        max_connections,
+        max_per_address: match config.max_connections_per_address {
+            0 => (max_connections / 2).max(1),
+            n => n,
+        },
     }
 }
 

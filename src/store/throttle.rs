@@ -105,6 +105,20 @@ impl Store {
         })
     }
 
+    /// A reserved attempt was not checked after all (the hashing gate was full): give it
+    /// back to every key.
+    pub fn refund_login(&self, keys: &[ThrottleKey]) -> Result<(), StoreError> {
+        self.write(|tx| {
+            for key in keys {
+                tx.execute(
+                    "UPDATE login_throttle SET failures = MAX(failures - 1, 0) WHERE scope = ?1 AND account = ?2 AND address = ?3",
+                    params![key.scope, key.account, key.address],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
     /// Forget every counter of an account (`warden user unlock`, a password reset).
     /// Returns how many counters were dropped.
     pub fn unlock_account(&self, email: &str) -> Result<usize, StoreError> {
