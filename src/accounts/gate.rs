@@ -21,6 +21,7 @@ pub struct Busy(pub u64);
 /// Bounds concurrent password hashing.
 pub struct HashGate {
     permits: Arc<Semaphore>,
+    concurrency: usize,
     waiting: AtomicUsize,
     queue: usize,
     max_wait: Duration,
@@ -39,6 +40,7 @@ impl HashGate {
         };
         HashGate {
             permits: Arc::new(Semaphore::new(concurrency)),
+            concurrency,
             waiting: AtomicUsize::new(0),
             queue,
             max_wait: Duration::from_secs(5),
@@ -71,6 +73,7 @@ impl HashGate {
         }
         .unwrap_or_else(Memory::for_default_params);
         Ok(HashSlot {
+            concurrency: self.concurrency,
             _permit: permit,
             memory: Some(memory),
             pool: self.pool.clone(),
@@ -93,6 +96,7 @@ impl Drop for Leave<'_> {
 
 /// A turn at hashing, with its working memory; both go back when dropped.
 pub struct HashSlot {
+    concurrency: usize,
     _permit: OwnedSemaphorePermit,
     memory: Option<Memory>,
     pool: Arc<Mutex<Vec<Memory>>>,
@@ -113,6 +117,13 @@ impl Drop for HashSlot {
                 Err(poisoned) => poisoned.into_inner(),
             };
             pool.push(memory);
+            // The last hash of a burst: give the pages back (the memory stays allocated for
+            // reuse, so the allocator never grows, and RSS returns to its idle level).
+            if self._permit.semaphore().available_permits() + 1 == self.concurrency {
+                for m in pool.iter_mut() {
+                    m.release();
+                }
+            }
         }
     }
 }

@@ -45,6 +45,32 @@ impl Memory {
         Memory(vec![Block::default(); Params::DEFAULT.block_count()])
     }
 
+    /// Hand the pages of this memory back to the operating system, keeping the allocation
+    /// (the next hash faults in zeroed pages). Called when no hash is running, so that the
+    /// resident memory returns to where it was before a burst of sign-ins.
+    pub fn release(&mut self) {
+        #[cfg(unix)]
+        {
+            // SAFETY: sysconf has no preconditions.
+            let page = match unsafe { libc::sysconf(libc::_SC_PAGESIZE) } {
+                p if p > 0 => p as usize,
+                _ => return,
+            };
+            let bytes = std::mem::size_of_val(self.0.as_slice());
+            let start = self.0.as_mut_ptr() as usize;
+            let first = start.div_ceil(page) * page;
+            let end = (start + bytes) / page * page;
+            if end > first {
+                // SAFETY: the range lies inside this Vec's allocation, which we hold
+                // exclusively (&mut self); MADV_DONTNEED on private anonymous memory only
+                // turns its contents into zeros, and any bit pattern is a valid Block.
+                unsafe {
+                    libc::madvise(first as *mut libc::c_void, end - first, libc::MADV_DONTNEED);
+                }
+            }
+        }
+    }
+
     fn blocks(&mut self, count: usize) -> &mut [Block] {
         if self.0.len() < count {
             self.0.resize(count, Block::default());
