@@ -90,6 +90,12 @@ pub struct DecisionRow {
     pub reasons: Vec<String>,
     pub errors: Vec<String>,
     pub latency_us: i64,
+    /// The resource's properties as given.
+    #[serde(default)]
+    pub properties: Value,
+    /// The context as given.
+    #[serde(default)]
+    pub context: Value,
 }
 
 /// Decision counts for a dashboard.

@@ -6,7 +6,7 @@
 //! sessions but not change roles). A denied call is 403 naming the action; every change
 //! writes an audit row (who, what, target, when).
 
-use super::decide::{decide, record, Caller};
+use super::decide::{decide, record, Asked, Caller};
 use super::error::ApiError;
 use super::extract::{bearer, JsonBody, PathParam, QueryParams};
 use super::{blocking, AppState, RequestId};
@@ -127,9 +127,12 @@ pub(super) fn allow(
             record(
                 state,
                 &caller,
-                &format!("User::{:?}", user.id),
-                action,
-                &query.resource,
+                Asked {
+                    principal: &format!("User::{:?}", user.id),
+                    action,
+                    resource: &query.resource,
+                    context: &query.context,
+                },
                 &d,
                 started,
             );

@@ -6,7 +6,7 @@
 //! explanations with the header `X-Warden-Explain: true` (or `options.explain: true` in an
 //! evaluations request), which adds `context: {reasons, errors}`.
 
-use super::decide::{decide, parse_resource, record, Caller, Fields};
+use super::decide::{decide, parse_resource, record, Asked, Caller, Fields};
 use super::error::ApiError;
 use super::extract::JsonBody;
 use super::{AppState, RequestId};
@@ -101,9 +101,12 @@ fn evaluate(state: &AppState, caller: &Caller, e: &Evaluation) -> Decision {
         record(
             state,
             caller,
-            &subject,
-            &e.action,
-            &e.resource,
+            Asked {
+                principal: &subject,
+                action: &e.action,
+                resource: &e.resource,
+                context: &Value::Object(e.context.clone()),
+            },
             &decision,
             started,
         );
@@ -410,7 +413,8 @@ pub async fn search_subject(
     let context = Value::Object(f.object("context")?);
     let PageRequest { after, limit } = page(&f, "user")?;
     let scan_limit = state.config.search_scan_limit;
-    let (logged_action, logged_resource) = (action.clone(), resource.clone());
+    let (logged_action, logged_resource, logged_context) =
+        (action.clone(), resource.clone(), context.clone());
     let st = state.clone();
     let started = std::time::Instant::now();
     let (results, last_examined, more) = super::blocking(move || {
@@ -472,9 +476,12 @@ pub async fn search_subject(
     record(
         &state,
         &caller,
-        "search:User",
-        &logged_action,
-        &logged_resource,
+        Asked {
+            principal: "search:User",
+            action: &logged_action,
+            resource: &logged_resource,
+            context: &logged_context,
+        },
         &summary,
         started,
     );

@@ -147,13 +147,24 @@ pub(crate) fn decide(state: &AppState, caller: &Caller, query: &Query) -> Decisi
     record(
         state,
         caller,
-        &format!("User::{:?}", query.principal.id),
-        &query.action,
-        &query.resource,
+        Asked {
+            principal: &format!("User::{:?}", query.principal.id),
+            action: &query.action,
+            resource: &query.resource,
+            context: &query.context,
+        },
         &decision,
         started,
     );
     decision
+}
+
+/// What a logged decision was about.
+pub(crate) struct Asked<'a> {
+    pub principal: &'a str,
+    pub action: &'a str,
+    pub resource: &'a Resource,
+    pub context: &'a serde_json::Value,
 }
 
 /// Count a decision and queue it for the decision log (also decisions made without the
@@ -161,12 +172,16 @@ pub(crate) fn decide(state: &AppState, caller: &Caller, query: &Query) -> Decisi
 pub(crate) fn record(
     state: &AppState,
     caller: &Caller,
-    principal: &str,
-    action: &str,
-    resource: &Resource,
+    asked: Asked<'_>,
     decision: &Decision,
     started: Instant,
 ) {
+    let Asked {
+        principal,
+        action,
+        resource,
+        context,
+    } = asked;
     let latency = started.elapsed();
     state
         .metrics
@@ -183,6 +198,8 @@ pub(crate) fn record(
         reasons: decision.reasons.clone(),
         errors: decision.errors.clone(),
         latency_us: latency.as_micros() as i64,
+        properties: serde_json::Value::Object(resource.properties.clone()),
+        context: context.clone(),
     });
 }
 

@@ -32,6 +32,12 @@ pub struct DecisionRow {
     pub reasons: Vec<String>,
     pub errors: Vec<String>,
     pub latency_us: i64,
+    /// The resource's properties as given (`{}` when none; capped when written).
+    #[serde(default)]
+    pub properties: serde_json::Value,
+    /// The context as given (`{}` when none; capped when written).
+    #[serde(default)]
+    pub context: serde_json::Value,
 }
 
 pub(crate) fn audit_in(
@@ -93,8 +99,8 @@ impl Store {
     pub fn append_decisions(&self, rows: &[DecisionRow], retain: i64) -> Result<(), StoreError> {
         self.write(|tx| {
             let mut stmt = tx.prepare_cached(
-                "INSERT INTO decision_log (at, request_id, client, principal, action, resource, decision, reasons, errors, latency_us) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT INTO decision_log (at, request_id, client, principal, action, resource, decision, reasons, errors, latency_us, properties, context) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?;
             for d in rows {
                 stmt.execute(params![
@@ -107,7 +113,9 @@ impl Store {
                     d.decision,
                     serde_json::to_string(&d.reasons).unwrap_or_default(),
                     serde_json::to_string(&d.errors).unwrap_or_default(),
-                    d.latency_us
+                    d.latency_us,
+                    capped_json(&d.properties),
+                    capped_json(&d.context)
                 ])?;
             }
             tx.execute(
@@ -142,7 +150,7 @@ impl Store {
     pub fn query_decisions(&self, f: &DecisionFilter<'_>) -> Result<Vec<DecisionRow>, StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare(
-                "SELECT at, request_id, client, principal, action, resource, decision, reasons, errors, latency_us, id FROM decision_log \
+                "SELECT at, request_id, client, principal, action, resource, decision, reasons, errors, latency_us, id, properties, context FROM decision_log \
                  WHERE (?1 IS NULL OR principal = ?1) AND (?2 IS NULL OR action = ?2) AND (?3 IS NULL OR decision = ?3) \
                  AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR id > ?5) ORDER BY id DESC LIMIT ?6",
             )?;
@@ -162,6 +170,8 @@ impl Store {
                         reasons: serde_json::from_str(&reasons).unwrap_or_default(),
                         errors: serde_json::from_str(&errors).unwrap_or_default(),
                         latency_us: r.get(9)?,
+                        properties: serde_json::from_str(&r.get::<_, String>(11)?).unwrap_or_default(),
+                        context: serde_json::from_str(&r.get::<_, String>(12)?).unwrap_or_default(),
                     })
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
@@ -211,4 +221,19 @@ pub struct DecisionStats {
     pub top_denied: Vec<(String, i64)>,
     /// The newest row id.
     pub last_id: i64,
+}
+
+/// Most bytes of a logged properties or context object; a larger one is logged as
+/// `{"truncated": <its size>}` so that the log's size stays bounded.
+const MAX_LOGGED_JSON: usize = 4096;
+
+fn capped_json(value: &serde_json::Value) -> String {
+    let text = match value {
+        serde_json::Value::Null => return "{}".into(),
+        v => v.to_string(),
+    };
+    if text.len() > MAX_LOGGED_JSON {
+        return serde_json::json!({"truncated": text.len()}).to_string();
+    }
+    text
 }

@@ -123,6 +123,12 @@ CREATE TABLE login_throttle (
 CREATE INDEX login_throttle_window ON login_throttle(window_start_ms);
 CREATE INDEX login_throttle_account ON login_throttle(account);
 "#,
+    // 3: the decision log keeps what a decision was asked about: the resource's properties
+    // and the context (each capped when written).
+    r#"
+ALTER TABLE decision_log ADD COLUMN properties TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE decision_log ADD COLUMN context TEXT NOT NULL DEFAULT '{}';
+"#,
 ];
 
 /// The schema version this build writes.

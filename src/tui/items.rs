@@ -452,14 +452,8 @@ impl Item for DecisionRow {
                 ("principal", self.principal.clone()),
                 ("action", self.action.clone()),
                 ("resource", self.resource.clone()),
-                (
-                    "properties",
-                    "(the decision log keeps the resource, not its properties)".into(),
-                ),
-                (
-                    "context",
-                    "(the decision log does not keep the context)".into(),
-                ),
+                ("properties", json_or_none(&self.properties)),
+                ("context", json_or_none(&self.context)),
                 (
                     "policies",
                     if self.reasons.is_empty() && !self.errors.is_empty() {
@@ -864,5 +858,14 @@ impl Item for KeyView {
             ),
             _ => Vec::new(),
         }
+    }
+}
+
+/// A logged JSON object in full (pretty), or a word when there is none.
+fn json_or_none(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Object(m) if m.is_empty() => "(none)".into(),
+        serde_json::Value::Null => "(none)".into(),
+        v => serde_json::to_string_pretty(v).unwrap_or_default(),
     }
 }

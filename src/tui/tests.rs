@@ -69,6 +69,8 @@ fn decision(id: i64, principal: &str, action: &str, allowed: bool) -> DecisionRo
         },
         errors: vec![],
         latency_us: 12,
+        properties: serde_json::json!({"owner": {"type": "User", "id": "alice"}}),
+        context: serde_json::json!({}),
     }
 }
 

@@ -626,3 +626,33 @@ fn the_command_line_reads_both_logs_and_follows_decisions() {
     let sessions: Value = serde_json::from_str(&text(&["session", "list", "--json"])).unwrap();
     assert!(sessions[0]["created_at"].is_i64(), "{sessions}");
 }
+
+/// The decision log keeps what was asked: the resource's properties and the context
+/// (shown by the admin API and the console's decision details).
+#[test]
+fn the_decision_log_keeps_properties_and_context() {
+    let app = spawn_app();
+    let admin = app.admin_token();
+    let body = json!({
+        "action": "readDocument",
+        "resource": {"type": "Document", "id": "d1", "properties": {"owner": {"type": "User", "id": "admin"}}},
+        "context": {}
+    });
+    assert_eq!(authorize(&app, &admin, &body).status, 200);
+    wait_for("the logged decision", || {
+        !app.state
+            .store
+            .list_decisions(None, Some("readDocument"), None, None, 10)
+            .unwrap()
+            .is_empty()
+    });
+    let rows = app
+        .get("/admin/v1/decisions?action=readDocument", Some(&admin))
+        .json();
+    assert_eq!(
+        rows[0]["properties"],
+        json!({"owner": {"type": "User", "id": "admin"}}),
+        "{rows}"
+    );
+    assert_eq!(rows[0]["context"], json!({}));
+}
