@@ -14,7 +14,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use tower::ServiceExt;
 use warden::config::Config;
-use warden::model::{Email, RoleName, UserId};
+use warden::model::{Email, RoleName, UserId, UserName};
 use warden::server::AppState;
 use warden::store::{NewUser, Store};
 use warden::tokens::Tokens;
@@ -113,7 +113,7 @@ impl World {
                     .create_user(&NewUser {
                         id: UserId::parse(id).expect("id"),
                         email: Email::parse(&format!("{id}@example.com")).expect("email"),
-                        name: id.to_string(),
+                        name: UserName::parse(id).expect("name"),
                         roles: vec![RoleName::parse(role).expect("role")],
                         password_hash: None,
                     })
