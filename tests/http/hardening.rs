@@ -685,6 +685,7 @@ fn stalled_headers_slow_bodies_and_idle_connections_are_cut_off() {
 /// run out of descriptors: connections beyond the cap wait in the accept queue.
 #[test]
 fn idle_sockets_beyond_the_descriptor_limit_leave_healthz_answering() {
+    raise_own_descriptor_limit(4096);
     let served = serve_binary(&[("WARDEN_HEADER_TIMEOUT", "2")], Some(1024));
     let mut idle = Vec::new();
     for _ in 0..1100 {
@@ -968,5 +969,21 @@ fn duplicate_json_keys_are_refused() {
             "{}",
             r.text
         );
+    }
+}
+
+/// Let this test process hold `want` descriptors (up to the hard limit), whatever the soft
+/// limit of the shell that started it.
+fn raise_own_descriptor_limit(want: u64) {
+    let mut l = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit only read and write the struct we own.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut l) == 0 && l.rlim_cur < want {
+            l.rlim_cur = want.min(l.rlim_max);
+            libc::setrlimit(libc::RLIMIT_NOFILE, &l);
+        }
     }
 }
