@@ -83,21 +83,17 @@ impl Memory {
 /// off the async workers.
 pub fn hash_in(password: &str, memory: &mut Memory) -> Result<String, PasswordError> {
     let salt = SaltString::generate(&mut OsRng);
-    let mut salt_bytes = [0u8; 64];
-    let salt_raw = salt
-        .decode_b64(&mut salt_bytes)
-        .map_err(|_| PasswordError::Hash)?;
     let params = Params::DEFAULT;
-    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
     let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
-    argon
-        .hash_password_into_with_memory(
-            password.as_bytes(),
-            salt_raw,
-            &mut out,
-            memory.blocks(params.block_count()),
-        )
-        .map_err(|_| PasswordError::Hash)?;
+    compute(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        &params,
+        password,
+        salt.as_salt(),
+        &mut out,
+        memory,
+    )?;
     let phc = PasswordHash {
         algorithm: Algorithm::Argon2id.ident(),
         version: Some(Version::V0x13.into()),
@@ -106,6 +102,31 @@ pub fn hash_in(password: &str, memory: &mut Memory) -> Result<String, PasswordEr
         hash: Some(Output::new(&out).map_err(|_| PasswordError::Hash)?),
     };
     Ok(phc.to_string())
+}
+
+/// argon2 of `password` with `salt` into `out`, in `memory`: the one computation behind both
+/// hashing and verifying.
+fn compute(
+    algorithm: Algorithm,
+    version: Version,
+    params: &Params,
+    password: &str,
+    salt: argon2::password_hash::Salt<'_>,
+    out: &mut [u8],
+    memory: &mut Memory,
+) -> Result<(), PasswordError> {
+    let mut salt_bytes = [0u8; 64];
+    let salt_raw = salt
+        .decode_b64(&mut salt_bytes)
+        .map_err(|_| PasswordError::Hash)?;
+    Argon2::new(algorithm, version, params.clone())
+        .hash_password_into_with_memory(
+            password.as_bytes(),
+            salt_raw,
+            out,
+            memory.blocks(params.block_count()),
+        )
+        .map_err(|_| PasswordError::Hash)
 }
 
 /// Hash a password with freshly allocated memory (the command line, start-up).
@@ -132,20 +153,10 @@ pub fn matches_in(
     let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
         return Err(PasswordError::Hash);
     };
-    let mut salt_bytes = [0u8; 64];
-    let salt_raw = salt
-        .decode_b64(&mut salt_bytes)
-        .map_err(|_| PasswordError::Hash)?;
-    let argon = Argon2::new(algorithm, version, params.clone());
     let mut out = vec![0u8; expected.len()];
-    argon
-        .hash_password_into_with_memory(
-            password.as_bytes(),
-            salt_raw,
-            &mut out,
-            memory.blocks(params.block_count()),
-        )
-        .map_err(|_| PasswordError::Hash)?;
+    compute(
+        algorithm, version, &params, password, salt, &mut out, memory,
+    )?;
     let computed = Output::new(&out).map_err(|_| PasswordError::Hash)?;
     Ok(computed == expected)
 }
