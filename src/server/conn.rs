@@ -154,25 +154,47 @@ pub async fn serve(
     }
 }
 
+/// The deadlines and size limit of a request (the state of [`deadlines`]).
+#[derive(Debug, Clone, Copy)]
+pub struct RequestLimits {
+    pub request_timeout: Duration,
+    pub body_timeout: Duration,
+}
+
 /// Middleware: the whole request within `request_timeout` (503 after it), the body within
-/// `body_timeout` (408 after it).
+/// `body_timeout` (408 after it) and the body limit (413 beyond it).
+///
+/// The body is read in full before any handler runs. A handler that answers without reading
+/// the body (an unlock with `{}`, say) would otherwise leave hyper to drain it after the
+/// answer: when the body's bytes were still in flight (Nagle and delayed ACK hold a small
+/// second segment back by up to 40 ms) hyper closes a connection whose answer promised
+/// keep-alive, and the client's next request on it fails with a reset. Every body is small
+/// (`max_body_bytes`, enforced by the `DefaultBodyLimit` layer outside this one), so reading it here costs no more than the JSON extractor did.
 pub async fn deadlines(
-    axum::extract::State((request_timeout, body_timeout)): axum::extract::State<(
-        Duration,
-        Duration,
-    )>,
+    axum::extract::State(limits): axum::extract::State<RequestLimits>,
     req: Request,
     next: Next,
 ) -> Response {
-    let req = req.map(|body| Body::new(DeadlineBody::new(body, body_timeout)));
-    match tokio::time::timeout(request_timeout, next.run(req)).await {
+    let run = async move {
+        let (parts, body) = req.into_parts();
+        let body = Body::new(DeadlineBody::new(body, limits.body_timeout));
+        // The size limit comes from the `DefaultBodyLimit` layer outside this one.
+        let bytes =
+            match super::extract::body_bytes(Request::from_parts(parts.clone(), body), &()).await {
+                Ok(bytes) => bytes,
+                Err(e) => return e.into_response(),
+            };
+        next.run(Request::from_parts(parts, Body::from(bytes)))
+            .await
+    };
+    match tokio::time::timeout(limits.request_timeout, run).await {
         Ok(response) => response,
         Err(_) => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "timeout",
             format!(
                 "the request did not finish within {} s",
-                request_timeout.as_secs()
+                limits.request_timeout.as_secs()
             ),
         )
         .into_response(),

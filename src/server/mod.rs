@@ -181,10 +181,10 @@ pub fn route_count() -> usize {
 /// The whole HTTP surface, built from the route table that `/openapi.json` describes.
 pub fn router(state: AppState) -> Router {
     let limit = state.config.max_body_bytes;
-    let deadlines = (
-        std::time::Duration::from_secs(state.config.request_timeout),
-        std::time::Duration::from_secs(state.config.body_timeout),
-    );
+    let deadlines = conn::RequestLimits {
+        request_timeout: std::time::Duration::from_secs(state.config.request_timeout),
+        body_timeout: std::time::Duration::from_secs(state.config.body_timeout),
+    };
     let mut router = Router::new();
     for route in openapi::ROUTES {
         router = router.route(route.path, handler(route.method, route.path));
@@ -192,8 +192,8 @@ pub fn router(state: AppState) -> Router {
     router
         .route_layer(middleware::from_fn_with_state(state.clone(), admin::gate))
         .fallback(ops::not_found)
-        .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn_with_state(deadlines, conn::deadlines))
+        .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn(limits::request_limits))
         .layer(middleware::from_fn(request_id))
         .layer(middleware::from_fn(limits::json_errors))

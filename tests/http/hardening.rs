@@ -987,3 +987,58 @@ fn raise_own_descriptor_limit(want: u64) {
         }
     }
 }
+
+/// A body that arrives after its head (a second TCP segment, as Nagle and delayed ACK make of
+/// a small body) is read before the answer, even by a handler that ignores it, so the
+/// keep-alive connection the answer promises really stays open for the next request.
+#[test]
+fn a_late_body_keeps_the_connection_alive() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let app = spawn_app();
+    let admin = app.admin_token();
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let head = format!(
+        "POST /admin/v1/users/alice/unlock HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {admin}\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    // The segment with the body follows later (a network delay, not a clock).
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    stream.write_all(b"{}").unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let read_reply = |reader: &mut BufReader<std::net::TcpStream>| -> (String, String) {
+        let mut status = String::new();
+        reader.read_line(&mut status).unwrap();
+        let mut length = 0usize;
+        let mut headers = String::new();
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap();
+            }
+            headers.push_str(&line);
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        (status, headers + &String::from_utf8_lossy(&body))
+    };
+    let (status, rest) = read_reply(&mut reader);
+    assert!(status.contains(" 200 "), "{status}{rest}");
+    assert!(
+        !rest.to_ascii_lowercase().contains("connection: close"),
+        "{rest}"
+    );
+    // The same connection serves the next request.
+    stream
+        .write_all(format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes())
+        .unwrap();
+    let (status, rest) = read_reply(&mut reader);
+    assert!(status.contains(" 200 "), "{status}{rest}");
+}
