@@ -101,10 +101,6 @@ fn tokens_and_principals(c: &mut Criterion) {
     group.bench_function("verify_token_cold", |b| {
         b.iter(|| black_box(f.tokens.verify(&f.token).expect("valid")))
     });
-    f.tokens.verify_cached(&f.token).expect("valid");
-    group.bench_function("verify_token_cached", |b| {
-        b.iter(|| black_box(f.tokens.verify_cached(&f.token).expect("valid")))
-    });
     group.bench_function("build_principal_from_store", |b| {
         b.iter(|| black_box(warden::identity::principal_for(&f.store, &f.user).expect("principal")))
     });

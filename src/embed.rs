@@ -61,16 +61,10 @@ impl Warden {
     }
 
     /// Verify an access token completely (signature, claims, revocation, session, user)
-    /// and resolve its principal with the user's current roles.
+    /// and resolve its principal with the user's current roles, through the same bounded
+    /// cache as the server's decisions.
     pub fn verify(&self, token: &str) -> Result<Verified, Rejection> {
-        let (claims, user) = identity::verify_access_token(&self.store, &self.tokens, token)?;
-        let principal =
-            identity::principal_for(&self.store, &user).map_err(|_| Rejection::Unavailable)?;
-        Ok(Verified {
-            claims,
-            user,
-            principal,
-        })
+        self.state.resolver.resolve(token)
     }
 
     /// Decide for a verified principal.

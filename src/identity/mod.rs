@@ -99,22 +99,17 @@ pub fn verify_access_token(
     tokens: &Tokens,
     token: &str,
 ) -> Result<(AccessClaims, UserRow), Rejection> {
-    verify_with(store, tokens, token, false).map(|(claims, user, _)| (claims, user))
+    let claims = tokens.verify(token)?;
+    check_current(store, claims).map(|(claims, user, _)| (claims, user))
 }
 
-/// [`verify_access_token`], optionally through the verified-signature cache; also returns
-/// the session's end.
-pub(crate) fn verify_with(
+/// The checks of [`verify_access_token`] after the signature and claims verified: the jti is
+/// not revoked, the session is live, the user exists, is enabled and did not revoke all its
+/// tokens after this one was issued. Also returns the session's end.
+pub(crate) fn check_current(
     store: &Store,
-    tokens: &Tokens,
-    token: &str,
-    cached_signature: bool,
+    claims: AccessClaims,
 ) -> Result<(AccessClaims, UserRow, i64), Rejection> {
-    let claims = if cached_signature {
-        tokens.verify_cached(token)?
-    } else {
-        tokens.verify(token)?
-    };
     let unavailable = |e: StoreError| {
         tracing::error!(error = %e, "token check failed");
         Rejection::Unavailable
@@ -125,9 +120,7 @@ pub(crate) fn verify_with(
     let session = store.session(&claims.sid).map_err(unavailable)?;
     let session_expires_at = match session {
         Some(s)
-            if s.user_id == claims.sub
-                && s.revoked_at.is_none()
-                && s.expires_at > crate::util::now() =>
+            if s.user_id == claims.sub && s.revoked_at.is_none() && s.expires_at > store.now() =>
         {
             s.expires_at
         }

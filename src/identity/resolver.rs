@@ -1,24 +1,34 @@
-//! The caller behind an access token, with a cache that stays correct.
+//! The caller behind an access token, with one bounded cache that stays correct.
 //!
 //! Every decision reads the store's revision counter (one indexed read), which every change
 //! to users, roles, sessions or revocations bumps, from this process or any other on the
 //! same database. A cached caller is reused only while the revision is unchanged and its
-//! token and session are still within their lifetimes; otherwise the full checks run again.
-//! So a revocation, a disabled user or a role change made by `warden` in another process
-//! still changes the very next decision.
+//! token and session are still within their lifetimes; otherwise the checks of the store run
+//! again (the signature, verified once, is not checked again until the token expires: an
+//! Ed25519 verify is the costliest step of a decision). So a revocation, a disabled user or a
+//! role change made by `warden` in another process still changes the very next decision.
+//!
+//! The cache is bounded (`quick_cache`, CLOCK-Pro eviction): when full, the coldest entries
+//! go one by one, never the whole cache at once.
 
-use super::{principal_for, verify_with, Verified};
+use super::{check_current, principal_for, Verified};
 use crate::engine::Principal;
 use crate::store::{Store, StoreError};
-use crate::tokens::{Rejection, Tokens};
-use crate::util::now;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use crate::tokens::{AccessClaims, Rejection, Tokens};
+use std::sync::Arc;
 
-/// Most callers kept.
+/// Most callers (and most directory subjects) kept.
 const CAPACITY: usize = 10_000;
 
+/// A token whose signature and claims verified; resolved to a caller at `revision`.
+#[derive(Clone)]
 struct Entry {
+    claims: AccessClaims,
+    resolved: Option<Resolved>,
+}
+
+#[derive(Clone)]
+struct Resolved {
     revision: i64,
     session_expires_at: i64,
     verified: Verified,
@@ -28,10 +38,10 @@ struct Entry {
 pub struct Resolver {
     store: Arc<Store>,
     tokens: Arc<Tokens>,
-    entries: Mutex<HashMap<String, Entry>>,
+    callers: quick_cache::sync::Cache<String, Entry>,
     /// Directory subjects (AuthZEN) by user id or email, at a revision; `None` is an unknown
     /// or disabled subject.
-    subjects: Mutex<HashMap<String, (i64, Option<Principal>)>>,
+    subjects: quick_cache::sync::Cache<String, (i64, Option<Principal>)>,
 }
 
 impl Resolver {
@@ -40,8 +50,8 @@ impl Resolver {
         Resolver {
             store,
             tokens,
-            entries: Mutex::new(HashMap::new()),
-            subjects: Mutex::new(HashMap::new()),
+            callers: quick_cache::sync::Cache::new(CAPACITY),
+            subjects: quick_cache::sync::Cache::new(CAPACITY),
         }
     }
 
@@ -52,43 +62,42 @@ impl Resolver {
             tracing::error!(error = %e, "revision check failed");
             Rejection::Unavailable
         })?;
-        let t = now();
+        let t = self.store.now();
         let leeway = self.tokens.settings().leeway as i64;
-        if let Ok(entries) = self.entries.lock() {
-            if let Some(e) = entries.get(token) {
-                if e.revision == revision
-                    && t < e.session_expires_at
-                    && t <= e.verified.claims.exp + leeway
-                {
-                    return Ok(e.verified.clone());
-                }
+        let cached = self
+            .callers
+            .get(token)
+            .filter(|e| t <= e.claims.exp + leeway);
+        if let Some(Entry {
+            resolved: Some(r), ..
+        }) = &cached
+        {
+            if r.revision == revision && t < r.session_expires_at {
+                return Ok(r.verified.clone());
             }
         }
-        let (claims, user, session_expires_at) =
-            verify_with(&self.store, &self.tokens, token, true)?;
+        let claims = match cached {
+            Some(entry) => entry.claims,
+            None => self.tokens.verify(token)?,
+        };
+        let (claims, user, session_expires_at) = check_current(&self.store, claims)?;
         let principal = principal_for(&self.store, &user).map_err(|_| Rejection::Unavailable)?;
         let verified = Verified {
-            claims,
+            claims: claims.clone(),
             user,
             principal,
         };
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= CAPACITY {
-                entries
-                    .retain(|_, e| e.revision == revision && t <= e.verified.claims.exp + leeway);
-                if entries.len() >= CAPACITY {
-                    entries.clear();
-                }
-            }
-            entries.insert(
-                token.to_string(),
-                Entry {
+        self.callers.insert(
+            token.to_string(),
+            Entry {
+                claims,
+                resolved: Some(Resolved {
                     revision,
                     session_expires_at,
                     verified: verified.clone(),
-                },
-            );
-        }
+                }),
+            },
+        );
         Ok(verified)
     }
 
@@ -96,11 +105,9 @@ impl Resolver {
     /// `None` for an unknown or disabled user. Cached like callers: while the revision holds.
     pub fn directory_subject(&self, key: &str) -> Result<Option<Principal>, StoreError> {
         let revision = self.store.revision()?;
-        if let Ok(subjects) = self.subjects.lock() {
-            if let Some((r, principal)) = subjects.get(key) {
-                if *r == revision {
-                    return Ok(principal.clone());
-                }
+        if let Some((r, principal)) = self.subjects.get(key) {
+            if r == revision {
+                return Ok(principal);
             }
         }
         let user = match self.store.user(key) {
@@ -115,15 +122,8 @@ impl Resolver {
             })?),
             None => None,
         };
-        if let Ok(mut subjects) = self.subjects.lock() {
-            if subjects.len() >= CAPACITY {
-                subjects.retain(|_, (r, _)| *r == revision);
-                if subjects.len() >= CAPACITY {
-                    subjects.clear();
-                }
-            }
-            subjects.insert(key.to_string(), (revision, principal.clone()));
-        }
+        self.subjects
+            .insert(key.to_string(), (revision, principal.clone()));
         Ok(principal)
     }
 }

@@ -75,7 +75,7 @@ impl AppState {
         clock: crate::clock::SharedClock,
     ) -> Result<(AppState, Bootstrapped), StartError> {
         config.check()?;
-        let store = Arc::new(Store::open(&config.db)?);
+        let store = Arc::new(Store::open_with_clock(&config.db, clock.clone())?);
         let boot = bootstrap(&store, config.min_password_length)?;
         let engine = Arc::new(Engine::load(&config.policies)?);
         if !engine.validation() {

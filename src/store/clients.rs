@@ -2,7 +2,7 @@
 
 use super::{Store, StoreError};
 use crate::model::ClientName;
-use crate::util::{now, random_id, sha256_hex};
+use crate::util::{random_id, sha256_hex};
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
@@ -35,7 +35,7 @@ impl Store {
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO clients (id, name, key_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![id, name, sha256_hex(&key), now()],
+                params![id, name, sha256_hex(&key), self.now()],
             )?;
             Ok(())
         })?;
@@ -73,7 +73,7 @@ impl Store {
         self.write(|tx| {
             let n = tx.execute(
                 "UPDATE clients SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-                params![id, now()],
+                params![id, self.now()],
             )?;
             if n == 0 {
                 let exists: bool = tx.query_row(

@@ -1,7 +1,6 @@
 //! Signing keys and server secrets.
 
 use super::{Store, StoreError};
-use crate::util::now;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
@@ -61,7 +60,7 @@ impl Store {
         public_raw: &[u8],
     ) -> Result<(), StoreError> {
         self.write(|tx| {
-            let t = now();
+            let t = self.now();
             tx.execute("UPDATE signing_keys SET retired_at = ?1 WHERE retired_at IS NULL", [t])?;
             tx.execute(
                 "INSERT INTO signing_keys (kid, alg, private_der, public_raw, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -1,7 +1,6 @@
 //! The audit log (who changed what) and the decision log (every allow/deny).
 
 use super::{Store, StoreError};
-use crate::util::now;
 use rusqlite::{params, Connection};
 use serde::Serialize;
 
@@ -46,10 +45,11 @@ pub(crate) fn audit_in(
     action: &str,
     target: &str,
     detail: &serde_json::Value,
+    at: i64,
 ) -> Result<(), StoreError> {
     conn.execute(
         "INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![now(), actor, action, target, detail.to_string()],
+        params![at, actor, action, target, detail.to_string()],
     )?;
     Ok(())
 }
@@ -63,7 +63,7 @@ impl Store {
         target: &str,
         detail: &serde_json::Value,
     ) -> Result<(), StoreError> {
-        self.write(|tx| audit_in(tx, actor, action, target, detail))
+        self.write(|tx| audit_in(tx, actor, action, target, detail, self.now()))
     }
 
     /// Audit rows, newest first, optionally filtered by actor or action.

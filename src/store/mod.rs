@@ -66,11 +66,20 @@ pub struct Store {
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
     admin_probe: std::sync::RwLock<Option<AdminProbe>>,
+    clock: crate::clock::SharedClock,
 }
 
 impl Store {
     /// Open (creating if needed) the database at `path` and apply pending migrations.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::open_with_clock(path, crate::clock::system())
+    }
+
+    /// [`Store::open`] with the clock that stamps every row (tests move it by hand).
+    pub fn open_with_clock(
+        path: &Path,
+        clock: crate::clock::SharedClock,
+    ) -> Result<Store, StoreError> {
         create_private_file(path)?;
         tighten_permissions(path)?;
         let unreadable = |e: rusqlite::Error| StoreError::Unreadable {
@@ -94,7 +103,18 @@ impl Store {
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
             admin_probe: std::sync::RwLock::new(None),
+            clock,
         })
+    }
+
+    /// The current time in seconds, from the store's clock.
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// The store's clock.
+    pub fn clock(&self) -> &crate::clock::SharedClock {
+        &self.clock
     }
 
     /// Where the database lives.

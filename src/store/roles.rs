@@ -2,7 +2,6 @@
 
 use super::{bump_revision, conflict_on_unique, Store, StoreError};
 use crate::model::RoleName;
-use crate::util::now;
 use rusqlite::{params, Connection};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -71,7 +70,7 @@ impl Store {
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO roles (name, created_at) VALUES (?1, ?2)",
-                params![name.as_str(), now()],
+                params![name.as_str(), self.now()],
             )
             .map_err(|e| conflict_on_unique(e, || format!("role {name} already exists")))?;
             set_parents(tx, name, parents)?;

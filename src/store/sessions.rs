@@ -1,7 +1,6 @@
 //! Sessions (refresh-token families), refresh tokens (hashes only) and revoked access-token ids.
 
 use super::{bump_revision, Store, StoreError};
-use crate::util::now;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 
@@ -75,19 +74,25 @@ pub(crate) fn revoke_user_sessions(
     conn: &Connection,
     user_id: &str,
     reason: &str,
+    at: i64,
 ) -> Result<usize, StoreError> {
     let n = conn.execute(
         "UPDATE sessions SET revoked_at = ?2, revoked_reason = ?3 WHERE user_id = ?1 AND revoked_at IS NULL",
-        params![user_id, now(), reason],
+        params![user_id, at, reason],
     )?;
     bump_revision(conn)?;
     Ok(n)
 }
 
-fn revoke_session_in(conn: &Connection, id: &str, reason: &str) -> Result<usize, StoreError> {
+fn revoke_session_in(
+    conn: &Connection,
+    id: &str,
+    reason: &str,
+    at: i64,
+) -> Result<usize, StoreError> {
     let n = conn.execute(
         "UPDATE sessions SET revoked_at = ?2, revoked_reason = ?3 WHERE id = ?1 AND revoked_at IS NULL",
-        params![id, now(), reason],
+        params![id, at, reason],
     )?;
     bump_revision(conn)?;
     Ok(n)
@@ -109,7 +114,7 @@ impl Store {
         absolute_secs: i64,
     ) -> Result<SessionRow, StoreError> {
         self.write(|tx| {
-            let t = now();
+            let t = self.now();
             let id = crate::util::random_id();
             tx.execute(
                 "INSERT INTO sessions (id, user_id, created_at, last_used_at, expires_at) VALUES (?1, ?2, ?3, ?3, ?4)",
@@ -133,7 +138,7 @@ impl Store {
         limits: RefreshLimits,
     ) -> Result<RefreshOutcome, StoreError> {
         self.write(|tx| {
-            let t = now();
+            let t = self.now();
             let row: Option<RefreshRow> = tx
                 .query_row(
                     "SELECT session_id, used_at, successor_hash FROM refresh_tokens WHERE hash = ?1",
@@ -160,7 +165,7 @@ impl Store {
                 return Ok(RefreshOutcome::Dead("session expired"));
             }
             if t >= session.last_used_at + limits.idle_secs {
-                revoke_session_in(tx, &session.id, "idle_timeout")?;
+                revoke_session_in(tx, &session.id, "idle_timeout", self.now())?;
                 return Ok(RefreshOutcome::Dead("session idle too long"));
             }
             let disabled: bool = tx.query_row(
@@ -199,13 +204,14 @@ impl Store {
             if within_grace && successor_live && row.successor_hash.as_deref() == Some(successor_hash) {
                 return Ok(RefreshOutcome::Replayed(session));
             }
-            revoke_session_in(tx, &session.id, "refresh_token_reuse")?;
+            revoke_session_in(tx, &session.id, "refresh_token_reuse", self.now())?;
             super::logs::audit_in(
                 tx,
                 "warden",
                 "sessions.revoke",
                 &format!("session:{}", session.id),
                 &serde_json::json!({"reason": "refresh_token_reuse", "user": session.user_id}),
+                t,
             )?;
             let session = find_session(tx, &session.id)?.unwrap_or(session);
             Ok(RefreshOutcome::Reused(session))
@@ -229,7 +235,7 @@ impl Store {
                  AND (?2 = 0 OR (revoked_at IS NULL AND expires_at > ?3)) ORDER BY created_at DESC, id LIMIT 1000"
             ))?;
             let rows = stmt
-                .query_map(params![user_id, active_only, now()], session_from_row)?
+                .query_map(params![user_id, active_only, self.now()], session_from_row)?
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(rows)
         })
@@ -241,7 +247,7 @@ impl Store {
             let Some(session) = find_session(tx, id)? else {
                 return Err(StoreError::NotFound(format!("session {id}")));
             };
-            revoke_session_in(tx, id, reason)?;
+            revoke_session_in(tx, id, reason, self.now())?;
             Ok(find_session(tx, id)?.unwrap_or(session))
         })
     }
@@ -268,10 +274,10 @@ impl Store {
         self.write(|tx| {
             tx.execute(
                 "INSERT OR IGNORE INTO revoked_tokens (jti, expires_at, revoked_at) VALUES (?1, ?2, ?3)",
-                params![jti, expires_at, now()],
+                params![jti, expires_at, self.now()],
             )?;
             // Expired entries can go: their tokens fail the expiry check on their own.
-            tx.execute("DELETE FROM revoked_tokens WHERE expires_at < ?1", [now() - 3600])?;
+            tx.execute("DELETE FROM revoked_tokens WHERE expires_at < ?1", [self.now() - 3600])?;
             bump_revision(tx)
         })
     }

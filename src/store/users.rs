@@ -2,7 +2,6 @@
 
 use super::{bump_revision, conflict_on_unique, Store, StoreError};
 use crate::model::{Email, RoleName, SearchText, UserId, UserName};
-use crate::util::now;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 
@@ -98,7 +97,7 @@ impl Store {
     /// Create a user with its roles in one transaction.
     pub fn create_user(&self, user: &NewUser) -> Result<UserRow, StoreError> {
         self.write(|tx| {
-            let t = now();
+            let t = self.now();
             tx.execute(
                 "INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
                 params![user.id.as_str(), user.email.as_str(), user.name.as_str(), user.password_hash, t],
@@ -187,7 +186,7 @@ impl Store {
         self.write_directory(|tx| {
             find_user(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))?;
             write_roles(tx, id, roles)?;
-            touch(tx, id)?;
+            touch(tx, id, self.now())?;
             find_user(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))
         })
     }
@@ -203,9 +202,9 @@ impl Store {
                 return Err(StoreError::NotFound(format!("user {id}")));
             }
             if disabled {
-                super::sessions::revoke_user_sessions(tx, id, "user_disabled")?;
+                super::sessions::revoke_user_sessions(tx, id, "user_disabled", self.now())?;
             }
-            touch(tx, id)?;
+            touch(tx, id, self.now())?;
             find_user(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))
         })
     }
@@ -220,7 +219,7 @@ impl Store {
             if n == 0 {
                 return Err(StoreError::NotFound(format!("user {id}")));
             }
-            touch(tx, id)
+            touch(tx, id, self.now())
         })
     }
 
@@ -238,11 +237,12 @@ impl Store {
             };
             tx.execute(
                 "UPDATE users SET password_hash = ?2, tokens_valid_after = ?3 WHERE id = ?1",
-                params![id, hash, now()],
+                params![id, hash, self.now()],
             )?;
-            let ended = super::sessions::revoke_user_sessions(tx, id, "password_reset")?;
+            let ended =
+                super::sessions::revoke_user_sessions(tx, id, "password_reset", self.now())?;
             super::throttle::unlock_in(tx, &email)?;
-            touch(tx, id)?;
+            touch(tx, id, self.now())?;
             Ok(ended)
         })
     }
@@ -265,9 +265,9 @@ impl Store {
             }
             let ended = tx.execute(
                 "UPDATE sessions SET revoked_at = ?3, revoked_reason = 'password_changed' WHERE user_id = ?1 AND id != ?2 AND revoked_at IS NULL",
-                params![id, keep, now()],
+                params![id, keep, self.now()],
             )?;
-            touch(tx, id)?;
+            touch(tx, id, self.now())?;
             Ok(ended)
         })
     }
@@ -305,7 +305,7 @@ impl Store {
                     params![id, name.as_str()],
                 )?;
             }
-            touch(tx, id)?;
+            touch(tx, id, self.now())?;
             find_user(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))
         })
     }
@@ -328,13 +328,13 @@ impl Store {
         self.write(|tx| {
             let n = tx.execute(
                 "UPDATE users SET tokens_valid_after = ?2 WHERE id = ?1",
-                params![id, now()],
+                params![id, self.now()],
             )?;
             if n == 0 {
                 return Err(StoreError::NotFound(format!("user {id}")));
             }
-            super::sessions::revoke_user_sessions(tx, id, "revoked_all")?;
-            touch(tx, id)
+            super::sessions::revoke_user_sessions(tx, id, "revoked_all", self.now())?;
+            touch(tx, id, self.now())
         })
     }
 
@@ -356,10 +356,10 @@ fn like_escape(text: &str) -> String {
     out
 }
 
-fn touch(tx: &Connection, id: &str) -> Result<(), StoreError> {
+fn touch(tx: &Connection, id: &str, at: i64) -> Result<(), StoreError> {
     tx.execute(
         "UPDATE users SET updated_at = ?2 WHERE id = ?1",
-        params![id, now()],
+        params![id, at],
     )?;
     bump_revision(tx)
 }

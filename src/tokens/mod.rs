@@ -8,14 +8,14 @@
 
 use crate::config::Config;
 use crate::store::{Store, StoreError};
-use crate::util::{now, random_id};
+use crate::util::random_id;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 
 /// Tokens longer than this are refused before any parsing (resource exhaustion).
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
@@ -181,11 +181,8 @@ pub struct Tokens {
     /// Tokens whose signature and claims verified, until they expire. Signature checks are
     /// the costliest step of a decision (Ed25519 verify is tens of microseconds); the
     /// revocation checks still run on every use (see `identity`).
-    verified: Mutex<HashMap<String, AccessClaims>>,
+    clock: crate::clock::SharedClock,
 }
-
-/// Most verified tokens kept.
-const VERIFIED_CAPACITY: usize = 10_000;
 
 /// Generate an Ed25519 key pair: (PKCS#8 DER private key, raw 32-byte public key).
 fn generate_ed25519() -> Result<(Vec<u8>, Vec<u8>), TokenError> {
@@ -218,7 +215,9 @@ pub fn ensure_key(store: &Store) -> Result<(), TokenError> {
 
 impl Tokens {
     /// Build from the configuration and the keys in the store (generating one if needed).
+    /// Time comes from the store's clock, the one clock of a running warden.
     pub fn new(store: &Store, config: &Config) -> Result<Tokens, TokenError> {
+        let clock = store.clock().clone();
         let settings = TokenSettings {
             issuer: config.base_url(),
             audience: config.audience.clone(),
@@ -231,14 +230,14 @@ impl Tokens {
             Some(secret) => hs256_ring(secret),
             None => {
                 ensure_key(store)?;
-                ed25519_ring(store, settings.ttl + settings.leeway as i64)?
+                ed25519_ring(store, settings.ttl + settings.leeway as i64, clock.now())?
             }
         };
         Ok(Tokens {
             settings,
             hs256_secret,
             ring: RwLock::new(Arc::new(ring)),
-            verified: Mutex::new(HashMap::new()),
+            clock,
         })
     }
 
@@ -247,7 +246,11 @@ impl Tokens {
         if self.hs256_secret.is_some() {
             return Ok(());
         }
-        let ring = ed25519_ring(store, self.settings.ttl + self.settings.leeway as i64)?;
+        let ring = ed25519_ring(
+            store,
+            self.settings.ttl + self.settings.leeway as i64,
+            self.clock.now(),
+        )?;
         if let Ok(mut r) = self.ring.write() {
             *r = Arc::new(ring);
         }
@@ -280,7 +283,7 @@ impl Tokens {
         sid: &str,
     ) -> Result<(String, AccessClaims), TokenError> {
         let ring = self.ring();
-        let iat = now();
+        let iat = self.clock.now();
         let claims = AccessClaims {
             iss: self.settings.issuer.clone(),
             sub: user_id.to_string(),
@@ -300,30 +303,6 @@ impl Tokens {
         let token = jsonwebtoken::encode(&header, &claims, &ring.signing)
             .map_err(|e| TokenError::Sign(e.to_string()))?;
         Ok((token, claims))
-    }
-
-    /// [`Tokens::verify`], remembering tokens that verified until they expire.
-    pub fn verify_cached(&self, token: &str) -> Result<AccessClaims, Rejection> {
-        let leeway = self.settings.leeway as i64;
-        if let Ok(cache) = self.verified.lock() {
-            if let Some(claims) = cache.get(token) {
-                if now() <= claims.exp + leeway {
-                    return Ok(claims.clone());
-                }
-            }
-        }
-        let claims = self.verify(token)?;
-        if let Ok(mut cache) = self.verified.lock() {
-            if cache.len() >= VERIFIED_CAPACITY {
-                let t = now();
-                cache.retain(|_, c| t <= c.exp + leeway);
-                if cache.len() >= VERIFIED_CAPACITY {
-                    cache.clear();
-                }
-            }
-            cache.insert(token.to_string(), claims.clone());
-        }
-        Ok(claims)
     }
 
     /// Verify a token's form, signature and claims (not yet revocation: see
@@ -366,8 +345,10 @@ impl Tokens {
             return Err(Rejection::WrongAlgorithm);
         }
         let mut validation = Validation::new(key.algorithm);
-        validation.leeway = self.settings.leeway;
-        validation.validate_nbf = true;
+        // `exp` and `nbf` are checked below against the injected clock (jsonwebtoken would
+        // read the wall clock); they stay required claims here.
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
         validation.set_issuer(&[&self.settings.issuer]);
         validation.set_audience(&[&self.settings.audience]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
@@ -388,7 +369,14 @@ impl Tokens {
                 }
             })?;
         let claims = data.claims;
-        if claims.iat > now() + self.settings.leeway as i64 {
+        let (t, leeway) = (self.clock.now(), self.settings.leeway as i64);
+        if t > claims.exp + leeway {
+            return Err(Rejection::Expired);
+        }
+        if claims.nbf.is_some_and(|nbf| t + leeway < nbf) {
+            return Err(Rejection::NotYetValid);
+        }
+        if claims.iat > t + leeway {
             return Err(Rejection::IssuedInFuture);
         }
         if claims.jti.is_empty() || claims.sid.is_empty() || claims.sub.is_empty() {
@@ -422,13 +410,13 @@ fn hs256_ring(secret: &[u8]) -> KeyRing {
 }
 
 /// Active key signs; retired keys verify until every token they signed has expired.
-fn ed25519_ring(store: &Store, max_token_life: i64) -> Result<KeyRing, TokenError> {
+fn ed25519_ring(store: &Store, max_token_life: i64, now: i64) -> Result<KeyRing, TokenError> {
     let keys = store.keys()?;
     let active = keys
         .iter()
         .find(|k| k.retired_at.is_none())
         .ok_or_else(|| TokenError::Key("no active signing key".into()))?;
-    let cutoff = now() - max_token_life;
+    let cutoff = now - max_token_life;
     let mut verifying = HashMap::new();
     let mut jwks = Vec::new();
     for k in keys

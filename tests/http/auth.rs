@@ -227,9 +227,10 @@ fn grace_window_zero_makes_any_replay_a_reuse() {
 
 #[test]
 fn idle_and_absolute_lifetimes_end_sessions() {
-    let app = spawn_app_with(|c| c.refresh_idle_ttl = 1);
+    let clock = warden::clock::ManualClock::starting_now();
+    let app = spawn_app_with_clock(clock.clone(), |c| c.refresh_idle_ttl = 1);
     let first = app.alice();
-    std::thread::sleep(std::time::Duration::from_millis(2100));
+    clock.advance_ms(2100);
     let r = app.post(
         "/v1/auth/refresh",
         &json!({"refresh_token": first["refresh_token"]}),
@@ -237,10 +238,11 @@ fn idle_and_absolute_lifetimes_end_sessions() {
     );
     assert_eq!(r.json()["error"], "invalid_grant", "{}", r.text);
 
-    let app = spawn_app_with(|c| c.refresh_absolute_ttl = 1);
+    let clock = warden::clock::ManualClock::starting_now();
+    let app = spawn_app_with_clock(clock.clone(), |c| c.refresh_absolute_ttl = 1);
     let first = app.alice();
     assert!(first["refresh_expires_in"].as_i64().unwrap() <= 1);
-    std::thread::sleep(std::time::Duration::from_millis(2100));
+    clock.advance_ms(2100);
     let r = app.post(
         "/v1/auth/refresh",
         &json!({"refresh_token": first["refresh_token"]}),

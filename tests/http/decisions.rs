@@ -411,7 +411,8 @@ fn openapi_describes_exactly_the_routes_served() {
 
 #[test]
 fn cached_callers_still_expire_and_still_see_revocations() {
-    let app = spawn_app_with(|c| {
+    let clock = warden::clock::ManualClock::starting_now();
+    let app = spawn_app_with_clock(clock.clone(), |c| {
         c.access_token_ttl = 2;
         c.leeway = 0;
     });
@@ -441,7 +442,7 @@ fn cached_callers_still_expire_and_still_see_revocations() {
         true
     );
     // And a cached token still expires.
-    std::thread::sleep(Duration::from_millis(3100));
+    clock.advance_ms(3100);
     let r = authorize(&app, &admin, &delete_r1());
     assert_eq!(
         (r.status, r.json()["error"].as_str()),
