@@ -58,28 +58,53 @@ struct Fixture {
     user: warden::store::UserRow,
 }
 
+/// The runtime the benchmarks' store calls run on (the store's work goes to its blocking
+/// pool, as in the server).
+fn rt() -> &'static tokio::runtime::Runtime {
+    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime")
+    })
+}
+
 fn fixture() -> Fixture {
     let dir = tempfile::TempDir::new().expect("temp dir");
     let store = Arc::new(warden::store::Store::open(&dir.path().join("w.db")).expect("store"));
     let config = warden::config::Config::default();
-    let tokens = Arc::new(warden::tokens::Tokens::new(&store, &config).expect("tokens"));
-    for r in ["r1", "r2"] {
-        store
-            .create_role(&r.parse().expect("role"), &[])
-            .expect("role");
-    }
-    let user = store
-        .create_user(&warden::store::NewUser {
-            id: "u1".parse().expect("id"),
-            email: "u1@example.com".parse().expect("email"),
-            name: "User 1".parse().expect("name"),
-            roles: vec!["r1".parse().expect("role"), "r2".parse().expect("role")],
-            password_hash: None,
-        })
-        .expect("user");
-    let session = store
-        .create_session("u1", "bench-refresh-hash", 3600)
-        .expect("session");
+    let tokens = Arc::new(
+        rt().block_on(warden::tokens::Tokens::new(&store, &config))
+            .expect("tokens"),
+    );
+    let (store, user, session) = rt().block_on(async move {
+        for r in ["r1", "r2"] {
+            store
+                .create_role(&r.parse().expect("role"), &[], None)
+                .await
+                .expect("role");
+        }
+        let user = store
+            .create_user(
+                &warden::store::NewUser {
+                    id: "u1".parse().expect("id"),
+                    email: "u1@example.com".parse().expect("email"),
+                    name: "User 1".parse().expect("name"),
+                    roles: vec!["r1".parse().expect("role"), "r2".parse().expect("role")],
+                    password_hash: None,
+                },
+                None,
+            )
+            .await
+            .expect("user");
+        let session = store
+            .create_session("u1", "bench-refresh-hash", 3600)
+            .await
+            .expect("session");
+        (store, user, session)
+    });
     let (token, _) = tokens
         .mint("u1", &user.email, &user.roles, &session.id)
         .expect("mint");
@@ -102,20 +127,27 @@ fn tokens_and_principals(c: &mut Criterion) {
         b.iter(|| black_box(f.tokens.verify(&f.token).expect("valid")))
     });
     group.bench_function("build_principal_from_store", |b| {
-        b.iter(|| black_box(warden::identity::principal_for(&f.store, &f.user).expect("principal")))
+        b.iter(|| {
+            black_box(
+                rt().block_on(warden::identity::principal_for(&f.store, &f.user))
+                    .expect("principal"),
+            )
+        })
     });
     let resolver = warden::identity::Resolver::new(f.store.clone(), f.tokens.clone());
     group.bench_function("resolve_caller_uncached", |b| {
         b.iter(|| {
             black_box(
-                warden::identity::verify_access_token(&f.store, &f.tokens, &f.token)
-                    .expect("valid"),
+                rt().block_on(warden::identity::verify_access_token(
+                    &f.store, &f.tokens, &f.token,
+                ))
+                .expect("valid"),
             )
         })
     });
-    resolver.resolve(&f.token).expect("valid");
+    rt().block_on(resolver.resolve(&f.token)).expect("valid");
     group.bench_function("resolve_caller_cached", |b| {
-        b.iter(|| black_box(resolver.resolve(&f.token).expect("valid")))
+        b.iter(|| black_box(rt().block_on(resolver.resolve(&f.token)).expect("valid")))
     });
     group.finish();
 
@@ -132,7 +164,7 @@ fn tokens_and_principals(c: &mut Criterion) {
             let mut i = 0;
             b.iter(|| {
                 i = (i + 1) % qs.len();
-                let caller = resolver.resolve(&f.token).expect("valid");
+                let caller = rt().block_on(resolver.resolve(&f.token)).expect("valid");
                 qs[i].principal = caller.principal;
                 black_box(decide_in(Mode::Indexed, &authorizer, &bundle, &qs[i]))
             })

@@ -70,7 +70,13 @@ fn main() {
     let token = login["token"].as_str().expect("signed in").to_string();
     let key = {
         let store = warden::store::Store::open(&db).expect("store");
-        store.create_client("load").expect("client").1
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(store.create_client("load", None))
+            .expect("client")
+            .1
     };
 
     let mut rng = Rng::new(99);

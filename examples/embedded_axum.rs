@@ -54,7 +54,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         config.db = "embedded.db".into();
     }
     warden::engine::create_shipped(&config.policies)?;
-    let warden = Warden::open(config)?;
+    let warden = Warden::open(config).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
     println!(
         "embedded_axum listening on http://{}",
@@ -83,19 +83,28 @@ mod tests {
             watch_policies: false,
             ..Config::default()
         })
+        .await
         .unwrap();
         let hash = warden::accounts::password::hash("admin-password-123").unwrap();
-        warden.store.set_password_hash("admin", &hash).unwrap();
+        warden
+            .store
+            .set_password_hash("admin", &hash)
+            .await
+            .unwrap();
         let hash = warden::accounts::password::hash("user-password-123").unwrap();
         warden
             .store
-            .create_user(&warden::store::NewUser {
-                id: "bob".parse().unwrap(),
-                email: "bob@example.com".parse().unwrap(),
-                name: "Bob".parse().unwrap(),
-                roles: vec!["USER".parse().unwrap()],
-                password_hash: Some(hash),
-            })
+            .create_user(
+                &warden::store::NewUser {
+                    id: "bob".parse().unwrap(),
+                    email: "bob@example.com".parse().unwrap(),
+                    name: "Bob".parse().unwrap(),
+                    roles: vec!["USER".parse().unwrap()],
+                    password_hash: Some(hash),
+                },
+                None,
+            )
+            .await
             .unwrap();
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

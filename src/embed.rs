@@ -6,10 +6,10 @@
 //! use warden::embed::Warden;
 //! use warden::engine::Resource;
 //!
-//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let warden = Warden::open(Config::default())?; // ./warden.db and ./policies
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let warden = Warden::open(Config::default()).await?; // ./warden.db and ./policies
 //! let resource = Resource { kind: "UserResource".into(), id: "r1".into(), properties: Default::default() };
-//! let decision = warden.decide_for_user("admin", "deleteUserResource", &resource, &serde_json::json!({}))?;
+//! let decision = warden.decide_for_user("admin", "deleteUserResource", &resource, &serde_json::json!({})).await?;
 //! assert!(decision.allowed);
 //! println!("allowed by {:?}", decision.reasons);
 //! # Ok(())
@@ -39,8 +39,8 @@ pub struct Warden {
 impl Warden {
     /// Open the database (created and bootstrapped on first use), load the policies and the
     /// signing keys, as `warden serve` does.
-    pub fn open(config: Config) -> Result<Warden, StartError> {
-        let (state, _) = AppState::build(config)?;
+    pub async fn open(config: Config) -> Result<Warden, StartError> {
+        let (state, _) = AppState::build(config).await?;
         Ok(Warden::from_state(state))
     }
 
@@ -54,6 +54,12 @@ impl Warden {
         }
     }
 
+    /// The application core (every admin operation, audited), to administer warden from
+    /// your own code: the same operations as the command line and the admin API.
+    pub fn app(&self) -> &crate::app::App {
+        &self.state.app
+    }
+
     /// The server state (to mount warden's own routes beside yours with
     /// [`crate::server::router`]).
     pub fn state(&self) -> &AppState {
@@ -63,8 +69,8 @@ impl Warden {
     /// Verify an access token completely (signature, claims, revocation, session, user)
     /// and resolve its principal with the user's current roles, through the same bounded
     /// cache as the server's decisions.
-    pub fn verify(&self, token: &str) -> Result<Verified, Rejection> {
-        self.state.resolver.resolve(token)
+    pub async fn verify(&self, token: &str) -> Result<Verified, Rejection> {
+        self.state.resolver.resolve(token).await
     }
 
     /// Decide for a verified principal.
@@ -86,26 +92,26 @@ impl Warden {
 
     /// Decide for the holder of an access token. A bad, expired or revoked token is an
     /// error (answer 401); a deny is a [`Decision`] with `allowed: false`.
-    pub fn decide_for_token(
+    pub async fn decide_for_token(
         &self,
         token: &str,
         action: &str,
         resource: &Resource,
         context: &Value,
     ) -> Result<Decision, Rejection> {
-        let verified = self.verify(token)?;
+        let verified = self.verify(token).await?;
         Ok(self.decide(&verified.principal, action, resource, context))
     }
 
     /// Decide for a directory user by id. An unknown or disabled user is an error.
-    pub fn decide_for_user(
+    pub async fn decide_for_user(
         &self,
         user_id: &str,
         action: &str,
         resource: &Resource,
         context: &Value,
     ) -> Result<Decision, IdentityError> {
-        let principal = identity::directory_principal(&self.store, user_id)?;
+        let principal = identity::directory_principal(&self.store, user_id).await?;
         Ok(self.decide(&principal, action, resource, context))
     }
 }

@@ -71,7 +71,10 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let WardenState(warden) = WardenState::from_ref(state);
         let token = bearer(&parts.headers).ok_or(ApiError::unauthorized(Rejection::Missing))?;
-        let verified = warden.verify(&token).map_err(ApiError::unauthorized)?;
+        let verified = warden
+            .verify(&token)
+            .await
+            .map_err(ApiError::unauthorized)?;
         let id = match RawPathParams::from_request_parts(parts, state).await {
             Ok(params) => params
                 .iter()

@@ -3,13 +3,16 @@
 //! warden signs people in, issues short-lived JWT access tokens with rotating refresh tokens, and
 //! answers "may this principal do this action on this resource?" by evaluating Cedar policies.
 //!
-//! Layers (data flows one way): the edges ([`server`], [`cli`]) call the services
-//! ([`accounts`], [`identity`]), which call the [`engine`] (pure Cedar) and the [`store`] (SQLite).
+//! Layers (data flows one way): the edges ([`server`], [`cli`], [`embed`], [`guard`]) call the
+//! application core ([`app`]) and the services ([`accounts`], [`identity`]), which call the
+//! [`engine`] (pure Cedar), [`tokens`] and the [`store`] (the async storage seam; SQLite).
+//! The console ([`tui`]) speaks only the wire types of [`api`] over HTTP.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod accounts;
 pub mod alarm;
 pub mod api;
+pub mod app;
 pub mod cli;
 pub mod clock;
 pub mod config;

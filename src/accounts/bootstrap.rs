@@ -3,7 +3,7 @@
 
 use super::password;
 use crate::model::{Email, RoleName, UserId, UserName};
-use crate::store::{NewUser, Store, StoreError};
+use crate::store::{Audit, NewUser, Store, StoreError};
 
 /// What bootstrapping created.
 #[derive(Debug, Default)]
@@ -30,24 +30,32 @@ fn role(name: &str) -> Result<RoleName, BootstrapError> {
 /// Create roles `USER` and `ADMIN` (which inherits `USER`) when no role exists, and the
 /// admin `admin` (email from `WARDEN_ADMIN_EMAIL`, default `admin@localhost`) when no user
 /// exists. Its password comes from `WARDEN_ADMIN_PASSWORD` or is generated.
-pub fn bootstrap(
+pub async fn bootstrap(
     store: &Store,
     min_password_length: usize,
 ) -> Result<Bootstrapped, BootstrapError> {
     let mut done = Bootstrapped::default();
-    if store.list_roles()?.is_empty() {
+    if store.list_roles().await?.is_empty() {
         let user = role("USER")?;
-        store.create_role(&user, &[])?;
-        store.create_role(&role("ADMIN")?, &[user])?;
+        store
+            .create_role(&user, &[], Some(&boot_audit("roles.create", "role:USER")))
+            .await?;
+        store
+            .create_role(
+                &role("ADMIN")?,
+                &[user],
+                Some(&boot_audit("roles.create", "role:ADMIN")),
+            )
+            .await?;
     }
-    if store.count_users()? > 0 && std::env::var_os("WARDEN_ADMIN_PASSWORD").is_some() {
+    if store.count_users().await? > 0 && std::env::var_os("WARDEN_ADMIN_PASSWORD").is_some() {
         // Said, not silently ignored: the variable only sets the first admin's password.
         eprintln!(
             "warden: WARDEN_ADMIN_PASSWORD is ignored: {} already has users (it only sets the bootstrap admin's password on the first start; use `warden user passwd admin`)",
-            store.path().display()
+            store.location()
         );
     }
-    if store.count_users()? == 0 {
+    if store.count_users().await? == 0 {
         let email =
             std::env::var("WARDEN_ADMIN_EMAIL").unwrap_or_else(|_| "admin@localhost".into());
         let email = Email::parse(&email)
@@ -61,19 +69,16 @@ pub fn bootstrap(
         };
         let hash = password::hash(&password)?;
         let id = UserId::parse("admin").map_err(|e| BootstrapError::Invalid(e.0))?;
-        store.create_user(&NewUser {
+        let admin = NewUser {
             id,
             email: email.clone(),
             name: UserName::parse("Administrator").map_err(|e| BootstrapError::Invalid(e.0))?,
             roles: vec![role("ADMIN")?],
             password_hash: Some(hash),
-        })?;
-        store.audit(
-            "warden",
-            "users.create",
-            "user:admin",
-            &serde_json::json!({"bootstrap": true}),
-        )?;
+        };
+        store
+            .create_user(&admin, Some(&boot_audit("users.create", "user:admin")))
+            .await?;
         done.admin = Some((
             "admin".into(),
             email.to_string(),
@@ -81,4 +86,14 @@ pub fn bootstrap(
         ));
     }
     Ok(done)
+}
+
+/// The audit row of a bootstrap change, made by warden itself.
+fn boot_audit(action: &str, target: &str) -> Audit {
+    Audit {
+        actor: "warden".into(),
+        action: action.into(),
+        target: target.into(),
+        detail: serde_json::json!({"bootstrap": true}),
+    }
 }

@@ -112,13 +112,15 @@ fn throttle_keys(config: &Config, email: &str, address: &str) -> [ThrottleKey; 3
 
 impl Accounts {
     /// Build the service; the refresh-token HMAC key lives in the store.
-    pub fn new(
+    pub async fn new(
         store: Arc<Store>,
         tokens: Arc<Tokens>,
         config: Config,
         clock: SharedClock,
     ) -> Result<Self, AuthError> {
-        let refresh_key = store.secret("refresh_hmac", || random_token(32).into_bytes())?;
+        let refresh_key = store
+            .secret("refresh_hmac", random_token(32).into_bytes())
+            .await?;
         let dummy_hash = password::hash(&random_token(24)).map_err(|e| {
             crate::alarm::raise("dummy_hash", e);
             AuthError::Internal
@@ -139,8 +141,27 @@ impl Accounts {
         &self.gate
     }
 
+    /// Run argon2 work in `slot` on the blocking pool, never on an async worker.
+    async fn hashing<T: Send + 'static>(
+        mut slot: HashSlot,
+        work: impl FnOnce(&mut HashSlot) -> T + Send + 'static,
+    ) -> Result<(T, HashSlot), AuthError> {
+        tokio::task::spawn_blocking(move || {
+            let value = work(&mut slot);
+            (value, slot)
+        })
+        .await
+        .map_err(|e| {
+            crate::alarm::raise("hash_task", e);
+            AuthError::Internal
+        })
+    }
+
     /// Sign in with email and password from `address`: waits for a turn at the hashing
     /// gate, then checks the password off the async workers.
+    ///
+    /// The attempt is charged to the throttle *before* the password is checked (see
+    /// [`crate::store::Backend::reserve_login`]), so concurrency cannot buy extra guesses.
     pub async fn sign_in(
         self: &Arc<Self>,
         email: String,
@@ -156,38 +177,50 @@ impl Accounts {
         // The throttle first, then the hashing gate: an attempt that is already blocked must
         // not take a hashing turn from a real user (a flood of blocked guesses would
         // otherwise fill the queue and shut everyone out with 503).
-        let me = self.clone();
-        let reserved = keys.clone();
-        tokio::task::spawn_blocking(move || me.reserve(&reserved))
-            .await
-            .map_err(|e| {
-                crate::alarm::raise("sign_in_task", e);
-                AuthError::Internal
-            })??;
-        let mut slot = match self.gate.enter().await {
+        self.reserve(&keys).await?;
+        let slot = match self.gate.enter().await {
             Ok(slot) => slot,
             Err(busy) => {
                 // Not checked, so not counted: give the attempt back.
-                let me = self.clone();
-                let _ = tokio::task::spawn_blocking(move || me.store.refund_login(&keys)).await;
+                let _ = self.store.refund_login(&keys).await;
                 return Err(busy.into());
             }
         };
-        let me = self.clone();
-        tokio::task::spawn_blocking(move || me.check_reserved(&email, &password, &keys, &mut slot))
-            .await
-            .map_err(|e| {
-                crate::alarm::raise("sign_in_task", e);
-                AuthError::Internal
-            })?
+        let found = self.store.user_by_email(&email).await?;
+        let stored = found.as_ref().and_then(|(_, h)| h.clone());
+        let dummy = self.dummy_hash.clone();
+        let (ok, _slot) = Self::hashing(slot, move |slot| {
+            password::verify_in(&password, stored.as_deref(), &dummy, slot.memory())
+        })
+        .await?;
+        let ok = ok.map_err(|e| {
+            crate::alarm::raise("password_verify", e);
+            AuthError::Internal
+        })?;
+        let user = match found {
+            Some((user, _)) if ok && !user.disabled => user,
+            _ => return Err(AuthError::InvalidCredentials),
+        };
+        self.store.login_succeeded(&keys).await?;
+        let refresh_token = random_token(32);
+        let session = self
+            .store
+            .create_session(
+                &user.id,
+                &sha256_hex(&refresh_token),
+                self.config.refresh_absolute_ttl,
+            )
+            .await?;
+        self.issue(user, session, refresh_token)
     }
 
     /// Charge one attempt to the throttle, or say how long to wait.
-    fn reserve(&self, keys: &[ThrottleKey]) -> Result<(), AuthError> {
+    async fn reserve(&self, keys: &[ThrottleKey]) -> Result<(), AuthError> {
         let window_ms = (self.config.login_window as i64).saturating_mul(1000);
         match self
             .store
-            .reserve_login(keys, window_ms, self.clock.now_ms())?
+            .reserve_login(keys, window_ms, self.clock.now_ms())
+            .await?
         {
             Reservation::Granted => Ok(()),
             Reservation::Blocked { retry_after_secs } => {
@@ -200,18 +233,15 @@ impl Accounts {
     pub async fn hash_password(self: &Arc<Self>, password: String) -> Result<String, AuthError> {
         let min = self.config.min_password_length;
         password::check_policy(&password, min).map_err(|e| AuthError::BadRequest(e.to_string()))?;
-        let mut slot = self.gate.enter().await?;
-        tokio::task::spawn_blocking(move || {
-            password::hash_in(&password, slot.memory()).map_err(|e| {
-                crate::alarm::raise("password_hash", e);
-                AuthError::Internal
-            })
+        let slot = self.gate.enter().await?;
+        let (hash, _slot) = Self::hashing(slot, move |slot| {
+            password::hash_in(&password, slot.memory())
         })
-        .await
-        .map_err(|e| {
-            crate::alarm::raise("hash_task", e);
+        .await?;
+        hash.map_err(|e| {
+            crate::alarm::raise("password_hash", e);
             AuthError::Internal
-        })?
+        })
     }
 
     /// A signed-in user changes their own password. The current password is checked like a
@@ -228,94 +258,40 @@ impl Accounts {
     ) -> Result<usize, AuthError> {
         password::check_policy(&new, self.config.min_password_length)
             .map_err(|e| AuthError::BadRequest(format!("new_password: {e}")))?;
-        let mut slot = self.gate.enter().await?;
-        let me = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let user = me.store.user(&user_id)?;
-            let keys = throttle_keys(&me.config, &user.email, &address);
-            let window_ms = (me.config.login_window as i64).saturating_mul(1000);
-            if let Reservation::Blocked { retry_after_secs } =
-                me.store
-                    .reserve_login(&keys, window_ms, me.clock.now_ms())?
-            {
-                return Err(AuthError::Throttled(retry_after_secs));
-            }
-            let stored = me.store.password_hash(&user_id)?;
-            let ok =
-                password::verify_in(&current, stored.as_deref(), &me.dummy_hash, slot.memory())
-                    .map_err(|e| {
-                        crate::alarm::raise("password_verify", e);
-                        AuthError::Internal
-                    })?;
+        let slot = self.gate.enter().await?;
+        let user = self.store.user(&user_id).await?;
+        let keys = throttle_keys(&self.config, &user.email, &address);
+        self.reserve(&keys).await?;
+        let stored = self.store.password_hash(&user_id).await?;
+        let dummy = self.dummy_hash.clone();
+        let (checked, _slot) = Self::hashing(slot, move |slot| {
+            let ok = password::verify_in(&current, stored.as_deref(), &dummy, slot.memory())?;
             if !ok {
-                return Err(AuthError::InvalidCredentials);
+                return Ok(None);
             }
-            me.store.login_succeeded(&keys)?;
-            let hash = password::hash_in(&new, slot.memory()).map_err(|e| {
-                crate::alarm::raise("password_hash", e);
-                AuthError::Internal
-            })?;
-            let ended = me.store.change_own_password(&user_id, &hash, &session)?;
-            me.store.audit(
-                &format!("user:{user_id}"),
-                "users.update",
-                &format!("user:{user_id}"),
-                &serde_json::json!({"password": "changed", "by": "self", "sessions_ended": ended}),
-            )?;
-            Ok(ended)
+            password::hash_in(&new, slot.memory()).map(Some)
         })
-        .await
-        .map_err(|e| {
-            crate::alarm::raise("password_task", e);
-            AuthError::Internal
-        })?
-    }
-
-    /// Sign in with email and password from `address`, hashing in `slot`. Slow (argon2):
-    /// run off async workers ([`Accounts::sign_in`] does).
-    ///
-    /// The attempt is charged to the throttle *before* the password is checked (see
-    /// [`crate::store::Store::reserve_login`]), so concurrency cannot buy extra guesses.
-    pub fn login(
-        &self,
-        email: &str,
-        password: &str,
-        address: &str,
-        slot: &mut HashSlot,
-    ) -> Result<Issued, AuthError> {
-        let keys = throttle_keys(&self.config, email, address);
-        self.reserve(&keys)?;
-        self.check_reserved(email, password, &keys, slot)
-    }
-
-    /// Check the password of an attempt already charged to `keys`.
-    fn check_reserved(
-        &self,
-        email: &str,
-        password: &str,
-        keys: &[ThrottleKey],
-        slot: &mut HashSlot,
-    ) -> Result<Issued, AuthError> {
-        let found = self.store.user_by_email(email)?;
-        let stored = found.as_ref().and_then(|(_, h)| h.as_deref());
-        let ok = password::verify_in(password, stored, &self.dummy_hash, slot.memory()).map_err(
-            |e| {
-                crate::alarm::raise("password_verify", e);
-                AuthError::Internal
-            },
-        )?;
-        let user = match found {
-            Some((user, _)) if ok && !user.disabled => user,
-            _ => return Err(AuthError::InvalidCredentials),
+        .await?;
+        let hash = match checked {
+            Ok(Some(hash)) => hash,
+            Ok(None) => return Err(AuthError::InvalidCredentials),
+            Err(e) => {
+                crate::alarm::raise("password_hash", e);
+                return Err(AuthError::Internal);
+            }
         };
-        self.store.login_succeeded(keys)?;
-        let refresh_token = random_token(32);
-        let session = self.store.create_session(
-            &user.id,
-            &sha256_hex(&refresh_token),
-            self.config.refresh_absolute_ttl,
-        )?;
-        self.issue(user, session, refresh_token)
+        self.store.login_succeeded(&keys).await?;
+        let audit = crate::store::Audit {
+            actor: format!("user:{user_id}"),
+            action: "users.password".into(),
+            target: format!("user:{user_id}"),
+            detail: serde_json::json!({"password": "changed", "by": "self"}),
+        };
+        let ended = self
+            .store
+            .change_own_password(&user_id, &hash, &session, Some(&audit))
+            .await?;
+        Ok(ended)
     }
 
     /// The successor of a refresh token: HMAC(server key, token). Deterministic, so a
@@ -332,19 +308,22 @@ impl Accounts {
     }
 
     /// Rotate a refresh token.
-    pub fn refresh(&self, refresh_token: &str) -> Result<Issued, AuthError> {
+    pub async fn refresh(&self, refresh_token: &str) -> Result<Issued, AuthError> {
         if refresh_token.is_empty() || refresh_token.len() > 256 {
             return Err(AuthError::InvalidGrant("malformed refresh token"));
         }
         let successor = self.successor(refresh_token)?;
-        let outcome = self.store.rotate_refresh(
-            &sha256_hex(refresh_token),
-            &sha256_hex(&successor),
-            RefreshLimits {
-                idle_secs: self.config.refresh_idle_ttl,
-                grace_secs: self.config.refresh_grace,
-            },
-        )?;
+        let outcome = self
+            .store
+            .rotate_refresh(
+                &sha256_hex(refresh_token),
+                &sha256_hex(&successor),
+                RefreshLimits {
+                    idle_secs: self.config.refresh_idle_ttl,
+                    grace_secs: self.config.refresh_grace,
+                },
+            )
+            .await?;
         let session = match outcome {
             RefreshOutcome::Rotated(s) | RefreshOutcome::Replayed(s) => s,
             RefreshOutcome::Reused(s) => {
@@ -355,7 +334,7 @@ impl Accounts {
             }
             RefreshOutcome::Dead(why) => return Err(AuthError::InvalidGrant(why)),
         };
-        let user = self.store.user(&session.user_id)?;
+        let user = self.store.user(&session.user_id).await?;
         if user.disabled {
             return Err(AuthError::InvalidGrant("user disabled"));
         }
@@ -382,10 +361,14 @@ impl Accounts {
     }
 
     /// End the session a refresh token belongs to. Unknown tokens are ignored.
-    pub fn logout(&self, refresh_token: &str) -> Result<bool, AuthError> {
-        match self.store.session_of_refresh(&sha256_hex(refresh_token))? {
+    pub async fn logout(&self, refresh_token: &str) -> Result<bool, AuthError> {
+        match self
+            .store
+            .session_of_refresh(&sha256_hex(refresh_token))
+            .await?
+        {
             Some(s) => {
-                self.store.revoke_session(&s.id, "logout")?;
+                self.store.revoke_session(&s.id, "logout", None).await?;
                 Ok(true)
             }
             None => Ok(false),
@@ -394,19 +377,21 @@ impl Accounts {
 
     /// RFC 7009 revocation of either kind of token. Returns what was revoked, if anything;
     /// the HTTP answer is 200 either way (section 2.2: no oracle for token validity).
-    pub fn revoke(&self, token: &str) -> Result<Option<&'static str>, AuthError> {
+    pub async fn revoke(&self, token: &str) -> Result<Option<&'static str>, AuthError> {
         if let Ok(claims) = self.tokens.verify(token) {
-            self.store.revoke_jti(&claims.jti, claims.exp)?;
+            self.store.revoke_jti(&claims.jti, claims.exp, None).await?;
             return Ok(Some("access_token"));
         }
-        if self.logout(token)? {
+        if self.logout(token).await? {
             return Ok(Some("refresh_token"));
         }
         Ok(None)
     }
 
     /// RFC 7662 introspection of an access token: its claims if active, else `None`.
-    pub fn introspect(&self, token: &str) -> Option<(AccessClaims, UserRow)> {
-        identity::verify_access_token(&self.store, &self.tokens, token).ok()
+    pub async fn introspect(&self, token: &str) -> Option<(AccessClaims, UserRow)> {
+        identity::verify_access_token(&self.store, &self.tokens, token)
+            .await
+            .ok()
     }
 }

@@ -5,12 +5,13 @@ use super::{
     SessionCmd, TokenCmd, UserCmd,
 };
 use crate::accounts::bootstrap::{bootstrap, Bootstrapped};
-use crate::accounts::password;
+use crate::app::{
+    Actor, App, AppError, DecisionFilter, DecisionRow, UserChange, UserInput, UserRow,
+};
 use crate::config::Config;
 use crate::engine::{load_dir, parse_action, parse_entity_ref, Engine, Query, Resource};
 use crate::identity;
-use crate::model::{Email, RoleName, SearchText, UserId, UserName};
-use crate::store::{DecisionFilter, DecisionRow, NewUser, Store, UserRow};
+use crate::store::Store;
 use crate::tokens::{self, Tokens};
 use crate::util::rfc3339;
 use anyhow::{anyhow, bail, Context as _, Result};
@@ -18,6 +19,7 @@ use serde_json::{json, Value};
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 use std::str::FromStr as _;
+use std::sync::Arc;
 
 struct Out {
     json: bool,
@@ -61,19 +63,39 @@ fn open_store(config: &Config) -> Result<Store> {
     Ok(Store::open(&config.db)?)
 }
 
-/// Install the check that a directory change leaves someone able to administer warden (see
-/// `Store::write_directory`). It needs the policies: when they cannot be loaded the change is
-/// refused rather than made unchecked (fail closed).
-fn guard_admins(store: &Store, config: &Config) -> Result<()> {
-    let engine = crate::engine::Engine::load(&config.policies).map_err(|e| {
-        anyhow::anyhow!(
-            "cannot check that an administrator remains: cannot load the policies in {} ({e}); pass --policies DIR",
-            config.policies.display()
-        )
-    })?;
-    store.set_admin_probe(crate::identity::admin_probe(std::sync::Arc::new(engine)));
-    Ok(())
+/// Run one future of the library to its end (a command is one short run; the store's work
+/// goes to the runtime's blocking pool).
+fn block<F: std::future::Future>(f: F) -> Result<F::Output> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    Ok(runtime.block_on(f))
 }
+
+/// The application core over an existing database, for a command that changes or reads it.
+/// With `guard`, the policies are loaded and every directory change is checked to leave
+/// someone able to administer warden (see the store's `write_directory`); when they cannot
+/// be loaded the change is refused rather than made unchecked (fail closed).
+fn cli_app(config: &Config, guard: bool) -> Result<App> {
+    let store = Arc::new(open_store(config)?);
+    let mut app = App::new(store, Arc::new(config.clone()));
+    if guard {
+        let engine = Arc::new(Engine::load(&config.policies).map_err(|e| {
+            anyhow!(
+                "cannot check that an administrator remains: cannot load the policies in {} ({e}); pass --policies DIR",
+                config.policies.display()
+            )
+        })?);
+        app.store
+            .set_admin_probe(crate::identity::admin_probe(engine.clone()));
+        app.engine = Some(engine);
+    }
+    Ok(app)
+}
+
+/// The command line as the actor of every change it makes.
+const CLI: Actor = Actor::Cli;
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let out = Out { json: cli.json };
@@ -100,7 +122,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             runtime.block_on(async move {
                 let listener = crate::server::bind(&mut config).await?;
-                let (state, boot) = crate::server::AppState::build(config)?;
+                let (state, boot) = crate::server::AppState::build(config).await?;
                 announce(&boot);
                 crate::server::serve(state, listener).await
             })?;
@@ -110,10 +132,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             config.check()?;
             let store = Store::open(&config.db)?;
             shipped_policies(&config)?;
-            let boot = bootstrap(&store, config.min_password_length)?;
-            if config.jwt_algorithm == "EdDSA" {
-                tokens::ensure_key(&store)?;
-            }
+            let boot = block(async {
+                let boot = bootstrap(&store, config.min_password_length).await?;
+                if config.jwt_algorithm == "EdDSA" {
+                    tokens::ensure_key(&store).await?;
+                }
+                Ok::<_, anyhow::Error>(boot)
+            })??;
             announce(&boot);
             out.emit(
                 json!({"db": config.db, "admin": boot.admin.as_ref().map(|(id, email, pw)| json!({"id": id, "email": email, "password": pw}))}),
@@ -194,13 +219,6 @@ fn prompt_new_password(id: &str) -> Result<String> {
     Ok(first)
 }
 
-fn roles(names: &[String]) -> Result<Vec<RoleName>> {
-    names
-        .iter()
-        .map(|r| RoleName::parse(r).map_err(|e| anyhow!(e)))
-        .collect()
-}
-
 fn user_line(u: &UserRow) -> String {
     format!(
         "{:<20} {:<32} {:<20} {:<20} {}",
@@ -230,46 +248,30 @@ fn user_details(u: &UserRow) -> String {
 }
 
 fn user(cmd: &UserCmd, config: &Config, out: &Out) -> Result<ExitCode> {
-    let store = open_store(config)?;
-    if matches!(cmd, UserCmd::SetRoles { .. } | UserCmd::Disable { .. }) {
-        guard_admins(&store, config)?;
-    }
+    let guard = matches!(cmd, UserCmd::SetRoles { .. } | UserCmd::Disable { .. });
+    let app = cli_app(config, guard)?;
     let user = match cmd {
         UserCmd::Add {
             email,
             id,
             name,
-            roles: role_names,
+            roles,
             password_stdin,
         } => {
-            let email = Email::parse(email)?;
-            let id = match id {
-                Some(id) => UserId::parse(id)?,
-                None => UserId::from_email(&email)?,
-            };
-            let name = UserName::parse(name)?;
-            let role_names = roles(role_names)?;
-            let password_hash = if *password_stdin {
-                let p = read_password_stdin()?;
-                password::check_policy(&p, config.min_password_length)?;
-                Some(password::hash(&p)?)
+            let password = if *password_stdin {
+                Some(read_password_stdin()?)
             } else {
                 None
             };
-            let has_password = password_hash.is_some();
-            let user = store.create_user(&NewUser {
-                id,
-                email,
-                name,
-                roles: role_names,
-                password_hash,
-            })?;
-            store.audit(
-                "cli",
-                "users.create",
-                &format!("user:{}", user.id),
-                &json!({"roles": user.roles, "password": has_password}),
-            )?;
+            let has_password = password.is_some();
+            let input = UserInput {
+                id: id.clone(),
+                email: email.clone(),
+                name: name.clone(),
+                roles: roles.clone(),
+                password,
+            };
+            let user = block(app.create_user(&CLI, input))??;
             if !has_password {
                 eprintln!(
                     "note: {} has no password and cannot sign in until one is set: warden user passwd {}",
@@ -279,8 +281,7 @@ fn user(cmd: &UserCmd, config: &Config, out: &Out) -> Result<ExitCode> {
             user
         }
         UserCmd::List { filter } => {
-            let filter = filter.as_deref().map(SearchText::parse).transpose()?;
-            let users = store.list_users(filter.as_ref(), 10_000, 0)?;
+            let users = block(app.list_users(filter.as_deref(), 1000, 0))??;
             out.emit(serde_json::to_value(&users)?, || {
                 let mut s = format!(
                     "{:<20} {:<32} {:<20} {:<20} STATUS\n",
@@ -295,70 +296,38 @@ fn user(cmd: &UserCmd, config: &Config, out: &Out) -> Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         UserCmd::Show { id } => {
-            let user = store.user(id)?;
+            let user = block(app.user(id))??;
             out.emit(serde_json::to_value(&user)?, || user_details(&user));
             return Ok(ExitCode::SUCCESS);
         }
-        UserCmd::SetRoles {
-            id,
-            roles: role_names,
-        } => {
-            let user = store.set_user_roles(id, &roles(role_names)?)?;
-            store.audit(
-                "cli",
-                "users.roles",
-                &format!("user:{id}"),
-                &json!({"roles": user.roles}),
-            )?;
-            user
-        }
+        UserCmd::SetRoles { id, roles } => block(app.set_roles(&CLI, id, roles))??,
         UserCmd::Disable { id } => {
-            let u = store.set_user_disabled(id, true)?;
-            store.audit(
-                "cli",
-                "users.disable",
-                &format!("user:{id}"),
-                &json!({"disabled": true}),
-            )?;
-            u
-        }
-        UserCmd::Unlock { id } => {
-            let u = store.user(id)?;
-            let cleared = store.unlock_account(&u.email)?;
-            store.audit(
-                "cli",
-                "users.unlock",
-                &format!("user:{id}"),
-                &json!({"throttle": "cleared", "counters": cleared}),
-            )?;
-            u
+            let change = UserChange {
+                disabled: Some(true),
+                ..UserChange::default()
+            };
+            block(app.update_user(&CLI, id, change))??
         }
         UserCmd::Enable { id } => {
-            let u = store.set_user_disabled(id, false)?;
-            store.audit(
-                "cli",
-                "users.enable",
-                &format!("user:{id}"),
-                &json!({"disabled": false}),
-            )?;
-            u
+            let change = UserChange {
+                disabled: Some(false),
+                ..UserChange::default()
+            };
+            block(app.update_user(&CLI, id, change))??
+        }
+        UserCmd::Unlock { id } => {
+            block(app.unlock_user(&CLI, id))??;
+            block(app.user(id))??
         }
         UserCmd::Passwd { id, password_stdin } => {
-            store.user(id)?;
+            block(app.user(id))??;
             let p = if !*password_stdin && std::io::stdin().is_terminal() {
                 prompt_new_password(id)?
             } else {
                 read_password_stdin()?
             };
-            password::check_policy(&p, config.min_password_length)?;
-            let ended = store.reset_password(id, &password::hash(&p)?)?;
-            store.audit(
-                "cli",
-                "users.password",
-                &format!("user:{id}"),
-                &json!({"password": "reset", "sessions_ended": ended, "tokens": "revoked", "throttle": "cleared"}),
-            )?;
-            store.user(id)?
+            block(app.reset_password(&CLI, id, p))??;
+            block(app.user(id))??
         }
     };
     out.emit(serde_json::to_value(&user)?, || user_line(&user));
@@ -366,25 +335,16 @@ fn user(cmd: &UserCmd, config: &Config, out: &Out) -> Result<ExitCode> {
 }
 
 fn role(cmd: &RoleCmd, config: &Config, out: &Out) -> Result<ExitCode> {
-    let store = open_store(config)?;
-    if matches!(cmd, RoleCmd::Remove { .. }) {
-        guard_admins(&store, config)?;
-    }
+    let app = cli_app(config, matches!(cmd, RoleCmd::Remove { .. }))?;
     match cmd {
         RoleCmd::Add { name, parents } => {
-            let role = store.create_role(&RoleName::parse(name)?, &roles(parents)?)?;
-            store.audit(
-                "cli",
-                "roles.create",
-                &format!("role:{name}"),
-                &json!({"parents": role.parents}),
-            )?;
+            let role = block(app.create_role(&CLI, name, parents))??;
             out.emit(serde_json::to_value(&role)?, || {
                 format!("created role {}", role.name)
             });
         }
         RoleCmd::List => {
-            let all = store.list_roles()?;
+            let all = block(app.list_roles())??;
             out.emit(serde_json::to_value(&all)?, || {
                 let mut s = format!("{:<24} {:<30} USERS\n", "ROLE", "PARENTS");
                 for r in &all {
@@ -399,19 +359,13 @@ fn role(cmd: &RoleCmd, config: &Config, out: &Out) -> Result<ExitCode> {
             });
         }
         RoleCmd::Remove { name, force } => {
-            store.remove_role(name, *force).map_err(|e| match e {
-                // The store's message is for every caller; here the way out is a flag.
-                crate::store::StoreError::Conflict(m) => {
+            block(app.remove_role(&CLI, name, *force))?.map_err(|e| match e {
+                // The core's message is for every caller; here the way out is a flag.
+                AppError::Store(crate::store::StoreError::Conflict(m)) if !*force => {
                     anyhow!("{m}; remove it anyway with `warden role remove {name} --force`")
                 }
                 other => other.into(),
             })?;
-            store.audit(
-                "cli",
-                "roles.delete",
-                &format!("role:{name}"),
-                &json!({"force": force}),
-            )?;
             out.emit(json!({"removed": name}), || format!("removed role {name}"));
         }
     }
@@ -419,10 +373,11 @@ fn role(cmd: &RoleCmd, config: &Config, out: &Out) -> Result<ExitCode> {
 }
 
 fn session(cmd: &SessionCmd, config: &Config, out: &Out) -> Result<ExitCode> {
-    let store = open_store(config)?;
+    let app = cli_app(config, false)?;
     match cmd {
         SessionCmd::List { user, active } => {
-            let sessions = store.list_sessions(user.as_deref(), *active)?;
+            let sessions = block(app.list_sessions(user.as_deref(), *active))??;
+            let now = app.store.now();
             out.emit(serde_json::to_value(&sessions)?, || {
                 let mut s = format!(
                     "{:<34} {:<20} {:<22} {:<22} STATUS\n",
@@ -431,7 +386,7 @@ fn session(cmd: &SessionCmd, config: &Config, out: &Out) -> Result<ExitCode> {
                 for x in &sessions {
                     let status = match &x.revoked_reason {
                         Some(r) => format!("revoked ({r})"),
-                        None if x.expires_at <= crate::util::now() => "expired".into(),
+                        None if x.expires_at <= now => "expired".into(),
                         None => "active".into(),
                     };
                     s.push_str(&format!(
@@ -447,13 +402,7 @@ fn session(cmd: &SessionCmd, config: &Config, out: &Out) -> Result<ExitCode> {
             });
         }
         SessionCmd::Revoke { sid } => {
-            let s = store.revoke_session(sid, "revoked_by_admin")?;
-            store.audit(
-                "cli",
-                "sessions.revoke",
-                &format!("session:{sid}"),
-                &json!({"user": s.user_id}),
-            )?;
+            let s = block(app.revoke_session(&CLI, sid))??;
             out.emit(serde_json::to_value(&s)?, || {
                 format!("revoked session {sid}")
             });
@@ -463,7 +412,7 @@ fn session(cmd: &SessionCmd, config: &Config, out: &Out) -> Result<ExitCode> {
 }
 
 fn token(cmd: &TokenCmd, config: &Config, out: &Out) -> Result<ExitCode> {
-    let store = open_store(config)?;
+    let app = cli_app(config, false)?;
     let TokenCmd::Revoke { jti, user } = cmd;
     if let Some(jti) = jti {
         // warden does not record the tokens it issues (they are checked by signature), so it
@@ -471,18 +420,12 @@ fn token(cmd: &TokenCmd, config: &Config, out: &Out) -> Result<ExitCode> {
         if jti.len() != 32 || !jti.bytes().all(|b| b.is_ascii_hexdigit()) {
             bail!("{jti:?} is not an access-token id: warden's are 32 hexadecimal characters (the token's jti claim)");
         }
-        // The deny-list entry must outlive any token with this id.
-        store.revoke_jti(
-            jti,
-            crate::util::now() + config.access_token_ttl + config.leeway as i64,
-        )?;
-        store.audit("cli", "tokens.revoke", &format!("jti:{jti}"), &json!({}))?;
+        block(app.revoke_token(&CLI, jti))??;
         out.emit(json!({"revoked_jti": jti}), || {
             format!("revoked token {jti}: refused from now on until it would have expired")
         });
     } else if let Some(user) = user {
-        store.revoke_user_tokens(user)?;
-        store.audit("cli", "users.revoke", &format!("user:{user}"), &json!({}))?;
+        block(app.revoke_user_tokens(&CLI, user))??;
         out.emit(json!({"revoked_user": user}), || {
             format!("revoked every token and session of {user}")
         });
@@ -491,16 +434,11 @@ fn token(cmd: &TokenCmd, config: &Config, out: &Out) -> Result<ExitCode> {
 }
 
 fn client(cmd: &ClientCmd, config: &Config, out: &Out) -> Result<ExitCode> {
-    let store = open_store(config)?;
+    let app = cli_app(config, false)?;
     match cmd {
         ClientCmd::Add { name } => {
-            let (c, key) = store.create_client(name)?;
-            store.audit(
-                "cli",
-                "clients.create",
-                &format!("client:{}", c.id),
-                &json!({"name": c.name}),
-            )?;
+            let created = block(app.create_client(&CLI, name))??;
+            let (c, key) = (created.client, created.key);
             out.emit(json!({"id": c.id, "name": c.name, "key": key}), || {
                 format!(
                     "created client {} ({})\nkey (shown once, store it now): {key}",
@@ -509,7 +447,7 @@ fn client(cmd: &ClientCmd, config: &Config, out: &Out) -> Result<ExitCode> {
             });
         }
         ClientCmd::List => {
-            let all = store.list_clients()?;
+            let all = block(app.list_clients())??;
             out.emit(serde_json::to_value(&all)?, || {
                 let mut s = format!("{:<34} {:<24} STATUS\n", "ID", "NAME");
                 for c in &all {
@@ -528,13 +466,7 @@ fn client(cmd: &ClientCmd, config: &Config, out: &Out) -> Result<ExitCode> {
             });
         }
         ClientCmd::Revoke { id } => {
-            let c = store.revoke_client(id)?;
-            store.audit(
-                "cli",
-                "clients.revoke",
-                &format!("client:{id}"),
-                &json!({"revoked": true}),
-            )?;
+            let c = block(app.revoke_client(&CLI, id))??;
             out.emit(serde_json::to_value(&c)?, || format!("revoked client {id}"));
         }
     }
@@ -542,17 +474,16 @@ fn client(cmd: &ClientCmd, config: &Config, out: &Out) -> Result<ExitCode> {
 }
 
 fn keys(cmd: &KeysCmd, config: &Config, out: &Out) -> Result<ExitCode> {
-    let store = open_store(config)?;
+    let app = cli_app(config, false)?;
     if let KeysCmd::Rotate = cmd {
-        let kid = tokens::rotate_key(&store)?;
-        store.audit("cli", "keys.rotate", &format!("kid:{kid}"), &json!({}))?;
+        let kid = block(app.rotate_key(&CLI))??;
         if !out.json {
             println!(
                 "new signing key {kid}; the previous key keeps verifying until its tokens expire"
             );
         }
     }
-    let all = store.keys()?;
+    let all = block(app.list_keys())??;
     out.emit(serde_json::to_value(&all)?, || {
         let mut s = format!("{:<18} {:<6} {:<22} STATUS\n", "KID", "ALG", "CREATED");
         for k in &all {
@@ -758,13 +689,14 @@ fn decide(args: &DecideArgs, config: &Config, out: &Out) -> Result<ExitCode> {
     let engine = Engine::load(&config.policies).map_err(|e| anyhow!("policies: {e}"))?;
     let store = open_store(config)?;
     let principal = match (&args.user, &args.token) {
-        (Some(user), _) => identity::directory_principal(&store, user)?,
-        (None, Some(token)) => {
-            let tokens = Tokens::new(&store, config)?;
+        (Some(user), _) => block(identity::directory_principal(&store, user))??,
+        (None, Some(token)) => block(async {
+            let tokens = Tokens::new(&store, config).await?;
             let (_, user) = identity::verify_access_token(&store, &tokens, token)
+                .await
                 .map_err(|r| anyhow!("token refused: {} ({})", r, r.code()))?;
-            identity::principal_for(&store, &user)?
-        }
+            Ok::<_, anyhow::Error>(identity::principal_for(&store, &user).await?)
+        })??,
         // clap's argument group requires one of them.
         (None, None) => bail!("give --user ID or --token TOKEN"),
     };
@@ -865,12 +797,8 @@ fn policy_source(bundle: &crate::engine::PolicyBundle, p: &crate::engine::Policy
 }
 
 fn audit(args: &AuditArgs, config: &Config, out: &Out) -> Result<ExitCode> {
-    let store = open_store(config)?;
-    let rows = store.list_audit(
-        args.actor.as_deref(),
-        args.action.as_deref(),
-        args.limit.clamp(1, 1000),
-    )?;
+    let app = cli_app(config, false)?;
+    let rows = block(app.list_audit(args.actor.as_deref(), args.action.as_deref(), args.limit))??;
     out.emit(serde_json::to_value(&rows)?, || {
         let mut s = format!(
             "{:<22} {:<20} {:<18} {:<30} DETAIL\n",
@@ -912,7 +840,7 @@ fn decision_line(d: &DecisionRow) -> String {
 }
 
 fn decisions(args: &DecisionsArgs, config: &Config, out: &Out) -> Result<ExitCode> {
-    let store = open_store(config)?;
+    let app = cli_app(config, false)?;
     let since = match &args.since {
         Some(t) => Some(crate::util::parse_time(t).ok_or_else(|| {
             anyhow!("--since {t:?}: expected RFC 3339 (2026-11-27T04:00:00Z) or epoch seconds")
@@ -920,14 +848,14 @@ fn decisions(args: &DecisionsArgs, config: &Config, out: &Out) -> Result<ExitCod
         None => None,
     };
     let filter = |after_id: Option<i64>| DecisionFilter {
-        principal: args.principal.as_deref(),
-        action: args.action.as_deref(),
-        decision: args.decision.as_deref(),
+        principal: args.principal.clone(),
+        action: args.action.clone(),
+        decision: args.decision.clone(),
         since,
         after_id,
         limit: args.limit.clamp(1, 1000),
     };
-    let rows = store.query_decisions(&filter(None))?;
+    let rows = block(app.decisions(filter(None)))??;
     let header = format!(
         "{:<22} {:<8} {:<24} {:<28} {:<28} REASONS\n",
         "AT", "DECISION", "PRINCIPAL", "ACTION", "RESOURCE"
@@ -964,7 +892,7 @@ fn decisions(args: &DecisionsArgs, config: &Config, out: &Out) -> Result<ExitCod
         print(d)?;
     }
     loop {
-        let mut newer = store.query_decisions(&filter(Some(last)))?;
+        let mut newer = block(app.decisions(filter(Some(last))))??;
         if newer.is_empty() {
             std::thread::sleep(std::time::Duration::from_millis(500));
             continue;

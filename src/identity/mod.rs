@@ -33,10 +33,10 @@ pub enum IdentityError {
 }
 
 /// The principal for a directory user, with its current roles and their ancestors.
-pub fn directory_principal(store: &Store, user_id: &str) -> Result<Principal, IdentityError> {
-    let user = match store.user(user_id) {
+pub async fn directory_principal(store: &Store, user_id: &str) -> Result<Principal, IdentityError> {
+    let user = match store.user(user_id).await {
         Ok(u) => u,
-        Err(StoreError::NotFound(_)) => {
+        Err(StoreError::NotFound { .. }) => {
             return Err(IdentityError::UnknownUser(user_id.to_string()))
         }
         Err(e) => return Err(e.into()),
@@ -44,12 +44,12 @@ pub fn directory_principal(store: &Store, user_id: &str) -> Result<Principal, Id
     if user.disabled {
         return Err(IdentityError::Disabled(user.id));
     }
-    principal_for(store, &user)
+    principal_for(store, &user).await
 }
 
 /// The principal for a user row already read.
-pub fn principal_for(store: &Store, user: &UserRow) -> Result<Principal, IdentityError> {
-    let graph = store.role_graph()?;
+pub async fn principal_for(store: &Store, user: &UserRow) -> Result<Principal, IdentityError> {
+    let graph = store.role_graph().await?;
     Ok(principal_from(
         &user.id,
         &user.email,
@@ -94,19 +94,21 @@ pub fn principal_from(
 /// then that it is still good now: its jti is not revoked, its session is live, its user
 /// exists and is enabled, and it was issued after the user's last revoke-all. Checked on
 /// every use, so a revocation takes effect on the very next request.
-pub fn verify_access_token(
+pub async fn verify_access_token(
     store: &Store,
     tokens: &Tokens,
     token: &str,
 ) -> Result<(AccessClaims, UserRow), Rejection> {
     let claims = tokens.verify(token)?;
-    check_current(store, claims).map(|(claims, user, _)| (claims, user))
+    check_current(store, claims)
+        .await
+        .map(|(claims, user, _)| (claims, user))
 }
 
 /// The checks of [`verify_access_token`] after the signature and claims verified: the jti is
 /// not revoked, the session is live, the user exists, is enabled and did not revoke all its
 /// tokens after this one was issued. Also returns the session's end.
-pub(crate) fn check_current(
+pub(crate) async fn check_current(
     store: &Store,
     claims: AccessClaims,
 ) -> Result<(AccessClaims, UserRow, i64), Rejection> {
@@ -114,10 +116,14 @@ pub(crate) fn check_current(
         tracing::error!(error = %e, "token check failed");
         Rejection::Unavailable
     };
-    if store.is_jti_revoked(&claims.jti).map_err(unavailable)? {
+    if store
+        .is_jti_revoked(&claims.jti)
+        .await
+        .map_err(unavailable)?
+    {
         return Err(Rejection::Revoked);
     }
-    let session = store.session(&claims.sid).map_err(unavailable)?;
+    let session = store.session(&claims.sid).await.map_err(unavailable)?;
     let session_expires_at = match session {
         Some(s)
             if s.user_id == claims.sub && s.revoked_at.is_none() && s.expires_at > store.now() =>
@@ -126,9 +132,9 @@ pub(crate) fn check_current(
         }
         _ => return Err(Rejection::SessionEnded),
     };
-    let user = match store.user(&claims.sub) {
+    let user = match store.user(&claims.sub).await {
         Ok(u) => u,
-        Err(StoreError::NotFound(_)) => return Err(Rejection::UnknownUser),
+        Err(StoreError::NotFound { .. }) => return Err(Rejection::UnknownUser),
         Err(e) => return Err(unavailable(e)),
     };
     if user.disabled {

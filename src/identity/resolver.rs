@@ -56,9 +56,9 @@ impl Resolver {
     }
 
     /// Verify `token` completely and resolve its principal (see [`super::verify_access_token`]).
-    pub fn resolve(&self, token: &str) -> Result<Verified, Rejection> {
+    pub async fn resolve(&self, token: &str) -> Result<Verified, Rejection> {
         // Read the revision before anything else: data read after it is at least this new.
-        let revision = self.store.revision().map_err(|e| {
+        let revision = self.store.revision().await.map_err(|e| {
             tracing::error!(error = %e, "revision check failed");
             Rejection::Unavailable
         })?;
@@ -80,8 +80,10 @@ impl Resolver {
             Some(entry) => entry.claims,
             None => self.tokens.verify(token)?,
         };
-        let (claims, user, session_expires_at) = check_current(&self.store, claims)?;
-        let principal = principal_for(&self.store, &user).map_err(|_| Rejection::Unavailable)?;
+        let (claims, user, session_expires_at) = check_current(&self.store, claims).await?;
+        let principal = principal_for(&self.store, &user)
+            .await
+            .map_err(|_| Rejection::Unavailable)?;
         let verified = Verified {
             claims: claims.clone(),
             user,
@@ -103,20 +105,22 @@ impl Resolver {
 
     /// The principal of an enabled directory user named by id or, failing that, by email;
     /// `None` for an unknown or disabled user. Cached like callers: while the revision holds.
-    pub fn directory_subject(&self, key: &str) -> Result<Option<Principal>, StoreError> {
-        let revision = self.store.revision()?;
+    pub async fn directory_subject(&self, key: &str) -> Result<Option<Principal>, StoreError> {
+        let revision = self.store.revision().await?;
         if let Some((r, principal)) = self.subjects.get(key) {
             if r == revision {
                 return Ok(principal);
             }
         }
-        let user = match self.store.user(key) {
+        let user = match self.store.user(key).await {
             Ok(u) => Some(u),
-            Err(StoreError::NotFound(_)) => self.store.user_by_email(key)?.map(|(u, _)| u),
+            Err(StoreError::NotFound { .. }) => {
+                self.store.user_by_email(key).await?.map(|(u, _)| u)
+            }
             Err(e) => return Err(e),
         };
         let principal = match user.filter(|u| !u.disabled) {
-            Some(u) => Some(principal_for(&self.store, &u).map_err(|e| match e {
+            Some(u) => Some(principal_for(&self.store, &u).await.map_err(|e| match e {
                 super::IdentityError::Store(s) => s,
                 other => StoreError::Invalid(other.to_string()),
             })?),

@@ -9,15 +9,14 @@
 use super::decide::{decide, record, Asked, Caller};
 use super::error::ApiError;
 use super::extract::{bearer, JsonBody, PathParam, QueryParams};
-use super::{blocking, AppState, RequestId};
+use super::{AppState, RequestId};
 use crate::api::*;
-use crate::engine::{Query, Resource};
-use crate::identity;
-use crate::model::{Email, InvalidValue, RoleName, SearchText, UserId, UserName};
-use crate::store::{
-    AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, NewUser, RoleRow, SessionRow,
-    UserRow,
+use crate::app::{
+    Actor, AppError, AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, KeyRow,
+    RoleRow, SessionRow, UserChange, UserInput, UserRow,
 };
+use crate::engine::{Query, Resource};
+use crate::store::StoreError;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
@@ -31,15 +30,12 @@ use std::time::Duration;
 #[derive(Clone)]
 pub struct Admin {
     id: String,
-    state: AppState,
 }
 
 impl Admin {
-    fn audit(&self, action: &str, target: &str, detail: Value) -> Result<(), ApiError> {
-        Ok(self
-            .state
-            .store
-            .audit(&format!("user:{}", self.id), action, target, &detail)?)
+    /// The admin as the actor of an application-core operation.
+    fn actor(&self) -> Actor {
+        Actor::User(self.id.clone())
     }
 }
 
@@ -72,7 +68,7 @@ pub async fn gate(State(state): State<AppState>, mut req: Request, next: Next) -
         .get::<RequestId>()
         .map(|r| r.0.clone())
         .unwrap_or_default();
-    match allow(&state, bearer(req.headers()), &request_id, action) {
+    match allow(&state, bearer(req.headers()), &request_id, action).await {
         Ok(admin) => {
             req.extensions_mut().insert(admin);
             next.run(req).await
@@ -91,13 +87,13 @@ async fn refuse_unread(req: Request, e: ApiError, limit: usize) -> Response {
 }
 
 /// Check the bearer token, then ask the policies whether its user may `action`.
-pub(super) fn allow(
+pub(super) async fn allow(
     state: &AppState,
     token: Option<String>,
     request_id: &str,
     action: &str,
 ) -> Result<Admin, ApiError> {
-    let verified = super::decide::verified_caller(state, token)?;
+    let verified = super::decide::verified_caller(state, token).await?;
     let (principal, user) = (verified.principal, verified.user);
     let area = action.split('.').next().unwrap_or(action);
     let query = Query {
@@ -158,24 +154,11 @@ pub(super) fn allow(
         }
         return Err(e);
     }
-    Ok(Admin {
-        id: user.id,
-        state: state.clone(),
-    })
+    Ok(Admin { id: user.id })
 }
 
 fn bad(e: impl std::fmt::Display) -> ApiError {
     ApiError::bad_request(e.to_string())
-}
-
-/// A 400 naming the body field a refused value came from.
-fn field(name: &'static str) -> impl Fn(InvalidValue) -> ApiError {
-    move |e| ApiError::bad_request(format!("field `{name}`: {e}"))
-}
-
-/// A user id from the path. An id that cannot exist is refused (400), not looked up.
-fn path_user(id: &str) -> Result<UserId, ApiError> {
-    UserId::parse(id).map_err(|e| ApiError::bad_request(format!("path: {e}")))
 }
 
 /// Longest opaque id (session, client) or free-text query filter accepted.
@@ -199,18 +182,6 @@ fn query_text<'a>(name: &str, value: &'a Option<String>) -> Result<Option<&'a st
         .transpose()
 }
 
-fn role_names(names: &[String]) -> Result<Vec<RoleName>, ApiError> {
-    if names.len() > 64 {
-        return Err(ApiError::bad_request(
-            "field `roles`: at most 64 roles are allowed",
-        ));
-    }
-    names
-        .iter()
-        .map(|r| RoleName::parse(r).map_err(field("roles")))
-        .collect()
-}
-
 // ---- users ----
 
 #[derive(Deserialize)]
@@ -226,18 +197,16 @@ pub async fn list_users(
     Extension(_gated): Extension<Admin>,
     QueryParams(q): QueryParams<UserListQuery>,
 ) -> Result<Json<Vec<UserRow>>, ApiError> {
-    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    let filter = q
-        .filter
-        .as_deref()
-        .map(SearchText::parse)
-        .transpose()
-        .map_err(|e| ApiError::bad_request(format!("query parameter `filter`: {e}")))?;
-    Ok(Json(state.store.list_users(
-        filter.as_ref(),
-        limit,
-        q.offset.unwrap_or(0).max(0),
-    )?))
+    Ok(Json(
+        state
+            .app
+            .list_users(
+                q.filter.as_deref(),
+                q.limit.unwrap_or(100),
+                q.offset.unwrap_or(0),
+            )
+            .await?,
+    ))
 }
 
 pub async fn show_user(
@@ -245,7 +214,7 @@ pub async fn show_user(
     Extension(_gated): Extension<Admin>,
     PathParam(id): PathParam,
 ) -> Result<Json<UserRow>, ApiError> {
-    Ok(Json(state.store.user(path_user(&id)?.as_str())?))
+    Ok(Json(state.app.user(&id).await?))
 }
 
 pub async fn create_user(
@@ -253,29 +222,14 @@ pub async fn create_user(
     Extension(admin): Extension<Admin>,
     JsonBody(body): JsonBody<UserCreate>,
 ) -> Result<Response, ApiError> {
-    let email = Email::parse(&body.email).map_err(field("email"))?;
-    let id = match &body.id {
-        Some(id) => UserId::parse(id).map_err(field("id"))?,
-        None => UserId::from_email(&email).map_err(field("email"))?,
+    let input = UserInput {
+        id: body.id,
+        email: body.email,
+        name: body.name,
+        roles: body.roles,
+        password: body.password,
     };
-    let name = UserName::parse(&body.name).map_err(field("name"))?;
-    let roles = role_names(&body.roles)?;
-    let password_hash = match body.password {
-        Some(p) => Some(state.accounts.hash_password(p).await?),
-        None => None,
-    };
-    let user = state.store.create_user(&NewUser {
-        id,
-        email,
-        name,
-        roles,
-        password_hash,
-    })?;
-    admin.audit(
-        "users.create",
-        &format!("user:{}", user.id),
-        json!({"roles": user.roles}),
-    )?;
+    let user = state.app.create_user(&admin.actor(), input).await?;
     Ok((StatusCode::CREATED, Json(user)).into_response())
 }
 
@@ -285,42 +239,14 @@ pub async fn update_user(
     PathParam(id): PathParam,
     JsonBody(body): JsonBody<UserUpdate>,
 ) -> Result<Json<UserRow>, ApiError> {
-    let id = path_user(&id)?.to_string();
-    let email = body
-        .email
-        .as_deref()
-        .map(Email::parse)
-        .transpose()
-        .map_err(field("email"))?;
-    let name = body
-        .name
-        .as_deref()
-        .map(UserName::parse)
-        .transpose()
-        .map_err(field("name"))?;
-    let mut user = state
-        .store
-        .update_user(&id, email.as_ref(), name.as_ref())?;
-    if let Some(disabled) = body.disabled {
-        user = state.store.set_user_disabled(&id, disabled)?;
-    }
-    // One row per kind of change, so that disabling and enabling read apart in the log.
-    if body.email.is_some() || body.name.is_some() {
-        admin.audit(
-            "users.update",
-            &format!("user:{id}"),
-            json!({"email": body.email, "name": body.name}),
-        )?;
-    }
-    if let Some(disabled) = body.disabled {
-        let action = if disabled {
-            "users.disable"
-        } else {
-            "users.enable"
-        };
-        admin.audit(action, &format!("user:{id}"), json!({}))?;
-    }
-    Ok(Json(user))
+    let change = UserChange {
+        email: body.email,
+        name: body.name,
+        disabled: body.disabled,
+    };
+    Ok(Json(
+        state.app.update_user(&admin.actor(), &id, change).await?,
+    ))
 }
 
 pub async fn set_user_roles(
@@ -329,16 +255,12 @@ pub async fn set_user_roles(
     PathParam(id): PathParam,
     JsonBody(body): JsonBody<SetRoles>,
 ) -> Result<Json<UserRow>, ApiError> {
-    let id = path_user(&id)?.to_string();
-    // The audit entry says what changed: the roles before and after.
-    let before = state.store.user(&id)?.roles;
-    let user = state.store.set_user_roles(&id, &role_names(&body.roles)?)?;
-    admin.audit(
-        "users.roles",
-        &format!("user:{id}"),
-        json!({"roles": user.roles, "before": before, "after": user.roles}),
-    )?;
-    Ok(Json(user))
+    Ok(Json(
+        state
+            .app
+            .set_roles(&admin.actor(), &id, &body.roles)
+            .await?,
+    ))
 }
 
 pub async fn set_user_password(
@@ -347,13 +269,16 @@ pub async fn set_user_password(
     PathParam(id): PathParam,
     JsonBody(body): JsonBody<SetPassword>,
 ) -> Result<Json<Value>, ApiError> {
-    let id = path_user(&id)?.to_string();
-    state.store.user(&id)?;
-    let hash = state.accounts.hash_password(body.password).await?;
-    let ended = state.store.reset_password(&id, &hash)?;
-    let detail = json!({"password": "reset", "sessions_ended": ended, "tokens": "revoked", "throttle": "cleared"});
-    admin.audit("users.password", &format!("user:{id}"), detail.clone())?;
-    Ok(Json(detail))
+    let reset = state
+        .app
+        .reset_password(&admin.actor(), &id, body.password)
+        .await?;
+    Ok(Json(json!({
+        "password": "reset",
+        "sessions_ended": reset.sessions_ended,
+        "tokens": "revoked",
+        "throttle": "cleared",
+    })))
 }
 
 pub async fn revoke_user(
@@ -361,9 +286,7 @@ pub async fn revoke_user(
     Extension(admin): Extension<Admin>,
     PathParam(id): PathParam,
 ) -> Result<Json<Value>, ApiError> {
-    let id = path_user(&id)?.to_string();
-    state.store.revoke_user_tokens(&id)?;
-    admin.audit("users.revoke", &format!("user:{id}"), json!({}))?;
+    state.app.revoke_user_tokens(&admin.actor(), &id).await?;
     Ok(Json(json!({"revoked": id})))
 }
 
@@ -373,13 +296,7 @@ pub async fn unlock_user(
     Extension(admin): Extension<Admin>,
     PathParam(id): PathParam,
 ) -> Result<Json<Value>, ApiError> {
-    let user = state.store.user(&id)?;
-    let cleared = state.store.unlock_account(&user.email)?;
-    admin.audit(
-        "users.unlock",
-        &format!("user:{id}"),
-        json!({"throttle": "cleared", "counters": cleared}),
-    )?;
+    let cleared = state.app.unlock_user(&admin.actor(), &id).await?;
     Ok(Json(json!({"unlocked": id, "counters": cleared})))
 }
 
@@ -388,16 +305,7 @@ pub async fn delete_user(
     Extension(admin): Extension<Admin>,
     PathParam(id): PathParam,
 ) -> Result<Json<Value>, ApiError> {
-    let id = path_user(&id)?.to_string();
-    if id == admin.id {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "conflict",
-            "you cannot delete yourself",
-        ));
-    }
-    state.store.delete_user(&id)?;
-    admin.audit("users.delete", &format!("user:{id}"), json!({}))?;
+    state.app.delete_user(&admin.actor(), &id).await?;
     Ok(Json(json!({"deleted": id})))
 }
 
@@ -407,7 +315,7 @@ pub async fn list_roles(
     State(state): State<AppState>,
     Extension(_gated): Extension<Admin>,
 ) -> Result<Json<Vec<RoleRow>>, ApiError> {
-    Ok(Json(state.store.list_roles()?))
+    Ok(Json(state.app.list_roles().await?))
 }
 
 pub async fn create_role(
@@ -415,15 +323,10 @@ pub async fn create_role(
     Extension(admin): Extension<Admin>,
     JsonBody(body): JsonBody<RoleCreate>,
 ) -> Result<Response, ApiError> {
-    let role = state.store.create_role(
-        &RoleName::parse(&body.name).map_err(field("name"))?,
-        &role_names(&body.parents)?,
-    )?;
-    admin.audit(
-        "roles.create",
-        &format!("role:{}", role.name),
-        json!({"parents": role.parents}),
-    )?;
+    let role = state
+        .app
+        .create_role(&admin.actor(), &body.name, &body.parents)
+        .await?;
     Ok((StatusCode::CREATED, Json(role)).into_response())
 }
 
@@ -433,17 +336,12 @@ pub async fn update_role(
     PathParam(name): PathParam,
     JsonBody(body): JsonBody<RoleUpdate>,
 ) -> Result<Json<RoleRow>, ApiError> {
-    let before = state.store.role(&name)?.parents;
-    let role = state.store.set_role_parents(
-        &RoleName::parse(&name).map_err(|e| ApiError::bad_request(format!("path: {e}")))?,
-        &role_names(&body.parents)?,
-    )?;
-    admin.audit(
-        "roles.update",
-        &format!("role:{name}"),
-        json!({"parents": role.parents, "before": before, "after": role.parents}),
-    )?;
-    Ok(Json(role))
+    Ok(Json(
+        state
+            .app
+            .update_role(&admin.actor(), &name, &body.parents)
+            .await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -459,24 +357,19 @@ pub async fn delete_role(
     PathParam(name): PathParam,
     QueryParams(q): QueryParams<ForceQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    RoleName::parse(&name).map_err(|e| ApiError::bad_request(format!("path: {e}")))?;
     state
-        .store
-        .remove_role(&name, q.force)
+        .app
+        .remove_role(&admin.actor(), &name, q.force)
+        .await
         .map_err(|e| match e {
-            // The store's message serves every caller; over HTTP the way out is the query.
-            crate::store::StoreError::Conflict(m) if !q.force => ApiError::new(
+            // The core's message serves every caller; over HTTP the way out is the query.
+            AppError::Store(StoreError::Conflict(m)) if !q.force => ApiError::new(
                 StatusCode::CONFLICT,
                 "conflict",
                 format!("{m}; remove it anyway with DELETE /admin/v1/roles/{name}?force=true"),
             ),
             other => other.into(),
         })?;
-    admin.audit(
-        "roles.delete",
-        &format!("role:{name}"),
-        json!({"force": q.force}),
-    )?;
     Ok(Json(json!({"deleted": name})))
 }
 
@@ -495,16 +388,9 @@ pub async fn list_sessions(
     Extension(_gated): Extension<Admin>,
     QueryParams(q): QueryParams<SessionQuery>,
 ) -> Result<Json<Vec<SessionRow>>, ApiError> {
-    let user = q
-        .user
-        .as_deref()
-        .map(UserId::parse)
-        .transpose()
-        .map_err(|e| ApiError::bad_request(format!("query parameter `user`: {e}")))?;
-    Ok(Json(state.store.list_sessions(
-        user.as_ref().map(UserId::as_str),
-        q.active,
-    )?))
+    Ok(Json(
+        state.app.list_sessions(q.user.as_deref(), q.active).await?,
+    ))
 }
 
 pub async fn revoke_session(
@@ -512,14 +398,7 @@ pub async fn revoke_session(
     Extension(admin): Extension<Admin>,
     PathParam(id): PathParam,
 ) -> Result<Json<SessionRow>, ApiError> {
-    short_text("path: session id", &id)?;
-    let session = state.store.revoke_session(&id, "revoked_by_admin")?;
-    admin.audit(
-        "sessions.revoke",
-        &format!("session:{id}"),
-        json!({"user": session.user_id}),
-    )?;
-    Ok(Json(session))
+    Ok(Json(state.app.revoke_session(&admin.actor(), &id).await?))
 }
 
 pub async fn revoke_token(
@@ -527,14 +406,7 @@ pub async fn revoke_token(
     Extension(admin): Extension<Admin>,
     JsonBody(body): JsonBody<RevokeJti>,
 ) -> Result<Json<Value>, ApiError> {
-    if body.jti.is_empty() || body.jti.len() > 128 || body.jti.chars().any(char::is_control) {
-        return Err(ApiError::bad_request(
-            "field `jti` must be 1 to 128 characters",
-        ));
-    }
-    let until = crate::util::now() + state.config.access_token_ttl + state.config.leeway as i64;
-    state.store.revoke_jti(&body.jti, until)?;
-    admin.audit("tokens.revoke", &format!("jti:{}", body.jti), json!({}))?;
+    state.app.revoke_token(&admin.actor(), &body.jti).await?;
     Ok(Json(json!({"revoked": body.jti})))
 }
 
@@ -544,7 +416,7 @@ pub async fn list_clients(
     State(state): State<AppState>,
     Extension(_gated): Extension<Admin>,
 ) -> Result<Json<Vec<ClientRow>>, ApiError> {
-    Ok(Json(state.store.list_clients()?))
+    Ok(Json(state.app.list_clients().await?))
 }
 
 pub async fn create_client(
@@ -552,18 +424,13 @@ pub async fn create_client(
     Extension(admin): Extension<Admin>,
     JsonBody(body): JsonBody<ClientCreate>,
 ) -> Result<Response, ApiError> {
-    let (client, key) = state.store.create_client(&body.name)?;
-    admin.audit(
-        "clients.create",
-        &format!("client:{}", client.id),
-        json!({"name": client.name}),
-    )?;
+    let created = state.app.create_client(&admin.actor(), &body.name).await?;
     Ok((
         StatusCode::CREATED,
         Json(ClientCreated {
-            id: client.id,
-            name: client.name,
-            key,
+            id: created.client.id,
+            name: created.client.name,
+            key: created.key,
         }),
     )
         .into_response())
@@ -574,10 +441,7 @@ pub async fn revoke_client(
     Extension(admin): Extension<Admin>,
     PathParam(id): PathParam,
 ) -> Result<Json<ClientRow>, ApiError> {
-    short_text("path: client id", &id)?;
-    let client = state.store.revoke_client(&id)?;
-    admin.audit("clients.revoke", &format!("client:{id}"), json!({}))?;
-    Ok(Json(client))
+    Ok(Json(state.app.revoke_client(&admin.actor(), &id).await?))
 }
 
 // ---- policies ----
@@ -612,17 +476,8 @@ pub async fn reload_policies(
     State(state): State<AppState>,
     Extension(admin): Extension<Admin>,
 ) -> Result<Response, ApiError> {
-    let engine = state.engine.clone();
-    let result = blocking(move || Ok(engine.reload())).await?;
-    admin.audit("policies.reload", "policies", json!({"ok": result.is_ok()}))?;
-    match result {
-        Ok(_) => Ok(Json(policy_list(&state)).into_response()),
-        Err(e) => Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "policy_error",
-            format!("reload refused; the previous policies keep serving: {e}"),
-        )),
-    }
+    state.app.reload_policies(&admin.actor()).await?;
+    Ok(Json(policy_list(&state)).into_response())
 }
 
 pub async fn what_if(
@@ -630,34 +485,20 @@ pub async fn what_if(
     Extension(_gated): Extension<Admin>,
     JsonBody(body): JsonBody<WhatIf>,
 ) -> Result<Json<DecisionAnswer>, ApiError> {
-    let principal = match identity::directory_principal(&state.store, &body.user) {
-        Ok(p) => p,
-        Err(identity::IdentityError::UnknownUser(u)) => {
-            return Err(ApiError::not_found(format!("user {u} not found")))
-        }
-        Err(identity::IdentityError::Disabled(u)) => {
-            return Ok(Json(DecisionAnswer {
-                allowed: false,
-                reasons: vec![],
-                errors: vec![format!("user {u} is disabled")],
-            }))
-        }
-        Err(identity::IdentityError::Store(e)) => return Err(e.into()),
+    let resource = Resource {
+        kind: body.resource.kind,
+        id: body.resource.id,
+        properties: body.resource.properties,
     };
-    let (action_type, action) = crate::engine::parse_action(&body.action).map_err(bad)?;
-    let query = Query {
-        principal,
-        action_type,
-        action,
-        resource: Resource {
-            kind: body.resource.kind,
-            id: body.resource.id,
-            properties: body.resource.properties,
-        },
-        context: Value::Object(body.context),
-    };
-    // A what-if is a question, not an access: it is not written to the decision log.
-    let d = state.engine.decide(&query);
+    let d = state
+        .app
+        .what_if(
+            &body.user,
+            &body.action,
+            resource,
+            Value::Object(body.context),
+        )
+        .await?;
     Ok(Json(DecisionAnswer {
         allowed: d.allowed,
         reasons: d.reasons,
@@ -685,21 +526,18 @@ pub async fn list_decisions(
     Extension(_gated): Extension<Admin>,
     QueryParams(q): QueryParams<DecisionQuery>,
 ) -> Result<Json<Vec<DecisionRow>>, ApiError> {
-    if let Some(d) = &q.decision {
-        if d != "allow" && d != "deny" {
-            return Err(ApiError::bad_request("decision must be allow or deny"));
-        }
-    }
+    let filter = DecisionFilter {
+        principal: query_text("principal", &q.principal)?.map(str::to_owned),
+        action: query_text("action", &q.action)?.map(str::to_owned),
+        decision: q.decision.clone(),
+        since: q.since,
+        after_id: q.after_id,
+        limit: q.limit.unwrap_or(100).clamp(1, 1000),
+    };
     let deadline = tokio::time::Instant::now() + Duration::from_secs(q.wait.unwrap_or(0).min(25));
     loop {
-        let rows = state.store.query_decisions(&DecisionFilter {
-            principal: query_text("principal", &q.principal)?,
-            action: query_text("action", &q.action)?,
-            decision: q.decision.as_deref(),
-            since: q.since,
-            after_id: q.after_id,
-            limit: q.limit.unwrap_or(100).clamp(1, 1000),
-        })?;
+        // Each query runs on the store's blocking pool; the wait between them is async.
+        let rows = state.app.decisions(filter.clone()).await?;
         if !rows.is_empty() || tokio::time::Instant::now() >= deadline {
             return Ok(Json(rows));
         }
@@ -719,8 +557,9 @@ pub async fn decision_stats(
     Extension(_gated): Extension<Admin>,
     QueryParams(q): QueryParams<StatsQuery>,
 ) -> Result<Json<DecisionStats>, ApiError> {
-    let since = crate::util::now() - q.window.unwrap_or(3600).max(1);
-    Ok(Json(state.store.decision_stats(since)?))
+    Ok(Json(
+        state.app.decision_stats(q.window.unwrap_or(3600)).await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -736,11 +575,16 @@ pub async fn list_audit(
     Extension(_gated): Extension<Admin>,
     QueryParams(q): QueryParams<AuditQuery>,
 ) -> Result<Json<Vec<AuditRow>>, ApiError> {
-    Ok(Json(state.store.list_audit(
-        query_text("actor", &q.actor)?,
-        query_text("action", &q.action)?,
-        q.limit.unwrap_or(100).clamp(1, 1000),
-    )?))
+    Ok(Json(
+        state
+            .app
+            .list_audit(
+                query_text("actor", &q.actor)?,
+                query_text("action", &q.action)?,
+                q.limit.unwrap_or(100),
+            )
+            .await?,
+    ))
 }
 
 // ---- signing keys ----
@@ -749,7 +593,7 @@ pub async fn list_keys(
     State(state): State<AppState>,
     Extension(_gated): Extension<Admin>,
 ) -> Result<Json<Vec<KeyView>>, ApiError> {
-    Ok(Json(key_views(&state.store.keys()?)))
+    Ok(Json(key_views(&state.app.list_keys().await?)))
 }
 
 /// Rotate the signing key: new tokens are signed with a fresh key; the previous one keeps
@@ -758,18 +602,11 @@ pub async fn rotate_key(
     State(state): State<AppState>,
     Extension(admin): Extension<Admin>,
 ) -> Result<Json<Vec<KeyView>>, ApiError> {
-    let (store, tokens) = (state.store.clone(), state.tokens.clone());
-    let kid = blocking(move || {
-        let kid = crate::tokens::rotate_key(&store).map_err(ApiError::internal)?;
-        tokens.reload_keys(&store).map_err(ApiError::internal)?;
-        Ok(kid)
-    })
-    .await?;
-    admin.audit("keys.rotate", &format!("kid:{kid}"), json!({}))?;
-    Ok(Json(key_views(&state.store.keys()?)))
+    state.app.rotate_key(&admin.actor()).await?;
+    Ok(Json(key_views(&state.app.list_keys().await?)))
 }
 
-fn key_views(keys: &[crate::store::KeyRow]) -> Vec<KeyView> {
+fn key_views(keys: &[KeyRow]) -> Vec<KeyView> {
     keys.iter()
         .map(|k| KeyView {
             kid: k.kid.clone(),

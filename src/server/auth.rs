@@ -2,7 +2,7 @@
 
 use super::error::ApiError;
 use super::extract::{BearerToken, FlexibleBody, JsonBody};
-use super::{blocking, AppState};
+use super::AppState;
 use crate::accounts::Issued;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -128,7 +128,7 @@ pub async fn refresh(
     }
     let token = refresh_token(&state, &body, &headers)?;
     let accounts = state.accounts.clone();
-    let issued = blocking(move || accounts.refresh(&token).map_err(ApiError::from)).await?;
+    let issued = accounts.refresh(&token).await?;
     Ok(issued_response(&state, &issued))
 }
 
@@ -140,7 +140,7 @@ pub async fn logout(
     let body = body.only(&["refresh_token"])?;
     let token = refresh_token(&state, &body, &headers)?;
     let accounts = state.accounts.clone();
-    let ended = blocking(move || accounts.logout(&token).map_err(ApiError::from)).await?;
+    let ended = accounts.logout(&token).await?;
     let mut response = Json(json!({"logged_out": ended})).into_response();
     if state.config.refresh_cookie {
         let clear = format!(
@@ -166,7 +166,7 @@ pub async fn revoke(
         .ok_or_else(|| ApiError::bad_request("missing field `token`"))?
         .to_string();
     let accounts = state.accounts.clone();
-    blocking(move || accounts.revoke(&token).map_err(ApiError::from)).await?;
+    accounts.revoke(&token).await?;
     Ok((StatusCode::OK, Json(json!({}))).into_response())
 }
 
@@ -185,7 +185,7 @@ pub async fn introspect(
         .ok_or_else(|| ApiError::bad_request("missing field `token`"))?
         .to_string();
     let accounts = state.accounts.clone();
-    let found = blocking(move || Ok(accounts.introspect(&token))).await?;
+    let found = accounts.introspect(&token).await;
     let body = match found {
         Some((c, user)) => json!({
             "active": true,
@@ -214,7 +214,7 @@ pub async fn me(
     BearerToken(token): BearerToken,
 ) -> Result<Response, ApiError> {
     let crate::identity::Verified { claims, user, .. } =
-        super::decide::verified_caller(&state, token)?;
+        super::decide::verified_caller(&state, token).await?;
     Ok(Json(json!({
         // `sub` makes this an OpenID userinfo answer (the discovery's userinfo_endpoint).
         "sub": user.id,
@@ -245,7 +245,7 @@ pub async fn change_password(
     JsonBody(body): JsonBody<ChangePasswordBody>,
 ) -> Result<Response, ApiError> {
     let crate::identity::Verified { claims, user, .. } =
-        super::decide::verified_caller(&state, token)?;
+        super::decide::verified_caller(&state, token).await?;
     let ended = state
         .accounts
         .change_own_password(
@@ -335,7 +335,7 @@ async fn token_grant(
         }
         "refresh_token" => {
             let token = param("refresh_token")?;
-            blocking(move || accounts.refresh(&token).map_err(ApiError::from)).await?
+            accounts.refresh(&token).await?
         }
         other => {
             return Err(ApiError::new(

@@ -19,6 +19,7 @@ use axum::{Extension, Json};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Map, Value};
+use std::sync::Arc;
 
 const DEFAULT_PAGE: usize = 50;
 const MAX_PAGE: usize = 1000;
@@ -63,7 +64,7 @@ fn wants_explain(headers: &HeaderMap) -> bool {
 }
 
 /// The directory principal for an AuthZEN subject; `Ok(None)` when there is none (deny).
-fn subject_principal(
+async fn subject_principal(
     state: &AppState,
     kind: &str,
     id: &str,
@@ -80,6 +81,7 @@ fn subject_principal(
     let Some(mut principal) = state
         .resolver
         .directory_subject(id)
+        .await
         .map_err(|e| e.to_string())?
     else {
         return Ok(None);
@@ -94,7 +96,7 @@ fn subject_principal(
     Ok(Some(principal))
 }
 
-fn evaluate(state: &AppState, caller: &Caller, e: &Evaluation) -> Decision {
+async fn evaluate(state: &AppState, caller: &Caller, e: &Evaluation) -> Decision {
     let started = std::time::Instant::now();
     let denied = |decision: Decision| {
         let subject = format!("{}:{}", e.subject_type, e.subject_id);
@@ -112,7 +114,7 @@ fn evaluate(state: &AppState, caller: &Caller, e: &Evaluation) -> Decision {
         );
         decision
     };
-    match subject_principal(state, &e.subject_type, &e.subject_id, &e.subject_properties) {
+    match subject_principal(state, &e.subject_type, &e.subject_id, &e.subject_properties).await {
         Ok(Some(principal)) => decide(
             state,
             caller,
@@ -159,7 +161,7 @@ pub async fn evaluation(
     let caller = caller(&client, request_id);
     let e = parse_evaluation(&body, &[])?;
     Ok(Json(item(
-        &evaluate(&state, &caller, &e),
+        &evaluate(&state, &caller, &e).await,
         wants_explain(&headers),
     )))
 }
@@ -220,7 +222,7 @@ pub async fn evaluations(
     if items.is_empty() {
         // No list: a single evaluation of the top-level request.
         let e = parse_evaluation(&body, &["evaluations", "options"])?;
-        return Ok(Json(item(&evaluate(&state, &caller, &e), explain)));
+        return Ok(Json(item(&evaluate(&state, &caller, &e).await, explain)));
     }
     if items.len() > state.config.batch_limit {
         return Err(ApiError::bad_request(format!(
@@ -241,7 +243,7 @@ pub async fn evaluations(
         }
         let unknown = Fields::new(entry, "evaluations[]").and_then(|f| f.only(&EVALUATION_KEYS));
         let decision = match (unknown, parse_evaluation(&Value::Object(merged), &[])) {
-            (Ok(()), Ok(e)) => evaluate(&state, &caller, &e),
+            (Ok(()), Ok(e)) => evaluate(&state, &caller, &e).await,
             (Err(err), _) | (Ok(()), Err(err)) => Decision::error(err.message),
         };
         let stop = match semantic {
@@ -369,7 +371,7 @@ pub async fn search_action(
             resource: resource.clone(),
             context: context.clone(),
         };
-        if evaluate(&state, &caller, &e).allowed {
+        if evaluate(&state, &caller, &e).await.allowed {
             results.push(json!({"name": actions[index]}));
         }
         index += 1;
@@ -417,51 +419,66 @@ pub async fn search_subject(
         (action.clone(), resource.clone(), context.clone());
     let st = state.clone();
     let started = std::time::Instant::now();
-    let (results, last_examined, more) = super::blocking(move || {
+    let (results, last_examined, more) = async move {
         let state = st;
         let mut results: Vec<String> = Vec::new();
         let mut cursor = after;
         let mut examined = 0usize;
         // One read of the role hierarchy for the whole scan.
-        let graph = state.store.role_graph()?;
+        let graph = Arc::new(state.store.role_graph().await?);
         loop {
             let want = SCAN_BATCH.min((scan_limit - examined) as i64);
-            let users = state.store.list_users_after(cursor.as_deref(), want)?;
+            let users = state
+                .store
+                .list_users_after(cursor.as_deref(), want)
+                .await?;
             let exhausted = (users.len() as i64) < want;
-            for user in users {
+            // The decisions of a batch are CPU work: off the async workers.
+            let (engine, graph) = (state.engine.clone(), graph.clone());
+            let (action, resource, context) = (action.clone(), resource.clone(), context.clone());
+            let decided: Vec<(String, bool)> = super::blocking(move || {
+                Ok(users
+                    .into_iter()
+                    .map(|user| {
+                        let allowed = !user.disabled
+                            && engine
+                                .decide(&Query {
+                                    principal: identity::principal_from(
+                                        &user.id,
+                                        &user.email,
+                                        &user.name,
+                                        Map::new(),
+                                        &user.roles,
+                                        &graph,
+                                    ),
+                                    action_type: "Action".into(),
+                                    action: action.clone(),
+                                    resource: resource.clone(),
+                                    context: context.clone(),
+                                })
+                                .allowed;
+                        (user.id, allowed)
+                    })
+                    .collect())
+            })
+            .await?;
+            for (id, allowed) in decided {
                 examined += 1;
-                cursor = Some(user.id.clone());
-                if !user.disabled {
-                    let principal = identity::principal_from(
-                        &user.id,
-                        &user.email,
-                        &user.name,
-                        Map::new(),
-                        &user.roles,
-                        &graph,
-                    );
-                    let query = Query {
-                        principal,
-                        action_type: "Action".into(),
-                        action: action.clone(),
-                        resource: resource.clone(),
-                        context: context.clone(),
-                    };
-                    if state.engine.decide(&query).allowed {
-                        results.push(user.id);
-                    }
+                cursor = Some(id.clone());
+                if allowed {
+                    results.push(id);
                 }
                 if results.len() >= limit || examined >= scan_limit {
                     // More may follow; a page that happens to end on the last user answers
                     // one more empty page, which the spec allows.
-                    return Ok((results, cursor, true));
+                    return Ok::<_, ApiError>((results, cursor, true));
                 }
             }
             if exhausted {
                 return Ok((results, cursor, false));
             }
         }
-    })
+    }
     .await?;
     // One decision-log row for the search: the subjects found are its reasons.
     let summary = Decision {

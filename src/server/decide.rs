@@ -205,7 +205,7 @@ pub(crate) fn record(
 
 /// The verified caller behind a bearer access token; 401 with the reason (counted in the
 /// metrics) otherwise. Cached while nothing changed (see [`crate::identity::Resolver`]).
-pub(crate) fn verified_caller(
+pub(crate) async fn verified_caller(
     state: &AppState,
     token: Option<String>,
 ) -> Result<crate::identity::Verified, ApiError> {
@@ -214,11 +214,11 @@ pub(crate) fn verified_caller(
         ApiError::unauthorized(r)
     };
     let token = token.ok_or_else(|| reject(Rejection::Missing))?;
-    state.resolver.resolve(&token).map_err(reject)
+    state.resolver.resolve(&token).await.map_err(reject)
 }
 
-fn token_principal(state: &AppState, token: Option<String>) -> Result<Principal, ApiError> {
-    verified_caller(state, token).map(|v| v.principal)
+async fn token_principal(state: &AppState, token: Option<String>) -> Result<Principal, ApiError> {
+    verified_caller(state, token).await.map(|v| v.principal)
 }
 
 fn query_from(principal: &Principal, item: &Fields<'_>) -> Result<Query, ApiError> {
@@ -249,7 +249,7 @@ pub async fn authorize(
     BearerToken(token): BearerToken,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<Value>, ApiError> {
-    let principal = token_principal(&state, token)?;
+    let principal = token_principal(&state, token).await?;
     let query = query_from(&principal, &Fields::new(&body, "")?)?;
     let caller = Caller {
         client: format!("user:{}", principal.id),
@@ -265,7 +265,7 @@ pub async fn authorize_batch(
     BearerToken(token): BearerToken,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<Value>, ApiError> {
-    let principal = token_principal(&state, token)?;
+    let principal = token_principal(&state, token).await?;
     Fields::new(&body, "")?.only(&["items"])?;
     let items = match body.get("items") {
         Some(Value::Array(items)) => items,

@@ -101,18 +101,13 @@ async fn writer(
         }
         let rows = std::mem::take(&mut batch);
         let count = rows.len() as u64;
-        let store = store.clone();
-        match tokio::task::spawn_blocking(move || store.append_decisions(&rows, retain)).await {
-            Ok(Ok(())) => {
+        match store.append_decisions(&rows, retain).await {
+            Ok(()) => {
                 written.fetch_add(count, Ordering::Relaxed);
-            }
-            Ok(Err(e)) => {
-                failed.fetch_add(count, Ordering::Relaxed);
-                tracing::warn!(error = %e, rows = count, "decision log write failed");
             }
             Err(e) => {
                 failed.fetch_add(count, Ordering::Relaxed);
-                tracing::warn!(error = %e, "decision log writer task failed");
+                tracing::warn!(error = %e, rows = count, "decision log write failed");
             }
         }
     }

@@ -94,7 +94,7 @@ impl IntoResponse for ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::NotFound(what) => ApiError::not_found(format!("{what} not found")),
+            e @ StoreError::NotFound { .. } => ApiError::not_found(e.to_string()),
             StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
             StoreError::Invalid(m) => ApiError::bad_request(m),
             other => {
@@ -146,6 +146,24 @@ impl From<AuthError> for ApiError {
             AuthError::BadRequest(m) => ApiError::bad_request(m),
             AuthError::Store(s) => s.into(),
             AuthError::Token(t) => ApiError::internal(t),
+        }
+    }
+}
+
+impl From<crate::app::AppError> for ApiError {
+    fn from(e: crate::app::AppError) -> Self {
+        use crate::app::AppError;
+        match e {
+            AppError::Invalid(m) => ApiError::bad_request(m),
+            AppError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
+            AppError::Reload(m) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "policy_error",
+                format!("reload refused; the previous policies keep serving: {m}"),
+            ),
+            AppError::Store(s) => s.into(),
+            AppError::Auth(a) => a.into(),
+            AppError::Tokens(t) => ApiError::internal(t),
         }
     }
 }

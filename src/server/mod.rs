@@ -42,6 +42,8 @@ pub struct AppState {
     pub resolver: Arc<crate::identity::Resolver>,
     pub metrics: Arc<ops::Metrics>,
     pub decision_log: decision_log::DecisionLog,
+    /// The application core: every admin operation once.
+    pub app: crate::app::App,
 }
 
 /// Why the server could not start.
@@ -65,18 +67,23 @@ pub enum StartError {
 
 impl AppState {
     /// Open the store (bootstrapping a new one), load the policies and the keys.
-    pub fn build(config: Config) -> Result<(AppState, Bootstrapped), StartError> {
-        Self::build_with_clock(config, crate::clock::system())
+    pub async fn build(config: Config) -> Result<(AppState, Bootstrapped), StartError> {
+        Self::build_with_clock(config, crate::clock::system()).await
     }
 
     /// [`AppState::build`] with a given clock (tests move time by hand).
-    pub fn build_with_clock(
+    pub async fn build_with_clock(
         config: Config,
         clock: crate::clock::SharedClock,
     ) -> Result<(AppState, Bootstrapped), StartError> {
         config.check()?;
-        let store = Arc::new(Store::open_with_clock(&config.db, clock.clone())?);
-        let boot = bootstrap(&store, config.min_password_length)?;
+        // Opening migrates: blocking work, off the async workers like every store call.
+        let (db, store_clock) = (config.db.clone(), clock.clone());
+        let store = tokio::task::spawn_blocking(move || Store::open_with_clock(&db, store_clock))
+            .await
+            .map_err(|_| crate::store::StoreError::Unavailable)??;
+        let store = Arc::new(store);
+        let boot = bootstrap(&store, config.min_password_length).await?;
         let engine = Arc::new(Engine::load(&config.policies)?);
         if !engine.validation() {
             // A deliberate choice, made here and only here: a reload never turns it off.
@@ -90,20 +97,24 @@ impl AppState {
             );
         }
         store.set_admin_probe(crate::identity::admin_probe(engine.clone()));
-        let tokens = Arc::new(Tokens::new(&store, &config)?);
-        let accounts = Arc::new(Accounts::new(
-            store.clone(),
-            tokens.clone(),
-            config.clone(),
-            clock,
-        )?);
+        let tokens = Arc::new(Tokens::new(&store, &config).await?);
+        let accounts =
+            Arc::new(Accounts::new(store.clone(), tokens.clone(), config.clone(), clock).await?);
+        let config = Arc::new(config);
+        let app = crate::app::App {
+            engine: Some(engine.clone()),
+            tokens: Some(tokens.clone()),
+            accounts: Some(accounts.clone()),
+            ..crate::app::App::new(store.clone(), config.clone())
+        };
         Ok((
             AppState {
+                app,
                 resolver: Arc::new(crate::identity::Resolver::new(
                     store.clone(),
                     tokens.clone(),
                 )),
-                config: Arc::new(config),
+                config,
                 store,
                 engine,
                 tokens,
@@ -322,13 +333,10 @@ fn spawn_background(state: &AppState) {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
         loop {
             tick.tick().await;
-            let (store, tokens) = (store.clone(), tokens.clone());
             // A failed reload keeps the keys already loaded (tokens they signed still verify,
             // a rotation elsewhere is picked up at the next tick), and is logged and counted.
-            match tokio::task::spawn_blocking(move || tokens.reload_keys(&store)).await {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => crate::alarm::raise("key_reload", e),
-                Err(e) => crate::alarm::raise("key_reload", e),
+            if let Err(e) = tokens.reload_keys(&store).await {
+                crate::alarm::raise("key_reload", e);
             }
         }
     });

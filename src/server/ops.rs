@@ -95,11 +95,9 @@ async fn operations_access(
             return Ok(true);
         }
     }
-    let (state, request_id) = (state.clone(), request_id.to_string());
-    super::blocking(move || {
-        super::admin::allow(&state, Some(token), &request_id, "operations.read").map(|_| true)
-    })
-    .await
+    super::admin::allow(state, Some(token), request_id, "operations.read")
+        .await
+        .map(|_| true)
 }
 
 /// Compare two secrets without an early exit on the first differing byte (the digests
@@ -131,7 +129,7 @@ pub async fn readyz(
         Ok(detail) => detail,
         Err(e) => return e.into_response(),
     };
-    let store_ok = state.store.revision().is_ok();
+    let store_ok = state.store.revision().await.is_ok();
     let bundle = state.engine.bundle();
     let ready = store_ok && !bundle.info.is_empty();
     let status = if ready {
@@ -348,7 +346,6 @@ pub async fn require_client(state: &AppState, headers: &HeaderMap) -> Result<Cli
     let Some(key) = key else {
         return Err(unauthorized("a service client key is required"));
     };
-    let store = state.store.clone();
-    let client = super::blocking(move || store.client_by_key(&key).map_err(ApiError::from)).await?;
+    let client = state.store.client_by_key(&key).await?;
     client.ok_or_else(|| unauthorized("unknown or revoked client key"))
 }

@@ -1,40 +1,64 @@
-//! SQLite storage behind one [`Store`] handle.
+//! The storage seam: every operation on warden's data as one async trait, [`Backend`], and
+//! [`Store`], the handle the rest of warden holds.
 //!
-//! WAL mode with one writer connection and a small pool of reader connections, so decisions
-//! (reads) never wait on a sign-in or an admin change (writes). Every change runs in one
-//! `BEGIN IMMEDIATE` transaction: it either lands whole or not at all, and two processes on the
-//! same file (the server and the `warden` command line) serialise on SQLite's write lock.
+//! The seam is shaped for more than one back end: SQLite (embedded, the default, in
+//! [`sqlite`]) now, PostgreSQL (replicas) next; one test suite runs against each. What it
+//! promises, whatever the back end:
+//! - every change is one transaction, and an admin change writes its [`Audit`] row in that
+//!   same transaction (both land or neither does);
+//! - every change to users, roles, sessions or revocations bumps [`Backend::revision`], from
+//!   this process or another one on the same database, so caches can trust it;
+//! - no blocking I/O runs on an async worker: SQLite's calls run on tokio's blocking pool,
+//!   at most [`sqlite::MAX_CONCURRENT_CALLS`] at once (its reader connections and its one writer);
+//! - errors are typed ([`StoreError`]); a back end's own error is kept as the source, never
+//!   shown to a caller.
 
-mod clients;
-mod keys;
-mod logs;
-mod migrations;
-mod roles;
-mod sessions;
-mod throttle;
-mod users;
+mod sqlite;
 
-pub use clients::ClientRow;
-pub use keys::KeyRow;
-pub use logs::{AuditRow, DecisionFilter, DecisionRow, DecisionStats};
-pub use roles::{ancestors, RoleRow};
-pub use sessions::{RefreshLimits, RefreshOutcome, SessionRow};
-pub use throttle::{Reservation, ThrottleKey};
-pub use users::NewUser;
-pub use users::UserRow;
+pub use sqlite::clients::ClientRow;
+pub use sqlite::keys::KeyRow;
+pub use sqlite::logs::{AuditRow, DecisionFilter, DecisionRow, DecisionStats};
+pub use sqlite::roles::{ancestors, RoleRow};
+pub use sqlite::sessions::{RefreshLimits, RefreshOutcome, SessionRow};
+pub use sqlite::throttle::{Reservation, ThrottleKey};
+pub use sqlite::users::{NewUser, UserRow};
+pub use sqlite::MAX_CONCURRENT_CALLS;
 
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use crate::model::{Email, RoleName, SearchText, UserName};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+/// What a missing thing was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entity {
+    User,
+    Role,
+    Session,
+    Client,
+}
+
+impl std::fmt::Display for Entity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Entity::User => "user",
+            Entity::Role => "role",
+            Entity::Session => "session",
+            Entity::Client => "client",
+        })
+    }
+}
 
 /// Errors of the storage layer. The HTTP layer maps them to statuses without leaking SQL.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("{0} not found")]
-    NotFound(String),
+    #[error("{entity} {id} not found")]
+    NotFound { entity: Entity, id: String },
+    /// The change conflicts with what is stored (a taken email, a role in use, the last
+    /// administrator); the text says which, for the person who asked.
     #[error("{0}")]
     Conflict(String),
+    /// The change refers to something that does not exist (an unknown role).
     #[error("{0}")]
     Invalid(String),
     #[error("database {path} was written by a newer warden (schema version {found}, this build knows up to {supported}); refusing to downgrade it")]
@@ -45,32 +69,364 @@ pub enum StoreError {
     },
     #[error("{path} is not a warden database: {reason}")]
     Unreadable { path: String, reason: String },
+    /// The back end failed (I/O, a busy database beyond its timeout, a lost connection).
     #[error("database error")]
-    Sqlite(#[from] rusqlite::Error),
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("database lock poisoned")]
     Poisoned,
+    /// The store is shutting down or its worker was lost.
+    #[error("database unavailable")]
+    Unavailable,
 }
 
-/// How many reader connections are kept open at most.
-const MAX_IDLE_READERS: usize = 8;
+impl StoreError {
+    /// `entity id` was not found.
+    pub fn not_found(entity: Entity, id: impl Into<String>) -> StoreError {
+        StoreError::NotFound {
+            entity,
+            id: id.into(),
+        }
+    }
+
+    /// Whether this is a not-found error.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, StoreError::NotFound { .. })
+    }
+}
 
 /// Answers "may this user administer warden?" for a user row and the role hierarchy. The
 /// store does not know the policies: the layer that does installs one
-/// ([`Store::set_admin_probe`]), and the store asks it inside every directory change.
-pub type AdminProbe =
-    Arc<dyn Fn(&UserRow, &std::collections::BTreeMap<String, Vec<String>>) -> bool + Send + Sync>;
+/// ([`Backend::set_admin_probe`]), and the store asks it inside every directory change.
+pub type AdminProbe = Arc<dyn Fn(&UserRow, &BTreeMap<String, Vec<String>>) -> bool + Send + Sync>;
 
-/// The handle to warden's database.
+/// An audit row, written in the same transaction as the change it records.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Audit {
+    /// Who: `cli`, `user:<id>`, `client:<id>`, or `warden` for the server itself.
+    pub actor: String,
+    /// What, as the Cedar admin action names it (`users.create`, `sessions.revoke`, ...).
+    pub action: String,
+    /// On what: `user:<id>`, `role:<name>`, `session:<id>`, ...
+    pub target: String,
+    /// The change's own arguments (never a secret).
+    pub detail: serde_json::Value,
+}
+
+/// Every operation on warden's data. See the module documentation for what each back end
+/// promises.
+#[async_trait::async_trait]
+pub trait Backend: Send + Sync {
+    /// Install the check that keeps at least one administrator: a directory change after
+    /// which no enabled user passes it (though one did before) is refused with a conflict.
+    fn set_admin_probe(&self, probe: AdminProbe);
+
+    /// A counter bumped by every committed change to users, roles, sessions or revocations,
+    /// from this process or another one on the same database: caches compare it.
+    async fn revision(&self) -> Result<i64, StoreError>;
+
+    /// A named server secret; `fresh` is stored when there is none yet (the first of two
+    /// racing callers wins, and both get the stored one).
+    async fn secret(&self, name: &str, fresh: Vec<u8>) -> Result<Vec<u8>, StoreError>;
+
+    /// Write one audit row on its own (a change without a row of its own store operation).
+    async fn audit(&self, audit: &Audit) -> Result<(), StoreError>;
+
+    /// Create a user with its roles in one transaction.
+    async fn create_user(
+        &self,
+        user: &NewUser,
+        audit: Option<&Audit>,
+    ) -> Result<UserRow, StoreError>;
+
+    /// A user by id.
+    async fn user(&self, id: &str) -> Result<UserRow, StoreError>;
+
+    /// A user and password hash by email (case-insensitive), for sign-in.
+    async fn user_by_email(
+        &self,
+        email: &str,
+    ) -> Result<Option<(UserRow, Option<String>)>, StoreError>;
+
+    /// Users ordered by id; `filter` matches id, email or name (substring, case-insensitive
+    /// for ASCII). The filter is matched literally: `%`, `_` and backslash in it are escaped, so a
+    /// caller cannot turn a substring search into a wildcard scan.
+    async fn list_users(
+        &self,
+        filter: Option<&SearchText>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<UserRow>, StoreError>;
+
+    /// Up to `limit` users with an id after `after` (keyset paging: a page costs the same
+    /// wherever it starts, and no client-supplied offset reaches SQL).
+    async fn list_users_after(
+        &self,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<UserRow>, StoreError>;
+
+    /// Replace a user's roles (the first is the primary role).
+    async fn set_user_roles(
+        &self,
+        id: &str,
+        roles: &[RoleName],
+        audit: Option<&Audit>,
+    ) -> Result<UserRow, StoreError>;
+
+    /// Disable or enable a user. Disabling also ends every session of the user.
+    async fn set_user_disabled(
+        &self,
+        id: &str,
+        disabled: bool,
+        audit: Option<&Audit>,
+    ) -> Result<UserRow, StoreError>;
+
+    /// Replace a user's password hash.
+    async fn set_password_hash(&self, id: &str, hash: &str) -> Result<(), StoreError>;
+
+    /// Reset a user's password (an administrator did it): every session and access token of
+    /// the user ends, as with [`Store::revoke_user_tokens`], and the sign-in throttle of the
+    /// account is lifted, all in one transaction. Whoever knew the old password (or holds a
+    /// token got with it) is locked out the moment the reset is acknowledged.
+    async fn reset_password(
+        &self,
+        id: &str,
+        hash: &str,
+        audit: Option<&Audit>,
+    ) -> Result<usize, StoreError>;
+
+    /// A user changed their own password: every other session of the user ends; the
+    /// session that made the change (`keep`) goes on. Returns how many sessions ended.
+    async fn change_own_password(
+        &self,
+        id: &str,
+        hash: &str,
+        keep: &str,
+        audit: Option<&Audit>,
+    ) -> Result<usize, StoreError>;
+
+    /// The stored password hash of a user, if any.
+    async fn password_hash(&self, id: &str) -> Result<Option<String>, StoreError>;
+
+    /// Update a user's name and/or email.
+    async fn update_user(
+        &self,
+        id: &str,
+        email: Option<&Email>,
+        name: Option<&UserName>,
+        audit: Option<&Audit>,
+    ) -> Result<UserRow, StoreError>;
+
+    /// Delete a user; sessions and refresh tokens go with it (foreign keys cascade).
+    async fn delete_user(&self, id: &str, audit: Option<&Audit>) -> Result<(), StoreError>;
+
+    /// Revoke every token and session of a user: access tokens issued before this second stop
+    /// verifying (the tokens-valid-after epoch), and every session ends, which also kills
+    /// tokens minted earlier within this same second (they carry the session id).
+    async fn revoke_user_tokens(&self, id: &str, audit: Option<&Audit>) -> Result<(), StoreError>;
+
+    /// How many users exist.
+    async fn count_users(&self) -> Result<i64, StoreError>;
+
+    /// Create a role with parent roles.
+    async fn create_role(
+        &self,
+        name: &RoleName,
+        parents: &[RoleName],
+        audit: Option<&Audit>,
+    ) -> Result<RoleRow, StoreError>;
+
+    /// Replace a role's parents.
+    async fn set_role_parents(
+        &self,
+        name: &RoleName,
+        parents: &[RoleName],
+        audit: Option<&Audit>,
+    ) -> Result<RoleRow, StoreError>;
+
+    /// Remove a role. Refused while users hold it or other roles inherit from it, unless
+    /// `force`, which also takes it away from those users and roles.
+    async fn remove_role(
+        &self,
+        name: &str,
+        force: bool,
+        audit: Option<&Audit>,
+    ) -> Result<(), StoreError>;
+
+    /// Every role, by name.
+    async fn list_roles(&self) -> Result<Vec<RoleRow>, StoreError>;
+
+    /// One role.
+    async fn role(&self, name: &str) -> Result<RoleRow, StoreError>;
+
+    /// The whole role graph (`role -> direct parents`).
+    async fn role_graph(&self) -> Result<BTreeMap<String, Vec<String>>, StoreError>;
+
+    /// Start a session for a user with its first refresh token (given as a hash).
+    async fn create_session(
+        &self,
+        user_id: &str,
+        refresh_hash: &str,
+        absolute_secs: i64,
+    ) -> Result<SessionRow, StoreError>;
+
+    /// Present a refresh token (by hash). `successor_hash` is the hash of the token that
+    /// replaces it. The whole check-and-rotate is one immediate transaction, and the
+    /// consumption itself a single conditional UPDATE: two racing refreshes cannot both win.
+    async fn rotate_refresh(
+        &self,
+        presented_hash: &str,
+        successor_hash: &str,
+        limits: RefreshLimits,
+    ) -> Result<RefreshOutcome, StoreError>;
+
+    /// A session by id.
+    async fn session(&self, id: &str) -> Result<Option<SessionRow>, StoreError>;
+
+    /// Sessions, newest first, optionally of one user and only live ones.
+    async fn list_sessions(
+        &self,
+        user_id: Option<&str>,
+        active_only: bool,
+    ) -> Result<Vec<SessionRow>, StoreError>;
+
+    /// End a session; its refresh tokens die and its access tokens stop verifying.
+    async fn revoke_session(
+        &self,
+        id: &str,
+        reason: &str,
+        audit: Option<&Audit>,
+    ) -> Result<SessionRow, StoreError>;
+
+    /// The session a refresh token belongs to, if the token is known and unused.
+    async fn session_of_refresh(&self, hash: &str) -> Result<Option<SessionRow>, StoreError>;
+
+    /// Put an access-token id on the deny-list until it would have expired anyway.
+    async fn revoke_jti(
+        &self,
+        jti: &str,
+        expires_at: i64,
+        audit: Option<&Audit>,
+    ) -> Result<(), StoreError>;
+
+    /// Whether an access-token id is on the deny-list.
+    async fn is_jti_revoked(&self, jti: &str) -> Result<bool, StoreError>;
+
+    /// Create a client; returns it with its key (the only time the key is seen).
+    /// The name is parsed as a [`ClientName`] here, the one funnel of the CLI and the API.
+    async fn create_client(
+        &self,
+        name: &str,
+        audit: Option<&Audit>,
+    ) -> Result<(ClientRow, String), StoreError>;
+
+    /// One client.
+    async fn client(&self, id: &str) -> Result<ClientRow, StoreError>;
+
+    /// Every client.
+    async fn list_clients(&self) -> Result<Vec<ClientRow>, StoreError>;
+
+    /// Revoke a client's key.
+    async fn revoke_client(&self, id: &str, audit: Option<&Audit>)
+        -> Result<ClientRow, StoreError>;
+
+    /// The live client holding `key`, if any. The lookup is by hash, so the comparison
+    /// never touches the key's bytes in a data-dependent way.
+    async fn client_by_key(&self, key: &str) -> Result<Option<ClientRow>, StoreError>;
+
+    /// Every signing key, newest first.
+    async fn keys(&self) -> Result<Vec<KeyRow>, StoreError>;
+
+    /// Add a new active key and retire the previous active ones (kept for verification).
+    async fn add_key(
+        &self,
+        kid: &str,
+        alg: &str,
+        private_der: &[u8],
+        public_raw: &[u8],
+        audit: Option<&Audit>,
+    ) -> Result<(), StoreError>;
+
+    /// Audit rows, newest first, optionally filtered by actor or action.
+    async fn list_audit(
+        &self,
+        actor: Option<&str>,
+        action: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>, StoreError>;
+
+    /// Append a batch of decisions in one transaction and keep at most `retain` rows.
+    async fn append_decisions(&self, rows: &[DecisionRow], retain: i64) -> Result<(), StoreError>;
+
+    /// Logged decisions, newest first, with optional filters; `after_id` keeps only rows
+    /// newer than that id (for following the log).
+    async fn list_decisions(
+        &self,
+        principal: Option<&str>,
+        action: Option<&str>,
+        decision: Option<&str>,
+        since: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<DecisionRow>, StoreError>;
+
+    /// Logged decisions matching `f`, newest first.
+    async fn query_decisions(&self, f: &DecisionFilter) -> Result<Vec<DecisionRow>, StoreError>;
+
+    /// Counts for a dashboard: decisions by outcome since `since`, and the most denied
+    /// actions.
+    async fn decision_stats(&self, since: i64) -> Result<DecisionStats, StoreError>;
+
+    /// Charge one attempt to every key, unless one of them is already at its limit, in which
+    /// case nothing is charged and the longest wait is returned. Windows are fixed: a key's
+    /// window starts at its first failure and lasts `window_ms`.
+    async fn reserve_login(
+        &self,
+        keys: &[ThrottleKey],
+        window_ms: i64,
+        now_ms: i64,
+    ) -> Result<Reservation, StoreError>;
+
+    /// A reserved attempt succeeded: the account's counters are cleared (the owner proved
+    /// the password) and the address gets its one attempt back.
+    async fn login_succeeded(&self, keys: &[ThrottleKey]) -> Result<(), StoreError>;
+
+    /// A reserved attempt was not checked after all (the hashing gate was full): give it
+    /// back to every key.
+    async fn refund_login(&self, keys: &[ThrottleKey]) -> Result<(), StoreError>;
+
+    /// Forget every counter of an account (`warden user unlock`, a password reset).
+    /// Returns how many counters were dropped.
+    async fn unlock_account(&self, email: &str, audit: Option<&Audit>)
+        -> Result<usize, StoreError>;
+
+    /// How many failures are counted against an account right now (all addresses).
+    async fn account_failures(
+        &self,
+        email: &str,
+        window_ms: i64,
+        now_ms: i64,
+    ) -> Result<i64, StoreError>;
+}
+
+/// The handle to warden's data: a [`Backend`] and the clock that stamps its rows. Cheap to
+/// clone; dereferences to the back end's operations.
+#[derive(Clone)]
 pub struct Store {
-    path: PathBuf,
-    writer: Mutex<Connection>,
-    readers: Mutex<Vec<Connection>>,
-    admin_probe: std::sync::RwLock<Option<AdminProbe>>,
+    backend: Arc<dyn Backend>,
     clock: crate::clock::SharedClock,
+    location: String,
+}
+
+impl std::ops::Deref for Store {
+    type Target = dyn Backend;
+
+    fn deref(&self) -> &(dyn Backend + 'static) {
+        &*self.backend
+    }
 }
 
 impl Store {
-    /// Open (creating if needed) the database at `path` and apply pending migrations.
+    /// Open (creating if needed) the SQLite database at `path` and apply pending migrations.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         Store::open_with_clock(path, crate::clock::system())
     }
@@ -80,34 +436,15 @@ impl Store {
         path: &Path,
         clock: crate::clock::SharedClock,
     ) -> Result<Store, StoreError> {
-        create_private_file(path)?;
-        tighten_permissions(path)?;
-        let unreadable = |e: rusqlite::Error| StoreError::Unreadable {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        };
-        let mut writer = open_connection(path).map_err(unreadable)?;
-        // The first real read tells a corrupt or foreign file apart from a database.
-        writer
-            .query_row("PRAGMA schema_version", [], |r| r.get::<_, i64>(0))
-            .map_err(unreadable)?;
-        writer
-            .pragma_update(None, "journal_mode", "WAL")
-            .map_err(unreadable)?;
-        migrations::apply(&mut writer, path)?;
-        // SQLite has now made the -wal and -shm files (with the database's mode, which is
-        // private by now); a leftover one from an earlier, looser life is tightened too.
-        tighten_permissions(path)?;
+        let db = sqlite::SqliteStore::open(path, clock.clone())?;
         Ok(Store {
-            path: path.to_path_buf(),
-            writer: Mutex::new(writer),
-            readers: Mutex::new(Vec::new()),
-            admin_probe: std::sync::RwLock::new(None),
+            backend: Arc::new(sqlite::Sqlite::new(db)),
             clock,
+            location: path.display().to_string(),
         })
     }
 
-    /// The current time in seconds, from the store's clock.
+    /// The current time in seconds, from the store's clock (the one clock of a warden).
     pub fn now(&self) -> i64 {
         self.clock.now()
     }
@@ -117,218 +454,9 @@ impl Store {
         &self.clock
     }
 
-    /// Where the database lives.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Run `f` on a reader connection. Readers see the last committed state (WAL snapshot).
-    pub fn read<T>(
-        &self,
-        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        let pooled = self.readers.lock().map_err(|_| StoreError::Poisoned)?.pop();
-        let conn = match pooled {
-            Some(c) => c,
-            None => open_connection(&self.path)?,
-        };
-        let result = f(&conn);
-        if let Ok(mut idle) = self.readers.lock() {
-            if idle.len() < MAX_IDLE_READERS {
-                idle.push(conn);
-            }
-        }
-        result
-    }
-
-    /// Run `f` in one immediate transaction on the writer; commit if it returns Ok.
-    pub fn write<T>(
-        &self,
-        f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        let mut conn = self.writer.lock().map_err(|_| StoreError::Poisoned)?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = f(&tx)?;
-        tx.commit()?;
-        Ok(value)
-    }
-
-    /// Install the check that keeps at least one administrator (see
-    /// [`Store::write_directory`]).
-    pub fn set_admin_probe(&self, probe: AdminProbe) {
-        match self.admin_probe.write() {
-            Ok(mut p) => *p = Some(probe),
-            Err(poisoned) => *poisoned.into_inner() = Some(probe),
-        }
-    }
-
-    /// A change to users or roles that must leave someone able to administer warden.
-    ///
-    /// Attack (or accident) answered: the only admin disabled or demoted itself, or removed
-    /// the role that made it an admin, and nobody could administer warden any more except by
-    /// editing the database. With a probe installed, `change` runs inside a savepoint; if
-    /// afterwards no enabled user passes the probe although one did before, the change is
-    /// refused (409). When nobody could administer before either (a fresh or already
-    /// broken directory), the change goes through, so the command line can always repair.
-    /// All of it happens in one write transaction, so two concurrent demotions of two admins
-    /// cannot both pass.
-    pub(crate) fn write_directory<T>(
-        &self,
-        mut change: impl FnMut(&Transaction<'_>) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        let probe = match self.admin_probe.read() {
-            Ok(p) => p.clone(),
-            Err(_) => return Err(StoreError::Poisoned),
-        };
-        self.write(|tx| {
-            let Some(probe) = &probe else {
-                return change(tx);
-            };
-            tx.execute_batch("SAVEPOINT directory_change")?;
-            let value = change(tx)?;
-            if users::someone_passes(tx, probe)? {
-                tx.execute_batch("RELEASE directory_change")?;
-                return Ok(value);
-            }
-            tx.execute_batch("ROLLBACK TO directory_change")?;
-            if users::someone_passes(tx, probe)? {
-                return Err(StoreError::Conflict(
-                    "refused: after this change no enabled user could administer warden \
-                     (manage users and their roles); give that right to another user first"
-                        .into(),
-                ));
-            }
-            let value = change(tx)?;
-            tx.execute_batch("RELEASE directory_change")?;
-            Ok(value)
-        })
-    }
-
-    /// A counter bumped by every committed change to users, roles, sessions or revocations,
-    /// from this process or another one on the same file: caches compare it to stay correct.
-    pub fn revision(&self) -> Result<i64, StoreError> {
-        self.read(|c| {
-            Ok(
-                c.query_row("SELECT value FROM meta WHERE key = 'revision'", [], |r| {
-                    r.get(0)
-                })?,
-            )
-        })
-    }
-}
-
-/// Bump the revision counter; called by every write that changes who may do what.
-pub(crate) fn bump_revision(tx: &Connection) -> Result<(), StoreError> {
-    tx.execute(
-        "UPDATE meta SET value = value + 1 WHERE key = 'revision'",
-        [],
-    )?;
-    Ok(())
-}
-
-fn open_connection(path: &Path) -> Result<Connection, rusqlite::Error> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    conn.busy_timeout(Duration::from_secs(5))?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
-    // 1 MiB of page cache per connection (SQLite's default is 2 MiB): up to nine
-    // connections, and the hot rows (users, sessions, revocations) are small.
-    conn.pragma_update(None, "cache_size", -1024)?;
-    Ok(conn)
-}
-
-/// Create the database file with owner-only permissions before SQLite opens it: it holds
-/// password hashes and private signing keys. SQLite gives the -wal and -shm files the same mode.
-fn create_private_file(path: &Path) -> Result<(), StoreError> {
-    if path.exists() {
-        return Ok(());
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    match options.open(path) {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(StoreError::Unreadable {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        }),
-    }
-}
-
-/// Make the database and its `-wal` and `-shm` files owner-only (0600), with a warning
-/// when one was readable or writable by others.
-///
-/// Why: the database holds the private signing keys and the password hashes. A file made
-/// by `touch` (or copied, or restored from a backup) under a umask of 022 is world-
-/// readable, and any local user could then mint tokens for any account. warden tightens
-/// rather than refuses, so a restored backup still starts, and says so on standard error
-/// (the log), since the keys may already have been read: rotate them if in doubt.
-fn tighten_permissions(path: &Path) -> Result<(), StoreError> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mut files = vec![path.to_path_buf()];
-        for suffix in ["-wal", "-shm"] {
-            let mut name = path.as_os_str().to_owned();
-            name.push(suffix);
-            files.push(PathBuf::from(name));
-        }
-        for file in files {
-            let meta = match std::fs::metadata(&file) {
-                Ok(m) => m,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => {
-                    return Err(StoreError::Unreadable {
-                        path: file.display().to_string(),
-                        reason: e.to_string(),
-                    })
-                }
-            };
-            let mode = meta.permissions().mode() & 0o777;
-            if mode & 0o077 == 0 {
-                continue;
-            }
-            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).map_err(
-                |e| StoreError::Unreadable {
-                    path: file.display().to_string(),
-                    reason: format!(
-                        "it is accessible to other users (mode {mode:o}) and cannot be made private: {e}"
-                    ),
-                },
-            )?;
-            tracing::warn!(
-                file = %file.display(),
-                was = format!("{mode:o}"),
-                "database file was accessible to other users; its mode is now 600 (it holds signing keys and password hashes: rotate the keys with `warden keys rotate` if others may have read it)"
-            );
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-    Ok(())
-}
-
-/// Map a UNIQUE violation to a Conflict with `message`, anything else to a store error.
-pub(crate) fn conflict_on_unique(
-    e: rusqlite::Error,
-    message: impl FnOnce() -> String,
-) -> StoreError {
-    match &e {
-        rusqlite::Error::SqliteFailure(f, _)
-            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-                || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
-        {
-            StoreError::Conflict(message())
-        }
-        _ => StoreError::Sqlite(e),
+    /// Where the data lives (a file path), for messages.
+    pub fn location(&self) -> &str {
+        &self.location
     }
 }
 

@@ -22,13 +22,13 @@ fn new_user(id: &str, email: &str, roles: &[&str]) -> NewUser {
     }
 }
 
-#[test]
-fn new_database_is_migrated_private_and_reopens() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_database_is_migrated_private_and_reopens() {
     let dir = TempDir::new().unwrap();
     let path = dir.path().join("w.db");
     {
         let store = Store::open(&path).unwrap();
-        store.create_role(&role("USER"), &[]).unwrap();
+        store.create_role(&role("USER"), &[], None).await.unwrap();
     }
     #[cfg(unix)]
     {
@@ -37,27 +37,29 @@ fn new_database_is_migrated_private_and_reopens() {
         assert_eq!(mode, 0o600);
     }
     let store = Store::open(&path).unwrap();
-    let version: i64 = store
+    // The SQLite back end's own settings, read through its raw handle.
+    let raw = super::sqlite::SqliteStore::open(&path, crate::clock::system()).unwrap();
+    let version: i64 = raw
         .read(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?))
         .unwrap();
-    assert_eq!(version, migrations::SCHEMA_VERSION);
+    assert_eq!(version, super::sqlite::migrations::SCHEMA_VERSION);
     assert_eq!(
-        store.list_roles().unwrap().len(),
+        store.list_roles().await.unwrap().len(),
         1,
         "data survives a reopen"
     );
-    let mode: String = store
+    let mode: String = raw
         .read(|c| Ok(c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?))
         .unwrap();
     assert_eq!(mode, "wal");
-    let fk: i64 = store
+    let fk: i64 = raw
         .read(|c| Ok(c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?))
         .unwrap();
     assert_eq!(fk, 1);
 }
 
-#[test]
-fn newer_database_is_refused_and_left_untouched() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn newer_database_is_refused_and_left_untouched() {
     let dir = TempDir::new().unwrap();
     let path = dir.path().join("w.db");
     drop(Store::open(&path).unwrap());
@@ -77,8 +79,8 @@ fn newer_database_is_refused_and_left_untouched() {
     assert_eq!(v, 99);
 }
 
-#[test]
-fn corrupt_file_is_a_clear_error() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn corrupt_file_is_a_clear_error() {
     let dir = TempDir::new().unwrap();
     let path = dir.path().join("w.db");
     std::fs::write(
@@ -93,97 +95,116 @@ fn corrupt_file_is_a_clear_error() {
     );
 }
 
-#[test]
-fn emails_are_unique_case_insensitively_and_nothing_is_half_written() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emails_are_unique_case_insensitively_and_nothing_is_half_written() {
     let (_d, store) = open();
-    store.create_role(&role("USER"), &[]).unwrap();
+    store.create_role(&role("USER"), &[], None).await.unwrap();
     store
-        .create_user(&new_user("a", "Ann@Example.com", &["USER"]))
+        .create_user(&new_user("a", "Ann@Example.com", &["USER"]), None)
+        .await
         .unwrap();
     let err = store
-        .create_user(&new_user("b", "ann@example.COM", &["USER"]))
+        .create_user(&new_user("b", "ann@example.COM", &["USER"]), None)
+        .await
         .err()
         .unwrap();
     assert!(matches!(err, StoreError::Conflict(_)), "{err}");
     // Unknown role: the user row must not remain.
     let err = store
-        .create_user(&new_user("c", "c@example.com", &["NOPE"]))
+        .create_user(&new_user("c", "c@example.com", &["NOPE"]), None)
+        .await
         .err()
         .unwrap();
     assert!(err.to_string().contains("unknown role NOPE"));
-    assert_eq!(store.count_users().unwrap(), 1);
-    assert!(store.user_by_email("ANN@example.com").unwrap().is_some());
+    assert_eq!(store.count_users().await.unwrap(), 1);
+    assert!(store
+        .user_by_email("ANN@example.com")
+        .await
+        .unwrap()
+        .is_some());
 }
 
-#[test]
-fn set_roles_refuses_unknown_roles_and_keeps_the_old_ones() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_roles_refuses_unknown_roles_and_keeps_the_old_ones() {
     let (_d, store) = open();
-    store.create_role(&role("USER"), &[]).unwrap();
+    store.create_role(&role("USER"), &[], None).await.unwrap();
     store
-        .create_user(&new_user("a", "a@example.com", &["USER"]))
+        .create_user(&new_user("a", "a@example.com", &["USER"]), None)
+        .await
         .unwrap();
     let err = store
-        .set_user_roles("a", &[role("USER"), role("GHOST")])
+        .set_user_roles("a", &[role("USER"), role("GHOST")], None)
+        .await
         .err()
         .unwrap();
     assert!(matches!(err, StoreError::Invalid(_)));
-    assert_eq!(store.user("a").unwrap().roles, vec!["USER".to_string()]);
+    assert_eq!(
+        store.user("a").await.unwrap().roles,
+        vec!["USER".to_string()]
+    );
     assert!(matches!(
-        store.set_user_roles("nobody", &[]),
-        Err(StoreError::NotFound(_))
+        store.set_user_roles("nobody", &[], None).await,
+        Err(StoreError::NotFound { .. })
     ));
 }
 
-#[test]
-fn role_hierarchy_and_cycles() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn role_hierarchy_and_cycles() {
     let (_d, store) = open();
-    store.create_role(&role("USER"), &[]).unwrap();
+    store.create_role(&role("USER"), &[], None).await.unwrap();
     store
-        .create_role(&role("SUPPORT"), &[role("USER")])
+        .create_role(&role("SUPPORT"), &[role("USER")], None)
+        .await
         .unwrap();
     store
-        .create_role(&role("ADMIN"), &[role("SUPPORT")])
+        .create_role(&role("ADMIN"), &[role("SUPPORT")], None)
+        .await
         .unwrap();
-    let graph = store.role_graph().unwrap();
+    let graph = store.role_graph().await.unwrap();
     let all: Vec<_> = ancestors(&graph, &["ADMIN".into()]).into_iter().collect();
     assert_eq!(all, vec!["ADMIN", "SUPPORT", "USER"]);
     let err = store
-        .set_role_parents(&role("USER"), &[role("ADMIN")])
+        .set_role_parents(&role("USER"), &[role("ADMIN")], None)
+        .await
         .err()
         .unwrap();
     assert!(err.to_string().contains("cycle"));
-    assert!(store.create_role(&role("X"), &[role("MISSING")]).is_err());
+    assert!(store
+        .create_role(&role("X"), &[role("MISSING")], None)
+        .await
+        .is_err());
     assert!(
-        store.role("X").is_err(),
+        store.role("X").await.is_err(),
         "failed create leaves nothing behind"
     );
     // Removing a role still in use needs force.
     store
-        .create_user(&new_user("a", "a@example.com", &["SUPPORT"]))
+        .create_user(&new_user("a", "a@example.com", &["SUPPORT"]), None)
+        .await
         .unwrap();
     assert!(matches!(
-        store.remove_role("SUPPORT", false),
+        store.remove_role("SUPPORT", false, None).await,
         Err(StoreError::Conflict(_))
     ));
-    store.remove_role("SUPPORT", true).unwrap();
-    assert!(store.user("a").unwrap().roles.is_empty());
+    store.remove_role("SUPPORT", true, None).await.unwrap();
+    assert!(store.user("a").await.unwrap().roles.is_empty());
 }
 
-#[test]
-fn concurrent_readers_are_not_blocked_by_a_writer() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_readers_are_not_blocked_by_a_writer() {
     let (dir, store) = open();
     let store = std::sync::Arc::new(store);
-    store.create_role(&role("USER"), &[]).unwrap();
+    store.create_role(&role("USER"), &[], None).await.unwrap();
     let writer = {
         let store = store.clone();
-        std::thread::spawn(move || {
+        tokio::spawn(async move {
             for i in 0..200 {
                 store
-                    .create_user(&new_user(
-                        &format!("u{i}"),
-                        &format!("u{i}@example.com"),
-                        &["USER"],
-                    ))
+                    .create_user(
+                        &new_user(&format!("u{i}"), &format!("u{i}@example.com"), &["USER"]),
+                        None,
+                    )
+                    .await
                     .unwrap();
             }
         })
@@ -191,10 +212,10 @@ fn concurrent_readers_are_not_blocked_by_a_writer() {
     let readers: Vec<_> = (0..4)
         .map(|_| {
             let store = store.clone();
-            std::thread::spawn(move || {
+            tokio::spawn(async move {
                 let mut last = 0;
                 for _ in 0..200 {
-                    let n = store.count_users().unwrap();
+                    let n = store.count_users().await.unwrap();
                     assert!(n >= last, "readers see committed, growing state");
                     last = n;
                 }
@@ -205,63 +226,71 @@ fn concurrent_readers_are_not_blocked_by_a_writer() {
     let other = Store::open(&dir.path().join("w.db")).unwrap();
     for i in 0..50 {
         other
-            .create_user(&new_user(
-                &format!("o{i}"),
-                &format!("o{i}@example.com"),
-                &[],
-            ))
+            .create_user(
+                &new_user(&format!("o{i}"), &format!("o{i}@example.com"), &[]),
+                None,
+            )
+            .await
             .unwrap();
     }
-    writer.join().unwrap();
+    writer.await.unwrap();
     for r in readers {
-        r.join().unwrap();
+        r.await.unwrap();
     }
-    assert_eq!(store.count_users().unwrap(), 250);
+    assert_eq!(store.count_users().await.unwrap(), 250);
 }
 
-#[test]
-fn refresh_rotation_grace_and_reuse() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refresh_rotation_grace_and_reuse() {
     let (_d, store) = open();
     store
-        .create_user(&new_user("a", "a@example.com", &[]))
+        .create_user(&new_user("a", "a@example.com", &[]), None)
+        .await
         .unwrap();
     let limits = RefreshLimits {
         idle_secs: 3600,
         grace_secs: 10,
     };
-    let s = store.create_session("a", "h0", 3600).unwrap();
+    let s = store.create_session("a", "h0", 3600).await.unwrap();
     assert!(matches!(
-        store.rotate_refresh("h0", "h1", limits).unwrap(),
+        store.rotate_refresh("h0", "h1", limits).await.unwrap(),
         RefreshOutcome::Rotated(_)
     ));
     // The immediate predecessor within the grace window: same successor.
     assert!(matches!(
-        store.rotate_refresh("h0", "h1", limits).unwrap(),
+        store.rotate_refresh("h0", "h1", limits).await.unwrap(),
         RefreshOutcome::Replayed(_)
     ));
     assert!(matches!(
-        store.rotate_refresh("h1", "h2", limits).unwrap(),
+        store.rotate_refresh("h1", "h2", limits).await.unwrap(),
         RefreshOutcome::Rotated(_)
     ));
     // h0 is no longer the immediate predecessor of the live token: reuse, family revoked.
     assert!(matches!(
-        store.rotate_refresh("h0", "h1", limits).unwrap(),
+        store.rotate_refresh("h0", "h1", limits).await.unwrap(),
         RefreshOutcome::Reused(_)
     ));
-    assert!(store.session(&s.id).unwrap().unwrap().revoked_at.is_some());
+    assert!(store
+        .session(&s.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .revoked_at
+        .is_some());
     assert!(matches!(
-        store.rotate_refresh("h2", "h3", limits).unwrap(),
+        store.rotate_refresh("h2", "h3", limits).await.unwrap(),
         RefreshOutcome::Dead(_)
     ));
     assert_eq!(
         store
             .list_audit(None, Some("sessions.revoke"), 10)
+            .await
             .unwrap()
             .len(),
         1
     );
     assert!(matches!(
-        store.rotate_refresh("unknown", "x", limits).unwrap(),
+        store.rotate_refresh("unknown", "x", limits).await.unwrap(),
         RefreshOutcome::Dead(_)
     ));
 }

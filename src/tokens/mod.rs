@@ -7,7 +7,7 @@
 //! `jku`/`jwk`/`x5u` are ignored: keys come only from our own store, never from the token.
 
 use crate::config::Config;
-use crate::store::{Store, StoreError};
+use crate::store::{Audit, Store, StoreError};
 use crate::util::random_id;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -198,17 +198,20 @@ fn generate_ed25519() -> Result<(Vec<u8>, Vec<u8>), TokenError> {
 }
 
 /// Add a fresh Ed25519 signing key; the previous one is retired but keeps verifying.
-pub fn rotate_key(store: &Store) -> Result<String, TokenError> {
+/// `audit` records who asked (none for the key made on first start).
+pub async fn rotate_key(store: &Store, audit: Option<&Audit>) -> Result<String, TokenError> {
     let (private_der, public_raw) = generate_ed25519()?;
     let kid = random_id()[..16].to_string();
-    store.add_key(&kid, "EdDSA", &private_der, &public_raw)?;
+    store
+        .add_key(&kid, "EdDSA", &private_der, &public_raw, audit)
+        .await?;
     Ok(kid)
 }
 
 /// Make sure the store has an active signing key; create one on first start.
-pub fn ensure_key(store: &Store) -> Result<(), TokenError> {
-    if !store.keys()?.iter().any(|k| k.retired_at.is_none()) {
-        rotate_key(store)?;
+pub async fn ensure_key(store: &Store) -> Result<(), TokenError> {
+    if !store.keys().await?.iter().any(|k| k.retired_at.is_none()) {
+        rotate_key(store, None).await?;
     }
     Ok(())
 }
@@ -216,7 +219,7 @@ pub fn ensure_key(store: &Store) -> Result<(), TokenError> {
 impl Tokens {
     /// Build from the configuration and the keys in the store (generating one if needed).
     /// Time comes from the store's clock, the one clock of a running warden.
-    pub fn new(store: &Store, config: &Config) -> Result<Tokens, TokenError> {
+    pub async fn new(store: &Store, config: &Config) -> Result<Tokens, TokenError> {
         let clock = store.clock().clone();
         let settings = TokenSettings {
             issuer: config.base_url(),
@@ -229,8 +232,8 @@ impl Tokens {
         let ring = match &hs256_secret {
             Some(secret) => hs256_ring(secret),
             None => {
-                ensure_key(store)?;
-                ed25519_ring(store, settings.ttl + settings.leeway as i64, clock.now())?
+                ensure_key(store).await?;
+                ed25519_ring(store, settings.ttl + settings.leeway as i64, clock.now()).await?
             }
         };
         Ok(Tokens {
@@ -242,7 +245,7 @@ impl Tokens {
     }
 
     /// Re-read signing keys from the store (after a rotation by another process).
-    pub fn reload_keys(&self, store: &Store) -> Result<(), TokenError> {
+    pub async fn reload_keys(&self, store: &Store) -> Result<(), TokenError> {
         if self.hs256_secret.is_some() {
             return Ok(());
         }
@@ -250,7 +253,8 @@ impl Tokens {
             store,
             self.settings.ttl + self.settings.leeway as i64,
             self.clock.now(),
-        )?;
+        )
+        .await?;
         if let Ok(mut r) = self.ring.write() {
             *r = Arc::new(ring);
         }
@@ -410,8 +414,8 @@ fn hs256_ring(secret: &[u8]) -> KeyRing {
 }
 
 /// Active key signs; retired keys verify until every token they signed has expired.
-fn ed25519_ring(store: &Store, max_token_life: i64, now: i64) -> Result<KeyRing, TokenError> {
-    let keys = store.keys()?;
+async fn ed25519_ring(store: &Store, max_token_life: i64, now: i64) -> Result<KeyRing, TokenError> {
+    let keys = store.keys().await?;
     let active = keys
         .iter()
         .find(|k| k.retired_at.is_none())

@@ -38,6 +38,20 @@ impl Reply {
     }
 }
 
+/// Run a future of the library from a synchronous test, on one runtime shared by the tests
+/// (the store's work goes to its blocking pool).
+pub fn block<F: std::future::Future>(f: F) -> F::Output {
+    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    })
+    .block_on(f)
+}
+
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
@@ -78,21 +92,22 @@ pub fn spawn_app_with_clock(
         ..Config::default()
     };
     tweak(&mut config);
-    let (state, _) = AppState::build_with_clock(config, clock).unwrap();
+    let (state, _) = block(AppState::build_with_clock(config, clock)).unwrap();
     // The bootstrap admin got a generated password; set a known one.
     let admin_hash = warden::accounts::password::hash(ADMIN_PASSWORD).unwrap();
-    state.store.set_password_hash("admin", &admin_hash).unwrap();
+    block(state.store.set_password_hash("admin", &admin_hash)).unwrap();
     let hash = warden::accounts::password::hash(USER_PASSWORD).unwrap();
-    state
-        .store
-        .create_user(&warden::store::NewUser {
+    block(state.store.create_user(
+        &warden::store::NewUser {
             id: "alice".parse().unwrap(),
             email: "alice@example.com".parse().unwrap(),
             name: "Alice".parse().unwrap(),
             roles: vec!["USER".parse().unwrap()],
             password_hash: Some(hash),
-        })
-        .unwrap();
+        },
+        None,
+    ))
+    .unwrap();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -239,7 +254,7 @@ impl TestApp {
     /// Another server on this app's database and policies, as a second process would be.
     pub fn second_server(&self) -> (String, AppState) {
         let config = (*self.state.config).clone();
-        let (state, _) = AppState::build(config).unwrap();
+        let (state, _) = block(AppState::build(config)).unwrap();
         let (addr, _) = self
             .runtime
             .block_on(warden::server::start(state.clone(), "127.0.0.1:0"))

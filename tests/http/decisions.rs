@@ -281,26 +281,30 @@ fn every_decision_reaches_the_log_and_the_metrics() {
     }
     app.post("/v1/authorize", &delete_r1(), Some("junk"));
     wait_for("decision log", || {
-        app.state
-            .store
-            .list_decisions(None, None, None, None, 100)
+        block(app.state.store.list_decisions(None, None, None, None, 100))
             .unwrap()
             .len()
             == 40
     });
-    let denies = app
-        .state
-        .store
-        .list_decisions(Some("User::\"alice\""), None, Some("deny"), None, 100)
-        .unwrap();
+    let denies = block(app.state.store.list_decisions(
+        Some("User::\"alice\""),
+        None,
+        Some("deny"),
+        None,
+        100,
+    ))
+    .unwrap();
     assert_eq!(denies.len(), 20);
     assert_eq!(denies[0].action, "deleteUserResource");
     assert_eq!(denies[0].resource, "UserResource::\"r1\"");
-    let allows = app
-        .state
-        .store
-        .list_decisions(Some("User::\"admin\""), None, Some("allow"), None, 100)
-        .unwrap();
+    let allows = block(app.state.store.list_decisions(
+        Some("User::\"admin\""),
+        None,
+        Some("allow"),
+        None,
+        100,
+    ))
+    .unwrap();
     assert_eq!(
         allows[0].reasons,
         vec!["app.admin-delete-user-resource".to_string()]
@@ -335,9 +339,7 @@ fn decision_log_keeps_the_newest_rows_only() {
             .contains("warden_decision_log_written_total 25")
     });
     assert_eq!(
-        app.state
-            .store
-            .list_decisions(None, None, None, None, 100)
+        block(app.state.store.list_decisions(None, None, None, None, 100))
             .unwrap()
             .len(),
         10
@@ -425,18 +427,22 @@ fn cached_callers_still_expire_and_still_see_revocations() {
     }
     // A change made directly in the store (as another process would) is seen at once.
     keep_a_root_admin(&app);
-    app.state
-        .store
-        .set_user_roles("admin", &["USER".parse().unwrap()])
-        .unwrap();
+    block(
+        app.state
+            .store
+            .set_user_roles("admin", &["USER".parse().unwrap()], None),
+    )
+    .unwrap();
     assert_eq!(
         authorize(&app, &admin, &delete_r1()).json()["allowed"],
         false
     );
-    app.state
-        .store
-        .set_user_roles("admin", &["ADMIN".parse().unwrap()])
-        .unwrap();
+    block(
+        app.state
+            .store
+            .set_user_roles("admin", &["ADMIN".parse().unwrap()], None),
+    )
+    .unwrap();
     assert_eq!(
         authorize(&app, &admin, &delete_r1()).json()["allowed"],
         true
@@ -502,16 +508,17 @@ pub fn keep_a_root_admin(app: &TestApp) {
     )
     .unwrap();
     app.state.engine.reload().unwrap();
-    app.state
-        .store
-        .create_user(&warden::store::NewUser {
+    block(app.state.store.create_user(
+        &warden::store::NewUser {
             id: "root".parse().unwrap(),
             email: "root@example.com".parse().unwrap(),
             name: Default::default(),
             roles: vec![],
             password_hash: None,
-        })
-        .unwrap();
+        },
+        None,
+    ))
+    .unwrap();
 }
 
 /// Whether `text` is an RFC 3339 UTC time such as 2026-11-27T04:42:14Z.
@@ -641,11 +648,13 @@ fn the_decision_log_keeps_properties_and_context() {
     });
     assert_eq!(authorize(&app, &admin, &body).status, 200);
     wait_for("the logged decision", || {
-        !app.state
-            .store
-            .list_decisions(None, Some("readDocument"), None, None, 10)
-            .unwrap()
-            .is_empty()
+        !block(
+            app.state
+                .store
+                .list_decisions(None, Some("readDocument"), None, None, 10),
+        )
+        .unwrap()
+        .is_empty()
     });
     let rows = app
         .get("/admin/v1/decisions?action=readDocument", Some(&admin))

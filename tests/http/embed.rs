@@ -19,55 +19,50 @@ fn r1() -> Resource {
 fn decide_for_users_and_tokens_in_process() {
     let app = spawn_app();
     let warden = Warden::from_state(app.state.clone());
-    let d = warden
-        .decide_for_user("admin", "deleteUserResource", &r1(), &json!({}))
-        .unwrap();
+    let d =
+        block(warden.decide_for_user("admin", "deleteUserResource", &r1(), &json!({}))).unwrap();
     assert!(d.allowed);
     assert_eq!(
         d.reasons,
         vec!["app.admin-delete-user-resource".to_string()]
     );
     assert!(
-        !warden
-            .decide_for_user("alice", "deleteUserResource", &r1(), &json!({}))
+        !block(warden.decide_for_user("alice", "deleteUserResource", &r1(), &json!({})))
             .unwrap()
             .allowed
     );
     assert!(matches!(
-        warden.decide_for_user("ghost", "deleteUserResource", &r1(), &json!({})),
+        block(warden.decide_for_user("ghost", "deleteUserResource", &r1(), &json!({}))),
         Err(IdentityError::UnknownUser(_))
     ));
 
     let token = app.admin_token();
     assert!(
-        warden
-            .decide_for_token(&token, "deleteUserResource", &r1(), &json!({}))
+        block(warden.decide_for_token(&token, "deleteUserResource", &r1(), &json!({})))
             .unwrap()
             .allowed
     );
-    let verified = warden.verify(&token).unwrap();
+    let verified = block(warden.verify(&token)).unwrap();
     assert_eq!(verified.user.id, "admin");
     assert_eq!(verified.principal.roles, vec!["ADMIN".to_string()]);
-    warden
-        .store
-        .revoke_jti(&verified.claims.jti, verified.claims.exp)
-        .unwrap();
-    assert_eq!(
+    block(
         warden
-            .decide_for_token(&token, "deleteUserResource", &r1(), &json!({}))
-            .err(),
+            .store
+            .revoke_jti(&verified.claims.jti, verified.claims.exp, None),
+    )
+    .unwrap();
+    assert_eq!(
+        block(warden.decide_for_token(&token, "deleteUserResource", &r1(), &json!({}))).err(),
         Some(Rejection::Revoked)
     );
     assert_eq!(
-        warden
-            .decide_for_token("junk", "deleteUserResource", &r1(), &json!({}))
-            .err(),
+        block(warden.decide_for_token("junk", "deleteUserResource", &r1(), &json!({}))).err(),
         Some(Rejection::Malformed)
     );
 
-    app.state.store.set_user_disabled("alice", true).unwrap();
+    block(app.state.store.set_user_disabled("alice", true, None)).unwrap();
     assert!(matches!(
-        warden.decide_for_user("alice", "deleteUserResource", &r1(), &json!({})),
+        block(warden.decide_for_user("alice", "deleteUserResource", &r1(), &json!({}))),
         Err(IdentityError::Disabled(_))
     ));
 }
@@ -77,15 +72,14 @@ fn open_from_a_config() {
     let dir = tempfile::TempDir::new().unwrap();
     let policies = dir.path().join("policies");
     warden::engine::create_shipped(&policies).unwrap();
-    let warden = Warden::open(warden::config::Config {
+    let warden = block(Warden::open(warden::config::Config {
         db: dir.path().join("w.db"),
         policies,
         ..warden::config::Config::default()
-    })
+    }))
     .unwrap();
     assert!(
-        warden
-            .decide_for_user("admin", "deleteUserResource", &r1(), &json!({}))
+        block(warden.decide_for_user("admin", "deleteUserResource", &r1(), &json!({})))
             .unwrap()
             .allowed
     );

@@ -249,13 +249,13 @@ fn a_password_reset_ends_every_session_and_token() {
         for _ in 0..5 {
             assert_eq!(wrong(&app, "alice@example.com").status, 401, "{via}");
         }
-        app.state.store.unlock_account("alice@example.com").unwrap();
+        block(app.state.store.unlock_account("alice@example.com", None)).unwrap();
         app.login("alice@example.com", new_password);
     }
     let audit = app
         .get("/admin/v1/audit?action=users.password", Some(&admin))
         .text;
-    assert!(audit.contains("sessions_ended"), "{audit}");
+    assert!(audit.contains("\"tokens\":\"revoked\""), "{audit}");
 }
 
 trait OutputWithStdin {
@@ -326,16 +326,17 @@ fn changing_your_own_password_keeps_only_the_current_session() {
 
 fn add_users(app: &TestApp, prefix: &str, n: usize, role: &str) {
     for i in 0..n {
-        app.state
-            .store
-            .create_user(&warden::store::NewUser {
+        block(app.state.store.create_user(
+            &warden::store::NewUser {
                 id: format!("{prefix}{i:04}").parse().unwrap(),
                 email: format!("{prefix}{i:04}@example.com").parse().unwrap(),
                 name: Default::default(),
                 roles: vec![role.parse().unwrap()],
                 password_hash: None,
-            })
-            .unwrap();
+            },
+            None,
+        ))
+        .unwrap();
     }
 }
 
@@ -354,7 +355,7 @@ fn search(app: &TestApp, key: &str, body: &serde_json::Value) -> Reply {
 #[test]
 fn subject_search_tokens_are_validated_and_every_scan_is_bounded() {
     let app = spawn_app_with(|c| c.search_scan_limit = 50);
-    let (_, key) = app.state.store.create_client("search").unwrap();
+    let (_, key) = block(app.state.store.create_client("search", None)).unwrap();
     add_users(&app, "u", 180, "USER");
     let nobody = json!({
         "subject": {"type": "user"},
@@ -395,11 +396,13 @@ fn subject_search_tokens_are_validated_and_every_scan_is_bounded() {
     }
     assert_eq!(requests, 4, "50 users per request over 182 users");
     let rows = |principal: Option<&str>| {
-        app.state
-            .store
-            .list_decisions(principal, None, None, None, 1000)
-            .unwrap()
-            .len()
+        block(
+            app.state
+                .store
+                .list_decisions(principal, None, None, None, 1000),
+        )
+        .unwrap()
+        .len()
     };
     wait_for("the search rows", || rows(Some("search:User")) == 4);
     assert_eq!(
@@ -932,7 +935,7 @@ fn blocked_guesses_take_no_hashing_turn() {
 fn duplicate_json_keys_are_refused() {
     let app = spawn_app();
     let admin = app.admin_token();
-    let (_, key) = app.state.store.create_client("dupes").unwrap();
+    let (_, key) = block(app.state.store.create_client("dupes", None)).unwrap();
     let cases = [
         (
             "/v1/authorize",

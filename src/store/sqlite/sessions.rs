@@ -1,6 +1,6 @@
 //! Sessions (refresh-token families), refresh tokens (hashes only) and revoked access-token ids.
 
-use super::{bump_revision, Store, StoreError};
+use super::{bump_revision, Audit, SqliteStore, StoreError};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 
@@ -105,7 +105,7 @@ pub struct RefreshLimits {
     pub grace_secs: i64,
 }
 
-impl Store {
+impl SqliteStore {
     /// Start a session for a user with its first refresh token (given as a hash).
     pub fn create_session(
         &self,
@@ -124,7 +124,7 @@ impl Store {
                 "INSERT INTO refresh_tokens (hash, session_id, created_at) VALUES (?1, ?2, ?3)",
                 params![refresh_hash, id, t],
             )?;
-            find_session(tx, &id)?.ok_or_else(|| StoreError::NotFound(format!("session {id}")))
+            find_session(tx, &id)?.ok_or_else(|| StoreError::not_found(crate::store::Entity::Session, id))
         })
     }
 
@@ -242,10 +242,15 @@ impl Store {
     }
 
     /// End a session; its refresh tokens die and its access tokens stop verifying.
-    pub fn revoke_session(&self, id: &str, reason: &str) -> Result<SessionRow, StoreError> {
-        self.write(|tx| {
+    pub fn revoke_session(
+        &self,
+        id: &str,
+        reason: &str,
+        audit: Option<&Audit>,
+    ) -> Result<SessionRow, StoreError> {
+        self.write_audited(audit, |tx| {
             let Some(session) = find_session(tx, id)? else {
-                return Err(StoreError::NotFound(format!("session {id}")));
+                return Err(StoreError::not_found(crate::store::Entity::Session, id));
             };
             revoke_session_in(tx, id, reason, self.now())?;
             Ok(find_session(tx, id)?.unwrap_or(session))
@@ -270,8 +275,13 @@ impl Store {
     }
 
     /// Put an access-token id on the deny-list until it would have expired anyway.
-    pub fn revoke_jti(&self, jti: &str, expires_at: i64) -> Result<(), StoreError> {
-        self.write(|tx| {
+    pub fn revoke_jti(
+        &self,
+        jti: &str,
+        expires_at: i64,
+        audit: Option<&Audit>,
+    ) -> Result<(), StoreError> {
+        self.write_audited(audit, |tx| {
             tx.execute(
                 "INSERT OR IGNORE INTO revoked_tokens (jti, expires_at, revoked_at) VALUES (?1, ?2, ?3)",
                 params![jti, expires_at, self.now()],

@@ -1,6 +1,6 @@
 //! Signing keys and server secrets.
 
-use super::{Store, StoreError};
+use super::{Audit, SqliteStore, StoreError};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
@@ -28,7 +28,7 @@ impl std::fmt::Debug for KeyRow {
     }
 }
 
-impl Store {
+impl SqliteStore {
     /// Every signing key, newest first.
     pub fn keys(&self) -> Result<Vec<KeyRow>, StoreError> {
         self.read(|c| {
@@ -58,8 +58,9 @@ impl Store {
         alg: &str,
         private_der: &[u8],
         public_raw: &[u8],
+        audit: Option<&Audit>,
     ) -> Result<(), StoreError> {
-        self.write(|tx| {
+        self.write_audited(audit, |tx| {
             let t = self.now();
             tx.execute("UPDATE signing_keys SET retired_at = ?1 WHERE retired_at IS NULL", [t])?;
             tx.execute(
@@ -70,12 +71,8 @@ impl Store {
         })
     }
 
-    /// A named server secret, created with `make` on first use.
-    pub fn secret(
-        &self,
-        name: &str,
-        make: impl FnOnce() -> Vec<u8>,
-    ) -> Result<Vec<u8>, StoreError> {
+    /// A named server secret; `fresh` is stored when there is none yet.
+    pub fn secret(&self, name: &str, fresh: Vec<u8>) -> Result<Vec<u8>, StoreError> {
         if let Some(v) = self.read(|c| {
             Ok(
                 c.query_row("SELECT value FROM secrets WHERE name = ?1", [name], |r| {
@@ -89,7 +86,7 @@ impl Store {
         self.write(|tx| {
             tx.execute(
                 "INSERT OR IGNORE INTO secrets (name, value) VALUES (?1, ?2)",
-                params![name, make()],
+                params![name, fresh],
             )?;
             Ok(
                 tx.query_row("SELECT value FROM secrets WHERE name = ?1", [name], |r| {

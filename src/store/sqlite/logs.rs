@@ -1,6 +1,6 @@
 //! The audit log (who changed what) and the decision log (every allow/deny).
 
-use super::{Store, StoreError};
+use super::{SqliteStore, StoreError};
 use rusqlite::{params, Connection};
 use serde::Serialize;
 
@@ -54,16 +54,10 @@ pub(crate) fn audit_in(
     Ok(())
 }
 
-impl Store {
+impl SqliteStore {
     /// Write an audit row on its own.
-    pub fn audit(
-        &self,
-        actor: &str,
-        action: &str,
-        target: &str,
-        detail: &serde_json::Value,
-    ) -> Result<(), StoreError> {
-        self.write(|tx| audit_in(tx, actor, action, target, detail, self.now()))
+    pub fn audit(&self, audit: &super::Audit) -> Result<(), StoreError> {
+        self.write_audited(Some(audit), |_| Ok(()))
     }
 
     /// Audit rows, newest first, optionally filtered by actor or action.
@@ -137,9 +131,9 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<DecisionRow>, StoreError> {
         self.query_decisions(&DecisionFilter {
-            principal,
-            action,
-            decision,
+            principal: principal.map(str::to_owned),
+            action: action.map(str::to_owned),
+            decision: decision.map(str::to_owned),
             since,
             after_id: None,
             limit,
@@ -147,7 +141,7 @@ impl Store {
     }
 
     /// Logged decisions matching `f`, newest first.
-    pub fn query_decisions(&self, f: &DecisionFilter<'_>) -> Result<Vec<DecisionRow>, StoreError> {
+    pub fn query_decisions(&self, f: &DecisionFilter) -> Result<Vec<DecisionRow>, StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare(
                 "SELECT at, request_id, client, principal, action, resource, decision, reasons, errors, latency_us, id, properties, context FROM decision_log \
@@ -203,10 +197,10 @@ impl Store {
 
 /// Filters for [`Store::query_decisions`].
 #[derive(Debug, Clone, Default)]
-pub struct DecisionFilter<'a> {
-    pub principal: Option<&'a str>,
-    pub action: Option<&'a str>,
-    pub decision: Option<&'a str>,
+pub struct DecisionFilter {
+    pub principal: Option<String>,
+    pub action: Option<String>,
+    pub decision: Option<String>,
     pub since: Option<i64>,
     pub after_id: Option<i64>,
     pub limit: i64,

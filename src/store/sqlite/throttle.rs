@@ -8,7 +8,7 @@
 //! as a failure *before* the password is checked, in one immediate transaction, so at most
 //! `limit` attempts per window ever reach the (slow) hash; a success gives the attempt back.
 
-use super::{Store, StoreError};
+use super::{Audit, SqliteStore, StoreError};
 use rusqlite::{params, OptionalExtension};
 
 /// One counter a sign-in attempt is charged to.
@@ -33,7 +33,7 @@ pub enum Reservation {
     Blocked { retry_after_secs: u64 },
 }
 
-impl Store {
+impl SqliteStore {
     /// Charge one attempt to every key, unless one of them is already at its limit, in which
     /// case nothing is charged and the longest wait is returned. Windows are fixed: a key's
     /// window starts at its first failure and lasts `window_ms`.
@@ -121,8 +121,8 @@ impl Store {
 
     /// Forget every counter of an account (`warden user unlock`, a password reset).
     /// Returns how many counters were dropped.
-    pub fn unlock_account(&self, email: &str) -> Result<usize, StoreError> {
-        self.write(|tx| unlock_in(tx, email))
+    pub fn unlock_account(&self, email: &str, audit: Option<&Audit>) -> Result<usize, StoreError> {
+        self.write_audited(audit, |tx| unlock_in(tx, email))
     }
 
     /// How many failures are counted against an account right now (all addresses).

@@ -1,6 +1,6 @@
 //! Service clients: API keys (stored hashed) for services that call the decision API.
 
-use super::{Store, StoreError};
+use super::{Audit, SqliteStore, StoreError};
 use crate::model::ClientName;
 use crate::util::{random_id, sha256_hex};
 use rusqlite::{params, OptionalExtension, Row};
@@ -24,15 +24,19 @@ fn client_from_row(r: &Row<'_>) -> rusqlite::Result<ClientRow> {
     })
 }
 
-impl Store {
+impl SqliteStore {
     /// Create a client; returns it with its key (the only time the key is seen).
     /// The name is parsed as a [`ClientName`] here, the one funnel of the CLI and the API.
-    pub fn create_client(&self, name: &str) -> Result<(ClientRow, String), StoreError> {
+    pub fn create_client(
+        &self,
+        name: &str,
+        audit: Option<&Audit>,
+    ) -> Result<(ClientRow, String), StoreError> {
         let name = ClientName::parse(name).map_err(|e| StoreError::Invalid(e.0))?;
         let name = name.as_str();
         let id = random_id();
         let key = format!("wdn_{}", crate::util::random_token(32));
-        self.write(|tx| {
+        self.write_audited(audit, |tx| {
             tx.execute(
                 "INSERT INTO clients (id, name, key_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
                 params![id, name, sha256_hex(&key), self.now()],
@@ -51,7 +55,7 @@ impl Store {
                 client_from_row,
             )
             .optional()?
-            .ok_or_else(|| StoreError::NotFound(format!("client {id}")))
+            .ok_or_else(|| StoreError::not_found(crate::store::Entity::Client, id))
         })
     }
 
@@ -69,8 +73,8 @@ impl Store {
     }
 
     /// Revoke a client's key.
-    pub fn revoke_client(&self, id: &str) -> Result<ClientRow, StoreError> {
-        self.write(|tx| {
+    pub fn revoke_client(&self, id: &str, audit: Option<&Audit>) -> Result<ClientRow, StoreError> {
+        self.write_audited(audit, |tx| {
             let n = tx.execute(
                 "UPDATE clients SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
                 params![id, self.now()],
@@ -82,7 +86,7 @@ impl Store {
                     |r| r.get(0),
                 )?;
                 if !exists {
-                    return Err(StoreError::NotFound(format!("client {id}")));
+                    return Err(StoreError::not_found(crate::store::Entity::Client, id));
                 }
             }
             Ok(())

@@ -1,6 +1,6 @@
 //! Roles and their parent roles (a role hierarchy, cycles refused).
 
-use super::{bump_revision, conflict_on_unique, Store, StoreError};
+use super::{bump_revision, conflict_on_unique, Audit, SqliteStore, StoreError};
 use crate::model::RoleName;
 use rusqlite::{params, Connection};
 use serde::Serialize;
@@ -60,14 +60,15 @@ fn set_parents(conn: &Connection, name: &RoleName, parents: &[RoleName]) -> Resu
     Ok(())
 }
 
-impl Store {
+impl SqliteStore {
     /// Create a role with parent roles.
     pub fn create_role(
         &self,
         name: &RoleName,
         parents: &[RoleName],
+        audit: Option<&Audit>,
     ) -> Result<RoleRow, StoreError> {
-        self.write(|tx| {
+        self.write_audited(audit, |tx| {
             tx.execute(
                 "INSERT INTO roles (name, created_at) VALUES (?1, ?2)",
                 params![name.as_str(), self.now()],
@@ -84,8 +85,9 @@ impl Store {
         &self,
         name: &RoleName,
         parents: &[RoleName],
+        audit: Option<&Audit>,
     ) -> Result<RoleRow, StoreError> {
-        self.write_directory(|tx| {
+        self.write_directory(audit, |tx| {
             find_role(tx, name.as_str())?;
             set_parents(tx, name, parents)?;
             bump_revision(tx)?;
@@ -95,8 +97,13 @@ impl Store {
 
     /// Remove a role. Refused while users hold it or other roles inherit from it, unless
     /// `force`, which also takes it away from those users and roles.
-    pub fn remove_role(&self, name: &str, force: bool) -> Result<(), StoreError> {
-        self.write_directory(|tx| {
+    pub fn remove_role(
+        &self,
+        name: &str,
+        force: bool,
+        audit: Option<&Audit>,
+    ) -> Result<(), StoreError> {
+        self.write_directory(audit, |tx| {
             let role = find_role(tx, name)?;
             let children: i64 = tx.query_row(
                 "SELECT COUNT(*) FROM role_parents WHERE parent = ?1",
@@ -140,7 +147,7 @@ fn find_role(conn: &Connection, name: &str) -> Result<RoleRow, StoreError> {
         |r| r.get(0),
     )?;
     if !exists {
-        return Err(StoreError::NotFound(format!("role {name}")));
+        return Err(StoreError::not_found(crate::store::Entity::Role, name));
     }
     let mut stmt =
         conn.prepare_cached("SELECT parent FROM role_parents WHERE role = ?1 ORDER BY parent")?;

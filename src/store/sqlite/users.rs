@@ -1,6 +1,6 @@
 //! The users table and their role assignments.
 
-use super::{bump_revision, conflict_on_unique, Store, StoreError};
+use super::{bump_revision, conflict_on_unique, Audit, SqliteStore, StoreError};
 use crate::model::{Email, RoleName, SearchText, UserId, UserName};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
@@ -93,10 +93,14 @@ pub struct NewUser {
     pub password_hash: Option<String>,
 }
 
-impl Store {
+impl SqliteStore {
     /// Create a user with its roles in one transaction.
-    pub fn create_user(&self, user: &NewUser) -> Result<UserRow, StoreError> {
-        self.write(|tx| {
+    pub fn create_user(
+        &self,
+        user: &NewUser,
+        audit: Option<&Audit>,
+    ) -> Result<UserRow, StoreError> {
+        self.write_audited(audit, |tx| {
             let t = self.now();
             tx.execute(
                 "INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
@@ -109,14 +113,14 @@ impl Store {
             })?;
             write_roles(tx, user.id.as_str(), &user.roles)?;
             bump_revision(tx)?;
-            find_user(tx, user.id.as_str())?.ok_or_else(|| StoreError::NotFound(format!("user {}", user.id)))
+            find_user(tx, user.id.as_str())?.ok_or_else(|| StoreError::not_found(crate::store::Entity::User, user.id.as_str()))
         })
     }
 
     /// A user by id.
     pub fn user(&self, id: &str) -> Result<UserRow, StoreError> {
         self.read(|c| find_user(c, id))?
-            .ok_or_else(|| StoreError::NotFound(format!("user {id}")))
+            .ok_or_else(|| StoreError::not_found(crate::store::Entity::User, id))
     }
 
     /// A user and password hash by email (case-insensitive), for sign-in.
@@ -182,30 +186,41 @@ impl Store {
     }
 
     /// Replace a user's roles (the first is the primary role).
-    pub fn set_user_roles(&self, id: &str, roles: &[RoleName]) -> Result<UserRow, StoreError> {
-        self.write_directory(|tx| {
-            find_user(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))?;
+    pub fn set_user_roles(
+        &self,
+        id: &str,
+        roles: &[RoleName],
+        audit: Option<&Audit>,
+    ) -> Result<UserRow, StoreError> {
+        self.write_directory(audit, |tx| {
+            find_user(tx, id)?
+                .ok_or_else(|| StoreError::not_found(crate::store::Entity::User, id))?;
             write_roles(tx, id, roles)?;
             touch(tx, id, self.now())?;
-            find_user(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))
+            find_user(tx, id)?.ok_or_else(|| StoreError::not_found(crate::store::Entity::User, id))
         })
     }
 
     /// Disable or enable a user. Disabling also ends every session of the user.
-    pub fn set_user_disabled(&self, id: &str, disabled: bool) -> Result<UserRow, StoreError> {
-        self.write_directory(|tx| {
+    pub fn set_user_disabled(
+        &self,
+        id: &str,
+        disabled: bool,
+        audit: Option<&Audit>,
+    ) -> Result<UserRow, StoreError> {
+        self.write_directory(audit, |tx| {
             let n = tx.execute(
                 "UPDATE users SET disabled = ?2 WHERE id = ?1",
                 params![id, disabled],
             )?;
             if n == 0 {
-                return Err(StoreError::NotFound(format!("user {id}")));
+                return Err(StoreError::not_found(crate::store::Entity::User, id));
             }
             if disabled {
                 super::sessions::revoke_user_sessions(tx, id, "user_disabled", self.now())?;
             }
             touch(tx, id, self.now())?;
-            find_user(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))
+            find_user(tx, id)?.ok_or_else(|| StoreError::not_found(crate::store::Entity::User, id))
         })
     }
 
@@ -217,7 +232,7 @@ impl Store {
                 params![id, hash],
             )?;
             if n == 0 {
-                return Err(StoreError::NotFound(format!("user {id}")));
+                return Err(StoreError::not_found(crate::store::Entity::User, id));
             }
             touch(tx, id, self.now())
         })
@@ -227,13 +242,18 @@ impl Store {
     /// the user ends, as with [`Store::revoke_user_tokens`], and the sign-in throttle of the
     /// account is lifted, all in one transaction. Whoever knew the old password (or holds a
     /// token got with it) is locked out the moment the reset is acknowledged.
-    pub fn reset_password(&self, id: &str, hash: &str) -> Result<usize, StoreError> {
-        self.write(|tx| {
+    pub fn reset_password(
+        &self,
+        id: &str,
+        hash: &str,
+        audit: Option<&Audit>,
+    ) -> Result<usize, StoreError> {
+        self.write_audited(audit, |tx| {
             let email: Option<String> = tx
                 .query_row("SELECT email FROM users WHERE id = ?1", [id], |r| r.get(0))
                 .optional()?;
             let Some(email) = email else {
-                return Err(StoreError::NotFound(format!("user {id}")));
+                return Err(StoreError::not_found(crate::store::Entity::User, id));
             };
             tx.execute(
                 "UPDATE users SET password_hash = ?2, tokens_valid_after = ?3 WHERE id = ?1",
@@ -254,14 +274,15 @@ impl Store {
         id: &str,
         hash: &str,
         keep: &str,
+        audit: Option<&Audit>,
     ) -> Result<usize, StoreError> {
-        self.write(|tx| {
+        self.write_audited(audit, |tx| {
             let n = tx.execute(
                 "UPDATE users SET password_hash = ?2 WHERE id = ?1",
                 params![id, hash],
             )?;
             if n == 0 {
-                return Err(StoreError::NotFound(format!("user {id}")));
+                return Err(StoreError::not_found(crate::store::Entity::User, id));
             }
             let ended = tx.execute(
                 "UPDATE sessions SET revoked_at = ?3, revoked_reason = 'password_changed' WHERE user_id = ?1 AND id != ?2 AND revoked_at IS NULL",
@@ -279,7 +300,7 @@ impl Store {
                 r.get(0)
             })
             .optional()?
-            .ok_or_else(|| StoreError::NotFound(format!("user {id}")))
+            .ok_or_else(|| StoreError::not_found(crate::store::Entity::User, id))
         })
     }
 
@@ -289,9 +310,11 @@ impl Store {
         id: &str,
         email: Option<&Email>,
         name: Option<&UserName>,
+        audit: Option<&Audit>,
     ) -> Result<UserRow, StoreError> {
-        self.write_directory(|tx| {
-            find_user(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))?;
+        self.write_directory(audit, |tx| {
+            find_user(tx, id)?
+                .ok_or_else(|| StoreError::not_found(crate::store::Entity::User, id))?;
             if let Some(email) = email {
                 tx.execute(
                     "UPDATE users SET email = ?2 WHERE id = ?1",
@@ -306,16 +329,16 @@ impl Store {
                 )?;
             }
             touch(tx, id, self.now())?;
-            find_user(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))
+            find_user(tx, id)?.ok_or_else(|| StoreError::not_found(crate::store::Entity::User, id))
         })
     }
 
     /// Delete a user; sessions and refresh tokens go with it (foreign keys cascade).
-    pub fn delete_user(&self, id: &str) -> Result<(), StoreError> {
-        self.write_directory(|tx| {
+    pub fn delete_user(&self, id: &str, audit: Option<&Audit>) -> Result<(), StoreError> {
+        self.write_directory(audit, |tx| {
             let n = tx.execute("DELETE FROM users WHERE id = ?1", [id])?;
             if n == 0 {
-                return Err(StoreError::NotFound(format!("user {id}")));
+                return Err(StoreError::not_found(crate::store::Entity::User, id));
             }
             bump_revision(tx)
         })
@@ -324,14 +347,14 @@ impl Store {
     /// Revoke every token and session of a user: access tokens issued before this second stop
     /// verifying (the tokens-valid-after epoch), and every session ends, which also kills
     /// tokens minted earlier within this same second (they carry the session id).
-    pub fn revoke_user_tokens(&self, id: &str) -> Result<(), StoreError> {
-        self.write(|tx| {
+    pub fn revoke_user_tokens(&self, id: &str, audit: Option<&Audit>) -> Result<(), StoreError> {
+        self.write_audited(audit, |tx| {
             let n = tx.execute(
                 "UPDATE users SET tokens_valid_after = ?2 WHERE id = ?1",
                 params![id, self.now()],
             )?;
             if n == 0 {
-                return Err(StoreError::NotFound(format!("user {id}")));
+                return Err(StoreError::not_found(crate::store::Entity::User, id));
             }
             super::sessions::revoke_user_sessions(tx, id, "revoked_all", self.now())?;
             touch(tx, id, self.now())

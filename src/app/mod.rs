@@ -1,0 +1,658 @@
+//! The application core: every admin operation once.
+//!
+//! Each operation validates its input (naming the field at fault), makes its change and
+//! writes its audit row in one transaction (the store writes the [`Audit`] it is given with
+//! the change), and returns a typed result or a typed [`AppError`]. The command line, the
+//! admin API and the embedding facade are thin adapters: they translate arguments and
+//! results, and pass the [`Actor`] (`cli`, a user), so the same change from any of them
+//! writes the same audit row.
+//!
+//! Layering: `app` calls the store, the engine, tokens and accounts; nothing here knows HTTP
+//! or the terminal.
+
+use crate::accounts::{Accounts, AuthError};
+use crate::config::Config;
+use crate::engine::{Decision, Engine, Query, Resource};
+use crate::identity::{self, IdentityError};
+use crate::model::{Email, InvalidValue, RoleName, SearchText, UserId, UserName};
+use crate::store::{Audit, NewUser, Store, StoreError};
+use crate::tokens::{TokenError, Tokens};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+pub use crate::store::{
+    AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, KeyRow, RoleRow, SessionRow,
+    UserRow,
+};
+
+/// Who makes a change: written to the audit row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// The `warden` command line (whoever can open the database).
+    Cli,
+    /// A signed-in user (by id), through the admin API or the console.
+    User(String),
+}
+
+impl Actor {
+    /// The actor as the audit log names it: `cli` or `user:<id>`.
+    pub fn label(&self) -> String {
+        match self {
+            Actor::Cli => "cli".into(),
+            Actor::User(id) => format!("user:{id}"),
+        }
+    }
+}
+
+/// Why an operation was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Bad input, naming the field (400).
+    #[error("{0}")]
+    Invalid(String),
+    /// The change conflicts with the caller or the data (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// A policy reload was refused; the previous policies keep serving (422).
+    #[error("reload refused; the previous policies keep serving: {0}")]
+    Reload(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Tokens(#[from] TokenError),
+}
+
+impl From<IdentityError> for AppError {
+    fn from(e: IdentityError) -> Self {
+        match e {
+            IdentityError::UnknownUser(u) => {
+                AppError::Store(StoreError::not_found(crate::store::Entity::User, u))
+            }
+            IdentityError::Disabled(u) => AppError::Conflict(format!("user {u} is disabled")),
+            IdentityError::Store(s) => AppError::Store(s),
+        }
+    }
+}
+
+/// A 400 naming the field a refused value came from.
+fn field(name: &'static str) -> impl Fn(InvalidValue) -> AppError {
+    move |e| AppError::Invalid(format!("field `{name}`: {e}"))
+}
+
+/// Most roles a user or a role may list.
+const MAX_ROLES: usize = 64;
+
+fn role_names(what: &'static str, names: &[String]) -> Result<Vec<RoleName>, AppError> {
+    if names.len() > MAX_ROLES {
+        return Err(AppError::Invalid(format!(
+            "field `{what}`: at most {MAX_ROLES} roles are allowed"
+        )));
+    }
+    names
+        .iter()
+        .map(|r| RoleName::parse(r).map_err(field(what)))
+        .collect()
+}
+
+fn user_id(id: &str) -> Result<UserId, AppError> {
+    UserId::parse(id).map_err(field("id"))
+}
+
+/// Longest opaque id (session, client, jti) accepted.
+const MAX_OPAQUE_ID: usize = 128;
+
+fn opaque(what: &'static str, value: &str) -> Result<(), AppError> {
+    if value.is_empty() || value.len() > MAX_OPAQUE_ID || value.chars().any(char::is_control) {
+        return Err(AppError::Invalid(format!(
+            "field `{what}` must be 1 to {MAX_OPAQUE_ID} characters without control characters"
+        )));
+    }
+    Ok(())
+}
+
+/// A new user, as the edges receive it.
+#[derive(Debug, Clone, Default)]
+pub struct UserInput {
+    /// The id; derived from the email when absent.
+    pub id: Option<String>,
+    pub email: String,
+    /// The display name (may be empty).
+    pub name: String,
+    pub roles: Vec<String>,
+    /// The first password; none makes an account that cannot sign in until one is set.
+    pub password: Option<String>,
+}
+
+/// A change to a user: each field present is changed.
+#[derive(Debug, Clone, Default)]
+pub struct UserChange {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub disabled: Option<bool>,
+}
+
+/// What a password reset ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordReset {
+    pub sessions_ended: usize,
+}
+
+/// A client created, with its key (shown this once).
+#[derive(Debug, Clone)]
+pub struct NewClient {
+    pub client: ClientRow,
+    pub key: String,
+}
+
+/// The application core over one store and, where they are loaded, the policies, the
+/// token keys and the hashing gate. Cheap to clone.
+///
+/// The server has all of them. A command-line run loads only what its command needs: without
+/// `accounts`, passwords are hashed directly on the blocking pool (one command, one hash);
+/// without `tokens`, a rotated key is picked up by running servers at their next key check;
+/// without `engine`, operations that need the policies say so.
+#[derive(Clone)]
+pub struct App {
+    pub store: Arc<Store>,
+    pub config: Arc<Config>,
+    pub engine: Option<Arc<Engine>>,
+    pub tokens: Option<Arc<Tokens>>,
+    pub accounts: Option<Arc<Accounts>>,
+}
+
+impl App {
+    /// An application core over `store` alone (add the rest with the fields).
+    pub fn new(store: Arc<Store>, config: Arc<Config>) -> App {
+        App {
+            store,
+            config,
+            engine: None,
+            tokens: None,
+            accounts: None,
+        }
+    }
+
+    fn engine(&self) -> Result<&Arc<Engine>, AppError> {
+        self.engine
+            .as_ref()
+            .ok_or_else(|| AppError::Invalid("the policies are not loaded".into()))
+    }
+
+    /// Check the password policy and hash `password` off the async workers (through the
+    /// hashing gate when there is one).
+    async fn hash_password(&self, password: String) -> Result<String, AppError> {
+        if let Some(accounts) = &self.accounts {
+            return Ok(accounts.hash_password(password).await?);
+        }
+        crate::accounts::password::check_policy(&password, self.config.min_password_length)
+            .map_err(|e| AppError::Invalid(format!("field `password`: {e}")))?;
+        tokio::task::spawn_blocking(move || crate::accounts::password::hash(&password))
+            .await
+            .map_err(|e| {
+                crate::alarm::raise("hash_task", &e);
+                AppError::Auth(AuthError::Internal)
+            })?
+            .map_err(|e| {
+                crate::alarm::raise("password_hash", &e);
+                AppError::Auth(AuthError::Internal)
+            })
+    }
+
+    fn audit(actor: &Actor, action: &str, target: String, detail: Value) -> Audit {
+        Audit {
+            actor: actor.label(),
+            action: action.into(),
+            target,
+            detail,
+        }
+    }
+
+    // ---- users ----
+
+    /// Users ordered by id, optionally filtered (substring of id, email or name).
+    pub async fn list_users(
+        &self,
+        filter: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<UserRow>, AppError> {
+        let filter = filter
+            .map(SearchText::parse)
+            .transpose()
+            .map_err(field("filter"))?;
+        Ok(self
+            .store
+            .list_users(filter.as_ref(), limit.clamp(1, 1000), offset.max(0))
+            .await?)
+    }
+
+    /// One user.
+    pub async fn user(&self, id: &str) -> Result<UserRow, AppError> {
+        Ok(self.store.user(user_id(id)?.as_str()).await?)
+    }
+
+    /// Create a user (`users.create`).
+    pub async fn create_user(&self, actor: &Actor, input: UserInput) -> Result<UserRow, AppError> {
+        let email = Email::parse(&input.email).map_err(field("email"))?;
+        let id = match &input.id {
+            Some(id) => user_id(id)?,
+            None => UserId::from_email(&email).map_err(field("email"))?,
+        };
+        let name = UserName::parse(&input.name).map_err(field("name"))?;
+        let roles = role_names("roles", &input.roles)?;
+        let has_password = input.password.is_some();
+        let password_hash = match input.password {
+            Some(p) => Some(self.hash_password(p).await?),
+            None => None,
+        };
+        let audit = Self::audit(
+            actor,
+            "users.create",
+            format!("user:{id}"),
+            json!({
+                "email": email.as_str(),
+                "roles": roles.iter().map(RoleName::as_str).collect::<Vec<_>>(),
+                "password": if has_password { "set" } else { "none" },
+            }),
+        );
+        let new = NewUser {
+            id,
+            email,
+            name,
+            roles,
+            password_hash,
+        };
+        Ok(self.store.create_user(&new, Some(&audit)).await?)
+    }
+
+    /// Change a user's email, name or enabled state. One audit row per kind of change
+    /// (`users.update`, `users.disable`, `users.enable`), so they read apart in the log.
+    pub async fn update_user(
+        &self,
+        actor: &Actor,
+        id: &str,
+        change: UserChange,
+    ) -> Result<UserRow, AppError> {
+        let id = user_id(id)?;
+        let email = change
+            .email
+            .as_deref()
+            .map(Email::parse)
+            .transpose()
+            .map_err(field("email"))?;
+        let name = change
+            .name
+            .as_deref()
+            .map(UserName::parse)
+            .transpose()
+            .map_err(field("name"))?;
+        let mut user = None;
+        if email.is_some() || name.is_some() {
+            let audit = Self::audit(
+                actor,
+                "users.update",
+                format!("user:{id}"),
+                json!({"email": change.email, "name": change.name}),
+            );
+            user = Some(
+                self.store
+                    .update_user(id.as_str(), email.as_ref(), name.as_ref(), Some(&audit))
+                    .await?,
+            );
+        }
+        if let Some(disabled) = change.disabled {
+            let action = if disabled {
+                "users.disable"
+            } else {
+                "users.enable"
+            };
+            let audit = Self::audit(actor, action, format!("user:{id}"), json!({}));
+            user = Some(
+                self.store
+                    .set_user_disabled(id.as_str(), disabled, Some(&audit))
+                    .await?,
+            );
+        }
+        match user {
+            Some(u) => Ok(u),
+            None => Ok(self.store.user(id.as_str()).await?),
+        }
+    }
+
+    /// Replace a user's roles, the first being the primary one (`users.roles`).
+    pub async fn set_roles(
+        &self,
+        actor: &Actor,
+        id: &str,
+        roles: &[String],
+    ) -> Result<UserRow, AppError> {
+        let id = user_id(id)?;
+        let roles = role_names("roles", roles)?;
+        let before = self.store.user(id.as_str()).await?.roles;
+        let after: Vec<&str> = roles.iter().map(RoleName::as_str).collect();
+        let audit = Self::audit(
+            actor,
+            "users.roles",
+            format!("user:{id}"),
+            json!({"before": before, "after": after}),
+        );
+        Ok(self
+            .store
+            .set_user_roles(id.as_str(), &roles, Some(&audit))
+            .await?)
+    }
+
+    /// Set a new password for a user (`users.password`): every session and access token of
+    /// the user ends and the sign-in throttle of the account is lifted.
+    pub async fn reset_password(
+        &self,
+        actor: &Actor,
+        id: &str,
+        password: String,
+    ) -> Result<PasswordReset, AppError> {
+        let id = user_id(id)?;
+        self.store.user(id.as_str()).await?;
+        let hash = self.hash_password(password).await?;
+        let audit = Self::audit(
+            actor,
+            "users.password",
+            format!("user:{id}"),
+            json!({"password": "reset", "tokens": "revoked", "throttle": "cleared"}),
+        );
+        let sessions_ended = self
+            .store
+            .reset_password(id.as_str(), &hash, Some(&audit))
+            .await?;
+        Ok(PasswordReset { sessions_ended })
+    }
+
+    /// End every session and access token of a user (`users.revoke`).
+    pub async fn revoke_user_tokens(&self, actor: &Actor, id: &str) -> Result<(), AppError> {
+        let id = user_id(id)?;
+        let audit = Self::audit(actor, "users.revoke", format!("user:{id}"), json!({}));
+        Ok(self
+            .store
+            .revoke_user_tokens(id.as_str(), Some(&audit))
+            .await?)
+    }
+
+    /// Lift the sign-in throttle of a user's account, from every address (`users.unlock`).
+    /// Returns how many counters were cleared.
+    pub async fn unlock_user(&self, actor: &Actor, id: &str) -> Result<usize, AppError> {
+        let id = user_id(id)?;
+        let user = self.store.user(id.as_str()).await?;
+        let audit = Self::audit(
+            actor,
+            "users.unlock",
+            format!("user:{id}"),
+            json!({"throttle": "cleared"}),
+        );
+        Ok(self.store.unlock_account(&user.email, Some(&audit)).await?)
+    }
+
+    /// Delete a user (`users.delete`); nobody deletes themselves.
+    pub async fn delete_user(&self, actor: &Actor, id: &str) -> Result<(), AppError> {
+        let id = user_id(id)?;
+        if *actor == Actor::User(id.to_string()) {
+            return Err(AppError::Conflict("you cannot delete yourself".into()));
+        }
+        let audit = Self::audit(actor, "users.delete", format!("user:{id}"), json!({}));
+        Ok(self.store.delete_user(id.as_str(), Some(&audit)).await?)
+    }
+
+    // ---- roles ----
+
+    /// Every role with its parents and holders.
+    pub async fn list_roles(&self) -> Result<Vec<RoleRow>, AppError> {
+        Ok(self.store.list_roles().await?)
+    }
+
+    /// Create a role (`roles.create`).
+    pub async fn create_role(
+        &self,
+        actor: &Actor,
+        name: &str,
+        parents: &[String],
+    ) -> Result<RoleRow, AppError> {
+        let name = RoleName::parse(name).map_err(field("name"))?;
+        let parents = role_names("parents", parents)?;
+        let audit = Self::audit(
+            actor,
+            "roles.create",
+            format!("role:{name}"),
+            json!({"parents": parents.iter().map(RoleName::as_str).collect::<Vec<_>>()}),
+        );
+        Ok(self
+            .store
+            .create_role(&name, &parents, Some(&audit))
+            .await?)
+    }
+
+    /// Replace a role's parents (`roles.update`).
+    pub async fn update_role(
+        &self,
+        actor: &Actor,
+        name: &str,
+        parents: &[String],
+    ) -> Result<RoleRow, AppError> {
+        let name = RoleName::parse(name).map_err(field("name"))?;
+        let parents = role_names("parents", parents)?;
+        let before = self.store.role(name.as_str()).await?.parents;
+        let after: Vec<&str> = parents.iter().map(RoleName::as_str).collect();
+        let audit = Self::audit(
+            actor,
+            "roles.update",
+            format!("role:{name}"),
+            json!({"before": before, "after": after}),
+        );
+        Ok(self
+            .store
+            .set_role_parents(&name, &parents, Some(&audit))
+            .await?)
+    }
+
+    /// Remove a role (`roles.delete`); one still held or inherited needs `force`.
+    pub async fn remove_role(
+        &self,
+        actor: &Actor,
+        name: &str,
+        force: bool,
+    ) -> Result<(), AppError> {
+        let name = RoleName::parse(name).map_err(field("name"))?;
+        let audit = Self::audit(
+            actor,
+            "roles.delete",
+            format!("role:{name}"),
+            json!({"force": force}),
+        );
+        Ok(self
+            .store
+            .remove_role(name.as_str(), force, Some(&audit))
+            .await?)
+    }
+
+    // ---- sessions and tokens ----
+
+    /// Sessions, newest first, of one user or everyone; `active_only` leaves out ended ones.
+    pub async fn list_sessions(
+        &self,
+        user: Option<&str>,
+        active_only: bool,
+    ) -> Result<Vec<SessionRow>, AppError> {
+        let user = user.map(UserId::parse).transpose().map_err(field("user"))?;
+        if let Some(u) = &user {
+            // An unknown user is said, not shown as an empty list.
+            self.store.user(u.as_str()).await?;
+        }
+        Ok(self
+            .store
+            .list_sessions(user.as_ref().map(UserId::as_str), active_only)
+            .await?)
+    }
+
+    /// End a session and the access tokens issued in it (`sessions.revoke`).
+    pub async fn revoke_session(&self, actor: &Actor, id: &str) -> Result<SessionRow, AppError> {
+        opaque("session", id)?;
+        let audit = Self::audit(
+            actor,
+            "sessions.revoke",
+            format!("session:{id}"),
+            json!({"reason": "revoked_by_admin"}),
+        );
+        Ok(self
+            .store
+            .revoke_session(id, "revoked_by_admin", Some(&audit))
+            .await?)
+    }
+
+    /// Refuse one access token by its `jti` from now on (`tokens.revoke`).
+    pub async fn revoke_token(&self, actor: &Actor, jti: &str) -> Result<(), AppError> {
+        opaque("jti", jti)?;
+        // Kept until every token it could name has expired.
+        let until = self.store.now() + self.config.access_token_ttl + self.config.leeway as i64;
+        let audit = Self::audit(actor, "tokens.revoke", format!("jti:{jti}"), json!({}));
+        Ok(self.store.revoke_jti(jti, until, Some(&audit)).await?)
+    }
+
+    // ---- clients ----
+
+    /// Every service client (never its key).
+    pub async fn list_clients(&self) -> Result<Vec<ClientRow>, AppError> {
+        Ok(self.store.list_clients().await?)
+    }
+
+    /// Create a service client (`clients.create`); its key is returned this once.
+    pub async fn create_client(&self, actor: &Actor, name: &str) -> Result<NewClient, AppError> {
+        let name = name.trim();
+        if name.is_empty() || name.len() > 128 || name.chars().any(char::is_control) {
+            return Err(AppError::Invalid(
+                "field `name` must be 1 to 128 characters without control characters".into(),
+            ));
+        }
+        // The id is made by the store; the audit row names the client.
+        let audit = Self::audit(
+            actor,
+            "clients.create",
+            "clients".into(),
+            json!({"name": name}),
+        );
+        let (client, key) = self.store.create_client(name, Some(&audit)).await?;
+        Ok(NewClient { client, key })
+    }
+
+    /// Revoke a service client's key (`clients.revoke`).
+    pub async fn revoke_client(&self, actor: &Actor, id: &str) -> Result<ClientRow, AppError> {
+        opaque("id", id)?;
+        let audit = Self::audit(actor, "clients.revoke", format!("client:{id}"), json!({}));
+        Ok(self.store.revoke_client(id, Some(&audit)).await?)
+    }
+
+    // ---- keys ----
+
+    /// Signing keys, newest first (never a private half).
+    pub async fn list_keys(&self) -> Result<Vec<KeyRow>, AppError> {
+        Ok(self.store.keys().await?)
+    }
+
+    /// Sign new tokens with a fresh key (`keys.rotate`); the previous key keeps verifying
+    /// until its tokens expire. Returns the new key id.
+    pub async fn rotate_key(&self, actor: &Actor) -> Result<String, AppError> {
+        if self.config.jwt_algorithm == "HS256" {
+            return Err(AppError::Conflict(
+                "tokens are signed with a shared HS256 secret: rotate it in the configuration"
+                    .into(),
+            ));
+        }
+        let audit = Self::audit(actor, "keys.rotate", "keys".into(), json!({}));
+        let kid = crate::tokens::rotate_key(&self.store, Some(&audit)).await?;
+        if let Some(tokens) = &self.tokens {
+            tokens.reload_keys(&self.store).await?;
+        }
+        Ok(kid)
+    }
+
+    // ---- policies ----
+
+    /// Load the policy directory again (`policies.reload`): a bundle that does not parse or
+    /// validate, or that loses the schema or every policy, is refused and the previous one
+    /// keeps serving. The attempt is audited either way. Returns the number of policies.
+    pub async fn reload_policies(&self, actor: &Actor) -> Result<usize, AppError> {
+        let engine = self.engine()?.clone();
+        let result = tokio::task::spawn_blocking(move || engine.reload())
+            .await
+            .map_err(|e| {
+                crate::alarm::raise("reload_task", &e);
+                AppError::Reload("the reload was lost".into())
+            })?;
+        let audit = Self::audit(
+            actor,
+            "policies.reload",
+            "policies".into(),
+            json!({"ok": result.is_ok()}),
+        );
+        self.store.audit(&audit).await?;
+        result.map_err(|e| AppError::Reload(e.to_string()))
+    }
+
+    /// What the policies would decide for a directory user: a question, not an access, so
+    /// it is neither logged nor audited. A disabled user is denied with the reason.
+    pub async fn what_if(
+        &self,
+        user: &str,
+        action: &str,
+        resource: Resource,
+        context: Value,
+    ) -> Result<Decision, AppError> {
+        let principal = match identity::directory_principal(&self.store, user).await {
+            Ok(p) => p,
+            Err(IdentityError::Disabled(u)) => {
+                return Ok(Decision::error(format!("user {u} is disabled")))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let (action_type, action) =
+            crate::engine::parse_action(action).map_err(AppError::Invalid)?;
+        Ok(self.engine()?.decide(&Query {
+            principal,
+            action_type,
+            action,
+            resource,
+            context,
+        }))
+    }
+
+    // ---- logs ----
+
+    /// Audit rows, newest first.
+    pub async fn list_audit(
+        &self,
+        actor: Option<&str>,
+        action: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>, AppError> {
+        Ok(self
+            .store
+            .list_audit(actor, action, limit.clamp(1, 1000))
+            .await?)
+    }
+
+    /// Logged decisions matching `filter`, newest first.
+    pub async fn decisions(&self, filter: DecisionFilter) -> Result<Vec<DecisionRow>, AppError> {
+        if let Some(d) = &filter.decision {
+            if d != "allow" && d != "deny" {
+                return Err(AppError::Invalid(
+                    "field `decision` must be allow or deny".into(),
+                ));
+            }
+        }
+        Ok(self.store.query_decisions(&filter).await?)
+    }
+
+    /// Decision counts over the last `window` seconds.
+    pub async fn decision_stats(&self, window: i64) -> Result<DecisionStats, AppError> {
+        let since = self.store.now() - window.max(1);
+        Ok(self.store.decision_stats(since).await?)
+    }
+}

@@ -1,0 +1,785 @@
+//! The SQLite back end of the storage seam (the embedded default).
+//!
+//! WAL mode with one writer connection and a small pool of reader connections, so decisions
+//! (reads) never wait on a sign-in or an admin change (writes). Every change runs in one
+//! `BEGIN IMMEDIATE` transaction: it either lands whole or not at all, and two processes on the
+//! same file (the server and the `warden` command line) serialise on SQLite's write lock.
+
+pub(super) mod clients;
+pub(super) mod keys;
+pub(super) mod logs;
+pub(super) mod migrations;
+pub(super) mod roles;
+pub(super) mod sessions;
+pub(super) mod throttle;
+pub(super) mod users;
+
+pub(super) use super::{AdminProbe, Audit, Backend, StoreError};
+use super::{
+    AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, KeyRow, NewUser,
+    RefreshLimits, RefreshOutcome, Reservation, RoleRow, SessionRow, ThrottleKey, UserRow,
+};
+use crate::model::{Email, RoleName, SearchText, UserName};
+use std::collections::BTreeMap;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How many reader connections are kept open at most.
+const MAX_IDLE_READERS: usize = 8;
+
+/// The synchronous SQLite store; [`super::Store`] runs it on the blocking pool.
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+    admin_probe: std::sync::RwLock<Option<AdminProbe>>,
+    clock: crate::clock::SharedClock,
+}
+
+impl SqliteStore {
+    /// Open (creating if needed) the database at `path` and apply pending migrations.
+    pub fn open(path: &Path, clock: crate::clock::SharedClock) -> Result<SqliteStore, StoreError> {
+        create_private_file(path)?;
+        tighten_permissions(path)?;
+        let unreadable = |e: rusqlite::Error| StoreError::Unreadable {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        };
+        let mut writer = open_connection(path).map_err(unreadable)?;
+        // The first real read tells a corrupt or foreign file apart from a database.
+        writer
+            .query_row("PRAGMA schema_version", [], |r| r.get::<_, i64>(0))
+            .map_err(unreadable)?;
+        writer
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(unreadable)?;
+        migrations::apply(&mut writer, path)?;
+        // SQLite has now made the -wal and -shm files (with the database's mode, which is
+        // private by now); a leftover one from an earlier, looser life is tightened too.
+        tighten_permissions(path)?;
+        Ok(SqliteStore {
+            path: path.to_path_buf(),
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+            admin_probe: std::sync::RwLock::new(None),
+            clock,
+        })
+    }
+
+    /// The current time in seconds, from the store's clock.
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// Run `f` on a reader connection. Readers see the last committed state (WAL snapshot).
+    pub fn read<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let pooled = self.readers.lock().map_err(|_| StoreError::Poisoned)?.pop();
+        let conn = match pooled {
+            Some(c) => c,
+            None => open_connection(&self.path)?,
+        };
+        let result = f(&conn);
+        if let Ok(mut idle) = self.readers.lock() {
+            if idle.len() < MAX_IDLE_READERS {
+                idle.push(conn);
+            }
+        }
+        result
+    }
+
+    /// Run `f` in one immediate transaction on the writer; commit if it returns Ok.
+    pub fn write<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.writer.lock().map_err(|_| StoreError::Poisoned)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// [`SqliteStore::write`], writing `audit` (when given) in the same transaction as the
+    /// change: a change and the row that records it land together or not at all.
+    pub fn write_audited<T>(
+        &self,
+        audit: Option<&Audit>,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.write(|tx| {
+            let value = f(tx)?;
+            if let Some(a) = audit {
+                logs::audit_in(tx, &a.actor, &a.action, &a.target, &a.detail, self.now())?;
+            }
+            Ok(value)
+        })
+    }
+
+    /// Install the check that keeps at least one administrator (see
+    /// [`SqliteStore::write_directory`]).
+    pub fn set_admin_probe(&self, probe: AdminProbe) {
+        match self.admin_probe.write() {
+            Ok(mut p) => *p = Some(probe),
+            Err(poisoned) => *poisoned.into_inner() = Some(probe),
+        }
+    }
+
+    /// A change to users or roles that must leave someone able to administer warden.
+    ///
+    /// Attack (or accident) answered: the only admin disabled or demoted itself, or removed
+    /// the role that made it an admin, and nobody could administer warden any more except by
+    /// editing the database. With a probe installed, `change` runs inside a savepoint; if
+    /// afterwards no enabled user passes the probe although one did before, the change is
+    /// refused (409). When nobody could administer before either (a fresh or already
+    /// broken directory), the change goes through, so the command line can always repair.
+    /// All of it happens in one write transaction, so two concurrent demotions of two admins
+    /// cannot both pass.
+    pub(crate) fn write_directory<T>(
+        &self,
+        audit: Option<&Audit>,
+        mut change: impl FnMut(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let probe = match self.admin_probe.read() {
+            Ok(p) => p.clone(),
+            Err(_) => return Err(StoreError::Poisoned),
+        };
+        self.write_audited(audit, |tx| {
+            let Some(probe) = &probe else {
+                return change(tx);
+            };
+            tx.execute_batch("SAVEPOINT directory_change")?;
+            let value = change(tx)?;
+            if users::someone_passes(tx, probe)? {
+                tx.execute_batch("RELEASE directory_change")?;
+                return Ok(value);
+            }
+            tx.execute_batch("ROLLBACK TO directory_change")?;
+            if users::someone_passes(tx, probe)? {
+                return Err(StoreError::Conflict(
+                    "refused: after this change no enabled user could administer warden \
+                     (manage users and their roles); give that right to another user first"
+                        .into(),
+                ));
+            }
+            let value = change(tx)?;
+            tx.execute_batch("RELEASE directory_change")?;
+            Ok(value)
+        })
+    }
+
+    /// A counter bumped by every committed change to users, roles, sessions or revocations,
+    /// from this process or another one on the same file: caches compare it to stay correct.
+    pub fn revision(&self) -> Result<i64, StoreError> {
+        self.read(|c| {
+            Ok(
+                c.query_row("SELECT value FROM meta WHERE key = 'revision'", [], |r| {
+                    r.get(0)
+                })?,
+            )
+        })
+    }
+}
+
+/// Bump the revision counter; called by every write that changes who may do what.
+pub(crate) fn bump_revision(tx: &Connection) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE meta SET value = value + 1 WHERE key = 'revision'",
+        [],
+    )?;
+    Ok(())
+}
+
+fn open_connection(path: &Path) -> Result<Connection, rusqlite::Error> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // 1 MiB of page cache per connection (SQLite's default is 2 MiB): up to nine
+    // connections, and the hot rows (users, sessions, revocations) are small.
+    conn.pragma_update(None, "cache_size", -1024)?;
+    Ok(conn)
+}
+
+/// Create the database file with owner-only permissions before SQLite opens it: it holds
+/// password hashes and private signing keys. SQLite gives the -wal and -shm files the same mode.
+fn create_private_file(path: &Path) -> Result<(), StoreError> {
+    if path.exists() {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Unreadable {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        }),
+    }
+}
+
+/// Make the database and its `-wal` and `-shm` files owner-only (0600), with a warning
+/// when one was readable or writable by others.
+///
+/// Why: the database holds the private signing keys and the password hashes. A file made
+/// by `touch` (or copied, or restored from a backup) under a umask of 022 is world-
+/// readable, and any local user could then mint tokens for any account. warden tightens
+/// rather than refuses, so a restored backup still starts, and says so on standard error
+/// (the log), since the keys may already have been read: rotate them if in doubt.
+fn tighten_permissions(path: &Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mut files = vec![path.to_path_buf()];
+        for suffix in ["-wal", "-shm"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            files.push(PathBuf::from(name));
+        }
+        for file in files {
+            let meta = match std::fs::metadata(&file) {
+                Ok(m) => m,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => {
+                    return Err(StoreError::Unreadable {
+                        path: file.display().to_string(),
+                        reason: e.to_string(),
+                    })
+                }
+            };
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 == 0 {
+                continue;
+            }
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).map_err(
+                |e| StoreError::Unreadable {
+                    path: file.display().to_string(),
+                    reason: format!(
+                        "it is accessible to other users (mode {mode:o}) and cannot be made private: {e}"
+                    ),
+                },
+            )?;
+            tracing::warn!(
+                file = %file.display(),
+                was = format!("{mode:o}"),
+                "database file was accessible to other users; its mode is now 600 (it holds signing keys and password hashes: rotate the keys with `warden keys rotate` if others may have read it)"
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// Map a UNIQUE violation to a Conflict with `message`, anything else to a store error.
+pub(crate) fn conflict_on_unique(
+    e: rusqlite::Error,
+    message: impl FnOnce() -> String,
+) -> StoreError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+        {
+            StoreError::Conflict(message())
+        }
+        _ => StoreError::from(e),
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        StoreError::Backend(Box::new(e))
+    }
+}
+
+/// SQLite calls running at once on the blocking pool: the writer and the reader connections,
+/// with room for readers beyond the idle pool. More wait (asynchronously) for a turn.
+pub const MAX_CONCURRENT_CALLS: usize = 16;
+
+/// The SQLite back end: a [`SqliteStore`] whose every call runs on tokio's blocking pool,
+/// never on an async worker (a busy database can hold a call for its 5 s busy timeout).
+pub(super) struct Sqlite {
+    db: Arc<SqliteStore>,
+    turns: tokio::sync::Semaphore,
+}
+
+impl Sqlite {
+    pub(super) fn new(db: SqliteStore) -> Sqlite {
+        Sqlite {
+            db: Arc::new(db),
+            turns: tokio::sync::Semaphore::new(MAX_CONCURRENT_CALLS),
+        }
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&SqliteStore) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let _turn = self
+            .turns
+            .acquire()
+            .await
+            .map_err(|_| StoreError::Unavailable)?;
+        let db = self.db.clone();
+        match tokio::task::spawn_blocking(move || call(&db)).await {
+            Ok(result) => result,
+            Err(e) => {
+                tracing::error!(error = %e, "a database call was lost");
+                crate::alarm::raise("store_call_lost", &e);
+                Err(StoreError::Unavailable)
+            }
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Backend for Sqlite {
+    fn set_admin_probe(&self, probe: AdminProbe) {
+        self.db.set_admin_probe(probe)
+    }
+
+    async fn revision(&self) -> Result<i64, StoreError> {
+        self.run(|db| db.revision()).await
+    }
+
+    async fn secret(&self, name: &str, fresh: Vec<u8>) -> Result<Vec<u8>, StoreError> {
+        let name = name.to_owned();
+        self.run(move |db| db.secret(&name, fresh)).await
+    }
+
+    async fn audit(&self, audit: &Audit) -> Result<(), StoreError> {
+        let audit = audit.clone();
+        self.run(move |db| db.audit(&audit)).await
+    }
+
+    async fn create_user(
+        &self,
+        user: &NewUser,
+        audit: Option<&Audit>,
+    ) -> Result<UserRow, StoreError> {
+        let user = user.clone();
+        let audit = audit.cloned();
+        self.run(move |db| db.create_user(&user, audit.as_ref()))
+            .await
+    }
+
+    async fn user(&self, id: &str) -> Result<UserRow, StoreError> {
+        let id = id.to_owned();
+        self.run(move |db| db.user(&id)).await
+    }
+
+    async fn user_by_email(
+        &self,
+        email: &str,
+    ) -> Result<Option<(UserRow, Option<String>)>, StoreError> {
+        let email = email.to_owned();
+        self.run(move |db| db.user_by_email(&email)).await
+    }
+
+    async fn list_users(
+        &self,
+        filter: Option<&SearchText>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<UserRow>, StoreError> {
+        let filter = filter.cloned();
+        self.run(move |db| db.list_users(filter.as_ref(), limit, offset))
+            .await
+    }
+
+    async fn list_users_after(
+        &self,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<UserRow>, StoreError> {
+        let after = after.map(str::to_owned);
+        self.run(move |db| db.list_users_after(after.as_deref(), limit))
+            .await
+    }
+
+    async fn set_user_roles(
+        &self,
+        id: &str,
+        roles: &[RoleName],
+        audit: Option<&Audit>,
+    ) -> Result<UserRow, StoreError> {
+        let id = id.to_owned();
+        let roles = roles.to_vec();
+        let audit = audit.cloned();
+        self.run(move |db| db.set_user_roles(&id, &roles, audit.as_ref()))
+            .await
+    }
+
+    async fn set_user_disabled(
+        &self,
+        id: &str,
+        disabled: bool,
+        audit: Option<&Audit>,
+    ) -> Result<UserRow, StoreError> {
+        let id = id.to_owned();
+        let audit = audit.cloned();
+        self.run(move |db| db.set_user_disabled(&id, disabled, audit.as_ref()))
+            .await
+    }
+
+    async fn set_password_hash(&self, id: &str, hash: &str) -> Result<(), StoreError> {
+        let id = id.to_owned();
+        let hash = hash.to_owned();
+        self.run(move |db| db.set_password_hash(&id, &hash)).await
+    }
+
+    async fn reset_password(
+        &self,
+        id: &str,
+        hash: &str,
+        audit: Option<&Audit>,
+    ) -> Result<usize, StoreError> {
+        let id = id.to_owned();
+        let hash = hash.to_owned();
+        let audit = audit.cloned();
+        self.run(move |db| db.reset_password(&id, &hash, audit.as_ref()))
+            .await
+    }
+
+    async fn change_own_password(
+        &self,
+        id: &str,
+        hash: &str,
+        keep: &str,
+        audit: Option<&Audit>,
+    ) -> Result<usize, StoreError> {
+        let id = id.to_owned();
+        let hash = hash.to_owned();
+        let keep = keep.to_owned();
+        let audit = audit.cloned();
+        self.run(move |db| db.change_own_password(&id, &hash, &keep, audit.as_ref()))
+            .await
+    }
+
+    async fn password_hash(&self, id: &str) -> Result<Option<String>, StoreError> {
+        let id = id.to_owned();
+        self.run(move |db| db.password_hash(&id)).await
+    }
+
+    async fn update_user(
+        &self,
+        id: &str,
+        email: Option<&Email>,
+        name: Option<&UserName>,
+        audit: Option<&Audit>,
+    ) -> Result<UserRow, StoreError> {
+        let id = id.to_owned();
+        let email = email.cloned();
+        let name = name.cloned();
+        let audit = audit.cloned();
+        self.run(move |db| db.update_user(&id, email.as_ref(), name.as_ref(), audit.as_ref()))
+            .await
+    }
+
+    async fn delete_user(&self, id: &str, audit: Option<&Audit>) -> Result<(), StoreError> {
+        let id = id.to_owned();
+        let audit = audit.cloned();
+        self.run(move |db| db.delete_user(&id, audit.as_ref()))
+            .await
+    }
+
+    async fn revoke_user_tokens(&self, id: &str, audit: Option<&Audit>) -> Result<(), StoreError> {
+        let id = id.to_owned();
+        let audit = audit.cloned();
+        self.run(move |db| db.revoke_user_tokens(&id, audit.as_ref()))
+            .await
+    }
+
+    async fn count_users(&self) -> Result<i64, StoreError> {
+        self.run(move |db| db.count_users()).await
+    }
+
+    async fn create_role(
+        &self,
+        name: &RoleName,
+        parents: &[RoleName],
+        audit: Option<&Audit>,
+    ) -> Result<RoleRow, StoreError> {
+        let name = name.clone();
+        let parents = parents.to_vec();
+        let audit = audit.cloned();
+        self.run(move |db| db.create_role(&name, &parents, audit.as_ref()))
+            .await
+    }
+
+    async fn set_role_parents(
+        &self,
+        name: &RoleName,
+        parents: &[RoleName],
+        audit: Option<&Audit>,
+    ) -> Result<RoleRow, StoreError> {
+        let name = name.clone();
+        let parents = parents.to_vec();
+        let audit = audit.cloned();
+        self.run(move |db| db.set_role_parents(&name, &parents, audit.as_ref()))
+            .await
+    }
+
+    async fn remove_role(
+        &self,
+        name: &str,
+        force: bool,
+        audit: Option<&Audit>,
+    ) -> Result<(), StoreError> {
+        let name = name.to_owned();
+        let audit = audit.cloned();
+        self.run(move |db| db.remove_role(&name, force, audit.as_ref()))
+            .await
+    }
+
+    async fn list_roles(&self) -> Result<Vec<RoleRow>, StoreError> {
+        self.run(move |db| db.list_roles()).await
+    }
+
+    async fn role(&self, name: &str) -> Result<RoleRow, StoreError> {
+        let name = name.to_owned();
+        self.run(move |db| db.role(&name)).await
+    }
+
+    async fn role_graph(&self) -> Result<BTreeMap<String, Vec<String>>, StoreError> {
+        self.run(move |db| db.role_graph()).await
+    }
+
+    async fn create_session(
+        &self,
+        user_id: &str,
+        refresh_hash: &str,
+        absolute_secs: i64,
+    ) -> Result<SessionRow, StoreError> {
+        let user_id = user_id.to_owned();
+        let refresh_hash = refresh_hash.to_owned();
+        self.run(move |db| db.create_session(&user_id, &refresh_hash, absolute_secs))
+            .await
+    }
+
+    async fn rotate_refresh(
+        &self,
+        presented_hash: &str,
+        successor_hash: &str,
+        limits: RefreshLimits,
+    ) -> Result<RefreshOutcome, StoreError> {
+        let presented_hash = presented_hash.to_owned();
+        let successor_hash = successor_hash.to_owned();
+        self.run(move |db| db.rotate_refresh(&presented_hash, &successor_hash, limits))
+            .await
+    }
+
+    async fn session(&self, id: &str) -> Result<Option<SessionRow>, StoreError> {
+        let id = id.to_owned();
+        self.run(move |db| db.session(&id)).await
+    }
+
+    async fn list_sessions(
+        &self,
+        user_id: Option<&str>,
+        active_only: bool,
+    ) -> Result<Vec<SessionRow>, StoreError> {
+        let user_id = user_id.map(str::to_owned);
+        self.run(move |db| db.list_sessions(user_id.as_deref(), active_only))
+            .await
+    }
+
+    async fn revoke_session(
+        &self,
+        id: &str,
+        reason: &str,
+        audit: Option<&Audit>,
+    ) -> Result<SessionRow, StoreError> {
+        let id = id.to_owned();
+        let reason = reason.to_owned();
+        let audit = audit.cloned();
+        self.run(move |db| db.revoke_session(&id, &reason, audit.as_ref()))
+            .await
+    }
+
+    async fn session_of_refresh(&self, hash: &str) -> Result<Option<SessionRow>, StoreError> {
+        let hash = hash.to_owned();
+        self.run(move |db| db.session_of_refresh(&hash)).await
+    }
+
+    async fn revoke_jti(
+        &self,
+        jti: &str,
+        expires_at: i64,
+        audit: Option<&Audit>,
+    ) -> Result<(), StoreError> {
+        let jti = jti.to_owned();
+        let audit = audit.cloned();
+        self.run(move |db| db.revoke_jti(&jti, expires_at, audit.as_ref()))
+            .await
+    }
+
+    async fn is_jti_revoked(&self, jti: &str) -> Result<bool, StoreError> {
+        let jti = jti.to_owned();
+        self.run(move |db| db.is_jti_revoked(&jti)).await
+    }
+
+    async fn create_client(
+        &self,
+        name: &str,
+        audit: Option<&Audit>,
+    ) -> Result<(ClientRow, String), StoreError> {
+        let name = name.to_owned();
+        let audit = audit.cloned();
+        self.run(move |db| db.create_client(&name, audit.as_ref()))
+            .await
+    }
+
+    async fn client(&self, id: &str) -> Result<ClientRow, StoreError> {
+        let id = id.to_owned();
+        self.run(move |db| db.client(&id)).await
+    }
+
+    async fn list_clients(&self) -> Result<Vec<ClientRow>, StoreError> {
+        self.run(move |db| db.list_clients()).await
+    }
+
+    async fn revoke_client(
+        &self,
+        id: &str,
+        audit: Option<&Audit>,
+    ) -> Result<ClientRow, StoreError> {
+        let id = id.to_owned();
+        let audit = audit.cloned();
+        self.run(move |db| db.revoke_client(&id, audit.as_ref()))
+            .await
+    }
+
+    async fn client_by_key(&self, key: &str) -> Result<Option<ClientRow>, StoreError> {
+        let key = key.to_owned();
+        self.run(move |db| db.client_by_key(&key)).await
+    }
+
+    async fn keys(&self) -> Result<Vec<KeyRow>, StoreError> {
+        self.run(move |db| db.keys()).await
+    }
+
+    async fn add_key(
+        &self,
+        kid: &str,
+        alg: &str,
+        private_der: &[u8],
+        public_raw: &[u8],
+        audit: Option<&Audit>,
+    ) -> Result<(), StoreError> {
+        let kid = kid.to_owned();
+        let alg = alg.to_owned();
+        let private_der = private_der.to_vec();
+        let public_raw = public_raw.to_vec();
+        let audit = audit.cloned();
+        self.run(move |db| db.add_key(&kid, &alg, &private_der, &public_raw, audit.as_ref()))
+            .await
+    }
+
+    async fn list_audit(
+        &self,
+        actor: Option<&str>,
+        action: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>, StoreError> {
+        let actor = actor.map(str::to_owned);
+        let action = action.map(str::to_owned);
+        self.run(move |db| db.list_audit(actor.as_deref(), action.as_deref(), limit))
+            .await
+    }
+
+    async fn append_decisions(&self, rows: &[DecisionRow], retain: i64) -> Result<(), StoreError> {
+        let rows = rows.to_vec();
+        self.run(move |db| db.append_decisions(&rows, retain)).await
+    }
+
+    async fn list_decisions(
+        &self,
+        principal: Option<&str>,
+        action: Option<&str>,
+        decision: Option<&str>,
+        since: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<DecisionRow>, StoreError> {
+        let principal = principal.map(str::to_owned);
+        let action = action.map(str::to_owned);
+        let decision = decision.map(str::to_owned);
+        self.run(move |db| {
+            db.list_decisions(
+                principal.as_deref(),
+                action.as_deref(),
+                decision.as_deref(),
+                since,
+                limit,
+            )
+        })
+        .await
+    }
+
+    async fn query_decisions(&self, f: &DecisionFilter) -> Result<Vec<DecisionRow>, StoreError> {
+        let f = f.clone();
+        self.run(move |db| db.query_decisions(&f)).await
+    }
+
+    async fn decision_stats(&self, since: i64) -> Result<DecisionStats, StoreError> {
+        self.run(move |db| db.decision_stats(since)).await
+    }
+
+    async fn reserve_login(
+        &self,
+        keys: &[ThrottleKey],
+        window_ms: i64,
+        now_ms: i64,
+    ) -> Result<Reservation, StoreError> {
+        let keys = keys.to_vec();
+        self.run(move |db| db.reserve_login(&keys, window_ms, now_ms))
+            .await
+    }
+
+    async fn login_succeeded(&self, keys: &[ThrottleKey]) -> Result<(), StoreError> {
+        let keys = keys.to_vec();
+        self.run(move |db| db.login_succeeded(&keys)).await
+    }
+
+    async fn refund_login(&self, keys: &[ThrottleKey]) -> Result<(), StoreError> {
+        let keys = keys.to_vec();
+        self.run(move |db| db.refund_login(&keys)).await
+    }
+
+    async fn unlock_account(
+        &self,
+        email: &str,
+        audit: Option<&Audit>,
+    ) -> Result<usize, StoreError> {
+        let email = email.to_owned();
+        let audit = audit.cloned();
+        self.run(move |db| db.unlock_account(&email, audit.as_ref()))
+            .await
+    }
+
+    async fn account_failures(
+        &self,
+        email: &str,
+        window_ms: i64,
+        now_ms: i64,
+    ) -> Result<i64, StoreError> {
+        let email = email.to_owned();
+        self.run(move |db| db.account_failures(&email, window_ms, now_ms))
+            .await
+    }
+}
