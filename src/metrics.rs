@@ -302,7 +302,7 @@ mod tests {
             "warden_decisions_total{decision=\"deny\"} 1",
             "warden_decision_errors_total 1",
             "warden_decision_duration_seconds_count 2",
-            "warden_decision_duration_seconds_bucket{le=\"0.00005\"} 1",
+            "warden_decision_duration_seconds_bucket{le=\"0.0025\"} 2",
             "warden_policy_reloads_total{result=\"ok\"} 1",
             "warden_policies_loaded 7",
             "warden_decision_log_written_total 3",
