@@ -17,7 +17,7 @@
 use figment::error::{Actual, Kind};
 use figment::providers::Serialized;
 use figment::value::{Dict, Map, Value};
-use figment::{Figment, Metadata, Profile, Provider};
+use figment::{Figment, Metadata, Profile, Provider, Source};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -390,8 +390,9 @@ impl Provider for TomlFile {
     }
 }
 
-/// The name figment knows the environment layer by.
-const ENVIRONMENT: &str = "environment";
+/// The name figment knows the environment layer by (its source, so that no file name can
+/// pass for it).
+const ENVIRONMENT: &str = "WARDEN_* environment variables";
 
 /// The `WARDEN_<KEY>` variables that are set, each typed by its key's default.
 struct Environment {
@@ -429,6 +430,7 @@ impl Environment {
 impl Provider for Environment {
     fn metadata(&self) -> Metadata {
         Metadata::named(ENVIRONMENT)
+            .source(Source::Custom(ENVIRONMENT.into()))
             .interpolater(|_: &Profile, keys: &[&str]| env_var(keys.first().copied().unwrap_or("")))
     }
 
@@ -470,7 +472,7 @@ fn env_value(default: Option<&Value>, raw: &str) -> Value {
 /// was expected and what was found.
 fn explain(e: figment::Error, file: Option<&TomlFile>) -> ConfigError {
     let key = e.path.first().cloned().unwrap_or_default();
-    let source = e.metadata.as_ref().map(|m| m.name.to_string());
+    let source = e.metadata.as_ref().and_then(|m| m.source.as_ref());
     let reason = match &e.kind {
         Kind::UnknownField(name, known) => {
             let hint = nearest(name, known)
@@ -483,12 +485,12 @@ fn explain(e: figment::Error, file: Option<&TomlFile>) -> ConfigError {
             None => kind.to_string(),
         },
     };
-    match (source.as_deref(), file) {
-        (Some(ENVIRONMENT), _) => ConfigError::Env {
+    match (source, file) {
+        (Some(Source::Custom(name)), _) if name == ENVIRONMENT => ConfigError::Env {
             var: env_var(&key),
             reason,
         },
-        (Some(name), Some(file)) if name == file.name => ConfigError::Parse {
+        (Some(Source::File(_)), Some(file)) => ConfigError::Parse {
             path: file.at(&key),
             reason: if matches!(e.kind, Kind::UnknownField(..)) {
                 reason
