@@ -1,10 +1,12 @@
 //! The Cedar core: load, validate and index policies, and decide.
 //!
-//! Pure: the engine knows no file watching, no threads, no metrics, no HTTP and no database.
-//! It reads the policy directory when told to ([`Engine::load`], [`Engine::reload`]) and
-//! answers queries ([`Engine::decide`]); whoever wants to know about reloads (the server
-//! counts them for `/metrics`) registers an observer ([`Engine::observe_reloads`]). The
-//! policy directory is polled for changes outside the engine (`crate::server::watch`).
+//! Pure: the engine knows no file watching, no background threads, no counters, no HTTP and
+//! no database. It reads the policy directory when told to ([`Engine::load`],
+//! [`Engine::reload`]) and answers queries ([`Engine::decide`]); whoever wants to know about
+//! reloads (the server counts them) registers an observer ([`Engine::observe_reloads`]). The
+//! directory is polled for changes outside the engine, by the server's policy watcher
+//! (`src/server/watch.rs`). Loading a large bundle parses and validates on every core, on
+//! threads scoped to that one call.
 //!
 //! A bundle is swapped atomically (readers clone an `Arc` and never see half a bundle); a
 //! bundle that fails to load is refused and the old one keeps serving, with the error kept

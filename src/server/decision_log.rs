@@ -20,9 +20,9 @@ const BATCH: usize = 512;
 pub struct DecisionLog {
     tx: mpsc::Sender<DecisionRow>,
     rx: Arc<Mutex<Option<mpsc::Receiver<DecisionRow>>>>,
-    /// Entries dropped because the writer was behind, and entries written (series of
-    /// [`crate::metrics::Metrics`]).
+    /// Entries dropped because the writer was behind (a series of [`crate::metrics::Metrics`]).
     pub dropped: Counter,
+    /// Entries written (a series of [`crate::metrics::Metrics`]).
     pub written: Counter,
     /// Entries queued, and entries whose write failed: `written + failed == queued` once the
     /// queue is drained.
