@@ -3,8 +3,8 @@
 //! A fallback that quietly substitutes a value (a random refresh successor when the HMAC
 //! fails, an empty dummy hash, "not throttled" when a lock is poisoned) turns an internal
 //! fault into an allow or an oracle. Code that meets such a fault calls [`raise`], which logs
-//! it at error level and counts it by kind for `/metrics`
-//! (`warden_invariant_failures_total{kind}`), and then fails closed.
+//! it at error level and counts it by kind, and then fails closed. The counts are
+//! process-wide; [`crate::metrics`] serves them as `warden_invariant_failures_total{kind}`.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;

@@ -1,10 +1,25 @@
-//! Configuration: built-in defaults < optional `warden.toml` < `WARDEN_*` environment < flags.
+//! Configuration: built-in defaults < optional `warden.toml` < `WARDEN_*` environment < flags,
+//! layered by figment.
 //!
-//! Every key of [`Config`] can be set in the file and as `WARDEN_<KEY>` (upper case). An
-//! unknown key in the file is an error that names it: a typo must never silently fall back
-//! to a default in a security service.
+//! Every key of [`Config`] can be set in the file and as `WARDEN_<KEY>` (upper case); the
+//! command line sets `db`, `policies` and `listen` over both. A mistake names where it was
+//! made: a key in the file by file and line (`warden.toml:3: access_token_ttl: expected an
+//! integer, found "ten"`), a variable by its name. An unknown key in the file is an error
+//! that suggests the nearest known one: a typo must never silently fall back to a default in
+//! a security service. Choices are enums, and a wrong choice lists the valid ones.
+//!
+//! figment merges the layers and says which layer a bad value came from; the two providers
+//! here read the file with the `toml` crate the rest of warden uses (figment's own would
+//! bring a second TOML parser) and type each `WARDEN_<KEY>` by its key, as a person writes
+//! it (`1`/`yes`/`on` for true, `user,identity` for a list), where figment's generic `Env`
+//! would guess the type from the text alone.
 
+use figment::error::{Actual, Kind};
+use figment::providers::Serialized;
+use figment::value::{Dict, Map, Value};
+use figment::{Figment, Metadata, Profile, Provider, Source};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The effective configuration.
@@ -22,8 +37,8 @@ pub struct Config {
     pub public_url: String,
     /// `aud` of access tokens.
     pub audience: String,
-    /// `EdDSA` (default; keys generated and kept in the store) or `HS256` (shared secret).
-    pub jwt_algorithm: String,
+    /// How access tokens are signed.
+    pub jwt_algorithm: JwtAlgorithm,
     /// The HS256 shared secret, at least 32 bytes. Masked when printed.
     pub jwt_secret: Option<String>,
     /// Access-token lifetime in seconds.
@@ -92,6 +107,40 @@ pub struct Config {
 /// serialised defaults (so they are listed here to be settable as `WARDEN_<KEY>`).
 const SECRET_KEYS: [&str; 2] = ["jwt_secret", "operations_key"];
 
+/// How access tokens are signed (RFC 7518 names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JwtAlgorithm {
+    /// Ed25519 keys generated on first start and kept in the store, published as a JWKS.
+    #[serde(rename = "EdDSA")]
+    EdDsa,
+    /// A shared secret (`jwt_secret`) of at least 32 bytes.
+    #[serde(rename = "HS256")]
+    Hs256,
+}
+
+impl JwtAlgorithm {
+    /// The name as written in the configuration and in a token's `alg` header.
+    pub fn name(self) -> &'static str {
+        match self {
+            JwtAlgorithm::EdDsa => "EdDSA",
+            JwtAlgorithm::Hs256 => "HS256",
+        }
+    }
+}
+
+impl std::fmt::Display for JwtAlgorithm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Compares with the name as written in the configuration (`"EdDSA"`, `"HS256"`).
+impl PartialEq<&str> for JwtAlgorithm {
+    fn eq(&self, name: &&str) -> bool {
+        self.name() == *name
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -100,7 +149,7 @@ impl Default for Config {
             policies: PathBuf::from("policies"),
             public_url: String::new(),
             audience: "warden".into(),
-            jwt_algorithm: "EdDSA".into(),
+            jwt_algorithm: JwtAlgorithm::EdDsa,
             jwt_secret: None,
             access_token_ttl: 15 * 60,
             refresh_absolute_ttl: 7 * 24 * 3600,
@@ -149,52 +198,33 @@ impl Config {
     /// Defaults, then the file (if given, or `./warden.toml` if it exists), then the
     /// environment. Flags are applied by the caller afterwards, then [`Config::check`].
     pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
-        let mut table = Config::default_table()?;
         let default_file = Path::new("warden.toml");
         let file = file.or_else(|| default_file.exists().then_some(default_file));
-        if let Some(path) = file {
-            let p = path.display().to_string();
-            let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
-                path: p.clone(),
-                reason: e.to_string(),
-            })?;
-            merge_file(&mut table, &text, &p)?;
-        }
-        for key in Config::keys() {
-            let var = format!("WARDEN_{}", key.to_uppercase());
-            let Ok(raw) = std::env::var(&var) else {
-                continue;
-            };
-            let value = env_value(table.get(&key), &raw);
-            table.insert(key.clone(), value);
-            Config::deserialize(toml::Value::Table(table.clone())).map_err(|e| {
-                ConfigError::Env {
-                    var: var.clone(),
-                    reason: e.message().to_string(),
-                }
-            })?;
-        }
-        Config::deserialize(toml::Value::Table(table))
-            .map_err(|e| ConfigError::Invalid(e.message().to_string()))
+        let file = file.map(TomlFile::read).transpose()?;
+        Config::layered(file.as_ref(), Some(&Environment::of_process()?))
     }
 
     /// The defaults with a `warden.toml` text (named `path` in errors) over them: what
     /// [`Config::load`] makes of a file, without the environment. Not yet [`Config::check`]ed.
     pub fn from_toml_str(text: &str, path: &str) -> Result<Config, ConfigError> {
-        let mut table = Config::default_table()?;
-        merge_file(&mut table, text, path)?;
-        Config::deserialize(toml::Value::Table(table))
-            .map_err(|e| ConfigError::Invalid(e.message().to_string()))
+        let file = TomlFile::parse(text, path)?;
+        Config::layered(Some(&file), None)
     }
 
-    fn default_table() -> Result<toml::Table, ConfigError> {
-        toml::Table::try_from(Config::default()).map_err(|e| ConfigError::Invalid(e.to_string()))
+    fn layered(file: Option<&TomlFile>, env: Option<&Environment>) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            figment = figment.merge(file);
+        }
+        if let Some(env) = env {
+            figment = figment.merge(env);
+        }
+        figment.extract().map_err(|e| explain(e, file))
     }
 
+    /// Every key, secrets included.
     fn keys() -> Vec<String> {
-        let mut keys: Vec<String> = toml::Table::try_from(Config::default())
-            .map(|t| t.keys().cloned().collect())
-            .unwrap_or_default();
+        let mut keys: Vec<String> = defaults().keys().cloned().collect();
         for secret in SECRET_KEYS {
             if !keys.iter().any(|k| k == secret) {
                 keys.push(secret.into());
@@ -205,9 +235,8 @@ impl Config {
 
     /// Refuse settings that cannot work or would be unsafe.
     pub fn check(&self) -> Result<(), ConfigError> {
-        match self.jwt_algorithm.as_str() {
-            "EdDSA" => {}
-            "HS256" => match &self.jwt_secret {
+        if self.jwt_algorithm == JwtAlgorithm::Hs256 {
+            match &self.jwt_secret {
                 Some(s) if s.len() >= 32 => {}
                 // RFC 7518 section 3.2: an HS256 key must be at least as long as the hash.
                 _ => {
@@ -215,11 +244,6 @@ impl Config {
                         "jwt_algorithm HS256 needs jwt_secret (or WARDEN_JWT_SECRET) of at least 32 bytes".into(),
                     ))
                 }
-            },
-            other => {
-                return Err(ConfigError::Invalid(format!(
-                    "jwt_algorithm must be EdDSA or HS256, not {other:?}"
-                )))
             }
         }
         let positive = [
@@ -299,6 +323,245 @@ impl Config {
     }
 }
 
+/// The defaults as figment values, by key (secrets, `None` by default, are absent).
+fn defaults() -> Dict {
+    Value::serialize(Config::default())
+        .ok()
+        .and_then(|v| v.into_dict())
+        .unwrap_or_default()
+}
+
+/// A `warden.toml`: its values, and the line each key is set on (figment knows which file
+/// a bad value came from, not where in it).
+struct TomlFile {
+    name: String,
+    table: toml::Table,
+    lines: HashMap<String, usize>,
+}
+
+impl TomlFile {
+    fn read(path: &Path) -> Result<TomlFile, ConfigError> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+            path: name.clone(),
+            reason: e.to_string(),
+        })?;
+        TomlFile::parse(&text, &name)
+    }
+
+    fn parse(text: &str, name: &str) -> Result<TomlFile, ConfigError> {
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| ConfigError::Parse {
+                path: at_line(name, e.span().map_or(0, |s| line_at(text, s.start))),
+                reason: e.message().trim().to_string(),
+            })?;
+        let lines = toml::de::DeTable::parse(text)
+            .map(|t| {
+                t.get_ref()
+                    .iter()
+                    .map(|(k, _)| (k.get_ref().to_string(), line_at(text, k.span().start)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(TomlFile {
+            name: name.to_string(),
+            table,
+            lines,
+        })
+    }
+
+    /// `warden.toml:3` for `key`, or the file's name when the line is unknown.
+    fn at(&self, key: &str) -> String {
+        at_line(&self.name, self.lines.get(key).copied().unwrap_or(0))
+    }
+}
+
+impl Provider for TomlFile {
+    fn metadata(&self) -> Metadata {
+        Metadata::named(self.name.clone()).source(Path::new(&self.name))
+    }
+
+    fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
+        let dict = Value::serialize(&self.table)?
+            .into_dict()
+            .ok_or_else(|| figment::Error::from(format!("{} is not a table", self.name)))?;
+        Ok(Profile::Default.collect(dict))
+    }
+}
+
+/// The name figment knows the environment layer by (its source, so that no file name can
+/// pass for it).
+const ENVIRONMENT: &str = "WARDEN_* environment variables";
+
+/// The `WARDEN_<KEY>` variables that are set, each typed by its key's default.
+struct Environment {
+    values: Dict,
+}
+
+impl Environment {
+    fn of_process() -> Result<Environment, ConfigError> {
+        Environment::from_vars(|var| match std::env::var(var) {
+            Ok(v) => Ok(Some(v)),
+            Err(std::env::VarError::NotPresent) => Ok(None),
+            Err(std::env::VarError::NotUnicode(_)) => Err("not valid UTF-8".to_string()),
+        })
+    }
+
+    fn from_vars(
+        lookup: impl Fn(&str) -> Result<Option<String>, String>,
+    ) -> Result<Environment, ConfigError> {
+        let defaults = defaults();
+        let mut values = Dict::new();
+        for key in Config::keys() {
+            let var = env_var(&key);
+            let raw = lookup(&var).map_err(|reason| ConfigError::Env {
+                var: var.clone(),
+                reason,
+            })?;
+            if let Some(raw) = raw {
+                values.insert(key.clone(), env_value(defaults.get(&key), &raw));
+            }
+        }
+        Ok(Environment { values })
+    }
+}
+
+impl Provider for Environment {
+    fn metadata(&self) -> Metadata {
+        Metadata::named(ENVIRONMENT)
+            .source(Source::Custom(ENVIRONMENT.into()))
+            .interpolater(|_: &Profile, keys: &[&str]| env_var(keys.first().copied().unwrap_or("")))
+    }
+
+    fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
+        Ok(Profile::Default.collect(self.values.clone()))
+    }
+}
+
+fn env_var(key: &str) -> String {
+    format!("WARDEN_{}", key.to_uppercase())
+}
+
+/// An environment value as the type its key has: a number, true or false (also `1`/`0`,
+/// `yes`/`no`, `on`/`off`), a comma-separated list; anything else, or text that is not what
+/// the key needs, stays a string (so the error shows it as given).
+fn env_value(default: Option<&Value>, raw: &str) -> Value {
+    match default {
+        Some(Value::Num(..)) => match raw.trim().parse::<i64>() {
+            Ok(n) => Value::from(n),
+            Err(_) => Value::from(raw),
+        },
+        Some(Value::Bool(..)) => match raw.trim() {
+            "1" | "true" | "yes" | "on" => Value::from(true),
+            "0" | "false" | "no" | "off" => Value::from(false),
+            _ => Value::from(raw),
+        },
+        Some(Value::Array(..)) => Value::from(
+            raw.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(Value::from)
+                .collect::<Vec<Value>>(),
+        ),
+        _ => Value::from(raw),
+    }
+}
+
+/// A figment error as warden says it: where (file and line, or variable), which key, what
+/// was expected and what was found.
+fn explain(e: figment::Error, file: Option<&TomlFile>) -> ConfigError {
+    let key = e.path.first().cloned().unwrap_or_default();
+    let source = e.metadata.as_ref().and_then(|m| m.source.as_ref());
+    let reason = match &e.kind {
+        Kind::UnknownField(name, known) => {
+            let hint = nearest(name, known)
+                .map(|k| format!("; did you mean `{k}`?"))
+                .unwrap_or_default();
+            format!("unknown key `{name}`{hint}")
+        }
+        kind => match what_was_wrong(kind) {
+            Some(reason) => reason,
+            None => kind.to_string(),
+        },
+    };
+    match (source, file) {
+        (Some(Source::Custom(name)), _) if name == ENVIRONMENT => ConfigError::Env {
+            var: env_var(&key),
+            reason,
+        },
+        (Some(Source::File(_)), Some(file)) => ConfigError::Parse {
+            path: file.at(&key),
+            reason: if matches!(e.kind, Kind::UnknownField(..)) {
+                reason
+            } else {
+                format!("{key}: {reason}")
+            },
+        },
+        _ if key.is_empty() => ConfigError::Invalid(reason),
+        _ => ConfigError::Invalid(format!("{key}: {reason}")),
+    }
+}
+
+/// "expected an integer, found \"ten\"", or `None` for an error of another kind.
+fn what_was_wrong(kind: &Kind) -> Option<String> {
+    match kind {
+        Kind::InvalidType(found, expected) | Kind::InvalidValue(found, expected) => Some(format!(
+            "expected {}, found {}",
+            expected_text(expected),
+            found_text(found)
+        )),
+        Kind::UnknownVariant(found, choices) => Some(format!(
+            "expected one of {}, found {found:?}",
+            choices.join(", ")
+        )),
+        _ => None,
+    }
+}
+
+/// serde's name of what a field needs, in words.
+fn expected_text(expected: &str) -> String {
+    match expected {
+        "i8" | "i16" | "i32" | "i64" | "isize" => "an integer".into(),
+        "u8" | "u16" | "u32" | "u64" | "usize" => {
+            let max = match expected {
+                "u8" => u64::from(u8::MAX),
+                "u16" => u64::from(u16::MAX),
+                "u32" => u64::from(u32::MAX),
+                _ => u64::MAX,
+            };
+            format!("an integer from 0 to {max}")
+        }
+        "a boolean" => "true or false".into(),
+        "a sequence" => "an array".into(),
+        "path string" => "a path (a string)".into(),
+        other => other.into(),
+    }
+}
+
+/// A value as it was written.
+fn found_text(found: &Actual) -> String {
+    match found {
+        Actual::Str(s) => format!("{s:?}"),
+        Actual::Bool(b) => b.to_string(),
+        Actual::Unsigned(n) => n.to_string(),
+        Actual::Signed(n) => n.to_string(),
+        Actual::Float(n) => n.to_string(),
+        Actual::Char(c) => format!("{c:?}"),
+        Actual::Seq => "an array".into(),
+        Actual::Map => "a table".into(),
+        other => other.to_string(),
+    }
+}
+
+/// `name:line`, or `name` when the line is unknown (0).
+fn at_line(name: &str, line: usize) -> String {
+    match line {
+        0 => name.to_string(),
+        n => format!("{name}:{n}"),
+    }
+}
+
 /// The 1-based line of byte `offset` in `text`.
 fn line_at(text: &str, offset: usize) -> usize {
     text.as_bytes()[..offset.min(text.len())]
@@ -308,49 +571,16 @@ fn line_at(text: &str, offset: usize) -> usize {
         + 1
 }
 
-/// The line where `key = ...` is set in a TOML text (0 when it cannot be found).
-fn key_line(text: &str, key: &str) -> usize {
-    text.lines()
-        .position(|line| {
-            let line = line.trim_start();
-            let rest = line
-                .strip_prefix(key)
-                .or_else(|| line.strip_prefix(&format!("\"{key}\"")));
-            rest.is_some_and(|r| r.trim_start().starts_with('='))
-        })
-        .map_or(0, |i| i + 1)
-}
-
-/// What a value should have been when its type differs from the default's, e.g. "an integer".
-fn type_mismatch(default: &toml::Value, value: &toml::Value) -> Option<&'static str> {
-    use toml::Value as V;
-    let expected = match default {
-        V::Integer(_) => "an integer",
-        V::Boolean(_) => "true or false",
-        V::String(_) => "a string",
-        V::Array(_) => "an array",
-        _ => return None,
-    };
-    let same = matches!(
-        (default, value),
-        (V::Integer(_), V::Integer(_))
-            | (V::Boolean(_), V::Boolean(_))
-            | (V::String(_), V::String(_))
-            | (V::Array(_), V::Array(_))
-    );
-    (!same).then_some(expected)
-}
-
 /// The known key closest to a misspelt one, if any is close (at most 2 edits, or a third
 /// of the word).
-fn nearest<'a>(key: &str, known: &'a [String]) -> Option<&'a str> {
+fn nearest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
     let limit = (key.chars().count() / 3).max(2);
     known
         .iter()
-        .map(|k| (edit_distance(key, k), k))
+        .map(|k| (edit_distance(key, k), *k))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k.as_str())
+        .map(|(_, k)| k)
 }
 
 /// Levenshtein distance between two words.
@@ -373,71 +603,134 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// Put the keys of a `warden.toml` text (named `p` in errors) over `table`: an unknown key
-/// (with the nearest known one suggested) or a value of the wrong type is an error naming
-/// the key and its line.
-fn merge_file(table: &mut toml::Table, text: &str, p: &str) -> Result<(), ConfigError> {
-    let at_line = |line: usize| match line {
-        0 => p.to_string(),
-        n => format!("{p}:{n}"),
-    };
-    let from_file: toml::Table = text
-        .parse()
-        .map_err(|e: toml::de::Error| ConfigError::Parse {
-            path: at_line(e.span().map_or(0, |s| line_at(text, s.start))),
-            reason: e.message().trim().to_string(),
-        })?;
-    let known = Config::keys();
-    for (key, value) in from_file {
-        let line = key_line(text, &key);
-        if !known.contains(&key) {
-            let hint = match nearest(&key, &known) {
-                Some(k) => format!("; did you mean `{k}`?"),
-                None => String::new(),
-            };
-            return Err(ConfigError::Parse {
-                path: at_line(line),
-                reason: format!("unknown key `{key}`{hint}"),
-            });
-        }
-        if let Some(expected) = table.get(&key).and_then(|d| type_mismatch(d, &value)) {
-            return Err(ConfigError::Parse {
-                path: at_line(line),
-                reason: format!("{key}: expected {expected}, found {value}"),
-            });
-        }
-        // Range errors (a negative count) surface here, naming the key.
-        let mut one = toml::Table::try_from(Config::default())
-            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
-        one.insert(key.clone(), value.clone());
-        Config::deserialize(toml::Value::Table(one)).map_err(|e| ConfigError::Parse {
-            path: at_line(line),
-            reason: format!("{key}: {}", e.message().trim()),
-        })?;
-        table.insert(key, value);
-    }
-    Ok(())
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Parse an environment value as the type the key already has.
-fn env_value(existing: Option<&toml::Value>, raw: &str) -> toml::Value {
-    match existing {
-        Some(toml::Value::Integer(_)) => raw
-            .trim()
-            .parse::<i64>()
-            .map(toml::Value::Integer)
-            .unwrap_or_else(|_| toml::Value::String(raw.into())),
-        Some(toml::Value::Boolean(_)) => match raw.trim() {
-            "1" | "true" | "yes" | "on" => toml::Value::Boolean(true),
-            "0" | "false" | "no" | "off" => toml::Value::Boolean(false),
-            _ => toml::Value::String(raw.into()),
-        },
-        Some(toml::Value::Array(_)) => toml::Value::Array(
-            raw.split(',')
-                .map(|s| toml::Value::String(s.trim().into()))
-                .filter(|v| v.as_str() != Some(""))
-                .collect(),
-        ),
-        _ => toml::Value::String(raw.into()),
+    fn file_error(text: &str) -> String {
+        Config::from_toml_str(text, "warden.toml")
+            .unwrap_err()
+            .to_string()
+    }
+
+    fn with_env(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let env = Environment::from_vars(|var| {
+            Ok(vars
+                .iter()
+                .find(|(name, _)| *name == var)
+                .map(|(_, v)| v.to_string()))
+        })?;
+        Config::layered(None, Some(&env))
+    }
+
+    #[test]
+    fn file_errors_name_the_file_the_line_and_the_key() {
+        assert_eq!(
+            file_error("listen = \"127.0.0.1:9000\"\nrefresh_grase = 3\n"),
+            "warden.toml:2: unknown key `refresh_grase`; did you mean `refresh_grace`?"
+        );
+        assert_eq!(
+            file_error("# comment\n\naccess_token_ttl = \"ten\"\n"),
+            "warden.toml:3: access_token_ttl: expected an integer, found \"ten\""
+        );
+        assert_eq!(
+            file_error("watch_policies = 1\n"),
+            "warden.toml:1: watch_policies: expected true or false, found 1"
+        );
+        assert_eq!(
+            file_error("leeway = -1\n"),
+            "warden.toml:1: leeway: expected an integer from 0 to 18446744073709551615, found -1"
+        );
+        assert_eq!(
+            file_error("\nlogin_max_failures_per_address = 5000000000\n"),
+            "warden.toml:2: login_max_failures_per_address: expected an integer from 0 to 4294967295, found 5000000000"
+        );
+        assert_eq!(
+            file_error("directory_subject_types = [\"user\", 2]\n"),
+            "warden.toml:1: directory_subject_types: expected a string, found 2"
+        );
+        assert_eq!(
+            file_error("listen = \n"),
+            "warden.toml:1: string values must be quoted, expected literal string"
+        );
+    }
+
+    #[test]
+    fn a_choice_is_an_enum_and_a_wrong_one_lists_the_choices() {
+        assert_eq!(
+            file_error("audience = \"x\"\njwt_algorithm = \"RS256\"\n"),
+            "warden.toml:2: jwt_algorithm: expected one of EdDSA, HS256, found \"RS256\""
+        );
+        let c = Config::from_toml_str("jwt_algorithm = \"HS256\"\n", "warden.toml").unwrap();
+        assert_eq!(c.jwt_algorithm, JwtAlgorithm::Hs256);
+        assert!(c.check().unwrap_err().to_string().contains("jwt_secret"));
+        assert!(c.to_masked_toml().contains("jwt_algorithm = \"HS256\""));
+    }
+
+    #[test]
+    fn environment_values_are_typed_by_their_key_and_errors_name_the_variable() {
+        let c = with_env(&[
+            ("WARDEN_ACCESS_TOKEN_TTL", "60"),
+            ("WARDEN_WATCH_POLICIES", "off"),
+            ("WARDEN_REFRESH_COOKIE", "1"),
+            ("WARDEN_DIRECTORY_SUBJECT_TYPES", "user, service"),
+            ("WARDEN_JWT_ALGORITHM", "HS256"),
+            ("WARDEN_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("WARDEN_DB", "/tmp/w.db"),
+        ])
+        .unwrap();
+        assert_eq!(c.access_token_ttl, 60);
+        assert!(!c.watch_policies);
+        assert!(c.refresh_cookie);
+        assert_eq!(c.directory_subject_types, ["user", "service"]);
+        assert_eq!(c.jwt_algorithm, JwtAlgorithm::Hs256);
+        assert_eq!(c.db, PathBuf::from("/tmp/w.db"));
+        c.check().unwrap();
+
+        let err = with_env(&[("WARDEN_ACCESS_TOKEN_TTL", "ten")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "environment variable WARDEN_ACCESS_TOKEN_TTL: expected an integer, found \"ten\""
+        );
+        let err = with_env(&[("WARDEN_WATCH_POLICIES", "maybe")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "environment variable WARDEN_WATCH_POLICIES: expected true or false, found \"maybe\""
+        );
+        let err = with_env(&[("WARDEN_JWT_ALGORITHM", "none")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "environment variable WARDEN_JWT_ALGORITHM: expected one of EdDSA, HS256, found \"none\""
+        );
+    }
+
+    #[test]
+    fn the_environment_is_over_the_file() {
+        let file = TomlFile::parse("access_token_ttl = 120\nleeway = 5\n", "warden.toml").unwrap();
+        let env = Environment::from_vars(|var| {
+            Ok((var == "WARDEN_ACCESS_TOKEN_TTL").then(|| "60".to_string()))
+        })
+        .unwrap();
+        let c = Config::layered(Some(&file), Some(&env)).unwrap();
+        assert_eq!((c.access_token_ttl, c.leeway), (60, 5));
+    }
+
+    #[test]
+    fn every_key_and_secret_is_known_and_the_printed_configuration_reads_back() {
+        let keys = Config::keys();
+        for key in ["listen", "jwt_algorithm", "jwt_secret", "operations_key"] {
+            assert!(keys.iter().any(|k| k == key), "{key}");
+        }
+        let c = Config {
+            jwt_secret: Some("0123456789abcdef0123456789abcdef".into()),
+            ..Config::default()
+        };
+        let printed = c.to_masked_toml();
+        let again = Config::from_toml_str(&printed, "printed").unwrap();
+        assert_eq!(again.jwt_secret.as_deref(), Some("********"));
+        assert_eq!(
+            Config::from_toml_str("", "empty").unwrap(),
+            Config::default()
+        );
     }
 }

@@ -20,6 +20,7 @@ pub mod embed;
 pub mod engine;
 pub mod guard;
 pub mod identity;
+pub mod metrics;
 pub mod model;
 pub mod policytest;
 pub mod server;

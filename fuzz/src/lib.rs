@@ -147,7 +147,7 @@ impl World {
         let hs256 = Tokens::new(
             &state.store,
             &Config {
-                jwt_algorithm: "HS256".into(),
+                jwt_algorithm: warden::config::JwtAlgorithm::Hs256,
                 jwt_secret: Some(HS256_SECRET.into()),
                 ..config
             },

@@ -11,11 +11,12 @@ use std::process::ExitCode;
 #[derive(Parser, Debug)]
 #[command(name = "warden", version, about, propagate_version = true)]
 pub struct Cli {
-    /// The SQLite database file.
-    #[arg(long, global = true, env = "WARDEN_DB", value_name = "FILE")]
+    /// The SQLite database file (over `db` in warden.toml and WARDEN_DB; default warden.db).
+    #[arg(long, global = true, value_name = "FILE")]
     pub db: Option<PathBuf>,
-    /// The policy directory.
-    #[arg(long, global = true, env = "WARDEN_POLICIES", value_name = "DIR")]
+    /// The policy directory (over `policies` in warden.toml and WARDEN_POLICIES; default
+    /// policies).
+    #[arg(long, global = true, value_name = "DIR")]
     pub policies: Option<PathBuf>,
     /// A warden.toml configuration file.
     #[arg(long, global = true, value_name = "FILE")]

@@ -1,4 +1,12 @@
-//! The Cedar core: load, validate and index policies, and decide. Pure: no database, no HTTP.
+//! The Cedar core: load, validate and index policies, and decide.
+//!
+//! Pure: the engine knows no file watching, no background threads, no counters, no HTTP and
+//! no database. It reads the policy directory when told to ([`Engine::load`],
+//! [`Engine::reload`]) and answers queries ([`Engine::decide`]); whoever wants to know about
+//! reloads (the server counts them) registers an observer ([`Engine::observe_reloads`]). The
+//! directory is polled for changes outside the engine, by the server's policy watcher
+//! (`src/server/watch.rs`). Loading a large bundle parses and validates on every core, on
+//! threads scoped to that one call.
 //!
 //! A bundle is swapped atomically (readers clone an `Arc` and never see half a bundle); a
 //! bundle that fails to load is refused and the old one keeps serving, with the error kept
@@ -24,9 +32,7 @@ use serde_json::{json, Map, Value};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock, Weak};
-use std::time::{Duration, SystemTime};
+use std::sync::{Arc, RwLock};
 
 /// The principal of a decision, as the identity layer resolved it.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,15 +87,17 @@ impl Decision {
     }
 }
 
+/// Told the outcome of every reload: the number of policies now in force, or why the new
+/// bundle was refused.
+pub type ReloadObserver = Box<dyn Fn(Result<usize, &LoadError>) + Send + Sync>;
+
 /// The engine: the current policy bundle and its reload state.
 pub struct Engine {
     dir: PathBuf,
     current: RwLock<Arc<PolicyBundle>>,
     last_error: RwLock<Option<LoadError>>,
     authorizer: Authorizer,
-    /// Reloads that succeeded / were refused (for metrics).
-    pub reloads_ok: AtomicU64,
-    pub reloads_failed: AtomicU64,
+    observers: RwLock<Vec<ReloadObserver>>,
 }
 
 impl Engine {
@@ -101,9 +109,35 @@ impl Engine {
             current: RwLock::new(Arc::new(bundle)),
             last_error: RwLock::new(None),
             authorizer: Authorizer::new(),
-            reloads_ok: AtomicU64::new(0),
-            reloads_failed: AtomicU64::new(0),
+            observers: RwLock::new(Vec::new()),
         })
+    }
+
+    /// The policy directory this engine loads from.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Tell `observer` the outcome of every later reload, whoever asks for it (the policy
+    /// watcher, the admin API, a test).
+    pub fn observe_reloads(
+        &self,
+        observer: impl Fn(Result<usize, &LoadError>) + Send + Sync + 'static,
+    ) {
+        match self.observers.write() {
+            Ok(mut list) => list.push(Box::new(observer)),
+            Err(poisoned) => poisoned.into_inner().push(Box::new(observer)),
+        }
+    }
+
+    fn notify(&self, outcome: Result<usize, &LoadError>) {
+        let observers = match self.observers.read() {
+            Ok(list) => list,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        for observer in observers.iter() {
+            observer(outcome);
+        }
     }
 
     /// The bundle in force now.
@@ -165,7 +199,7 @@ impl Engine {
                 if let Ok(mut e) = self.last_error.write() {
                     *e = None;
                 }
-                self.reloads_ok.fetch_add(1, Ordering::Relaxed);
+                self.notify(Ok(count));
                 tracing::info!(policies = count, "policy bundle reloaded");
                 Ok(count)
             }
@@ -182,7 +216,7 @@ impl Engine {
             Ok(mut e) => *e = Some(err.clone()),
             Err(poisoned) => *poisoned.into_inner() = Some(err.clone()),
         }
-        self.reloads_failed.fetch_add(1, Ordering::Relaxed);
+        self.notify(Err(err));
     }
 
     /// Whether requests are validated against a schema (decided at start-up).
@@ -194,49 +228,6 @@ impl Engine {
     pub fn decide(&self, query: &Query) -> Decision {
         decide_with(&self.authorizer, &self.bundle(), query)
     }
-
-    /// Watch the policy directory and reload when its files change, debounced: a change is
-    /// acted on once the directory has looked the same for one more tick. Polling the file
-    /// list and mtimes keeps the dependency tree small and works on every file system.
-    /// The thread ends when the engine is dropped.
-    pub fn watch(self: &Arc<Self>, tick: Duration) -> std::thread::JoinHandle<()> {
-        let weak: Weak<Engine> = Arc::downgrade(self);
-        let dir = self.dir.clone();
-        let mut applied = fingerprint(&dir);
-        std::thread::spawn(move || {
-            let mut pending: Option<Vec<(PathBuf, SystemTime, u64)>> = None;
-            loop {
-                std::thread::sleep(tick);
-                let Some(engine) = weak.upgrade() else { return };
-                let now = fingerprint(&dir);
-                if now == applied {
-                    pending = None;
-                    continue;
-                }
-                if pending.as_ref() == Some(&now) {
-                    let _ = engine.reload();
-                    applied = now;
-                    pending = None;
-                } else {
-                    pending = Some(now);
-                }
-            }
-        })
-    }
-}
-
-fn fingerprint(dir: &Path) -> Vec<(PathBuf, SystemTime, u64)> {
-    let mut out: Vec<_> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            let meta = e.metadata().ok()?;
-            Some((e.path(), meta.modified().ok()?, meta.len()))
-        })
-        .collect();
-    out.sort();
-    out
 }
 
 /// Decide `query` with `bundle`: the principal, its roles (with their parents) and the

@@ -4,6 +4,7 @@
 //! or failing a decision.
 
 use crate::store::{DecisionRow, Store};
+use prometheus_client::metrics::counter::Counter;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -19,8 +20,10 @@ const BATCH: usize = 512;
 pub struct DecisionLog {
     tx: mpsc::Sender<DecisionRow>,
     rx: Arc<Mutex<Option<mpsc::Receiver<DecisionRow>>>>,
-    pub dropped: Arc<AtomicU64>,
-    pub written: Arc<AtomicU64>,
+    /// Entries dropped because the writer was behind (a series of [`crate::metrics::Metrics`]).
+    pub dropped: Counter,
+    /// Entries written (a series of [`crate::metrics::Metrics`]).
+    pub written: Counter,
     /// Entries queued, and entries whose write failed: `written + failed == queued` once the
     /// queue is drained.
     queued: Arc<AtomicU64>,
@@ -29,19 +32,24 @@ pub struct DecisionLog {
 
 impl Default for DecisionLog {
     fn default() -> Self {
-        let (tx, rx) = mpsc::channel(CAPACITY);
-        DecisionLog {
-            tx,
-            rx: Arc::new(Mutex::new(Some(rx))),
-            dropped: Arc::new(AtomicU64::new(0)),
-            written: Arc::new(AtomicU64::new(0)),
-            queued: Arc::new(AtomicU64::new(0)),
-            failed: Arc::new(AtomicU64::new(0)),
-        }
+        DecisionLog::counted(Counter::default(), Counter::default())
     }
 }
 
 impl DecisionLog {
+    /// A log that counts into the given counters (the metrics registry's).
+    pub fn counted(dropped: Counter, written: Counter) -> Self {
+        let (tx, rx) = mpsc::channel(CAPACITY);
+        DecisionLog {
+            tx,
+            rx: Arc::new(Mutex::new(Some(rx))),
+            dropped,
+            written,
+            queued: Arc::new(AtomicU64::new(0)),
+            failed: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
     /// Start the writer task on the current runtime (once; later calls do nothing).
     pub fn spawn_writer(&self, store: Arc<Store>, retain: i64) {
         let rx = self.rx.lock().ok().and_then(|mut rx| rx.take());
@@ -63,7 +71,7 @@ impl DecisionLog {
                 self.queued.fetch_add(1, Ordering::Relaxed);
             }
             Err(_) => {
-                self.dropped.fetch_add(1, Ordering::Relaxed);
+                self.dropped.inc();
             }
         }
     }
@@ -72,7 +80,7 @@ impl DecisionLog {
     /// shutdown does not lose the last decisions.
     pub async fn drain(&self, limit: Duration) {
         let deadline = tokio::time::Instant::now() + limit;
-        while self.written.load(Ordering::Relaxed) + self.failed.load(Ordering::Relaxed)
+        while self.written.get() + self.failed.load(Ordering::Relaxed)
             < self.queued.load(Ordering::Relaxed)
             && tokio::time::Instant::now() < deadline
         {
@@ -85,7 +93,7 @@ async fn writer(
     mut rx: mpsc::Receiver<DecisionRow>,
     store: Arc<Store>,
     retain: i64,
-    written: Arc<AtomicU64>,
+    written: Counter,
     failed: Arc<AtomicU64>,
 ) {
     let mut batch = Vec::with_capacity(BATCH);
@@ -103,7 +111,7 @@ async fn writer(
         let count = rows.len() as u64;
         match store.append_decisions(&rows, retain).await {
             Ok(()) => {
-                written.fetch_add(count, Ordering::Relaxed);
+                written.inc_by(count);
             }
             Err(e) => {
                 failed.fetch_add(count, Ordering::Relaxed);

@@ -14,6 +14,7 @@ pub mod extract;
 pub mod limits;
 mod openapi;
 mod ops;
+pub mod watch;
 
 use crate::accounts::bootstrap::{bootstrap, Bootstrapped};
 use crate::accounts::Accounts;
@@ -40,7 +41,7 @@ pub struct AppState {
     pub accounts: Arc<Accounts>,
     /// Bearer tokens to verified callers, cached while the store's revision holds.
     pub resolver: Arc<crate::identity::Resolver>,
-    pub metrics: Arc<ops::Metrics>,
+    pub metrics: Arc<crate::metrics::Metrics>,
     pub decision_log: decision_log::DecisionLog,
     /// The application core: every admin operation once.
     pub app: crate::app::App,
@@ -97,6 +98,14 @@ impl AppState {
             );
         }
         store.set_admin_probe(crate::identity::admin_probe(engine.clone()));
+        let metrics = Arc::new(crate::metrics::Metrics::new());
+        metrics.set_policies_loaded(engine.bundle().info.len());
+        let counted = metrics.clone();
+        engine.observe_reloads(move |outcome| counted.policy_reload(outcome));
+        let decision_log = decision_log::DecisionLog::counted(
+            metrics.decision_log_dropped.clone(),
+            metrics.decision_log_written.clone(),
+        );
         let tokens = Arc::new(Tokens::new(&store, &config).await?);
         let accounts =
             Arc::new(Accounts::new(store.clone(), tokens.clone(), config.clone(), clock).await?);
@@ -119,8 +128,8 @@ impl AppState {
                 engine,
                 tokens,
                 accounts,
-                metrics: Arc::new(ops::Metrics::default()),
-                decision_log: decision_log::DecisionLog::default(),
+                metrics,
+                decision_log,
             },
             boot,
         ))
@@ -325,7 +334,7 @@ fn spawn_background(state: &AppState) {
         .decision_log
         .spawn_writer(state.store.clone(), state.config.decision_log_retention);
     if state.config.watch_policies {
-        state.engine.watch(std::time::Duration::from_millis(500));
+        watch::spawn(&state.engine, std::time::Duration::from_millis(500));
     }
     let store = state.store.clone();
     let tokens = state.tokens.clone();

@@ -4,69 +4,11 @@ use super::error::ApiError;
 use super::extract::bearer;
 use super::{AppState, RequestId};
 use crate::store::ClientRow;
-use crate::tokens::Rejection;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde_json::json;
-use std::sync::atomic::{AtomicU64, Ordering};
-
-/// Upper bounds (seconds) of the decision latency histogram buckets.
-const LATENCY_BUCKETS: [f64; 10] = [
-    0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25,
-];
-
-/// Counters for `/metrics`.
-#[derive(Default)]
-pub struct Metrics {
-    pub logins_ok: AtomicU64,
-    pub logins_failed: AtomicU64,
-    pub rejections: [AtomicU64; Rejection::ALL.len()],
-    pub allowed: AtomicU64,
-    pub denied: AtomicU64,
-    pub errored: AtomicU64,
-    latency_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
-    latency_count: AtomicU64,
-    latency_sum_ns: AtomicU64,
-}
-
-impl Metrics {
-    /// Count a sign-in.
-    pub fn login(&self, ok: bool) {
-        let c = if ok {
-            &self.logins_ok
-        } else {
-            &self.logins_failed
-        };
-        c.fetch_add(1, Ordering::Relaxed);
-    }
-
-    /// Count a decision and its latency.
-    pub fn decision(&self, allowed: bool, had_errors: bool, latency: std::time::Duration) {
-        let c = if allowed { &self.allowed } else { &self.denied };
-        c.fetch_add(1, Ordering::Relaxed);
-        if had_errors {
-            self.errored.fetch_add(1, Ordering::Relaxed);
-        }
-        let secs = latency.as_secs_f64();
-        for (i, bound) in LATENCY_BUCKETS.iter().enumerate() {
-            if secs <= *bound {
-                self.latency_buckets[i].fetch_add(1, Ordering::Relaxed);
-            }
-        }
-        self.latency_count.fetch_add(1, Ordering::Relaxed);
-        self.latency_sum_ns
-            .fetch_add(latency.as_nanos() as u64, Ordering::Relaxed);
-    }
-
-    /// Count a refused token.
-    pub fn rejected(&self, r: Rejection) {
-        if let Some(i) = Rejection::ALL.iter().position(|x| *x == r) {
-            self.rejections[i].fetch_add(1, Ordering::Relaxed);
-        }
-    }
-}
 
 pub async fn healthz() -> Json<serde_json::Value> {
     Json(json!({"status": "ok"}))
@@ -150,18 +92,8 @@ pub async fn readyz(
     (status, Json(body)).into_response()
 }
 
-/// Append one Prometheus metric family: its help, its type and one line per labelled value.
-fn family(out: &mut String, name: &str, kind: &str, help: &str, samples: &[(String, f64)]) {
-    out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n"));
-    for (labels, value) in samples {
-        out.push_str(&format!("{name}{labels} {value}\n"));
-    }
-}
-
-fn count(c: &AtomicU64) -> f64 {
-    c.load(Ordering::Relaxed) as f64
-}
-
+/// The registry's series ([`crate::metrics`]), behind the operations key when
+/// `metrics_require_key` is on.
 pub async fn metrics(
     State(state): State<AppState>,
     Extension(RequestId(request_id)): Extension<RequestId>,
@@ -182,119 +114,11 @@ pub async fn metrics(
             Err(e) => return e.into_response(),
         }
     }
-    let m = &state.metrics;
-    let e = &state.engine;
-    let log = &state.decision_log;
-    let label = |k: &str, v: &str| format!("{{{k}=\"{v}\"}}");
-    let mut out = String::new();
-    family(
-        &mut out,
-        "warden_logins_total",
-        "counter",
-        "Sign-ins by result.",
-        &[
-            (label("result", "ok"), count(&m.logins_ok)),
-            (label("result", "failed"), count(&m.logins_failed)),
-        ],
-    );
-    let rejections: Vec<(String, f64)> = Rejection::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (label("reason", r.code()), count(&m.rejections[i])))
-        .collect();
-    family(
-        &mut out,
-        "warden_token_rejections_total",
-        "counter",
-        "Refused tokens by reason.",
-        &rejections,
-    );
-    let invariants: Vec<(String, f64)> = crate::alarm::counts()
-        .into_iter()
-        .map(|(kind, n)| (label("kind", kind), n as f64))
-        .collect();
-    family(
-        &mut out,
-        "warden_invariant_failures_total",
-        "counter",
-        "Broken invariants by kind (each failed closed and was logged).",
-        &invariants,
-    );
-    family(
-        &mut out,
-        "warden_policy_reloads_total",
-        "counter",
-        "Policy reloads by result.",
-        &[
-            (label("result", "ok"), count(&e.reloads_ok)),
-            (label("result", "refused"), count(&e.reloads_failed)),
-        ],
-    );
-    family(
-        &mut out,
-        "warden_decisions_total",
-        "counter",
-        "Decisions by outcome.",
-        &[
-            (label("decision", "allow"), count(&m.allowed)),
-            (label("decision", "deny"), count(&m.denied)),
-        ],
-    );
-    family(
-        &mut out,
-        "warden_decision_errors_total",
-        "counter",
-        "Decisions denied because of an error.",
-        &[(String::new(), count(&m.errored))],
-    );
-    let mut histogram: Vec<(String, f64)> = LATENCY_BUCKETS
-        .iter()
-        .enumerate()
-        .map(|(i, bound)| {
-            (
-                format!("_bucket{}", label("le", &bound.to_string())),
-                count(&m.latency_buckets[i]),
-            )
-        })
-        .collect();
-    histogram.push((
-        format!("_bucket{}", label("le", "+Inf")),
-        count(&m.latency_count),
-    ));
-    histogram.push((
-        "_sum".to_string(),
-        m.latency_sum_ns.load(Ordering::Relaxed) as f64 / 1e9,
-    ));
-    histogram.push(("_count".to_string(), count(&m.latency_count)));
-    family(
-        &mut out,
-        "warden_decision_duration_seconds",
-        "histogram",
-        "Time to decide, from request to answer.",
-        &histogram,
-    );
-    family(
-        &mut out,
-        "warden_decision_log_dropped_total",
-        "counter",
-        "Decision-log entries dropped because the writer was behind.",
-        &[(String::new(), count(&log.dropped))],
-    );
-    family(
-        &mut out,
-        "warden_decision_log_written_total",
-        "counter",
-        "Decision-log entries written.",
-        &[(String::new(), count(&log.written))],
-    );
-    family(
-        &mut out,
-        "warden_policies_loaded",
-        "gauge",
-        "Policies in the bundle in force.",
-        &[(String::new(), e.bundle().info.len() as f64)],
-    );
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
+    (
+        [(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
+        state.metrics.encode(),
+    )
+        .into_response()
 }
 
 pub async fn jwks(State(state): State<AppState>) -> Json<serde_json::Value> {

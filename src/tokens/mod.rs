@@ -227,7 +227,7 @@ impl Tokens {
             ttl: config.access_token_ttl,
             leeway: config.leeway,
         };
-        let hs256_secret = (config.jwt_algorithm == "HS256")
+        let hs256_secret = (config.jwt_algorithm == crate::config::JwtAlgorithm::Hs256)
             .then(|| config.jwt_secret.clone().unwrap_or_default().into_bytes());
         let ring = match &hs256_secret {
             Some(secret) => hs256_ring(secret),

@@ -262,7 +262,7 @@ fn rotated_keys_keep_verifying_old_tokens() {
 #[test]
 fn hs256_mode_with_a_shared_secret() {
     let app = spawn_app_with(|c| {
-        c.jwt_algorithm = "HS256".into();
+        c.jwt_algorithm = warden::config::JwtAlgorithm::Hs256;
         c.jwt_secret = Some("a-shared-secret-of-at-least-32-bytes!".into());
     });
     let token = app.alice()["token"].as_str().unwrap().to_string();
@@ -278,7 +278,7 @@ fn hs256_mode_with_a_shared_secret() {
     assert!(jsonwebtoken::decode::<Value>(&token, &key, &validation).is_ok());
 
     let short = block(warden::server::AppState::build(warden::config::Config {
-        jwt_algorithm: "HS256".into(),
+        jwt_algorithm: warden::config::JwtAlgorithm::Hs256,
         jwt_secret: Some("short".into()),
         ..warden::config::Config::default()
     }));
