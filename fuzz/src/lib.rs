@@ -97,66 +97,76 @@ impl World {
             watch_policies: false,
             ..Config::default()
         };
-        let (alice_session, root_session, client_key) = {
-            let store = Store::open(&db).expect("store");
-            let (private_der, public_raw) = fixed_key();
-            store
-                .add_key(KID, "EdDSA", &private_der, &public_raw)
-                .expect("key");
-            warden::accounts::bootstrap::bootstrap(&store, 12).expect("bootstrap");
-            for (id, role, disabled) in [
-                ("alice", "USER", false),
-                ("root", "ADMIN", false),
-                ("gone", "ADMIN", true),
-            ] {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let (state, hs256, alice_token, alice_session, root_session, client_key) =
+            runtime.block_on(async {
+                let store = Store::open(&db).expect("store");
+                let (private_der, public_raw) = fixed_key();
                 store
-                    .create_user(&NewUser {
+                    .add_key(KID, "EdDSA", &private_der, &public_raw, None)
+                    .await
+                    .expect("key");
+                warden::accounts::bootstrap::bootstrap(&store, 12)
+                    .await
+                    .expect("bootstrap");
+                for (id, role, disabled) in [
+                    ("alice", "USER", false),
+                    ("root", "ADMIN", false),
+                    ("gone", "ADMIN", true),
+                ] {
+                    let user = NewUser {
                         id: UserId::parse(id).expect("id"),
                         email: Email::parse(&format!("{id}@example.com")).expect("email"),
                         name: UserName::parse(id).expect("name"),
                         roles: vec![RoleName::parse(role).expect("role")],
                         password_hash: None,
-                    })
-                    .expect("user");
-                if disabled {
-                    store.set_user_disabled(id, true).expect("disable");
+                    };
+                    store.create_user(&user, None).await.expect("user");
+                    if disabled {
+                        store
+                            .set_user_disabled(id, true, None)
+                            .await
+                            .expect("disable");
+                    }
                 }
-            }
-            store
-                .revoke_jti(REVOKED_JTI, warden::util::now() + TOKEN_TTL)
-                .expect("revoke");
-            let alice = store
-                .create_session("alice", "alice-refresh", TOKEN_TTL)
-                .expect("session");
-            let root = store
-                .create_session("root", "root-refresh", TOKEN_TTL)
-                .expect("session");
-            let (_, key) = store.create_client("fuzz").expect("client");
-            (alice.id, root.id, key)
-        };
-        let (state, _) = AppState::build(config.clone()).expect("state");
-        let (alice_token, _) = state
-            .tokens
-            .mint(
-                "alice",
-                "alice@example.com",
-                &["USER".to_string()],
-                &alice_session,
-            )
-            .expect("mint");
-        let hs256 = Tokens::new(
-            &state.store,
-            &Config {
-                jwt_algorithm: warden::config::JwtAlgorithm::Hs256,
-                jwt_secret: Some(HS256_SECRET.into()),
-                ..config
-            },
-        )
-        .expect("hs256");
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
+                store
+                    .revoke_jti(REVOKED_JTI, warden::util::now() + TOKEN_TTL, None)
+                    .await
+                    .expect("revoke");
+                let alice = store
+                    .create_session("alice", "alice-refresh", TOKEN_TTL)
+                    .await
+                    .expect("session");
+                let root = store
+                    .create_session("root", "root-refresh", TOKEN_TTL)
+                    .await
+                    .expect("session");
+                let (_, key) = store.create_client("fuzz", None).await.expect("client");
+                let (state, _) = AppState::build(config.clone()).await.expect("state");
+                let (alice_token, _) = state
+                    .tokens
+                    .mint(
+                        "alice",
+                        "alice@example.com",
+                        &["USER".to_string()],
+                        &alice.id,
+                    )
+                    .expect("mint");
+                let hs256 = Tokens::new(
+                    &state.store,
+                    &Config {
+                        jwt_algorithm: warden::config::JwtAlgorithm::Hs256,
+                        jwt_secret: Some(HS256_SECRET.into()),
+                        ..config
+                    },
+                )
+                .await
+                .expect("hs256");
+                (state, hs256, alice_token, alice.id, root.id, key)
+            });
         let router = warden::server::router(state.clone());
         World {
             dir,
