@@ -11,6 +11,8 @@ mod auth;
 mod authzen;
 #[path = "http/bad_input.rs"]
 mod bad_input;
+#[path = "http/app_core.rs"]
+mod app_core;
 #[path = "http/decisions.rs"]
 mod decisions;
 #[path = "http/embed.rs"]
