@@ -5,14 +5,14 @@ mod common;
 
 #[path = "http/admin.rs"]
 mod admin;
+#[path = "http/app_core.rs"]
+mod app_core;
 #[path = "http/auth.rs"]
 mod auth;
 #[path = "http/authzen.rs"]
 mod authzen;
 #[path = "http/bad_input.rs"]
 mod bad_input;
-#[path = "http/app_core.rs"]
-mod app_core;
 #[path = "http/decisions.rs"]
 mod decisions;
 #[path = "http/embed.rs"]
