@@ -44,7 +44,9 @@ fn app(warden: &Warden) -> Router {
         .route("/resources/{id}", delete(remove))
         .route("/health", get(health))
         .with_state(WardenState(warden.clone()));
-    own.merge(warden::server::router(warden.state().clone()))
+    own.merge(warden::server::router(warden::server::AppState::serving(
+        warden.opened().clone(),
+    )))
 }
 
 #[tokio::main]

@@ -16,10 +16,10 @@
 //! # }
 //! ```
 
+use crate::app::{App, OpenError, Opened};
 use crate::config::Config;
 use crate::engine::{Decision, Engine, Principal, Query, Resource};
 use crate::identity::{self, IdentityError};
-use crate::server::{AppState, StartError};
 use crate::store::Store;
 use crate::tokens::{Rejection, Tokens};
 use serde_json::Value;
@@ -33,44 +33,45 @@ pub struct Warden {
     pub store: Arc<Store>,
     pub engine: Arc<Engine>,
     pub tokens: Arc<Tokens>,
-    state: AppState,
+    opened: Opened,
 }
 
 impl Warden {
     /// Open the database (created and bootstrapped on first use), load the policies and the
     /// signing keys, as `warden serve` does.
-    pub async fn open(config: Config) -> Result<Warden, StartError> {
-        let (state, _) = AppState::build(config).await?;
-        Ok(Warden::from_state(state))
+    pub async fn open(config: Config) -> Result<Warden, OpenError> {
+        let (opened, _) = App::open(config, crate::clock::system()).await?;
+        Ok(Warden::from_opened(opened))
     }
 
-    /// Wrap the state of a server, to share one store and engine with warden's HTTP API.
-    pub fn from_state(state: AppState) -> Warden {
+    /// Wrap an opened warden (the server's, to share one store, engine and cache with
+    /// warden's HTTP API: see `warden::server::AppState::warden`).
+    pub fn from_opened(opened: Opened) -> Warden {
         Warden {
-            store: state.store.clone(),
-            engine: state.engine.clone(),
-            tokens: state.tokens.clone(),
-            state,
+            store: opened.app.store.clone(),
+            engine: opened.engine.clone(),
+            tokens: opened.tokens.clone(),
+            opened,
         }
+    }
+
+    /// Everything this warden is made of (to serve warden's own routes beside yours with
+    /// `warden::server::AppState::serving`).
+    pub fn opened(&self) -> &Opened {
+        &self.opened
     }
 
     /// The application core (every admin operation, audited), to administer warden from
     /// your own code: the same operations as the command line and the admin API.
-    pub fn app(&self) -> &crate::app::App {
-        &self.state.app
-    }
-
-    /// The server state (to mount warden's own routes beside yours with
-    /// [`crate::server::router`]).
-    pub fn state(&self) -> &AppState {
-        &self.state
+    pub fn app(&self) -> &App {
+        &self.opened.app
     }
 
     /// Verify an access token completely (signature, claims, revocation, session, user)
     /// and resolve its principal with the user's current roles, through the same bounded
     /// cache as the server's decisions.
     pub async fn verify(&self, token: &str) -> Result<Verified, Rejection> {
-        self.state.resolver.resolve(token).await
+        self.opened.resolver.resolve(token).await
     }
 
     /// Decide for a verified principal.

@@ -28,13 +28,67 @@
 
 use crate::embed::{Verified, Warden};
 use crate::engine::{Decision, Resource};
-use crate::server::error::ApiError;
-use crate::server::extract::bearer;
 use crate::tokens::Rejection;
 use axum::extract::{FromRef, FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
+
+/// Why a guarded handler did not run: 401 (no or bad token, with `WWW-Authenticate`), 403
+/// (denied, naming the determining policies) or 503 (warden's store is unavailable), as
+/// warden's JSON error `{"error", "message"}`.
+#[derive(Debug)]
+pub struct Refusal {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Refusal {
+    fn unauthorized(rejection: Rejection) -> Refusal {
+        let status = if rejection == Rejection::Unavailable {
+            StatusCode::SERVICE_UNAVAILABLE
+        } else {
+            StatusCode::UNAUTHORIZED
+        };
+        Refusal {
+            status,
+            code: rejection.code(),
+            message: rejection.to_string(),
+        }
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let mut response = (
+            self.status,
+            axum::Json(json!({"error": self.code, "message": self.message})),
+        )
+            .into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            // RFC 6750 section 3: say which scheme and why.
+            if let Ok(v) = HeaderValue::from_str(&format!(
+                "Bearer error=\"invalid_token\", error_description=\"{}\"",
+                self.code
+            )) {
+                response.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+            }
+        }
+        response
+    }
+}
+
+/// The bearer credential of a request, if any (RFC 6750 section 2.1).
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
+        .filter(|t| !t.is_empty())
+}
 use std::marker::PhantomData;
 
 /// The state a guarded router carries (or that its state provides through `FromRef`).
@@ -66,15 +120,12 @@ where
     WardenState: FromRef<S>,
     A: Action,
 {
-    type Rejection = ApiError;
+    type Rejection = Refusal;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let WardenState(warden) = WardenState::from_ref(state);
-        let token = bearer(&parts.headers).ok_or(ApiError::unauthorized(Rejection::Missing))?;
-        let verified = warden
-            .verify(&token)
-            .await
-            .map_err(ApiError::unauthorized)?;
+        let token = bearer(&parts.headers).ok_or(Refusal::unauthorized(Rejection::Missing))?;
+        let verified = warden.verify(&token).await.map_err(Refusal::unauthorized)?;
         let id = match RawPathParams::from_request_parts(parts, state).await {
             Ok(params) => params
                 .iter()
@@ -95,17 +146,17 @@ where
             } else {
                 format!("denied by {}", decision.reasons.join(", "))
             };
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                format!(
+            return Err(Refusal {
+                status: StatusCode::FORBIDDEN,
+                code: "forbidden",
+                message: format!(
                     "{} may not {} {}::{:?}: {because}",
                     verified.user.id,
                     A::NAME,
                     resource.kind,
                     resource.id
                 ),
-            ));
+            });
         }
         Ok(Authorized {
             verified,

@@ -15,15 +15,44 @@ use crate::config::Config;
 use crate::engine::{Decision, Engine, Query, Resource};
 use crate::identity::{self, IdentityError};
 use crate::model::{Email, InvalidValue, RoleName, SearchText, UserId, UserName};
-use crate::store::{Audit, NewUser, Store, StoreError};
+use crate::store::{Audit, NewUser, Store};
 use crate::tokens::{TokenError, Tokens};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
 pub use crate::store::{
     AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, KeyRow, RoleRow, SessionRow,
-    UserRow,
+    StoreError, UserRow,
 };
+
+/// Why warden could not open.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot load policies")]
+    Policies(#[from] crate::engine::LoadError),
+    #[error(transparent)]
+    Tokens(#[from] TokenError),
+    #[error(transparent)]
+    Bootstrap(#[from] crate::accounts::bootstrap::BootstrapError),
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+}
+
+/// Everything a running warden is made of, opened once by [`App::open`]: the core and the
+/// services the edges share (the server adds its metrics and decision log around them).
+#[derive(Clone)]
+pub struct Opened {
+    pub app: App,
+    pub engine: Arc<Engine>,
+    pub tokens: Arc<Tokens>,
+    pub accounts: Arc<Accounts>,
+    /// Bearer tokens to verified callers, through one bounded cache.
+    pub resolver: Arc<identity::Resolver>,
+}
 
 /// Who makes a change: written to the audit row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,6 +141,15 @@ fn opaque(what: &'static str, value: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Why a token has no principal.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenPrincipalError {
+    #[error("token refused: {0} ({code})", code = .0.code())]
+    Refused(crate::tokens::Rejection),
+    #[error(transparent)]
+    App(AppError),
+}
+
 /// A new user, as the edges receive it.
 #[derive(Debug, Clone, Default)]
 pub struct UserInput {
@@ -163,6 +201,124 @@ pub struct App {
 }
 
 impl App {
+    /// Open warden as `warden serve` does: the database (created, migrated and bootstrapped
+    /// on first use), the policies, the signing keys and the sign-in services. What the
+    /// first start created (the bootstrap admin) is returned for the caller to announce.
+    pub async fn open(
+        config: Config,
+        clock: crate::clock::SharedClock,
+    ) -> Result<(Opened, crate::accounts::bootstrap::Bootstrapped), OpenError> {
+        config.check()?;
+        // Opening migrates: blocking work, off the async workers like every store call.
+        let (db, store_clock) = (config.db.clone(), clock.clone());
+        let store = tokio::task::spawn_blocking(move || Store::open_with_clock(&db, store_clock))
+            .await
+            .map_err(|_| StoreError::Unavailable)??;
+        let store = Arc::new(store);
+        let boot =
+            crate::accounts::bootstrap::bootstrap(&store, config.min_password_length).await?;
+        let engine = Arc::new(Engine::load(&config.policies)?);
+        if !engine.validation() {
+            // A deliberate choice, made here and only here: a reload never turns it off.
+            tracing::warn!(
+                policies = %config.policies.display(),
+                "no schema (*.cedarschema): requests and entities are not validated (validation off)"
+            );
+            eprintln!(
+                "warden: no schema in {}: validation off (add a *.cedarschema and restart to turn it on)",
+                config.policies.display()
+            );
+        }
+        store.set_admin_probe(identity::admin_probe(engine.clone()));
+        let tokens = Arc::new(Tokens::new(&store, &config).await?);
+        let accounts =
+            Arc::new(Accounts::new(store.clone(), tokens.clone(), config.clone(), clock).await?);
+        let resolver = Arc::new(identity::Resolver::new(store.clone(), tokens.clone()));
+        let app = App {
+            engine: Some(engine.clone()),
+            tokens: Some(tokens.clone()),
+            accounts: Some(accounts.clone()),
+            ..App::new(store, Arc::new(config))
+        };
+        Ok((
+            Opened {
+                app,
+                engine,
+                tokens,
+                accounts,
+                resolver,
+            },
+            boot,
+        ))
+    }
+
+    /// Open an existing database for a command-line run: only `init` and `serve` create
+    /// one, so a mistyped path is said instead of answered from an empty database. With
+    /// `guard`, the policies are loaded and every directory change is checked to leave
+    /// someone able to administer warden; when they cannot be loaded the change is refused
+    /// rather than made unchecked (fail closed).
+    pub fn open_existing(config: &Config, guard: bool) -> Result<App, OpenError> {
+        if !config.db.exists() {
+            return Err(OpenError::Store(StoreError::Missing {
+                path: config.db.display().to_string(),
+            }));
+        }
+        let store = Arc::new(Store::open(&config.db)?);
+        let mut app = App::new(store, Arc::new(config.clone()));
+        if guard {
+            let engine = Arc::new(Engine::load(&config.policies)?);
+            app.store
+                .set_admin_probe(identity::admin_probe(engine.clone()));
+            app.engine = Some(engine);
+        }
+        Ok(app)
+    }
+
+    /// Create (or bring up to date) the database with its built-in roles, bootstrap admin
+    /// and signing key: `warden init`.
+    pub async fn init(
+        config: &Config,
+    ) -> Result<crate::accounts::bootstrap::Bootstrapped, OpenError> {
+        config.check()?;
+        let (db, clock) = (config.db.clone(), crate::clock::system());
+        let store = tokio::task::spawn_blocking(move || Store::open_with_clock(&db, clock))
+            .await
+            .map_err(|_| StoreError::Unavailable)??;
+        let boot =
+            crate::accounts::bootstrap::bootstrap(&store, config.min_password_length).await?;
+        if config.jwt_algorithm == crate::config::JwtAlgorithm::EdDsa {
+            crate::tokens::ensure_key(&store).await?;
+        }
+        Ok(boot)
+    }
+
+    /// The principal of a directory user, with its current roles.
+    pub async fn user_principal(&self, user: &str) -> Result<crate::engine::Principal, AppError> {
+        Ok(identity::directory_principal(&self.store, user).await?)
+    }
+
+    /// The principal behind an access token, verified completely (signature, claims,
+    /// revocation, session, user).
+    pub async fn token_principal(
+        &self,
+        token: &str,
+    ) -> Result<crate::engine::Principal, TokenPrincipalError> {
+        let tokens = match &self.tokens {
+            Some(t) => t.clone(),
+            None => Arc::new(
+                Tokens::new(&self.store, &self.config)
+                    .await
+                    .map_err(|e| TokenPrincipalError::App(e.into()))?,
+            ),
+        };
+        let (_, user) = identity::verify_access_token(&self.store, &tokens, token)
+            .await
+            .map_err(TokenPrincipalError::Refused)?;
+        identity::principal_for(&self.store, &user)
+            .await
+            .map_err(|e| TokenPrincipalError::App(e.into()))
+    }
+
     /// An application core over `store` alone (add the rest with the fields).
     pub fn new(store: Arc<Store>, config: Arc<Config>) -> App {
         App {
@@ -559,7 +715,7 @@ impl App {
     /// Sign new tokens with a fresh key (`keys.rotate`); the previous key keeps verifying
     /// until its tokens expire. Returns the new key id.
     pub async fn rotate_key(&self, actor: &Actor) -> Result<String, AppError> {
-        if self.config.jwt_algorithm == "HS256" {
+        if self.config.jwt_algorithm == crate::config::JwtAlgorithm::Hs256 {
             return Err(AppError::Conflict(
                 "tokens are signed with a shared HS256 secret: rotate it in the configuration"
                     .into(),
@@ -621,6 +777,51 @@ impl App {
             resource,
             context,
         }))
+    }
+
+    // ---- what the server's edges read ----
+
+    /// Whether the store answers (readiness).
+    pub async fn store_ready(&self) -> bool {
+        self.store.revision().await.is_ok()
+    }
+
+    /// The service client holding `key`, if it is known and not revoked.
+    pub async fn service_client(&self, key: &str) -> Result<Option<ClientRow>, AppError> {
+        Ok(self.store.client_by_key(key).await?)
+    }
+
+    /// The role hierarchy: each role's direct parents.
+    pub async fn role_graph(
+        &self,
+    ) -> Result<std::collections::BTreeMap<String, Vec<String>>, AppError> {
+        Ok(self.store.role_graph().await?)
+    }
+
+    /// Up to `limit` users with an id after `after` (keyset paging, for scans).
+    pub async fn users_after(
+        &self,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<UserRow>, AppError> {
+        Ok(self.store.list_users_after(after, limit).await?)
+    }
+
+    /// Write a batch of logged decisions, keeping the newest `retain`.
+    pub async fn append_decisions(
+        &self,
+        rows: &[DecisionRow],
+        retain: i64,
+    ) -> Result<(), AppError> {
+        Ok(self.store.append_decisions(rows, retain).await?)
+    }
+
+    /// Pick up signing keys rotated by another process.
+    pub async fn reload_keys(&self) -> Result<(), AppError> {
+        if let Some(tokens) = &self.tokens {
+            tokens.reload_keys(&self.store).await?;
+        }
+        Ok(())
     }
 
     // ---- logs ----

@@ -4,22 +4,18 @@ use super::{
     AuditArgs, Cli, ClientCmd, Command, DecideArgs, DecisionsArgs, KeysCmd, PolicyCmd, RoleCmd,
     SessionCmd, TokenCmd, UserCmd,
 };
-use crate::accounts::bootstrap::{bootstrap, Bootstrapped};
+use crate::accounts::bootstrap::Bootstrapped;
 use crate::app::{
     Actor, App, AppError, DecisionFilter, DecisionRow, UserChange, UserInput, UserRow,
 };
 use crate::config::Config;
 use crate::engine::{load_dir, parse_action, parse_entity_ref, Engine, Query, Resource};
-use crate::identity;
-use crate::store::Store;
-use crate::tokens::{self, Tokens};
 use crate::util::rfc3339;
 use anyhow::{anyhow, bail, Context as _, Result};
 use serde_json::{json, Value};
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 use std::str::FromStr as _;
-use std::sync::Arc;
 
 struct Out {
     json: bool,
@@ -52,17 +48,6 @@ fn config(cli: &Cli) -> Result<Config> {
     Ok(config)
 }
 
-/// Open an existing database. Only `init` and `serve` create one: a command run with a
-/// mistyped `--db` or in the wrong directory must not leave an empty database behind and
-/// answer from it as if it were the real one.
-fn open_store(config: &Config) -> Result<Store> {
-    if !config.db.exists() {
-        let db = config.db.display();
-        bail!("no database at {db}: create it with `warden init --db {db}` (or `warden serve`), or give the right --db or WARDEN_DB");
-    }
-    Ok(Store::open(&config.db)?)
-}
-
 /// Run one future of the library to its end (a command is one short run; the store's work
 /// goes to the runtime's blocking pool).
 fn block<F: std::future::Future>(f: F) -> Result<F::Output> {
@@ -73,25 +58,15 @@ fn block<F: std::future::Future>(f: F) -> Result<F::Output> {
     Ok(runtime.block_on(f))
 }
 
-/// The application core over an existing database, for a command that changes or reads it.
-/// With `guard`, the policies are loaded and every directory change is checked to leave
-/// someone able to administer warden (see the store's `write_directory`); when they cannot
-/// be loaded the change is refused rather than made unchecked (fail closed).
+/// The application core over an existing database (see [`App::open_existing`]).
 fn cli_app(config: &Config, guard: bool) -> Result<App> {
-    let store = Arc::new(open_store(config)?);
-    let mut app = App::new(store, Arc::new(config.clone()));
-    if guard {
-        let engine = Arc::new(Engine::load(&config.policies).map_err(|e| {
-            anyhow!(
-                "cannot check that an administrator remains: cannot load the policies in {} ({e}); pass --policies DIR",
-                config.policies.display()
-            )
-        })?);
-        app.store
-            .set_admin_probe(crate::identity::admin_probe(engine.clone()));
-        app.engine = Some(engine);
-    }
-    Ok(app)
+    App::open_existing(config, guard).map_err(|e| match e {
+        crate::app::OpenError::Policies(e) => anyhow!(
+            "cannot check that an administrator remains: cannot load the policies in {} ({e}); pass --policies DIR",
+            config.policies.display()
+        ),
+        other => other.into(),
+    })
 }
 
 /// The command line as the actor of every change it makes.
@@ -130,15 +105,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Init => {
             config.check()?;
-            let store = Store::open(&config.db)?;
             shipped_policies(&config)?;
-            let boot = block(async {
-                let boot = bootstrap(&store, config.min_password_length).await?;
-                if config.jwt_algorithm == "EdDSA" {
-                    tokens::ensure_key(&store).await?;
-                }
-                Ok::<_, anyhow::Error>(boot)
-            })??;
+            let boot = block(App::init(&config))??;
             announce(&boot);
             out.emit(
                 json!({"db": config.db, "admin": boot.admin.as_ref().map(|(id, email, pw)| json!({"id": id, "email": email, "password": pw}))}),
@@ -361,7 +329,7 @@ fn role(cmd: &RoleCmd, config: &Config, out: &Out) -> Result<ExitCode> {
         RoleCmd::Remove { name, force } => {
             block(app.remove_role(&CLI, name, *force))?.map_err(|e| match e {
                 // The core's message is for every caller; here the way out is a flag.
-                AppError::Store(crate::store::StoreError::Conflict(m)) if !*force => {
+                AppError::Store(crate::app::StoreError::Conflict(m)) if !*force => {
                     anyhow!("{m}; remove it anyway with `warden role remove {name} --force`")
                 }
                 other => other.into(),
@@ -687,16 +655,10 @@ fn json_object(text: &Option<String>, what: &str) -> Result<Value> {
 
 fn decide(args: &DecideArgs, config: &Config, out: &Out) -> Result<ExitCode> {
     let engine = Engine::load(&config.policies).map_err(|e| anyhow!("policies: {e}"))?;
-    let store = open_store(config)?;
+    let app = cli_app(config, false)?;
     let principal = match (&args.user, &args.token) {
-        (Some(user), _) => block(identity::directory_principal(&store, user))??,
-        (None, Some(token)) => block(async {
-            let tokens = Tokens::new(&store, config).await?;
-            let (_, user) = identity::verify_access_token(&store, &tokens, token)
-                .await
-                .map_err(|r| anyhow!("token refused: {} ({})", r, r.code()))?;
-            Ok::<_, anyhow::Error>(identity::principal_for(&store, &user).await?)
-        })??,
+        (Some(user), _) => block(app.user_principal(user))??,
+        (None, Some(token)) => block(app.token_principal(token))??,
         // clap's argument group requires one of them.
         (None, None) => bail!("give --user ID or --token TOKEN"),
     };

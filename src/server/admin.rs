@@ -13,10 +13,9 @@ use super::{AppState, RequestId};
 use crate::api::*;
 use crate::app::{
     Actor, AppError, AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, KeyRow,
-    RoleRow, SessionRow, UserChange, UserInput, UserRow,
+    RoleRow, SessionRow, StoreError, UserChange, UserInput, UserRow,
 };
 use crate::engine::{Query, Resource};
-use crate::store::StoreError;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;

@@ -174,7 +174,7 @@ pub async fn revoke(
 /// authorization, or it becomes a token-scanning oracle).
 pub async fn introspect(
     State(state): State<AppState>,
-    Extension(_client): Extension<crate::store::ClientRow>,
+    Extension(_client): Extension<crate::app::ClientRow>,
     body: FlexibleBody,
 ) -> Result<Response, ApiError> {
     // RFC 7009 section 2.1 and RFC 7662 section 2.1: `token`, `token_type_hint`, and the

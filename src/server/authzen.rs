@@ -10,9 +10,9 @@ use super::decide::{decide, parse_resource, record, Asked, Caller, Fields};
 use super::error::ApiError;
 use super::extract::JsonBody;
 use super::{AppState, RequestId};
+use crate::app::ClientRow;
 use crate::engine::{Decision, Principal, Query};
 use crate::identity;
-use crate::store::ClientRow;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::{Extension, Json};
@@ -425,13 +425,10 @@ pub async fn search_subject(
         let mut cursor = after;
         let mut examined = 0usize;
         // One read of the role hierarchy for the whole scan.
-        let graph = Arc::new(state.store.role_graph().await?);
+        let graph = Arc::new(state.app.role_graph().await?);
         loop {
             let want = SCAN_BATCH.min((scan_limit - examined) as i64);
-            let users = state
-                .store
-                .list_users_after(cursor.as_deref(), want)
-                .await?;
+            let users = state.app.users_after(cursor.as_deref(), want).await?;
             let exhausted = (users.len() as i64) < want;
             // The decisions of a batch are CPU work: off the async workers.
             let (engine, graph) = (state.engine.clone(), graph.clone());

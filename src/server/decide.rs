@@ -3,8 +3,8 @@
 use super::error::ApiError;
 use super::extract::{BearerToken, JsonBody};
 use super::{AppState, RequestId};
+use crate::app::DecisionRow;
 use crate::engine::{Decision, Principal, Query, Resource};
-use crate::store::DecisionRow;
 use crate::tokens::Rejection;
 use axum::extract::State;
 use axum::{Extension, Json};

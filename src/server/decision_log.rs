@@ -3,7 +3,7 @@
 //! counted (`warden_decision_log_dropped_total`): losing a log line is better than slowing
 //! or failing a decision.
 
-use crate::store::{DecisionRow, Store};
+use crate::app::{App, DecisionRow};
 use prometheus_client::metrics::counter::Counter;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -51,12 +51,12 @@ impl DecisionLog {
     }
 
     /// Start the writer task on the current runtime (once; later calls do nothing).
-    pub fn spawn_writer(&self, store: Arc<Store>, retain: i64) {
+    pub fn spawn_writer(&self, app: App, retain: i64) {
         let rx = self.rx.lock().ok().and_then(|mut rx| rx.take());
         if let Some(rx) = rx {
             tokio::spawn(writer(
                 rx,
-                store,
+                app,
                 retain,
                 self.written.clone(),
                 self.failed.clone(),
@@ -91,7 +91,7 @@ impl DecisionLog {
 
 async fn writer(
     mut rx: mpsc::Receiver<DecisionRow>,
-    store: Arc<Store>,
+    app: App,
     retain: i64,
     written: Counter,
     failed: Arc<AtomicU64>,
@@ -109,7 +109,7 @@ async fn writer(
         }
         let rows = std::mem::take(&mut batch);
         let count = rows.len() as u64;
-        match store.append_decisions(&rows, retain).await {
+        match app.append_decisions(&rows, retain).await {
             Ok(()) => {
                 written.inc_by(count);
             }

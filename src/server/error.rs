@@ -2,7 +2,7 @@
 //! never an internal detail (SQL, paths, key material) in a 5xx body.
 
 use crate::accounts::AuthError;
-use crate::store::StoreError;
+use crate::app::StoreError;
 use crate::tokens::Rejection;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};

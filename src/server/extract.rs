@@ -205,12 +205,7 @@ impl<S: Send + Sync> FromRequestParts<S> for BearerToken {
 
 /// The token after `Bearer ` (scheme case-insensitive).
 pub fn bearer(headers: &axum::http::HeaderMap) -> Option<String> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
-    let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim().to_string())
-        .filter(|t| !t.is_empty())
+    crate::guard::bearer(headers)
 }
 
 /// A JSON value with no object that names a key twice.

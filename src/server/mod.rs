@@ -16,11 +16,10 @@ mod openapi;
 mod ops;
 pub mod watch;
 
-use crate::accounts::bootstrap::{bootstrap, Bootstrapped};
+use crate::accounts::bootstrap::Bootstrapped;
 use crate::accounts::Accounts;
 use crate::config::Config;
 use crate::engine::Engine;
-use crate::store::Store;
 use crate::tokens::Tokens;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue};
@@ -35,7 +34,6 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
-    pub store: Arc<Store>,
     pub engine: Arc<Engine>,
     pub tokens: Arc<Tokens>,
     pub accounts: Arc<Accounts>,
@@ -51,17 +49,7 @@ pub struct AppState {
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error(transparent)]
-    Config(#[from] crate::config::ConfigError),
-    #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
-    #[error("cannot load policies")]
-    Policies(#[from] crate::engine::LoadError),
-    #[error(transparent)]
-    Tokens(#[from] crate::tokens::TokenError),
-    #[error(transparent)]
-    Bootstrap(#[from] crate::accounts::bootstrap::BootstrapError),
-    #[error(transparent)]
-    Auth(#[from] crate::accounts::AuthError),
+    Open(#[from] crate::app::OpenError),
     #[error("cannot listen on {0}: {1}")]
     Bind(String, std::io::Error),
 }
@@ -77,27 +65,19 @@ impl AppState {
         config: Config,
         clock: crate::clock::SharedClock,
     ) -> Result<(AppState, Bootstrapped), StartError> {
-        config.check()?;
-        // Opening migrates: blocking work, off the async workers like every store call.
-        let (db, store_clock) = (config.db.clone(), clock.clone());
-        let store = tokio::task::spawn_blocking(move || Store::open_with_clock(&db, store_clock))
-            .await
-            .map_err(|_| crate::store::StoreError::Unavailable)??;
-        let store = Arc::new(store);
-        let boot = bootstrap(&store, config.min_password_length).await?;
-        let engine = Arc::new(Engine::load(&config.policies)?);
-        if !engine.validation() {
-            // A deliberate choice, made here and only here: a reload never turns it off.
-            tracing::warn!(
-                policies = %config.policies.display(),
-                "no schema (*.cedarschema): requests and entities are not validated (validation off)"
-            );
-            eprintln!(
-                "warden: no schema in {}: validation off (add a *.cedarschema and restart to turn it on)",
-                config.policies.display()
-            );
-        }
-        store.set_admin_probe(crate::identity::admin_probe(engine.clone()));
+        let (opened, boot) = crate::app::App::open(config, clock).await?;
+        Ok((AppState::serving(opened), boot))
+    }
+
+    /// The server around an opened warden: its metrics and its decision log.
+    pub fn serving(opened: crate::app::Opened) -> AppState {
+        let crate::app::Opened {
+            app,
+            engine,
+            tokens,
+            accounts,
+            resolver,
+        } = opened;
         let metrics = Arc::new(crate::metrics::Metrics::new());
         metrics.set_policies_loaded(engine.bundle().info.len());
         let counted = metrics.clone();
@@ -106,33 +86,27 @@ impl AppState {
             metrics.decision_log_dropped.clone(),
             metrics.decision_log_written.clone(),
         );
-        let tokens = Arc::new(Tokens::new(&store, &config).await?);
-        let accounts =
-            Arc::new(Accounts::new(store.clone(), tokens.clone(), config.clone(), clock).await?);
-        let config = Arc::new(config);
-        let app = crate::app::App {
-            engine: Some(engine.clone()),
-            tokens: Some(tokens.clone()),
-            accounts: Some(accounts.clone()),
-            ..crate::app::App::new(store.clone(), config.clone())
-        };
-        Ok((
-            AppState {
-                app,
-                resolver: Arc::new(crate::identity::Resolver::new(
-                    store.clone(),
-                    tokens.clone(),
-                )),
-                config,
-                store,
-                engine,
-                tokens,
-                accounts,
-                metrics,
-                decision_log,
-            },
-            boot,
-        ))
+        AppState {
+            config: app.config.clone(),
+            app,
+            resolver,
+            engine,
+            tokens,
+            accounts,
+            metrics,
+            decision_log,
+        }
+    }
+
+    /// The embedding facade over this server's warden (one store, engine and cache).
+    pub fn warden(&self) -> crate::embed::Warden {
+        crate::embed::Warden::from_opened(crate::app::Opened {
+            app: self.app.clone(),
+            engine: self.engine.clone(),
+            tokens: self.tokens.clone(),
+            accounts: self.accounts.clone(),
+            resolver: self.resolver.clone(),
+        })
     }
 }
 
@@ -332,19 +306,18 @@ fn limits(config: &Config) -> conn::Limits {
 fn spawn_background(state: &AppState) {
     state
         .decision_log
-        .spawn_writer(state.store.clone(), state.config.decision_log_retention);
+        .spawn_writer(state.app.clone(), state.config.decision_log_retention);
     if state.config.watch_policies {
         watch::spawn(&state.engine, std::time::Duration::from_millis(500));
     }
-    let store = state.store.clone();
-    let tokens = state.tokens.clone();
+    let app = state.app.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
         loop {
             tick.tick().await;
             // A failed reload keeps the keys already loaded (tokens they signed still verify,
             // a rotation elsewhere is picked up at the next tick), and is logged and counted.
-            if let Err(e) = tokens.reload_keys(&store).await {
+            if let Err(e) = app.reload_keys().await {
                 crate::alarm::raise("key_reload", e);
             }
         }

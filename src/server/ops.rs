@@ -3,7 +3,7 @@
 use super::error::ApiError;
 use super::extract::bearer;
 use super::{AppState, RequestId};
-use crate::store::ClientRow;
+use crate::app::ClientRow;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -71,7 +71,7 @@ pub async fn readyz(
         Ok(detail) => detail,
         Err(e) => return e.into_response(),
     };
-    let store_ok = state.store.revision().await.is_ok();
+    let store_ok = state.app.store_ready().await;
     let bundle = state.engine.bundle();
     let ready = store_ok && !bundle.info.is_empty();
     let status = if ready {
@@ -170,6 +170,6 @@ pub async fn require_client(state: &AppState, headers: &HeaderMap) -> Result<Cli
     let Some(key) = key else {
         return Err(unauthorized("a service client key is required"));
     };
-    let client = state.store.client_by_key(&key).await?;
+    let client = state.app.service_client(&key).await?;
     client.ok_or_else(|| unauthorized("unknown or revoked client key"))
 }

@@ -67,6 +67,9 @@ pub enum StoreError {
         found: i64,
         supported: i64,
     },
+    /// Only `warden init` and `warden serve` create a database; everything else says so.
+    #[error("no database at {path}: create it with `warden init --db {path}` (or `warden serve`), or give the right --db or WARDEN_DB")]
+    Missing { path: String },
     #[error("{path} is not a warden database: {reason}")]
     Unreadable { path: String, reason: String },
     /// The back end failed (I/O, a busy database beyond its timeout, a lost connection).

@@ -508,7 +508,7 @@ fn non_admins_get_403_and_unauthenticated_callers_401() {
         assert_eq!(r.status, 401, "{method} {path}");
     }
     // Nothing was changed by the refused calls.
-    assert_eq!(block(app.state.store.list_roles()).unwrap().len(), 2);
+    assert_eq!(block(app.state.app.store.list_roles()).unwrap().len(), 2);
 }
 
 #[test]
@@ -563,10 +563,10 @@ fn a_delegated_support_role_gets_exactly_what_its_policy_says() {
     );
     assert_eq!(app.call("get", "/admin/v1/audit", None, s).status, 403);
     assert_eq!(
-        block(app.state.store.user("alice")).unwrap().roles,
+        block(app.state.app.store.user("alice")).unwrap().roles,
         vec!["USER".to_string()]
     );
-    let audit = block(app.state.store.list_audit(Some("user:sam"), None, 10)).unwrap();
+    let audit = block(app.state.app.store.list_audit(Some("user:sam"), None, 10)).unwrap();
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].action, "sessions.revoke");
 }

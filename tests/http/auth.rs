@@ -194,6 +194,7 @@ fn reuse_of_an_old_refresh_token_revokes_the_family() {
     assert_eq!(app.get("/v1/auth/me", third["token"].as_str()).status, 401);
     let audit = block(
         app.state
+            .app
             .store
             .list_audit(None, Some("sessions.revoke"), 10),
     )
@@ -287,7 +288,7 @@ fn refresh_cookie_mode() {
 fn disabled_users_cannot_sign_in_refresh_or_use_tokens() {
     let app = spawn_app();
     let alice = app.alice();
-    block(app.state.store.set_user_disabled("alice", true, None)).unwrap();
+    block(app.state.app.store.set_user_disabled("alice", true, None)).unwrap();
     let r = app.post(
         "/v1/auth/login",
         &json!({"email": "alice@example.com", "password": USER_PASSWORD}),
@@ -456,7 +457,7 @@ fn revoke_is_rfc7009_and_introspect_is_rfc7662() {
     );
     assert_eq!(r.status, 401);
     assert!(r.header("www-authenticate").is_some());
-    let (_, key) = block(app.state.store.create_client("api", None)).unwrap();
+    let (_, key) = block(app.state.app.store.create_client("api", None)).unwrap();
     let auth = format!("Bearer {key}");
     let r = app.post_raw(
         "/v1/auth/introspect",
@@ -525,8 +526,10 @@ fn revoke_is_rfc7009_and_introspect_is_rfc7662() {
         400
     );
     // A revoked client key is refused.
-    let id = block(app.state.store.list_clients()).unwrap()[0].id.clone();
-    block(app.state.store.revoke_client(&id, None)).unwrap();
+    let id = block(app.state.app.store.list_clients()).unwrap()[0]
+        .id
+        .clone();
+    block(app.state.app.store.revoke_client(&id, None)).unwrap();
     let r = app.post_raw(
         "/v1/auth/introspect",
         Some("application/json"),

@@ -10,7 +10,7 @@ struct Pdp {
 
 fn pdp() -> Pdp {
     let app = spawn_app();
-    let (_, key) = block(app.state.store.create_client("tests", None)).unwrap();
+    let (_, key) = block(app.state.app.store.create_client("tests", None)).unwrap();
     Pdp { app, key }
 }
 
@@ -318,7 +318,7 @@ fn search_action_and_subject_with_pages() {
 
     // Which directory users may delete r1? Add a few admins and page through them.
     for i in 0..5 {
-        block(p.app.state.store.create_user(
+        block(p.app.state.app.store.create_user(
             &warden::store::NewUser {
                 id: format!("boss{i}").parse().unwrap(),
                 email: format!("boss{i}@example.com").parse().unwrap(),
@@ -470,7 +470,7 @@ fn explain_says_why_an_unknown_or_disabled_subject_is_denied() {
         .text,
         "{\"decision\":false}"
     );
-    block(p.app.state.store.set_user_disabled("alice", true, None)).unwrap();
+    block(p.app.state.app.store.set_user_disabled("alice", true, None)).unwrap();
     let v = p
         .call_with(
             "/access/v1/evaluation",

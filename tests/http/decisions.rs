@@ -281,12 +281,17 @@ fn every_decision_reaches_the_log_and_the_metrics() {
     }
     app.post("/v1/authorize", &delete_r1(), Some("junk"));
     wait_for("decision log", || {
-        block(app.state.store.list_decisions(None, None, None, None, 100))
-            .unwrap()
-            .len()
+        block(
+            app.state
+                .app
+                .store
+                .list_decisions(None, None, None, None, 100),
+        )
+        .unwrap()
+        .len()
             == 40
     });
-    let denies = block(app.state.store.list_decisions(
+    let denies = block(app.state.app.store.list_decisions(
         Some("User::\"alice\""),
         None,
         Some("deny"),
@@ -297,7 +302,7 @@ fn every_decision_reaches_the_log_and_the_metrics() {
     assert_eq!(denies.len(), 20);
     assert_eq!(denies[0].action, "deleteUserResource");
     assert_eq!(denies[0].resource, "UserResource::\"r1\"");
-    let allows = block(app.state.store.list_decisions(
+    let allows = block(app.state.app.store.list_decisions(
         Some("User::\"admin\""),
         None,
         Some("allow"),
@@ -339,9 +344,14 @@ fn decision_log_keeps_the_newest_rows_only() {
             .contains("warden_decision_log_written_total 25")
     });
     assert_eq!(
-        block(app.state.store.list_decisions(None, None, None, None, 100))
-            .unwrap()
-            .len(),
+        block(
+            app.state
+                .app
+                .store
+                .list_decisions(None, None, None, None, 100)
+        )
+        .unwrap()
+        .len(),
         10
     );
 }
@@ -429,6 +439,7 @@ fn cached_callers_still_expire_and_still_see_revocations() {
     keep_a_root_admin(&app);
     block(
         app.state
+            .app
             .store
             .set_user_roles("admin", &["USER".parse().unwrap()], None),
     )
@@ -439,6 +450,7 @@ fn cached_callers_still_expire_and_still_see_revocations() {
     );
     block(
         app.state
+            .app
             .store
             .set_user_roles("admin", &["ADMIN".parse().unwrap()], None),
     )
@@ -508,7 +520,7 @@ pub fn keep_a_root_admin(app: &TestApp) {
     )
     .unwrap();
     app.state.engine.reload().unwrap();
-    block(app.state.store.create_user(
+    block(app.state.app.store.create_user(
         &warden::store::NewUser {
             id: "root".parse().unwrap(),
             email: "root@example.com".parse().unwrap(),
@@ -650,6 +662,7 @@ fn the_decision_log_keeps_properties_and_context() {
     wait_for("the logged decision", || {
         !block(
             app.state
+                .app
                 .store
                 .list_decisions(None, Some("readDocument"), None, None, 10),
         )

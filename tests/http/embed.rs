@@ -18,7 +18,7 @@ fn r1() -> Resource {
 #[test]
 fn decide_for_users_and_tokens_in_process() {
     let app = spawn_app();
-    let warden = Warden::from_state(app.state.clone());
+    let warden = app.state.warden();
     let d =
         block(warden.decide_for_user("admin", "deleteUserResource", &r1(), &json!({}))).unwrap();
     assert!(d.allowed);
@@ -60,7 +60,7 @@ fn decide_for_users_and_tokens_in_process() {
         Some(Rejection::Malformed)
     );
 
-    block(app.state.store.set_user_disabled("alice", true, None)).unwrap();
+    block(app.state.app.store.set_user_disabled("alice", true, None)).unwrap();
     assert!(matches!(
         block(warden.decide_for_user("alice", "deleteUserResource", &r1(), &json!({}))),
         Err(IdentityError::Disabled(_))

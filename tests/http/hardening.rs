@@ -249,7 +249,13 @@ fn a_password_reset_ends_every_session_and_token() {
         for _ in 0..5 {
             assert_eq!(wrong(&app, "alice@example.com").status, 401, "{via}");
         }
-        block(app.state.store.unlock_account("alice@example.com", None)).unwrap();
+        block(
+            app.state
+                .app
+                .store
+                .unlock_account("alice@example.com", None),
+        )
+        .unwrap();
         app.login("alice@example.com", new_password);
     }
     let audit = app
@@ -326,7 +332,7 @@ fn changing_your_own_password_keeps_only_the_current_session() {
 
 fn add_users(app: &TestApp, prefix: &str, n: usize, role: &str) {
     for i in 0..n {
-        block(app.state.store.create_user(
+        block(app.state.app.store.create_user(
             &warden::store::NewUser {
                 id: format!("{prefix}{i:04}").parse().unwrap(),
                 email: format!("{prefix}{i:04}@example.com").parse().unwrap(),
@@ -355,7 +361,7 @@ fn search(app: &TestApp, key: &str, body: &serde_json::Value) -> Reply {
 #[test]
 fn subject_search_tokens_are_validated_and_every_scan_is_bounded() {
     let app = spawn_app_with(|c| c.search_scan_limit = 50);
-    let (_, key) = block(app.state.store.create_client("search", None)).unwrap();
+    let (_, key) = block(app.state.app.store.create_client("search", None)).unwrap();
     add_users(&app, "u", 180, "USER");
     let nobody = json!({
         "subject": {"type": "user"},
@@ -398,6 +404,7 @@ fn subject_search_tokens_are_validated_and_every_scan_is_bounded() {
     let rows = |principal: Option<&str>| {
         block(
             app.state
+                .app
                 .store
                 .list_decisions(principal, None, None, None, 1000),
         )
@@ -935,7 +942,7 @@ fn blocked_guesses_take_no_hashing_turn() {
 fn duplicate_json_keys_are_refused() {
     let app = spawn_app();
     let admin = app.admin_token();
-    let (_, key) = block(app.state.store.create_client("dupes", None)).unwrap();
+    let (_, key) = block(app.state.app.store.create_client("dupes", None)).unwrap();
     let cases = [
         (
             "/v1/authorize",
