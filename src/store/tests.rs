@@ -294,3 +294,64 @@ async fn refresh_rotation_grace_and_reuse() {
         RefreshOutcome::Dead(_)
     ));
 }
+
+/// Windows follow the store's clock: an idle session, an absolute lifetime and the refresh
+/// grace window are tested by moving a manual clock, never by sleeping.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lifetimes_and_the_grace_window_follow_the_injected_clock() {
+    let dir = TempDir::new().unwrap();
+    let clock = crate::clock::ManualClock::at_ms(1_800_000_000_000);
+    let store = Store::open_with_clock(&dir.path().join("w.db"), clock.clone()).unwrap();
+    store
+        .create_user(&new_user("a", "a@example.com", &[]), None)
+        .await
+        .unwrap();
+    let limits = RefreshLimits {
+        idle_secs: 60,
+        grace_secs: 10,
+    };
+    // Rows are stamped with the clock's time.
+    let s = store.create_session("a", "h0", 3600).await.unwrap();
+    assert_eq!(s.created_at, 1_800_000_000);
+    assert_eq!(s.expires_at, 1_800_000_000 + 3600);
+    // Within the idle window the token rotates; a replay inside the grace window is answered
+    // with the same successor, one second past it is a reuse.
+    clock.advance_ms(59_000);
+    assert!(matches!(
+        store.rotate_refresh("h0", "h1", limits).await.unwrap(),
+        RefreshOutcome::Rotated(_)
+    ));
+    clock.advance_ms(10_000);
+    assert!(matches!(
+        store.rotate_refresh("h0", "h1", limits).await.unwrap(),
+        RefreshOutcome::Replayed(_)
+    ));
+    clock.advance_ms(1_000);
+    assert!(matches!(
+        store.rotate_refresh("h0", "h1", limits).await.unwrap(),
+        RefreshOutcome::Reused(_)
+    ));
+    // A new session left idle for the whole window is dead, with no sleeping.
+    store.create_session("a", "k0", 3600).await.unwrap();
+    clock.advance_ms(60_000);
+    assert!(matches!(
+        store.rotate_refresh("k0", "k1", limits).await.unwrap(),
+        RefreshOutcome::Dead(_)
+    ));
+    // And the absolute lifetime never slides.
+    let long = RefreshLimits {
+        idle_secs: 1_000_000,
+        grace_secs: 10,
+    };
+    store.create_session("a", "m0", 100).await.unwrap();
+    clock.advance_ms(50_000);
+    assert!(matches!(
+        store.rotate_refresh("m0", "m1", long).await.unwrap(),
+        RefreshOutcome::Rotated(_)
+    ));
+    clock.advance_ms(50_000);
+    assert!(matches!(
+        store.rotate_refresh("m1", "m2", long).await.unwrap(),
+        RefreshOutcome::Dead(_)
+    ));
+}

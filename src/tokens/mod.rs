@@ -452,3 +452,50 @@ async fn ed25519_ring(store: &Store, max_token_life: i64, now: i64) -> Result<Ke
         jwks: json!({ "keys": jwks }),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+
+    async fn tokens_at(clock: Arc<ManualClock>) -> (tempfile::TempDir, Tokens) {
+        let dir = tempfile::TempDir::new().unwrap();
+        let store = Store::open_with_clock(&dir.path().join("w.db"), clock).unwrap();
+        let config = Config {
+            access_token_ttl: 60,
+            leeway: 5,
+            ..Config::default()
+        };
+        let tokens = Tokens::new(&store, &config).await.unwrap();
+        (dir, tokens)
+    }
+
+    /// Expiry, leeway and "issued in the future" follow the injected clock.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn expiry_and_leeway_follow_the_injected_clock() {
+        let clock = ManualClock::at_ms(1_800_000_000_000);
+        let (_dir, tokens) = tokens_at(clock.clone()).await;
+        let (token, claims) = tokens.mint("u1", "u1@example.com", &[], "s1").unwrap();
+        assert_eq!(claims.iat, 1_800_000_000);
+        assert_eq!(claims.exp, 1_800_000_060);
+        clock.advance_ms(65_000);
+        assert!(tokens.verify(&token).is_ok(), "within the leeway");
+        clock.advance_ms(1_000);
+        assert_eq!(tokens.verify(&token), Err(Rejection::Expired));
+        // A token minted by a clock ahead of ours (beyond the leeway) is refused.
+        let later = Tokens {
+            clock: ManualClock::at_ms(1_800_000_100_000),
+            settings: tokens.settings.clone(),
+            hs256_secret: None,
+            ring: RwLock::new(tokens.ring()),
+        };
+        let (future, _) = later.mint("u1", "u1@example.com", &[], "s1").unwrap();
+        let back = Tokens {
+            clock: ManualClock::at_ms(1_800_000_000_000),
+            settings: tokens.settings.clone(),
+            hs256_secret: None,
+            ring: RwLock::new(tokens.ring()),
+        };
+        assert_eq!(back.verify(&future), Err(Rejection::IssuedInFuture));
+    }
+}
