@@ -196,28 +196,44 @@ pub enum ConfigError {
 
 impl Config {
     /// Defaults, then the file (if given, or `./warden.toml` if it exists), then the
-    /// environment. Flags are applied by the caller afterwards, then [`Config::check`].
+    /// environment. Not yet [`Config::check`]ed.
     pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        Config::load_with_flags(file, serde_json::Map::new())
+    }
+
+    /// [`Config::load`] with the command line's flags (`{"db": ..., "listen": ...}`) as the
+    /// last layer: defaults < file < environment < flags, one figment.
+    pub fn load_with_flags(
+        file: Option<&Path>,
+        flags: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Config, ConfigError> {
         let default_file = Path::new("warden.toml");
         let file = file.or_else(|| default_file.exists().then_some(default_file));
         let file = file.map(TomlFile::read).transpose()?;
-        Config::layered(file.as_ref(), Some(&Environment::of_process()?))
+        Config::layered(file.as_ref(), Some(&Environment::of_process()?), flags)
     }
 
     /// The defaults with a `warden.toml` text (named `path` in errors) over them: what
     /// [`Config::load`] makes of a file, without the environment. Not yet [`Config::check`]ed.
     pub fn from_toml_str(text: &str, path: &str) -> Result<Config, ConfigError> {
         let file = TomlFile::parse(text, path)?;
-        Config::layered(Some(&file), None)
+        Config::layered(Some(&file), None, serde_json::Map::new())
     }
 
-    fn layered(file: Option<&TomlFile>, env: Option<&Environment>) -> Result<Config, ConfigError> {
+    fn layered(
+        file: Option<&TomlFile>,
+        env: Option<&Environment>,
+        flags: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Config, ConfigError> {
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         if let Some(file) = file {
             figment = figment.merge(file);
         }
         if let Some(env) = env {
             figment = figment.merge(env);
+        }
+        if !flags.is_empty() {
+            figment = figment.merge(Serialized::defaults(flags));
         }
         figment.extract().map_err(|e| explain(e, file))
     }
@@ -620,7 +636,7 @@ mod tests {
                 .find(|(name, _)| *name == var)
                 .map(|(_, v)| v.to_string()))
         })?;
-        Config::layered(None, Some(&env))
+        Config::layered(None, Some(&env), serde_json::Map::new())
     }
 
     #[test]
@@ -711,8 +727,13 @@ mod tests {
             Ok((var == "WARDEN_ACCESS_TOKEN_TTL").then(|| "60".to_string()))
         })
         .unwrap();
-        let c = Config::layered(Some(&file), Some(&env)).unwrap();
+        let c = Config::layered(Some(&file), Some(&env), serde_json::Map::new()).unwrap();
         assert_eq!((c.access_token_ttl, c.leeway), (60, 5));
+        // Flags come last: over the environment and the file.
+        let mut flags = serde_json::Map::new();
+        flags.insert("access_token_ttl".into(), serde_json::json!(30));
+        let c = Config::layered(Some(&file), Some(&env), flags).unwrap();
+        assert_eq!((c.access_token_ttl, c.leeway), (30, 5));
     }
 
     #[test]

@@ -37,15 +37,22 @@ impl Out {
     }
 }
 
+/// The configuration: defaults < file < environment < the flags given here.
 fn config(cli: &Cli) -> Result<Config> {
-    let mut config = Config::load(cli.config.as_deref())?;
+    let mut flags = serde_json::Map::new();
     if let Some(db) = &cli.db {
-        config.db = db.clone();
+        flags.insert("db".into(), json!(db));
     }
     if let Some(p) = &cli.policies {
-        config.policies = p.clone();
+        flags.insert("policies".into(), json!(p));
     }
-    Ok(config)
+    if let Command::Serve {
+        listen: Some(l), ..
+    } = &cli.command
+    {
+        flags.insert("listen".into(), json!(l));
+    }
+    Ok(Config::load_with_flags(cli.config.as_deref(), flags)?)
 }
 
 /// Run one future of the library to its end (a command is one short run; the store's work
@@ -76,13 +83,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let out = Out { json: cli.json };
     let mut config = config(&cli)?;
     match &cli.command {
-        Command::Serve {
-            listen,
-            print_config,
-        } => {
-            if let Some(l) = listen {
-                config.listen = l.clone();
-            }
+        // `--listen` is the last layer of `config` already.
+        Command::Serve { print_config, .. } => {
             config.check()?;
             if *print_config {
                 // Show the issuer that will be used, derived or not.
