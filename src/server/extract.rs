@@ -86,9 +86,19 @@ fn describe(e: serde_json::Error, path: &str) -> ApiError {
     } else {
         "malformed JSON"
     };
+    let text = e.to_string();
     match path {
-        "" | "." => ApiError::bad_request(format!("{kind}: {e}")),
-        path => ApiError::bad_request(format!("{kind}: field `{path}`: {e}")),
+        "" | "." => ApiError::bad_request(format!("{kind}: {text}")),
+        // serde names a missing field without its parent: put the path in front of it.
+        path => match text
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split_once('`'))
+        {
+            Some((field, rest)) => {
+                ApiError::bad_request(format!("{kind}: missing field `{path}.{field}`{rest}"))
+            }
+            None => ApiError::bad_request(format!("{kind}: field `{path}`: {text}")),
+        },
     }
 }
 
