@@ -410,6 +410,63 @@ fn openapi_describes_exactly_the_routes_served() {
 }
 
 #[test]
+fn openapi_declares_every_parameter_the_routes_read() {
+    let app = spawn_app();
+    let admin = app.admin_token();
+    let doc = app.get("/openapi.json", None).json();
+    assert_eq!(doc["servers"][0]["url"], "http://warden.test");
+    let mut queried = 0;
+    for (path, methods) in doc["paths"].as_object().unwrap() {
+        for (method, op) in methods.as_object().unwrap() {
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            // Every `{name}` of the path is declared, in the path, required.
+            for name in path
+                .split('/')
+                .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+            {
+                assert!(
+                    params
+                        .iter()
+                        .any(|p| p["name"] == name && p["in"] == "path" && p["required"] == true),
+                    "{method} {path}: path parameter {name} is not declared"
+                );
+            }
+            // Every declared query parameter is one the route reads (an unknown one is a 400).
+            for p in params.iter().filter(|p| p["in"] == "query") {
+                let name = p["name"].as_str().unwrap();
+                let value = match (name, p["schema"]["type"].to_string().as_str()) {
+                    ("decision", _) => "allow",
+                    (_, t) if t.contains("integer") => "0",
+                    (_, t) if t.contains("boolean") => "true",
+                    _ => "x",
+                };
+                let concrete = path.replace("{id}", "nobody").replace("{name}", "NOBODY");
+                let r = app.call(
+                    method,
+                    &format!("{concrete}?{name}={value}"),
+                    None,
+                    Some(&admin),
+                );
+                assert!(
+                    !r.text.contains("unknown field"),
+                    "{method} {path}: query parameter {name}: {}",
+                    r.text
+                );
+                queried += 1;
+            }
+            // Every operation says what its errors look like and what storage trouble answers.
+            let responses = op["responses"].as_object().unwrap();
+            assert!(responses.contains_key("503"), "{method} {path}");
+            if op.get("x-warden-action").is_some() {
+                assert!(responses.contains_key("403"), "{method} {path}");
+                assert_eq!(op["security"], json!([{"userToken": []}]));
+            }
+        }
+    }
+    assert!(queried >= 15, "only {queried} query parameters documented");
+}
+
+#[test]
 fn cached_callers_still_expire_and_still_see_revocations() {
     let app = spawn_app_with(|c| {
         c.access_token_ttl = 2;
