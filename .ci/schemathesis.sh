@@ -59,7 +59,11 @@ done
 echo "warden at $base"
 
 echo "-- openapi-spec-validator $base/openapi.json"
-"$venv/bin/openapi-spec-validator" "$base/openapi.json"
+"$py" -c 'import sys, urllib.request; sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1]).read())' \
+  "$base/openapi.json" >"$work/openapi.json"
+# (On failure it prints the whole document: the first lines say what is wrong.)
+"$venv/bin/openapi-spec-validator" "$work/openapi.json" 2>&1 | cut -c1-2000 | head -n 20
+[ "${PIPESTATUS[0]}" -eq 0 ]
 
 # The credentials: an admin's access token (sign-in) and a service client's key (CLI).
 token=$("$py" - "$base" "$password" <<'EOF'
@@ -76,26 +80,30 @@ run() {
   local who=$1 credential=$2
   echo "-- schemathesis as $who"
   # --checks all: 5xx, undocumented statuses, content types, headers and schemas of every
-  # answer, bad data accepted, good data refused, methods, auth. The examples the policies
-  # refuse (400 for an email that is not one) are the positive-data check's only complaint,
-  # so it accepts 4xx answers the document lists (its default) and nothing else.
-  timeout --signal=INT "$time_limit" "$venv/bin/st" run "$base/openapi.json" \
+  # answer, bad data accepted, good data refused, methods, auth; .ci/schemathesis.toml
+  # says where warden's rules go beyond its schemas. (The decision log's long poll holds a
+  # request up to 25 s by design: hence the 30 s response-time limit.)
+  timeout --signal=INT "$time_limit" "$venv/bin/st" --config-file .ci/schemathesis.toml \
+    run "$base/openapi.json" \
     --url "$base" \
     --checks all \
     --max-examples "$max_examples" \
     --seed 1 \
     --generation-database none \
-    --workers 2 \
-    --request-timeout 30 \
+    --workers 1 \
+    --request-timeout 40 \
+    --max-response-time 30 \
     --no-color \
     -H "Authorization: Bearer $credential"
 }
 start=$SECONDS
-run "an admin" "$token"
-run "a service client" "$key"
+failed=0
+run "an admin" "$token" || failed=1
+run "a service client" "$key" || failed=1
 echo "schemathesis took $((SECONDS - start)) s"
 if grep -q ' ERROR \|panicked' "$work/server.log"; then
   echo "the server logged errors:"
   grep ' ERROR \|panicked' "$work/server.log" | head -n 20
   exit 1
 fi
+exit "$failed"

@@ -17,12 +17,97 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
+/// A user id: 1 to 128 ASCII letters, digits or `._@-`.
+pub const USER_ID_PATTERN: &str = "^[A-Za-z0-9._@-]{1,128}$";
+/// A role name: 1 to 64 ASCII letters, digits or `_.-`.
+pub const ROLE_NAME_PATTERN: &str = "^[A-Za-z0-9_.-]{1,64}$";
+/// Free text without control characters (filters; session and client ids), in characters.
+pub const TEXT_PATTERN: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]{0,256}$";
+
+/// A string that matches `pattern` (schema only: the value is parsed where it is used).
+macro_rules! text_schema {
+    ($(#[$doc:meta])* $name:ident, $schema_name:literal, $pattern:expr) => {
+        $(#[$doc])*
+        pub struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .pattern(Some($pattern))
+                    .into()
+            }
+        }
+
+        impl ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                $schema_name.into()
+            }
+        }
+    };
+}
+
+text_schema!(
+    /// A user id in the document.
+    UserIdText,
+    "UserId",
+    USER_ID_PATTERN
+);
+text_schema!(
+    /// A role name in the document.
+    RoleNameText,
+    "RoleName",
+    ROLE_NAME_PATTERN
+);
+
 /// A free-form JSON object (resource properties, a decision context, an audit detail).
 pub type Object = Map<String, Value>;
 
 /// Read `null` as an empty object, as the decision APIs always have.
 fn null_as_empty<'de, D: Deserializer<'de>>(d: D) -> Result<Object, D::Error> {
     Ok(Option::<Object>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A struct read only from a JSON object. serde's derived structs also read a JSON array as
+/// their fields in order (`[null, null]` as `{"token": null, "limit": null}`); the API takes
+/// objects only, as its schemas say.
+pub struct ObjectOnly<T>(pub T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ObjectOnly<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields<T>(std::marker::PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Fields<T> {
+            type Value = T;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+
+        d.deserialize_map(Fields(std::marker::PhantomData)).map(ObjectOnly)
+    }
+}
+
+fn object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<T, D::Error> {
+    ObjectOnly::deserialize(d).map(|o| o.0)
+}
+
+fn optional_object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    Ok(Option::<ObjectOnly<T>>::deserialize(d)?.map(|o| o.0))
+}
+
+fn objects<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    Ok(Vec::<ObjectOnly<T>>::deserialize(d)?
+        .into_iter()
+        .map(|o| o.0)
+        .collect())
 }
 
 // ---- errors ----
@@ -154,9 +239,26 @@ pub struct DecisionStats {
     pub allowed: i64,
     pub denied: i64,
     /// `[action, denies]` pairs, most denied first.
+    #[schema(schema_with = action_counts)]
     pub top_denied: Vec<(String, i64)>,
     /// The newest row id.
     pub last_id: i64,
+}
+
+/// `[[action, count], ...]`: pairs written as JSON Schema 2020-12 tuples.
+fn action_counts() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ArrayItems, ObjectBuilder, Type};
+    let pair = ArrayBuilder::new()
+        .items(ArrayItems::False)
+        .prefix_items([
+            ObjectBuilder::new().schema_type(Type::String).build(),
+            ObjectBuilder::new().schema_type(Type::Integer).build(),
+        ])
+        .min_items(Some(2))
+        .build();
+    ArrayBuilder::new()
+        .items(ArrayItems::RefOrSchema(Box::new(pair.into())))
+        .build()
 }
 
 /// One policy in `GET /admin/v1/policies`.
@@ -190,11 +292,16 @@ pub struct PolicyList {
 pub struct CreateUser {
     /// Default: derived from the email's local part.
     #[serde(default)]
+    #[schema(value_type = Option<UserIdText>)]
     pub id: Option<String>,
+    /// An address as RFC 5321 writes it, ASCII (look-alikes are refused).
+    #[schema(min_length = 3, max_length = 254)]
     pub email: String,
     #[serde(default)]
     pub name: String,
+    /// At most 64; the primary one first; each must exist.
     #[serde(default)]
+    #[schema(max_items = 64, value_type = Vec<RoleNameText>)]
     pub roles: Vec<String>,
     /// Without one the user cannot sign in until a password is set.
     #[serde(default)]
@@ -217,6 +324,7 @@ pub struct UpdateUser {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetRoles {
+    #[schema(max_items = 64, value_type = Vec<RoleNameText>)]
     pub roles: Vec<String>,
 }
 
@@ -231,8 +339,10 @@ pub struct SetPassword {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateRole {
+    #[schema(value_type = RoleNameText)]
     pub name: String,
     #[serde(default)]
+    #[schema(max_items = 64, value_type = Vec<RoleNameText>)]
     pub parents: Vec<String>,
 }
 
@@ -240,6 +350,7 @@ pub struct CreateRole {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateRole {
+    #[schema(max_items = 64, value_type = Vec<RoleNameText>)]
     pub parents: Vec<String>,
 }
 
@@ -247,6 +358,8 @@ pub struct UpdateRole {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateClient {
+    /// 1 to 128 characters, no control or invisible characters.
+    #[schema(min_length = 1)]
     pub name: String,
 }
 
@@ -263,6 +376,8 @@ pub struct CreatedClient {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevokeToken {
+    /// 1 to 128 bytes, no control characters.
+    #[schema(min_length = 1)]
     pub jti: String,
 }
 
@@ -352,6 +467,7 @@ pub struct WhatIf {
     pub user: String,
     /// `name` (an `Action`) or a full `Namespace::Action::"name"`.
     pub action: String,
+    #[serde(deserialize_with = "object")]
     pub resource: ResourceRef,
     #[serde(default, deserialize_with = "null_as_empty")]
     #[schema(value_type = Option<Object>)]
@@ -408,6 +524,7 @@ pub struct Unlocked {
 #[into_params(parameter_in = Query)]
 pub struct UserQuery {
     /// Matches ids, emails and names (literally, case-insensitive).
+    #[param(pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]{0,256}$")]
     pub filter: Option<String>,
     /// 1 to 1000 (default 100).
     pub limit: Option<i64>,
@@ -429,6 +546,7 @@ pub struct RoleDeleteQuery {
 #[into_params(parameter_in = Query)]
 pub struct SessionQuery {
     /// Only this user's sessions.
+    #[param(pattern = "^[A-Za-z0-9._@-]{1,128}$")]
     pub user: Option<String>,
     /// Only sessions that still count.
     pub active: Option<bool>,
@@ -439,7 +557,11 @@ pub struct SessionQuery {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct DecisionQuery {
+    /// At most 256 bytes.
+    #[param(pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]{0,256}$")]
     pub principal: Option<String>,
+    /// At most 256 bytes.
+    #[param(pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]{0,256}$")]
     pub action: Option<String>,
     /// `allow` or `deny`.
     #[param(pattern = "^(allow|deny)$")]
@@ -451,7 +573,7 @@ pub struct DecisionQuery {
     /// 1 to 1000 (default 100).
     pub limit: Option<i64>,
     /// Long-poll: wait up to this many seconds (at most 25) for decisions newer than `after_id`.
-    #[param(minimum = 0)]
+    #[param(minimum = 0, maximum = 18446744073709551615_u64)]
     pub wait: Option<u64>,
 }
 
@@ -469,7 +591,11 @@ pub struct StatsQuery {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
+    /// At most 256 bytes.
+    #[param(pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]{0,256}$")]
     pub actor: Option<String>,
+    /// At most 256 bytes.
+    #[param(pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]{0,256}$")]
     pub action: Option<String>,
     /// 1 to 1000 (default 100).
     pub limit: Option<i64>,
@@ -481,7 +607,9 @@ pub struct AuditQuery {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Login {
+    #[schema(min_length = 1)]
     pub email: String,
+    #[schema(min_length = 1)]
     pub password: String,
 }
 
@@ -522,19 +650,37 @@ pub struct SignedIn {
 /// (the email) and `password`, or `grant_type=refresh_token` with `refresh_token`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct TokenGrant {
-    /// `password` or `refresh_token`.
+    #[schema(value_type = GrantType)]
     pub grant_type: String,
     pub username: Option<String>,
     pub password: Option<String>,
     pub refresh_token: Option<String>,
 }
 
+/// An OAuth 2.0 grant type warden serves.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantType {
+    Password,
+    RefreshToken,
+}
+
+/// The one grant type `/v1/auth/refresh` accepts by name.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RefreshGrant {
+    RefreshToken,
+}
+
 /// `POST /v1/auth/refresh` (JSON or form): the refresh token, else the cookie's.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Refresh {
+    /// Required unless the `warden_refresh` cookie carries it (when `refresh_cookie` is on).
+    #[schema(value_type = String, required = true)]
     pub refresh_token: Option<String>,
     /// Accepted for OAuth clients; must then be `refresh_token`.
+    #[schema(value_type = Option<RefreshGrant>)]
     pub grant_type: Option<String>,
 }
 
@@ -542,6 +688,8 @@ pub struct Refresh {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Logout {
+    /// Required unless the `warden_refresh` cookie carries it (when `refresh_cookie` is on).
+    #[schema(value_type = String, required = true)]
     pub refresh_token: Option<String>,
 }
 
@@ -683,6 +831,7 @@ pub struct Resource {
 pub struct Authorize {
     /// An `Action` name.
     pub action: Name,
+    #[serde(deserialize_with = "object")]
     pub resource: Resource,
     #[serde(default, deserialize_with = "null_as_empty")]
     #[schema(value_type = Option<Object>)]
@@ -694,6 +843,7 @@ pub struct Authorize {
 #[serde(deny_unknown_fields)]
 pub struct AuthorizeBatch {
     /// At most `batch_limit` items.
+    #[serde(deserialize_with = "objects")]
     pub items: Vec<Authorize>,
 }
 
@@ -748,8 +898,11 @@ pub struct Action {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Evaluation {
+    #[serde(deserialize_with = "object")]
     pub subject: Subject,
+    #[serde(deserialize_with = "object")]
     pub action: Action,
+    #[serde(deserialize_with = "object")]
     pub resource: Resource,
     #[serde(default, deserialize_with = "null_as_empty")]
     #[schema(value_type = Option<Object>)]
@@ -760,8 +913,11 @@ pub struct Evaluation {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EvaluationItem {
+    #[serde(default, deserialize_with = "optional_object")]
     pub subject: Option<Subject>,
+    #[serde(default, deserialize_with = "optional_object")]
     pub action: Option<Action>,
+    #[serde(default, deserialize_with = "optional_object")]
     pub resource: Option<Resource>,
     pub context: Option<Object>,
 }
@@ -791,13 +947,18 @@ pub struct EvaluationsOptions {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Evaluations {
+    #[serde(default, deserialize_with = "optional_object")]
     pub subject: Option<Subject>,
+    #[serde(default, deserialize_with = "optional_object")]
     pub action: Option<Action>,
+    #[serde(default, deserialize_with = "optional_object")]
     pub resource: Option<Resource>,
     pub context: Option<Object>,
-    /// Each item is read on its own, so that a bad one denies only itself.
-    #[schema(value_type = Option<Vec<EvaluationItem>>)]
+    /// Each item is an [`EvaluationItem`], read on its own: a bad one (an unknown field, a
+    /// wrong type) is a deny with the reason in its explanation, not a refused request.
+    #[schema(value_type = Option<Vec<Value>>)]
     pub evaluations: Option<Vec<Value>>,
+    #[serde(default, deserialize_with = "optional_object")]
     pub options: Option<EvaluationsOptions>,
 }
 
@@ -829,8 +990,8 @@ pub struct EvaluationsAnswer {
 pub struct PageRequest {
     /// The `next_token` of the previous page (opaque).
     pub token: Option<String>,
-    /// Results per page (default 50, at most 1000).
-    #[schema(minimum = 1)]
+    /// Results per page (default 50, at most 1000 are given).
+    #[schema(minimum = 1, maximum = 18446744073709551615_u64)]
     pub limit: Option<u64>,
 }
 
@@ -844,11 +1005,14 @@ pub struct PageAnswer {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionSearch {
+    #[serde(deserialize_with = "object")]
     pub subject: Subject,
+    #[serde(deserialize_with = "object")]
     pub resource: Resource,
     #[serde(default, deserialize_with = "null_as_empty")]
     #[schema(value_type = Option<Object>)]
     pub context: Object,
+    #[serde(default, deserialize_with = "optional_object")]
     pub page: Option<PageRequest>,
 }
 
@@ -880,12 +1044,16 @@ pub struct SubjectKind {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubjectSearch {
+    #[serde(deserialize_with = "object")]
     pub subject: SubjectKind,
+    #[serde(deserialize_with = "object")]
     pub action: Action,
+    #[serde(deserialize_with = "object")]
     pub resource: Resource,
     #[serde(default, deserialize_with = "null_as_empty")]
     #[schema(value_type = Option<Object>)]
     pub context: Object,
+    #[serde(default, deserialize_with = "optional_object")]
     pub page: Option<PageRequest>,
 }
 

@@ -4,6 +4,7 @@ use super::error::ApiError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{header, request::Parts, StatusCode};
+use crate::api::ObjectOnly;
 use serde::de::DeserializeOwned;
 
 /// A JSON body: 415 unless the Content-Type is JSON, 413 when too large, 400 naming the
@@ -54,12 +55,12 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     }
     serde_json::from_slice::<NoDuplicateKeys>(bytes).map_err(|e| describe(e, ""))?;
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    let value: ObjectOnly<T> = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         describe(e.into_inner(), &path)
     })?;
     de.end().map_err(|e| describe(e, ""))?;
-    Ok(value)
+    Ok(value.0)
 }
 
 /// Read a JSON value already parsed (an item of a batch) into `T`; errors name the field
@@ -68,7 +69,7 @@ pub fn from_value<T: DeserializeOwned>(
     value: serde_json::Value,
     prefix: &str,
 ) -> Result<T, ApiError> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
+    serde_path_to_error::deserialize(value).map(|o: ObjectOnly<T>| o.0).map_err(|e| {
         let path = match e.path().to_string().as_str() {
             "." => prefix.to_string(),
             p if prefix.is_empty() => p.to_string(),

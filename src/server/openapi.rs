@@ -11,13 +11,17 @@
 
 pub use super::routes::{route, Auth, Route, ROUTES};
 use super::routes::{Answer, Content};
+use crate::api;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use utoipa::openapi::extensions::Extensions;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::schema::{AnyOfBuilder, ArrayBuilder, ObjectBuilder, Type};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::security::{
+    Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityRequirement,
+    SecurityScheme,
+};
 use utoipa::openapi::server::Server;
 use utoipa::openapi::{
     ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApiBuilder, PathItem, PathsBuilder, Ref,
@@ -76,6 +80,20 @@ fn meaning(status: u16) -> &'static str {
     }
 }
 
+/// What a path parameter is, and the pattern of the values the route accepts.
+fn path_parameter(path: &str, name: &str) -> (&'static str, &'static str) {
+    match (name, path.starts_with("/admin/v1/users/")) {
+        ("name", _) => ("The role's name", api::ROLE_NAME_PATTERN),
+        (_, true) => ("The user's id", api::USER_ID_PATTERN),
+        // Session and client ids are at most 256 bytes without control characters; 64
+        // characters never exceed that.
+        _ => (
+            "The id",
+            "^[^\\u0000-\\u001f\\u007f-\\u009f]{1,64}$",
+        ),
+    }
+}
+
 fn method(name: &str) -> HttpMethod {
     match name {
         "post" => HttpMethod::Post,
@@ -118,8 +136,8 @@ pub fn error_statuses(route: &Route) -> Vec<u16> {
 /// The OpenAPI 3.1 document of everything [`ROUTES`] serves, at `public_url`.
 pub fn document(public_url: &str) -> Value {
     let mut schemas = Schemas::new();
-    let error = one::<crate::api::ErrorBody>(&mut schemas);
-    let oauth_error = one::<crate::api::OAuthError>(&mut schemas);
+    let error = one::<api::ErrorBody>(&mut schemas);
+    let oauth_error = one::<api::OAuthError>(&mut schemas);
     let mut paths = PathsBuilder::new();
     for route in ROUTES {
         let mut op = OperationBuilder::new()
@@ -131,18 +149,18 @@ pub fn document(public_url: &str) -> Value {
             .split('/')
             .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
         {
-            let what = if name == "name" {
-                "The role's name"
-            } else {
-                "The id"
-            };
+            let (what, pattern) = path_parameter(route.path, name);
             op = op.parameter(
                 ParameterBuilder::new()
                     .name(name)
                     .parameter_in(ParameterIn::Path)
                     .required(Required::True)
                     .description(Some(what))
-                    .schema(Some(ObjectBuilder::new().schema_type(Type::String))),
+                    .schema(Some(
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .pattern(Some(pattern)),
+                    )),
             );
         }
         if let Some(query) = route.query {
@@ -243,6 +261,17 @@ pub fn document(public_url: &str) -> Value {
             bearer("A service client key (warden client add)", None),
         )
         .security_scheme(
+            "oauth2",
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [Flow::Password(Password::with_refresh_url(
+                    format!("{public_url}/v1/auth/token"),
+                    Scopes::new(),
+                    format!("{public_url}/v1/auth/token"),
+                ))],
+                "The token endpoint for OAuth 2.0 clients: the tokens it issues are userToken's",
+            )),
+        )
+        .security_scheme(
             "operationsKey",
             bearer("The configured operations_key (probes and scrapers)", None),
         )
@@ -258,7 +287,27 @@ pub fn document(public_url: &str) -> Value {
         .paths(paths)
         .components(Some(components))
         .build();
-    serde_json::to_value(doc).unwrap_or_default()
+    let mut doc = serde_json::to_value(doc).unwrap_or_default();
+    // What the derive cannot say: without items, the top level of an evaluations request is
+    // the evaluation, so its subject, action and resource are then required.
+    if let Some(evaluations) = doc.pointer_mut("/components/schemas/Evaluations") {
+        let one = |name: &str| serde_json::json!({"$ref": format!("#/components/schemas/{name}")});
+        evaluations["anyOf"] = serde_json::json!([
+            {
+                "required": ["evaluations"],
+                "properties": {"evaluations": {"type": "array", "minItems": 1}}
+            },
+            {
+                "required": ["subject", "action", "resource"],
+                "properties": {
+                    "subject": one("Subject"),
+                    "action": one("Action"),
+                    "resource": one("Resource")
+                }
+            }
+        ]);
+    }
+    doc
 }
 
 #[cfg(test)]

@@ -199,12 +199,12 @@ pub const ROUTES: &[Route] = routes! {
     }
     post "/v1/auth/refresh" => auth::refresh {
         tag: "auth", summary: "Rotate a refresh token (body or cookie)",
-        body: Some(Body { schema: t::<api::Refresh>, media: JSON_OR_FORM, optional: true }),
+        body: Some(Body { schema: t::<api::Refresh>, media: JSON_OR_FORM, optional: false }),
         ok: &[ok("A new access token and the successor refresh token", t::<api::SignedIn>)],
     }
     post "/v1/auth/logout" => auth::logout {
         tag: "auth", summary: "End the session of a refresh token (body or cookie)",
-        body: Some(Body { schema: t::<api::Logout>, media: JSON_OR_FORM, optional: true }),
+        body: Some(Body { schema: t::<api::Logout>, media: JSON_OR_FORM, optional: false }),
         ok: &[ok("Whether a live session ended", t::<api::LoggedOut>)],
     }
     post "/v1/auth/revoke" => auth::revoke {
