@@ -245,19 +245,23 @@ pub struct DecisionStats {
     pub last_id: i64,
 }
 
-/// `[[action, count], ...]`: pairs written as JSON Schema 2020-12 tuples.
+/// `[[action, count], ...]`. (Written without `prefixItems`, which some OpenAPI tools do
+/// not read yet: each pair is two items, a string and an integer.)
 fn action_counts() -> utoipa::openapi::schema::Array {
-    use utoipa::openapi::schema::{ArrayBuilder, ArrayItems, ObjectBuilder, Type};
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
     let pair = ArrayBuilder::new()
-        .items(ArrayItems::False)
-        .prefix_items([
-            ObjectBuilder::new().schema_type(Type::String).build(),
-            ObjectBuilder::new().schema_type(Type::Integer).build(),
-        ])
+        .items(
+            ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                    Type::String,
+                    Type::Integer,
+                ])),
+        )
         .min_items(Some(2))
+        .max_items(Some(2))
         .build();
     ArrayBuilder::new()
-        .items(ArrayItems::RefOrSchema(Box::new(pair.into())))
+        .items(utoipa::openapi::RefOr::T(utoipa::openapi::Schema::Array(pair)))
         .build()
 }
 
