@@ -89,7 +89,8 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for ObjectOnly<T> {
             }
         }
 
-        d.deserialize_map(Fields(std::marker::PhantomData)).map(ObjectOnly)
+        d.deserialize_map(Fields(std::marker::PhantomData))
+            .map(ObjectOnly)
     }
 }
 
@@ -249,19 +250,18 @@ pub struct DecisionStats {
 /// not read yet: each pair is two items, a string and an integer.)
 fn action_counts() -> utoipa::openapi::schema::Array {
     use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
-    let pair = ArrayBuilder::new()
-        .items(
-            ObjectBuilder::new()
-                .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
-                    Type::String,
-                    Type::Integer,
-                ])),
-        )
-        .min_items(Some(2))
-        .max_items(Some(2))
-        .build();
+    let pair =
+        ArrayBuilder::new()
+            .items(ObjectBuilder::new().schema_type(
+                utoipa::openapi::schema::SchemaType::from_iter([Type::String, Type::Integer]),
+            ))
+            .min_items(Some(2))
+            .max_items(Some(2))
+            .build();
     ArrayBuilder::new()
-        .items(utoipa::openapi::RefOr::T(utoipa::openapi::Schema::Array(pair)))
+        .items(utoipa::openapi::RefOr::T(utoipa::openapi::Schema::Array(
+            pair,
+        )))
         .build()
 }
 

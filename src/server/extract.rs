@@ -1,10 +1,10 @@
 //! Request extractors that answer bad input with warden's JSON errors.
 
 use super::error::ApiError;
+use crate::api::ObjectOnly;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{header, request::Parts, StatusCode};
-use crate::api::ObjectOnly;
 use serde::de::DeserializeOwned;
 
 /// A JSON body: 415 unless the Content-Type is JSON, 413 when too large, 400 naming the
@@ -69,15 +69,17 @@ pub fn from_value<T: DeserializeOwned>(
     value: serde_json::Value,
     prefix: &str,
 ) -> Result<T, ApiError> {
-    serde_path_to_error::deserialize(value).map(|o: ObjectOnly<T>| o.0).map_err(|e| {
-        let path = match e.path().to_string().as_str() {
-            "." => prefix.to_string(),
-            p if prefix.is_empty() => p.to_string(),
-            p if p.starts_with('[') => format!("{prefix}{p}"),
-            p => format!("{prefix}.{p}"),
-        };
-        describe(e.into_inner(), &path)
-    })
+    serde_path_to_error::deserialize(value)
+        .map(|o: ObjectOnly<T>| o.0)
+        .map_err(|e| {
+            let path = match e.path().to_string().as_str() {
+                "." => prefix.to_string(),
+                p if prefix.is_empty() => p.to_string(),
+                p if p.starts_with('[') => format!("{prefix}{p}"),
+                p => format!("{prefix}.{p}"),
+            };
+            describe(e.into_inner(), &path)
+        })
 }
 
 /// A 400 for a body that is not JSON, or not the JSON expected at `path`.

@@ -87,10 +87,7 @@ fn path_parameter(path: &str, name: &str) -> (&'static str, &'static str) {
         (_, true) => ("The user's id", api::USER_ID_PATTERN),
         // Session and client ids are at most 256 bytes without control characters; 64
         // characters never exceed that.
-        _ => (
-            "The id",
-            "^[^\\u0000-\\u001f\\u007f-\\u009f]{1,64}$",
-        ),
+        _ => ("The id", "^[^\\u0000-\\u001f\\u007f-\\u009f]{1,64}$"),
     }
 }
 
