@@ -1,7 +1,10 @@
 //! The HTTP server (axum): the router, shared state, and start-up.
 //!
 //! Handlers are thin: they parse, call the library, and map errors. [`router`] builds the app
-//! so tests can start it on `127.0.0.1:0` with [`start`].
+//! from the route table (`routes.rs`: each entry carries its handler, its wire types and its
+//! statuses; `openapi.rs` turns the same table into `/openapi.json`), so tests can start it on
+//! `127.0.0.1:0` with [`start`]. Every request gets an `X-Request-ID` (the caller's when sane,
+//! else a new one; tower-http's request-id layers) and a tracing span that carries it.
 
 mod admin;
 mod auth;
