@@ -12,6 +12,7 @@
 pub use super::routes::{route, Auth, Route, ROUTES};
 use super::routes::{Answer, Content};
 use crate::api;
+use crate::config::Config;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use utoipa::openapi::extensions::Extensions;
@@ -130,8 +131,11 @@ pub fn error_statuses(route: &Route) -> Vec<u16> {
     statuses
 }
 
-/// The OpenAPI 3.1 document of everything [`ROUTES`] serves, at `public_url`.
-pub fn document(public_url: &str) -> Value {
+/// The OpenAPI 3.1 document of everything [`ROUTES`] serves, as `config` serves it: at its
+/// public URL, with its password length and its directory subject types.
+pub fn document(config: &Config) -> Value {
+    let public_url = config.base_url();
+    let public_url = public_url.as_str();
     let mut schemas = Schemas::new();
     let error = one::<api::ErrorBody>(&mut schemas);
     let oauth_error = one::<api::OAuthError>(&mut schemas);
@@ -285,6 +289,24 @@ pub fn document(public_url: &str) -> Value {
         .components(Some(components))
         .build();
     let mut doc = serde_json::to_value(doc).unwrap_or_default();
+    // What the configuration decides: the shortest password, and the subject types a subject
+    // search reads from the directory (any other type is a 400 there).
+    for pointer in [
+        "/components/schemas/CreateUser/properties/password",
+        "/components/schemas/SetPassword/properties/password",
+        "/components/schemas/ChangePassword/properties/new_password",
+    ] {
+        if let Some(field) = doc.pointer_mut(pointer) {
+            field["minLength"] = config.min_password_length.into();
+        }
+    }
+    if let Some(kind) = doc.pointer_mut("/components/schemas/SubjectKind/properties/type") {
+        *kind = serde_json::json!({
+            "type": "string",
+            "enum": config.directory_subject_types,
+            "description": "A directory subject type (the configured directory_subject_types)",
+        });
+    }
     // What the derive cannot say: without items, the top level of an evaluations request is
     // the evaluation, so its subject, action and resource are then required.
     if let Some(evaluations) = doc.pointer_mut("/components/schemas/Evaluations") {
@@ -311,9 +333,16 @@ pub fn document(public_url: &str) -> Value {
 mod tests {
     use super::*;
 
+    fn test_config() -> Config {
+        Config {
+            public_url: "http://warden.test".into(),
+            ..Config::default()
+        }
+    }
+
     #[test]
     fn every_operation_has_a_unique_id_and_documents_its_parameters() {
-        let doc = document("http://warden.test");
+        let doc = document(&test_config());
         let mut ids = std::collections::HashSet::new();
         for route in ROUTES {
             let op = &doc["paths"][route.path][route.method];
@@ -340,7 +369,7 @@ mod tests {
 
     #[test]
     fn every_schema_referred_to_is_defined() {
-        let doc = document("http://warden.test");
+        let doc = document(&test_config());
         let text = doc.to_string();
         for piece in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
             let name = &piece[..piece.find('"').unwrap()];
