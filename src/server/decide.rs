@@ -1,7 +1,7 @@
 //! `/v1/authorize` and `/v1/authorize/batch`: decisions for the holder of an access token.
 
 use super::error::ApiError;
-use super::extract::{BearerToken, JsonBody};
+use super::extract::{from_value, BearerToken, JsonBody};
 use super::{AppState, RequestId};
 use crate::api;
 use crate::engine::{Decision, Principal, Query, Resource};
@@ -132,10 +132,11 @@ pub async fn authorize(
     State(state): State<AppState>,
     Extension(RequestId(request_id)): Extension<RequestId>,
     BearerToken(token): BearerToken,
-    JsonBody(body): JsonBody<api::Authorize>,
+    JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<api::Authorization>, ApiError> {
+    // The token first: a caller without one learns nothing from validation errors.
     let principal = token_principal(&state, token)?;
-    let query = query_from(&principal, body);
+    let query = query_from(&principal, from_value::<api::Authorize>(body, "")?);
     let caller = Caller {
         client: format!("user:{}", principal.id),
         request_id: request_id.clone(),
@@ -148,9 +149,11 @@ pub async fn authorize_batch(
     State(state): State<AppState>,
     Extension(RequestId(request_id)): Extension<RequestId>,
     BearerToken(token): BearerToken,
-    JsonBody(body): JsonBody<api::AuthorizeBatch>,
+    JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<api::Authorizations>, ApiError> {
+    // The token first: a caller without one learns nothing from validation errors.
     let principal = token_principal(&state, token)?;
+    let body = from_value::<api::AuthorizeBatch>(body, "")?;
     if body.items.len() > state.config.batch_limit {
         return Err(ApiError::bad_request(format!(
             "field `items` has {} entries; at most {} are allowed",

@@ -125,6 +125,19 @@ fn bad_tokens_are_401_and_bad_bodies_400_naming_the_field() {
 }
 
 #[test]
+fn the_token_is_checked_before_the_body_is_validated() {
+    let app = spawn_app();
+    for (path, body) in [
+        ("/v1/authorize", json!({"items": 1})),
+        ("/v1/authorize/batch", json!({"items": [{"x": 1}]})),
+    ] {
+        let r = app.post(path, &body, None);
+        assert_eq!(r.status, 401, "{path}: {}", r.text);
+        assert!(!r.text.contains("unknown field"), "{path}: {}", r.text);
+    }
+}
+
+#[test]
 fn batch_answers_in_order_within_the_limit() {
     let app = spawn_app_with(|c| c.batch_limit = 3);
     let admin = app.admin_token();
