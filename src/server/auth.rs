@@ -4,23 +4,16 @@ use super::error::ApiError;
 use super::extract::{BearerToken, FlexibleBody, JsonBody};
 use super::AppState;
 use crate::accounts::Issued;
+use crate::api;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use serde::Deserialize;
 use serde_json::json;
 use std::net::SocketAddr;
 
 /// The refresh-token cookie (only when `refresh_cookie` is on).
 const REFRESH_COOKIE: &str = "warden_refresh";
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LoginBody {
-    email: String,
-    password: String,
-}
 
 /// The sign-in/refresh answer. Its top level works unmodified as the `user` object of a
 /// NextAuth CredentialsProvider (`id`, `email`, `name`, `role`, `token`) and as an OAuth
@@ -28,21 +21,21 @@ pub struct LoginBody {
 fn issued_response(state: &AppState, issued: &Issued) -> Response {
     let u = &issued.user;
     let expires_in = issued.claims.exp - issued.claims.iat;
-    let body = json!({
-        "id": u.id,
-        "email": u.email,
-        "name": u.name,
-        "role": u.roles.first(),
-        "roles": u.roles,
-        "token": issued.access_token,
-        "access_token": issued.access_token,
-        "token_type": "Bearer",
-        "expires_in": expires_in,
-        "expires_at": issued.claims.exp,
-        "refresh_token": issued.refresh_token,
-        "refresh_expires_in": issued.refresh_expires_in,
-        "session_id": issued.session.id,
-    });
+    let body = api::SignedIn {
+        id: u.id.clone(),
+        email: u.email.clone(),
+        name: u.name.clone(),
+        role: u.roles.first().cloned(),
+        roles: u.roles.clone(),
+        token: issued.access_token.clone(),
+        access_token: issued.access_token.clone(),
+        token_type: "Bearer".into(),
+        expires_in,
+        expires_at: issued.claims.exp,
+        refresh_token: issued.refresh_token.clone(),
+        refresh_expires_in: issued.refresh_expires_in,
+        session_id: issued.session.id.clone(),
+    };
     let mut response = Json(body).into_response();
     // RFC 6749 section 5.1: token responses must not be cached.
     response
@@ -76,14 +69,11 @@ fn cookie_token(headers: &HeaderMap) -> Option<String> {
 /// The refresh token from the body, else from the cookie when cookies are enabled.
 fn refresh_token(
     state: &AppState,
-    body: &FlexibleBody,
+    given: Option<String>,
     headers: &HeaderMap,
 ) -> Result<String, ApiError> {
-    if let Some(t) = body.0.get("refresh_token") {
-        return t
-            .as_str()
-            .map(str::to_string)
-            .ok_or_else(|| ApiError::bad_request("refresh_token must be a string"));
+    if let Some(t) = given {
+        return Ok(t);
     }
     if state.config.refresh_cookie {
         if let Some(t) = cookie_token(headers) {
@@ -96,7 +86,7 @@ fn refresh_token(
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    JsonBody(body): JsonBody<LoginBody>,
+    JsonBody(body): JsonBody<api::Login>,
 ) -> Result<Response, ApiError> {
     if body.email.trim().is_empty() || body.password.is_empty() {
         return Err(ApiError::bad_request(
@@ -115,18 +105,17 @@ pub async fn login(
 pub async fn refresh(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: FlexibleBody,
+    FlexibleBody(body): FlexibleBody<api::Refresh>,
 ) -> Result<Response, ApiError> {
     // `grant_type` is accepted for OAuth clients that send it, and must then say so.
-    let body = body.only(&["refresh_token", "grant_type"])?;
-    if let Some(grant) = body.0.get("grant_type") {
-        if grant.as_str() != Some("refresh_token") {
+    if let Some(grant) = &body.grant_type {
+        if grant != "refresh_token" {
             return Err(ApiError::bad_request(
                 "field `grant_type` must be \"refresh_token\" when given",
             ));
         }
     }
-    let token = refresh_token(&state, &body, &headers)?;
+    let token = refresh_token(&state, body.refresh_token, &headers)?;
     let accounts = state.accounts.clone();
     let issued = accounts.refresh(&token).await?;
     Ok(issued_response(&state, &issued))
@@ -135,13 +124,12 @@ pub async fn refresh(
 pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: FlexibleBody,
+    FlexibleBody(body): FlexibleBody<api::Logout>,
 ) -> Result<Response, ApiError> {
-    let body = body.only(&["refresh_token"])?;
-    let token = refresh_token(&state, &body, &headers)?;
+    let token = refresh_token(&state, body.refresh_token, &headers)?;
     let accounts = state.accounts.clone();
     let ended = accounts.logout(&token).await?;
-    let mut response = Json(json!({"logged_out": ended})).into_response();
+    let mut response = Json(api::LoggedOut { logged_out: ended }).into_response();
     if state.config.refresh_cookie {
         let clear = format!(
             "{REFRESH_COOKIE}=; HttpOnly; Secure; SameSite=Strict; Path=/v1/auth; Max-Age=0"
@@ -156,18 +144,14 @@ pub async fn logout(
 /// RFC 7009: 200 whether or not the token was valid (section 2.2).
 pub async fn revoke(
     State(state): State<AppState>,
-    body: FlexibleBody,
-) -> Result<Response, ApiError> {
     // RFC 7009 section 2.1 and RFC 7662 section 2.1: `token`, `token_type_hint`, and the
     // `client_id` an OAuth client may send.
-    let body = body.only(&["token", "token_type_hint", "client_id"])?;
-    let token = body
-        .str("token")
-        .ok_or_else(|| ApiError::bad_request("missing field `token`"))?
-        .to_string();
+    FlexibleBody(body): FlexibleBody<api::TokenQuestion>,
+) -> Result<Response, ApiError> {
+    let token = body.token;
     let accounts = state.accounts.clone();
     accounts.revoke(&token).await?;
-    Ok((StatusCode::OK, Json(json!({}))).into_response())
+    Ok((StatusCode::OK, Json(api::Empty {})).into_response())
 }
 
 /// RFC 7662. The caller must be a service client (section 2.1: the endpoint needs
@@ -175,15 +159,9 @@ pub async fn revoke(
 pub async fn introspect(
     State(state): State<AppState>,
     Extension(_client): Extension<crate::app::ClientRow>,
-    body: FlexibleBody,
+    FlexibleBody(body): FlexibleBody<api::TokenQuestion>,
 ) -> Result<Response, ApiError> {
-    // RFC 7009 section 2.1 and RFC 7662 section 2.1: `token`, `token_type_hint`, and the
-    // `client_id` an OAuth client may send.
-    let body = body.only(&["token", "token_type_hint", "client_id"])?;
-    let token = body
-        .str("token")
-        .ok_or_else(|| ApiError::bad_request("missing field `token`"))?
-        .to_string();
+    let token = body.token;
     let accounts = state.accounts.clone();
     let found = accounts.introspect(&token).await;
     let body = match found {
@@ -215,25 +193,18 @@ pub async fn me(
 ) -> Result<Response, ApiError> {
     let crate::identity::Verified { claims, user, .. } =
         super::decide::verified_caller(&state, token).await?;
-    Ok(Json(json!({
+    Ok(Json(api::Me {
         // `sub` makes this an OpenID userinfo answer (the discovery's userinfo_endpoint).
-        "sub": user.id,
-        "id": user.id,
-        "email": user.email,
-        "name": user.name,
-        "role": user.roles.first(),
-        "roles": user.roles,
-        "session_id": claims.sid,
-        "expires_at": claims.exp,
-    }))
+        sub: user.id.clone(),
+        role: user.roles.first().cloned(),
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        roles: user.roles,
+        session_id: claims.sid,
+        expires_at: claims.exp,
+    })
     .into_response())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChangePasswordBody {
-    current_password: String,
-    new_password: String,
 }
 
 /// Change your own password: the current one is checked (and throttled like a sign-in);
@@ -242,7 +213,7 @@ pub async fn change_password(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     BearerToken(token): BearerToken,
-    JsonBody(body): JsonBody<ChangePasswordBody>,
+    JsonBody(body): JsonBody<api::ChangePassword>,
 ) -> Result<Response, ApiError> {
     let crate::identity::Verified { claims, user, .. } =
         super::decide::verified_caller(&state, token).await?;
@@ -264,7 +235,11 @@ pub async fn change_password(
             ),
             other => other.into(),
         })?;
-    Ok(Json(json!({"password": "changed", "sessions_ended": ended})).into_response())
+    Ok(Json(api::PasswordChanged {
+        password: "changed".into(),
+        sessions_ended: ended as i64,
+    })
+    .into_response())
 }
 
 /// The OAuth 2.0 token endpoint (RFC 6749 section 3.2), for OAuth client libraries:

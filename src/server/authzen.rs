@@ -6,10 +6,11 @@
 //! explanations with the header `X-Warden-Explain: true` (or `options.explain: true` in an
 //! evaluations request), which adds `context: {reasons, errors}`.
 
-use super::decide::{decide, parse_resource, record, Asked, Caller, Fields};
+use super::decide::{decide, record, resource, Asked, Caller};
 use super::error::ApiError;
-use super::extract::JsonBody;
+use super::extract::{from_value, JsonBody};
 use super::{AppState, RequestId};
+use crate::api;
 use crate::app::ClientRow;
 use crate::engine::{Decision, Principal, Query};
 use crate::identity;
@@ -18,7 +19,7 @@ use axum::http::HeaderMap;
 use axum::{Extension, Json};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::sync::Arc;
 
 const DEFAULT_PAGE: usize = 50;
@@ -34,26 +35,17 @@ struct Evaluation {
     context: Map<String, Value>,
 }
 
-/// The keys of an evaluation request (AuthZEN 1.0 section 6.1); `properties` and
-/// `context` are free-form by the spec, every other unknown key is refused.
-const EVALUATION_KEYS: [&str; 4] = ["subject", "action", "resource", "context"];
-
-/// Parse an evaluation; `also` lists further top-level keys the caller handles itself.
-fn parse_evaluation(body: &Value, also: &[&str]) -> Result<Evaluation, ApiError> {
-    let f = Fields::new(body, "")?;
-    f.only(&[&EVALUATION_KEYS[..], also].concat())?;
-    let subject = f.nested("subject")?;
-    subject.only(&["type", "id", "properties"])?;
-    let action = f.nested("action")?;
-    action.only(&["name", "properties"])?;
-    Ok(Evaluation {
-        subject_type: subject.string("type")?,
-        subject_id: subject.string("id")?,
-        subject_properties: subject.object("properties")?,
-        action: action.string("name")?,
-        resource: parse_resource(&f.nested("resource")?)?,
-        context: f.object("context")?,
-    })
+impl From<api::Evaluation> for Evaluation {
+    fn from(e: api::Evaluation) -> Self {
+        Evaluation {
+            subject_type: e.subject.kind.into_string(),
+            subject_id: e.subject.id.into_string(),
+            subject_properties: e.subject.properties,
+            action: e.action.name.into_string(),
+            resource: resource(e.resource),
+            context: e.context,
+        }
+    }
 }
 
 fn wants_explain(headers: &HeaderMap) -> bool {
@@ -135,11 +127,13 @@ async fn evaluate(state: &AppState, caller: &Caller, e: &Evaluation) -> Decision
     }
 }
 
-fn item(decision: &Decision, explain: bool) -> Value {
-    if explain {
-        json!({"decision": decision.allowed, "context": {"reasons": decision.reasons, "errors": decision.errors}})
-    } else {
-        json!({"decision": decision.allowed})
+fn item(decision: &Decision, explain: bool) -> api::EvaluationAnswer {
+    api::EvaluationAnswer {
+        decision: decision.allowed,
+        context: explain.then(|| api::Explanation {
+            reasons: decision.reasons.clone(),
+            errors: decision.errors.clone(),
+        }),
     }
 }
 
@@ -156,21 +150,21 @@ pub async fn evaluation(
     Extension(RequestId(request_id)): Extension<RequestId>,
     Extension(client): Extension<ClientRow>,
     headers: HeaderMap,
-    JsonBody(body): JsonBody<Value>,
-) -> Result<Json<Value>, ApiError> {
+    JsonBody(body): JsonBody<api::Evaluation>,
+) -> Result<Json<api::EvaluationAnswer>, ApiError> {
     let caller = caller(&client, request_id);
-    let e = parse_evaluation(&body, &[])?;
     Ok(Json(item(
-        &evaluate(&state, &caller, &e).await,
+        &evaluate(&state, &caller, &body.into()).await,
         wants_explain(&headers),
     )))
 }
 
-#[derive(Clone, Copy, PartialEq)]
-enum Semantic {
-    ExecuteAll,
-    DenyOnFirstDeny,
-    PermitOnFirstPermit,
+/// The answer of `POST /access/v1/evaluations`: a list, or one decision without items.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+pub enum EvaluationsReply {
+    Many(api::EvaluationsAnswer),
+    One(api::EvaluationAnswer),
 }
 
 pub async fn evaluations(
@@ -178,51 +172,36 @@ pub async fn evaluations(
     Extension(RequestId(request_id)): Extension<RequestId>,
     Extension(client): Extension<ClientRow>,
     headers: HeaderMap,
-    JsonBody(body): JsonBody<Value>,
-) -> Result<Json<Value>, ApiError> {
+    JsonBody(body): JsonBody<api::Evaluations>,
+) -> Result<Json<EvaluationsReply>, ApiError> {
     let caller = caller(&client, request_id);
-    let top = Fields::new(&body, "")?;
-    top.only(&[&EVALUATION_KEYS[..], &["evaluations", "options"]].concat())?;
-    let options = top.object("options")?;
-    // Options warden does not know are refused, not skipped: a misspelt
+    // Options warden does not know were refused with the body, not skipped: a misspelt
     // `evaluations_semantic` would otherwise run every item.
-    if let Some(k) = options
-        .keys()
-        .find(|k| !["evaluations_semantic", "explain"].contains(&k.as_str()))
-    {
-        return Err(ApiError::bad_request(format!(
-            "unknown field `options.{}`; expected `evaluations_semantic` or `explain`",
-            k.escape_debug()
-        )));
-    }
-    let explain = wants_explain(&headers) || options.get("explain") == Some(&Value::Bool(true));
-    let semantic = match options.get("evaluations_semantic") {
-        None | Some(Value::Null) => Semantic::ExecuteAll,
-        Some(Value::String(s)) => match s.as_str() {
-            "execute_all" => Semantic::ExecuteAll,
-            "deny_on_first_deny" => Semantic::DenyOnFirstDeny,
-            "permit_on_first_permit" => Semantic::PermitOnFirstPermit,
-            other => {
-                return Err(ApiError::bad_request(format!(
-                    "options.evaluations_semantic {other:?} is not one of execute_all, deny_on_first_deny, permit_on_first_permit"
-                )))
-            }
-        },
-        Some(_) => return Err(ApiError::bad_request("field `options.evaluations_semantic` must be a string")),
+    let options = body.options.clone().unwrap_or_default();
+    let explain = wants_explain(&headers) || options.explain == Some(true);
+    let semantic = options.evaluations_semantic.unwrap_or_default();
+    let api::Evaluations {
+        subject,
+        action,
+        resource,
+        context,
+        evaluations,
+        ..
+    } = body;
+    let defaults = api::EvaluationItem {
+        subject,
+        action,
+        resource,
+        context,
     };
-    let items = match body.get("evaluations") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => items.clone(),
-        Some(_) => {
-            return Err(ApiError::bad_request(
-                "field `evaluations` must be an array",
-            ))
-        }
-    };
+    let items = evaluations.unwrap_or_default();
     if items.is_empty() {
         // No list: a single evaluation of the top-level request.
-        let e = parse_evaluation(&body, &["evaluations", "options"])?;
-        return Ok(Json(item(&evaluate(&state, &caller, &e).await, explain)));
+        let e = complete(defaults, "").map_err(|e| ApiError::bad_request(e.message))?;
+        return Ok(Json(EvaluationsReply::One(item(
+            &evaluate(&state, &caller, &e).await,
+            explain,
+        ))));
     }
     if items.len() > state.config.batch_limit {
         return Err(ApiError::bad_request(format!(
@@ -232,34 +211,57 @@ pub async fn evaluations(
         )));
     }
     let mut results = Vec::with_capacity(items.len());
-    for entry in &items {
-        // Each key given in the item replaces that whole default.
-        let mut merged = Map::new();
-        for key in ["subject", "action", "resource", "context"] {
-            let value = entry.get(key).or_else(|| body.get(key));
-            if let Some(v) = value {
-                merged.insert(key.into(), v.clone());
-            }
-        }
-        let unknown = Fields::new(entry, "evaluations[]").and_then(|f| f.only(&EVALUATION_KEYS));
-        let decision = match (unknown, parse_evaluation(&Value::Object(merged), &[])) {
-            (Ok(()), Ok(e)) => evaluate(&state, &caller, &e).await,
-            (Err(err), _) | (Ok(()), Err(err)) => Decision::error(err.message),
+    for (i, entry) in items.into_iter().enumerate() {
+        // A bad item is a deny with its reason, not a refused batch.
+        let prefix = format!("evaluations[{i}]");
+        let parsed = from_value::<api::EvaluationItem>(entry, &prefix).and_then(|given| {
+            // Each key given in the item replaces that whole default.
+            let merged = api::EvaluationItem {
+                subject: given.subject.or_else(|| defaults.subject.clone()),
+                action: given.action.or_else(|| defaults.action.clone()),
+                resource: given.resource.or_else(|| defaults.resource.clone()),
+                context: given.context.or_else(|| defaults.context.clone()),
+            };
+            complete(merged, &prefix)
+        });
+        let decision = match parsed {
+            Ok(e) => evaluate(&state, &caller, &e).await,
+            Err(err) => Decision::error(err.message),
         };
         let stop = match semantic {
-            Semantic::ExecuteAll => false,
-            Semantic::DenyOnFirstDeny => !decision.allowed,
-            Semantic::PermitOnFirstPermit => decision.allowed,
+            api::EvaluationsSemantic::ExecuteAll => false,
+            api::EvaluationsSemantic::DenyOnFirstDeny => !decision.allowed,
+            api::EvaluationsSemantic::PermitOnFirstPermit => decision.allowed,
         };
         results.push(item(&decision, explain));
         if stop {
             break;
         }
     }
-    Ok(Json(json!({"evaluations": results})))
+    Ok(Json(EvaluationsReply::Many(api::EvaluationsAnswer {
+        evaluations: results,
+    })))
 }
 
-/// `page: {token, limit}` → (offset, limit).
+/// An evaluation from an item with its defaults filled in; a 400 naming the missing part.
+fn complete(item: api::EvaluationItem, prefix: &str) -> Result<Evaluation, ApiError> {
+    let missing = |field: &str| {
+        let path = if prefix.is_empty() {
+            field.to_string()
+        } else {
+            format!("{prefix}.{field}")
+        };
+        ApiError::bad_request(format!("missing field `{path}`"))
+    };
+    Ok(api::Evaluation {
+        subject: item.subject.ok_or_else(|| missing("subject"))?,
+        action: item.action.ok_or_else(|| missing("action"))?,
+        resource: item.resource.ok_or_else(|| missing("resource"))?,
+        context: item.context.unwrap_or_default(),
+    }
+    .into())
+}
+
 /// A page request: where to continue (decoded from the opaque token) and how many results.
 struct PageRequest {
     after: Option<String>,
@@ -272,22 +274,12 @@ struct PageRequest {
 /// over-long key is a 400. (The old tokens were row offsets: "9223372036854775808" became a
 /// negative OFFSET that SQLite treats as 0, and a search that matched no one restarted at the
 /// first row forever, one request pinning a core.)
-fn page(fields: &Fields<'_>, kind: &str) -> Result<PageRequest, ApiError> {
-    let page = fields.object("page")?;
-    if let Some(k) = page
-        .keys()
-        .find(|k| !["token", "limit"].contains(&k.as_str()))
-    {
-        return Err(ApiError::bad_request(format!(
-            "unknown field `page.{}`; expected `token` or `limit`",
-            k.escape_debug()
-        )));
-    }
+fn page(page: Option<api::PageRequest>, kind: &str) -> Result<PageRequest, ApiError> {
+    let page = page.unwrap_or_default();
     let invalid = || ApiError::bad_request("field `page.token` is not a token this server issued");
-    let after = match page.get("token") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if s.is_empty() => None,
-        Some(Value::String(s)) => {
+    let after = match page.token.as_deref() {
+        None | Some("") => None,
+        Some(s) => {
             if s.len() > 512 {
                 return Err(invalid());
             }
@@ -302,46 +294,43 @@ fn page(fields: &Fields<'_>, kind: &str) -> Result<PageRequest, ApiError> {
             }
             Some(key.to_string())
         }
-        Some(_) => return Err(ApiError::bad_request("field `page.token` must be a string")),
     };
-    let limit = match page.get("limit") {
-        None | Some(Value::Null) => DEFAULT_PAGE,
-        Some(v) => match v.as_u64() {
-            Some(n) if n >= 1 => (n as usize).min(MAX_PAGE),
-            _ => {
-                return Err(ApiError::bad_request(
-                    "field `page.limit` must be a positive integer",
-                ))
-            }
-        },
+    let limit = match page.limit {
+        None => DEFAULT_PAGE,
+        Some(n) if n >= 1 => (n as usize).min(MAX_PAGE),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "field `page.limit` must be a positive integer",
+            ))
+        }
     };
     Ok(PageRequest { after, limit })
 }
 
 /// The `page` answer: the token to continue after `key`, or an empty token at the end.
-fn next_token(kind: &str, key: Option<&str>) -> Value {
-    let token = key
-        .map(|k| URL_SAFE_NO_PAD.encode(format!("{kind}:{k}")))
-        .unwrap_or_default();
-    json!({"next_token": token})
+fn next_token(kind: &str, key: Option<&str>) -> api::PageAnswer {
+    api::PageAnswer {
+        next_token: key
+            .map(|k| URL_SAFE_NO_PAD.encode(format!("{kind}:{k}")))
+            .unwrap_or_default(),
+    }
 }
 
 pub async fn search_action(
     State(state): State<AppState>,
     Extension(RequestId(request_id)): Extension<RequestId>,
     Extension(client): Extension<ClientRow>,
-    JsonBody(body): JsonBody<Value>,
-) -> Result<Json<Value>, ApiError> {
+    JsonBody(body): JsonBody<api::ActionSearch>,
+) -> Result<Json<api::ActionSearchAnswer>, ApiError> {
     let caller = caller(&client, request_id);
-    let f = Fields::new(&body, "")?;
-    f.only(&["subject", "resource", "context", "page"])?;
-    let subject = f.nested("subject")?;
-    subject.only(&["type", "id", "properties"])?;
-    let (subject_type, subject_id) = (subject.string("type")?, subject.string("id")?);
-    let properties = subject.object("properties")?;
-    let resource = parse_resource(&f.nested("resource")?)?;
-    let context = f.object("context")?;
-    let PageRequest { after, limit } = page(&f, "action")?;
+    let (subject_type, subject_id) = (
+        body.subject.kind.into_string(),
+        body.subject.id.into_string(),
+    );
+    let properties = body.subject.properties;
+    let resource = resource(body.resource);
+    let context = body.context;
+    let PageRequest { after, limit } = page(body.page, "action")?;
     let bundle = state.engine.bundle();
     // Candidates: the schema's actions that apply to a User and this resource type.
     let user_type: Option<cedar_policy::EntityTypeName> = "User".parse().ok();
@@ -372,15 +361,18 @@ pub async fn search_action(
             context: context.clone(),
         };
         if evaluate(&state, &caller, &e).await.allowed {
-            results.push(json!({"name": actions[index]}));
+            results.push(api::ActionFound {
+                name: actions[index].clone(),
+            });
         }
         index += 1;
     }
     let more = index < actions.len() && index > 0;
     let last = more.then(|| actions[index - 1].as_str());
-    Ok(Json(
-        json!({"results": results, "page": next_token("action", last)}),
-    ))
+    Ok(Json(api::ActionSearchAnswer {
+        results,
+        page: next_token("action", last),
+    }))
 }
 
 /// How many directory rows are read at a time during a subject search.
@@ -395,25 +387,19 @@ pub async fn search_subject(
     State(state): State<AppState>,
     Extension(RequestId(request_id)): Extension<RequestId>,
     Extension(client): Extension<ClientRow>,
-    JsonBody(body): JsonBody<Value>,
-) -> Result<Json<Value>, ApiError> {
+    JsonBody(body): JsonBody<api::SubjectSearch>,
+) -> Result<Json<api::SubjectSearchAnswer>, ApiError> {
     let caller = caller(&client, request_id);
-    let f = Fields::new(&body, "")?;
-    f.only(&["subject", "action", "resource", "context", "page"])?;
-    let subject = f.nested("subject")?;
-    subject.only(&["type", "properties"])?;
-    let subject_type = subject.string("type")?;
+    let subject_type = body.subject.kind.into_string();
     if !state.config.directory_subject_types.contains(&subject_type) {
         return Err(ApiError::bad_request(format!(
             "subject.type {subject_type:?} is not a directory type"
         )));
     }
-    let action = f.nested("action")?;
-    action.only(&["name", "properties"])?;
-    let action = action.string("name")?;
-    let resource = parse_resource(&f.nested("resource")?)?;
-    let context = Value::Object(f.object("context")?);
-    let PageRequest { after, limit } = page(&f, "user")?;
+    let action = body.action.name.into_string();
+    let resource = resource(body.resource);
+    let context = Value::Object(body.context);
+    let PageRequest { after, limit } = page(body.page, "user")?;
     let scan_limit = state.config.search_scan_limit;
     let (logged_action, logged_resource, logged_context) =
         (action.clone(), resource.clone(), context.clone());
@@ -499,23 +485,27 @@ pub async fn search_subject(
         &summary,
         started,
     );
-    let results: Vec<Value> = results
+    let results = results
         .into_iter()
-        .map(|id| json!({"type": subject_type, "id": id}))
+        .map(|id| api::SubjectFound {
+            kind: subject_type.clone(),
+            id,
+        })
         .collect();
     let token = if more { last_examined } else { None };
-    Ok(Json(
-        json!({"results": results, "page": next_token("user", token.as_deref())}),
-    ))
+    Ok(Json(api::SubjectSearchAnswer {
+        results,
+        page: next_token("user", token.as_deref()),
+    }))
 }
 
-pub async fn configuration(State(state): State<AppState>) -> Json<Value> {
+pub async fn configuration(State(state): State<AppState>) -> Json<api::AuthZenConfiguration> {
     let base = state.config.base_url();
-    Json(json!({
-        "policy_decision_point": base,
-        "access_evaluation_endpoint": format!("{base}/access/v1/evaluation"),
-        "access_evaluations_endpoint": format!("{base}/access/v1/evaluations"),
-        "search_subject_endpoint": format!("{base}/access/v1/search/subject"),
-        "search_action_endpoint": format!("{base}/access/v1/search/action"),
-    }))
+    Json(api::AuthZenConfiguration {
+        access_evaluation_endpoint: format!("{base}/access/v1/evaluation"),
+        access_evaluations_endpoint: format!("{base}/access/v1/evaluations"),
+        search_subject_endpoint: format!("{base}/access/v1/search/subject"),
+        search_action_endpoint: format!("{base}/access/v1/search/action"),
+        policy_decision_point: base,
+    })
 }

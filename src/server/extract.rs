@@ -1,6 +1,7 @@
 //! Request extractors that answer bad input with warden's JSON errors.
 
 use super::error::ApiError;
+use crate::api::ObjectOnly;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{header, request::Parts, StatusCode};
@@ -44,23 +45,64 @@ pub async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes
     })
 }
 
-/// Parse JSON into `T` with a message that names the field at fault.
+/// Parse JSON into `T` with a message that names the field at fault by its path
+/// (`items[0].resource.type: missing field`), after refusing duplicate keys.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(ApiError::bad_request(
             "request body is empty; expected a JSON object",
         ));
     }
-    let describe = |e: serde_json::Error| {
-        let kind = if e.is_data() {
-            "invalid request"
-        } else {
-            "malformed JSON"
-        };
-        ApiError::bad_request(format!("{kind}: {e}"))
+    serde_json::from_slice::<NoDuplicateKeys>(bytes).map_err(|e| describe(e, ""))?;
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: ObjectOnly<T> = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        describe(e.into_inner(), &path)
+    })?;
+    de.end().map_err(|e| describe(e, ""))?;
+    Ok(value.0)
+}
+
+/// Read a JSON value already parsed (an item of a batch) into `T`; errors name the field
+/// by its path under `prefix` (`evaluations[2]`).
+pub fn from_value<T: DeserializeOwned>(
+    value: serde_json::Value,
+    prefix: &str,
+) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value)
+        .map(|o: ObjectOnly<T>| o.0)
+        .map_err(|e| {
+            let path = match e.path().to_string().as_str() {
+                "." => prefix.to_string(),
+                p if prefix.is_empty() => p.to_string(),
+                p if p.starts_with('[') => format!("{prefix}{p}"),
+                p => format!("{prefix}.{p}"),
+            };
+            describe(e.into_inner(), &path)
+        })
+}
+
+/// A 400 for a body that is not JSON, or not the JSON expected at `path`.
+fn describe(e: serde_json::Error, path: &str) -> ApiError {
+    let kind = if e.is_data() {
+        "invalid request"
+    } else {
+        "malformed JSON"
     };
-    serde_json::from_slice::<NoDuplicateKeys>(bytes).map_err(describe)?;
-    serde_json::from_slice(bytes).map_err(describe)
+    let text = e.to_string();
+    match path {
+        "" | "." => ApiError::bad_request(format!("{kind}: {text}")),
+        // serde names a missing field without its parent: put the path in front of it.
+        path => match text
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split_once('`'))
+        {
+            Some((field, rest)) => {
+                ApiError::bad_request(format!("{kind}: missing field `{path}.{field}`{rest}"))
+            }
+            None => ApiError::bad_request(format!("{kind}: field `{path}`: {text}")),
+        },
+    }
 }
 
 fn unsupported() -> ApiError {
@@ -83,10 +125,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     }
 }
 
-/// A body that may be JSON or form-encoded (RFC 7009 and RFC 7662 use forms), or empty.
-pub struct FlexibleBody(pub serde_json::Map<String, serde_json::Value>);
+/// A body that may be JSON or form-encoded (RFC 7009 and RFC 7662 use forms), or empty (read
+/// as `{}`), parsed into `T` (whose unknown fields are refused, 400 naming them).
+pub struct FlexibleBody<T>(pub T);
 
-impl<S: Send + Sync> FromRequest<S> for FlexibleBody {
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for FlexibleBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
@@ -98,49 +141,21 @@ impl<S: Send + Sync> FromRequest<S> for FlexibleBody {
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
         let bytes = body_bytes(req, state).await?;
         if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-            return Ok(FlexibleBody(Default::default()));
+            return parse_json(b"{}").map(FlexibleBody);
         }
         if json {
             return parse_json(&bytes).map(FlexibleBody);
         }
         if form {
-            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
-                .map_err(|e| ApiError::bad_request(format!("malformed form body: {e}")))?;
-            return Ok(FlexibleBody(
-                pairs
-                    .into_iter()
-                    .map(|(k, v)| (k, serde_json::Value::String(v)))
-                    .collect(),
-            ));
+            return serde_urlencoded::from_bytes(&bytes)
+                .map(FlexibleBody)
+                .map_err(|e| ApiError::bad_request(format!("invalid form body: {e}")));
         }
         Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
             "Content-Type must be application/json or application/x-www-form-urlencoded",
         ))
-    }
-}
-
-impl FlexibleBody {
-    /// Refuse a key outside `known` (400 naming it), as typed JSON bodies do.
-    pub fn only(self, known: &[&str]) -> Result<Self, ApiError> {
-        match self.0.keys().find(|k| !known.contains(&k.as_str())) {
-            None => Ok(self),
-            Some(k) => Err(ApiError::bad_request(format!(
-                "unknown field `{}`; expected one of {}",
-                k.escape_debug(),
-                known
-                    .iter()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))),
-        }
-    }
-
-    /// A string field.
-    pub fn str(&self, key: &str) -> Option<&str> {
-        self.0.get(key).and_then(|v| v.as_str())
     }
 }
 

@@ -1,7 +1,10 @@
 //! The HTTP server (axum): the router, shared state, and start-up.
 //!
 //! Handlers are thin: they parse, call the library, and map errors. [`router`] builds the app
-//! so tests can start it on `127.0.0.1:0` with [`start`].
+//! from the route table (`routes.rs`: each entry carries its handler, its wire types and its
+//! statuses; `openapi.rs` turns the same table into `/openapi.json`), so tests can start it on
+//! `127.0.0.1:0` with [`start`]. Every request gets an `X-Request-ID` (the caller's when sane,
+//! else a new one; tower-http's request-id layers) and a tracing span that carries it.
 
 mod admin;
 mod auth;
@@ -14,6 +17,7 @@ pub mod extract;
 pub mod limits;
 mod openapi;
 mod ops;
+mod routes;
 pub mod watch;
 
 use crate::accounts::bootstrap::Bootstrapped;
@@ -22,13 +26,14 @@ use crate::config::Config;
 use crate::engine::Engine;
 use crate::tokens::Tokens;
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{HeaderName, HeaderValue};
-use axum::middleware::{self, Next};
-use axum::response::Response;
-use axum::routing::{delete, get, patch, post, put, MethodRouter};
+use axum::http::HeaderName;
+use axum::middleware;
 use axum::Router;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId as TowerRequestId, SetRequestIdLayer,
+};
 
 /// Everything a handler may need. Cheap to clone.
 #[derive(Clone)]
@@ -110,66 +115,9 @@ impl AppState {
     }
 }
 
-/// The handler of a route of [`openapi::ROUTES`].
-fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
-    let route: MethodRouter<AppState> = match (method, path) {
-        ("get", "/healthz") => get(ops::healthz),
-        ("get", "/readyz") => get(ops::readyz),
-        ("get", "/metrics") => get(ops::metrics),
-        ("get", "/openapi.json") => get(ops::openapi),
-        ("get", "/.well-known/jwks.json") => get(ops::jwks),
-        ("get", "/.well-known/openid-configuration") => get(ops::openid_configuration),
-        ("post", "/v1/auth/login") => post(auth::login),
-        ("post", "/v1/auth/token") => post(auth::token),
-        ("post", "/v1/auth/refresh") => post(auth::refresh),
-        ("post", "/v1/auth/logout") => post(auth::logout),
-        ("post", "/v1/auth/revoke") => post(auth::revoke),
-        ("post", "/v1/auth/introspect") => post(auth::introspect),
-        ("get", "/v1/auth/me") => get(auth::me),
-        ("post", "/v1/auth/password") => post(auth::change_password),
-        ("post", "/v1/authorize") => post(decide::authorize),
-        ("post", "/v1/authorize/batch") => post(decide::authorize_batch),
-        ("get", "/.well-known/authzen-configuration") => get(authzen::configuration),
-        ("post", "/access/v1/evaluation") => post(authzen::evaluation),
-        ("post", "/access/v1/evaluations") => post(authzen::evaluations),
-        ("post", "/access/v1/search/action") => post(authzen::search_action),
-        ("post", "/access/v1/search/subject") => post(authzen::search_subject),
-        ("get", "/admin/v1/users") => get(admin::list_users),
-        ("post", "/admin/v1/users") => post(admin::create_user),
-        ("get", "/admin/v1/users/{id}") => get(admin::show_user),
-        ("patch", "/admin/v1/users/{id}") => patch(admin::update_user),
-        ("delete", "/admin/v1/users/{id}") => delete(admin::delete_user),
-        ("put", "/admin/v1/users/{id}/roles") => put(admin::set_user_roles),
-        ("post", "/admin/v1/users/{id}/password") => post(admin::set_user_password),
-        ("post", "/admin/v1/users/{id}/revoke") => post(admin::revoke_user),
-        ("post", "/admin/v1/users/{id}/unlock") => post(admin::unlock_user),
-        ("get", "/admin/v1/roles") => get(admin::list_roles),
-        ("post", "/admin/v1/roles") => post(admin::create_role),
-        ("put", "/admin/v1/roles/{name}") => put(admin::update_role),
-        ("delete", "/admin/v1/roles/{name}") => delete(admin::delete_role),
-        ("get", "/admin/v1/sessions") => get(admin::list_sessions),
-        ("delete", "/admin/v1/sessions/{id}") => delete(admin::revoke_session),
-        ("post", "/admin/v1/tokens/revoke") => post(admin::revoke_token),
-        ("get", "/admin/v1/clients") => get(admin::list_clients),
-        ("post", "/admin/v1/clients") => post(admin::create_client),
-        ("delete", "/admin/v1/clients/{id}") => delete(admin::revoke_client),
-        ("get", "/admin/v1/policies") => get(admin::list_policies),
-        ("post", "/admin/v1/policies/reload") => post(admin::reload_policies),
-        ("post", "/admin/v1/policies/whatif") => post(admin::what_if),
-        ("get", "/admin/v1/decisions") => get(admin::list_decisions),
-        ("get", "/admin/v1/decisions/stats") => get(admin::decision_stats),
-        ("get", "/admin/v1/audit") => get(admin::list_audit),
-        ("get", "/admin/v1/keys") => get(admin::list_keys),
-        ("post", "/admin/v1/keys/rotate") => post(admin::rotate_key),
-        // A table entry without a handler is served as 404, which the route test catches.
-        _ => get(ops::not_found),
-    };
-    route
-}
-
 /// How many routes the router serves (the length of the route table).
 pub fn route_count() -> usize {
-    openapi::ROUTES.len()
+    routes::ROUTES.len()
 }
 
 /// The whole HTTP surface, built from the route table that `/openapi.json` describes.
@@ -180,8 +128,8 @@ pub fn router(state: AppState) -> Router {
         body_timeout: std::time::Duration::from_secs(state.config.body_timeout),
     };
     let mut router = Router::new();
-    for route in openapi::ROUTES {
-        router = router.route(route.path, handler(route.method, route.path));
+    for route in routes::ROUTES {
+        router = router.route(route.path, (route.handler)());
     }
     router
         .route_layer(middleware::from_fn_with_state(state.clone(), admin::gate))
@@ -189,31 +137,84 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(deadlines, conn::deadlines))
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn(limits::request_limits))
-        .layer(middleware::from_fn(request_id))
+        .layer(middleware::map_request(request_id_extension))
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_request(())
+                .on_failure(()),
+        )
+        .layer(PropagateRequestIdLayer::new(X_REQUEST_ID.clone()))
+        .layer(SetRequestIdLayer::new(X_REQUEST_ID.clone(), NewRequestId))
+        .layer(middleware::map_request(drop_odd_request_id))
         .layer(middleware::from_fn(limits::json_errors))
         .with_state(state)
 }
 
 /// The request id of a request: the caller's `X-Request-ID` when it is sane, else a new one.
+/// Echoed in the answer's `X-Request-ID`, carried by the request's tracing span, and written
+/// with every decision it made.
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
 static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-async fn request_id(mut req: Request, next: Next) -> Response {
+/// Whether a caller's request id is worth keeping: 1 to 128 visible ASCII characters (it is
+/// logged and echoed, so no control characters and no unbounded length).
+fn sane_request_id(value: &[u8]) -> bool {
+    !value.is_empty() && value.len() <= 128 && value.iter().all(|b| b.is_ascii_graphic())
+}
+
+/// Remove a request id that is not sane, so that [`SetRequestIdLayer`] makes a new one.
+async fn drop_odd_request_id(mut req: Request) -> Request {
+    if let Some(value) = req.headers().get(&X_REQUEST_ID) {
+        if !sane_request_id(value.as_bytes()) {
+            req.headers_mut().remove(&X_REQUEST_ID);
+        }
+    }
+    req
+}
+
+/// New request ids: 128 random bits in hex, from the thread's generator (seeded once from
+/// the OS, so a request costs no system call).
+#[derive(Clone, Copy)]
+struct NewRequestId;
+
+impl MakeRequestId for NewRequestId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<TowerRequestId> {
+        use rand::Rng;
+        let id = format!("{:032x}", rand::thread_rng().gen::<u128>());
+        axum::http::HeaderValue::from_str(&id)
+            .ok()
+            .map(TowerRequestId::new)
+    }
+}
+
+/// The span of a request: method, route and request id.
+fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let request_id = req
+        .headers()
+        .get(&X_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    tracing::info_span!(
+        "request",
+        method = %req.method(),
+        path = %req.uri().path(),
+        request_id,
+    )
+}
+
+/// The request id as handlers read it ([`RequestId`] in the extensions).
+async fn request_id_extension(mut req: Request) -> Request {
     let id = req
         .headers()
         .get(&X_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
-        .map(str::to_string)
-        .unwrap_or_else(crate::util::random_id);
-    req.extensions_mut().insert(RequestId(id.clone()));
-    let mut response = next.run(req).await;
-    if let Ok(value) = HeaderValue::from_str(&id) {
-        response.headers_mut().insert(X_REQUEST_ID.clone(), value);
-    }
-    response
+        .unwrap_or_default()
+        .to_string();
+    req.extensions_mut().insert(RequestId(id));
+    req
 }
 
 /// Bind `addr` and serve in the background; returns the bound address (use port 0 in tests).

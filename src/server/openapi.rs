@@ -1,294 +1,382 @@
-//! The route table and the OpenAPI document built from it. The router is built from the
-//! same table (see `super::router`), so the document cannot drift from what is served.
+//! The OpenAPI 3.1 document, generated from the route table ([`super::routes::ROUTES`]) and
+//! the wire types of [`crate::api`] (utoipa's builders; no handler is annotated).
+//!
+//! Besides the statuses each entry lists, an operation documents those of its kind:
+//! - every route: 414 and 431 (a request head over the limits), 503 (a request that did not
+//!   finish in time, or storage briefly unavailable);
+//! - a route with credentials: 401; an admin route: 403 (the policies do not allow it);
+//! - a route with a body: 400, 408 (the body did not arrive in time), 413, and 415 for a
+//!   route that takes JSON;
+//! - a route with query or path parameters: 400; with path parameters: 404.
 
-use serde_json::{json, Map, Value};
+pub use super::routes::{route, Auth, Route, ROUTES};
+use super::routes::{Answer, Content};
+use crate::api;
+use crate::config::Config;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use utoipa::openapi::extensions::Extensions;
+use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::schema::{AnyOfBuilder, ArrayBuilder, ObjectBuilder, Type};
+use utoipa::openapi::security::{
+    Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityRequirement,
+    SecurityScheme,
+};
+use utoipa::openapi::server::Server;
+use utoipa::openapi::{
+    ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApiBuilder, PathItem, PathsBuilder, Ref,
+    RefOr, Required, ResponseBuilder, Schema,
+};
+use utoipa::ToSchema;
 
-/// One route: method, path, tag, summary, and how the caller authenticates.
-pub struct Route {
-    pub method: &'static str,
-    pub path: &'static str,
-    pub tag: &'static str,
-    pub summary: &'static str,
-    pub auth: Auth,
-    /// For admin routes: the `Warden::Action` the caller must be allowed.
-    pub admin_action: Option<&'static str>,
+/// The component schemas of the document, by name.
+pub type Schemas = BTreeMap<String, RefOr<Schema>>;
+
+/// `T`, registered with the schemas it refers to; a reference to it.
+pub fn one<T: ToSchema>(schemas: &mut Schemas) -> RefOr<Schema> {
+    let mut nested = Vec::new();
+    T::schemas(&mut nested);
+    schemas.extend(nested);
+    let name = T::name().into_owned();
+    schemas.insert(name.clone(), T::schema());
+    Ref::from_schema_name(name).into()
 }
 
-/// How a route authenticates its caller.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Auth {
-    None,
-    UserToken,
-    ClientKey,
+/// A JSON array of `T`.
+pub fn list<T: ToSchema>(schemas: &mut Schemas) -> RefOr<Schema> {
+    ArrayBuilder::new().items(one::<T>(schemas)).into()
 }
 
-const fn r(
-    method: &'static str,
-    path: &'static str,
-    tag: &'static str,
-    summary: &'static str,
-    auth: Auth,
-) -> Route {
-    Route {
-        method,
-        path,
-        tag,
-        summary,
-        auth,
-        admin_action: None,
+/// Either `A` or `B`.
+pub fn any_of<A: ToSchema, B: ToSchema>(schemas: &mut Schemas) -> RefOr<Schema> {
+    AnyOfBuilder::new()
+        .item(one::<A>(schemas))
+        .item(one::<B>(schemas))
+        .into()
+}
+
+/// Any JSON object.
+pub fn object(_: &mut Schemas) -> RefOr<Schema> {
+    ObjectBuilder::new().schema_type(Type::Object).into()
+}
+
+/// What an error status means, for the document.
+fn meaning(status: u16) -> &'static str {
+    match status {
+        400 => "Bad input; the message names the field or parameter at fault",
+        401 => "Missing, invalid or expired credentials (or wrong email or password)",
+        403 => "The policies do not allow the caller this action",
+        404 => "Not found",
+        408 => "The request body did not arrive in time",
+        409 => "Conflicts with the current state",
+        413 => "The request body is too large",
+        414 => "The request target is too long",
+        415 => "Unsupported Content-Type",
+        422 => "The policies do not load; the previous ones keep serving",
+        429 => "Too many failed sign-ins; retry after the Retry-After seconds",
+        431 => "Too many or too large header fields",
+        503 => "Unavailable for a moment (storage, overload, or the request took too long); retry",
+        _ => "An error",
     }
 }
 
-/// An admin route, allowed by the Cedar action `Warden::Action::"<action>"`.
-const fn a(
-    method: &'static str,
-    path: &'static str,
-    action: &'static str,
-    summary: &'static str,
-) -> Route {
-    Route {
-        method,
-        path,
-        tag: "admin",
-        summary,
-        auth: Auth::UserToken,
-        admin_action: Some(action),
+/// What a path parameter is, and the pattern of the values the route accepts.
+fn path_parameter(path: &str, name: &str) -> (&'static str, &'static str) {
+    match (name, path.starts_with("/admin/v1/users/")) {
+        ("name", _) => ("The role's name", api::ROLE_NAME_PATTERN),
+        (_, true) => ("The user's id", api::USER_ID_PATTERN),
+        // Session and client ids are at most 256 bytes without control characters; 64
+        // characters never exceed that.
+        _ => ("The id", "^[^\\u0000-\\u001f\\u007f-\\u009f]{1,64}$"),
     }
 }
 
-/// Every route warden serves.
-#[rustfmt::skip]
-pub const ROUTES: &[Route] = &[
-    r("get", "/healthz", "operations", "Liveness", Auth::None),
-    r(
-        "get",
-        "/readyz",
-        "operations",
-        "Readiness; the detail (store, policies, last reload error) needs the operations key or an admin token",
-        Auth::None,
-    ),
-    r(
-        "get",
-        "/metrics",
-        "operations",
-        "Prometheus metrics (behind the operations key when metrics_require_key is on)",
-        Auth::None,
-    ),
-    r(
-        "get",
-        "/openapi.json",
-        "operations",
-        "This document",
-        Auth::None,
-    ),
-    r(
-        "get",
-        "/.well-known/jwks.json",
-        "auth",
-        "Public signing keys (JWKS)",
-        Auth::None,
-    ),
-    r(
-        "get",
-        "/.well-known/openid-configuration",
-        "auth",
-        "Discovery document",
-        Auth::None,
-    ),
-    r(
-        "post",
-        "/v1/auth/login",
-        "auth",
-        "Sign in with email and password",
-        Auth::None,
-    ),
-    r(
-        "post",
-        "/v1/auth/token",
-        "auth",
-        "OAuth 2.0 token endpoint (RFC 6749): form-encoded password and refresh_token grants",
-        Auth::None,
-    ),
-    r(
-        "post",
-        "/v1/auth/refresh",
-        "auth",
-        "Rotate a refresh token (body or cookie)",
-        Auth::None,
-    ),
-    r(
-        "post",
-        "/v1/auth/logout",
-        "auth",
-        "End the session of a refresh token",
-        Auth::None,
-    ),
-    r(
-        "post",
-        "/v1/auth/revoke",
-        "auth",
-        "Revoke a token (RFC 7009)",
-        Auth::None,
-    ),
-    r(
-        "post",
-        "/v1/auth/introspect",
-        "auth",
-        "Introspect an access token (RFC 7662)",
-        Auth::ClientKey,
-    ),
-    r(
-        "get",
-        "/v1/auth/me",
-        "auth",
-        "The signed-in user",
-        Auth::UserToken,
-    ),
-    r(
-        "post",
-        "/v1/auth/password",
-        "auth",
-        "Change your own password (current and new); your other sessions end",
-        Auth::UserToken,
-    ),
-    r(
-        "post",
-        "/v1/authorize",
-        "decisions",
-        "May the token's user do this action on this resource?",
-        Auth::UserToken,
-    ),
-    r(
-        "post",
-        "/v1/authorize/batch",
-        "decisions",
-        "Several decisions for one token, in order",
-        Auth::UserToken,
-    ),
-    r(
-        "get",
-        "/.well-known/authzen-configuration",
-        "authzen",
-        "AuthZEN PDP metadata",
-        Auth::None,
-    ),
-    r(
-        "post",
-        "/access/v1/evaluation",
-        "authzen",
-        "AuthZEN access evaluation",
-        Auth::ClientKey,
-    ),
-    r(
-        "post",
-        "/access/v1/evaluations",
-        "authzen",
-        "AuthZEN batch evaluations",
-        Auth::ClientKey,
-    ),
-    r(
-        "post",
-        "/access/v1/search/action",
-        "authzen",
-        "AuthZEN action search",
-        Auth::ClientKey,
-    ),
-    r(
-        "post",
-        "/access/v1/search/subject",
-        "authzen",
-        "AuthZEN subject search",
-        Auth::ClientKey,
-    ),
-    a("get", "/admin/v1/users", "users.read", "List users (filter, limit, offset)"),
-    a("post", "/admin/v1/users", "users.create", "Create a user"),
-    a("get", "/admin/v1/users/{id}", "users.read", "Show a user"),
-    a("patch", "/admin/v1/users/{id}", "users.update", "Update a user's name, email or disabled flag"),
-    a("delete", "/admin/v1/users/{id}", "users.delete", "Delete a user"),
-    a("put", "/admin/v1/users/{id}/roles", "users.roles", "Set a user's roles"),
-    a("post", "/admin/v1/users/{id}/password", "users.update", "Reset a user's password"),
-    a("post", "/admin/v1/users/{id}/revoke", "users.revoke", "Revoke every token and session of a user"),
-    a("post", "/admin/v1/users/{id}/unlock", "users.unlock", "Lift a user's sign-in throttle"),
-    a("get", "/admin/v1/roles", "roles.read", "List roles"),
-    a("post", "/admin/v1/roles", "roles.write", "Create a role with parents"),
-    a("put", "/admin/v1/roles/{name}", "roles.write", "Change a role's parents"),
-    a("delete", "/admin/v1/roles/{name}", "roles.write", "Delete a role (?force=true while assigned)"),
-    a("get", "/admin/v1/sessions", "sessions.read", "List sessions (user, active)"),
-    a("delete", "/admin/v1/sessions/{id}", "sessions.revoke", "Revoke a session"),
-    a("post", "/admin/v1/tokens/revoke", "tokens.revoke", "Revoke an access token by jti"),
-    a("get", "/admin/v1/clients", "clients.read", "List service clients"),
-    a("post", "/admin/v1/clients", "clients.write", "Create a service client (key shown once)"),
-    a("delete", "/admin/v1/clients/{id}", "clients.write", "Revoke a service client"),
-    a("get", "/admin/v1/policies", "policies.read", "List policies and the last reload error"),
-    a("post", "/admin/v1/policies/reload", "policies.reload", "Reload the policy directory now"),
-    a("post", "/admin/v1/policies/whatif", "policies.whatif", "Decide for a user without acting"),
-    a("get", "/admin/v1/decisions", "decisions.read", "Query the decision log; long-poll with after_id and wait"),
-    a("get", "/admin/v1/decisions/stats", "decisions.read", "Decision counts and top denied actions"),
-    a("get", "/admin/v1/audit", "audit.read", "Query the audit log"),
-    a("get", "/admin/v1/keys", "keys.read", "List signing keys (no private halves)"),
-    a("post", "/admin/v1/keys/rotate", "keys.rotate", "Rotate the signing key"),
-];
-
-/// The route `method path` of the table.
-pub fn route(method: &str, path: &str) -> Option<&'static Route> {
-    ROUTES
-        .iter()
-        .find(|r| r.path == path && r.method.eq_ignore_ascii_case(method))
+fn method(name: &str) -> HttpMethod {
+    match name {
+        "post" => HttpMethod::Post,
+        "put" => HttpMethod::Put,
+        "patch" => HttpMethod::Patch,
+        "delete" => HttpMethod::Delete,
+        _ => HttpMethod::Get,
+    }
 }
 
-/// The OpenAPI 3.1 document.
-pub fn document(public_url: &str) -> Value {
-    let mut paths: Map<String, Value> = Map::new();
+/// The error statuses of a route: its own and those of its kind (see the module doc).
+pub fn error_statuses(route: &Route) -> Vec<u16> {
+    let mut statuses = vec![414, 431, 503];
+    let path_params = route.path.contains('{');
+    if route.auth != Auth::None {
+        statuses.push(401);
+    }
+    if route.admin_action.is_some() {
+        statuses.push(403);
+    }
+    if let Some(body) = &route.body {
+        statuses.extend([400, 408, 413]);
+        if body.media.contains(&"application/json") {
+            statuses.push(415);
+        }
+    }
+    if route.query.is_some() || path_params {
+        statuses.push(400);
+    }
+    if path_params {
+        statuses.push(404);
+    }
+    statuses.extend(route.errors);
+    statuses.retain(|s| !route.ok.iter().any(|a| a.status == *s));
+    statuses.sort_unstable();
+    statuses.dedup();
+    statuses
+}
+
+/// The OpenAPI 3.1 document of everything [`ROUTES`] serves, as `config` serves it: at its
+/// public URL, with its password length and its directory subject types.
+pub fn document(config: &Config) -> Value {
+    let public_url = config.base_url();
+    let public_url = public_url.as_str();
+    let mut schemas = Schemas::new();
+    let error = one::<api::ErrorBody>(&mut schemas);
+    let oauth_error = one::<api::OAuthError>(&mut schemas);
+    let mut paths = PathsBuilder::new();
     for route in ROUTES {
-        let mut op = json!({
-            "tags": [route.tag],
-            "summary": route.summary,
-            "responses": {
-                "200": {"description": "OK"},
-                "400": {"$ref": "#/components/responses/Error"},
-                "401": {"$ref": "#/components/responses/Error"},
-                "413": {"$ref": "#/components/responses/Error"},
-                "415": {"$ref": "#/components/responses/Error"},
-                "429": {"$ref": "#/components/responses/Error"},
+        let mut op = OperationBuilder::new()
+            .tag(route.tag)
+            .summary(Some(route.summary))
+            .operation_id(Some(route.name));
+        for name in route
+            .path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+        {
+            let (what, pattern) = path_parameter(route.path, name);
+            op = op.parameter(
+                ParameterBuilder::new()
+                    .name(name)
+                    .parameter_in(ParameterIn::Path)
+                    .required(Required::True)
+                    .description(Some(what))
+                    .schema(Some(
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .pattern(Some(pattern)),
+                    )),
+            );
+        }
+        if let Some(query) = route.query {
+            op = op.parameters(Some(query()));
+        }
+        if let Some(body) = &route.body {
+            let schema = (body.schema)(&mut schemas);
+            let mut request = RequestBodyBuilder::new().required(Some(if body.optional {
+                Required::False
+            } else {
+                Required::True
+            }));
+            for media in body.media {
+                request = request.content(
+                    *media,
+                    ContentBuilder::new().schema(Some(schema.clone())).build(),
+                );
             }
-        });
-        match route.auth {
-            Auth::None => {}
-            Auth::UserToken => op["security"] = json!([{"userToken": []}]),
-            Auth::ClientKey => op["security"] = json!([{"clientKey": []}]),
+            op = op.request_body(Some(request.build()));
         }
+        for Answer {
+            status,
+            description,
+            content,
+        } in route.ok
+        {
+            let content = match content {
+                Content::Json(schema) => (
+                    "application/json",
+                    ContentBuilder::new().schema(Some(schema(&mut schemas))),
+                ),
+                Content::Text => (
+                    "text/plain",
+                    ContentBuilder::new()
+                        .schema(Some(ObjectBuilder::new().schema_type(Type::String))),
+                ),
+            };
+            op = op.response(
+                status.to_string(),
+                ResponseBuilder::new()
+                    .description(*description)
+                    .content(content.0, content.1.build()),
+            );
+        }
+        // The token endpoint answers errors in RFC 6749's form.
+        let error = if route.name == "token" {
+            &oauth_error
+        } else {
+            &error
+        };
+        for status in error_statuses(route) {
+            op = op.response(
+                status.to_string(),
+                ResponseBuilder::new().description(meaning(status)).content(
+                    "application/json",
+                    ContentBuilder::new().schema(Some(error.clone())).build(),
+                ),
+            );
+        }
+        op = match route.auth {
+            Auth::None => op,
+            Auth::UserToken => op.security(SecurityRequirement::new("userToken", [""; 0])),
+            Auth::ClientKey => op.security(SecurityRequirement::new("clientKey", [""; 0])),
+            // No credential is the public answer; either credential shows the detail.
+            Auth::Operations => op
+                .security(SecurityRequirement::default())
+                .security(SecurityRequirement::new("operationsKey", [""; 0]))
+                .security(SecurityRequirement::new("userToken", [""; 0])),
+        };
         if let Some(action) = route.admin_action {
-            op["x-warden-action"] = json!(format!("Warden::Action::\"{action}\""));
-            op["responses"]["403"] = json!({"$ref": "#/components/responses/Error"});
+            op = op.extensions(Some(Extensions::from_iter([(
+                "x-warden-action",
+                format!("Warden::Action::\"{action}\""),
+            )])));
         }
-        if matches!(route.method, "post" | "put" | "patch") {
-            op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object"}}}});
-        }
-        let entry = paths
-            .entry(route.path.to_string())
-            .or_insert_with(|| json!({}));
-        entry[route.method] = op;
+        paths = paths.path(route.path, PathItem::new(method(route.method), op));
     }
-    json!({
-        "openapi": "3.1.0",
-        "info": {"title": "warden", "version": env!("CARGO_PKG_VERSION"), "description": "Sign-in, tokens and Cedar policy decisions"},
-        "servers": [{"url": public_url}],
-        "paths": paths,
-        "components": {
-            "securitySchemes": {
-                "userToken": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
-                "clientKey": {"type": "http", "scheme": "bearer", "description": "A service client key (warden client add)"},
+    let bearer = |description: &str, format: Option<&str>| {
+        let mut http = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some(description));
+        if let Some(format) = format {
+            http = http.bearer_format(format);
+        }
+        SecurityScheme::Http(http.build())
+    };
+    let components = ComponentsBuilder::new()
+        .schemas_from_iter(schemas)
+        .security_scheme(
+            "userToken",
+            bearer(
+                "A user's access token (POST /v1/auth/login); admin routes also need the policies to allow the route's x-warden-action",
+                Some("JWT"),
+            ),
+        )
+        .security_scheme(
+            "clientKey",
+            bearer("A service client key (warden client add)", None),
+        )
+        .security_scheme(
+            "oauth2",
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [Flow::Password(Password::with_refresh_url(
+                    format!("{public_url}/v1/auth/token"),
+                    Scopes::new(),
+                    format!("{public_url}/v1/auth/token"),
+                ))],
+                "The token endpoint for OAuth 2.0 clients: the tokens it issues are userToken's",
+            )),
+        )
+        .security_scheme(
+            "operationsKey",
+            bearer("The configured operations_key (probes and scrapers)", None),
+        )
+        .build();
+    let doc = OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("warden")
+                .version(env!("CARGO_PKG_VERSION"))
+                .description(Some("Sign-in, tokens and Cedar policy decisions")),
+        )
+        .servers(Some([Server::new(public_url)]))
+        .paths(paths)
+        .components(Some(components))
+        .build();
+    let mut doc = serde_json::to_value(doc).unwrap_or_default();
+    // What the configuration decides: the shortest password, and the subject types a subject
+    // search reads from the directory (any other type is a 400 there).
+    for pointer in [
+        "/components/schemas/CreateUser/properties/password",
+        "/components/schemas/SetPassword/properties/password",
+        "/components/schemas/ChangePassword/properties/new_password",
+    ] {
+        if let Some(field) = doc.pointer_mut(pointer) {
+            field["minLength"] = config.min_password_length.into();
+        }
+    }
+    if let Some(kind) = doc.pointer_mut("/components/schemas/SubjectKind/properties/type") {
+        *kind = serde_json::json!({
+            "type": "string",
+            "enum": config.directory_subject_types,
+            "description": "A directory subject type (the configured directory_subject_types)",
+        });
+    }
+    // What the derive cannot say: without items, the top level of an evaluations request is
+    // the evaluation, so its subject, action and resource are then required.
+    if let Some(evaluations) = doc.pointer_mut("/components/schemas/Evaluations") {
+        let one = |name: &str| serde_json::json!({"$ref": format!("#/components/schemas/{name}")});
+        evaluations["anyOf"] = serde_json::json!([
+            {
+                "required": ["evaluations"],
+                "properties": {"evaluations": {"type": "array", "minItems": 1}}
             },
-            "responses": {
-                "Error": {
-                    "description": "An error",
-                    "content": {"application/json": {"schema": {
-                        "type": "object",
-                        "required": ["error", "message"],
-                        "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
-                    }}},
+            {
+                "required": ["subject", "action", "resource"],
+                "properties": {
+                    "subject": one("Subject"),
+                    "action": one("Action"),
+                    "resource": one("Resource")
                 }
             }
+        ]);
+    }
+    doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn test_config() -> Config {
+        Config {
+            public_url: "http://warden.test".into(),
+            ..Config::default()
         }
-    })
+    }
+
+    #[test]
+    fn every_operation_has_a_unique_id_and_documents_its_parameters() {
+        let doc = document(&test_config());
+        let mut ids = std::collections::HashSet::new();
+        for route in ROUTES {
+            let op = &doc["paths"][route.path][route.method];
+            assert!(ids.insert(route.name), "{} is used twice", route.name);
+            assert_eq!(op["operationId"], route.name);
+            let declared: Vec<&str> = op["parameters"]
+                .as_array()
+                .map(|p| {
+                    p.iter()
+                        .filter(|p| p["in"] == "path")
+                        .filter_map(|p| p["name"].as_str())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let in_path: Vec<&str> = route
+                .path
+                .split('/')
+                .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+                .collect();
+            assert_eq!(declared, in_path, "{} {}", route.method, route.path);
+        }
+        assert_eq!(doc["servers"][0]["url"], "http://warden.test");
+    }
+
+    #[test]
+    fn every_schema_referred_to_is_defined() {
+        let doc = document(&test_config());
+        let text = doc.to_string();
+        for piece in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+            let name = &piece[..piece.find('"').unwrap()];
+            assert!(
+                doc["components"]["schemas"].get(name).is_some(),
+                "{name} is referred to but not defined"
+            );
+        }
+    }
 }

@@ -145,7 +145,7 @@ pub async fn openid_configuration(State(state): State<AppState>) -> Json<serde_j
 }
 
 pub async fn openapi(State(state): State<AppState>) -> Json<serde_json::Value> {
-    Json(super::openapi::document(&state.config.base_url()))
+    Json(super::openapi::document(&state.config))
 }
 
 pub async fn not_found() -> ApiError {

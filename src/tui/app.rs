@@ -38,14 +38,14 @@ pub struct Message {
 #[derive(Default)]
 pub struct Views {
     pub dashboard: Dashboard,
-    pub users: ListView<UserRow>,
-    pub roles: ListView<RoleRow>,
-    pub sessions: ListView<SessionRow>,
-    pub decisions: ListView<DecisionRow>,
-    pub policies: ListView<PolicyView>,
-    pub audit: ListView<AuditRow>,
-    pub clients: ListView<ClientRow>,
-    pub keys: ListView<KeyView>,
+    pub users: ListView<User>,
+    pub roles: ListView<Role>,
+    pub sessions: ListView<Session>,
+    pub decisions: ListView<DecisionEntry>,
+    pub policies: ListView<Policy>,
+    pub audit: ListView<AuditEntry>,
+    pub clients: ListView<Client>,
+    pub keys: ListView<SigningKey>,
 }
 
 impl Views {
@@ -425,7 +425,7 @@ impl App {
             ),
             PickFor::RoleParents(name) => (
                 format!("/admin/v1/roles/{name}"),
-                serde_json::to_value(RoleUpdate { parents: chosen }),
+                serde_json::to_value(UpdateRole { parents: chosen }),
                 format!("{name} now inherits: {list}"),
             ),
         };
@@ -464,7 +464,7 @@ impl App {
                 if !email.contains('@') {
                     Err("email must look like name@domain".into())
                 } else {
-                    serde_json::to_value(UserCreate {
+                    serde_json::to_value(CreateUser {
                         id: (!id.is_empty()).then_some(id),
                         email,
                         name: form.value("Name"),
@@ -504,7 +504,7 @@ impl App {
                 if name.is_empty() {
                     Err("a role needs a name".into())
                 } else {
-                    serde_json::to_value(RoleCreate {
+                    serde_json::to_value(CreateRole {
                         name: name.clone(),
                         parents: list(form.value("Parents (comma-separated)")),
                     })
@@ -524,7 +524,7 @@ impl App {
                 if name.is_empty() {
                     Err("a client needs a name".into())
                 } else {
-                    serde_json::to_value(ClientCreate { name })
+                    serde_json::to_value(CreateClient { name })
                         .map(|b| ("POST", "/admin/v1/clients".into(), b, What::ClientCreated))
                         .map_err(|e| e.to_string())
                 }
@@ -639,7 +639,7 @@ impl App {
         let form_open = matches!(self.modal, Some(Modal::Form(_)));
         match (what, result) {
             (What::PickerRoles, Ok(v)) => {
-                let roles: Vec<RoleRow> = serde_json::from_value(v).unwrap_or_default();
+                let roles: Vec<Role> = serde_json::from_value(v).unwrap_or_default();
                 if let Some((target, chosen)) = self.picking.take() {
                     let options = roles
                         .iter()
@@ -677,7 +677,7 @@ impl App {
                 };
             }
             (What::ClientCreated, Ok(v)) if form_open => {
-                self.modal = match serde_json::from_value::<ClientCreated>(v) {
+                self.modal = match serde_json::from_value::<CreatedClient>(v) {
                     Ok(c) => Some(Modal::Detail(Detail::new(
                         format!("Client {} created", c.name),
                         vec![

@@ -9,7 +9,7 @@
 //! is dropped instead of being sent with the next person's token (it could otherwise show
 //! the admin's data to the next user, or write a deny for them in the decision log).
 
-use crate::api::{ErrorBody, LoginRequest, TokenResponse};
+use crate::api::{ErrorBody, Login, SignedIn};
 use serde_json::Value;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -162,7 +162,7 @@ impl Client {
         }
     }
 
-    fn tokens(text: &str) -> Result<TokenResponse, ClientError> {
+    fn tokens(text: &str) -> Result<SignedIn, ClientError> {
         serde_json::from_str(text)
             .map_err(|e| ClientError::Connection(format!("unexpected answer: {e}")))
     }
@@ -170,7 +170,7 @@ impl Client {
     /// Sign in for `epoch`, replacing any earlier session.
     pub fn login(&self, epoch: u64, email: &str, password: &str) -> Result<Me, ClientError> {
         *self.lock() = None;
-        let body = serde_json::to_value(LoginRequest {
+        let body = serde_json::to_value(Login {
             email: email.into(),
             password: password.into(),
         })

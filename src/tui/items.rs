@@ -72,7 +72,7 @@ static USER_KEYS: &[Binding] = &[
     ),
 ];
 
-impl Item for UserRow {
+impl Item for User {
     const VIEW: ViewId = ViewId::Users;
     const NOUN: &'static str = "users";
     const PATH: &'static str = "/admin/v1/users";
@@ -175,7 +175,7 @@ impl Item for UserRow {
                     send(
                         "PATCH",
                         format!("/admin/v1/users/{id}"),
-                        serde_json::to_value(UserUpdate {
+                        serde_json::to_value(UpdateUser {
                             disabled: Some(disable),
                             ..Default::default()
                         })
@@ -222,7 +222,7 @@ static ROLE_KEYS: &[Binding] = &[
     change(&[C('D')], "D", Action::Delete, "delete role", "delete"),
 ];
 
-impl Item for RoleRow {
+impl Item for Role {
     const VIEW: ViewId = ViewId::Roles;
     const NOUN: &'static str = "roles";
     const PATH: &'static str = "/admin/v1/roles";
@@ -309,7 +309,7 @@ static SESSION_KEYS: &[Binding] = &[change(
     "revoke",
 )];
 
-impl Item for SessionRow {
+impl Item for Session {
     const VIEW: ViewId = ViewId::Sessions;
     const NOUN: &'static str = "sessions";
     const PATH: &'static str = "/admin/v1/sessions";
@@ -406,7 +406,7 @@ static DECISION_KEYS: &[Binding] = &[read(
     "denies only",
 )];
 
-impl Item for DecisionRow {
+impl Item for DecisionEntry {
     const VIEW: ViewId = ViewId::Decisions;
     const NOUN: &'static str = "the decision log";
     const PATH: &'static str = "/admin/v1/decisions";
@@ -529,7 +529,7 @@ static POLICY_KEYS: &[Binding] = &[
     ),
 ];
 
-impl Item for PolicyView {
+impl Item for Policy {
     const VIEW: ViewId = ViewId::Policies;
     const NOUN: &'static str = "policies";
     const PATH: &'static str = "/admin/v1/policies";
@@ -637,7 +637,7 @@ pub fn change_summary(detail: &Value) -> String {
         .join(" · ")
 }
 
-impl Item for AuditRow {
+impl Item for AuditEntry {
     const VIEW: ViewId = ViewId::Audit;
     const NOUN: &'static str = "the audit log";
     const PATH: &'static str = "/admin/v1/audit";
@@ -693,7 +693,7 @@ static CLIENT_KEYS: &[Binding] = &[
     change(&[C('x')], "x", Action::Revoke, "revoke client", "revoke"),
 ];
 
-impl Item for ClientRow {
+impl Item for Client {
     const VIEW: ViewId = ViewId::Clients;
     const NOUN: &'static str = "service clients";
     const PATH: &'static str = "/admin/v1/clients";
@@ -785,7 +785,7 @@ static SIGNING_KEYS: &[Binding] = &[change(
     "rotate",
 )];
 
-impl Item for KeyView {
+impl Item for SigningKey {
     const VIEW: ViewId = ViewId::Keys;
     const NOUN: &'static str = "signing keys";
     const PATH: &'static str = "/admin/v1/keys";

@@ -40,8 +40,8 @@ fn snapshot_sizes(name: &str, app: &App) {
 
 const T0: i64 = 1_795_747_619;
 
-fn user(id: &str, roles: &[&str], disabled: bool) -> UserRow {
-    UserRow {
+fn user(id: &str, roles: &[&str], disabled: bool) -> User {
+    User {
         id: id.into(),
         email: format!("{id}@example.com"),
         name: id.to_uppercase(),
@@ -52,8 +52,8 @@ fn user(id: &str, roles: &[&str], disabled: bool) -> UserRow {
     }
 }
 
-fn decision(id: i64, principal: &str, action: &str, allowed: bool) -> DecisionRow {
-    DecisionRow {
+fn decision(id: i64, principal: &str, action: &str, allowed: bool) -> DecisionEntry {
+    DecisionEntry {
         id,
         at: T0 + id,
         request_id: format!("req-{id}"),
@@ -110,19 +110,19 @@ fn signed_in() -> App {
         user("mallory", &[], true),
     ]);
     v.roles.set_rows(vec![
-        RoleRow {
+        Role {
             name: "ADMIN".into(),
             parents: vec!["USER".into()],
             users: 1,
         },
-        RoleRow {
+        Role {
             name: "USER".into(),
             parents: vec![],
             users: 1,
         },
     ]);
     v.sessions.set_rows(vec![
-        SessionRow {
+        Session {
             id: "s-admin-1".into(),
             user_id: "admin".into(),
             created_at: T0,
@@ -131,7 +131,7 @@ fn signed_in() -> App {
             revoked_at: None,
             revoked_reason: None,
         },
-        SessionRow {
+        Session {
             id: "s-alice-1".into(),
             user_id: "alice".into(),
             created_at: T0 - 3600,
@@ -147,7 +147,7 @@ fn signed_in() -> App {
         decision(1, "alice", "readUserResource", true),
     ]);
     v.policies.set_rows(vec![
-        PolicyView {
+        Policy {
             id: "app.admin-delete-user-resource".into(),
             file: "app.cedar".into(),
             line: 4,
@@ -155,7 +155,7 @@ fn signed_in() -> App {
             status: "active".into(),
             source: "@id(\"app.admin-delete-user-resource\")\npermit (\n  principal in Role::\"ADMIN\",\n  action == Action::\"deleteUserResource\",\n  resource\n);".into(),
         },
-        PolicyView {
+        Policy {
             id: "warden.admin-all".into(),
             file: "warden.cedar".into(),
             line: 3,
@@ -165,7 +165,7 @@ fn signed_in() -> App {
         },
     ]);
     v.audit.set_rows(vec![
-        AuditRow {
+        AuditEntry {
             id: 2,
             at: T0 + 5,
             actor: "user:admin".into(),
@@ -173,7 +173,7 @@ fn signed_in() -> App {
             target: "user:alice".into(),
             detail: json!({"before": ["USER"], "after": ["ADMIN", "USER"]}),
         },
-        AuditRow {
+        AuditEntry {
             id: 1,
             at: T0,
             actor: "user:admin".into(),
@@ -182,20 +182,20 @@ fn signed_in() -> App {
             detail: json!({"user": "alice"}),
         },
     ]);
-    v.clients.set_rows(vec![ClientRow {
+    v.clients.set_rows(vec![Client {
         id: "c-web".into(),
         name: "web".into(),
         created_at: T0,
         revoked_at: None,
     }]);
     v.keys.set_rows(vec![
-        KeyView {
+        SigningKey {
             kid: "k2new".into(),
             alg: "EdDSA".into(),
             created_at: T0,
             retired_at: None,
         },
-        KeyView {
+        SigningKey {
             kid: "k1old".into(),
             alg: "EdDSA".into(),
             created_at: T0 - 86_400,

@@ -125,6 +125,19 @@ fn bad_tokens_are_401_and_bad_bodies_400_naming_the_field() {
 }
 
 #[test]
+fn the_token_is_checked_before_the_body_is_validated() {
+    let app = spawn_app();
+    for (path, body) in [
+        ("/v1/authorize", json!({"items": 1})),
+        ("/v1/authorize/batch", json!({"items": [{"x": 1}]})),
+    ] {
+        let r = app.post(path, &body, None);
+        assert_eq!(r.status, 401, "{path}: {}", r.text);
+        assert!(!r.text.contains("unknown field"), "{path}: {}", r.text);
+    }
+}
+
+#[test]
 fn batch_answers_in_order_within_the_limit() {
     let app = spawn_app_with(|c| c.batch_limit = 3);
     let admin = app.admin_token();
@@ -419,6 +432,63 @@ fn openapi_describes_exactly_the_routes_served() {
         .get("/v1/undocumented", None)
         .text
         .contains("no such route"));
+}
+
+#[test]
+fn openapi_declares_every_parameter_the_routes_read() {
+    let app = spawn_app();
+    let admin = app.admin_token();
+    let doc = app.get("/openapi.json", None).json();
+    assert_eq!(doc["servers"][0]["url"], "http://warden.test");
+    let mut queried = 0;
+    for (path, methods) in doc["paths"].as_object().unwrap() {
+        for (method, op) in methods.as_object().unwrap() {
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            // Every `{name}` of the path is declared, in the path, required.
+            for name in path
+                .split('/')
+                .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+            {
+                assert!(
+                    params
+                        .iter()
+                        .any(|p| p["name"] == name && p["in"] == "path" && p["required"] == true),
+                    "{method} {path}: path parameter {name} is not declared"
+                );
+            }
+            // Every declared query parameter is one the route reads (an unknown one is a 400).
+            for p in params.iter().filter(|p| p["in"] == "query") {
+                let name = p["name"].as_str().unwrap();
+                let value = match (name, p["schema"]["type"].to_string().as_str()) {
+                    ("decision", _) => "allow",
+                    (_, t) if t.contains("integer") => "0",
+                    (_, t) if t.contains("boolean") => "true",
+                    _ => "x",
+                };
+                let concrete = path.replace("{id}", "nobody").replace("{name}", "NOBODY");
+                let r = app.call(
+                    method,
+                    &format!("{concrete}?{name}={value}"),
+                    None,
+                    Some(&admin),
+                );
+                assert!(
+                    !r.text.contains("unknown field"),
+                    "{method} {path}: query parameter {name}: {}",
+                    r.text
+                );
+                queried += 1;
+            }
+            // Every operation says what its errors look like and what storage trouble answers.
+            let responses = op["responses"].as_object().unwrap();
+            assert!(responses.contains_key("503"), "{method} {path}");
+            if op.get("x-warden-action").is_some() {
+                assert!(responses.contains_key("403"), "{method} {path}");
+                assert_eq!(op["security"], json!([{"userToken": []}]));
+            }
+        }
+    }
+    assert!(queried >= 15, "only {queried} query parameters documented");
 }
 
 #[test]

@@ -1,0 +1,416 @@
+//! The route table: every route warden serves, with its handler and its contract.
+//!
+//! One entry per route carries the handler function itself (so a misspelt handler is a compile
+//! error, not a 404 at run time), how the caller authenticates, and the wire types of the
+//! request and of each answer. [`super::router`] registers the handlers from this table and
+//! [`super::openapi::document`] describes the same table, so the document cannot drift from
+//! what is served. Statuses every route of a kind can answer (401 where there are credentials,
+//! 413 and 415 where there is a body, ...) are added by the document builder; an entry lists
+//! only its own (404, 409, 429, ...).
+
+use super::{admin, auth, authzen, decide, ops, AppState};
+use crate::api;
+use axum::routing::MethodRouter;
+use utoipa::openapi::path::{Parameter, ParameterIn};
+use utoipa::IntoParams;
+
+/// One route.
+pub struct Route {
+    /// `get`, `post`, `put`, `patch` or `delete`, as the handler is registered.
+    pub method: &'static str,
+    pub path: &'static str,
+    /// The handler, registered for `method`.
+    pub handler: fn() -> MethodRouter<AppState>,
+    /// The handler's name, the operation id.
+    pub name: &'static str,
+    pub tag: &'static str,
+    pub summary: &'static str,
+    pub auth: Auth,
+    /// For admin routes: the `Warden::Action` the caller must be allowed.
+    pub admin_action: Option<&'static str>,
+    /// The request body, if the route reads one.
+    pub body: Option<Body>,
+    /// The query-string parameters.
+    pub query: Option<fn() -> Vec<Parameter>>,
+    /// The answers that are not errors (the first is the usual one).
+    pub ok: &'static [Answer],
+    /// Error statuses of this route beyond those of its kind (see the module doc).
+    pub errors: &'static [u16],
+}
+
+/// How a route authenticates its caller.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Auth {
+    /// Nobody needs to.
+    None,
+    /// The bearer access token of a user.
+    UserToken,
+    /// A service client key.
+    ClientKey,
+    /// Optional: the operations key or an admin's token shows more (`/readyz`, `/metrics`).
+    Operations,
+}
+
+/// A request body: its schema and the media types it may come in.
+#[derive(Clone, Copy)]
+pub struct Body {
+    pub schema: Schema,
+    pub media: &'static [&'static str],
+    /// Whether the body may be left out (refresh and logout read a cookie instead).
+    pub optional: bool,
+}
+
+/// A non-error answer: its status, what it means, and its body.
+#[derive(Clone, Copy)]
+pub struct Answer {
+    pub status: u16,
+    pub description: &'static str,
+    pub content: Content,
+}
+
+/// The body of an answer.
+#[derive(Clone, Copy)]
+pub enum Content {
+    Json(Schema),
+    Text,
+}
+
+/// A schema of the document, registered with everything it refers to on first use.
+pub type Schema =
+    fn(&mut super::openapi::Schemas) -> utoipa::openapi::RefOr<utoipa::openapi::Schema>;
+
+const JSON: &[&str] = &["application/json"];
+const FORM: &[&str] = &["application/x-www-form-urlencoded"];
+const JSON_OR_FORM: &[&str] = &["application/json", "application/x-www-form-urlencoded"];
+
+const fn json(schema: Schema) -> Option<Body> {
+    Some(Body {
+        schema,
+        media: JSON,
+        optional: false,
+    })
+}
+
+const fn ok(description: &'static str, schema: Schema) -> Answer {
+    Answer {
+        status: 200,
+        description,
+        content: Content::Json(schema),
+    }
+}
+
+const fn created(description: &'static str, schema: Schema) -> Answer {
+    Answer {
+        status: 201,
+        description,
+        content: Content::Json(schema),
+    }
+}
+
+fn query<T: IntoParams>() -> Vec<Parameter> {
+    T::into_params(|| Some(ParameterIn::Query))
+}
+
+use super::openapi::{any_of, list, one as t};
+
+/// Entries of [`ROUTES`]: `method "path" => handler, field: value, ...`. The method names
+/// both the axum routing function and the document's operation.
+macro_rules! routes {
+    ($($method:ident $path:literal => $module:ident :: $handler:ident { $($field:ident : $value:expr),* $(,)? })*) => {
+        &[$(Route {
+            method: stringify!($method),
+            path: $path,
+            handler: || axum::routing::$method($module::$handler),
+            name: stringify!($handler),
+            $($field: $value,)*
+            ..Route::DEFAULT
+        }),*]
+    };
+}
+
+impl Route {
+    const DEFAULT: Route = Route {
+        method: "get",
+        path: "/",
+        handler: || axum::routing::get(ops::not_found),
+        name: "",
+        tag: "",
+        summary: "",
+        auth: Auth::None,
+        admin_action: None,
+        body: None,
+        query: None,
+        ok: &[],
+        errors: &[],
+    };
+}
+
+/// Every route warden serves.
+pub const ROUTES: &[Route] = routes! {
+    get "/healthz" => ops::healthz {
+        tag: "operations", summary: "Liveness",
+        ok: &[ok("Alive", t::<api::Health>)],
+    }
+    get "/readyz" => ops::readyz {
+        tag: "operations",
+        summary: "Readiness; the detail (store, policies, last reload error) needs the operations key or an admin token",
+        auth: Auth::Operations,
+        ok: &[
+            ok("Ready", t::<api::Readiness>),
+            Answer {
+                status: 503,
+                description: "Not ready (the store does not answer or no policy is loaded), or the check timed out",
+                content: Content::Json(any_of::<api::Readiness, api::ErrorBody>),
+            },
+        ],
+        errors: &[403],
+    }
+    get "/metrics" => ops::metrics {
+        tag: "operations",
+        summary: "Prometheus metrics (behind the operations key when metrics_require_key is on)",
+        auth: Auth::Operations,
+        ok: &[Answer { status: 200, description: "Prometheus text exposition", content: Content::Text }],
+        errors: &[403],
+    }
+    get "/openapi.json" => ops::openapi {
+        tag: "operations", summary: "This document (OpenAPI 3.1)",
+        ok: &[ok("The document", super::openapi::object)],
+    }
+    get "/.well-known/jwks.json" => ops::jwks {
+        tag: "auth", summary: "Public signing keys (JWKS)",
+        ok: &[ok("The keys that verify access tokens", t::<api::Jwks>)],
+    }
+    get "/.well-known/openid-configuration" => ops::openid_configuration {
+        tag: "auth", summary: "Discovery document",
+        ok: &[ok("What is served, and where", t::<api::OpenIdConfiguration>)],
+    }
+    post "/v1/auth/login" => auth::login {
+        tag: "auth", summary: "Sign in with email and password",
+        body: json(t::<api::Login>),
+        ok: &[ok("Signed in: an access token and a refresh token", t::<api::SignedIn>)],
+        errors: &[401, 429],
+    }
+    post "/v1/auth/token" => auth::token {
+        tag: "auth",
+        summary: "OAuth 2.0 token endpoint (RFC 6749): form-encoded password and refresh_token grants",
+        body: Some(Body { schema: t::<api::TokenGrant>, media: FORM, optional: false }),
+        ok: &[ok("Tokens issued", t::<api::SignedIn>)],
+        errors: &[429],
+    }
+    post "/v1/auth/refresh" => auth::refresh {
+        tag: "auth", summary: "Rotate a refresh token (body or cookie)",
+        body: Some(Body { schema: t::<api::Refresh>, media: JSON_OR_FORM, optional: false }),
+        ok: &[ok("A new access token and the successor refresh token", t::<api::SignedIn>)],
+    }
+    post "/v1/auth/logout" => auth::logout {
+        tag: "auth", summary: "End the session of a refresh token (body or cookie)",
+        body: Some(Body { schema: t::<api::Logout>, media: JSON_OR_FORM, optional: false }),
+        ok: &[ok("Whether a live session ended", t::<api::LoggedOut>)],
+    }
+    post "/v1/auth/revoke" => auth::revoke {
+        tag: "auth", summary: "Revoke a token (RFC 7009): 200 whether or not it was valid",
+        body: Some(Body { schema: t::<api::TokenQuestion>, media: JSON_OR_FORM, optional: false }),
+        ok: &[ok("Revoked, or was not valid", t::<api::Empty>)],
+    }
+    post "/v1/auth/introspect" => auth::introspect {
+        tag: "auth", summary: "Introspect an access token (RFC 7662)",
+        auth: Auth::ClientKey,
+        body: Some(Body { schema: t::<api::TokenQuestion>, media: JSON_OR_FORM, optional: false }),
+        ok: &[ok("The token's claims, or only {\"active\": false}", t::<api::Introspection>)],
+    }
+    get "/v1/auth/me" => auth::me {
+        tag: "auth", summary: "The signed-in user (OpenID userinfo)",
+        auth: Auth::UserToken,
+        ok: &[ok("The user behind the token", t::<api::Me>)],
+    }
+    post "/v1/auth/password" => auth::change_password {
+        tag: "auth", summary: "Change your own password (current and new); your other sessions end",
+        auth: Auth::UserToken,
+        body: json(t::<api::ChangePassword>),
+        ok: &[ok("Changed", t::<api::PasswordChanged>)],
+        errors: &[429],
+    }
+    post "/v1/authorize" => decide::authorize {
+        tag: "decisions", summary: "May the token's user do this action on this resource?",
+        auth: Auth::UserToken,
+        body: json(t::<api::Authorize>),
+        ok: &[ok("The decision (any error denies)", t::<api::Authorization>)],
+    }
+    post "/v1/authorize/batch" => decide::authorize_batch {
+        tag: "decisions", summary: "Several decisions for one token, in order",
+        auth: Auth::UserToken,
+        body: json(t::<api::AuthorizeBatch>),
+        ok: &[ok("The decisions, in the order asked", t::<api::Authorizations>)],
+    }
+    get "/.well-known/authzen-configuration" => authzen::configuration {
+        tag: "authzen", summary: "AuthZEN PDP metadata",
+        ok: &[ok("The PDP's endpoints", t::<api::AuthZenConfiguration>)],
+    }
+    post "/access/v1/evaluation" => authzen::evaluation {
+        tag: "authzen", summary: "AuthZEN access evaluation",
+        auth: Auth::ClientKey,
+        body: json(t::<api::Evaluation>),
+        ok: &[ok("The decision (an unknown subject is a deny)", t::<api::EvaluationAnswer>)],
+    }
+    post "/access/v1/evaluations" => authzen::evaluations {
+        tag: "authzen", summary: "AuthZEN batch evaluations",
+        auth: Auth::ClientKey,
+        body: json(t::<api::Evaluations>),
+        ok: &[ok(
+            "The decisions in order (a bad item is a deny); one decision when there are no items",
+            any_of::<api::EvaluationsAnswer, api::EvaluationAnswer>,
+        )],
+    }
+    post "/access/v1/search/action" => authzen::search_action {
+        tag: "authzen", summary: "AuthZEN action search",
+        auth: Auth::ClientKey,
+        body: json(t::<api::ActionSearch>),
+        ok: &[ok("A page of the actions allowed", t::<api::ActionSearchAnswer>)],
+    }
+    post "/access/v1/search/subject" => authzen::search_subject {
+        tag: "authzen", summary: "AuthZEN subject search",
+        auth: Auth::ClientKey,
+        body: json(t::<api::SubjectSearch>),
+        ok: &[ok("A page of the subjects allowed", t::<api::SubjectSearchAnswer>)],
+    }
+    get "/admin/v1/users" => admin::list_users {
+        summary: "List users (filter, limit, offset)", tag: "admin", auth: Auth::UserToken, admin_action: Some("users.read"),
+        query: Some(query::<api::UserQuery>),
+        ok: &[ok("Users, by id", list::<api::User>)],
+    }
+    post "/admin/v1/users" => admin::create_user {
+        summary: "Create a user", tag: "admin", auth: Auth::UserToken, admin_action: Some("users.create"),
+        body: json(t::<api::CreateUser>),
+        ok: &[created("Created", t::<api::User>)],
+        errors: &[404, 409],
+    }
+    get "/admin/v1/users/{id}" => admin::show_user {
+        summary: "Show a user", tag: "admin", auth: Auth::UserToken, admin_action: Some("users.read"),
+        ok: &[ok("The user", t::<api::User>)],
+    }
+    patch "/admin/v1/users/{id}" => admin::update_user {
+        summary: "Update a user's name, email or disabled flag", tag: "admin", auth: Auth::UserToken, admin_action: Some("users.update"),
+        body: json(t::<api::UpdateUser>),
+        ok: &[ok("The user as changed", t::<api::User>)],
+        errors: &[409],
+    }
+    delete "/admin/v1/users/{id}" => admin::delete_user {
+        summary: "Delete a user", tag: "admin", auth: Auth::UserToken, admin_action: Some("users.delete"),
+        ok: &[ok("Deleted", t::<api::Deleted>)],
+        errors: &[409],
+    }
+    put "/admin/v1/users/{id}/roles" => admin::set_user_roles {
+        summary: "Set a user's roles", tag: "admin", auth: Auth::UserToken, admin_action: Some("users.roles"),
+        body: json(t::<api::SetRoles>),
+        ok: &[ok("The user with the roles set", t::<api::User>)],
+        errors: &[409],
+    }
+    post "/admin/v1/users/{id}/password" => admin::set_user_password {
+        summary: "Reset a user's password (their sessions and tokens end)", tag: "admin", auth: Auth::UserToken, admin_action: Some("users.update"),
+        body: json(t::<api::SetPassword>),
+        ok: &[ok("Reset", t::<api::PasswordReset>)],
+    }
+    post "/admin/v1/users/{id}/revoke" => admin::revoke_user {
+        summary: "Revoke every token and session of a user", tag: "admin", auth: Auth::UserToken, admin_action: Some("users.revoke"),
+        ok: &[ok("Revoked", t::<api::Revoked>)],
+    }
+    post "/admin/v1/users/{id}/unlock" => admin::unlock_user {
+        summary: "Lift a user's sign-in throttle", tag: "admin", auth: Auth::UserToken, admin_action: Some("users.unlock"),
+        ok: &[ok("Unlocked", t::<api::Unlocked>)],
+    }
+    get "/admin/v1/roles" => admin::list_roles {
+        summary: "List roles", tag: "admin", auth: Auth::UserToken, admin_action: Some("roles.read"),
+        ok: &[ok("Roles, by name", list::<api::Role>)],
+    }
+    post "/admin/v1/roles" => admin::create_role {
+        summary: "Create a role with parents", tag: "admin", auth: Auth::UserToken, admin_action: Some("roles.write"),
+        body: json(t::<api::CreateRole>),
+        ok: &[created("Created", t::<api::Role>)],
+        errors: &[404, 409],
+    }
+    put "/admin/v1/roles/{name}" => admin::update_role {
+        summary: "Change a role's parents", tag: "admin", auth: Auth::UserToken, admin_action: Some("roles.write"),
+        body: json(t::<api::UpdateRole>),
+        ok: &[ok("The role as changed", t::<api::Role>)],
+        errors: &[409],
+    }
+    delete "/admin/v1/roles/{name}" => admin::delete_role {
+        summary: "Delete a role (?force=true while assigned)", tag: "admin", auth: Auth::UserToken, admin_action: Some("roles.write"),
+        query: Some(query::<api::RoleDeleteQuery>),
+        ok: &[ok("Deleted", t::<api::Deleted>)],
+        errors: &[409],
+    }
+    get "/admin/v1/sessions" => admin::list_sessions {
+        summary: "List sessions (user, active)", tag: "admin", auth: Auth::UserToken, admin_action: Some("sessions.read"),
+        query: Some(query::<api::SessionQuery>),
+        ok: &[ok("Sessions", list::<api::Session>)],
+    }
+    delete "/admin/v1/sessions/{id}" => admin::revoke_session {
+        summary: "Revoke a session", tag: "admin", auth: Auth::UserToken, admin_action: Some("sessions.revoke"),
+        ok: &[ok("The session, revoked", t::<api::Session>)],
+    }
+    post "/admin/v1/tokens/revoke" => admin::revoke_token {
+        summary: "Revoke an access token by jti", tag: "admin", auth: Auth::UserToken, admin_action: Some("tokens.revoke"),
+        body: json(t::<api::RevokeToken>),
+        ok: &[ok("Revoked", t::<api::Revoked>)],
+    }
+    get "/admin/v1/clients" => admin::list_clients {
+        summary: "List service clients", tag: "admin", auth: Auth::UserToken, admin_action: Some("clients.read"),
+        ok: &[ok("Clients", list::<api::Client>)],
+    }
+    post "/admin/v1/clients" => admin::create_client {
+        summary: "Create a service client (key shown once)", tag: "admin", auth: Auth::UserToken, admin_action: Some("clients.write"),
+        body: json(t::<api::CreateClient>),
+        ok: &[created("Created, with its key", t::<api::CreatedClient>)],
+        errors: &[409],
+    }
+    delete "/admin/v1/clients/{id}" => admin::revoke_client {
+        summary: "Revoke a service client", tag: "admin", auth: Auth::UserToken, admin_action: Some("clients.write"),
+        ok: &[ok("The client, revoked", t::<api::Client>)],
+    }
+    get "/admin/v1/policies" => admin::list_policies {
+        summary: "List policies and the last reload error", tag: "admin", auth: Auth::UserToken, admin_action: Some("policies.read"),
+        ok: &[ok("The policies in force", t::<api::PolicyList>)],
+    }
+    post "/admin/v1/policies/reload" => admin::reload_policies {
+        summary: "Reload the policy directory now", tag: "admin", auth: Auth::UserToken, admin_action: Some("policies.reload"),
+        ok: &[ok("Reloaded: the policies now in force", t::<api::PolicyList>)],
+        errors: &[422],
+    }
+    post "/admin/v1/policies/whatif" => admin::what_if {
+        summary: "Decide for a user without acting", tag: "admin", auth: Auth::UserToken, admin_action: Some("policies.whatif"),
+        body: json(t::<api::WhatIf>),
+        ok: &[ok("How the policies would decide", t::<api::DecisionAnswer>)],
+        errors: &[404],
+    }
+    get "/admin/v1/decisions" => admin::list_decisions {
+        summary: "Query the decision log; long-poll with after_id and wait", tag: "admin", auth: Auth::UserToken, admin_action: Some("decisions.read"),
+        query: Some(query::<api::DecisionQuery>),
+        ok: &[ok("Decisions, newest first", list::<api::DecisionEntry>)],
+    }
+    get "/admin/v1/decisions/stats" => admin::decision_stats {
+        summary: "Decision counts and top denied actions", tag: "admin", auth: Auth::UserToken, admin_action: Some("decisions.read"),
+        query: Some(query::<api::StatsQuery>),
+        ok: &[ok("Counts", t::<api::DecisionStats>)],
+    }
+    get "/admin/v1/audit" => admin::list_audit {
+        summary: "Query the audit log", tag: "admin", auth: Auth::UserToken, admin_action: Some("audit.read"),
+        query: Some(query::<api::AuditQuery>),
+        ok: &[ok("Audit entries, newest first", list::<api::AuditEntry>)],
+    }
+    get "/admin/v1/keys" => admin::list_keys {
+        summary: "List signing keys (no private halves)", tag: "admin", auth: Auth::UserToken, admin_action: Some("keys.read"),
+        ok: &[ok("Signing keys", list::<api::SigningKey>)],
+    }
+    post "/admin/v1/keys/rotate" => admin::rotate_key {
+        summary: "Rotate the signing key", tag: "admin", auth: Auth::UserToken, admin_action: Some("keys.rotate"),
+        ok: &[ok("The keys after the rotation", list::<api::SigningKey>)],
+    }
+};
+
+/// The route `method path` of the table.
+pub fn route(method: &str, path: &str) -> Option<&'static Route> {
+    ROUTES
+        .iter()
+        .find(|r| r.path == path && r.method.eq_ignore_ascii_case(method))
+}
