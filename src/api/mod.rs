@@ -577,7 +577,7 @@ pub struct DecisionQuery {
     /// 1 to 1000 (default 100).
     pub limit: Option<i64>,
     /// Long-poll: wait up to this many seconds (at most 25) for decisions newer than `after_id`.
-    #[param(minimum = 0, maximum = 18446744073709551615_u64)]
+    #[param(minimum = 0, maximum = 25)]
     pub wait: Option<u64>,
 }
 

@@ -9,19 +9,16 @@
 use super::decide::{decide, record, Asked, Caller};
 use super::error::ApiError;
 use super::extract::{bearer, JsonBody, PathParam, QueryParams};
+use super::wire;
 use super::{AppState, RequestId};
 use crate::api::*;
-use crate::app::{
-    Actor, AppError, AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, KeyRow,
-    RoleRow, SessionRow, StoreError, UserChange, UserInput, UserRow,
-};
+use crate::app::{Actor, AppError, DecisionFilter, StoreError, UserChange, UserInput};
 use crate::engine::{Query, Resource};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use serde::Deserialize;
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -183,20 +180,12 @@ fn query_text<'a>(name: &str, value: &'a Option<String>) -> Result<Option<&'a st
 
 // ---- users ----
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UserListQuery {
-    filter: Option<String>,
-    limit: Option<i64>,
-    offset: Option<i64>,
-}
-
 pub async fn list_users(
     State(state): State<AppState>,
     Extension(_gated): Extension<Admin>,
-    QueryParams(q): QueryParams<UserListQuery>,
-) -> Result<Json<Vec<UserRow>>, ApiError> {
-    Ok(Json(
+    QueryParams(q): QueryParams<UserQuery>,
+) -> Result<Json<Vec<User>>, ApiError> {
+    Ok(Json(wire::all(
         state
             .app
             .list_users(
@@ -205,15 +194,15 @@ pub async fn list_users(
                 q.offset.unwrap_or(0),
             )
             .await?,
-    ))
+    )))
 }
 
 pub async fn show_user(
     State(state): State<AppState>,
     Extension(_gated): Extension<Admin>,
     PathParam(id): PathParam,
-) -> Result<Json<UserRow>, ApiError> {
-    Ok(Json(state.app.user(&id).await?))
+) -> Result<Json<User>, ApiError> {
+    Ok(Json(state.app.user(&id).await?.into()))
 }
 
 pub async fn create_user(
@@ -229,7 +218,7 @@ pub async fn create_user(
         password: body.password,
     };
     let user = state.app.create_user(&admin.actor(), input).await?;
-    Ok((StatusCode::CREATED, Json(user)).into_response())
+    Ok((StatusCode::CREATED, Json(User::from(user))).into_response())
 }
 
 pub async fn update_user(
@@ -237,14 +226,18 @@ pub async fn update_user(
     Extension(admin): Extension<Admin>,
     PathParam(id): PathParam,
     JsonBody(body): JsonBody<UserUpdate>,
-) -> Result<Json<UserRow>, ApiError> {
+) -> Result<Json<User>, ApiError> {
     let change = UserChange {
         email: body.email,
         name: body.name,
         disabled: body.disabled,
     };
     Ok(Json(
-        state.app.update_user(&admin.actor(), &id, change).await?,
+        state
+            .app
+            .update_user(&admin.actor(), &id, change)
+            .await?
+            .into(),
     ))
 }
 
@@ -253,12 +246,13 @@ pub async fn set_user_roles(
     Extension(admin): Extension<Admin>,
     PathParam(id): PathParam,
     JsonBody(body): JsonBody<SetRoles>,
-) -> Result<Json<UserRow>, ApiError> {
+) -> Result<Json<User>, ApiError> {
     Ok(Json(
         state
             .app
             .set_roles(&admin.actor(), &id, &body.roles)
-            .await?,
+            .await?
+            .into(),
     ))
 }
 
@@ -313,8 +307,8 @@ pub async fn delete_user(
 pub async fn list_roles(
     State(state): State<AppState>,
     Extension(_gated): Extension<Admin>,
-) -> Result<Json<Vec<RoleRow>>, ApiError> {
-    Ok(Json(state.app.list_roles().await?))
+) -> Result<Json<Vec<Role>>, ApiError> {
+    Ok(Json(wire::all(state.app.list_roles().await?)))
 }
 
 pub async fn create_role(
@@ -326,7 +320,7 @@ pub async fn create_role(
         .app
         .create_role(&admin.actor(), &body.name, &body.parents)
         .await?;
-    Ok((StatusCode::CREATED, Json(role)).into_response())
+    Ok((StatusCode::CREATED, Json(Role::from(role))).into_response())
 }
 
 pub async fn update_role(
@@ -334,35 +328,29 @@ pub async fn update_role(
     Extension(admin): Extension<Admin>,
     PathParam(name): PathParam,
     JsonBody(body): JsonBody<RoleUpdate>,
-) -> Result<Json<RoleRow>, ApiError> {
+) -> Result<Json<Role>, ApiError> {
     Ok(Json(
         state
             .app
             .update_role(&admin.actor(), &name, &body.parents)
-            .await?,
+            .await?
+            .into(),
     ))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ForceQuery {
-    #[serde(default)]
-    force: bool,
 }
 
 pub async fn delete_role(
     State(state): State<AppState>,
     Extension(admin): Extension<Admin>,
     PathParam(name): PathParam,
-    QueryParams(q): QueryParams<ForceQuery>,
+    QueryParams(q): QueryParams<RoleDeleteQuery>,
 ) -> Result<Json<Value>, ApiError> {
     state
         .app
-        .remove_role(&admin.actor(), &name, q.force)
+        .remove_role(&admin.actor(), &name, q.force.unwrap_or(false))
         .await
         .map_err(|e| match e {
             // The core's message serves every caller; over HTTP the way out is the query.
-            AppError::Store(StoreError::Conflict(m)) if !q.force => ApiError::new(
+            AppError::Store(StoreError::Conflict(m)) if q.force != Some(true) => ApiError::new(
                 StatusCode::CONFLICT,
                 "conflict",
                 format!("{m}; remove it anyway with DELETE /admin/v1/roles/{name}?force=true"),
@@ -374,30 +362,27 @@ pub async fn delete_role(
 
 // ---- sessions and tokens ----
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SessionQuery {
-    user: Option<String>,
-    #[serde(default)]
-    active: bool,
-}
-
 pub async fn list_sessions(
     State(state): State<AppState>,
     Extension(_gated): Extension<Admin>,
     QueryParams(q): QueryParams<SessionQuery>,
-) -> Result<Json<Vec<SessionRow>>, ApiError> {
-    Ok(Json(
-        state.app.list_sessions(q.user.as_deref(), q.active).await?,
-    ))
+) -> Result<Json<Vec<Session>>, ApiError> {
+    Ok(Json(wire::all(
+        state
+            .app
+            .list_sessions(q.user.as_deref(), q.active.unwrap_or(false))
+            .await?,
+    )))
 }
 
 pub async fn revoke_session(
     State(state): State<AppState>,
     Extension(admin): Extension<Admin>,
     PathParam(id): PathParam,
-) -> Result<Json<SessionRow>, ApiError> {
-    Ok(Json(state.app.revoke_session(&admin.actor(), &id).await?))
+) -> Result<Json<Session>, ApiError> {
+    Ok(Json(
+        state.app.revoke_session(&admin.actor(), &id).await?.into(),
+    ))
 }
 
 pub async fn revoke_token(
@@ -414,8 +399,8 @@ pub async fn revoke_token(
 pub async fn list_clients(
     State(state): State<AppState>,
     Extension(_gated): Extension<Admin>,
-) -> Result<Json<Vec<ClientRow>>, ApiError> {
-    Ok(Json(state.app.list_clients().await?))
+) -> Result<Json<Vec<Client>>, ApiError> {
+    Ok(Json(wire::all(state.app.list_clients().await?)))
 }
 
 pub async fn create_client(
@@ -439,8 +424,10 @@ pub async fn revoke_client(
     State(state): State<AppState>,
     Extension(admin): Extension<Admin>,
     PathParam(id): PathParam,
-) -> Result<Json<ClientRow>, ApiError> {
-    Ok(Json(state.app.revoke_client(&admin.actor(), &id).await?))
+) -> Result<Json<Client>, ApiError> {
+    Ok(Json(
+        state.app.revoke_client(&admin.actor(), &id).await?.into(),
+    ))
 }
 
 // ---- policies ----
@@ -507,24 +494,14 @@ pub async fn what_if(
 
 // ---- decisions and audit ----
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DecisionQuery {
-    principal: Option<String>,
-    action: Option<String>,
-    decision: Option<String>,
-    since: Option<i64>,
-    after_id: Option<i64>,
-    limit: Option<i64>,
-    /// Long-poll: wait up to this many seconds (max 25, inside the request timeout) for decisions newer than `after_id`.
-    wait: Option<u64>,
-}
+/// The longest long-poll, inside the request timeout.
+const MAX_WAIT_SECS: u64 = 25;
 
 pub async fn list_decisions(
     State(state): State<AppState>,
     Extension(_gated): Extension<Admin>,
     QueryParams(q): QueryParams<DecisionQuery>,
-) -> Result<Json<Vec<DecisionRow>>, ApiError> {
+) -> Result<Json<Vec<DecisionEntry>>, ApiError> {
     let filter = DecisionFilter {
         principal: query_text("principal", &q.principal)?.map(str::to_owned),
         action: query_text("action", &q.action)?.map(str::to_owned),
@@ -533,48 +510,43 @@ pub async fn list_decisions(
         after_id: q.after_id,
         limit: q.limit.unwrap_or(100).clamp(1, 1000),
     };
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(q.wait.unwrap_or(0).min(25));
+    let wait = q.wait.unwrap_or(0);
+    if wait > MAX_WAIT_SECS {
+        return Err(ApiError::bad_request(format!(
+            "query parameter `wait`: at most {MAX_WAIT_SECS} seconds"
+        )));
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(wait);
     loop {
         // Each query runs on the store's blocking pool; the wait between them is async.
         let rows = state.app.decisions(filter.clone()).await?;
         if !rows.is_empty() || tokio::time::Instant::now() >= deadline {
-            return Ok(Json(rows));
+            return Ok(Json(wire::all(rows)));
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StatsQuery {
-    /// Seconds to look back (default 3600).
-    window: Option<i64>,
 }
 
 pub async fn decision_stats(
     State(state): State<AppState>,
     Extension(_gated): Extension<Admin>,
     QueryParams(q): QueryParams<StatsQuery>,
-) -> Result<Json<DecisionStats>, ApiError> {
+) -> Result<Json<crate::api::DecisionStats>, ApiError> {
     Ok(Json(
-        state.app.decision_stats(q.window.unwrap_or(3600)).await?,
+        state
+            .app
+            .decision_stats(q.window.unwrap_or(3600))
+            .await?
+            .into(),
     ))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AuditQuery {
-    actor: Option<String>,
-    action: Option<String>,
-    limit: Option<i64>,
 }
 
 pub async fn list_audit(
     State(state): State<AppState>,
     Extension(_gated): Extension<Admin>,
     QueryParams(q): QueryParams<AuditQuery>,
-) -> Result<Json<Vec<AuditRow>>, ApiError> {
-    Ok(Json(
+) -> Result<Json<Vec<AuditEntry>>, ApiError> {
+    Ok(Json(wire::all(
         state
             .app
             .list_audit(
@@ -583,7 +555,7 @@ pub async fn list_audit(
                 q.limit.unwrap_or(100),
             )
             .await?,
-    ))
+    )))
 }
 
 // ---- signing keys ----
@@ -591,8 +563,8 @@ pub async fn list_audit(
 pub async fn list_keys(
     State(state): State<AppState>,
     Extension(_gated): Extension<Admin>,
-) -> Result<Json<Vec<KeyView>>, ApiError> {
-    Ok(Json(key_views(&state.app.list_keys().await?)))
+) -> Result<Json<Vec<SigningKey>>, ApiError> {
+    Ok(Json(wire::all(state.app.list_keys().await?)))
 }
 
 /// Rotate the signing key: new tokens are signed with a fresh key; the previous one keeps
@@ -600,20 +572,9 @@ pub async fn list_keys(
 pub async fn rotate_key(
     State(state): State<AppState>,
     Extension(admin): Extension<Admin>,
-) -> Result<Json<Vec<KeyView>>, ApiError> {
+) -> Result<Json<Vec<SigningKey>>, ApiError> {
     state.app.rotate_key(&admin.actor()).await?;
-    Ok(Json(key_views(&state.app.list_keys().await?)))
-}
-
-fn key_views(keys: &[KeyRow]) -> Vec<KeyView> {
-    keys.iter()
-        .map(|k| KeyView {
-            kid: k.kid.clone(),
-            alg: k.alg.clone(),
-            created_at: k.created_at,
-            retired_at: k.retired_at,
-        })
-        .collect()
+    Ok(Json(wire::all(state.app.list_keys().await?)))
 }
 
 /// The source text of a policy, as Cedar keeps it (empty when it cannot be found).

@@ -19,6 +19,7 @@ mod openapi;
 mod ops;
 mod routes;
 pub mod watch;
+mod wire;
 
 use crate::accounts::bootstrap::Bootstrapped;
 use crate::accounts::Accounts;

@@ -256,3 +256,49 @@ fn a_refused_change_writes_no_audit_row() {
     let after = app.get("/admin/v1/audit?limit=1000", Some(&admin)).json();
     assert_eq!(before, after);
 }
+
+/// The admin API answers with its own wire types, field for field what the document says,
+/// and a long-poll longer than the document's maximum is refused, not silently shortened.
+#[test]
+fn admin_answers_are_the_documented_wire_types() {
+    let app = spawn_app();
+    let admin = app.admin_token();
+    let users = app.get("/admin/v1/users", Some(&admin)).json();
+    let alice = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == "alice")
+        .unwrap();
+    let mut keys: Vec<&str> = alice
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "created_at",
+            "disabled",
+            "email",
+            "id",
+            "name",
+            "roles",
+            "tokens_valid_after"
+        ]
+    );
+    let r = app.get("/admin/v1/decisions?wait=26", Some(&admin));
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert!(r.json()["message"].as_str().unwrap().contains("wait"));
+    let doc = app.get("/openapi.json", None).json();
+    let wait = doc["paths"]["/admin/v1/decisions"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "wait")
+        .unwrap()
+        .clone();
+    assert_eq!(wait["schema"]["maximum"], 25, "{wait}");
+}
