@@ -124,6 +124,18 @@ pub trait Backend: Send + Sync {
     /// from this process or another one on the same database: caches compare it.
     async fn revision(&self) -> Result<i64, StoreError>;
 
+    /// [`Backend::revision`] as of now, answered from memory: synchronous, cheap enough to
+    /// ask on every decision, never a hand-off to a blocking pool.
+    ///
+    /// The promise: a change acknowledged by any process on the same database before this
+    /// call is reflected in the value it returns. A back end keeps the counter in memory,
+    /// current through a cheap signal of committed changes: SQLite asks `PRAGMA
+    /// data_version` on a connection kept for it (a memory read of the WAL index, and one
+    /// indexed read only after some connection committed); PostgreSQL would follow
+    /// LISTEN/NOTIFY on the revision channel. An error means the signal is lost: callers
+    /// fail closed.
+    fn current_revision(&self) -> Result<i64, StoreError>;
+
     /// A named server secret; `fresh` is stored when there is none yet (the first of two
     /// racing callers wins, and both get the stored one).
     async fn secret(&self, name: &str, fresh: Vec<u8>) -> Result<Vec<u8>, StoreError>;
