@@ -553,7 +553,7 @@ fn start_cedar_agent(
         .and_then(|l| l.local_addr())
         .expect("free port")
         .port();
-    let child = Command::new(bin)
+    let mut child = Command::new(bin)
         .args([
             "--addr",
             "127.0.0.1",
@@ -592,6 +592,8 @@ fn start_cedar_agent(
         }
         std::thread::sleep(Duration::from_millis(200));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("cedar-agent did not load its policies within 120 s");
 }
 
