@@ -25,7 +25,8 @@
 //! database and measured in the same rounds, for before/after ratios.
 //!
 //! Reports throughput, latency, server CPU per request (user + system time of the server's
-//! process over the phase, divided by its requests), p99 at half of peak (rate-limited, timed
+//! process over the phase, divided by its requests), the server's context switches per
+//! request (all its threads), p99 at half of peak (rate-limited, timed
 //! from each request's scheduled start) and RSS. Everything talks to 127.0.0.1 only, every
 //! phase is bounded in time, and the servers are stopped at the end.
 
@@ -307,13 +308,13 @@ fn main() {
 
     println!();
     println!(
-        "{:<58} {:>9} {:>8} {:>8} {:>8} {:>7}",
-        "phase", "req/s", "p50 us", "p99 us", "cpu us", "errors"
+        "{:<58} {:>9} {:>8} {:>8} {:>8} {:>6} {:>7}",
+        "phase", "req/s", "p50 us", "p99 us", "cpu us", "cs/req", "errors"
     );
     for (name, r) in &table {
         println!(
-            "{name:<58} {:>9.0} {:>8} {:>8} {:>8.1} {:>7}",
-            r.throughput, r.p50, r.p99, r.cpu_us, r.errors
+            "{name:<58} {:>9.0} {:>8} {:>8} {:>8.1} {:>6.2} {:>7}",
+            r.throughput, r.p50, r.p99, r.cpu_us, r.switches, r.errors
         );
     }
     println!();
@@ -322,6 +323,15 @@ fn main() {
     }
     println!();
     println!("warden start-up to listening: {} ms", startup.as_millis());
+    let threads = |pid: u32| status_kib(pid, "Threads:");
+    println!(
+        "threads: warden {}{}",
+        threads(warden_pid),
+        agent
+            .as_ref()
+            .map(|(c, _)| format!(", cedar-agent {}", threads(c.id())))
+            .unwrap_or_default()
+    );
     if soak > 0 {
         let (early, late) = soak_rss(
             driver,
@@ -654,6 +664,8 @@ struct Outcome {
     errors: usize,
     /// Server CPU (user + system) per answered request, microseconds.
     cpu_us: f64,
+    /// Context switches of the server's threads (voluntary and not) per answered request.
+    switches: f64,
 }
 
 fn drive(
@@ -677,6 +689,28 @@ fn wrk_available() -> bool {
         .stderr(Stdio::null())
         .status()
         .is_ok()
+}
+
+/// Context switches (voluntary and involuntary) of every thread of the process so far.
+fn context_switches(pid: u32) -> u64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    tasks
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("status")).ok())
+        .flat_map(|status| {
+            status
+                .lines()
+                .filter(|l| l.contains("ctxt_switches:"))
+                .filter_map(|l| {
+                    l.split_whitespace()
+                        .nth(1)
+                        .and_then(|v| v.parse::<u64>().ok())
+                })
+                .collect::<Vec<_>>()
+        })
+        .sum()
 }
 
 /// CPU time (user + system) the process has used, in microseconds.
@@ -721,6 +755,7 @@ fn wrk(
         .and_then(|mut f| f.write_all(lua.as_bytes()))
         .expect("lua script");
     let cpu_before = pid.map(cpu_time_us);
+    let switches_before = pid.map(context_switches);
     let out = Command::new("wrk")
         .args([
             "-t2",
@@ -734,6 +769,10 @@ fn wrk(
         .output()
         .expect("wrk runs");
     let cpu = pid.map(cpu_time_us).zip(cpu_before).map(|(a, b)| a - b);
+    let switches = pid
+        .map(context_switches)
+        .zip(switches_before)
+        .map(|(a, b)| a.saturating_sub(b));
     let text = String::from_utf8_lossy(&out.stdout);
     let number = |prefix: &str| -> Option<String> {
         text.lines()
@@ -782,6 +821,7 @@ fn wrk(
         p99: micros(number("99%")),
         errors: bad + socket,
         cpu_us: cpu.map_or(0.0, |c| c as f64 / answered.max(1) as f64),
+        switches: switches.map_or(0.0, |c| c as f64 / answered.max(1) as f64),
     }
 }
 
@@ -798,6 +838,7 @@ fn run(
 ) -> Outcome {
     let started = Instant::now();
     let cpu_before = pid.map(cpu_time_us);
+    let switches_before = pid.map(context_switches);
     let results: Vec<(Vec<u64>, usize)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..concurrency)
             .map(|t| {
@@ -844,6 +885,10 @@ fn run(
     });
     let elapsed = started.elapsed().as_secs_f64();
     let cpu = pid.map(cpu_time_us).zip(cpu_before).map(|(a, b)| a - b);
+    let switches = pid
+        .map(context_switches)
+        .zip(switches_before)
+        .map(|(a, b)| a.saturating_sub(b));
     let mut all: Vec<u64> = results
         .iter()
         .flat_map(|(l, _)| l.iter().copied())
@@ -861,6 +906,7 @@ fn run(
         p99: pct(0.99),
         errors,
         cpu_us: cpu.map_or(0.0, |c| c as f64 / all.len().max(1) as f64),
+        switches: switches.map_or(0.0, |c| c as f64 / all.len().max(1) as f64),
     }
 }
 
