@@ -6,8 +6,9 @@
 //! promises, whatever the back end:
 //! - every change is one transaction, and an admin change writes its [`Audit`] row in that
 //!   same transaction (both land or neither does);
-//! - every change to users, roles, sessions or revocations bumps [`Backend::revision`], from
-//!   this process or another one on the same database, so caches can trust it;
+//! - every change to users, roles, sessions, revocations or client keys bumps
+//!   [`Backend::revision`], from this process or another one on the same database, so caches
+//!   can trust it; [`Backend::current_revision`] reads it from memory on every decision;
 //! - no blocking I/O runs on an async worker: SQLite's calls run on tokio's blocking pool,
 //!   at most [`sqlite::MAX_CONCURRENT_CALLS`] at once (its reader connections and its one writer);
 //! - errors are typed ([`StoreError`]); a back end's own error is kept as the source, never
