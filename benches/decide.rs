@@ -3,16 +3,66 @@
 //! token verification cold and cached; building the principal; the whole in-process path
 //! for a verified token.
 //!
-//! `cargo bench --bench decide` (add `-- --quick` for a fast pass).
+//! `cargo bench --bench decide` (add `-- --quick` for a fast pass). The run also prints how
+//! many heap allocations (and bytes) one decision for a cached token makes, counted by the
+//! global allocator of this benchmark.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use warden::engine::synth::{self, Rng, Shape};
 use warden::engine::{decide_in, Mode, Query};
 
 const SIZES: [usize; 4] = [10, 100, 1_000, 10_000];
+
+/// The system allocator, counting allocations and bytes allocated.
+struct Counting;
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+static ALLOCATED: AtomicU64 = AtomicU64::new(0);
+
+// SAFETY: every call is passed on to the system allocator unchanged.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        ALLOCATED.fetch_add(layout.size() as u64, Ordering::Relaxed);
+        // SAFETY: the caller's layout, passed on.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `alloc` above with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        ALLOCATED.fetch_add(new_size as u64, Ordering::Relaxed);
+        // SAFETY: as for `dealloc` and `alloc`.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocations and bytes per call of `f`, averaged over `n` calls.
+fn allocations_per_call(n: u64, mut f: impl FnMut()) -> (f64, f64) {
+    let (a, b) = (
+        ALLOCATIONS.load(Ordering::Relaxed),
+        ALLOCATED.load(Ordering::Relaxed),
+    );
+    for _ in 0..n {
+        f();
+    }
+    (
+        (ALLOCATIONS.load(Ordering::Relaxed) - a) as f64 / n as f64,
+        (ALLOCATED.load(Ordering::Relaxed) - b) as f64 / n as f64,
+    )
+}
 
 fn queries(n: usize) -> Vec<Query> {
     let mut rng = Rng::new(7);
@@ -146,6 +196,12 @@ fn tokens_and_principals(c: &mut Criterion) {
         })
     });
     rt().block_on(resolver.resolve(&f.token)).expect("valid");
+    group.bench_function("store_revision_query", |b| {
+        b.iter(|| black_box(rt().block_on(f.store.revision()).expect("revision")))
+    });
+    group.bench_function("store_current_revision", |b| {
+        b.iter(|| black_box(f.store.current_revision().expect("revision")))
+    });
     group.bench_function("resolve_caller_cached", |b| {
         b.iter(|| black_box(rt().block_on(resolver.resolve(&f.token)).expect("valid")))
     });
@@ -160,14 +216,23 @@ fn tokens_and_principals(c: &mut Criterion) {
     for n in [10, 10_000] {
         let bundle = synth::bundle(n, 42).expect("synthetic bundle");
         let mut qs = queries(n);
+        let mut i = 0;
+        let mut decide_for_token = || {
+            i = (i + 1) % qs.len();
+            let caller = rt().block_on(resolver.resolve(&f.token)).expect("valid");
+            qs[i].principal = caller.principal;
+            black_box(decide_in(Mode::Indexed, &authorizer, &bundle, &qs[i]))
+        };
+        // Warm (every query's slice cached), then count.
+        for _ in 0..256 {
+            decide_for_token();
+        }
+        let (count, bytes) = allocations_per_call(2_000, || {
+            decide_for_token();
+        });
+        println!("decision_for_token/{n}: {count:.0} allocations, {bytes:.0} bytes per decision");
         group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
-            let mut i = 0;
-            b.iter(|| {
-                i = (i + 1) % qs.len();
-                let caller = rt().block_on(resolver.resolve(&f.token)).expect("valid");
-                qs[i].principal = caller.principal;
-                black_box(decide_in(Mode::Indexed, &authorizer, &bundle, &qs[i]))
-            })
+            b.iter(&mut decide_for_token)
         });
     }
     group.finish();

@@ -1,14 +1,36 @@
-//! HTTP load on loopback: warden's `/v1/authorize` and `/access/v1/evaluation` against a
-//! plain Cedar HTTP agent (an axum handler that parses a Cedar request and calls
-//! `Authorizer::is_authorized` over the same policies), side by side in one run.
+//! HTTP load on loopback, side by side in one run: warden's `/v1/authorize` and AuthZEN
+//! `/access/v1/evaluation` against Cedar HTTP agents on the same policies and the same
+//! requests, phases alternated round by round so that a shared machine's noise falls on
+//! every server alike.
 //!
-//! `cargo bench --bench load`. Settings (environment): WARDEN_LOAD_SECONDS (5 per phase),
-//! WARDEN_LOAD_CONCURRENCY (16 keep-alive connections), WARDEN_LOAD_POLICIES (1000),
-//! WARDEN_LOAD_USERS (1000). Reports throughput, p50 and p99 latency, each server's peak
-//! RSS and warden's start-up time. Everything talks to 127.0.0.1 only, every phase is
-//! bounded in time, and the servers are stopped at the end.
+//! `cargo bench --bench load`. The requests are drawn, not repeated: WARDEN_LOAD_USERS users
+//! (1,000; each with its own access token and two roles), WARDEN_LOAD_RESOURCES documents
+//! (10,000; each with an owner, a level and a public flag), every action of the schema, and
+//! a random context. A single request repeated is a mode of its own, reported apart.
+//!
+//! The agents compared:
+//! - a plain Cedar agent built into this tool (an axum handler that builds the request's
+//!   entities from JSON and calls `Authorizer::is_authorized` over the whole set), always;
+//! - a cedar-agent binary (permitio/cedar-agent, Rocket + Cedar) when WARDEN_LOAD_AGENT_BIN
+//!   names one: it is started on 127.0.0.1 with the same policies (template links written
+//!   out as static policies, no schema) and asked with the same requests, each carrying its
+//!   entities. This tool never builds it.
+//!
+//! Settings (environment): WARDEN_LOAD_POLICIES (1000), WARDEN_LOAD_USERS (1000),
+//! WARDEN_LOAD_RESOURCES (10000), WARDEN_LOAD_SECONDS (5 per phase), WARDEN_LOAD_ROUNDS
+//! (2), WARDEN_LOAD_CONCURRENCY (32 connections), WARDEN_LOAD_DRIVER (`wrk` when it is on
+//! the PATH, else `builtin`: keep-alive threads of this tool), WARDEN_LOAD_SOAK (seconds of
+//! a memory run: RSS after 5 s and at its end; 0 skips it), WARDEN_LOAD_AGENT_BIN, and
+//! WARDEN_LOAD_BEFORE_BIN: another `warden` binary (an earlier build) served from the same
+//! database and measured in the same rounds, for before/after ratios.
+//!
+//! Reports throughput, latency, server CPU per request (user + system time of the server's
+//! process over the phase, divided by its requests), the server's context switches per
+//! request (all its threads), p99 at half of peak (rate-limited, timed
+//! from each request's scheduled start) and RSS. Everything talks to 127.0.0.1 only, every
+//! phase is bounded in time, and the servers are stopped at the end.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -23,6 +45,36 @@ fn env_or(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// A directory user of the load: its id, roles and access token.
+struct User {
+    id: String,
+    roles: Vec<String>,
+    token: String,
+}
+
+/// A document of the load, with the attributes its policies look at.
+struct Document {
+    id: String,
+    owner: usize,
+    level: usize,
+    public: bool,
+}
+
+/// One drawn request: who, what, on which document, in which context.
+struct Drawn {
+    user: usize,
+    action: String,
+    document: usize,
+    context: Value,
+}
+
+/// A request as sent: the Authorization header (if any) and the body.
+#[derive(Clone)]
+struct Sent {
+    auth: Option<String>,
+    body: String,
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(pos) = args.iter().position(|a| a == "--baseline-server") {
@@ -31,163 +83,307 @@ fn main() {
         return;
     }
     let seconds = env_or("WARDEN_LOAD_SECONDS", 5) as u64;
-    let concurrency = env_or("WARDEN_LOAD_CONCURRENCY", 16);
+    let rounds = env_or("WARDEN_LOAD_ROUNDS", 2).max(1);
+    let concurrency = env_or("WARDEN_LOAD_CONCURRENCY", 32);
     let policies = env_or("WARDEN_LOAD_POLICIES", 1000);
-    let users = env_or("WARDEN_LOAD_USERS", 1000);
+    let user_count = env_or("WARDEN_LOAD_USERS", 1000).max(1);
+    let document_count = env_or("WARDEN_LOAD_RESOURCES", 10_000).max(1);
+    let soak = env_or("WARDEN_LOAD_SOAK", 0) as u64;
+    let driver = match std::env::var("WARDEN_LOAD_DRIVER").ok().as_deref() {
+        Some("builtin") => Driver::Builtin,
+        Some("wrk") => Driver::Wrk,
+        _ if wrk_available() => Driver::Wrk,
+        _ => Driver::Builtin,
+    };
     let phase = Duration::from_secs(seconds);
-    let shape = Shape::for_policies(policies);
+    let shape = Shape {
+        users: user_count,
+        documents: document_count,
+        ..Shape::for_policies(policies)
+    };
 
     let dir = tempfile::TempDir::new().expect("temp dir");
     let policy_dir = dir.path().join("policies");
-    write_policies(&policy_dir, policies);
+    let (schema, files, links) = synth::sources(policies, shape, 42);
+    write_policies(&policy_dir, &schema, &files, &links);
     let db = dir.path().join("warden.db");
-    let roles = seed_directory(&db, users, shape);
+    let mut users = seed_directory(&db, user_count, shape);
+    let documents = documents(document_count, user_count);
 
-    let (mut warden, warden_url, startup) = start_server(
-        Command::new(env!("CARGO_BIN_EXE_warden"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--db"])
-            .arg(&db)
-            .arg("--policies")
-            .arg(&policy_dir)
-            .env("WARDEN_WATCH_POLICIES", "false")
-            .env("WARDEN_ADMIN_PASSWORD", "admin-password-123"),
-        "warden listening on ",
-    );
+    let serve = |bin: &str| {
+        start_server(
+            Command::new(bin)
+                .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+                .arg(&db)
+                .arg("--policies")
+                .arg(&policy_dir)
+                .env("WARDEN_WATCH_POLICIES", "false")
+                .env("WARDEN_ACCESS_TOKEN_TTL", "7200")
+                // One issuer for every warden of the run, so one token serves them all.
+                .env("WARDEN_PUBLIC_URL", ISSUER)
+                .env("WARDEN_ADMIN_PASSWORD", "admin-password-123"),
+            "warden listening on ",
+        )
+    };
+    let (mut warden, warden_url, startup) = serve(env!("CARGO_BIN_EXE_warden"));
+    let mut before = std::env::var("WARDEN_LOAD_BEFORE_BIN")
+        .ok()
+        .map(|bin| serve(&bin));
     let (mut baseline, baseline_url, _) = start_server(
         Command::new(std::env::current_exe().expect("own path"))
             .arg("--baseline-server")
             .arg(&policy_dir),
         "baseline listening on ",
     );
+    let agent_bin = std::env::var("WARDEN_LOAD_AGENT_BIN").ok();
+    let mut agent = agent_bin.map(|bin| start_cedar_agent(&bin, dir.path(), &files, &links));
 
-    let agent = agent();
-    let login = post(
-        &agent,
-        &format!("{warden_url}/v1/auth/login"),
-        &json!({"email": "u0@example.com", "password": "load-password-123"}),
-        None,
-    );
-    let token = login["token"].as_str().expect("signed in").to_string();
-    let key = {
-        let store = warden::store::Store::open(&db).expect("store");
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime")
-            .block_on(store.create_client("load", None))
-            .expect("client")
-            .1
-    };
+    let key = issue_credentials(&db, &warden_url, &mut users);
+    let warden_pid = warden.id();
 
     let mut rng = Rng::new(99);
-    let queries: Vec<warden::engine::Query> =
-        (0..256).map(|_| synth::query(&mut rng, shape)).collect();
-    let resource = |q: &warden::engine::Query| json!({"type": q.resource.kind, "id": q.resource.id, "properties": q.resource.properties});
-    let authorize: Vec<String> = queries
-        .iter()
-        .map(|q| {
-            json!({"action": q.action, "resource": resource(q), "context": q.context}).to_string()
+    let drawn: Vec<Drawn> = (0..4096)
+        .map(|_| Drawn {
+            user: rng.below(users.len()),
+            action: format!("a{}", rng.below(shape.actions)),
+            document: rng.below(documents.len()),
+            context: {
+                let mut c = serde_json::Map::new();
+                if rng.chance(50) {
+                    c.insert("hour".into(), json!(rng.below(24)));
+                }
+                if rng.chance(50) {
+                    c.insert("mfa".into(), json!(rng.chance(50)));
+                }
+                Value::Object(c)
+            },
         })
         .collect();
-    let evaluation: Vec<String> = queries
+    let resource = |d: &Document| {
+        json!({"type": "Document", "id": d.id, "properties": {
+            "owner": {"type": "User", "id": format!("u{}", d.owner)},
+            "level": d.level, "public": d.public}})
+    };
+    let authorize: Vec<Sent> = drawn
         .iter()
-        .map(|q| json!({"subject": {"type": "user", "id": "u0"}, "action": {"name": q.action}, "resource": resource(q), "context": q.context}).to_string())
+        .map(|q| Sent {
+            auth: Some(format!("Bearer {}", users[q.user].token)),
+            body: json!({"action": q.action, "resource": resource(&documents[q.document]), "context": q.context}).to_string(),
+        })
         .collect();
-    let plain: Vec<String> = queries
+    let evaluation: Vec<Sent> = drawn
         .iter()
-        .map(|q| json!({"principal": "u0", "roles": roles, "action": q.action, "resource": resource(q), "context": q.context}).to_string())
+        .map(|q| Sent {
+            auth: Some(format!("Bearer {key}")),
+            body: json!({"subject": {"type": "user", "id": users[q.user].id}, "action": {"name": q.action}, "resource": resource(&documents[q.document]), "context": q.context}).to_string(),
+        })
         .collect();
+    let plain: Vec<Sent> = drawn
+        .iter()
+        .map(|q| Sent {
+            auth: None,
+            body: json!({"principal": users[q.user].id, "roles": users[q.user].roles, "action": q.action, "resource": resource(&documents[q.document]), "context": q.context}).to_string(),
+        })
+        .collect();
+    let agent_requests: Vec<Sent> = drawn
+        .iter()
+        .map(|q| Sent {
+            auth: None,
+            body: cedar_agent_body(&users[q.user], q, &documents[q.document]).to_string(),
+        })
+        .collect();
+    let single = vec![authorize[0].clone()];
 
-    println!("warden load: {policies} policies, {users} users, {concurrency} connections, {seconds} s per phase, on 127.0.0.1");
-    let bearer = format!("Bearer {token}");
-    let client_key = format!("Bearer {key}");
-    let w = run(
+    println!(
+        "warden load: {policies} policies, {user_count} users, {document_count} documents, {} actions, {concurrency} connections, {seconds} s per phase, {rounds} rounds, driver {driver:?}, on 127.0.0.1",
+        shape.actions
+    );
+    let mut table: Vec<(String, Outcome)> = Vec::new();
+    let mut ratios: Vec<(String, f64)> = Vec::new();
+    let targets = |agent: &Option<(Child, String)>| {
+        let mut t = vec![
+            (
+                "warden /v1/authorize",
+                format!("{warden_url}/v1/authorize"),
+                &authorize,
+                Some(warden_pid),
+            ),
+            (
+                "warden /access/v1/evaluation",
+                format!("{warden_url}/access/v1/evaluation"),
+                &evaluation,
+                Some(warden_pid),
+            ),
+            (
+                "plain Cedar agent (this tool)",
+                format!("{baseline_url}/authorize"),
+                &plain,
+                Some(baseline.id()),
+            ),
+        ];
+        if let Some((child, url)) = agent {
+            t.push((
+                "cedar-agent",
+                format!("{url}/v1/is_authorized"),
+                &agent_requests,
+                Some(child.id()),
+            ));
+        }
+        if let Some((child, url, _)) = &before {
+            t.push((
+                "before: warden /v1/authorize",
+                format!("{url}/v1/authorize"),
+                &authorize,
+                Some(child.id()),
+            ));
+            t.push((
+                "before: warden /access/v1/evaluation",
+                format!("{url}/access/v1/evaluation"),
+                &evaluation,
+                Some(child.id()),
+            ));
+        }
+        t
+    };
+    for round in 1..=rounds {
+        let mut peak: Vec<(&str, f64)> = Vec::new();
+        for (name, url, requests, pid) in targets(&agent) {
+            let r = drive(driver, &url, requests, concurrency, phase, pid);
+            peak.push((name, r.throughput));
+            table.push((format!("round {round}: {name}"), r));
+        }
+        let of = |n: &str| match n {
+            "before" => Some(1.0),
+            _ => peak.iter().find(|(m, _)| *m == n).map(|(_, t)| *t),
+        };
+        for reference in ["cedar-agent", "plain Cedar agent (this tool)", "before"] {
+            if let Some(base) = of(reference) {
+                for mine in ["warden /v1/authorize", "warden /access/v1/evaluation"] {
+                    let base = match reference {
+                        "before" => match of(&format!("before: {mine}")) {
+                            Some(b) => b,
+                            None => continue,
+                        },
+                        _ => base,
+                    };
+                    if let Some(t) = of(mine) {
+                        ratios.push((format!("round {round}: {mine} / {reference}"), t / base));
+                    }
+                }
+            }
+        }
+    }
+    let repeated = drive(
+        driver,
         &format!("{warden_url}/v1/authorize"),
-        &authorize,
-        Some(&bearer),
+        &single,
         concurrency,
         phase,
-        None,
+        Some(warden_pid),
     );
-    let a = run(
-        &format!("{warden_url}/access/v1/evaluation"),
-        &evaluation,
-        Some(&client_key),
-        concurrency,
-        phase,
-        None,
-    );
-    let b = run(
-        &format!("{baseline_url}/authorize"),
-        &plain,
-        None,
-        concurrency,
-        phase,
-        None,
-    );
+    let peak_w = table
+        .iter()
+        .filter(|(n, _)| n.ends_with("warden /v1/authorize"))
+        .map(|(_, o)| o.throughput)
+        .fold(0.0, f64::max);
     let half = run(
         &format!("{warden_url}/v1/authorize"),
         &authorize,
-        Some(&bearer),
-        concurrency,
+        concurrency.min(16),
         phase,
-        Some(w.throughput / 2.0),
+        Some(peak_w / 2.0),
+        Some(warden_pid),
     );
-    let b_half = run(
-        &format!("{baseline_url}/authorize"),
-        &plain,
-        None,
-        concurrency,
-        phase,
-        Some(b.throughput / 2.0),
-    );
+    table.push((
+        "warden /v1/authorize, one request repeated".into(),
+        repeated,
+    ));
+    table.push((
+        format!(
+            "warden /v1/authorize at half of peak ({:.0}/s)",
+            peak_w / 2.0
+        ),
+        half,
+    ));
 
-    let rss_w = peak_rss_kib(warden.id());
-    let rss_b = peak_rss_kib(baseline.id());
     println!();
     println!(
-        "{:<44} {:>10} {:>9} {:>9} {:>7}",
-        "phase", "req/s", "p50 us", "p99 us", "errors"
+        "{:<58} {:>9} {:>8} {:>8} {:>8} {:>6} {:>7}",
+        "phase", "req/s", "p50 us", "p99 us", "cpu us", "cs/req", "errors"
     );
-    for (name, r) in [
-        ("warden /v1/authorize (peak)", &w),
-        ("warden /access/v1/evaluation (peak)", &a),
-        ("plain Cedar agent (peak)", &b),
-        ("warden /v1/authorize at half of its peak", &half),
-        ("plain Cedar agent at half of its peak", &b_half),
-    ] {
+    for (name, r) in &table {
         println!(
-            "{name:<44} {:>10.0} {:>9} {:>9} {:>7}",
-            r.throughput, r.p50, r.p99, r.errors
+            "{name:<58} {:>9.0} {:>8} {:>8} {:>8.1} {:>6.2} {:>7}",
+            r.throughput, r.p50, r.p99, r.cpu_us, r.switches, r.errors
         );
     }
     println!();
-    println!(
-        "throughput ratio warden/plain Cedar: {:.2}x (AuthZEN: {:.2}x)",
-        w.throughput / b.throughput,
-        a.throughput / b.throughput
-    );
-    println!(
-        "p99 at half of peak: warden {} us, plain Cedar {} us",
-        half.p99, b_half.p99
-    );
-    println!(
-        "peak RSS: warden {} KiB ({:.1} MiB), plain Cedar agent {} KiB",
-        rss_w,
-        rss_w as f64 / 1024.0,
-        rss_b
-    );
+    for (name, ratio) in &ratios {
+        println!("{name:<70} {ratio:>6.2}x");
+    }
+    println!();
     println!("warden start-up to listening: {} ms", startup.as_millis());
+    let threads = |pid: u32| status_kib(pid, "Threads:");
+    println!(
+        "threads: warden {}{}",
+        threads(warden_pid),
+        agent
+            .as_ref()
+            .map(|(c, _)| format!(", cedar-agent {}", threads(c.id())))
+            .unwrap_or_default()
+    );
+    if soak > 0 {
+        let (early, late) = soak_rss(
+            driver,
+            &format!("{warden_url}/v1/authorize"),
+            &authorize,
+            concurrency,
+            Duration::from_secs(soak),
+            warden_pid,
+        );
+        println!(
+            "warden RSS under {soak} s of load: {:.1} MiB after 5 s, {:.1} MiB at the end ({:.2}x)",
+            early as f64 / 1024.0,
+            late as f64 / 1024.0,
+            late as f64 / early.max(1) as f64
+        );
+    }
+    let rss = |pid: u32| status_kib(pid, "VmRSS:") as f64 / 1024.0;
+    let hwm = |pid: u32| status_kib(pid, "VmHWM:") as f64 / 1024.0;
+    println!(
+        "RSS now / peak: warden {:.1} / {:.1} MiB; plain Cedar agent {:.1} / {:.1} MiB",
+        rss(warden_pid),
+        hwm(warden_pid),
+        rss(baseline.id()),
+        hwm(baseline.id())
+    );
+    if let Some((child, _)) = &agent {
+        println!(
+            "RSS now / peak: cedar-agent {:.1} / {:.1} MiB",
+            rss(child.id()),
+            hwm(child.id())
+        );
+    }
 
-    let _ = warden.kill();
-    let _ = baseline.kill();
-    let _ = warden.wait();
-    let _ = baseline.wait();
+    for child in [
+        Some(&mut warden),
+        Some(&mut baseline),
+        agent.as_mut().map(|(c, _)| c),
+        before.as_mut().map(|(c, _, _)| c),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
 }
 
-fn write_policies(dir: &Path, n: usize) {
+/// The issuer every warden of the run is configured with (`WARDEN_PUBLIC_URL`).
+const ISSUER: &str = "http://warden.load.test";
+
+fn write_policies(dir: &Path, schema: &str, files: &[(String, String)], links: &str) {
     std::fs::create_dir_all(dir).expect("policy dir");
-    let (schema, files, links) = synth::sources(n, Shape::for_policies(n), 42);
     std::fs::write(dir.join("schema.cedarschema"), schema).expect("schema");
     for (name, text) in files {
         std::fs::write(dir.join(name), text).expect("policies");
@@ -195,8 +391,21 @@ fn write_policies(dir: &Path, n: usize) {
     std::fs::write(dir.join("links.json"), links).expect("links");
 }
 
-/// Roles, `users` users (u0 may sign in), in one transaction; returns u0's roles.
-fn seed_directory(db: &Path, users: usize, shape: Shape) -> Vec<String> {
+/// The documents: owners, levels and public flags drawn once.
+fn documents(count: usize, users: usize) -> Vec<Document> {
+    let mut rng = Rng::new(11);
+    (0..count)
+        .map(|d| Document {
+            id: format!("d{d}"),
+            owner: rng.below(users),
+            level: rng.below(10),
+            public: rng.chance(50),
+        })
+        .collect()
+}
+
+/// Roles and `users` users (u0 may sign in), in one transaction.
+fn seed_directory(db: &Path, users: usize, shape: Shape) -> Vec<User> {
     let store = warden::store::Store::open(db).expect("store");
     drop(store);
     let mut conn = rusqlite::Connection::open(db).expect("sqlite");
@@ -214,30 +423,188 @@ fn seed_directory(db: &Path, users: usize, shape: Shape) -> Vec<String> {
     }
     let hash = warden::accounts::password::hash("load-password-123").expect("hash");
     let mut rng = Rng::new(5);
-    let mut first_roles = Vec::new();
-    for u in 0..users.max(1) {
+    let mut list = Vec::new();
+    for u in 0..users {
+        let id = format!("u{u}");
         tx.execute(
             "INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-            rusqlite::params![format!("u{u}"), format!("u{u}@example.com"), format!("User {u}"), if u == 0 { Some(&hash) } else { None }, now],
+            rusqlite::params![id, format!("u{u}@example.com"), format!("User {u}"), if u == 0 { Some(&hash) } else { None }, now],
         )
         .expect("user");
-        for (position, role) in [rng.below(shape.roles), rng.below(shape.roles)]
-            .into_iter()
-            .enumerate()
-        {
+        let mut roles = Vec::new();
+        for role in [rng.below(shape.roles), rng.below(shape.roles)] {
             let name = format!("r{role}");
-            tx.execute(
-                "INSERT OR IGNORE INTO user_roles (user_id, role, position) VALUES (?1, ?2, ?3)",
-                rusqlite::params![format!("u{u}"), name, position as i64],
-            )
-            .expect("user role");
-            if u == 0 && !first_roles.contains(&name) {
-                first_roles.push(name);
+            if !roles.contains(&name) {
+                tx.execute(
+                    "INSERT INTO user_roles (user_id, role, position) VALUES (?1, ?2, ?3)",
+                    rusqlite::params![id, name, roles.len() as i64],
+                )
+                .expect("user role");
+                roles.push(name);
+            }
+        }
+        list.push(User {
+            id,
+            roles,
+            token: String::new(),
+        });
+    }
+    tx.commit().expect("commit");
+    list
+}
+
+/// Sign u0 in through the API (the real path), then mint a token for every other user on a
+/// session of its own, with the server's keys and issuer; and create a service client.
+/// Returns the client's key.
+fn issue_credentials(db: &Path, warden_url: &str, users: &mut [User]) -> String {
+    let login = post(
+        &agent(),
+        &format!("{warden_url}/v1/auth/login"),
+        &json!({"email": "u0@example.com", "password": "load-password-123"}),
+    );
+    users[0].token = login["token"].as_str().expect("signed in").to_string();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let store = warden::store::Store::open(db).expect("store");
+        let config = warden::config::Config {
+            public_url: ISSUER.to_string(),
+            access_token_ttl: 7200,
+            ..Default::default()
+        };
+        let tokens = warden::tokens::Tokens::new(&store, &config)
+            .await
+            .expect("keys");
+        for (i, user) in users.iter_mut().enumerate().skip(1) {
+            let session = store
+                .create_session(&user.id, &format!("load-refresh-{i}"), 7200)
+                .await
+                .expect("session");
+            user.token = tokens
+                .mint(
+                    &user.id,
+                    &format!("{}@example.com", user.id),
+                    &user.roles,
+                    &session.id,
+                )
+                .expect("mint")
+                .0;
+        }
+        store.create_client("load", None).await.expect("client").1
+    })
+}
+
+/// cedar-agent's request: Cedar uids as text, the context, and the request's entities (the
+/// principal with its roles as parents, the roles, the document with its attributes).
+fn cedar_agent_body(user: &User, q: &Drawn, d: &Document) -> Value {
+    let mut entities = vec![json!({
+        "uid": {"type": "User", "id": user.id},
+        "attrs": {"email": format!("{}@example.com", user.id), "name": format!("User {}", &user.id[1..])},
+        "parents": user.roles.iter().map(|r| json!({"type": "Role", "id": r})).collect::<Vec<_>>(),
+    })];
+    for r in &user.roles {
+        entities.push(json!({"uid": {"type": "Role", "id": r}, "attrs": {}, "parents": []}));
+    }
+    entities.push(json!({
+        "uid": {"type": "Document", "id": d.id},
+        "attrs": {"owner": {"__entity": {"type": "User", "id": format!("u{}", d.owner)}}, "level": d.level, "public": d.public},
+        "parents": [],
+    }));
+    json!({
+        "principal": format!("User::\"{}\"", user.id),
+        "action": format!("Action::\"{}\"", q.action),
+        "resource": format!("Document::\"{}\"", d.id),
+        "context": q.context,
+        "entities": entities,
+    })
+}
+
+/// Start cedar-agent on a free loopback port with the same policies: the statements of the
+/// policy files by their `@id`, and each template link written out as the static policy it
+/// stands for (cedar-agent's policy store holds static policies only). No schema.
+fn start_cedar_agent(
+    bin: &str,
+    dir: &Path,
+    files: &[(String, String)],
+    links: &str,
+) -> (Child, String) {
+    let mut list = Vec::new();
+    for (_, text) in files {
+        let mut lines = text.lines();
+        while let Some(line) = lines.next() {
+            let Some(id) = line
+                .strip_prefix("@id(\"")
+                .and_then(|r| r.strip_suffix("\")"))
+            else {
+                continue;
+            };
+            let body = lines.next().unwrap_or_default();
+            if !body.contains('?') {
+                list.push(json!({"id": id, "content": body}));
             }
         }
     }
-    tx.commit().expect("commit");
-    first_roles
+    let links: Vec<Value> = serde_json::from_str(links).unwrap_or_default();
+    for link in links {
+        list.push(json!({
+            "id": link["id"],
+            "content": format!(
+                "permit(principal == {}, action == Action::\"a0\", resource == {});",
+                link["values"]["?principal"].as_str().unwrap_or_default(),
+                link["values"]["?resource"].as_str().unwrap_or_default()
+            ),
+        }));
+    }
+    let file = dir.join("cedar-agent-policies.json");
+    std::fs::write(&file, Value::Array(list).to_string()).expect("agent policies");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let mut child = Command::new(bin)
+        .args([
+            "--addr",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--policies",
+        ])
+        .arg(&file)
+        .env("CEDAR_AGENT_LOG_LEVEL", "error")
+        .env("ROCKET_LOG_LEVEL", "off")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("cedar-agent starts");
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let http = agent();
+    while Instant::now() < deadline {
+        if http
+            .get(&format!("{url}/v1/policies"))
+            .call()
+            .is_ok_and(|mut r| {
+                r.status().as_u16() == 200
+                    && r.body_mut()
+                        .with_config()
+                        .limit(64 << 20)
+                        .read_to_string()
+                        .ok()
+                        .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+                        .and_then(|v| v.as_array().map(Vec::len))
+                        .unwrap_or(0)
+                        > 0
+            })
+        {
+            return (child, url);
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("cedar-agent did not load its policies within 120 s");
 }
 
 fn start_server(command: &mut Command, ready: &str) -> (Child, String, Duration) {
@@ -272,34 +639,206 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
-fn post(agent: &ureq::Agent, url: &str, body: &Value, bearer: Option<&str>) -> Value {
-    let mut req = agent.post(url).header("Content-Type", "application/json");
-    if let Some(b) = bearer {
-        req = req.header("Authorization", b);
-    }
-    let mut r = req.send(body.to_string()).expect("request");
+fn post(agent: &ureq::Agent, url: &str, body: &Value) -> Value {
+    let mut r = agent
+        .post(url)
+        .header("Content-Type", "application/json")
+        .send(body.to_string())
+        .expect("request");
     serde_json::from_str(&r.body_mut().read_to_string().expect("body")).unwrap_or(Value::Null)
 }
 
+#[derive(Debug, Clone, Copy)]
+enum Driver {
+    /// `wrk -t2`: a C load generator, far cheaper per request than threads of this tool.
+    Wrk,
+    /// Keep-alive threads of this tool (ureq).
+    Builtin,
+}
+
+#[derive(Default)]
 struct Outcome {
     throughput: f64,
     p50: u64,
     p99: u64,
     errors: usize,
+    /// Server CPU (user + system) per answered request, microseconds.
+    cpu_us: f64,
+    /// Context switches of the server's threads (voluntary and not) per answered request.
+    switches: f64,
 }
 
-/// Drive `url` with `concurrency` keep-alive connections for `duration`: as fast as possible,
-/// or at a total `rate` (requests/s), timing each request from its scheduled start so that
-/// queueing counts.
+fn drive(
+    driver: Driver,
+    url: &str,
+    requests: &[Sent],
+    concurrency: usize,
+    duration: Duration,
+    pid: Option<u32>,
+) -> Outcome {
+    match driver {
+        Driver::Wrk => wrk(url, requests, concurrency, duration, pid),
+        Driver::Builtin => run(url, requests, concurrency, duration, None, pid),
+    }
+}
+
+fn wrk_available() -> bool {
+    Command::new("wrk")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+}
+
+/// Context switches (voluntary and involuntary) of every thread of the process so far.
+fn context_switches(pid: u32) -> u64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    tasks
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("status")).ok())
+        .flat_map(|status| {
+            status
+                .lines()
+                .filter(|l| l.contains("ctxt_switches:"))
+                .filter_map(|l| {
+                    l.split_whitespace()
+                        .nth(1)
+                        .and_then(|v| v.parse::<u64>().ok())
+                })
+                .collect::<Vec<_>>()
+        })
+        .sum()
+}
+
+/// CPU time (user + system) the process has used, in microseconds.
+fn cpu_time_us(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or_default();
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i).and_then(|v| v.parse::<u64>().ok()))
+        .sum();
+    // SAFETY: sysconf has no preconditions.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
+    ticks * 1_000_000 / hz
+}
+
+/// Run `wrk -t2` with a Lua script that sends `requests` round-robin (each thread starting
+/// at its own offset); parse its throughput, p50, p99 and errors.
+fn wrk(
+    url: &str,
+    requests: &[Sent],
+    concurrency: usize,
+    duration: Duration,
+    pid: Option<u32>,
+) -> Outcome {
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let script = dir.path().join("load.lua");
+    let mut lua = String::from("local reqs = {}\nlocal raw = {\n");
+    for r in requests {
+        let auth = r.auth.as_deref().unwrap_or("");
+        lua.push_str(&format!("{{[==[{auth}]==], [==[{}]==]}},\n", r.body));
+    }
+    let path = url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()))
+        .unwrap_or_else(|| "/".into());
+    lua.push_str(&format!(
+        "}}\nlocal n = 0\ninit = function(args)\n  for i, r in ipairs(raw) do\n    local h = {{[\"Content-Type\"] = \"application/json\"}}\n    if r[1] ~= \"\" then h[\"Authorization\"] = r[1] end\n    reqs[i] = wrk.format(\"POST\", \"{path}\", h, r[2])\n  end\n  n = math.random(#reqs)\nend\nrequest = function()\n  n = n % #reqs + 1\n  return reqs[n]\nend\n"
+    ));
+    std::fs::File::create(&script)
+        .and_then(|mut f| f.write_all(lua.as_bytes()))
+        .expect("lua script");
+    let cpu_before = pid.map(cpu_time_us);
+    let switches_before = pid.map(context_switches);
+    let out = Command::new("wrk")
+        .args([
+            "-t2",
+            &format!("-c{concurrency}"),
+            &format!("-d{}s", duration.as_secs().max(1)),
+            "--latency",
+            "-s",
+        ])
+        .arg(&script)
+        .arg(url)
+        .output()
+        .expect("wrk runs");
+    let cpu = pid.map(cpu_time_us).zip(cpu_before).map(|(a, b)| a - b);
+    let switches = pid
+        .map(context_switches)
+        .zip(switches_before)
+        .map(|(a, b)| a.saturating_sub(b));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let number = |prefix: &str| -> Option<String> {
+        text.lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(prefix))
+            .and_then(|l| l[prefix.len()..].split_whitespace().next())
+            .map(str::to_string)
+    };
+    let micros = |v: Option<String>| -> u64 {
+        let Some(v) = v else { return 0 };
+        let (n, unit) = v.split_at(v.find(|c: char| c.is_alphabetic()).unwrap_or(v.len()));
+        let n: f64 = n.parse().unwrap_or(0.0);
+        (n * match unit {
+            "us" => 1.0,
+            "ms" => 1_000.0,
+            "s" => 1_000_000.0,
+            _ => 1.0,
+        }) as u64
+    };
+    let total: u64 = text
+        .lines()
+        .find(|l| l.contains("requests in"))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let bad: usize = number("Non-2xx or 3xx responses:")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let socket: usize = text
+        .lines()
+        .find(|l| l.contains("Socket errors"))
+        .map(|l| {
+            l.split(|c: char| !c.is_ascii_digit())
+                .filter_map(|n| n.parse::<usize>().ok())
+                .sum()
+        })
+        .unwrap_or(0);
+    let answered = total.saturating_sub(bad as u64);
+    Outcome {
+        throughput: number("Requests/sec:")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0.0)
+            * answered as f64
+            / total.max(1) as f64,
+        p50: micros(number("50%")),
+        p99: micros(number("99%")),
+        errors: bad + socket,
+        cpu_us: cpu.map_or(0.0, |c| c as f64 / answered.max(1) as f64),
+        switches: switches.map_or(0.0, |c| c as f64 / answered.max(1) as f64),
+    }
+}
+
+/// Drive `url` with `concurrency` keep-alive connections of this tool for `duration`: as
+/// fast as possible, or at a total `rate` (requests/s), timing each request from its
+/// scheduled start so that queueing counts (no coordinated omission).
 fn run(
     url: &str,
-    bodies: &[String],
-    auth: Option<&str>,
+    requests: &[Sent],
     concurrency: usize,
     duration: Duration,
     rate: Option<f64>,
+    pid: Option<u32>,
 ) -> Outcome {
     let started = Instant::now();
+    let cpu_before = pid.map(cpu_time_us);
+    let switches_before = pid.map(context_switches);
     let results: Vec<(Vec<u64>, usize)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..concurrency)
             .map(|t| {
@@ -321,12 +860,12 @@ fn run(
                         if let Some(wait) = scheduled.checked_duration_since(Instant::now()) {
                             std::thread::sleep(wait);
                         }
-                        let body = &bodies[(t * 31 + k as usize) % bodies.len()];
+                        let sent = &requests[(t * 131 + k as usize) % requests.len()];
                         let mut req = agent.post(url).header("Content-Type", "application/json");
-                        if let Some(a) = auth {
+                        if let Some(a) = &sent.auth {
                             req = req.header("Authorization", a);
                         }
-                        match req.send(body.as_str()) {
+                        match req.send(sent.body.as_str()) {
                             Ok(mut r) if r.status().as_u16() == 200 => {
                                 let _ = r.body_mut().read_to_vec();
                                 latencies.push(scheduled.elapsed().as_micros() as u64);
@@ -345,6 +884,11 @@ fn run(
             .collect()
     });
     let elapsed = started.elapsed().as_secs_f64();
+    let cpu = pid.map(cpu_time_us).zip(cpu_before).map(|(a, b)| a - b);
+    let switches = pid
+        .map(context_switches)
+        .zip(switches_before)
+        .map(|(a, b)| a.saturating_sub(b));
     let mut all: Vec<u64> = results
         .iter()
         .flat_map(|(l, _)| l.iter().copied())
@@ -361,23 +905,41 @@ fn run(
         p50: pct(0.50),
         p99: pct(0.99),
         errors,
+        cpu_us: cpu.map_or(0.0, |c| c as f64 / all.len().max(1) as f64),
+        switches: switches.map_or(0.0, |c| c as f64 / all.len().max(1) as f64),
     }
 }
 
-fn peak_rss_kib(pid: u32) -> u64 {
+/// Load `url` for `duration` and sample the server's RSS after 5 s and at the end (KiB).
+fn soak_rss(
+    driver: Driver,
+    url: &str,
+    requests: &[Sent],
+    concurrency: usize,
+    duration: Duration,
+    pid: u32,
+) -> (u64, u64) {
+    std::thread::scope(|s| {
+        let sampler = s.spawn(move || {
+            std::thread::sleep(Duration::from_secs(5));
+            status_kib(pid, "VmRSS:")
+        });
+        drive(driver, url, requests, concurrency, duration, None);
+        let late = status_kib(pid, "VmRSS:");
+        (sampler.join().unwrap_or(0), late)
+    })
+}
+
+fn status_kib(pid: u32, field: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(str::to_string)
-        })
+        .and_then(|s| s.lines().find(|l| l.starts_with(field)).map(str::to_string))
         .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
         .unwrap_or(0)
 }
 
-/// The baseline: a plain axum handler that parses a Cedar request and calls
-/// `is_authorized` over the whole policy set.
+/// The built-in baseline: a plain axum handler that builds the request's entities from JSON
+/// and calls `is_authorized` over the whole policy set.
 fn baseline_server(dir: &Path) {
     let bundle = std::sync::Arc::new(warden::engine::load_dir(dir).expect("policies"));
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
@@ -403,25 +965,29 @@ fn baseline_server(dir: &Path) {
 fn plain_decision(bundle: &warden::engine::PolicyBundle, body: &Value) -> Value {
     use cedar_policy::{Authorizer, Context, Entities, EntityUid, Request};
     let schema = bundle.schema.as_ref();
-    let uid = |t: &str, id: &str| {
-        EntityUid::from_type_name_and_id(t.parse().expect("type"), cedar_policy::EntityId::new(id))
-    };
-    let principal = uid("User", body["principal"].as_str().unwrap_or_default());
-    let action = uid("Action", body["action"].as_str().unwrap_or_default());
-    let kind = body["resource"]["type"].as_str().unwrap_or_default();
-    let id = body["resource"]["id"].as_str().unwrap_or_default();
-    let resource = uid(kind, id);
-    let roles: Vec<Value> = body["roles"].as_array().cloned().unwrap_or_default();
-    let mut entities = vec![json!({
-        "uid": {"type": "User", "id": body["principal"]},
-        "attrs": {"email": "u0@example.com", "name": "User 0"},
-        "parents": roles.iter().map(|r| json!({"type": "Role", "id": r})).collect::<Vec<_>>(),
-    })];
-    for r in &roles {
-        entities.push(json!({"uid": {"type": "Role", "id": r}, "attrs": {}, "parents": []}));
-    }
-    entities.push(json!({"uid": {"type": kind, "id": id}, "attrs": body["resource"]["properties"], "parents": []}));
     let decision = (|| -> Option<bool> {
+        let uid = |t: &str, id: &str| -> Option<EntityUid> {
+            Some(EntityUid::from_type_name_and_id(
+                t.parse().ok()?,
+                cedar_policy::EntityId::new(id),
+            ))
+        };
+        let user = body["principal"].as_str()?;
+        let principal = uid("User", user)?;
+        let action = uid("Action", body["action"].as_str()?)?;
+        let kind = body["resource"]["type"].as_str()?;
+        let id = body["resource"]["id"].as_str()?;
+        let resource = uid(kind, id)?;
+        let roles: Vec<Value> = body["roles"].as_array().cloned().unwrap_or_default();
+        let mut entities = vec![json!({
+            "uid": {"type": "User", "id": user},
+            "attrs": {"email": format!("{user}@example.com"), "name": format!("User {}", &user[1..])},
+            "parents": roles.iter().map(|r| json!({"type": "Role", "id": r})).collect::<Vec<_>>(),
+        })];
+        for r in &roles {
+            entities.push(json!({"uid": {"type": "Role", "id": r}, "attrs": {}, "parents": []}));
+        }
+        entities.push(json!({"uid": {"type": kind, "id": id}, "attrs": body["resource"]["properties"], "parents": []}));
         let entities = Entities::from_json_value(Value::Array(entities), schema).ok()?;
         let context =
             Context::from_json_value(body["context"].clone(), schema.map(|s| (s, &action))).ok()?;

@@ -786,11 +786,6 @@ impl App {
         self.store.revision().await.is_ok()
     }
 
-    /// The service client holding `key`, if it is known and not revoked.
-    pub async fn service_client(&self, key: &str) -> Result<Option<ClientRow>, AppError> {
-        Ok(self.store.client_by_key(key).await?)
-    }
-
     /// The role hierarchy: each role's direct parents.
     pub async fn role_graph(
         &self,

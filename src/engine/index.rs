@@ -10,14 +10,33 @@
 //! equivalence on random policies and requests.
 //!
 //! Buckets hold positions, not policy sets: a set per bucket cost about 5 KiB each (58 MiB
-//! for 10,000 policies), where a list of positions costs bytes; building the small set for
-//! a request costs a few microseconds (see `benches/decide.rs`).
+//! for 10,000 policies), where a list of positions costs bytes. Building the small set for a
+//! request costs about a microsecond per policy in it (copying each policy and its map
+//! entries), so the sets built are kept per candidate list, in a cache bounded by the number
+//! of policies it holds ([`SLICE_CACHE_POLICIES`]): requests of the same action by callers
+//! of the same roles share one list, and most requests repeat one.
 
 use cedar_policy::{
     ActionConstraint, Entities, EntityUid, PolicyId, PolicySet, PrincipalConstraint,
     ResourceConstraint, Schema,
 };
 use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Most policies held by the cache of sliced sets, summed over its sets (each policy held
+/// costs a few hundred bytes). The cache belongs to the index, so a reloaded bundle starts
+/// with an empty one.
+pub const SLICE_CACHE_POLICIES: u64 = 16_384;
+
+/// A cached set weighs the policies in it (at least 1, so that empty sets count too).
+#[derive(Clone)]
+struct SliceWeight;
+
+impl quick_cache::Weighter<Box<[u32]>, Arc<PolicySet>> for SliceWeight {
+    fn weight(&self, key: &Box<[u32]>, _set: &Arc<PolicySet>) -> u64 {
+        key.len().max(1) as u64
+    }
+}
 
 /// The key of a scope part: unconstrained, or tied to one entity.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -49,6 +68,8 @@ pub struct PolicyIndex {
     entities: HashMap<EntityUid, u32>,
     buckets: HashMap<BucketKey, Vec<u32>>,
     placements: usize,
+    /// Sets already sliced, by candidate list (see the module documentation).
+    slices: quick_cache::sync::Cache<Box<[u32]>, Arc<PolicySet>, SliceWeight>,
 }
 
 /// The scope of a request, as the index looks it up.
@@ -115,6 +136,11 @@ impl PolicyIndex {
             entities: HashMap::new(),
             buckets: HashMap::new(),
             placements: 0,
+            slices: quick_cache::sync::Cache::with_weighter(
+                1024,
+                SLICE_CACHE_POLICIES,
+                SliceWeight,
+            ),
         }
     }
 
@@ -202,10 +228,27 @@ impl PolicyIndex {
     }
 
     /// The policies of `all` (the set this index was built from) that can apply to a
-    /// request of `scope`, as a set Cedar can evaluate.
-    pub fn slice(&self, all: &PolicySet, scope: &Scope<'_>) -> Result<PolicySet, String> {
+    /// request of `scope`, as a set Cedar can evaluate; built once per candidate list and
+    /// then shared from the cache.
+    pub fn slice(&self, all: &PolicySet, scope: &Scope<'_>) -> Result<Arc<PolicySet>, String> {
+        let candidates = self.candidates(scope);
+        if let Some(set) = self.slices.get(&candidates[..]) {
+            return Ok(set);
+        }
+        let set = Arc::new(self.build_slice(all, &candidates)?);
+        self.slices
+            .insert(candidates.into_boxed_slice(), set.clone());
+        Ok(set)
+    }
+
+    /// How many sliced sets the cache holds now, and how many policies they hold in all.
+    pub fn cached_slices(&self) -> (usize, u64) {
+        (self.slices.len(), self.slices.weight())
+    }
+
+    fn build_slice(&self, all: &PolicySet, candidates: &[u32]) -> Result<PolicySet, String> {
         let mut set = PolicySet::new();
-        for position in self.candidates(scope) {
+        for &position in candidates {
             let Some(id) = self.policies.get(position as usize) else {
                 continue;
             };

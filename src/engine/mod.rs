@@ -18,7 +18,7 @@ mod load;
 pub mod synth;
 
 pub use diag::Diagnostic;
-pub use index::{PolicyIndex, Scope as PolicyIndexScope};
+pub use index::{PolicyIndex, Scope as PolicyIndexScope, SLICE_CACHE_POLICIES};
 pub use load::{
     create_shipped, load_dir, load_sources, policy_files, LoadError, PolicyBundle, PolicyInfo,
     LINKS_FILE, SCHEMA_FILE, SHIPPED,

@@ -1,8 +1,9 @@
 //! The caller behind an access token, with one bounded cache that stays correct.
 //!
-//! Every decision reads the store's revision counter (one indexed read), which every change
-//! to users, roles, sessions or revocations bumps, from this process or any other on the
-//! same database. A cached caller is reused only while the revision is unchanged and its
+//! Every decision reads the store's revision counter ([`crate::store::Backend::current_revision`]:
+//! an in-memory value and a cheap signal of commits, no SQL and no hand-off to the blocking
+//! pool), which every change to users, roles, sessions, revocations or client keys bumps,
+//! from this process or any other on the same database. A cached caller is reused only while the revision is unchanged and its
 //! token and session are still within their lifetimes; otherwise the checks of the store run
 //! again (the signature, verified once, is not checked again until the token expires: an
 //! Ed25519 verify is the costliest step of a decision). So a revocation, a disabled user or a
@@ -13,7 +14,7 @@
 
 use super::{check_current, principal_for, Verified};
 use crate::engine::Principal;
-use crate::store::{Store, StoreError};
+use crate::store::{ClientRow, Store, StoreError};
 use crate::tokens::{AccessClaims, Rejection, Tokens};
 use std::sync::Arc;
 
@@ -42,7 +43,13 @@ pub struct Resolver {
     /// Directory subjects (AuthZEN) by user id or email, at a revision; `None` is an unknown
     /// or disabled subject.
     subjects: quick_cache::sync::Cache<String, (i64, Option<Principal>)>,
+    /// Live service clients by the SHA-256 of their key (the key itself is not kept), at a
+    /// revision. Unknown keys are not cached: a caller spraying keys cannot evict live ones.
+    clients: quick_cache::sync::Cache<String, (i64, ClientRow)>,
 }
+
+/// Most service clients kept.
+const CLIENT_CAPACITY: usize = 1_000;
 
 impl Resolver {
     /// A resolver over a store and its token keys.
@@ -52,13 +59,14 @@ impl Resolver {
             tokens,
             callers: quick_cache::sync::Cache::new(CAPACITY),
             subjects: quick_cache::sync::Cache::new(CAPACITY),
+            clients: quick_cache::sync::Cache::new(CLIENT_CAPACITY),
         }
     }
 
     /// Verify `token` completely and resolve its principal (see [`super::verify_access_token`]).
     pub async fn resolve(&self, token: &str) -> Result<Verified, Rejection> {
         // Read the revision before anything else: data read after it is at least this new.
-        let revision = self.store.revision().await.map_err(|e| {
+        let revision = self.store.current_revision().map_err(|e| {
             tracing::error!(error = %e, "revision check failed");
             Rejection::Unavailable
         })?;
@@ -106,7 +114,7 @@ impl Resolver {
     /// The principal of an enabled directory user named by id or, failing that, by email;
     /// `None` for an unknown or disabled user. Cached like callers: while the revision holds.
     pub async fn directory_subject(&self, key: &str) -> Result<Option<Principal>, StoreError> {
-        let revision = self.store.revision().await?;
+        let revision = self.store.current_revision()?;
         if let Some((r, principal)) = self.subjects.get(key) {
             if r == revision {
                 return Ok(principal);
@@ -129,5 +137,25 @@ impl Resolver {
         self.subjects
             .insert(key.to_string(), (revision, principal.clone()));
         Ok(principal)
+    }
+
+    /// The live service client holding `key`, if any: from memory while the revision holds
+    /// (revoking a key bumps it, from any process), else from the store.
+    pub async fn client(&self, key: &str) -> Result<Option<ClientRow>, StoreError> {
+        let revision = self.store.current_revision()?;
+        let digest = crate::util::sha256_hex(key);
+        if let Some((r, client)) = self.clients.get(&digest) {
+            if r == revision {
+                return Ok(Some(client));
+            }
+        }
+        let client = self.store.client_by_key(key).await?;
+        match &client {
+            Some(c) => self.clients.insert(digest, (revision, c.clone())),
+            None => {
+                self.clients.remove(&digest);
+            }
+        }
+        Ok(client)
     }
 }

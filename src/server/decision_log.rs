@@ -97,14 +97,17 @@ async fn writer(
     failed: Arc<AtomicU64>,
 ) {
     let mut batch = Vec::with_capacity(BATCH);
-    while let Some(first) = rx.recv().await {
-        batch.push(first);
-        // Gather what else arrives shortly, to write it in one transaction.
-        let deadline = tokio::time::Instant::now() + Duration::from_millis(50);
-        while batch.len() < BATCH {
-            match tokio::time::timeout_at(deadline, rx.recv()).await {
-                Ok(Some(row)) => batch.push(row),
-                _ => break,
+    // Woken once per batch, not once per decision: after the first entry the writer sleeps
+    // out the batching window and then takes what has queued, so a decision's `record`
+    // costs a channel push and no task wake-up while a batch is gathering.
+    while rx.recv_many(&mut batch, BATCH).await > 0 {
+        if batch.len() < BATCH {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            while batch.len() < BATCH {
+                match rx.try_recv() {
+                    Ok(row) => batch.push(row),
+                    Err(_) => break,
+                }
             }
         }
         let rows = std::mem::take(&mut batch);

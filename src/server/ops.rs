@@ -170,6 +170,6 @@ pub async fn require_client(state: &AppState, headers: &HeaderMap) -> Result<Cli
     let Some(key) = key else {
         return Err(unauthorized("a service client key is required"));
     };
-    let client = state.app.service_client(&key).await?;
+    let client = state.resolver.client(&key).await?;
     client.ok_or_else(|| unauthorized("unknown or revoked client key"))
 }

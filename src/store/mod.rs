@@ -6,8 +6,9 @@
 //! promises, whatever the back end:
 //! - every change is one transaction, and an admin change writes its [`Audit`] row in that
 //!   same transaction (both land or neither does);
-//! - every change to users, roles, sessions or revocations bumps [`Backend::revision`], from
-//!   this process or another one on the same database, so caches can trust it;
+//! - every change to users, roles, sessions, revocations or client keys bumps
+//!   [`Backend::revision`], from this process or another one on the same database, so caches
+//!   can trust it; [`Backend::current_revision`] reads it from memory on every decision;
 //! - no blocking I/O runs on an async worker: SQLite's calls run on tokio's blocking pool,
 //!   at most [`sqlite::MAX_CONCURRENT_CALLS`] at once (its reader connections and its one writer);
 //! - errors are typed ([`StoreError`]); a back end's own error is kept as the source, never
@@ -126,6 +127,18 @@ pub trait Backend: Send + Sync {
     /// A counter bumped by every committed change to users, roles, sessions or revocations,
     /// from this process or another one on the same database: caches compare it.
     async fn revision(&self) -> Result<i64, StoreError>;
+
+    /// [`Backend::revision`] as of now, answered from memory: synchronous, cheap enough to
+    /// ask on every decision, never a hand-off to a blocking pool.
+    ///
+    /// The promise: a change acknowledged by any process on the same database before this
+    /// call is reflected in the value it returns. A back end keeps the counter in memory,
+    /// current through a cheap signal of committed changes: SQLite asks `PRAGMA
+    /// data_version` on a connection kept for it (a memory read of the WAL index, and one
+    /// indexed read only after some connection committed); PostgreSQL would follow
+    /// LISTEN/NOTIFY on the revision channel. An error means the signal is lost: callers
+    /// fail closed.
+    fn current_revision(&self) -> Result<i64, StoreError>;
 
     /// A named server secret; `fresh` is stored when there is none yet (the first of two
     /// racing callers wins, and both get the stored one).

@@ -441,6 +441,45 @@ fn cached_subjects_follow_directory_changes() {
 }
 
 #[test]
+fn a_client_key_revoked_by_another_process_is_refused_on_the_next_request() {
+    let p = pdp();
+    // Used (and so cached) first, several times.
+    for _ in 0..3 {
+        let r = p.call(
+            "/access/v1/evaluation",
+            &eval("admin", "deleteUserResource"),
+        );
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let id = block(p.app.state.app.store.list_clients()).unwrap()[0]
+        .id
+        .clone();
+    let out = p.app.warden(&["client", "revoke", &id]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = p.call(
+        "/access/v1/evaluation",
+        &eval("admin", "deleteUserResource"),
+    );
+    assert_eq!(r.status, 401, "{}", r.text);
+    // And a key created by another process works at once.
+    let out = p.app.warden(&["client", "add", "other", "--json"]);
+    assert!(out.status.success());
+    let created: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let key = created["key"].as_str().unwrap();
+    let r = p.app.post_raw(
+        "/access/v1/evaluation",
+        Some("application/json"),
+        eval("admin", "deleteUserResource").to_string().as_bytes(),
+        &[("Authorization", &format!("Bearer {key}"))],
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+#[test]
 fn explain_says_why_an_unknown_or_disabled_subject_is_denied() {
     let p = pdp();
     let explain = [("X-Warden-Explain", "true")];

@@ -1,6 +1,6 @@
 //! Service clients: API keys (stored hashed) for services that call the decision API.
 
-use super::{Audit, SqliteStore, StoreError};
+use super::{bump_revision, Audit, SqliteStore, StoreError};
 use crate::model::ClientName;
 use crate::util::{random_id, sha256_hex};
 use rusqlite::{params, OptionalExtension, Row};
@@ -88,8 +88,11 @@ impl SqliteStore {
                 if !exists {
                     return Err(StoreError::not_found(crate::store::Entity::Client, id));
                 }
+                return Ok(());
             }
-            Ok(())
+            // Live client keys are cached while the revision holds (see
+            // `identity::Resolver::client`): a revoked key must stop working at once.
+            bump_revision(tx)
         })?;
         self.client(id)
     }

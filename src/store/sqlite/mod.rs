@@ -24,6 +24,7 @@ use std::collections::BTreeMap;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -37,6 +38,68 @@ pub struct SqliteStore {
     readers: Mutex<Vec<Connection>>,
     admin_probe: std::sync::RwLock<Option<AdminProbe>>,
     clock: crate::clock::SharedClock,
+    revision: RevisionWatch,
+}
+
+/// The revision counter kept in memory, and the cheap signal that says when to read it again.
+///
+/// Every decision asks for the revision, so the question must cost no SQL and no hand-off to
+/// the blocking pool. SQLite's `PRAGMA data_version` answers "has any other connection
+/// committed since I last asked?" from the WAL index in shared memory: it changes after every
+/// commit made by another process (the `warden` command line on the same file) or by this
+/// process's own writer connection, and only then is `meta.revision` read again. A change
+/// acknowledged by any process has committed, so the very next call sees it.
+struct RevisionWatch {
+    /// The revision last read.
+    known: AtomicI64,
+    /// A connection used for nothing else (its `data_version` must move only with other
+    /// connections' commits), with the version it answered last.
+    probe: Mutex<Probe>,
+}
+
+struct Probe {
+    conn: Connection,
+    data_version: i64,
+}
+
+const DATA_VERSION_SQL: &str = "PRAGMA data_version";
+const REVISION_SQL: &str = "SELECT value FROM meta WHERE key = 'revision'";
+
+impl RevisionWatch {
+    fn open(path: &Path) -> Result<RevisionWatch, rusqlite::Error> {
+        let conn = open_connection(path)?;
+        // A reader in WAL mode waits only while another connection recovers the WAL after a
+        // crash; a decision would rather fail (and deny) quickly than hold a worker for 5 s.
+        conn.busy_timeout(Duration::from_millis(250))?;
+        let data_version = conn
+            .prepare_cached(DATA_VERSION_SQL)?
+            .query_row([], |r| r.get(0))?;
+        let known = conn
+            .prepare_cached(REVISION_SQL)?
+            .query_row([], |r| r.get(0))?;
+        Ok(RevisionWatch {
+            known: AtomicI64::new(known),
+            probe: Mutex::new(Probe { conn, data_version }),
+        })
+    }
+
+    fn current(&self) -> Result<i64, StoreError> {
+        let mut probe = self.probe.lock().map_err(|_| StoreError::Poisoned)?;
+        let version: i64 = probe
+            .conn
+            .prepare_cached(DATA_VERSION_SQL)?
+            .query_row([], |r| r.get(0))?;
+        if version != probe.data_version {
+            // Read after the version: what is read is at least as new as the commit seen.
+            let revision: i64 = probe
+                .conn
+                .prepare_cached(REVISION_SQL)?
+                .query_row([], |r| r.get(0))?;
+            self.known.store(revision, Ordering::Release);
+            probe.data_version = version;
+        }
+        Ok(self.known.load(Ordering::Acquire))
+    }
 }
 
 impl SqliteStore {
@@ -60,12 +123,14 @@ impl SqliteStore {
         // SQLite has now made the -wal and -shm files (with the database's mode, which is
         // private by now); a leftover one from an earlier, looser life is tightened too.
         tighten_permissions(path)?;
+        let revision = RevisionWatch::open(path).map_err(unreadable)?;
         Ok(SqliteStore {
             path: path.to_path_buf(),
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
             admin_probe: std::sync::RwLock::new(None),
             clock,
+            revision,
         })
     }
 
@@ -183,6 +248,12 @@ impl SqliteStore {
                 })?,
             )
         })
+    }
+
+    /// The revision counter as of now, without SQL unless some connection committed since
+    /// the last call (see [`RevisionWatch`]): cheap enough for every decision.
+    pub fn current_revision(&self) -> Result<i64, StoreError> {
+        self.revision.current()
     }
 }
 
@@ -355,6 +426,12 @@ impl Backend for Sqlite {
 
     async fn revision(&self) -> Result<i64, StoreError> {
         self.run(|db| db.revision()).await
+    }
+
+    fn current_revision(&self) -> Result<i64, StoreError> {
+        // Inline on the caller's thread: no SQL unless something committed (see
+        // `RevisionWatch`), so no hand-off to the blocking pool.
+        self.db.current_revision()
     }
 
     async fn secret(&self, name: &str, fresh: Vec<u8>) -> Result<Vec<u8>, StoreError> {
