@@ -341,9 +341,10 @@ pub const ROUTES: &[Route] = routes! {
         errors: &[409],
     }
     get "/admin/v1/sessions" => admin::list_sessions {
-        summary: "List sessions (user, active)", tag: "admin", auth: Auth::UserToken, admin_action: Some("sessions.read"),
+        summary: "List sessions (user, active); an unknown user is 404, not an empty list", tag: "admin", auth: Auth::UserToken, admin_action: Some("sessions.read"),
         query: Some(query::<api::SessionQuery>),
         ok: &[ok("Sessions", list::<api::Session>)],
+        errors: &[404],
     }
     delete "/admin/v1/sessions/{id}" => admin::revoke_session {
         summary: "Revoke a session", tag: "admin", auth: Auth::UserToken, admin_action: Some("sessions.revoke"),
