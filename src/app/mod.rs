@@ -54,6 +54,18 @@ pub struct Opened {
     pub resolver: Arc<identity::Resolver>,
 }
 
+/// Open (creating and migrating) the configured database. Migrating is blocking work: it
+/// runs off the async workers like every store call.
+async fn open_store(
+    config: &Config,
+    clock: crate::clock::SharedClock,
+) -> Result<Store, StoreError> {
+    let db = config.db.clone();
+    tokio::task::spawn_blocking(move || Store::open_with_clock(&db, clock))
+        .await
+        .map_err(|_| StoreError::Unavailable)?
+}
+
 /// Who makes a change: written to the audit row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
@@ -209,12 +221,7 @@ impl App {
         clock: crate::clock::SharedClock,
     ) -> Result<(Opened, crate::accounts::bootstrap::Bootstrapped), OpenError> {
         config.check()?;
-        // Opening migrates: blocking work, off the async workers like every store call.
-        let (db, store_clock) = (config.db.clone(), clock.clone());
-        let store = tokio::task::spawn_blocking(move || Store::open_with_clock(&db, store_clock))
-            .await
-            .map_err(|_| StoreError::Unavailable)??;
-        let store = Arc::new(store);
+        let store = Arc::new(open_store(&config, clock.clone()).await?);
         let boot =
             crate::accounts::bootstrap::bootstrap(&store, config.min_password_length).await?;
         let engine = Arc::new(Engine::load(&config.policies)?);
@@ -280,10 +287,7 @@ impl App {
         config: &Config,
     ) -> Result<crate::accounts::bootstrap::Bootstrapped, OpenError> {
         config.check()?;
-        let (db, clock) = (config.db.clone(), crate::clock::system());
-        let store = tokio::task::spawn_blocking(move || Store::open_with_clock(&db, clock))
-            .await
-            .map_err(|_| StoreError::Unavailable)??;
+        let store = open_store(config, crate::clock::system()).await?;
         let boot =
             crate::accounts::bootstrap::bootstrap(&store, config.min_password_length).await?;
         if config.jwt_algorithm == crate::config::JwtAlgorithm::EdDsa {
