@@ -454,6 +454,10 @@ fn serve_in_an_empty_directory_answers_healthz_and_stops_on_sigterm() {
     // It set itself up: database, shipped policies, keys, the admin.
     assert!(env.path().join("warden.db").exists());
     assert!(env.path().join("policies/app.cedar").exists());
+    // ... with their test suites, which pass with full coverage.
+    let (ok, stdout, stderr) = run_out(&env, &["policy", "test", "--coverage", "policies"]);
+    assert!(ok, "{stdout}{stderr}");
+    assert!(stdout.contains("every policy is covered"), "{stdout}");
     let users = env.json(&["user", "list"]);
     assert_eq!(users[0]["id"], "admin");
     let keys = env.json(&["keys", "list"]);
@@ -555,6 +559,16 @@ reasons = [\"app.user-read-document\"]
     );
     assert!(ok);
     assert_eq!(stdout.trim(), "1 passed, 0 failed");
+    // A filter that matches nothing fails: "0 passed" is not a pass.
+    let (ok, stdout, stderr) = run_out(
+        &env,
+        &["policy", "test", "policies", "--filter", "no such case"],
+    );
+    assert!(!ok, "{stdout}");
+    assert!(
+        stderr.contains("no test case matches --filter \"no such case\""),
+        "{stderr}"
+    );
     let (_, stdout, _) = run_out(&env, &["policy", "test", "policies", "--json"]);
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(

@@ -597,13 +597,28 @@ fn policy_test(
     coverage: bool,
     out: &Out,
 ) -> Result<ExitCode> {
-    let report = match crate::policytest::run(dir, &crate::policytest::Options { filter }) {
+    let options = crate::policytest::Options { filter };
+    let report = match crate::policytest::run(dir, &options) {
         Ok(r) => r,
         Err(diagnostics) => {
             print_diagnostics(&diagnostics, dir, out);
             return Ok(ExitCode::FAILURE);
         }
     };
+    // Zero cases run is a failure, not a pass: a mistyped --filter or a missing tests/
+    // folder would otherwise report "0 passed, 0 failed" and exit 0 in CI.
+    if report.results.is_empty() {
+        match &options.filter {
+            Some(f) => bail!(
+                "no test case matches --filter {f:?} in {}",
+                dir.join("tests").display()
+            ),
+            None => bail!(
+                "no test cases in {} (see `warden policy test --help` for the format)",
+                dir.join("tests").display()
+            ),
+        }
+    }
     let untouched = report.untouched();
     let failed = report.failed() > 0 || (coverage && !untouched.is_empty());
     if out.json {

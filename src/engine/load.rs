@@ -465,6 +465,15 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ),
     ("app.cedar", include_str!("../../policies/app.cedar")),
     ("warden.cedar", include_str!("../../policies/warden.cedar")),
+    // Their test suites, so that `warden policy test` works on a fresh start too.
+    (
+        "tests/app.toml",
+        include_str!("../../policies/tests/app.toml"),
+    ),
+    (
+        "tests/warden.toml",
+        include_str!("../../policies/tests/warden.toml"),
+    ),
 ];
 
 /// Create `dir` with the shipped policies when it does not exist yet. Returns whether it did.
@@ -475,7 +484,11 @@ pub fn create_shipped(dir: &Path) -> std::io::Result<bool> {
     }
     std::fs::create_dir_all(dir)?;
     for (name, text) in SHIPPED {
-        std::fs::write(dir.join(name), text)?;
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, text)?;
     }
     Ok(true)
 }
