@@ -17,6 +17,8 @@ mod bad_input;
 mod decisions;
 #[path = "http/embed.rs"]
 mod embed;
+#[path = "http/exchange.rs"]
+mod exchange;
 #[path = "http/hardening.rs"]
 mod hardening;
 #[path = "http/ops.rs"]

@@ -190,6 +190,12 @@ pub const ROUTES: &[Route] = routes! {
         ok: &[ok("Signed in: an access token and a refresh token", t::<api::SignedIn>)],
         errors: &[401, 429],
     }
+    post "/v1/auth/exchange" => auth::exchange {
+        tag: "auth",
+        summary: "Token exchange (RFC 8693): a trusted identity provider's ID token for a warden session",
+        body: Some(Body { schema: t::<api::TokenExchange>, media: JSON_OR_FORM, optional: false }),
+        ok: &[ok("Signed in: an access token and a refresh token", t::<api::SignedIn>)],
+    }
     post "/v1/auth/token" => auth::token {
         tag: "auth",
         summary: "OAuth 2.0 token endpoint (RFC 6749): form-encoded password and refresh_token grants",

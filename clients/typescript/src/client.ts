@@ -14,8 +14,8 @@ export type LoggedOut = Schemas["LoggedOut"];
 export type ResourceInput = Schemas["Resource"];
 
 /** RFC 8693 token exchange: the grant and the subject token type warden accepts. */
-export const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
-export const ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token";
+export const TOKEN_EXCHANGE_GRANT: Schemas["TokenExchangeGrant"] = "urn:ietf:params:oauth:grant-type:token-exchange";
+export const ID_TOKEN_TYPE: Schemas["SubjectTokenType"] = "urn:ietf:params:oauth:token-type:id_token";
 
 export interface WardenClientOptions {
   /** warden's base URL (default: `WARDEN_URL`, else http://127.0.0.1:8080). */
@@ -63,12 +63,12 @@ export class WardenClient {
    * for a warden session, answered like a sign-in.
    */
   exchangeIdToken(idToken: string): Promise<SignedIn> {
-    return this.post(
-      "/v1/auth/exchange",
-      { grant_type: TOKEN_EXCHANGE_GRANT, subject_token: idToken, subject_token_type: ID_TOKEN_TYPE },
-      undefined,
-      isSignedIn,
-    );
+    const request: Schemas["TokenExchange"] = {
+      grant_type: TOKEN_EXCHANGE_GRANT,
+      subject_token: idToken,
+      subject_token_type: ID_TOKEN_TYPE,
+    };
+    return this.post("/v1/auth/exchange", request, undefined, isSignedIn);
   }
 
   /** POST /v1/authorize with the user's access token. Throws when there is no usable answer. */

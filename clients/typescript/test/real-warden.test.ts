@@ -4,6 +4,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { generateKeyPairSync, sign as signBytes } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -28,6 +31,41 @@ let dir = "";
 let child: ChildProcess | undefined;
 let client: WardenClient;
 
+// A local OpenID provider: discovery and JWKS on 127.0.0.1, an Ed25519 key of its own.
+const APP_CLIENT_ID = "nextjs-app";
+const idpKey = generateKeyPairSync("ed25519");
+let idp: Server | undefined;
+let idpIssuer = "";
+
+function idToken(claims: Record<string, unknown>): string {
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+  const now = Math.floor(Date.now() / 1000);
+  const input = `${b64({ alg: "EdDSA", kid: "idp-1", typ: "JWT" })}.${b64({
+    iss: idpIssuer,
+    aud: APP_CLIENT_ID,
+    iat: now,
+    exp: now + 300,
+    ...claims,
+  })}`;
+  return `${input}.${signBytes(null, Buffer.from(input), idpKey.privateKey).toString("base64url")}`;
+}
+
+async function startIdp(): Promise<void> {
+  const jwk = { ...idpKey.publicKey.export({ format: "jwk" }), kid: "idp-1", alg: "EdDSA", use: "sig" };
+  idp = createServer((req, res) => {
+    const body =
+      req.url === "/.well-known/openid-configuration"
+        ? { issuer: idpIssuer, jwks_uri: `${idpIssuer}/jwks` }
+        : req.url === "/jwks"
+          ? { keys: [jwk] }
+          : { error: "not_found" };
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify(body));
+  });
+  await new Promise<void>((ok) => idp?.listen(0, "127.0.0.1", ok));
+  idpIssuer = `http://127.0.0.1:${(idp.address() as AddressInfo).port}`;
+}
+
 function cli(args: string[], input?: string): string {
   return execFileSync(BIN, ["--db", join(dir, "warden.db"), "--policies", join(dir, "policies"), ...args], {
     encoding: "utf8",
@@ -38,11 +76,20 @@ function cli(args: string[], input?: string): string {
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "warden-ts-"));
   cpSync(join(ROOT, "policies"), join(dir, "policies"), { recursive: true });
+  await startIdp();
+  const exchangeIssuers = JSON.stringify([
+    { issuer: idpIssuer, audience: APP_CLIENT_ID, algorithms: ["EdDSA"], create_users: true, default_roles: ["USER"] },
+  ]);
   const server = spawn(
     BIN,
     ["serve", "--listen", "127.0.0.1:0", "--db", join(dir, "warden.db"), "--policies", join(dir, "policies")],
     {
-      env: { ...process.env, WARDEN_ADMIN_PASSWORD: ADMIN_PASSWORD, WARDEN_WATCH_POLICIES: "false" },
+      env: {
+        ...process.env,
+        WARDEN_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        WARDEN_WATCH_POLICIES: "false",
+        WARDEN_EXCHANGE_ISSUERS: exchangeIssuers,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
@@ -71,6 +118,8 @@ before(async () => {
 
 after(() => {
   child?.kill("SIGTERM");
+  idp?.closeAllConnections();
+  idp?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -151,4 +200,30 @@ test("the jwt callback refreshes through warden, concurrently once, and a logged
   ) => Promise<Record<string, unknown>>;
   const ended = await later({ token: results[0] });
   assert.equal(ended.error, "RefreshAccessTokenError");
+});
+
+test("another provider's ID token becomes a warden session in the jwt callback", async () => {
+  const jwt = wardenJwt({ client, flight: new RefreshSingleFlight() }) as unknown as (
+    p: Record<string, unknown>,
+  ) => Promise<Record<string, unknown>>;
+  const account = {
+    type: "oidc",
+    provider: "my-idp",
+    id_token: idToken({ sub: "idp|carol", email: "carol@example.com", email_verified: true, name: "Carol" }),
+  };
+  const token = await jwt({ token: { email: "carol@example.com" }, user: { id: "idp|carol" }, account });
+  assert.equal(token.error, undefined, JSON.stringify(token));
+  assert.equal(token.email, "carol@example.com");
+  assert.equal(token.role, "USER");
+  const d = await authorize({ accessToken: token.accessToken as string }, "deleteUserResource", { type: "UserResource", id: "r1" }, undefined, { client });
+  assert.deepEqual([d.allowed, d.unauthenticated], [false, false], "a USER, signed in, denied by the policies");
+  // An unverified email is refused: no warden session, every decision denies.
+  const refused = await jwt({
+    token: {},
+    user: { id: "idp|mallory" },
+    account: { ...account, id_token: idToken({ sub: "idp|mallory", email: "admin@localhost", email_verified: false }) },
+  });
+  assert.equal(refused.error, "ExchangeError");
+  assert.equal(refused.accessToken, undefined);
+  await assert.rejects(client.exchangeIdToken("not.a.token"), (e: unknown) => e instanceof WardenHttpError && e.status === 400);
 });

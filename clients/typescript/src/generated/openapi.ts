@@ -552,6 +552,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/exchange": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Token exchange (RFC 8693): a trusted identity provider's ID token for a warden session */
+        post: operations["exchange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/introspect": {
         parameters: {
             query?: never;
@@ -1274,6 +1291,28 @@ export interface components {
             page: components["schemas"]["PageAnswer"];
             results: components["schemas"]["SubjectFound"][];
         };
+        /**
+         * @description The subject token types `POST /v1/auth/exchange` accepts (RFC 8693 section 3).
+         * @enum {string}
+         */
+        SubjectTokenType: "urn:ietf:params:oauth:token-type:id_token";
+        /**
+         * @description `POST /v1/auth/exchange` (JSON or form, RFC 8693 section 2.1): a trusted identity
+         *     provider's ID token for a warden session.
+         */
+        TokenExchange: {
+            /** @description `urn:ietf:params:oauth:grant-type:token-exchange`. */
+            grant_type: components["schemas"]["TokenExchangeGrant"];
+            /** @description The ID token (a signed JWT, at most 8 KiB). */
+            subject_token: string;
+            /** @description `urn:ietf:params:oauth:token-type:id_token`. */
+            subject_token_type: components["schemas"]["SubjectTokenType"];
+        };
+        /**
+         * @description The grant of `POST /v1/auth/exchange` (RFC 8693 section 2.1).
+         * @enum {string}
+         */
+        TokenExchangeGrant: "urn:ietf:params:oauth:grant-type:token-exchange";
         /**
          * @description `POST /v1/auth/token` (RFC 6749, form-encoded): `grant_type=password` with `username`
          *     (the email) and `password`, or `grant_type=refresh_token` with `refresh_token`.
@@ -4600,6 +4639,94 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Readiness"] | components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exchange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenExchange"];
+                "application/x-www-form-urlencoded": components["schemas"]["TokenExchange"];
+            };
+        };
+        responses: {
+            /** @description Signed in: an access token and a refresh token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedIn"];
+                };
+            };
+            /** @description Bad input; the message names the field or parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body did not arrive in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request target is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many or too large header fields */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (storage, overload, or the request took too long); retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
