@@ -23,6 +23,8 @@ mod exchange;
 mod hardening;
 #[path = "http/ops.rs"]
 mod ops;
+#[path = "http/plans.rs"]
+mod plans;
 #[path = "http/tokens.rs"]
 mod tokens;
 #[path = "http/tui.rs"]

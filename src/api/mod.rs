@@ -870,6 +870,22 @@ pub struct Authorize {
     pub context: Object,
 }
 
+/// `POST /v1/authorize/plan`: which resources of a type may the token's user do `action` on?
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanRequest {
+    /// An `Action` name.
+    pub action: Name,
+    /// The resource's entity type (`Document`).
+    pub resource_type: Name,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    #[schema(value_type = Option<Object>)]
+    pub context: Object,
+}
+
+/// The query plan (the wire format is the plan module's; see the README).
+pub use crate::plan::{EntityRef, Expr, Operand, Plan, PlanKind};
+
 /// `POST /v1/authorize/batch`: several questions for one token, answered in order.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

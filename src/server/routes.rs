@@ -248,6 +248,12 @@ pub const ROUTES: &[Route] = routes! {
         body: json(t::<api::AuthorizeBatch>),
         ok: &[ok("The decisions, in the order asked", t::<api::Authorizations>)],
     }
+    post "/v1/authorize/plan" => decide::authorize_plan {
+        tag: "decisions", summary: "Which resources of a type may the token's user do this action on? (a query plan)",
+        auth: Auth::UserToken,
+        body: json(t::<api::PlanRequest>),
+        ok: &[ok("The plan: the condition a resource must meet", t::<api::Plan>)],
+    }
     get "/.well-known/authzen-configuration" => authzen::configuration {
         tag: "authzen", summary: "AuthZEN PDP metadata",
         ok: &[ok("The PDP's endpoints", t::<api::AuthZenConfiguration>)],
