@@ -101,7 +101,63 @@ pub struct Config {
     /// `/metrics` answers only with the operations key (or an admin token allowed
     /// `Warden::Action::"operations.read"`).
     pub metrics_require_key: bool,
+    /// Least seconds between two fetches of a trusted issuer's JWKS prompted by an unknown
+    /// `kid` (a flood of made-up kids cannot make warden hammer the issuer).
+    pub exchange_jwks_min_refresh: u64,
+    /// Seconds a trusted issuer's JWKS is used before it is fetched again.
+    pub exchange_jwks_max_age: u64,
+    /// Identity providers whose OpenID Connect ID tokens `POST /v1/auth/exchange` accepts
+    /// (RFC 8693 token exchange). Empty: the exchange is off. Last, because TOML writes
+    /// arrays of tables after plain keys.
+    pub exchange_issuers: Vec<TrustedIssuer>,
 }
+
+/// An identity provider whose ID tokens are exchanged for warden sessions.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TrustedIssuer {
+    /// The `iss` of its tokens, exactly; its discovery document is at
+    /// `<issuer>/.well-known/openid-configuration` and must name the same issuer. `https`,
+    /// or `http` on a loopback address only (tests, a local provider).
+    pub issuer: String,
+    /// The `aud` its tokens must carry: the app's client id at that provider.
+    pub audience: String,
+    /// The signing algorithms accepted from it (RFC 7518 names; never `none` or HS*).
+    #[serde(default = "default_exchange_algorithms")]
+    pub algorithms: Vec<String>,
+    /// How a token finds its warden user: `email` (only when `email_verified` is true) or
+    /// `sub` (the warden user id is the token's `sub`).
+    #[serde(default)]
+    pub link_claim: LinkClaim,
+    /// Create the warden user on a first exchange (else an unknown person is refused).
+    #[serde(default)]
+    pub create_users: bool,
+    /// The roles of a user created by the exchange.
+    #[serde(default)]
+    pub default_roles: Vec<String>,
+}
+
+fn default_exchange_algorithms() -> Vec<String> {
+    vec!["RS256".into()]
+}
+
+/// The claim that links an exchanged ID token to a warden user.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkClaim {
+    /// The verified `email` (`email_verified` must be true).
+    #[default]
+    Email,
+    /// The `sub`: the warden user id.
+    Sub,
+}
+
+/// The asymmetric algorithms an exchanged ID token may use. `none` and the HS* family are
+/// never accepted: an HMAC "verified" with a public key is the classic key-confusion forgery
+/// (RFC 8725 section 2.1 and 3.1), and an identity provider's secret is not ours to hold.
+pub const EXCHANGE_ALGORITHMS: [&str; 9] = [
+    "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA",
+];
 
 /// Keys whose values are secrets: masked by `--print-config`, and absent from the
 /// serialised defaults (so they are listed here to be settable as `WARDEN_<KEY>`).
@@ -177,6 +233,9 @@ impl Default for Config {
             watch_policies: true,
             operations_key: None,
             metrics_require_key: false,
+            exchange_jwks_min_refresh: 60,
+            exchange_jwks_max_age: 3600,
+            exchange_issuers: Vec::new(),
         }
     }
 }
@@ -307,6 +366,45 @@ impl Config {
             }
             _ => {}
         }
+        self.check_exchange()?;
+        Ok(())
+    }
+
+    fn check_exchange(&self) -> Result<(), ConfigError> {
+        let mut seen = std::collections::HashSet::new();
+        for (n, t) in self.exchange_issuers.iter().enumerate() {
+            let at = format!("exchange_issuers[{n}]");
+            if !seen.insert(t.issuer.as_str()) {
+                return Err(ConfigError::Invalid(format!(
+                    "{at}: issuer {} is listed twice",
+                    t.issuer
+                )));
+            }
+            if !issuer_url_is_safe(&t.issuer) {
+                return Err(ConfigError::Invalid(format!(
+                    "{at}: issuer must be an https URL (http only on a loopback address), got {:?}",
+                    t.issuer
+                )));
+            }
+            if t.audience.trim().is_empty() {
+                return Err(ConfigError::Invalid(format!(
+                    "{at}: audience (the app's client id at the provider) is required"
+                )));
+            }
+            if t.algorithms.is_empty() {
+                return Err(ConfigError::Invalid(format!(
+                    "{at}: algorithms must name at least one"
+                )));
+            }
+            for alg in &t.algorithms {
+                if !EXCHANGE_ALGORITHMS.contains(&alg.as_str()) {
+                    return Err(ConfigError::Invalid(format!(
+                        "{at}: algorithm {alg:?} is not accepted; choose from {}",
+                        EXCHANGE_ALGORITHMS.join(", ")
+                    )));
+                }
+            }
+        }
         Ok(())
     }
 
@@ -337,6 +435,27 @@ impl Config {
     pub fn to_masked_toml(&self) -> String {
         toml::to_string(&self.masked()).unwrap_or_default()
     }
+}
+
+/// An issuer URL warden may fetch discovery and keys from: `https`, or plain `http` only on
+/// a loopback address (a key fetched over plain HTTP from elsewhere could be swapped by
+/// anyone on the path, and every token "verified" with it forged).
+pub fn issuer_url_is_safe(url: &str) -> bool {
+    if url.contains(char::is_whitespace) || url.contains('#') || url.contains('?') {
+        return false;
+    }
+    if let Some(rest) = url.strip_prefix("https://") {
+        return !rest.is_empty() && !rest.starts_with('/');
+    }
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let host = rest.split('/').next().unwrap_or("");
+    let host = match host.rsplit_once(':') {
+        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
+        _ => host,
+    };
+    matches!(host, "127.0.0.1" | "[::1]" | "localhost")
 }
 
 /// The defaults as figment values, by key (secrets, `None` by default, are absent).
@@ -473,6 +592,13 @@ fn env_value(default: Option<&Value>, raw: &str) -> Value {
             "0" | "false" | "no" | "off" => Value::from(false),
             _ => Value::from(raw),
         },
+        // A list of tables (`exchange_issuers`) is given as JSON.
+        Some(Value::Array(..)) if raw.trim_start().starts_with('[') => {
+            match serde_json::from_str::<serde_json::Value>(raw) {
+                Ok(json) => Value::serialize(json).unwrap_or_else(|_| Value::from(raw)),
+                Err(_) => Value::from(raw),
+            }
+        }
         Some(Value::Array(..)) => Value::from(
             raw.split(',')
                 .map(str::trim)
@@ -734,6 +860,45 @@ mod tests {
         flags.insert("access_token_ttl".into(), serde_json::json!(30));
         let c = Config::layered(Some(&file), Some(&env), flags).unwrap();
         assert_eq!((c.access_token_ttl, c.leeway), (30, 5));
+    }
+
+    #[test]
+    fn exchange_issuers_are_checked_and_read_from_the_file_and_the_environment() {
+        let text =
+            "[[exchange_issuers]]\nissuer = \"https://accounts.google.com\"\naudience = \"app\"\n";
+        let c = Config::from_toml_str(text, "warden.toml").unwrap();
+        c.check().unwrap();
+        let google = &c.exchange_issuers[0];
+        assert_eq!(google.algorithms, vec!["RS256"]);
+        assert_eq!(google.link_claim, LinkClaim::Email);
+        assert!(!google.create_users);
+        let printed = c.to_masked_toml();
+        assert_eq!(Config::from_toml_str(&printed, "printed").unwrap(), c);
+        let json = r#"[{"issuer":"http://127.0.0.1:9000","audience":"app","algorithms":["EdDSA"],"link_claim":"sub","create_users":true,"default_roles":["USER"]}]"#;
+        let c = with_env(&[("WARDEN_EXCHANGE_ISSUERS", json)]).unwrap();
+        c.check().unwrap();
+        assert_eq!(c.exchange_issuers[0].link_claim, LinkClaim::Sub);
+        let bad = |issuer: &str, algorithms: &[&str]| {
+            let c = Config {
+                exchange_issuers: vec![TrustedIssuer {
+                    issuer: issuer.into(),
+                    audience: "app".into(),
+                    algorithms: algorithms.iter().map(|a| a.to_string()).collect(),
+                    link_claim: LinkClaim::Email,
+                    create_users: false,
+                    default_roles: vec![],
+                }],
+                ..Config::default()
+            };
+            c.check().unwrap_err().to_string()
+        };
+        assert!(bad("https://idp.example", &["HS256"]).contains("not accepted"));
+        assert!(bad("https://idp.example", &["none"]).contains("not accepted"));
+        assert!(bad("https://idp.example", &[]).contains("at least one"));
+        assert!(bad("http://idp.example", &["RS256"]).contains("https"));
+        assert!(bad("http://127.0.0.1.evil.example", &["RS256"]).contains("https"));
+        assert!(issuer_url_is_safe("http://localhost:8080/realms/x"));
+        assert!(!issuer_url_is_safe("https://"));
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod guard;
 pub mod identity;
 pub mod metrics;
 pub mod model;
+pub mod plan;
 pub mod policytest;
 pub mod server;
 pub mod store;

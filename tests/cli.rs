@@ -420,6 +420,24 @@ fn serve_in_an_empty_directory_answers_healthz_and_stops_on_sigterm() {
         .read_to_string()
         .unwrap();
     assert!(body.contains("ok"));
+    // `warden openapi` prints, without a server, the very document the server serves.
+    let served: serde_json::Value = serde_json::from_str(
+        &ureq::get(&format!("http://{addr}/openapi.json"))
+            .call()
+            .unwrap()
+            .into_body()
+            .read_to_string()
+            .unwrap(),
+    )
+    .unwrap();
+    let printed = env
+        .cmd(&["openapi"])
+        .env("WARDEN_LISTEN", &addr)
+        .output()
+        .unwrap();
+    assert!(printed.status.success());
+    let printed: serde_json::Value = serde_json::from_slice(&printed.stdout).unwrap();
+    assert_eq!(printed, served);
     // Decisions made right before the stop still reach the decision log.
     let login: serde_json::Value = serde_json::from_str(
         &ureq::post(&format!("http://{addr}/v1/auth/login"))

@@ -17,10 +17,14 @@ mod bad_input;
 mod decisions;
 #[path = "http/embed.rs"]
 mod embed;
+#[path = "http/exchange.rs"]
+mod exchange;
 #[path = "http/hardening.rs"]
 mod hardening;
 #[path = "http/ops.rs"]
 mod ops;
+#[path = "http/plans.rs"]
+mod plans;
 #[path = "http/tokens.rs"]
 mod tokens;
 #[path = "http/tui.rs"]

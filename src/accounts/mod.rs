@@ -1,6 +1,7 @@
 //! Sign-in, refresh rotation, logout and revocation: composes the store and the tokens.
 
 pub mod bootstrap;
+pub mod exchange;
 mod gate;
 pub mod password;
 
@@ -43,6 +44,24 @@ pub enum AuthError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Token(#[from] TokenError),
+    /// A token exchange refused: the subject token or the person it names (RFC 8693
+    /// section 2.2.2, `invalid_request`).
+    #[error("{0}")]
+    ExchangeRefused(String),
+    /// A trusted issuer's keys could not be fetched: retry later.
+    #[error("{0}")]
+    IssuerUnavailable(String),
+}
+
+impl From<exchange::ExchangeError> for AuthError {
+    fn from(e: exchange::ExchangeError) -> Self {
+        match e {
+            exchange::ExchangeError::Refused(why) => AuthError::ExchangeRefused(why),
+            e @ exchange::ExchangeError::Unavailable(_) => {
+                AuthError::IssuerUnavailable(e.to_string())
+            }
+        }
+    }
 }
 
 impl From<Busy> for AuthError {
@@ -75,6 +94,8 @@ pub struct Accounts {
     /// [`password::verify_in`]): a failure here stops the start instead of degrading to a
     /// faster path that would tell unknown emails apart by timing.
     dummy_hash: String,
+    /// The trusted identity providers of the token exchange, with their cached keys.
+    id_tokens: exchange::IdTokenVerifier,
 }
 
 /// The throttle counters one sign-in attempt is charged to.
@@ -126,6 +147,7 @@ impl Accounts {
             AuthError::Internal
         })?;
         Ok(Accounts {
+            id_tokens: exchange::IdTokenVerifier::new(&config, clock.clone()),
             gate: HashGate::new(config.hash_concurrency, config.hash_queue),
             store,
             tokens,
@@ -212,6 +234,119 @@ impl Accounts {
             )
             .await?;
         self.issue(user, session, refresh_token)
+    }
+
+    /// RFC 8693 token exchange: another identity provider's verified ID token for a warden
+    /// session, answered like a sign-in. The person is linked by the issuer's `link_claim`:
+    ///
+    /// - `email`: only an email the provider says it verified (`email_verified: true`). An
+    ///   unverified email would let anyone who can register that address at the provider take
+    ///   over the warden account that has it (the classic "pre-account takeover").
+    /// - `sub`: the warden user id is the token's `sub` (for a provider whose subjects are
+    ///   warden's ids; with several such issuers, their subjects must not overlap).
+    ///
+    /// A person without a warden user is refused unless the issuer has `create_users`; a
+    /// created user gets the issuer's `default_roles`, no password, and an audit row. A
+    /// disabled user is refused like a wrong password.
+    pub async fn exchange(self: &Arc<Self>, subject_token: &str) -> Result<Issued, AuthError> {
+        let exchange::VerifiedIdToken { issuer, claims } =
+            self.id_tokens.verify(subject_token).await?;
+        let refuse = |why: String| AuthError::ExchangeRefused(why);
+        let found = match issuer.link_claim {
+            crate::config::LinkClaim::Email => {
+                let email = claims.verified_email().ok_or_else(|| {
+                    refuse("the token's email is missing or not verified (email_verified)".into())
+                })?;
+                self.store.user_by_email(email).await?.map(|(user, _)| user)
+            }
+            crate::config::LinkClaim::Sub => match self.store.user(&claims.sub).await {
+                Ok(user) => Some(user),
+                Err(e) if e.is_not_found() => None,
+                Err(e) => return Err(e.into()),
+            },
+        };
+        let user = match found {
+            Some(user) => user,
+            None if issuer.create_users => self.create_exchanged_user(&issuer, &claims).await?,
+            None => {
+                return Err(refuse(format!(
+                    "no warden user is linked to this person, and {} does not create users",
+                    issuer.issuer
+                )))
+            }
+        };
+        if user.disabled {
+            return Err(refuse("the user is disabled".into()));
+        }
+        let refresh_token = random_token(32);
+        let session = self
+            .store
+            .create_session(
+                &user.id,
+                &sha256_hex(&refresh_token),
+                self.config.refresh_absolute_ttl,
+            )
+            .await?;
+        self.issue(user, session, refresh_token)
+    }
+
+    /// A user for a person first seen through the exchange: a verified email is required
+    /// (it becomes `principal.email`, which policies compare with resources).
+    async fn create_exchanged_user(
+        &self,
+        issuer: &crate::config::TrustedIssuer,
+        claims: &exchange::IdClaims,
+    ) -> Result<UserRow, AuthError> {
+        use crate::model::{Email, RoleName, UserId, UserName};
+        let refuse = |why: String| AuthError::ExchangeRefused(why);
+        let email = claims
+            .verified_email()
+            .ok_or_else(|| refuse("a new user needs a verified email in the token".into()))
+            .and_then(|e| Email::parse(e).map_err(|e| refuse(format!("email: {e}"))))?;
+        let id = match issuer.link_claim {
+            crate::config::LinkClaim::Email => UserId::from_email(&email),
+            crate::config::LinkClaim::Sub => UserId::parse(&claims.sub),
+        }
+        .map_err(|e| refuse(format!("cannot make a user id: {e}")))?;
+        let name = claims
+            .name
+            .as_deref()
+            .and_then(|n| UserName::parse(n).ok())
+            .unwrap_or_default();
+        let roles = issuer
+            .default_roles
+            .iter()
+            .map(|r| RoleName::parse(r))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| refuse(format!("default_roles: {e}")))?;
+        let audit = crate::store::Audit {
+            actor: format!("exchange:{}", issuer.issuer),
+            action: "users.create".into(),
+            target: format!("user:{id}"),
+            detail: serde_json::json!({
+                "email": email.as_str(),
+                "roles": roles.iter().map(RoleName::as_str).collect::<Vec<_>>(),
+                "password": "none",
+                "by": "token exchange",
+                "issuer": issuer.issuer,
+            }),
+        };
+        let new = crate::store::NewUser {
+            id,
+            email,
+            name,
+            roles,
+            password_hash: None,
+        };
+        match self.store.create_user(&new, Some(&audit)).await {
+            Ok(user) => Ok(user),
+            // The id is taken (by another email), or a role does not exist: refuse, never
+            // link to someone else's account.
+            Err(e @ (StoreError::Conflict(_) | StoreError::NotFound { .. })) => {
+                Err(refuse(format!("cannot create the user: {e}")))
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Charge one attempt to the throttle, or say how long to wait.

@@ -688,6 +688,34 @@ pub struct Refresh {
     pub grant_type: Option<String>,
 }
 
+/// The grant of `POST /v1/auth/exchange` (RFC 8693 section 2.1).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+pub enum TokenExchangeGrant {
+    #[serde(rename = "urn:ietf:params:oauth:grant-type:token-exchange")]
+    TokenExchange,
+}
+
+/// The subject token types `POST /v1/auth/exchange` accepts (RFC 8693 section 3).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+pub enum SubjectTokenType {
+    /// An OpenID Connect ID token.
+    #[serde(rename = "urn:ietf:params:oauth:token-type:id_token")]
+    IdToken,
+}
+
+/// `POST /v1/auth/exchange` (JSON or form, RFC 8693 section 2.1): a trusted identity
+/// provider's ID token for a warden session.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenExchange {
+    /// `urn:ietf:params:oauth:grant-type:token-exchange`.
+    pub grant_type: TokenExchangeGrant,
+    /// The ID token (a signed JWT, at most 8 KiB).
+    pub subject_token: String,
+    /// `urn:ietf:params:oauth:token-type:id_token`.
+    pub subject_token_type: SubjectTokenType,
+}
+
 /// `POST /v1/auth/logout` (JSON or form): the refresh token, else the cookie's.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -841,6 +869,22 @@ pub struct Authorize {
     #[schema(value_type = Option<Object>)]
     pub context: Object,
 }
+
+/// `POST /v1/authorize/plan`: which resources of a type may the token's user do `action` on?
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanRequest {
+    /// An `Action` name.
+    pub action: Name,
+    /// The resource's entity type (`Document`).
+    pub resource_type: Name,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    #[schema(value_type = Option<Object>)]
+    pub context: Object,
+}
+
+/// The query plan (the wire format is the plan module's; see the README).
+pub use crate::plan::{EntityRef, Expr, Operand, Plan, PlanKind};
 
 /// `POST /v1/authorize/batch`: several questions for one token, answered in order.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

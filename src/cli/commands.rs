@@ -126,6 +126,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Decide(args) => decide(args, &config, &out),
         Command::Audit(args) => audit(args, &config, &out),
         Command::Decisions(args) => decisions(args, &config, &out),
+        Command::Openapi => {
+            let document = crate::server::openapi::document(&config);
+            println!("{}", serde_json::to_string_pretty(&document)?);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Tui { url, read_only } => {
             let url = url
                 .clone()

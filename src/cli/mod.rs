@@ -69,6 +69,9 @@ pub enum Command {
     Audit(AuditArgs),
     /// Read the decision log, newest first; --follow prints new decisions as they come.
     Decisions(DecisionsArgs),
+    /// Print the HTTP API's OpenAPI 3.1 document (what `/openapi.json` serves), without a
+    /// server: clients generate their types from it.
+    Openapi,
     /// The admin console: users, roles, sessions, decisions, policies, audit.
     Tui {
         /// The warden server (default: http://<listen> from the configuration).

@@ -67,6 +67,9 @@ pub struct PolicyIndex {
     /// Entity uids named by scopes, interned.
     entities: HashMap<EntityUid, u32>,
     buckets: HashMap<BucketKey, Vec<u32>>,
+    /// The same positions by (action, principal) alone, whatever their resource: what a
+    /// query plan (resource unknown) looks up.
+    by_scope: HashMap<(u32, (u8, u32)), Vec<u32>>,
     placements: usize,
     /// Sets already sliced, by candidate list (see the module documentation).
     slices: quick_cache::sync::Cache<Box<[u32]>, Arc<PolicySet>, SliceWeight>,
@@ -135,6 +138,7 @@ impl PolicyIndex {
             policies: Vec::new(),
             entities: HashMap::new(),
             buckets: HashMap::new(),
+            by_scope: HashMap::new(),
             placements: 0,
             slices: quick_cache::sync::Cache::with_weighter(
                 1024,
@@ -180,11 +184,17 @@ impl PolicyIndex {
                     .entry((action, principal, resource))
                     .or_default()
                     .push(position);
+                index
+                    .by_scope
+                    .entry((action, principal))
+                    .or_default()
+                    .push(position);
                 index.placements += 1;
             }
             index.policies.push(policy.id().clone());
         }
         index.buckets.shrink_to_fit();
+        index.by_scope.shrink_to_fit();
         Ok(index)
     }
 
@@ -196,20 +206,7 @@ impl PolicyIndex {
     /// The positions of the policies that can apply to a request of `scope`, sorted.
     fn candidates(&self, scope: &Scope<'_>) -> Vec<u32> {
         let id = |uid: &EntityUid| self.entities.get(uid).copied();
-        let mut principal_keys = vec![(P_ANY, ANY)];
-        if let Some(p) = id(scope.principal) {
-            principal_keys.push((P_EQ, p));
-            principal_keys.push((P_IN, p));
-        }
-        principal_keys.extend(
-            scope
-                .principal_ancestors
-                .iter()
-                .filter_map(id)
-                .map(|a| (P_IN, a)),
-        );
-        let mut action_keys = vec![ANY];
-        action_keys.extend(id(scope.action));
+        let (principal_keys, action_keys) = self.keys(scope);
         let mut resource_keys = vec![ANY];
         resource_keys.extend(id(scope.resource));
         let mut found = Vec::new();
@@ -227,6 +224,26 @@ impl PolicyIndex {
         found
     }
 
+    /// The principal and action keys a request of `scope` looks up.
+    fn keys(&self, scope: &Scope<'_>) -> (Vec<(u8, u32)>, Vec<u32>) {
+        let id = |uid: &EntityUid| self.entities.get(uid).copied();
+        let mut principal_keys = vec![(P_ANY, ANY)];
+        if let Some(p) = id(scope.principal) {
+            principal_keys.push((P_EQ, p));
+            principal_keys.push((P_IN, p));
+        }
+        principal_keys.extend(
+            scope
+                .principal_ancestors
+                .iter()
+                .filter_map(id)
+                .map(|a| (P_IN, a)),
+        );
+        let mut action_keys = vec![ANY];
+        action_keys.extend(id(scope.action));
+        (principal_keys, action_keys)
+    }
+
     /// The policies of `all` (the set this index was built from) that can apply to a
     /// request of `scope`, as a set Cedar can evaluate; built once per candidate list and
     /// then shared from the cache.
@@ -238,6 +255,33 @@ impl PolicyIndex {
         let set = Arc::new(self.build_slice(all, &candidates)?);
         self.slices
             .insert(candidates.into_boxed_slice(), set.clone());
+        Ok(set)
+    }
+
+    /// The policies of `all` that can apply to a request of `scope` for some resource (its
+    /// `resource` is ignored): every resource bucket of the principal's and action's keys.
+    /// What a query plan evaluates, the resource being unknown.
+    pub fn slice_any_resource(
+        &self,
+        all: &PolicySet,
+        scope: &Scope<'_>,
+    ) -> Result<Arc<PolicySet>, String> {
+        let (principal_keys, action_keys) = self.keys(scope);
+        let mut found = Vec::new();
+        for p in &principal_keys {
+            for a in &action_keys {
+                if let Some(positions) = self.by_scope.get(&(*a, *p)) {
+                    found.extend_from_slice(positions);
+                }
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        if let Some(set) = self.slices.get(&found[..]) {
+            return Ok(set);
+        }
+        let set = Arc::new(self.build_slice(all, &found)?);
+        self.slices.insert(found.into_boxed_slice(), set.clone());
         Ok(set)
     }
 

@@ -15,6 +15,7 @@
 pub mod diag;
 mod index;
 mod load;
+pub mod plan;
 pub mod synth;
 
 pub use diag::Diagnostic;
@@ -23,6 +24,7 @@ pub use load::{
     create_shipped, load_dir, load_sources, policy_files, LoadError, PolicyBundle, PolicyInfo,
     LINKS_FILE, SCHEMA_FILE, SHIPPED,
 };
+pub use plan::{plan_with, PlanQuery};
 
 use cedar_policy::{
     Authorizer, Context, Entities, Entity, EntityUid, Request, RestrictedExpression,
@@ -222,6 +224,11 @@ impl Engine {
     /// Whether requests are validated against a schema (decided at start-up).
     pub fn validation(&self) -> bool {
         self.bundle().schema.is_some()
+    }
+
+    /// The query plan of `query` against the current bundle (see [`plan`]).
+    pub fn plan(&self, query: &PlanQuery) -> Result<crate::plan::Plan, String> {
+        plan_with(&self.bundle(), query)
     }
 
     /// Decide a query against the current bundle.
@@ -468,22 +475,7 @@ fn build_entities(
     bundle: &PolicyBundle,
 ) -> Result<Entities, String> {
     let p = &query.principal;
-    let role = |name: &str| entity_uid("Role", name);
-    let attrs = |m: &Map<String, Value>| -> Result<HashMap<String, RestrictedExpression>, String> {
-        m.iter()
-            .map(|(k, v)| Ok((k.clone(), restricted(v)?)))
-            .collect()
-    };
-    let parents = |names: &[String]| -> Result<HashSet<EntityUid>, String> {
-        names.iter().map(|n| role(n)).collect()
-    };
-    let mut list = vec![
-        Entity::new(principal.clone(), attrs(&p.attrs)?, parents(&p.roles)?)
-            .map_err(|e| format!("bad principal attributes: {}", full_error(&e)))?,
-    ];
-    for (name, role_parents) in &p.role_parents {
-        list.push(Entity::new_no_attrs(role(name)?, parents(role_parents)?));
-    }
+    let mut list = principal_entities(p, principal, action, bundle)?;
     let resource_is_known = resource == principal
         || (query.resource.kind == "Role"
             && p.role_parents.iter().any(|(r, _)| *r == query.resource.id));
@@ -497,14 +489,44 @@ fn build_entities(
             .map_err(|e| format!("bad resource properties: {}", full_error(&e)))?,
         );
     }
+    Entities::empty()
+        .add_entities(list, bundle.schema.as_ref())
+        .map_err(|e| format!("bad entity data: {}", full_error(&e)))
+}
+
+/// JSON attributes as Cedar attributes.
+fn attrs(m: &Map<String, Value>) -> Result<HashMap<String, RestrictedExpression>, String> {
+    m.iter()
+        .map(|(k, v)| Ok((k.clone(), restricted(v)?)))
+        .collect()
+}
+
+/// The entities every request of `p` holds, whatever its resource (shared by decisions and
+/// plans, so both see the same principal): the principal with its roles as parents, every
+/// reachable role with its parents, and the action with its groups.
+fn principal_entities(
+    p: &Principal,
+    principal: &EntityUid,
+    action: &EntityUid,
+    bundle: &PolicyBundle,
+) -> Result<Vec<Entity>, String> {
+    let role = |name: &str| entity_uid("Role", name);
+    let parents = |names: &[String]| -> Result<HashSet<EntityUid>, String> {
+        names.iter().map(|n| role(n)).collect()
+    };
+    let mut list = vec![
+        Entity::new(principal.clone(), attrs(&p.attrs)?, parents(&p.roles)?)
+            .map_err(|e| format!("bad principal attributes: {}", full_error(&e)))?,
+    ];
+    for (name, role_parents) in &p.role_parents {
+        list.push(Entity::new_no_attrs(role(name)?, parents(role_parents)?));
+    }
     // Only the request's own action and its groups, not the whole action hierarchy of the
     // schema (which `from_entities` would add, at a cost that grows with the schema).
     if let Some(closure) = bundle.action_closures.get(action) {
         list.extend(closure.iter().cloned());
     }
-    Entities::empty()
-        .add_entities(list, bundle.schema.as_ref())
-        .map_err(|e| format!("bad entity data: {}", full_error(&e)))
+    Ok(list)
 }
 
 /// A JSON value as a Cedar value, following Cedar's JSON entity format: `{"__entity":

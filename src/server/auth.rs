@@ -102,6 +102,20 @@ pub async fn login(
     Ok(issued_response(&state, &issued))
 }
 
+/// RFC 8693 token exchange: a trusted identity provider's OpenID Connect ID token for a
+/// warden session (the answer of a sign-in). The verification and the linking are
+/// [`crate::accounts::Accounts::exchange`]'s.
+pub async fn exchange(
+    State(state): State<AppState>,
+    FlexibleBody(body): FlexibleBody<api::TokenExchange>,
+) -> Result<Response, ApiError> {
+    let accounts = state.accounts.clone();
+    let result = accounts.exchange(&body.subject_token).await;
+    state.metrics.login(result.is_ok());
+    let issued = result?;
+    Ok(issued_response(&state, &issued))
+}
+
 pub async fn refresh(
     State(state): State<AppState>,
     headers: HeaderMap,

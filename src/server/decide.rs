@@ -5,7 +5,7 @@ use super::extract::{from_value, BearerToken, JsonBody};
 use super::{AppState, RequestId};
 use crate::api;
 use crate::app::DecisionRow;
-use crate::engine::{Decision, Principal, Query, Resource};
+use crate::engine::{Decision, PlanQuery, Principal, Query, Resource};
 use crate::tokens::Rejection;
 use axum::extract::State;
 use axum::{Extension, Json};
@@ -180,4 +180,72 @@ pub async fn authorize_batch(
         results,
         request_id,
     }))
+}
+
+/// `POST /v1/authorize/plan`: the query plan of the token's user for an action on a resource
+/// type. Fail closed: no plan (a bad action or type, no schema) is an error answer, never an
+/// empty or permissive condition.
+pub async fn authorize_plan(
+    State(state): State<AppState>,
+    Extension(RequestId(request_id)): Extension<RequestId>,
+    BearerToken(token): BearerToken,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<api::Plan>, ApiError> {
+    // The token first: a caller without one learns nothing from validation errors.
+    let principal = token_principal(&state, token).await?;
+    let body = from_value::<api::PlanRequest>(body, "")?;
+    let query = PlanQuery {
+        principal,
+        action_type: "Action".into(),
+        action: body.action.into_string(),
+        resource_type: body.resource_type.into_string(),
+        context: Value::Object(body.context),
+    };
+    let started = Instant::now();
+    let plan = state.engine.plan(&query);
+    let caller = Caller {
+        client: format!("user:{}", query.principal.id),
+        request_id,
+    };
+    record_plan(&state, &caller, &query, &plan, started);
+    plan.map(Json).map_err(ApiError::bad_request)
+}
+
+/// Queue a plan for the decision log: decision `plan`, the resource `Type::"*"`, the
+/// condition's kind as a reason and what the plan could not express as errors.
+pub(crate) fn record_plan(
+    state: &AppState,
+    caller: &Caller,
+    query: &PlanQuery,
+    plan: &Result<crate::plan::Plan, String>,
+    started: Instant,
+) {
+    let latency = started.elapsed();
+    let (reasons, errors) = match plan {
+        Ok(p) => {
+            let kind = serde_json::to_value(p.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            let mut reasons = vec![format!("plan:{kind}")];
+            reasons.extend(p.reasons.iter().cloned());
+            (reasons, p.unsupported.clone())
+        }
+        Err(e) => (Vec::new(), vec![e.clone()]),
+    };
+    state.decision_log.record(DecisionRow {
+        id: 0,
+        at: crate::util::now(),
+        request_id: caller.request_id.clone(),
+        client: caller.client.clone(),
+        principal: format!("User::{:?}", query.principal.id),
+        action: query.action.clone(),
+        resource: format!("{}::\"*\"", query.resource_type),
+        decision: "plan".into(),
+        reasons,
+        errors,
+        latency_us: latency.as_micros() as i64,
+        properties: Value::Object(Default::default()),
+        context: query.context.clone(),
+    });
 }

@@ -146,6 +146,15 @@ impl From<AuthError> for ApiError {
             AuthError::BadRequest(m) => ApiError::bad_request(m),
             AuthError::Store(s) => s.into(),
             AuthError::Token(t) => ApiError::internal(t),
+            // RFC 8693 section 2.2.2: an unacceptable subject token is `invalid_request`.
+            AuthError::ExchangeRefused(why) => {
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", why)
+            }
+            AuthError::IssuerUnavailable(why) => {
+                let mut e = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", why);
+                e.retry_after = Some(5);
+                e
+            }
         }
     }
 }

@@ -15,7 +15,7 @@ pub mod decision_log;
 pub mod error;
 pub mod extract;
 pub mod limits;
-mod openapi;
+pub mod openapi;
 mod ops;
 mod routes;
 pub mod watch;

@@ -190,6 +190,12 @@ pub const ROUTES: &[Route] = routes! {
         ok: &[ok("Signed in: an access token and a refresh token", t::<api::SignedIn>)],
         errors: &[401, 429],
     }
+    post "/v1/auth/exchange" => auth::exchange {
+        tag: "auth",
+        summary: "Token exchange (RFC 8693): a trusted identity provider's ID token for a warden session",
+        body: Some(Body { schema: t::<api::TokenExchange>, media: JSON_OR_FORM, optional: false }),
+        ok: &[ok("Signed in: an access token and a refresh token", t::<api::SignedIn>)],
+    }
     post "/v1/auth/token" => auth::token {
         tag: "auth",
         summary: "OAuth 2.0 token endpoint (RFC 6749): form-encoded password and refresh_token grants",
@@ -241,6 +247,12 @@ pub const ROUTES: &[Route] = routes! {
         auth: Auth::UserToken,
         body: json(t::<api::AuthorizeBatch>),
         ok: &[ok("The decisions, in the order asked", t::<api::Authorizations>)],
+    }
+    post "/v1/authorize/plan" => decide::authorize_plan {
+        tag: "decisions", summary: "Which resources of a type may the token's user do this action on? (a query plan)",
+        auth: Auth::UserToken,
+        body: json(t::<api::PlanRequest>),
+        ok: &[ok("The plan: the condition a resource must meet", t::<api::Plan>)],
     }
     get "/.well-known/authzen-configuration" => authzen::configuration {
         tag: "authzen", summary: "AuthZEN PDP metadata",

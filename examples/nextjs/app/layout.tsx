@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 // Keep it well below the access-token life (warden's default: 900 s).
 const REFETCH_SECONDS = Number(process.env.SESSION_REFETCH_SECONDS ?? 60);
 
-export default function RootLayout({ children }) {
+export default function RootLayout({ children }: { children: React.ReactNode }) {
   return (
     <html lang="en">
       <body style={{ fontFamily: "system-ui, sans-serif", maxWidth: 640, margin: "2rem auto" }}>

@@ -2,7 +2,7 @@
 
 import { signOut, useSession } from "next-auth/react";
 import { useFormState, useFormStatus } from "react-dom";
-import { deleteUserResource } from "./actions";
+import { deleteUserResource, type ActionResult } from "./actions";
 
 function Submit() {
   const { pending } = useFormStatus();
@@ -15,7 +15,7 @@ function Submit() {
 
 export default function DeleteForm() {
   const { data: session } = useSession();
-  const [state, action] = useFormState(deleteUserResource, null);
+  const [state, action] = useFormState<ActionResult | null, FormData>(deleteUserResource, null);
   return (
     <div>
       <form action={action}>

@@ -1,0 +1,177 @@
+// The typed HTTP client: one method per warden endpoint the package uses. Request and answer
+// types come from src/generated/openapi.ts (generated from warden's OpenAPI document).
+
+import type { components } from "./generated/openapi.js";
+import { WardenHttpError, WardenUnavailableError } from "./errors.js";
+import { isPlan, type Plan, type PlanRequest } from "./plan.js";
+
+export type Schemas = components["schemas"];
+export type SignedIn = Schemas["SignedIn"];
+export type AuthorizeRequest = Schemas["Authorize"];
+export type Authorization = Schemas["Authorization"];
+export type Authorizations = Schemas["Authorizations"];
+export type LoggedOut = Schemas["LoggedOut"];
+export type ResourceInput = Schemas["Resource"];
+
+/** RFC 8693 token exchange: the grant and the subject token type warden accepts. */
+export const TOKEN_EXCHANGE_GRANT: Schemas["TokenExchangeGrant"] = "urn:ietf:params:oauth:grant-type:token-exchange";
+export const ID_TOKEN_TYPE: Schemas["SubjectTokenType"] = "urn:ietf:params:oauth:token-type:id_token";
+
+export interface WardenClientOptions {
+  /** warden's base URL (default: `WARDEN_URL`, else http://127.0.0.1:8080). */
+  url?: string;
+  /** Per request, in milliseconds (default 5000). A request that takes longer fails. */
+  timeoutMs?: number;
+  /** The fetch to use (default: the global one). */
+  fetch?: typeof fetch;
+}
+
+/** Answers larger than this are refused rather than parsed (warden's are a few KiB). */
+const MAX_ANSWER_BYTES = 1 << 20;
+
+export class WardenClient {
+  readonly url: string;
+  readonly timeoutMs: number;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(options: WardenClientOptions = {}) {
+    const url = options.url ?? process.env.WARDEN_URL ?? "http://127.0.0.1:8080";
+    this.url = url.replace(/\/+$/, "");
+    this.timeoutMs = options.timeoutMs ?? 5000;
+    this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  /** POST /v1/auth/login. Wrong credentials are a `WardenHttpError` with status 401. */
+  login(email: string, password: string): Promise<SignedIn> {
+    return this.post("/v1/auth/login", { email, password }, undefined, isSignedIn);
+  }
+
+  /** POST /v1/auth/refresh: the successor refresh token and a new access token. */
+  refresh(refreshToken: string): Promise<SignedIn> {
+    return this.post("/v1/auth/refresh", { refresh_token: refreshToken }, undefined, isSignedIn);
+  }
+
+  /** POST /v1/auth/logout: ends the refresh token's session. */
+  logout(refreshToken: string): Promise<LoggedOut> {
+    return this.post("/v1/auth/logout", { refresh_token: refreshToken }, undefined, (x): x is LoggedOut =>
+      isObject(x) && typeof x.logged_out === "boolean",
+    );
+  }
+
+  /**
+   * POST /v1/auth/exchange (RFC 8693): another identity provider's OpenID Connect ID token
+   * for a warden session, answered like a sign-in.
+   */
+  exchangeIdToken(idToken: string): Promise<SignedIn> {
+    const request: Schemas["TokenExchange"] = {
+      grant_type: TOKEN_EXCHANGE_GRANT,
+      subject_token: idToken,
+      subject_token_type: ID_TOKEN_TYPE,
+    };
+    return this.post("/v1/auth/exchange", request, undefined, isSignedIn);
+  }
+
+  /** POST /v1/authorize with the user's access token. Throws when there is no usable answer. */
+  authorize(accessToken: string, request: AuthorizeRequest): Promise<Authorization> {
+    return this.post("/v1/authorize", request, accessToken, isAuthorization);
+  }
+
+  /** POST /v1/authorize/batch: the decisions in the order asked. */
+  async authorizeMany(accessToken: string, items: AuthorizeRequest[]): Promise<Authorization[]> {
+    const answer = await this.post("/v1/authorize/batch", { items }, accessToken, (x): x is Authorizations =>
+      isObject(x) && Array.isArray(x.results) && x.results.every(isAuthorization),
+    );
+    if (answer.results.length !== items.length) {
+      throw new WardenUnavailableError(`asked ${items.length} decisions, got ${answer.results.length}`);
+    }
+    return answer.results;
+  }
+
+  /** POST /v1/authorize/plan: the condition under which the user may act on a resource type. */
+  plan(accessToken: string, request: PlanRequest): Promise<Plan> {
+    return this.post("/v1/authorize/plan", request, accessToken, isPlan);
+  }
+
+  /**
+   * POST `body` as JSON; the parsed answer when it is 2xx and passes `check`. Network errors,
+   * timeouts, oversized or malformed answers are `WardenUnavailableError`; an error status is
+   * `WardenHttpError`.
+   */
+  private async post<T>(
+    path: string,
+    body: unknown,
+    accessToken: string | undefined,
+    check: (x: unknown) => x is T,
+  ): Promise<T> {
+    const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
+    if (accessToken !== undefined) headers.authorization = `Bearer ${accessToken}`;
+    let res: Response;
+    let text: string;
+    try {
+      res = await this.fetchImpl(`${this.url}${path}`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify(body),
+        cache: "no-store",
+        redirect: "error",
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      const declared = Number(res.headers.get("content-length") ?? "0");
+      if (declared > MAX_ANSWER_BYTES) throw new Error(`answer of ${declared} bytes`);
+      text = await res.text();
+    } catch (e) {
+      throw new WardenUnavailableError(`warden did not answer ${path}: ${String(e)}`, e);
+    }
+    if (text.length > MAX_ANSWER_BYTES) throw new WardenUnavailableError(`answer of ${path} too large`);
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch (e) {
+      if (!res.ok) throw new WardenHttpError(res.status, `http_${res.status}`, `warden answered ${res.status}`);
+      throw new WardenUnavailableError(`warden's answer to ${path} is not JSON`, e);
+    }
+    if (!res.ok) {
+      const code = isObject(parsed) && typeof parsed.error === "string" ? parsed.error : `http_${res.status}`;
+      const message = isObject(parsed) && typeof parsed.message === "string" ? parsed.message : `warden answered ${res.status}`;
+      throw new WardenHttpError(res.status, code, message);
+    }
+    if (!check(parsed)) throw new WardenUnavailableError(`warden's answer to ${path} is malformed`);
+    return parsed;
+  }
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+function isSignedIn(x: unknown): x is SignedIn {
+  return (
+    isObject(x) &&
+    typeof x.id === "string" &&
+    typeof x.access_token === "string" &&
+    typeof x.refresh_token === "string" &&
+    typeof x.expires_at === "number" &&
+    Number.isFinite(x.expires_at)
+  );
+}
+
+function isAuthorization(x: unknown): x is Authorization {
+  return (
+    isObject(x) &&
+    typeof x.allowed === "boolean" &&
+    (x.decision === "allow" || x.decision === "deny") &&
+    // An allow must say so twice: a body that says allowed but not decision "allow" is malformed.
+    x.allowed === (x.decision === "allow") &&
+    Array.isArray(x.reasons) &&
+    x.reasons.every((r) => typeof r === "string") &&
+    (x.errors === undefined || (Array.isArray(x.errors) && x.errors.every((r) => typeof r === "string")))
+  );
+}
+
+let defaultClient: WardenClient | undefined;
+
+/** The client for `WARDEN_URL`, made on first use. */
+export function wardenClient(): WardenClient {
+  defaultClient ??= new WardenClient();
+  return defaultClient;
+}

@@ -1,0 +1,282 @@
+//! A plan as a parameterised SQL `WHERE` fragment, for SQLite (`?N` placeholders) and
+//! PostgreSQL (`$N`).
+//!
+//! Security: values reach the database only as bound parameters, never in the SQL text (SQL
+//! injection, CWE-89); column names come from the caller's mapping, and only plain (optionally
+//! qualified) identifiers are accepted there. A plan that cannot be translated exactly (an
+//! `unsupported` plan, an attribute without a column, a value of a kind SQL cannot compare) is
+//! an error, never a looser fragment: a list page built on a wrong fragment shows rows the user
+//! may not see.
+//!
+//! Columns hold: strings, whole numbers and booleans as themselves; an entity reference as the
+//! entity's id (the type is the column's); a set as a JSON array (SQLite, tested with
+//! `json_each`) or an array (PostgreSQL, `= ANY(col)`); an absent optional attribute as NULL.
+
+use super::{Expr, Operand, Plan};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// The SQL dialect of a fragment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// A bound parameter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Param {
+    Text(String),
+    Int(i64),
+    Bool(bool),
+}
+
+impl rusqlite::ToSql for Param {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        match self {
+            Param::Text(s) => s.to_sql(),
+            Param::Int(i) => i.to_sql(),
+            Param::Bool(b) => b.to_sql(),
+        }
+    }
+}
+
+/// A `WHERE` fragment and its parameters, in placeholder order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fragment {
+    pub sql: String,
+    pub params: Vec<Param>,
+}
+
+/// Why a plan could not be translated. Never answered by a permissive fragment.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SqlError {
+    #[error("the plan has no exact condition ({0}); check each row with /v1/authorize")]
+    Unsupported(String),
+    #[error("attribute {0:?} has no column in the mapping")]
+    UnmappedAttribute(String),
+    #[error("column name {0:?} is not a plain identifier")]
+    BadColumn(String),
+    #[error("cannot translate: {0}")]
+    Untranslatable(String),
+}
+
+/// Attribute paths (`resource.owner`, and `resource` for the resource's own id) to columns.
+pub type Columns = HashMap<String, String>;
+
+struct Writer<'a> {
+    dialect: Dialect,
+    columns: &'a Columns,
+    params: Vec<Param>,
+    first: usize,
+}
+
+fn plain_identifier(name: &str) -> bool {
+    !name.is_empty()
+        && name.split('.').all(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+}
+
+impl Writer<'_> {
+    fn bind(&mut self, p: Param) -> String {
+        self.params.push(p);
+        let n = self.first + self.params.len() - 1;
+        match self.dialect {
+            Dialect::Sqlite => format!("?{n}"),
+            Dialect::Postgres => format!("${n}"),
+        }
+    }
+
+    fn column(&self, attr: &str) -> Result<String, SqlError> {
+        let column = self
+            .columns
+            .get(attr)
+            .ok_or_else(|| SqlError::UnmappedAttribute(attr.to_string()))?;
+        if !plain_identifier(column) {
+            return Err(SqlError::BadColumn(column.clone()));
+        }
+        Ok(column.clone())
+    }
+
+    fn scalar(value: &Value) -> Result<Param, SqlError> {
+        match value {
+            Value::String(s) => Ok(Param::Text(s.clone())),
+            Value::Bool(b) => Ok(Param::Bool(*b)),
+            Value::Number(n) => n
+                .as_i64()
+                .map(Param::Int)
+                .ok_or_else(|| SqlError::Untranslatable(format!("{n} is not a whole number"))),
+            other => Err(SqlError::Untranslatable(format!(
+                "{other} is not a string, whole number or boolean"
+            ))),
+        }
+    }
+
+    fn operand(&mut self, o: &Operand) -> Result<String, SqlError> {
+        match o {
+            Operand::Attr { attr } => self.column(attr),
+            Operand::Value { value } => Ok(self.bind(Self::scalar(value)?)),
+            Operand::Entity { entity } => Ok(self.bind(Param::Text(entity.id.clone()))),
+        }
+    }
+
+    /// `set_column` contains the value `item`.
+    fn contains(&mut self, set: &Operand, item: &Operand) -> Result<String, SqlError> {
+        let Operand::Attr { attr } = set else {
+            return Err(SqlError::Untranslatable(
+                "`contains` on a literal set".into(),
+            ));
+        };
+        let column = self.column(attr)?;
+        let item = self.operand(item)?;
+        Ok(match self.dialect {
+            Dialect::Sqlite => {
+                format!("EXISTS (SELECT 1 FROM json_each({column}) WHERE json_each.value = {item})")
+            }
+            Dialect::Postgres => format!("({item} = ANY({column}))"),
+        })
+    }
+
+    fn like_pattern(&self, pattern: &str) -> String {
+        // Cedar's pattern: `*` any run, `\*` a literal star, `\\` a literal backslash. SQLite's
+        // LIKE ignores ASCII case, Cedar's `like` does not: GLOB is case-sensitive; its
+        // special characters are escaped by bracketing them. PostgreSQL's LIKE is
+        // case-sensitive; `%`, `_` and the escape character are escaped.
+        let mut out = String::new();
+        let mut chars = pattern.chars();
+        while let Some(c) = chars.next() {
+            let (literal, ch) = match c {
+                '\\' => (true, chars.next().unwrap_or('\\')),
+                '*' => (false, '*'),
+                other => (true, other),
+            };
+            match (self.dialect, literal, ch) {
+                (Dialect::Sqlite, false, _) => out.push('*'),
+                (Dialect::Sqlite, true, '*' | '?' | '[') => {
+                    out.push('[');
+                    out.push(ch);
+                    out.push(']');
+                }
+                (Dialect::Postgres, false, _) => out.push('%'),
+                (Dialect::Postgres, true, '%' | '_' | '\\') => {
+                    out.push('\\');
+                    out.push(ch);
+                }
+                (_, true, _) => out.push(ch),
+            }
+        }
+        out
+    }
+
+    fn expr(&mut self, e: &Expr) -> Result<String, SqlError> {
+        if let Some((op, left, right)) = e.as_cmp() {
+            for side in [left, right] {
+                if let Operand::Value { value } = side {
+                    if !matches!(value, Value::String(_) | Value::Bool(_) | Value::Number(_)) {
+                        return Err(SqlError::Untranslatable(format!("comparison with {value}")));
+                    }
+                }
+            }
+            let (l, r) = (self.operand(left)?, self.operand(right)?);
+            return Ok(format!("({l} {} {r})", op.sql()));
+        }
+        Ok(match e {
+            Expr::True => "(1 = 1)".into(),
+            Expr::False => "(1 = 0)".into(),
+            Expr::And { args } | Expr::Or { args } => {
+                let joiner = if matches!(e, Expr::And { .. }) {
+                    " AND "
+                } else {
+                    " OR "
+                };
+                if args.is_empty() {
+                    return self.expr(&if joiner == " AND " {
+                        Expr::True
+                    } else {
+                        Expr::False
+                    });
+                }
+                let parts = args
+                    .iter()
+                    .map(|a| self.expr(a))
+                    .collect::<Result<Vec<_>, _>>()?;
+                format!("({})", parts.join(joiner))
+            }
+            Expr::Not { arg } => format!("(NOT {})", self.expr(arg)?),
+            Expr::In { left, right } => match right {
+                Operand::Value {
+                    value: Value::Array(items),
+                } => {
+                    if items.is_empty() {
+                        return Ok("(1 = 0)".into());
+                    }
+                    let l = self.operand(left)?;
+                    let list = items
+                        .iter()
+                        .map(|v| Self::scalar(v).map(|p| self.bind(p)))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    format!("({l} IN ({}))", list.join(", "))
+                }
+                Operand::Attr { .. } => self.contains(right, left)?,
+                _ => return Err(SqlError::Untranslatable("`in` without a set".into())),
+            },
+            Expr::Contains { left, right } => self.contains(left, right)?,
+            Expr::Has { attr } => format!("({} IS NOT NULL)", self.column(attr)?),
+            Expr::Like { left, pattern } => {
+                let l = self.operand(left)?;
+                let p = self.like_pattern(pattern);
+                let p = self.bind(Param::Text(p));
+                match self.dialect {
+                    Dialect::Sqlite => format!("({l} GLOB {p})"),
+                    Dialect::Postgres => format!("({l} LIKE {p} ESCAPE '\\')"),
+                }
+            }
+            _ => return Err(SqlError::Untranslatable("unknown op".into())),
+        })
+    }
+}
+
+/// `plan` as a `WHERE` fragment over `columns`, its placeholders numbered from
+/// `first_param` (1 unless the query binds other parameters before it).
+pub fn where_fragment(
+    plan: &Plan,
+    dialect: Dialect,
+    columns: &Columns,
+    first_param: usize,
+) -> Result<Fragment, SqlError> {
+    if !plan.unsupported.is_empty() {
+        return Err(SqlError::Unsupported(plan.unsupported.join("; ")));
+    }
+    let condition = plan
+        .condition
+        .as_ref()
+        .ok_or_else(|| SqlError::Unsupported("no condition".into()))?;
+    condition_fragment(condition, dialect, columns, first_param)
+}
+
+/// A condition tree as a `WHERE` fragment (see [`where_fragment`]).
+pub fn condition_fragment(
+    condition: &Expr,
+    dialect: Dialect,
+    columns: &Columns,
+    first_param: usize,
+) -> Result<Fragment, SqlError> {
+    let mut w = Writer {
+        dialect,
+        columns,
+        params: Vec::new(),
+        first: first_param.max(1),
+    };
+    let sql = w.expr(condition)?;
+    Ok(Fragment {
+        sql,
+        params: w.params,
+    })
+}

@@ -1,0 +1,127 @@
+//! `POST /v1/authorize/plan`: query plans for list pages, over real HTTP.
+
+use crate::common::*;
+use serde_json::{json, Value};
+
+fn plan(app: &TestApp, token: &str, body: &Value) -> Reply {
+    app.post("/v1/authorize/plan", body, Some(token))
+}
+
+#[test]
+fn the_plan_says_which_documents_the_caller_may_edit() {
+    let app = spawn_app();
+    let alice = app.alice()["token"].as_str().unwrap().to_string();
+    let r = plan(
+        &app,
+        &alice,
+        &json!({"action": "editDocument", "resource_type": "Document", "context": {}}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.json(),
+        json!({
+            "kind": "conditional",
+            "condition": {"op": "==", "left": {"attr": "resource.owner"}, "right": {"entity": {"type": "User", "id": "alice"}}},
+            "unsupported": [],
+            "reasons": ["app.owner-edit-document"]
+        })
+    );
+    // alice is a USER: she may read every document; she may delete no user resource.
+    let r = plan(
+        &app,
+        &alice,
+        &json!({"action": "readDocument", "resource_type": "Document"}),
+    );
+    assert_eq!(
+        r.json(),
+        json!({"kind": "always_allowed", "condition": {"op": "true"}, "unsupported": [], "reasons": ["app.user-read-document"]})
+    );
+    let r = plan(
+        &app,
+        &alice,
+        &json!({"action": "deleteUserResource", "resource_type": "UserResource"}),
+    );
+    assert_eq!(r.json()["kind"], "always_denied");
+    assert_eq!(r.json()["condition"], json!({"op": "false"}));
+    // The admin may delete every user resource.
+    let admin = app.admin_token();
+    let r = plan(
+        &app,
+        &admin,
+        &json!({"action": "deleteUserResource", "resource_type": "UserResource"}),
+    );
+    assert_eq!(r.json()["kind"], "always_allowed");
+}
+
+#[test]
+fn plans_fail_closed_with_json_errors() {
+    let app = spawn_app();
+    let body = json!({"action": "editDocument", "resource_type": "Document"});
+    let r = app.post("/v1/authorize/plan", &body, None);
+    assert_eq!(
+        (r.status, r.json()["error"].as_str()),
+        (401, Some("missing_token"))
+    );
+    let r = app.post("/v1/authorize/plan", &body, Some("garbage"));
+    assert_eq!(r.status, 401);
+    let alice = app.alice()["token"].as_str().unwrap().to_string();
+    for (body, needle) in [
+        (
+            json!({"action": "fly", "resource_type": "Document"}),
+            "unknown action",
+        ),
+        (
+            json!({"action": "editDocument", "resource_type": "UserResource"}),
+            "schema",
+        ),
+        (
+            json!({"action": "editDocument", "resource_type": "Document", "context": {"x": 1}}),
+            "context",
+        ),
+        (json!({"action": "editDocument"}), "resource_type"),
+        (
+            json!({"action": "editDocument", "resource_type": "Document", "extra": 1}),
+            "extra",
+        ),
+    ] {
+        let r = plan(&app, &alice, &body);
+        assert_eq!(r.status, 400, "{body}: {}", r.text);
+        assert_eq!(r.json()["error"], "invalid_request", "{}", r.text);
+        assert!(r.text.contains(needle), "{body}: {}", r.text);
+    }
+}
+
+#[test]
+fn plans_are_logged_as_plans() {
+    let app = spawn_app();
+    let alice = app.alice()["token"].as_str().unwrap().to_string();
+    let body = json!({"action": "editDocument", "resource_type": "Document"});
+    assert_eq!(plan(&app, &alice, &body).status, 200);
+    crate::decisions::wait_for("the logged plan", || {
+        !block(
+            app.state
+                .app
+                .store
+                .list_decisions(None, Some("editDocument"), None, None, 10),
+        )
+        .unwrap()
+        .is_empty()
+    });
+    let rows = block(app.state.app.store.list_decisions(
+        None,
+        Some("editDocument"),
+        None,
+        None,
+        10,
+    ))
+    .unwrap();
+    assert_eq!(rows[0].decision, "plan");
+    assert_eq!(rows[0].resource, "Document::\"*\"");
+    assert_eq!(
+        rows[0].reasons,
+        vec![
+            "plan:conditional".to_string(),
+            "app.owner-edit-document".to_string()
+        ]
+    );
+}
