@@ -1263,3 +1263,93 @@ fn an_unknown_role_of_a_fixture_is_reported_once_at_its_roles_line() {
     assert!(stderr.contains("6 | roles = [\"USER\", \"GHOST\"]\n  |                  ^^^^^^^ not declared under [roles]"), "{stderr}");
     assert!(stderr.contains("error: 1 problem(s)"), "{stderr}");
 }
+
+#[test]
+fn decide_plan_prints_the_condition_readable_and_as_json() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    env.ok(&[
+        "user",
+        "add",
+        "--email",
+        "carol@example.com",
+        "--id",
+        "carol",
+        "--role",
+        "USER",
+    ]);
+    let text = env.ok(&[
+        "decide",
+        "--plan",
+        "--user",
+        "carol",
+        "--action",
+        "editDocument",
+        "--resource-type",
+        "Document",
+    ]);
+    assert_eq!(
+        text,
+        "a Document is allowed when:\n  resource.owner == User::\"carol\"\n  policy app.owner-edit-document\n"
+    );
+    let v = env.json(&[
+        "decide",
+        "--plan",
+        "--user",
+        "carol",
+        "--action",
+        "readDocument",
+        "--resource-type",
+        "Document",
+    ]);
+    assert_eq!(v["kind"], "always_allowed");
+    assert_eq!(v["condition"], serde_json::json!({"op": "true"}));
+    let out = env.run(&[
+        "decide",
+        "--plan",
+        "--user",
+        "carol",
+        "--action",
+        "deleteUserResource",
+        "--resource-type",
+        "UserResource",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "nothing allowed exits 2");
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("no UserResource is allowed"));
+    // No plan: a one-line reason, exit 1.
+    let out = env.run(&[
+        "decide",
+        "--plan",
+        "--user",
+        "carol",
+        "--action",
+        "fly",
+        "--resource-type",
+        "Document",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown action"));
+    // --plan needs --resource-type, and takes no --resource.
+    let out = env.run(&[
+        "decide",
+        "--plan",
+        "--user",
+        "carol",
+        "--action",
+        "readDocument",
+    ]);
+    assert!(!out.status.success());
+    let out = env.run(&[
+        "decide",
+        "--plan",
+        "--user",
+        "carol",
+        "--action",
+        "readDocument",
+        "--resource-type",
+        "Document",
+        "--resource",
+        "Document::\"d\"",
+    ]);
+    assert!(!out.status.success());
+}

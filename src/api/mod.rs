@@ -1120,6 +1120,56 @@ pub struct SubjectSearchAnswer {
     pub page: PageAnswer,
 }
 
+/// The resource of a resource search: its type only (AuthZEN 1.0 section 8.4).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceKind {
+    /// A Cedar entity type of the schema (`Document`, `User`).
+    #[serde(rename = "type")]
+    pub kind: Name,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    #[schema(value_type = Option<Object>)]
+    pub properties: Object,
+}
+
+/// `POST /access/v1/search/resource`: which resources of a type may this subject act on?
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceSearch {
+    #[serde(deserialize_with = "object")]
+    pub subject: Subject,
+    #[serde(deserialize_with = "object")]
+    pub action: Action,
+    #[serde(deserialize_with = "object")]
+    pub resource: ResourceKind,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    #[schema(value_type = Option<Object>)]
+    pub context: Object,
+    #[serde(default, deserialize_with = "optional_object")]
+    pub page: Option<PageRequest>,
+}
+
+/// A resource found by a search.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
+pub struct ResourceFound {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: String,
+}
+
+/// The answer of `POST /access/v1/search/resource`: the AuthZEN page of the resources warden
+/// can list (directory users, for the type `User`), and the query plan for every resource of
+/// the type, which the caller applies to its own store.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
+pub struct ResourceSearchAnswer {
+    pub results: Vec<ResourceFound>,
+    pub page: PageAnswer,
+    /// Whether warden listed the resources of this type (`results`); when false, `results`
+    /// is empty and `plan` is the answer: warden does not hold these resources.
+    pub enumerated: bool,
+    pub plan: Plan,
+}
+
 /// `GET /.well-known/authzen-configuration`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AuthZenConfiguration {
@@ -1127,6 +1177,7 @@ pub struct AuthZenConfiguration {
     pub access_evaluation_endpoint: String,
     pub access_evaluations_endpoint: String,
     pub search_subject_endpoint: String,
+    pub search_resource_endpoint: String,
     pub search_action_endpoint: String,
 }
 

@@ -675,6 +675,40 @@ fn json_object(text: &Option<String>, what: &str) -> Result<Value> {
     }
 }
 
+/// `warden decide --plan`: the query plan, readable (the condition in Cedar's syntax) or
+/// as the wire format with `--json`. Exit 0 when some resource may be allowed, 2 when none
+/// is, 1 when no plan can be made.
+fn print_plan(engine: &Engine, query: &crate::engine::PlanQuery, out: &Out) -> Result<ExitCode> {
+    let plan = engine.plan(query).map_err(|e| anyhow!("plan: {e}"))?;
+    let code = if plan.kind == crate::plan::PlanKind::AlwaysDenied {
+        ExitCode::from(DENY_EXIT)
+    } else {
+        ExitCode::SUCCESS
+    };
+    out.emit(serde_json::to_value(&plan)?, || {
+        let mut s = match plan.kind {
+            crate::plan::PlanKind::AlwaysAllowed => format!("every {} is allowed\n", query.resource_type),
+            crate::plan::PlanKind::AlwaysDenied => format!("no {} is allowed\n", query.resource_type),
+            crate::plan::PlanKind::Conditional => format!("a {} is allowed when:\n", query.resource_type),
+        };
+        match (&plan.condition, plan.kind) {
+            (Some(c), crate::plan::PlanKind::Conditional) => s.push_str(&format!("  {c}\n")),
+            (None, _) => {
+                s.push_str("  (no exact condition: decide each resource with `warden decide --resource`)\n");
+                for u in &plan.unsupported {
+                    s.push_str(&format!("  unsupported: {u}\n"));
+                }
+            }
+            _ => {}
+        }
+        for id in &plan.reasons {
+            s.push_str(&format!("  policy {id}\n"));
+        }
+        s
+    });
+    Ok(code)
+}
+
 fn decide(args: &DecideArgs, config: &Config, out: &Out) -> Result<ExitCode> {
     let engine = Engine::load(&config.policies).map_err(|e| anyhow!("policies: {e}"))?;
     let app = cli_app(config, false)?;
@@ -685,8 +719,21 @@ fn decide(args: &DecideArgs, config: &Config, out: &Out) -> Result<ExitCode> {
         (None, None) => bail!("give --user ID or --token TOKEN"),
     };
     let (action_type, action) = parse_action(&args.action).map_err(|e| anyhow!("action: {e}"))?;
-    let (kind, id) =
-        parse_entity_ref(&args.resource).map_err(|e| anyhow!("invalid resource: {e}"))?;
+    if args.plan {
+        let query = crate::engine::PlanQuery {
+            principal,
+            action_type,
+            action,
+            resource_type: args.resource_type.clone().unwrap_or_default(),
+            context: json_object(&args.context, "context")?,
+        };
+        return print_plan(&engine, &query, out);
+    }
+    let resource = args
+        .resource
+        .as_deref()
+        .ok_or_else(|| anyhow!("give --resource, or --plan --resource-type TYPE"))?;
+    let (kind, id) = parse_entity_ref(resource).map_err(|e| anyhow!("invalid resource: {e}"))?;
     let properties = match json_object(&args.properties, "properties")? {
         Value::Object(m) => m,
         _ => Default::default(),

@@ -267,8 +267,15 @@ pub struct DecideArgs {
     #[arg(long)]
     pub action: String,
     /// The resource, e.g. 'UserResource::"r1"'.
-    #[arg(long)]
-    pub resource: String,
+    #[arg(long, required_unless_present = "plan", conflicts_with = "plan")]
+    pub resource: Option<String>,
+    /// Print the query plan instead: the condition a resource of --resource-type must meet
+    /// (exit 0 when some resource may be allowed, 2 when none is).
+    #[arg(long, requires = "resource_type")]
+    pub plan: bool,
+    /// With --plan: the resource type, e.g. Document.
+    #[arg(long, value_name = "TYPE", requires = "plan")]
+    pub resource_type: Option<String>,
     /// The resource's attributes as a JSON object.
     #[arg(long, value_name = "JSON")]
     pub properties: Option<String>,

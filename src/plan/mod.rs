@@ -192,6 +192,63 @@ impl Expr {
     }
 }
 
+impl std::fmt::Display for Operand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Operand::Attr { attr } => f.write_str(attr),
+            Operand::Value { value } => write!(f, "{value}"),
+            Operand::Entity { entity } => write!(f, "{}::{:?}", entity.kind, entity.id),
+        }
+    }
+}
+
+/// The condition in Cedar's syntax (for people: the CLI, the console).
+impl std::fmt::Display for Expr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let join = |f: &mut std::fmt::Formatter<'_>, args: &[Expr], op: &str| {
+            f.write_str("(")?;
+            for (i, a) in args.iter().enumerate() {
+                if i > 0 {
+                    write!(f, " {op} ")?;
+                }
+                write!(f, "{a}")?;
+            }
+            f.write_str(")")
+        };
+        let op = match self {
+            Expr::Eq { .. } => "==",
+            Expr::Ne { .. } => "!=",
+            Expr::Lt { .. } => "<",
+            Expr::Le { .. } => "<=",
+            Expr::Gt { .. } => ">",
+            Expr::Ge { .. } => ">=",
+            _ => "",
+        };
+        match self {
+            Expr::True => f.write_str("true"),
+            Expr::False => f.write_str("false"),
+            Expr::And { args } => join(f, args, "&&"),
+            Expr::Or { args } => join(f, args, "||"),
+            Expr::Not { arg } => write!(f, "!{arg}"),
+            Expr::Eq { left, right }
+            | Expr::Ne { left, right }
+            | Expr::Lt { left, right }
+            | Expr::Le { left, right }
+            | Expr::Gt { left, right }
+            | Expr::Ge { left, right } => write!(f, "{left} {op} {right}"),
+            Expr::In { left, right } => write!(f, "{right}.contains({left})"),
+            Expr::Contains { left, right } => write!(f, "{left}.contains({right})"),
+            Expr::Has { attr } => match attr.split_once('.') {
+                Some((head, rest)) => write!(f, "{head} has {rest}"),
+                None => write!(f, "{attr} has ?"),
+            },
+            Expr::Like { left, pattern } => {
+                write!(f, "{left} like \"{}\"", pattern.replace('"', "\\\""))
+            }
+        }
+    }
+}
+
 /// What a plan says about every resource of the type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

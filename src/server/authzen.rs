@@ -375,6 +375,118 @@ pub async fn search_action(
     }))
 }
 
+/// The entity type whose resources warden can list: its directory's users.
+const LISTED_TYPE: &str = "User";
+
+/// `POST /access/v1/search/resource`: the query plan of the subject for the action on every
+/// resource of the type, and, for the one type warden holds (`User`, its directory), a page of
+/// the resources allowed. Other resources live in the caller's store: it applies the plan
+/// there (`enumerated: false`). An unknown or disabled subject is a deny: an always-denied
+/// plan and no results. Fail closed: no plan (a bad action or type) is a 400, never a list.
+pub async fn search_resource(
+    State(state): State<AppState>,
+    Extension(RequestId(request_id)): Extension<RequestId>,
+    Extension(client): Extension<ClientRow>,
+    JsonBody(body): JsonBody<api::ResourceSearch>,
+) -> Result<Json<api::ResourceSearchAnswer>, ApiError> {
+    let caller = caller(&client, request_id);
+    let subject_type = body.subject.kind.into_string();
+    let subject_id = body.subject.id.into_string();
+    let action = body.action.name.into_string();
+    let resource_type = body.resource.kind.into_string();
+    let context = Value::Object(body.context);
+    let PageRequest { after, limit } = page(body.page, "resource")?;
+    let principal = subject_principal(&state, &subject_type, &subject_id, &body.subject.properties)
+        .await
+        .map_err(ApiError::bad_request)?;
+    let enumerated = resource_type == LISTED_TYPE;
+    let Some(principal) = principal else {
+        return Ok(Json(api::ResourceSearchAnswer {
+            results: Vec::new(),
+            page: next_token("resource", None),
+            enumerated,
+            plan: crate::plan::Plan::of(crate::plan::Expr::False, Vec::new()),
+        }));
+    };
+    let query = crate::engine::PlanQuery {
+        principal,
+        action_type: "Action".into(),
+        action,
+        resource_type,
+        context,
+    };
+    let started = std::time::Instant::now();
+    let plan = state.engine.plan(&query);
+    super::decide::record_plan(&state, &caller, &query, &plan, started);
+    let plan = plan.map_err(ApiError::bad_request)?;
+    let (mut results, mut token) = (Vec::new(), None);
+    if enumerated && plan.kind != crate::plan::PlanKind::AlwaysDenied {
+        // Each user decided on its own, as a single decision would (the plan's condition
+        // may not be exact); bounded by the scan limit like the subject search.
+        let scan_limit = state.config.search_scan_limit;
+        let mut cursor = after;
+        let mut examined = 0usize;
+        'scan: loop {
+            let want = SCAN_BATCH.min(scan_limit.saturating_sub(examined) as i64);
+            if want == 0 {
+                token = cursor;
+                break;
+            }
+            let users = state.app.users_after(cursor.as_deref(), want).await?;
+            let exhausted = (users.len() as i64) < want;
+            let (engine, query) = (state.engine.clone(), query.clone());
+            let decided: Vec<(String, bool)> = super::blocking(move || {
+                Ok(users
+                    .into_iter()
+                    .map(|user| {
+                        let mut properties = Map::new();
+                        properties.insert("email".into(), Value::String(user.email));
+                        properties.insert("name".into(), Value::String(user.name));
+                        let allowed = engine
+                            .decide(&Query {
+                                principal: query.principal.clone(),
+                                action_type: query.action_type.clone(),
+                                action: query.action.clone(),
+                                resource: crate::engine::Resource {
+                                    kind: LISTED_TYPE.into(),
+                                    id: user.id.clone(),
+                                    properties,
+                                },
+                                context: query.context.clone(),
+                            })
+                            .allowed;
+                        (user.id, allowed)
+                    })
+                    .collect())
+            })
+            .await?;
+            for (id, allowed) in decided {
+                examined += 1;
+                cursor = Some(id.clone());
+                if allowed {
+                    results.push(api::ResourceFound {
+                        kind: LISTED_TYPE.into(),
+                        id,
+                    });
+                }
+                if results.len() >= limit || examined >= scan_limit {
+                    token = cursor;
+                    break 'scan;
+                }
+            }
+            if exhausted {
+                break;
+            }
+        }
+    }
+    Ok(Json(api::ResourceSearchAnswer {
+        results,
+        page: next_token("resource", token.as_deref()),
+        enumerated,
+        plan,
+    }))
+}
+
 /// How many directory rows are read at a time during a subject search.
 const SCAN_BATCH: i64 = 200;
 
@@ -505,6 +617,7 @@ pub async fn configuration(State(state): State<AppState>) -> Json<api::AuthZenCo
         access_evaluation_endpoint: format!("{base}/access/v1/evaluation"),
         access_evaluations_endpoint: format!("{base}/access/v1/evaluations"),
         search_subject_endpoint: format!("{base}/access/v1/search/subject"),
+        search_resource_endpoint: format!("{base}/access/v1/search/resource"),
         search_action_endpoint: format!("{base}/access/v1/search/action"),
         policy_decision_point: base,
     })

@@ -285,6 +285,15 @@ pub const ROUTES: &[Route] = routes! {
         body: json(t::<api::SubjectSearch>),
         ok: &[ok("A page of the subjects allowed", t::<api::SubjectSearchAnswer>)],
     }
+    post "/access/v1/search/resource" => authzen::search_resource {
+        tag: "authzen", summary: "AuthZEN resource search, with the query plan",
+        auth: Auth::ClientKey,
+        body: json(t::<api::ResourceSearch>),
+        ok: &[ok(
+            "A page of the resources allowed (directory users for the type User) and the plan for every resource of the type",
+            t::<api::ResourceSearchAnswer>,
+        )],
+    }
     get "/admin/v1/users" => admin::list_users {
         summary: "List users (filter, limit, offset)", tag: "admin", auth: Auth::UserToken, admin_action: Some("users.read"),
         query: Some(query::<api::UserQuery>),
