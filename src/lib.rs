@@ -25,6 +25,8 @@ pub mod model;
 pub mod policytest;
 pub mod server;
 pub mod store;
+#[doc(hidden)]
+pub mod testkit;
 pub mod tokens;
 pub mod tui;
 pub mod util;
