@@ -21,6 +21,8 @@ mod embed;
 mod hardening;
 #[path = "http/ops.rs"]
 mod ops;
+#[path = "http/replicas.rs"]
+mod replicas;
 #[path = "http/tokens.rs"]
 mod tokens;
 #[path = "http/tui.rs"]
