@@ -518,3 +518,56 @@ fn propagation_time_from_a_to_b() {
         times[times.len() - 1]
     );
 }
+
+/// While a replica cannot hear other replicas' changes, decisions that need the directory
+/// answer 503 (never a stale allow, never `invalid_grant`); it comes back by itself.
+#[test]
+fn a_replica_without_its_notification_connection_fails_closed_and_recovers() {
+    let Some(app) = spawn_pg_app_with("fails_closed_without_notifications", |_| {}) else {
+        return;
+    };
+    let alice = app.alice()["token"].as_str().unwrap().to_string();
+    assert_eq!(
+        app.post("/v1/authorize", &own_document(), Some(&alice))
+            .status,
+        200
+    );
+    let url = app.state.config.db.to_str().unwrap().to_string();
+    // Another database of the server: one cannot lock out the database one is connected to.
+    let (server, db) = url.rsplit_once('/').unwrap();
+    let db = db.to_string();
+    let url = format!("{server}/postgres");
+    let admin = block(async move {
+        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        client
+    });
+    // No new connection to this database (superusers included), then the listener's
+    // connection is cut: the replica cannot listen again until connections are allowed.
+    block(admin.batch_execute(&format!(
+        "ALTER DATABASE {db} ALLOW_CONNECTIONS false; \
+         SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'warden-listener' AND datname = '{db}';"
+    )))
+    .unwrap();
+    eventually("decisions refused while blind", || {
+        let r = app.post("/v1/authorize", &own_document(), Some(&alice));
+        r.status == 503
+    });
+    let r = app.post("/v1/authorize", &own_document(), Some(&alice));
+    assert_eq!(r.status, 503, "{}", r.text);
+    assert_ne!(r.json()["error"], "invalid_grant");
+    assert_eq!(app.get("/v1/auth/me", Some(&alice)).status, 503);
+    block(admin.batch_execute(&format!("ALTER DATABASE {db} ALLOW_CONNECTIONS true"))).unwrap();
+    let back = Instant::now();
+    eventually("decisions answered again", || {
+        app.post("/v1/authorize", &own_document(), Some(&alice))
+            .status
+            == 200
+    });
+    println!(
+        "back {:?} after the database allowed connections again",
+        back.elapsed()
+    );
+}

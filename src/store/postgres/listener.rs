@@ -16,6 +16,9 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_postgres::{AsyncMessage, Client, NoTls};
 
+/// The `application_name` of the notification connection.
+pub const LISTENER_NAME: &str = "warden-listener";
+
 /// How often the revision is read even without a notification.
 const FALLBACK_PERIOD: Duration = Duration::from_secs(2);
 /// How long the periodic read may take before the connection is taken for lost.
@@ -45,6 +48,9 @@ async fn listen(
     config: &tokio_postgres::Config,
     state: &RevisionState,
 ) -> Result<Listening, tokio_postgres::Error> {
+    let mut config = config.clone();
+    // Named apart from the pool's connections, so an operator (or a test) can find it.
+    config.application_name(LISTENER_NAME);
     let (client, mut connection) = config.connect(NoTls).await?;
     let (sender, payloads) = mpsc::unbounded_channel();
     tokio::spawn(async move {
