@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 pub struct Config {
     /// Address the server listens on.
     pub listen: String,
-    /// The SQLite database file.
+    /// The SQLite database file, or a `postgres://` URL (several replicas on one database).
     pub db: PathBuf,
     /// The policy directory.
     pub policies: PathBuf,
@@ -415,6 +415,10 @@ impl Config {
             if secret.is_some() {
                 *secret = Some("********".into());
             }
+        }
+        // A PostgreSQL URL may carry a password.
+        if let Some(db) = shown.db.to_str() {
+            shown.db = PathBuf::from(crate::store::redact_url(db));
         }
         shown
     }

@@ -26,6 +26,8 @@ pub mod plan;
 pub mod policytest;
 pub mod server;
 pub mod store;
+#[doc(hidden)]
+pub mod testkit;
 pub mod tokens;
 pub mod tui;
 pub mod util;

@@ -25,6 +25,8 @@ mod hardening;
 mod ops;
 #[path = "http/plans.rs"]
 mod plans;
+#[path = "http/replicas.rs"]
+mod replicas;
 #[path = "http/tokens.rs"]
 mod tokens;
 #[path = "http/tui.rs"]

@@ -54,16 +54,13 @@ pub struct Opened {
     pub resolver: Arc<identity::Resolver>,
 }
 
-/// Open (creating and migrating) the configured database. Migrating is blocking work: it
-/// runs off the async workers like every store call.
+/// Open (creating and migrating) the configured database: a SQLite file (migrated off the
+/// async workers, like every SQLite call) or a PostgreSQL URL.
 async fn open_store(
     config: &Config,
     clock: crate::clock::SharedClock,
 ) -> Result<Store, StoreError> {
-    let db = config.db.clone();
-    tokio::task::spawn_blocking(move || Store::open_with_clock(&db, clock))
-        .await
-        .map_err(|_| StoreError::Unavailable)?
+    Store::connect(&config.db, clock).await
 }
 
 /// Who makes a change: written to the audit row.
@@ -264,13 +261,17 @@ impl App {
     /// `guard`, the policies are loaded and every directory change is checked to leave
     /// someone able to administer warden; when they cannot be loaded the change is refused
     /// rather than made unchecked (fail closed).
-    pub fn open_existing(config: &Config, guard: bool) -> Result<App, OpenError> {
-        if !config.db.exists() {
+    pub async fn open_existing(config: &Config, guard: bool) -> Result<App, OpenError> {
+        let postgres = config
+            .db
+            .to_str()
+            .is_some_and(crate::store::is_postgres_url);
+        if !postgres && !config.db.exists() {
             return Err(OpenError::Store(StoreError::Missing {
                 path: config.db.display().to_string(),
             }));
         }
-        let store = Arc::new(Store::open(&config.db)?);
+        let store = Arc::new(open_store(config, crate::clock::system()).await?);
         let mut app = App::new(store, Arc::new(config.clone()));
         if guard {
             let engine = Arc::new(Engine::load(&config.policies)?);

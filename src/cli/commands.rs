@@ -56,18 +56,26 @@ fn config(cli: &Cli) -> Result<Config> {
 }
 
 /// Run one future of the library to its end (a command is one short run; the store's work
-/// goes to the runtime's blocking pool).
+/// goes to the runtime's blocking pool). One runtime serves the whole command, so what the
+/// store started on it (PostgreSQL's connections) lives as long as the command.
 fn block<F: std::future::Future>(f: F) -> Result<F::Output> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    let runtime = match RUNTIME.get() {
+        Some(r) => r,
+        None => {
+            let built = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("cannot start the async runtime")?;
+            RUNTIME.get_or_init(|| built)
+        }
+    };
     Ok(runtime.block_on(f))
 }
 
 /// The application core over an existing database (see [`App::open_existing`]).
 fn cli_app(config: &Config, guard: bool) -> Result<App> {
-    App::open_existing(config, guard).map_err(|e| match e {
+    block(App::open_existing(config, guard))?.map_err(|e| match e {
         crate::app::OpenError::Policies(e) => anyhow!(
             "cannot check that an administrator remains: cannot load the policies in {} ({e}); pass --policies DIR",
             config.policies.display()

@@ -11,8 +11,9 @@ use std::process::ExitCode;
 #[derive(Parser, Debug)]
 #[command(name = "warden", version, about, propagate_version = true)]
 pub struct Cli {
-    /// The SQLite database file (over `db` in warden.toml and WARDEN_DB; default warden.db).
-    #[arg(long, global = true, value_name = "FILE")]
+    /// The SQLite database file, or a postgres:// URL (over `db` in warden.toml and
+    /// WARDEN_DB; default warden.db).
+    #[arg(long, global = true, value_name = "FILE|URL")]
     pub db: Option<PathBuf>,
     /// The policy directory (over `policies` in warden.toml and WARDEN_POLICIES; default
     /// policies).

@@ -1,8 +1,8 @@
 //! The storage seam: every operation on warden's data as one async trait, [`Backend`], and
 //! [`Store`], the handle the rest of warden holds.
 //!
-//! The seam is shaped for more than one back end: SQLite (embedded, the default, in
-//! [`sqlite`]) now, PostgreSQL (replicas) next; one test suite runs against each. What it
+//! Two back ends: SQLite (embedded, the default, in [`sqlite`]) and PostgreSQL (several
+//! replicas on one database, in [`postgres`]); one test suite runs against each. What it
 //! promises, whatever the back end:
 //! - every change is one transaction, and an admin change writes its [`Audit`] row in that
 //!   same transaction (both land or neither does);
@@ -11,18 +11,21 @@
 //!   can trust it; [`Backend::current_revision`] reads it from memory on every decision;
 //! - no blocking I/O runs on an async worker: SQLite's calls run on tokio's blocking pool,
 //!   at most [`sqlite::MAX_CONCURRENT_CALLS`] at once (its reader connections and its one writer);
+//!   PostgreSQL's are natively async over a bounded pool;
 //! - errors are typed ([`StoreError`]); a back end's own error is kept as the source, never
 //!   shown to a caller.
 
+mod postgres;
+mod rows;
 mod sqlite;
 
-pub use sqlite::clients::ClientRow;
-pub use sqlite::keys::KeyRow;
-pub use sqlite::logs::{AuditRow, DecisionFilter, DecisionRow, DecisionStats};
-pub use sqlite::roles::{ancestors, RoleRow};
-pub use sqlite::sessions::{RefreshLimits, RefreshOutcome, SessionRow};
-pub use sqlite::throttle::{Reservation, ThrottleKey};
-pub use sqlite::users::{NewUser, UserRow};
+pub use postgres::{is_postgres_url, redact_url};
+
+pub use crate::model::ancestors;
+pub use rows::{
+    AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, KeyRow, NewUser,
+    RefreshLimits, RefreshOutcome, Reservation, RoleRow, SessionRow, ThrottleKey, UserRow,
+};
 pub use sqlite::MAX_CONCURRENT_CALLS;
 
 use crate::model::{Email, RoleName, SearchText, UserName};
@@ -460,6 +463,34 @@ impl Store {
         })
     }
 
+    /// Open the database `db` names: a `postgres://` or `postgresql://` URL selects
+    /// PostgreSQL (connected, migrated, and listening for other replicas' changes before
+    /// this returns), anything else is a SQLite file (opened on the blocking pool).
+    pub async fn connect(db: &Path, clock: crate::clock::SharedClock) -> Result<Store, StoreError> {
+        match db.to_str().filter(|d| is_postgres_url(d)) {
+            Some(url) => Store::open_postgres(url, clock).await,
+            None => {
+                let db = db.to_path_buf();
+                tokio::task::spawn_blocking(move || Store::open_with_clock(&db, clock))
+                    .await
+                    .map_err(|_| StoreError::Unavailable)?
+            }
+        }
+    }
+
+    /// Connect to the PostgreSQL database at `url` (see [`Store::connect`]).
+    pub async fn open_postgres(
+        url: &str,
+        clock: crate::clock::SharedClock,
+    ) -> Result<Store, StoreError> {
+        let db = postgres::Postgres::connect(url, clock.clone()).await?;
+        Ok(Store {
+            backend: Arc::new(db),
+            clock,
+            location: redact_url(url),
+        })
+    }
+
     /// The current time in seconds, from the store's clock (the one clock of a warden).
     pub fn now(&self) -> i64 {
         self.clock.now()
@@ -470,7 +501,7 @@ impl Store {
         &self.clock
     }
 
-    /// Where the data lives (a file path), for messages.
+    /// Where the data lives (a file path, or a URL without its password), for messages.
     pub fn location(&self) -> &str {
         &self.location
     }

@@ -2,10 +2,71 @@ use super::*;
 use crate::model::{Email, RoleName, UserId};
 use tempfile::TempDir;
 
-fn open() -> (TempDir, Store) {
-    let dir = TempDir::new().unwrap();
-    let store = Store::open(&dir.path().join("w.db")).unwrap();
-    (dir, store)
+/// Which back end a test runs on: every test written with [`on_both`] runs on each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+/// A store of `kind` with the system clock; `None` when PostgreSQL is not installed here
+/// (the test then passes as skipped, saying why).
+async fn open(kind: Kind) -> Option<(Option<TempDir>, Store)> {
+    open_at(kind, crate::clock::system()).await
+}
+
+/// [`open`] with a given clock.
+async fn open_at(kind: Kind, clock: crate::clock::SharedClock) -> Option<(Option<TempDir>, Store)> {
+    match kind {
+        Kind::Sqlite => {
+            let dir = TempDir::new().unwrap();
+            let store = Store::connect(&dir.path().join("w.db"), clock)
+                .await
+                .unwrap();
+            Some((Some(dir), store))
+        }
+        Kind::Postgres => {
+            let url = crate::testkit::database_or_skip("a store test").await?;
+            Some((None, Store::open_postgres(&url, clock).await.unwrap()))
+        }
+    }
+}
+
+/// A second handle on the same database (another process, or another replica).
+async fn open_again(kind: Kind, dir: &Option<TempDir>, store: &Store) -> Store {
+    match kind {
+        Kind::Sqlite => Store::open(&dir.as_ref().unwrap().path().join("w.db")).unwrap(),
+        Kind::Postgres => Store::open_postgres(&pg_url(store), crate::clock::system())
+            .await
+            .unwrap(),
+    }
+}
+
+/// The URL of a PostgreSQL test store (test databases need no password).
+fn pg_url(store: &Store) -> String {
+    store.location().to_owned()
+}
+
+/// Write a test once and run it on SQLite and on PostgreSQL: `mod name { sqlite, postgres }`.
+macro_rules! on_both {
+    ($(#[$doc:meta])* async fn $name:ident($kind:ident) $body:block) => {
+        $(#[$doc])*
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run(Kind::Sqlite).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                run(Kind::Postgres).await
+            }
+
+            async fn run($kind: Kind) $body
+        }
+    };
 }
 
 fn role(s: &str) -> RoleName {
@@ -95,9 +156,9 @@ async fn corrupt_file_is_a_clear_error() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn emails_are_unique_case_insensitively_and_nothing_is_half_written() {
-    let (_d, store) = open();
+on_both! {
+async fn emails_are_unique_case_insensitively_and_nothing_is_half_written(kind) {
+    let Some((_d, store)) = open(kind).await else { return };
     store.create_role(&role("USER"), &[], None).await.unwrap();
     store
         .create_user(&new_user("a", "Ann@Example.com", &["USER"]), None)
@@ -123,10 +184,11 @@ async fn emails_are_unique_case_insensitively_and_nothing_is_half_written() {
         .unwrap()
         .is_some());
 }
+}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn set_roles_refuses_unknown_roles_and_keeps_the_old_ones() {
-    let (_d, store) = open();
+on_both! {
+async fn set_roles_refuses_unknown_roles_and_keeps_the_old_ones(kind) {
+    let Some((_d, store)) = open(kind).await else { return };
     store.create_role(&role("USER"), &[], None).await.unwrap();
     store
         .create_user(&new_user("a", "a@example.com", &["USER"]), None)
@@ -147,10 +209,11 @@ async fn set_roles_refuses_unknown_roles_and_keeps_the_old_ones() {
         Err(StoreError::NotFound { .. })
     ));
 }
+}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn role_hierarchy_and_cycles() {
-    let (_d, store) = open();
+on_both! {
+async fn role_hierarchy_and_cycles(kind) {
+    let Some((_d, store)) = open(kind).await else { return };
     store.create_role(&role("USER"), &[], None).await.unwrap();
     store
         .create_role(&role("SUPPORT"), &[role("USER")], None)
@@ -189,10 +252,11 @@ async fn role_hierarchy_and_cycles() {
     store.remove_role("SUPPORT", true, None).await.unwrap();
     assert!(store.user("a").await.unwrap().roles.is_empty());
 }
+}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_readers_are_not_blocked_by_a_writer() {
-    let (dir, store) = open();
+on_both! {
+async fn concurrent_readers_are_not_blocked_by_a_writer(kind) {
+    let Some((dir, store)) = open(kind).await else { return };
     let store = std::sync::Arc::new(store);
     store.create_role(&role("USER"), &[], None).await.unwrap();
     let writer = {
@@ -223,7 +287,7 @@ async fn concurrent_readers_are_not_blocked_by_a_writer() {
         })
         .collect();
     // A second process-like handle on the same file writes too.
-    let other = Store::open(&dir.path().join("w.db")).unwrap();
+    let other = open_again(kind, &dir, &store).await;
     for i in 0..50 {
         other
             .create_user(
@@ -239,10 +303,11 @@ async fn concurrent_readers_are_not_blocked_by_a_writer() {
     }
     assert_eq!(store.count_users().await.unwrap(), 250);
 }
+}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn refresh_rotation_grace_and_reuse() {
-    let (_d, store) = open();
+on_both! {
+async fn refresh_rotation_grace_and_reuse(kind) {
+    let Some((_d, store)) = open(kind).await else { return };
     store
         .create_user(&new_user("a", "a@example.com", &[]), None)
         .await
@@ -294,14 +359,14 @@ async fn refresh_rotation_grace_and_reuse() {
         RefreshOutcome::Dead(_)
     ));
 }
+}
 
+on_both! {
 /// Windows follow the store's clock: an idle session, an absolute lifetime and the refresh
 /// grace window are tested by moving a manual clock, never by sleeping.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn lifetimes_and_the_grace_window_follow_the_injected_clock() {
-    let dir = TempDir::new().unwrap();
+async fn lifetimes_and_the_grace_window_follow_the_injected_clock(kind) {
     let clock = crate::clock::ManualClock::at_ms(1_800_000_000_000);
-    let store = Store::open_with_clock(&dir.path().join("w.db"), clock.clone()).unwrap();
+    let Some((_d, store)) = open_at(kind, clock.clone()).await else { return };
     store
         .create_user(&new_user("a", "a@example.com", &[]), None)
         .await
@@ -354,4 +419,214 @@ async fn lifetimes_and_the_grace_window_follow_the_injected_clock() {
         store.rotate_refresh("m1", "m2", long).await.unwrap(),
         RefreshOutcome::Dead(_)
     ));
+}
+}
+
+on_both! {
+/// 16 concurrent refreshes of one token, over two handles on one database (two replicas):
+/// exactly one rotates it; the others get the same successor (within the grace window).
+async fn concurrent_refreshes_give_one_successor(kind) {
+    let Some((dir, store)) = open(kind).await else { return };
+    let other = open_again(kind, &dir, &store).await;
+    store
+        .create_user(&new_user("a", "a@example.com", &[]), None)
+        .await
+        .unwrap();
+    store.create_session("a", "h0", 3600).await.unwrap();
+    let limits = RefreshLimits {
+        idle_secs: 3600,
+        grace_secs: 10,
+    };
+    let tasks: Vec<_> = (0..16)
+        .map(|i| {
+            let s = if i % 2 == 0 { store.clone() } else { other.clone() };
+            tokio::spawn(async move { s.rotate_refresh("h0", "h1", limits).await.unwrap() })
+        })
+        .collect();
+    let mut rotated = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            RefreshOutcome::Rotated(_) => rotated += 1,
+            RefreshOutcome::Replayed(_) => {}
+            other => panic!("unexpected outcome {other:?}"),
+        }
+    }
+    assert_eq!(rotated, 1);
+    assert!(store.session_of_refresh("h1").await.unwrap().is_some());
+}
+}
+
+on_both! {
+/// A 50-way burst of sign-in attempts over two handles charges at most the limit.
+async fn throttle_burst_grants_at_most_the_limit(kind) {
+    let Some((dir, store)) = open(kind).await else { return };
+    let other = open_again(kind, &dir, &store).await;
+    let keys = vec![
+        ThrottleKey {
+            scope: "account",
+            account: "a@example.com".into(),
+            address: String::new(),
+            limit: 5,
+        },
+        ThrottleKey {
+            scope: "address",
+            account: String::new(),
+            address: "127.0.0.1".into(),
+            limit: 100,
+        },
+    ];
+    let now = 1_800_000_000_000;
+    let tasks: Vec<_> = (0..50)
+        .map(|i| {
+            let s = if i % 2 == 0 { store.clone() } else { other.clone() };
+            let keys = keys.clone();
+            tokio::spawn(async move { s.reserve_login(&keys, 60_000, now).await.unwrap() })
+        })
+        .collect();
+    let mut granted = 0;
+    for t in tasks {
+        if t.await.unwrap() == Reservation::Granted {
+            granted += 1;
+        }
+    }
+    assert_eq!(granted, 5);
+    assert_eq!(
+        store.account_failures("a@example.com", 60_000, now).await.unwrap(),
+        5
+    );
+    // The window ends: a new attempt is granted and starts a new window.
+    assert_eq!(
+        store.reserve_login(&keys, 60_000, now + 60_001).await.unwrap(),
+        Reservation::Granted
+    );
+    store.login_succeeded(&keys).await.unwrap();
+    assert_eq!(
+        store.account_failures("a@example.com", 60_000, now + 60_001).await.unwrap(),
+        0
+    );
+}
+}
+
+on_both! {
+/// A change on one handle moves the revision another handle reads from memory, and the
+/// writer's own handle sees its change at once.
+async fn revision_moves_on_every_handle(kind) {
+    let Some((dir, store)) = open(kind).await else { return };
+    let other = open_again(kind, &dir, &store).await;
+    let before = other.current_revision().unwrap();
+    store.create_role(&role("USER"), &[], None).await.unwrap();
+    assert!(store.current_revision().unwrap() > before);
+    // Another process or replica hears of it (SQLite: at once; PostgreSQL: by NOTIFY).
+    let mut seen = false;
+    for _ in 0..200 {
+        if other.current_revision().unwrap() > before {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(seen, "the other handle never saw the change");
+    assert_eq!(other.revision().await.unwrap(), store.revision().await.unwrap());
+}
+}
+
+on_both! {
+/// Keys, secrets, clients, jti revocation, audit and the decision log, through the seam.
+async fn keys_secrets_clients_and_logs(kind) {
+    let Some((_d, store)) = open(kind).await else { return };
+    store.add_key("k1", "EdDSA", b"p1", b"q1", None).await.unwrap();
+    store.add_key("k2", "EdDSA", b"p2", b"q2", None).await.unwrap();
+    let keys = store.keys().await.unwrap();
+    assert_eq!(keys.iter().map(|k| k.kid.as_str()).collect::<Vec<_>>(), ["k2", "k1"]);
+    assert!(keys[0].retired_at.is_none() && keys[1].retired_at.is_some());
+    assert_eq!(keys[0].private_der, b"p2");
+    let s1 = store.secret("hmac", vec![1, 2]).await.unwrap();
+    let s2 = store.secret("hmac", vec![3, 4]).await.unwrap();
+    assert_eq!((s1.clone(), s2), (vec![1, 2], s1));
+    let audit = Audit {
+        actor: "cli".into(),
+        action: "clients.create".into(),
+        target: "client:x".into(),
+        detail: serde_json::json!({"n": 1}),
+    };
+    let (client, key) = store.create_client("svc", Some(&audit)).await.unwrap();
+    assert_eq!(store.client_by_key(&key).await.unwrap().unwrap().id, client.id);
+    let before = store.current_revision().unwrap();
+    store.revoke_client(&client.id, None).await.unwrap();
+    assert!(store.current_revision().unwrap() > before);
+    assert!(store.client_by_key(&key).await.unwrap().is_none());
+    assert_eq!(store.list_clients().await.unwrap().len(), 1);
+    store.revoke_jti("j1", store.now() + 60, None).await.unwrap();
+    assert!(store.is_jti_revoked("j1").await.unwrap());
+    assert!(!store.is_jti_revoked("j2").await.unwrap());
+    let rows = store.list_audit(Some("cli"), None, 10).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].detail, serde_json::json!({"n": 1}));
+    let decision = |d: &str| DecisionRow {
+        id: 0,
+        at: store.now(),
+        request_id: "r".into(),
+        client: String::new(),
+        principal: "User::\"a\"".into(),
+        action: "view".into(),
+        resource: "Doc::\"1\"".into(),
+        decision: d.into(),
+        reasons: vec!["p1".into()],
+        errors: vec![],
+        latency_us: 5,
+        properties: serde_json::json!({"owner": "a"}),
+        context: serde_json::Value::Null,
+    };
+    store
+        .append_decisions(&[decision("allow"), decision("deny"), decision("deny")], 2)
+        .await
+        .unwrap();
+    let logged = store.list_decisions(None, None, None, None, 10).await.unwrap();
+    assert_eq!(logged.len(), 2, "the log keeps the newest `retain` rows");
+    assert_eq!(logged[0].properties, serde_json::json!({"owner": "a"}));
+    assert_eq!(logged[0].context, serde_json::json!({}));
+    let stats = store.decision_stats(0).await.unwrap();
+    assert_eq!((stats.allowed, stats.denied), (0, 2));
+    assert_eq!(stats.top_denied, vec![("view".to_string(), 2)]);
+}
+}
+
+/// PostgreSQL: a database written by a newer build is refused, and replicas migrating at
+/// once (several connecting to a fresh database together) all succeed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_migrations_are_versioned_and_safe_to_race() {
+    let Some(url) = crate::testkit::database_or_skip("postgres_migrations").await else {
+        return;
+    };
+    let racers: Vec<_> = (0..4)
+        .map(|_| {
+            let url = url.clone();
+            tokio::spawn(async move { Store::open_postgres(&url, crate::clock::system()).await })
+        })
+        .collect();
+    for r in racers {
+        r.await.unwrap().unwrap();
+    }
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let version: i64 = client
+        .query_one("SELECT version FROM warden_schema", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(version, super::postgres::migrations::SCHEMA_VERSION);
+    client
+        .execute("UPDATE warden_schema SET version = 99", &[])
+        .await
+        .unwrap();
+    let err = Store::open_postgres(&url, crate::clock::system())
+        .await
+        .err()
+        .unwrap();
+    assert!(
+        matches!(err, StoreError::NewerVersion { found: 99, .. }),
+        "{err}"
+    );
 }

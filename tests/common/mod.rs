@@ -74,6 +74,16 @@ pub fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     spawn_app_with_clock(warden::clock::system(), tweak)
 }
 
+/// [`spawn_app_with`] on a fresh PostgreSQL database of the test cluster; `None` (the test
+/// then passes as skipped, having said why) when PostgreSQL is not installed.
+pub fn spawn_pg_app_with(test: &str, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
+    let url = block(warden::testkit::database_or_skip(test))?;
+    Some(spawn_app_with(|c| {
+        c.db = url.into();
+        tweak(c)
+    }))
+}
+
 /// A test app whose sign-in windows follow `clock` (move it by hand instead of sleeping).
 pub fn spawn_app_with_clock(
     clock: warden::clock::SharedClock,
@@ -289,7 +299,7 @@ impl TestApp {
     /// Run the real `warden` binary on this app's database (a second process).
     pub fn warden(&self, args: &[&str]) -> std::process::Output {
         std::process::Command::new(env!("CARGO_BIN_EXE_warden"))
-            .args(["--db", self.dir.path().join("warden.db").to_str().unwrap()])
+            .args(["--db", self.state.config.db.to_str().unwrap()])
             .args([
                 "--policies",
                 self.dir.path().join("policies").to_str().unwrap(),

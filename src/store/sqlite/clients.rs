@@ -2,18 +2,9 @@
 
 use super::{bump_revision, Audit, SqliteStore, StoreError};
 use crate::model::ClientName;
+use crate::store::rows::ClientRow;
 use crate::util::{random_id, sha256_hex};
 use rusqlite::{params, OptionalExtension, Row};
-use serde::Serialize;
-
-/// A service client; the key itself is shown once at creation and never stored.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
-pub struct ClientRow {
-    pub id: String,
-    pub name: String,
-    pub created_at: i64,
-    pub revoked_at: Option<i64>,
-}
 
 fn client_from_row(r: &Row<'_>) -> rusqlite::Result<ClientRow> {
     Ok(ClientRow {

@@ -1,32 +1,8 @@
 //! Signing keys and server secrets.
 
 use super::{Audit, SqliteStore, StoreError};
+use crate::store::rows::KeyRow;
 use rusqlite::{params, OptionalExtension};
-use serde::Serialize;
-
-/// A signing key. The private half never leaves the store and the token layer.
-#[derive(Clone, Serialize)]
-pub struct KeyRow {
-    pub kid: String,
-    pub alg: String,
-    #[serde(skip)]
-    pub private_der: Vec<u8>,
-    #[serde(skip)]
-    pub public_raw: Vec<u8>,
-    pub created_at: i64,
-    pub retired_at: Option<i64>,
-}
-
-impl std::fmt::Debug for KeyRow {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KeyRow")
-            .field("kid", &self.kid)
-            .field("alg", &self.alg)
-            .field("created_at", &self.created_at)
-            .field("retired_at", &self.retired_at)
-            .finish_non_exhaustive()
-    }
-}
 
 impl SqliteStore {
     /// Every signing key, newest first.

@@ -1,43 +1,8 @@
 //! The audit log (who changed what) and the decision log (every allow/deny).
 
 use super::{SqliteStore, StoreError};
+use crate::store::rows::{capped_json, AuditRow, DecisionFilter, DecisionRow, DecisionStats};
 use rusqlite::{params, Connection};
-use serde::Serialize;
-
-/// One audit entry.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
-pub struct AuditRow {
-    pub id: i64,
-    pub at: i64,
-    pub actor: String,
-    pub action: String,
-    pub target: String,
-    pub detail: serde_json::Value,
-}
-
-/// One logged decision.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
-pub struct DecisionRow {
-    /// The row id (0 for a row not written yet); increases with time.
-    #[serde(default)]
-    pub id: i64,
-    pub at: i64,
-    pub request_id: String,
-    pub client: String,
-    pub principal: String,
-    pub action: String,
-    pub resource: String,
-    pub decision: String,
-    pub reasons: Vec<String>,
-    pub errors: Vec<String>,
-    pub latency_us: i64,
-    /// The resource's properties as given (`{}` when none; capped when written).
-    #[serde(default)]
-    pub properties: serde_json::Value,
-    /// The context as given (`{}` when none; capped when written).
-    #[serde(default)]
-    pub context: serde_json::Value,
-}
 
 pub(crate) fn audit_in(
     conn: &Connection,
@@ -193,41 +158,4 @@ impl SqliteStore {
             Ok(DecisionStats { allowed, denied, top_denied, last_id })
         })
     }
-}
-
-/// Filters for [`Store::query_decisions`].
-#[derive(Debug, Clone, Default)]
-pub struct DecisionFilter {
-    pub principal: Option<String>,
-    pub action: Option<String>,
-    pub decision: Option<String>,
-    pub since: Option<i64>,
-    pub after_id: Option<i64>,
-    pub limit: i64,
-}
-
-/// Decision counts for a dashboard.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq, Default)]
-pub struct DecisionStats {
-    pub allowed: i64,
-    pub denied: i64,
-    /// (action, denies), most denied first.
-    pub top_denied: Vec<(String, i64)>,
-    /// The newest row id.
-    pub last_id: i64,
-}
-
-/// Most bytes of a logged properties or context object; a larger one is logged as
-/// `{"truncated": <its size>}` so that the log's size stays bounded.
-const MAX_LOGGED_JSON: usize = 4096;
-
-fn capped_json(value: &serde_json::Value) -> String {
-    let text = match value {
-        serde_json::Value::Null => return "{}".into(),
-        v => v.to_string(),
-    };
-    if text.len() > MAX_LOGGED_JSON {
-        return serde_json::json!({"truncated": text.len()}).to_string();
-    }
-    text
 }

@@ -1,19 +1,10 @@
 //! Roles and their parent roles (a role hierarchy, cycles refused).
 
 use super::{bump_revision, conflict_on_unique, Audit, SqliteStore, StoreError};
-use crate::model::RoleName;
+use crate::model::{ancestors, RoleName};
+use crate::store::rows::RoleRow;
 use rusqlite::{params, Connection};
-use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// A role with its direct parents.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
-pub struct RoleRow {
-    pub name: String,
-    pub parents: Vec<String>,
-    /// How many users hold this role directly.
-    pub users: i64,
-}
 
 /// Every role edge `role -> parent` in the store.
 pub(crate) fn role_graph(conn: &Connection) -> Result<BTreeMap<String, Vec<String>>, StoreError> {
@@ -30,8 +21,6 @@ pub(crate) fn role_graph(conn: &Connection) -> Result<BTreeMap<String, Vec<Strin
     }
     Ok(graph)
 }
-
-pub use crate::model::ancestors;
 
 fn set_parents(conn: &Connection, name: &RoleName, parents: &[RoleName]) -> Result<(), StoreError> {
     let mut graph = role_graph(conn)?;

@@ -1,28 +1,8 @@
 //! Sessions (refresh-token families), refresh tokens (hashes only) and revoked access-token ids.
 
 use super::{bump_revision, Audit, SqliteStore, StoreError};
+use crate::store::rows::{RefreshLimits, RefreshOutcome, SessionRow};
 use rusqlite::{params, Connection, OptionalExtension, Row};
-use serde::Serialize;
-
-/// A sign-in session: one family of refresh tokens.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
-pub struct SessionRow {
-    pub id: String,
-    pub user_id: String,
-    pub created_at: i64,
-    pub last_used_at: i64,
-    /// The absolute end of the session; it never slides.
-    pub expires_at: i64,
-    pub revoked_at: Option<i64>,
-    pub revoked_reason: Option<String>,
-}
-
-impl SessionRow {
-    /// Whether the session still counts at `at`, given the idle limit in seconds.
-    pub fn is_live(&self, at: i64, idle_secs: i64) -> bool {
-        self.revoked_at.is_none() && at < self.expires_at && at < self.last_used_at + idle_secs
-    }
-}
 
 /// A refresh token row (the token itself is never stored).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,20 +10,6 @@ struct RefreshRow {
     session_id: String,
     used_at: Option<i64>,
     successor_hash: Option<String>,
-}
-
-/// What presenting a refresh token did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RefreshOutcome {
-    /// The token was live: it is now used and its successor is stored.
-    Rotated(SessionRow),
-    /// The immediate predecessor of the live token, within the grace window: the caller
-    /// hands out the same successor again.
-    Replayed(SessionRow),
-    /// A used token presented again outside the grace window: the session was revoked.
-    Reused(SessionRow),
-    /// Unknown token, or its session is over.
-    Dead(&'static str),
 }
 
 const SESSION_COLUMNS: &str =
@@ -96,13 +62,6 @@ fn revoke_session_in(
     )?;
     bump_revision(conn)?;
     Ok(n)
-}
-
-/// Limits that a refresh is checked against.
-#[derive(Debug, Clone, Copy)]
-pub struct RefreshLimits {
-    pub idle_secs: i64,
-    pub grace_secs: i64,
 }
 
 impl SqliteStore {

@@ -9,29 +9,8 @@
 //! `limit` attempts per window ever reach the (slow) hash; a success gives the attempt back.
 
 use super::{Audit, SqliteStore, StoreError};
+use crate::store::rows::{Reservation, ThrottleKey};
 use rusqlite::{params, OptionalExtension};
-
-/// One counter a sign-in attempt is charged to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ThrottleKey {
-    /// `pair` (account and address), `account` or `address`.
-    pub scope: &'static str,
-    /// The normalised email, or `""` for the address scope.
-    pub account: String,
-    /// The client address, or `""` for the account scope.
-    pub address: String,
-    /// Failures allowed in one window before the key blocks.
-    pub limit: u32,
-}
-
-/// The answer of [`Store::reserve_login`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reservation {
-    /// The attempt is counted; go ahead and check the password.
-    Granted,
-    /// A key is at its limit: wait this many whole seconds (rounded up).
-    Blocked { retry_after_secs: u64 },
-}
 
 impl SqliteStore {
     /// Charge one attempt to every key, unless one of them is already at its limit, in which

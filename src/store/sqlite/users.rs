@@ -1,23 +1,9 @@
 //! The users table and their role assignments.
 
 use super::{bump_revision, conflict_on_unique, Audit, SqliteStore, StoreError};
-use crate::model::{Email, RoleName, SearchText, UserId, UserName};
+use crate::model::{Email, RoleName, SearchText, UserName};
+use crate::store::rows::{like_escape, NewUser, UserRow};
 use rusqlite::{params, Connection, OptionalExtension, Row};
-use serde::Serialize;
-
-/// A user as stored, without the password hash.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
-pub struct UserRow {
-    pub id: String,
-    pub email: String,
-    pub name: String,
-    pub disabled: bool,
-    /// Access tokens issued before this epoch second are refused ("revoke all").
-    pub tokens_valid_after: i64,
-    pub created_at: i64,
-    /// Directly assigned roles, the primary one first.
-    pub roles: Vec<String>,
-}
 
 const USER_COLUMNS: &str = "id, email, name, disabled, tokens_valid_after, created_at";
 
@@ -81,16 +67,6 @@ fn write_roles(conn: &Connection, id: &str, roles: &[RoleName]) -> Result<(), St
         )?;
     }
     Ok(())
-}
-
-/// What is needed to create a user.
-#[derive(Debug, Clone)]
-pub struct NewUser {
-    pub id: UserId,
-    pub email: Email,
-    pub name: UserName,
-    pub roles: Vec<RoleName>,
-    pub password_hash: Option<String>,
 }
 
 impl SqliteStore {
@@ -365,18 +341,6 @@ impl SqliteStore {
     pub fn count_users(&self) -> Result<i64, StoreError> {
         self.read(|c| Ok(c.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?))
     }
-}
-
-/// A LIKE pattern that matches `text` literally, with a backslash as the escape character.
-fn like_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn touch(tx: &Connection, id: &str, at: i64) -> Result<(), StoreError> {

@@ -1,0 +1,217 @@
+//! The rows and arguments of the storage seam, shared by both back ends.
+
+use crate::model::{Email, RoleName, UserId, UserName};
+use serde::Serialize;
+
+/// A user as stored, without the password hash.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub disabled: bool,
+    /// Access tokens issued before this epoch second are refused ("revoke all").
+    pub tokens_valid_after: i64,
+    pub created_at: i64,
+    /// Directly assigned roles, the primary one first.
+    pub roles: Vec<String>,
+}
+
+/// What is needed to create a user.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub id: UserId,
+    pub email: Email,
+    pub name: UserName,
+    pub roles: Vec<RoleName>,
+    pub password_hash: Option<String>,
+}
+
+/// A LIKE pattern that matches `text` literally, with a backslash as the escape character.
+pub(crate) fn like_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A role with its direct parents.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct RoleRow {
+    pub name: String,
+    pub parents: Vec<String>,
+    /// How many users hold this role directly.
+    pub users: i64,
+}
+
+/// A sign-in session: one family of refresh tokens.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct SessionRow {
+    pub id: String,
+    pub user_id: String,
+    pub created_at: i64,
+    pub last_used_at: i64,
+    /// The absolute end of the session; it never slides.
+    pub expires_at: i64,
+    pub revoked_at: Option<i64>,
+    pub revoked_reason: Option<String>,
+}
+
+impl SessionRow {
+    /// Whether the session still counts at `at`, given the idle limit in seconds.
+    pub fn is_live(&self, at: i64, idle_secs: i64) -> bool {
+        self.revoked_at.is_none() && at < self.expires_at && at < self.last_used_at + idle_secs
+    }
+}
+
+/// What presenting a refresh token did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefreshOutcome {
+    /// The token was live: it is now used and its successor is stored.
+    Rotated(SessionRow),
+    /// The immediate predecessor of the live token, within the grace window: the caller
+    /// hands out the same successor again.
+    Replayed(SessionRow),
+    /// A used token presented again outside the grace window: the session was revoked.
+    Reused(SessionRow),
+    /// Unknown token, or its session is over.
+    Dead(&'static str),
+}
+
+/// Limits that a refresh is checked against.
+#[derive(Debug, Clone, Copy)]
+pub struct RefreshLimits {
+    pub idle_secs: i64,
+    pub grace_secs: i64,
+}
+
+/// A service client; the key itself is shown once at creation and never stored.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct ClientRow {
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+/// A signing key. The private half never leaves the store and the token layer.
+#[derive(Clone, Serialize)]
+pub struct KeyRow {
+    pub kid: String,
+    pub alg: String,
+    #[serde(skip)]
+    pub private_der: Vec<u8>,
+    #[serde(skip)]
+    pub public_raw: Vec<u8>,
+    pub created_at: i64,
+    pub retired_at: Option<i64>,
+}
+
+impl std::fmt::Debug for KeyRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyRow")
+            .field("kid", &self.kid)
+            .field("alg", &self.alg)
+            .field("created_at", &self.created_at)
+            .field("retired_at", &self.retired_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One audit entry.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub detail: serde_json::Value,
+}
+
+/// One logged decision.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct DecisionRow {
+    /// The row id (0 for a row not written yet); increases with time.
+    #[serde(default)]
+    pub id: i64,
+    pub at: i64,
+    pub request_id: String,
+    pub client: String,
+    pub principal: String,
+    pub action: String,
+    pub resource: String,
+    pub decision: String,
+    pub reasons: Vec<String>,
+    pub errors: Vec<String>,
+    pub latency_us: i64,
+    /// The resource's properties as given (`{}` when none; capped when written).
+    #[serde(default)]
+    pub properties: serde_json::Value,
+    /// The context as given (`{}` when none; capped when written).
+    #[serde(default)]
+    pub context: serde_json::Value,
+}
+
+/// Filters for [`Store::query_decisions`].
+#[derive(Debug, Clone, Default)]
+pub struct DecisionFilter {
+    pub principal: Option<String>,
+    pub action: Option<String>,
+    pub decision: Option<String>,
+    pub since: Option<i64>,
+    pub after_id: Option<i64>,
+    pub limit: i64,
+}
+
+/// Decision counts for a dashboard.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq, Default)]
+pub struct DecisionStats {
+    pub allowed: i64,
+    pub denied: i64,
+    /// (action, denies), most denied first.
+    pub top_denied: Vec<(String, i64)>,
+    /// The newest row id.
+    pub last_id: i64,
+}
+
+/// Most bytes of a logged properties or context object; a larger one is logged as
+/// `{"truncated": <its size>}` so that the log's size stays bounded.
+pub(crate) const MAX_LOGGED_JSON: usize = 4096;
+
+pub(crate) fn capped_json(value: &serde_json::Value) -> String {
+    let text = match value {
+        serde_json::Value::Null => return "{}".into(),
+        v => v.to_string(),
+    };
+    if text.len() > MAX_LOGGED_JSON {
+        return serde_json::json!({"truncated": text.len()}).to_string();
+    }
+    text
+}
+
+/// One counter a sign-in attempt is charged to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThrottleKey {
+    /// `pair` (account and address), `account` or `address`.
+    pub scope: &'static str,
+    /// The normalised email, or `""` for the address scope.
+    pub account: String,
+    /// The client address, or `""` for the account scope.
+    pub address: String,
+    /// Failures allowed in one window before the key blocks.
+    pub limit: u32,
+}
+
+/// The answer of [`Store::reserve_login`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reservation {
+    /// The attempt is counted; go ahead and check the password.
+    Granted,
+    /// A key is at its limit: wait this many whole seconds (rounded up).
+    Blocked { retry_after_secs: u64 },
+}
