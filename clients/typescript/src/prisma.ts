@@ -26,7 +26,9 @@ export type FieldMapping =
     };
 
 export interface PrismaMapping {
-  /** Cedar attribute path (`resource.owner`, `resource.folder.id`) to its column. */
+  /** Cedar attribute path (`resource.owner`, `resource.folder.id`) to its column. `resource`
+   * itself is the resource (`resource == Document::"d1"`): map it to the id column with its
+   * `entityType`. */
   attributes: Record<string, FieldMapping>;
   /**
    * Cedar's `like` is case-sensitive; Prisma's `contains`/`startsWith`/`endsWith` are not on
@@ -237,14 +239,17 @@ function like(left: Operand, pattern: unknown, m: PrismaMapping): PrismaWhere {
   const f = attribute(left, m, "like");
   if (f.kind !== "scalar") throw new PlanTranslationError(`\`like\` on the set ${f.path}`);
   if (typeof pattern !== "string") throw new PlanTranslationError("`like` without a pattern");
-  // Split on unescaped stars; `\*` is a literal star. Any other backslash is refused rather
-  // than guessed at.
+  // Split on unescaped stars; `\*` is a literal star and `\\` a literal backslash. Any other
+  // backslash is refused rather than guessed at.
   const parts: string[] = [""];
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i] as string;
     if (c === "\\") {
-      if (pattern[i + 1] !== "*") throw new PlanTranslationError(`a \`like\` pattern with an escape other than \\* (${f.path})`);
-      parts[parts.length - 1] += "*";
+      const next = pattern[i + 1];
+      if (next !== "*" && next !== "\\") {
+        throw new PlanTranslationError(`a \`like\` pattern with an escape other than \\* or \\\\ (${f.path})`);
+      }
+      parts[parts.length - 1] += next;
       i++;
     } else if (c === "*") {
       parts.push("");

@@ -11,6 +11,7 @@ const mapping: PrismaMapping = {
     "resource.folder.id": "folder.id",
     "resource.tags": { field: "tags", kind: "list" },
     "resource.editors": { field: "editors", kind: "relation", key: "userId", entityType: "User" },
+    resource: { field: "id", entityType: "Document" },
   },
 };
 
@@ -43,6 +44,8 @@ test("comparisons, boolean structure, sets, has and entities", () => {
   assert.deepEqual(where({ op: "contains", left: { attr: "resource.tags" }, right: { value: "red" } }), { tags: { has: "red" } });
   assert.deepEqual(where({ op: "in", left: { value: "red" }, right: { attr: "resource.tags" } }), { tags: { has: "red" } });
   assert.deepEqual(where({ op: "contains", left: { attr: "resource.editors" }, right: alice }), { editors: { some: { userId: "alice" } } });
+  // The resource itself, named by a policy (`resource == Document::"d1"`).
+  assert.deepEqual(where({ op: "==", left: { attr: "resource" }, right: { entity: { type: "Document", id: "d1" } } }), { id: { equals: "d1" } });
   assert.deepEqual(where({ op: "true" }), { AND: [] });
   assert.deepEqual(where({ op: "false" }), { OR: [] });
 });
@@ -51,6 +54,8 @@ test("like: exact patterns always, wildcards only with caseSensitiveLike", () =>
   const like = (pattern: string, m: PrismaMapping = { ...mapping, caseSensitiveLike: true }) =>
     where({ op: "like", left: { attr: "resource.title" }, pattern }, m);
   assert.deepEqual(like("a\\*b", mapping), { title: { equals: "a*b" } });
+  assert.deepEqual(like("a\\\\b", mapping), { title: { equals: "a\\b" } });
+  assert.deepEqual(like("\\\\*"), { title: { startsWith: "\\" } });
   assert.deepEqual(like("Q*"), { title: { startsWith: "Q" } });
   assert.deepEqual(like("*.pdf"), { title: { endsWith: ".pdf" } });
   assert.deepEqual(like("*x*"), { title: { contains: "x" } });

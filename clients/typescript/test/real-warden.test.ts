@@ -17,6 +17,8 @@ import {
   authorize,
   authorizeMany,
   requireAllowed,
+  plan,
+  planToPrismaWhere,
   WardenDeniedError,
   wardenCredentials,
   wardenJwt,
@@ -226,4 +228,21 @@ test("another provider's ID token becomes a warden session in the jwt callback",
   assert.equal(refused.error, "ExchangeError");
   assert.equal(refused.accessToken, undefined);
   await assert.rejects(client.exchangeIdToken("not.a.token"), (e: unknown) => e instanceof WardenHttpError && e.status === 400);
+});
+
+test("a real plan becomes an exact Prisma filter", async () => {
+  const alice = await signIn("alice@example.com", ALICE_PASSWORD);
+  const session = { accessToken: alice.accessToken as string };
+  const edit = await plan(session, "editDocument", "Document", undefined, { client });
+  assert.equal(edit.kind, "conditional", JSON.stringify(edit));
+  const mapping = { attributes: { resource: { field: "id", entityType: "Document" }, "resource.owner": { field: "ownerId", entityType: "User" } } };
+  assert.deepEqual(planToPrismaWhere(edit, mapping), { ownerId: { equals: "alice" } });
+  const read = await plan(session, "readDocument", "Document", undefined, { client });
+  assert.deepEqual(planToPrismaWhere(read, mapping), { AND: [] });
+  const del = await plan(session, "deleteUserResource", "UserResource", undefined, { client });
+  assert.deepEqual(planToPrismaWhere(del, mapping), { OR: [] });
+  // A dead token: a plan that allows nothing, and says to sign in again.
+  const none = await plan({ accessToken: "e30.e30.e30" }, "readDocument", "Document", undefined, { client });
+  assert.equal(none.kind, "always_denied");
+  assert.equal(none.unauthenticated, true);
 });

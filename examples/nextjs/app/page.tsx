@@ -15,6 +15,9 @@ export default async function Home() {
       <h1>Hello, {session.user?.name || session.user?.email}</h1>
       <p data-testid="role">Role: {session.user?.role ?? "none"}</p>
       <DeleteForm />
+      <p>
+        <a href="/documents">Documents you may edit</a>
+      </p>
     </main>
   );
 }

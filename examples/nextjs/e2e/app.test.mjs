@@ -2,7 +2,8 @@
 //
 // Starts warden (a fresh database in a temp dir, the shipped policies, 6 s access tokens and
 // no clock leeway) and the built Next.js app on loopback ports, then drives Chromium through
-// sign-in, allowed and denied server actions, a silent token refresh, and revocation.
+// sign-in, allowed and denied server actions, the list page filtered by warden's query plan,
+// a silent token refresh, and revocation.
 // Everything talks only to 127.0.0.1 and stops by itself.
 
 import { test, before, after } from "node:test";
@@ -228,6 +229,30 @@ test("a plain user is denied with a message", async () => {
   assert.equal(await page.getByTestId("role").textContent(), "Role: USER");
   assert.equal(await deleteAndRead(page), "Denied: you may not delete resource ID.");
   await page.close();
+});
+
+test("the list page shows only the documents warden's plan allows, filtered in the query", async () => {
+  const titles = async (page) => {
+    await page.goto(`${appUrl}/documents`);
+    await page.getByTestId("documents").waitFor();
+    return {
+      how: await page.getByTestId("plan-kind").textContent(),
+      titles: await page.getByTestId("documents").locator("li").allTextContents(),
+    };
+  };
+  const alice = await browser.newPage();
+  await signIn(alice, "alice@example.com", ALICE_PASSWORD);
+  await alice.getByTestId("role").waitFor();
+  assert.deepEqual(await titles(alice), {
+    how: "filtered by a conditional plan",
+    titles: ["Alice's notes", "Alice's plan"],
+  });
+  await alice.close();
+  const admin = await browser.newPage();
+  await signIn(admin, "admin@localhost", ADMIN_PASSWORD);
+  await admin.getByTestId("role").waitFor();
+  assert.deepEqual(await titles(admin), { how: "filtered by a conditional plan", titles: ["Admin handbook"] });
+  await admin.close();
 });
 
 test("a wrong password shows an error on the form", async () => {

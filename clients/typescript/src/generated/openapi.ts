@@ -739,6 +739,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/authorize/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Which resources of a type may the token's user do this action on? (a query plan) */
+        post: operations["authorize_plan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -910,6 +927,11 @@ export interface components {
         };
         /** @description An empty JSON object: the answer of RFC 7009 revocation, valid token or not. */
         Empty: Record<string, unknown>;
+        /** @description `{"type": "User", "id": "alice"}`. */
+        EntityRef: {
+            id: string;
+            type: string;
+        };
         /** @description Every error answer: a stable code and a sentence for people. */
         Error: {
             /** @description A stable, machine-readable code (`invalid_request`, `forbidden`, `not_found`, ...). */
@@ -971,6 +993,78 @@ export interface components {
         Explanation: {
             errors: string[];
             reasons: string[];
+        };
+        /**
+         * @description The condition tree. Unknown ops do not parse: a client (or this crate) that meets an op
+         *     it does not know must fail closed, never skip it.
+         */
+        Expr: {
+            /** @enum {string} */
+            op: "true";
+        } | {
+            /** @enum {string} */
+            op: "false";
+        } | {
+            args: components["schemas"]["Expr"][];
+            /** @enum {string} */
+            op: "and";
+        } | {
+            args: components["schemas"]["Expr"][];
+            /** @enum {string} */
+            op: "or";
+        } | {
+            arg: components["schemas"]["Expr"];
+            /** @enum {string} */
+            op: "not";
+        } | {
+            left: components["schemas"]["Operand"];
+            /** @enum {string} */
+            op: "==";
+            right: components["schemas"]["Operand"];
+        } | {
+            left: components["schemas"]["Operand"];
+            /** @enum {string} */
+            op: "!=";
+            right: components["schemas"]["Operand"];
+        } | {
+            left: components["schemas"]["Operand"];
+            /** @enum {string} */
+            op: "<";
+            right: components["schemas"]["Operand"];
+        } | {
+            left: components["schemas"]["Operand"];
+            /** @enum {string} */
+            op: "<=";
+            right: components["schemas"]["Operand"];
+        } | {
+            left: components["schemas"]["Operand"];
+            /** @enum {string} */
+            op: ">";
+            right: components["schemas"]["Operand"];
+        } | {
+            left: components["schemas"]["Operand"];
+            /** @enum {string} */
+            op: ">=";
+            right: components["schemas"]["Operand"];
+        } | {
+            left: components["schemas"]["Operand"];
+            /** @enum {string} */
+            op: "in";
+            right: components["schemas"]["Operand"];
+        } | {
+            left: components["schemas"]["Operand"];
+            /** @enum {string} */
+            op: "contains";
+            right: components["schemas"]["Operand"];
+        } | {
+            attr: string;
+            /** @enum {string} */
+            op: "has";
+        } | {
+            left: components["schemas"]["Operand"];
+            /** @enum {string} */
+            op: "like";
+            pattern: string;
         };
         /**
          * @description An OAuth 2.0 grant type warden serves.
@@ -1069,6 +1163,14 @@ export interface components {
             token_endpoint_auth_methods_supported: string[];
             userinfo_endpoint: string;
         };
+        /** @description One side of a comparison. */
+        Operand: {
+            attr: string;
+        } | {
+            value: Record<string, unknown>;
+        } | {
+            entity: components["schemas"]["EntityRef"];
+        };
         /** @description Where a search continues: an empty token at the end. */
         PageAnswer: {
             next_token: string;
@@ -1103,6 +1205,32 @@ export interface components {
             throttle: string;
             /** @description `revoked`: every access token of the user. */
             tokens: string;
+        };
+        /** @description A query plan (the answer of `POST /v1/authorize/plan`). */
+        Plan: {
+            condition?: null | components["schemas"]["Expr"];
+            kind: components["schemas"]["PlanKind"];
+            /** @description The ids of the policies that contributed. */
+            reasons: string[];
+            /**
+             * @description Why the condition could not be written as a tree (empty when it is exact). When not
+             *     empty, `condition` is null and the caller must check each resource with
+             *     `/v1/authorize`.
+             */
+            unsupported: string[];
+        };
+        /**
+         * @description What a plan says about every resource of the type.
+         * @enum {string}
+         */
+        PlanKind: "always_allowed" | "always_denied" | "conditional";
+        /** @description `POST /v1/authorize/plan`: which resources of a type may the token's user do `action` on? */
+        PlanRequest: {
+            /** @description An `Action` name. */
+            action: components["schemas"]["Name"];
+            context?: Record<string, unknown> | null;
+            /** @description The resource's entity type (`Document`). */
+            resource_type: components["schemas"]["Name"];
         };
         /** @description One policy in `GET /admin/v1/policies`. */
         Policy: {
@@ -5561,6 +5689,102 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Authorizations"];
+                };
+            };
+            /** @description Bad input; the message names the field or parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (or wrong email or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body did not arrive in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request target is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many or too large header fields */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (storage, overload, or the request took too long); retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    authorize_plan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanRequest"];
+            };
+        };
+        responses: {
+            /** @description The plan: the condition a resource must meet */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Plan"];
                 };
             };
             /** @description Bad input; the message names the field or parameter at fault */
