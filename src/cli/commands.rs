@@ -133,6 +133,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Policy(cmd) => policy(cmd, &config, &out),
         Command::Decide(args) => decide(args, &config, &out),
         Command::Audit(args) => audit(args, &config, &out),
+        Command::Replicas => replicas(&config, &out),
         Command::Decisions(args) => decisions(args, &config, &out),
         Command::Tui { url, read_only } => {
             let url = url
@@ -788,6 +789,31 @@ fn audit(args: &AuditArgs, config: &Config, out: &Out) -> Result<ExitCode> {
                 r.actor,
                 r.action,
                 r.target
+            ));
+        }
+        s
+    });
+    Ok(ExitCode::SUCCESS)
+}
+
+fn replicas(config: &Config, out: &Out) -> Result<ExitCode> {
+    let app = cli_app(config, false)?;
+    let rows = block(app.replicas())??;
+    out.emit(serde_json::to_value(&rows)?, || {
+        let mut s = format!(
+            "{:<34} {:<22} {:<9} {:<22} {:<14} POLICIES\n",
+            "ID", "ADDRESS", "VERSION", "STARTED", "POLICY HASH"
+        );
+        for r in &rows {
+            let p = &r.replica;
+            s.push_str(&format!(
+                "{:<34} {:<22} {:<9} {:<22} {:<14} {}\n",
+                p.id,
+                p.address,
+                p.version,
+                rfc3339(p.started_at),
+                p.policy_hash.get(..12).unwrap_or(&p.policy_hash),
+                if r.policy_differs { "DIFFERS" } else { "same" }
             ));
         }
         s

@@ -68,6 +68,9 @@ pub enum Command {
     Decide(DecideArgs),
     /// Read the audit log: who changed what, newest first.
     Audit(AuditArgs),
+    /// The running servers on this database (heartbeats of the last 30 s); a replica whose
+    /// policies differ from the others' is flagged.
+    Replicas,
     /// Read the decision log, newest first; --follow prints new decisions as they come.
     Decisions(DecisionsArgs),
     /// The admin console: users, roles, sessions, decisions, policies, audit.

@@ -571,3 +571,69 @@ fn a_replica_without_its_notification_connection_fails_closed_and_recovers() {
         back.elapsed()
     );
 }
+
+/// Replicas you can see: every server heartbeats into the database; the admin API and the
+/// command line list them and flag one whose policies differ. On SQLite (several servers on
+/// one file) and on PostgreSQL.
+#[test]
+fn replicas_are_listed_and_a_different_policy_bundle_is_flagged() {
+    let sqlite = spawn_app();
+    see_replicas(&sqlite);
+    if let Some(pg) = spawn_pg_app_with("replicas_are_listed", |_| {}) {
+        see_replicas(&pg);
+    }
+}
+
+fn see_replicas(app: &TestApp) {
+    let b = app.second_server().0;
+    let admin = app.admin_token();
+    let mut listed = Value::Null;
+    eventually("both servers' heartbeats", || {
+        listed = send(app, &b, "get", "/admin/v1/replicas", None, Some(&admin)).json();
+        listed.as_array().is_some_and(|l| l.len() == 2)
+    });
+    let all = listed.as_array().unwrap();
+    assert!(all.iter().all(|r| r["policy_differs"] == false), "{listed}");
+    assert_eq!(all[0]["policy_hash"], all[1]["policy_hash"]);
+    assert_eq!(all[0]["version"], env!("CARGO_PKG_VERSION"));
+    // A third replica serving other policies.
+    let now = app.state.app.store.now();
+    block(app.state.app.heartbeat(&warden::store::ReplicaRow {
+        id: "odd-one".into(),
+        address: "127.0.0.1:9".into(),
+        version: "0.0.0".into(),
+        started_at: now,
+        policy_hash: "0".repeat(64),
+        seen_at: now,
+    }))
+    .unwrap();
+    let listed = app
+        .call("get", "/admin/v1/replicas", None, Some(&admin))
+        .json();
+    let odd: Vec<_> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["policy_differs"] == true)
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(odd, vec!["odd-one".to_string()], "{listed}");
+    // A user without the admin right may not see them.
+    let alice = app.alice()["token"].as_str().unwrap().to_string();
+    assert_eq!(
+        app.call("get", "/admin/v1/replicas", None, Some(&alice))
+            .status,
+        403
+    );
+    // The command line lists the same.
+    let out = app.warden(&["--json", "replicas"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(cli.as_array().unwrap().len(), 3, "{cli}");
+    let out = app.warden(&["replicas"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("DIFFERS"));
+}
