@@ -41,6 +41,16 @@ pub struct ReplicaStatus {
     pub policy_differs: bool,
 }
 
+/// Copy the SQLite database `from` into the empty PostgreSQL database `to` (`warden db
+/// copy`), logs too with `with_logs`; the rows copied per table, counts verified.
+pub async fn copy_database(
+    from: &std::path::Path,
+    to: &str,
+    with_logs: bool,
+) -> Result<crate::store::copy::CopyReport, StoreError> {
+    crate::store::copy::copy_sqlite_to_postgres(from, to, with_logs).await
+}
+
 /// Flag the replicas whose policy hash is not the majority's.
 pub fn flag_policy_differences(replicas: Vec<ReplicaRow>) -> Vec<ReplicaStatus> {
     let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();

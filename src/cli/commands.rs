@@ -1,8 +1,8 @@
 //! What each command does: thin glue over the library, printing text or `--json`.
 
 use super::{
-    AuditArgs, Cli, ClientCmd, Command, DecideArgs, DecisionsArgs, KeysCmd, PolicyCmd, RoleCmd,
-    SessionCmd, TokenCmd, UserCmd,
+    AuditArgs, Cli, ClientCmd, Command, DbCmd, DecideArgs, DecisionsArgs, KeysCmd, PolicyCmd,
+    RoleCmd, SessionCmd, TokenCmd, UserCmd,
 };
 use crate::accounts::bootstrap::Bootstrapped;
 use crate::app::{
@@ -134,6 +134,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Decide(args) => decide(args, &config, &out),
         Command::Audit(args) => audit(args, &config, &out),
         Command::Replicas => replicas(&config, &out),
+        Command::Db(DbCmd::Copy {
+            from,
+            to,
+            with_logs,
+        }) => db_copy(from, to, *with_logs, &out),
         Command::Decisions(args) => decisions(args, &config, &out),
         Command::Tui { url, read_only } => {
             let url = url
@@ -793,6 +798,28 @@ fn audit(args: &AuditArgs, config: &Config, out: &Out) -> Result<ExitCode> {
         }
         s
     });
+    Ok(ExitCode::SUCCESS)
+}
+
+fn db_copy(from: &std::path::Path, to: &str, with_logs: bool, out: &Out) -> Result<ExitCode> {
+    if !crate::store::is_postgres_url(to) {
+        bail!("--to must be a postgres:// URL, not {to}");
+    }
+    let report = block(crate::app::copy_database(from, to, with_logs))??;
+    out.emit(
+        json!({"from": from, "to": crate::store::redact_url(to), "tables": report.iter().map(|(t, n)| json!({"table": t, "rows": n})).collect::<Vec<_>>()}),
+        || {
+            let mut s = format!(
+                "copied {} into {} (counts verified)\n",
+                from.display(),
+                crate::store::redact_url(to)
+            );
+            for (table, n) in &report {
+                s.push_str(&format!("{table:<16} {n}\n"));
+            }
+            s
+        },
+    );
     Ok(ExitCode::SUCCESS)
 }
 

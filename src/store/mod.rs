@@ -15,6 +15,7 @@
 //! - errors are typed ([`StoreError`]); a back end's own error is kept as the source, never
 //!   shown to a caller.
 
+pub mod copy;
 mod postgres;
 mod rows;
 mod sqlite;

@@ -637,3 +637,97 @@ fn see_replicas(app: &TestApp) {
     let out = app.warden(&["replicas"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("DIFFERS"));
 }
+
+/// Moving up from SQLite: `warden db copy` carries every session over, so a signed-in user
+/// goes on refreshing against a server on PostgreSQL, with the same keys.
+#[test]
+fn db_copy_moves_a_sqlite_database_to_postgres_without_losing_a_session() {
+    let Some(url) = block(warden::testkit::database_or_skip("db_copy")) else {
+        return;
+    };
+    let app = spawn_app();
+    let alice = app.alice();
+    let admin = app.admin_token();
+    // Something in the logs.
+    app.post("/v1/authorize", &own_document(), alice["token"].as_str());
+    app.call(
+        "post",
+        "/admin/v1/clients",
+        Some(&json!({"name": "svc"})),
+        Some(&admin),
+    );
+    let sqlite = app.state.config.db.to_str().unwrap().to_string();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_warden"))
+        .args([
+            "--json",
+            "db",
+            "copy",
+            "--from",
+            &sqlite,
+            "--to",
+            &url,
+            "--with-logs",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = |table: &str| {
+        report["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["table"] == table)
+            .map(|t| t["rows"].as_i64().unwrap())
+    };
+    assert_eq!(rows("users"), Some(2), "{report}");
+    assert_eq!(rows("clients"), Some(1), "{report}");
+    assert!(rows("sessions").unwrap() >= 2, "{report}");
+    assert!(rows("audit_log").unwrap() >= 1, "{report}");
+    // A second copy into the same database is refused (it is no longer empty).
+    let again = std::process::Command::new(env!("CARGO_BIN_EXE_warden"))
+        .args(["db", "copy", "--from", &sqlite, "--to", &url])
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+
+    let mut config = (*app.state.config).clone();
+    config.db = url.into();
+    let (pg, _) = app.server_with(config);
+    assert_eq!(
+        send(
+            &app,
+            &pg,
+            "get",
+            "/v1/auth/me",
+            None,
+            alice["token"].as_str()
+        )
+        .status,
+        200,
+        "the access token verifies with the copied keys"
+    );
+    let r = send(
+        &app,
+        &pg,
+        "post",
+        "/v1/auth/refresh",
+        Some(&json!({"refresh_token": alice["refresh_token"]})),
+        None,
+    );
+    assert_eq!(r.status, 200, "the session goes on: {}", r.text);
+    let audit = send(
+        &app,
+        &pg,
+        "get",
+        "/admin/v1/audit?limit=50",
+        None,
+        Some(&admin),
+    )
+    .text;
+    assert!(audit.contains("clients.create"), "{audit}");
+}

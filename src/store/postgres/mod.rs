@@ -18,9 +18,12 @@
 //!   lock), so the "an administrator remains" check sees every other such change either
 //!   wholly before or wholly after it, as SQLite's single writer gives.
 
+mod import;
 mod listener;
 pub(super) mod migrations;
 mod ops;
+
+pub(super) use import::{Cell, TableData};
 
 use super::{AdminProbe, Audit, StoreError};
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
