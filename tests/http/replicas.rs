@@ -731,3 +731,62 @@ fn db_copy_moves_a_sqlite_database_to_postgres_without_losing_a_session() {
     .text;
     assert!(audit.contains("clients.create"), "{audit}");
 }
+
+/// PostgreSQL stopped and started again under a running replica: requests in between fail
+/// closed with 503, the replica reconnects by itself, and nothing acknowledged is lost. On a
+/// cluster of its own, so that the other tests' database stays up.
+#[test]
+fn a_database_restart_is_503_in_between_and_recovers_by_itself() {
+    let cluster = match warden::testkit::Cluster::start() {
+        Ok(c) => c,
+        Err(why) => {
+            eprintln!("skipped the PostgreSQL restart test: {why}");
+            return;
+        }
+    };
+    let url = block(cluster.database()).unwrap();
+    let app = spawn_app_with(|c| c.db = url.into());
+    let admin = app.admin_token();
+    let alice = app.alice()["token"].as_str().unwrap().to_string();
+    let r = app.call(
+        "post",
+        "/admin/v1/users",
+        Some(&json!({"id": "erin", "email": "erin@example.com", "roles": ["USER"]})),
+        Some(&admin),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+
+    cluster.stop().unwrap();
+    eventually("decisions refused while the database is away", || {
+        app.post("/v1/authorize", &own_document(), Some(&alice))
+            .status
+            == 503
+    });
+    let login = app.post(
+        "/v1/auth/login",
+        &json!({"email": "alice@example.com", "password": USER_PASSWORD}),
+        None,
+    );
+    assert_eq!(login.status, 503, "{}", login.text);
+    assert_eq!(
+        app.call("get", "/admin/v1/users/erin", None, Some(&admin))
+            .status,
+        503
+    );
+
+    cluster.resume().unwrap();
+    let back = Instant::now();
+    eventually("decisions answered again", || {
+        app.post("/v1/authorize", &own_document(), Some(&alice))
+            .status
+            == 200
+    });
+    println!("decisions back {:?} after the database", back.elapsed());
+    // Nothing acknowledged was lost, and writes work again.
+    assert_eq!(
+        app.call("get", "/admin/v1/users/erin", None, Some(&admin))
+            .status,
+        200
+    );
+    assert!(app.alice()["token"].is_string());
+}
