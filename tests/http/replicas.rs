@@ -790,3 +790,64 @@ fn a_database_restart_is_503_in_between_and_recovers_by_itself() {
     );
     assert!(app.alice()["token"].is_string());
 }
+
+/// `kill -9` of one replica (a real `warden serve` process) during a stream of admin writes
+/// through both: every write that was acknowledged is in the database.
+#[test]
+fn kill_dash_nine_of_a_replica_loses_no_acknowledged_write() {
+    let Some(app) = spawn_pg_app_with("kill_dash_nine", |_| {}) else {
+        return;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_warden"))
+        .args(["--db", app.state.config.db.to_str().unwrap()])
+        .args(["--policies", app.state.config.policies.to_str().unwrap()])
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env("WARDEN_PUBLIC_URL", &app.state.config.public_url)
+        .env("WARDEN_WATCH_POLICIES", "false")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let b = format!("http://127.0.0.1:{port}");
+    eventually("the second replica serving", || {
+        app.agent
+            .get(&format!("{b}/healthz"))
+            .call()
+            .is_ok_and(|r| r.status() == 200)
+    });
+    let admin = app.admin_token();
+    let mut acknowledged = Vec::new();
+    for i in 0..40 {
+        if i == 20 {
+            child.kill().unwrap(); // SIGKILL
+            child.wait().unwrap();
+        }
+        let base = if i % 2 == 0 {
+            app.base.clone()
+        } else {
+            b.clone()
+        };
+        let id = format!("w{i}");
+        let body = json!({"id": id, "email": format!("{id}@example.com"), "roles": ["USER"]});
+        let url = format!("{base}/admin/v1/users");
+        let sent = app
+            .agent
+            .post(&url)
+            .header("Authorization", &format!("Bearer {admin}"))
+            .header("Content-Type", "application/json")
+            .send(body.to_string());
+        if sent.is_ok_and(|r| r.status() == 201) {
+            acknowledged.push(id);
+        }
+    }
+    assert!(acknowledged.len() >= 30, "{acknowledged:?}");
+    for id in &acknowledged {
+        let r = app.call("get", &format!("/admin/v1/users/{id}"), None, Some(&admin));
+        assert_eq!(r.status, 200, "acknowledged write {id} lost: {}", r.text);
+    }
+}
