@@ -803,16 +803,18 @@ fn kill_dash_nine_of_a_replica_loses_no_acknowledged_write() {
         .local_addr()
         .unwrap()
         .port();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_warden"))
-        .args(["--db", app.state.config.db.to_str().unwrap()])
-        .args(["--policies", app.state.config.policies.to_str().unwrap()])
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env("WARDEN_PUBLIC_URL", &app.state.config.public_url)
-        .env("WARDEN_WATCH_POLICIES", "false")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = Reaped(
+        std::process::Command::new(env!("CARGO_BIN_EXE_warden"))
+            .args(["--db", app.state.config.db.to_str().unwrap()])
+            .args(["--policies", app.state.config.policies.to_str().unwrap()])
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .env("WARDEN_PUBLIC_URL", &app.state.config.public_url)
+            .env("WARDEN_WATCH_POLICIES", "false")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let b = format!("http://127.0.0.1:{port}");
     eventually("the second replica serving", || {
         app.agent
@@ -824,8 +826,8 @@ fn kill_dash_nine_of_a_replica_loses_no_acknowledged_write() {
     let mut acknowledged = Vec::new();
     for i in 0..40 {
         if i == 20 {
-            child.kill().unwrap(); // SIGKILL
-            child.wait().unwrap();
+            child.0.kill().unwrap(); // SIGKILL
+            child.0.wait().unwrap();
         }
         let base = if i % 2 == 0 {
             app.base.clone()
@@ -849,5 +851,15 @@ fn kill_dash_nine_of_a_replica_loses_no_acknowledged_write() {
     for id in &acknowledged {
         let r = app.call("get", &format!("/admin/v1/users/{id}"), None, Some(&admin));
         assert_eq!(r.status, 200, "acknowledged write {id} lost: {}", r.text);
+    }
+}
+
+/// A child process killed and reaped when dropped (also when a test fails midway).
+struct Reaped(std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
