@@ -120,95 +120,151 @@ fn as_owner(program: &Path) -> Command {
 }
 
 fn start_cluster() -> Result<Server, String> {
-    let bin = server_programs().ok_or_else(|| {
-        "PostgreSQL's server programs (initdb, pg_ctl) are not installed: none in /usr/lib/postgresql/*/bin or on the PATH; install them (apt-get install postgresql) or set WARDEN_TEST_POSTGRES_URL".to_owned()
-    })?;
-    let dir = std::env::temp_dir().join(format!(
-        "warden-pg-{}-{}",
-        std::process::id(),
-        crate::util::random_id().to_lowercase()
-    ));
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
-    if is_root() {
-        let status = Command::new("chown")
-            .args(["postgres:postgres"])
-            .arg(&dir)
-            .status()
-            .map_err(|e| format!("chown: {e}"))?;
-        if !status.success() {
-            return Err(
-                "cannot hand the cluster directory to the postgres user (is there one?)".into(),
-            );
+    let cluster = Cluster::start()?;
+    let base = cluster.base.clone();
+    // The process-wide cluster lives as long as the process (the watchdog stops it).
+    std::mem::forget(cluster);
+    Ok(Server { base })
+}
+
+/// A throwaway cluster of one's own, for a test that stops and starts the database (so
+/// that the shared cluster of the other tests is not disturbed). Dropping it stops it.
+pub struct Cluster {
+    bin: PathBuf,
+    dir: PathBuf,
+    data: PathBuf,
+    port: u16,
+    /// `postgres://postgres@127.0.0.1:<port>` (no database).
+    pub base: String,
+}
+
+impl Cluster {
+    /// Make and start a cluster (see the module documentation); `Err` says why not.
+    pub fn start() -> Result<Cluster, String> {
+        let bin = server_programs().ok_or_else(|| {
+            "PostgreSQL's server programs (initdb, pg_ctl) are not installed: none in /usr/lib/postgresql/*/bin or on the PATH; install them (apt-get install postgresql) or set WARDEN_TEST_POSTGRES_URL".to_owned()
+        })?;
+        let dir = std::env::temp_dir().join(format!(
+            "warden-pg-{}-{}",
+            std::process::id(),
+            crate::util::random_id().to_lowercase()
+        ));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
+        if is_root() {
+            let status = Command::new("chown")
+                .args(["postgres:postgres"])
+                .arg(&dir)
+                .status()
+                .map_err(|e| format!("chown: {e}"))?;
+            if !status.success() {
+                return Err(
+                    "cannot hand the cluster directory to the postgres user (is there one?)".into(),
+                );
+            }
         }
+        let data = dir.join("data");
+        let output = as_owner(&bin.join("initdb"))
+            .arg("-D")
+            .arg(&data)
+            .args([
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+            ])
+            .output()
+            .map_err(|e| format!("initdb: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "initdb failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| format!("no free port: {e}"))?
+            .port();
+        let cluster = Cluster {
+            base: format!("postgres://postgres@127.0.0.1:{port}"),
+            bin,
+            dir,
+            data,
+            port,
+        };
+        cluster.resume()?;
+        // The watchdog: once this test process is gone (ended or killed), stop the cluster
+        // at once and remove its directory.
+        let owner = if is_root() {
+            "runuser -u postgres -- "
+        } else {
+            ""
+        };
+        let script = format!(
+            "while kill -0 {pid} 2>/dev/null; do sleep 0.2; done; {owner}'{pg_ctl}' -D '{data}' stop -m immediate >/dev/null 2>&1; rm -rf '{dir}'",
+            pid = std::process::id(),
+            pg_ctl = cluster.bin.join("pg_ctl").display(),
+            data = cluster.data.display(),
+            dir = cluster.dir.display(),
+        );
+        Command::new("sh")
+            .args(["-c", &script])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start the cluster's watchdog: {e}"))?;
+        Ok(cluster)
     }
-    let data = dir.join("data");
-    let output = as_owner(&bin.join("initdb"))
-        .arg("-D")
-        .arg(&data)
-        .args([
-            "-U",
-            "postgres",
-            "-A",
-            "trust",
-            "-E",
-            "UTF8",
-            "--locale=C",
-            "--no-sync",
-        ])
-        .output()
-        .map_err(|e| format!("initdb: {e}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "initdb failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        ));
+
+    /// A fresh database on this cluster, as a URL.
+    pub async fn database(&self) -> Result<String, String> {
+        let name = format!("warden_test_{}", crate::util::random_id().to_lowercase());
+        create(&format!("{}/postgres", self.base), &name).await?;
+        Ok(format!("{}/{name}", self.base))
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map_err(|e| format!("no free port: {e}"))?
-        .port();
-    let options = format!(
-        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
-        dir.display()
-    );
-    let output = as_owner(&bin.join("pg_ctl"))
-        .arg("-D")
-        .arg(&data)
-        .args(["-o", &options, "-l"])
-        .arg(dir.join("log"))
-        .args(["-w", "-t", "30", "start"])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("pg_ctl: {e}"))?;
-    if !output.status.success() {
-        let log = std::fs::read_to_string(dir.join("log")).unwrap_or_default();
-        return Err(format!(
-            "pg_ctl start failed: {}{log}",
-            String::from_utf8_lossy(&output.stderr)
-        ));
+
+    /// Stop the server (fast shutdown: sessions are cut, as when a database goes away).
+    pub fn stop(&self) -> Result<(), String> {
+        self.pg_ctl(&["-m", "fast", "-w", "stop"])
     }
-    // The watchdog: once this test process is gone (ended or killed), stop the cluster at
-    // once and remove its directory.
-    let owner = if is_root() {
-        "runuser -u postgres -- "
-    } else {
-        ""
-    };
-    let script = format!(
-        "while kill -0 {pid} 2>/dev/null; do sleep 0.2; done; {owner}'{pg_ctl}' -D '{data}' stop -m immediate >/dev/null 2>&1; rm -rf '{dir}'",
-        pid = std::process::id(),
-        pg_ctl = bin.join("pg_ctl").display(),
-        data = data.display(),
-        dir = dir.display(),
-    );
-    Command::new("sh")
-        .args(["-c", &script])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot start the cluster's watchdog: {e}"))?;
-    Ok(Server {
-        base: format!("postgres://postgres@127.0.0.1:{port}"),
-    })
+
+    /// Start the server again, on the same port.
+    pub fn resume(&self) -> Result<(), String> {
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+            self.port,
+            self.dir.display()
+        );
+        self.pg_ctl(&["-o", &options, "-w", "-t", "30", "start"])
+    }
+
+    fn pg_ctl(&self, args: &[&str]) -> Result<(), String> {
+        let output = as_owner(&self.bin.join("pg_ctl"))
+            .arg("-D")
+            .arg(&self.data)
+            .arg("-l")
+            .arg(self.dir.join("log"))
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("pg_ctl: {e}"))?;
+        if !output.status.success() {
+            let log = std::fs::read_to_string(self.dir.join("log")).unwrap_or_default();
+            return Err(format!(
+                "pg_ctl {args:?} failed: {}{log}",
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = self.pg_ctl(&["-m", "immediate", "stop"]);
+    }
 }

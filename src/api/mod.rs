@@ -192,6 +192,25 @@ pub struct SigningKey {
     pub retired_at: Option<i64>,
 }
 
+/// A running replica (a warden server on this database), from its last heartbeat.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
+pub struct Replica {
+    /// Random, chosen at start: a restarted server is a new replica.
+    pub id: String,
+    /// The address it serves on.
+    pub address: String,
+    /// warden's version.
+    pub version: String,
+    /// When it started (epoch seconds).
+    pub started_at: i64,
+    /// SHA-256 of the policy files it serves.
+    pub policy_hash: String,
+    /// Its last heartbeat (epoch seconds).
+    pub seen_at: i64,
+    /// Its policies differ from the ones most replicas serve.
+    pub policy_differs: bool,
+}
+
 /// One entry of the audit log.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
 pub struct AuditEntry {

@@ -21,9 +21,60 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 pub use crate::store::{
-    AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, KeyRow, RoleRow, SessionRow,
-    StoreError, UserRow,
+    AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, KeyRow, ReplicaRow, RoleRow,
+    SessionRow, StoreError, UserRow,
 };
+
+/// How often a server records its heartbeat.
+pub const HEARTBEAT_PERIOD: std::time::Duration = std::time::Duration::from_secs(10);
+/// A replica not heard from for this long is no longer listed.
+pub const REPLICA_SILENCE_SECS: i64 = 30;
+
+/// A replica as listed: its last heartbeat, and whether the policies it serves differ from
+/// the others'.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ReplicaStatus {
+    #[serde(flatten)]
+    pub replica: ReplicaRow,
+    /// Its policy hash is not the one most replicas serve (or, when no single hash is the
+    /// most common, the replicas disagree and every one is flagged).
+    pub policy_differs: bool,
+}
+
+/// Copy the SQLite database `from` into the empty PostgreSQL database `to` (`warden db
+/// copy`), logs too with `with_logs`; the rows copied per table, counts verified.
+pub async fn copy_database(
+    from: &std::path::Path,
+    to: &str,
+    with_logs: bool,
+) -> Result<crate::store::copy::CopyReport, StoreError> {
+    crate::store::copy::copy_sqlite_to_postgres(from, to, with_logs).await
+}
+
+/// Flag the replicas whose policy hash is not the majority's.
+pub fn flag_policy_differences(replicas: Vec<ReplicaRow>) -> Vec<ReplicaStatus> {
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for r in &replicas {
+        *counts.entry(r.policy_hash.as_str()).or_default() += 1;
+    }
+    let most = counts.values().copied().max().unwrap_or(0);
+    let leaders: Vec<&str> = counts
+        .iter()
+        .filter(|(_, n)| **n == most)
+        .map(|(h, _)| *h)
+        .collect();
+    let agreed = match leaders.as_slice() {
+        [one] => Some(one.to_string()),
+        _ => None,
+    };
+    replicas
+        .into_iter()
+        .map(|replica| ReplicaStatus {
+            policy_differs: agreed.as_deref() != Some(replica.policy_hash.as_str()),
+            replica,
+        })
+        .collect()
+}
 
 /// Why warden could not open.
 #[derive(Debug, thiserror::Error)]
@@ -827,6 +878,20 @@ impl App {
     // ---- logs ----
 
     /// Audit rows, newest first.
+    /// The replicas heard from in the last [`REPLICA_SILENCE_SECS`], flagged where their
+    /// policies differ from the others'.
+    pub async fn replicas(&self) -> Result<Vec<ReplicaStatus>, AppError> {
+        let since = self.store.now() - REPLICA_SILENCE_SECS;
+        Ok(flag_policy_differences(
+            self.store.list_replicas(since).await?,
+        ))
+    }
+
+    /// Record this server's heartbeat (see [`HEARTBEAT_PERIOD`]).
+    pub async fn heartbeat(&self, replica: &ReplicaRow) -> Result<(), AppError> {
+        Ok(self.store.heartbeat(replica).await?)
+    }
+
     pub async fn list_audit(
         &self,
         actor: Option<&str>,

@@ -1,8 +1,8 @@
 //! What each command does: thin glue over the library, printing text or `--json`.
 
 use super::{
-    AuditArgs, Cli, ClientCmd, Command, DecideArgs, DecisionsArgs, KeysCmd, PolicyCmd, RoleCmd,
-    SessionCmd, TokenCmd, UserCmd,
+    AuditArgs, Cli, ClientCmd, Command, DbCmd, DecideArgs, DecisionsArgs, KeysCmd, PolicyCmd,
+    RoleCmd, SessionCmd, TokenCmd, UserCmd,
 };
 use crate::accounts::bootstrap::Bootstrapped;
 use crate::app::{
@@ -133,6 +133,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Policy(cmd) => policy(cmd, &config, &out),
         Command::Decide(args) => decide(args, &config, &out),
         Command::Audit(args) => audit(args, &config, &out),
+        Command::Replicas => replicas(&config, &out),
+        Command::Db(DbCmd::Copy {
+            from,
+            to,
+            with_logs,
+        }) => db_copy(from, to, *with_logs, &out),
         Command::Decisions(args) => decisions(args, &config, &out),
         Command::Openapi => {
             let document = crate::server::openapi::document(&config);
@@ -855,6 +861,53 @@ fn audit(args: &AuditArgs, config: &Config, out: &Out) -> Result<ExitCode> {
                 r.actor,
                 r.action,
                 r.target
+            ));
+        }
+        s
+    });
+    Ok(ExitCode::SUCCESS)
+}
+
+fn db_copy(from: &std::path::Path, to: &str, with_logs: bool, out: &Out) -> Result<ExitCode> {
+    if !crate::store::is_postgres_url(to) {
+        bail!("--to must be a postgres:// URL, not {to}");
+    }
+    let report = block(crate::app::copy_database(from, to, with_logs))??;
+    out.emit(
+        json!({"from": from, "to": crate::store::redact_url(to), "tables": report.iter().map(|(t, n)| json!({"table": t, "rows": n})).collect::<Vec<_>>()}),
+        || {
+            let mut s = format!(
+                "copied {} into {} (counts verified)\n",
+                from.display(),
+                crate::store::redact_url(to)
+            );
+            for (table, n) in &report {
+                s.push_str(&format!("{table:<16} {n}\n"));
+            }
+            s
+        },
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn replicas(config: &Config, out: &Out) -> Result<ExitCode> {
+    let app = cli_app(config, false)?;
+    let rows = block(app.replicas())??;
+    out.emit(serde_json::to_value(&rows)?, || {
+        let mut s = format!(
+            "{:<34} {:<22} {:<9} {:<22} {:<14} POLICIES\n",
+            "ID", "ADDRESS", "VERSION", "STARTED", "POLICY HASH"
+        );
+        for r in &rows {
+            let p = &r.replica;
+            s.push_str(&format!(
+                "{:<34} {:<22} {:<9} {:<22} {:<14} {}\n",
+                p.id,
+                p.address,
+                p.version,
+                rfc3339(p.started_at),
+                p.policy_hash.get(..12).unwrap_or(&p.policy_hash),
+                if r.policy_differs { "DIFFERS" } else { "same" }
             ));
         }
         s

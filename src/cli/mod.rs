@@ -60,6 +60,9 @@ pub enum Command {
     /// Manage signing keys.
     #[command(subcommand)]
     Keys(KeysCmd),
+    /// Move between databases.
+    #[command(subcommand)]
+    Db(DbCmd),
     /// Check, format and test policies.
     #[command(subcommand)]
     Policy(PolicyCmd),
@@ -68,6 +71,9 @@ pub enum Command {
     Decide(DecideArgs),
     /// Read the audit log: who changed what, newest first.
     Audit(AuditArgs),
+    /// The running servers on this database (heartbeats of the last 30 s); a replica whose
+    /// policies differ from the others' is flagged.
+    Replicas,
     /// Read the decision log, newest first; --follow prints new decisions as they come.
     Decisions(DecisionsArgs),
     /// Print the HTTP API's OpenAPI 3.1 document (what `/openapi.json` serves), without a
@@ -216,6 +222,24 @@ pub enum ClientCmd {
     Revoke {
         /// The client id (see `client list`).
         id: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DbCmd {
+    /// Copy a SQLite database into an empty PostgreSQL database: every user, role, session,
+    /// revocation, client and key (and the logs with --with-logs), counts verified, all in
+    /// one transaction.
+    Copy {
+        /// The SQLite database file.
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// The PostgreSQL database (postgres://user@host:port/name), empty.
+        #[arg(long, value_name = "URL")]
+        to: String,
+        /// Copy the audit and decision logs too.
+        #[arg(long)]
+        with_logs: bool,
     },
 }
 

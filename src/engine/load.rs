@@ -43,6 +43,21 @@ pub struct PolicyBundle {
 }
 
 impl PolicyBundle {
+    /// SHA-256 (hex) of the bundle's files, names and contents in name order: two replicas
+    /// serve the same policies exactly when their hashes are equal.
+    pub fn content_hash(&self) -> String {
+        let mut files: Vec<_> = self.sources.iter().collect();
+        files.sort();
+        let mut all = String::new();
+        for (name, text) in files {
+            all.push_str(name);
+            all.push('\0');
+            all.push_str(text);
+            all.push('\0');
+        }
+        crate::util::sha256_hex(&all)
+    }
+
     /// Information about one policy by id.
     pub fn policy(&self, id: &str) -> Option<&PolicyInfo> {
         self.info.iter().find(|p| p.id == id)

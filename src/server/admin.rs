@@ -558,6 +558,15 @@ pub async fn list_audit(
     )))
 }
 
+// ---- replicas ----
+
+pub async fn list_replicas(
+    State(state): State<AppState>,
+    Extension(_gated): Extension<Admin>,
+) -> Result<Json<Vec<crate::api::Replica>>, ApiError> {
+    Ok(Json(wire::all(state.app.replicas().await?)))
+}
+
 // ---- signing keys ----
 
 pub async fn list_keys(

@@ -312,6 +312,7 @@ fn spawn_background(state: &AppState) {
     if state.config.watch_policies {
         watch::spawn(&state.engine, std::time::Duration::from_millis(500));
     }
+    spawn_heartbeat(state);
     let app = state.app.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
@@ -321,6 +322,33 @@ fn spawn_background(state: &AppState) {
             // a rotation elsewhere is picked up at the next tick), and is logged and counted.
             if let Err(e) = app.reload_keys().await {
                 crate::alarm::raise("key_reload", e);
+            }
+        }
+    });
+}
+
+/// Record this server in the replicas table now and every [`crate::app::HEARTBEAT_PERIOD`],
+/// with the hash of the policies it serves at that moment.
+fn spawn_heartbeat(state: &AppState) {
+    let app = state.app.clone();
+    let engine = state.engine.clone();
+    let id = crate::util::random_id();
+    let address = state.config.listen.clone();
+    let started_at = app.store.now();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(crate::app::HEARTBEAT_PERIOD);
+        loop {
+            tick.tick().await;
+            let replica = crate::store::ReplicaRow {
+                id: id.clone(),
+                address: address.clone(),
+                version: env!("CARGO_PKG_VERSION").to_owned(),
+                started_at,
+                policy_hash: engine.bundle().content_hash(),
+                seen_at: app.store.now(),
+            };
+            if let Err(e) = app.heartbeat(&replica).await {
+                tracing::warn!(error = %e, "heartbeat not recorded");
             }
         }
     });

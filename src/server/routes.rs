@@ -420,6 +420,10 @@ pub const ROUTES: &[Route] = routes! {
         query: Some(query::<api::AuditQuery>),
         ok: &[ok("Audit entries, newest first", list::<api::AuditEntry>)],
     }
+    get "/admin/v1/replicas" => admin::list_replicas {
+        summary: "The running replicas on this database, flagging one whose policies differ", tag: "admin", auth: Auth::UserToken, admin_action: Some("replicas.read"),
+        ok: &[ok("Replicas heard from in the last 30 s", list::<api::Replica>)],
+    }
     get "/admin/v1/keys" => admin::list_keys {
         summary: "List signing keys (no private halves)", tag: "admin", auth: Auth::UserToken, admin_action: Some("keys.read"),
         ok: &[ok("Signing keys", list::<api::SigningKey>)],

@@ -97,6 +97,24 @@ impl From<KeyRow> for api::SigningKey {
     }
 }
 
+impl From<crate::app::ReplicaStatus> for api::Replica {
+    fn from(r: crate::app::ReplicaStatus) -> Self {
+        let crate::app::ReplicaStatus {
+            replica,
+            policy_differs,
+        } = r;
+        api::Replica {
+            id: replica.id,
+            address: replica.address,
+            version: replica.version,
+            started_at: replica.started_at,
+            policy_hash: replica.policy_hash,
+            seen_at: replica.seen_at,
+            policy_differs,
+        }
+    }
+}
+
 impl From<AuditRow> for api::AuditEntry {
     fn from(a: AuditRow) -> Self {
         let AuditRow {

@@ -15,6 +15,7 @@
 //! - errors are typed ([`StoreError`]); a back end's own error is kept as the source, never
 //!   shown to a caller.
 
+pub mod copy;
 mod postgres;
 mod rows;
 mod sqlite;
@@ -24,7 +25,8 @@ pub use postgres::{is_postgres_url, redact_url};
 pub use crate::model::ancestors;
 pub use rows::{
     AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, KeyRow, NewUser,
-    RefreshLimits, RefreshOutcome, Reservation, RoleRow, SessionRow, ThrottleKey, UserRow,
+    RefreshLimits, RefreshOutcome, ReplicaRow, Reservation, RoleRow, SessionRow, ThrottleKey,
+    UserRow,
 };
 pub use sqlite::MAX_CONCURRENT_CALLS;
 
@@ -425,6 +427,13 @@ pub trait Backend: Send + Sync {
         window_ms: i64,
         now_ms: i64,
     ) -> Result<i64, StoreError>;
+
+    /// Record a replica's heartbeat (insert or replace its row), and forget replicas silent
+    /// for an hour.
+    async fn heartbeat(&self, replica: &ReplicaRow) -> Result<(), StoreError>;
+
+    /// Replicas heard from at or after `seen_since`, by id.
+    async fn list_replicas(&self, seen_since: i64) -> Result<Vec<ReplicaRow>, StoreError>;
 }
 
 /// The handle to warden's data: a [`Backend`] and the clock that stamps its rows. Cheap to

@@ -215,3 +215,20 @@ pub enum Reservation {
     /// A key is at its limit: wait this many whole seconds (rounded up).
     Blocked { retry_after_secs: u64 },
 }
+
+/// A running warden replica, as its last heartbeat described it.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct ReplicaRow {
+    /// Chosen at start, random: a restarted process is a new replica.
+    pub id: String,
+    /// The address it serves on.
+    pub address: String,
+    /// warden's version.
+    pub version: String,
+    /// When it started (epoch seconds).
+    pub started_at: i64,
+    /// SHA-256 of the policy bundle it serves (file names and contents).
+    pub policy_hash: String,
+    /// Its last heartbeat (epoch seconds).
+    pub seen_at: i64,
+}

@@ -263,7 +263,11 @@ impl TestApp {
 
     /// Another server on this app's database and policies, as a second process would be.
     pub fn second_server(&self) -> (String, AppState) {
-        let config = (*self.state.config).clone();
+        self.server_with((*self.state.config).clone())
+    }
+
+    /// Another server with this configuration, on this app's runtime.
+    pub fn server_with(&self, config: Config) -> (String, AppState) {
         let (state, _) = block(AppState::build(config)).unwrap();
         let (addr, _) = self
             .runtime

@@ -11,7 +11,8 @@ const MIGRATION_LOCK: i64 = 0x7761_7264_656e;
 /// Each entry moves the schema from version `i` to `i + 1`. Never edit a shipped entry: add
 /// one. Version 1 is SQLite's schema 3 in PostgreSQL's types; ids and names use the "C"
 /// collation so that ordering and keyset paging agree with SQLite's byte order.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);
 INSERT INTO meta (key, value) VALUES ('revision', 0);
 
@@ -131,7 +132,19 @@ CREATE TABLE login_throttle (
 );
 CREATE INDEX login_throttle_window ON login_throttle(window_start_ms);
 CREATE INDEX login_throttle_account ON login_throttle(account);
-"#];
+"#,
+    // 2: running replicas and their heartbeats.
+    r#"
+CREATE TABLE replicas (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    address TEXT NOT NULL,
+    version TEXT NOT NULL,
+    started_at BIGINT NOT NULL,
+    policy_hash TEXT NOT NULL,
+    seen_at BIGINT NOT NULL
+);
+"#,
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -18,9 +18,12 @@
 //!   lock), so the "an administrator remains" check sees every other such change either
 //!   wholly before or wholly after it, as SQLite's single writer gives.
 
+mod import;
 mod listener;
 pub(super) mod migrations;
 mod ops;
+
+pub(super) use import::{Cell, TableData};
 
 use super::{AdminProbe, Audit, StoreError};
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -40,9 +43,9 @@ const POOL_SIZE: usize = 16;
 const POOL_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Advisory-lock key (transaction level) taken by every change to users and roles.
-const DIRECTORY_LOCK: i64 = 0x7764_6e5f_6469_72;
+const DIRECTORY_LOCK: i64 = 0x0077_646e_5f64_6972;
 /// Advisory-lock key (transaction level) taken by a key rotation.
-const KEYS_LOCK: i64 = 0x7764_6e5f_6b65_79;
+const KEYS_LOCK: i64 = 0x0077_646e_5f6b_6579;
 
 /// Whether `db` names a PostgreSQL database rather than a SQLite file.
 pub fn is_postgres_url(db: &str) -> bool {

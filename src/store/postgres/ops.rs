@@ -9,8 +9,8 @@ use crate::model::{ClientName, Email, RoleName, SearchText, UserName};
 use crate::store::rows::{capped_json, like_escape};
 use crate::store::{
     AdminProbe, Audit, AuditRow, Backend, ClientRow, DecisionFilter, DecisionRow, DecisionStats,
-    Entity, KeyRow, NewUser, RefreshLimits, RefreshOutcome, Reservation, RoleRow, SessionRow,
-    StoreError, ThrottleKey, UserRow,
+    Entity, KeyRow, NewUser, RefreshLimits, RefreshOutcome, ReplicaRow, Reservation, RoleRow,
+    SessionRow, StoreError, ThrottleKey, UserRow,
 };
 use crate::util::{random_id, sha256_hex};
 use deadpool_postgres::{GenericClient, Transaction};
@@ -1336,5 +1336,45 @@ impl Backend for Postgres {
         )
         .await?
         .get(0))
+    }
+
+    async fn heartbeat(&self, r: &ReplicaRow) -> Result<(), StoreError> {
+        // One upsert per replica (its own row): nothing to race with but itself.
+        let conn = self.conn().await?;
+        execute(
+            &conn,
+            "INSERT INTO replicas (id, address, version, started_at, policy_hash, seen_at) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (id) DO UPDATE SET address = $2, version = $3, started_at = $4, policy_hash = $5, seen_at = $6",
+            &[&r.id, &r.address, &r.version, &r.started_at, &r.policy_hash, &r.seen_at],
+        )
+        .await?;
+        execute(
+            &conn,
+            "DELETE FROM replicas WHERE id IN (SELECT id FROM replicas WHERE seen_at < $1 FOR UPDATE SKIP LOCKED)",
+            &[&(r.seen_at - 3600)],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn list_replicas(&self, seen_since: i64) -> Result<Vec<ReplicaRow>, StoreError> {
+        let conn = self.conn().await?;
+        let rows = query(
+            &conn,
+            "SELECT id, address, version, started_at, policy_hash, seen_at FROM replicas WHERE seen_at >= $1 ORDER BY id",
+            &[&seen_since],
+        )
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| ReplicaRow {
+                id: r.get(0),
+                address: r.get(1),
+                version: r.get(2),
+                started_at: r.get(3),
+                policy_hash: r.get(4),
+                seen_at: r.get(5),
+            })
+            .collect())
     }
 }

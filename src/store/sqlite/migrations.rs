@@ -129,6 +129,17 @@ CREATE INDEX login_throttle_account ON login_throttle(account);
 ALTER TABLE decision_log ADD COLUMN properties TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE decision_log ADD COLUMN context TEXT NOT NULL DEFAULT '{}';
 "#,
+    // 4: running replicas (servers on one file) and their heartbeats.
+    r#"
+CREATE TABLE replicas (
+    id TEXT PRIMARY KEY,
+    address TEXT NOT NULL,
+    version TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    policy_hash TEXT NOT NULL,
+    seen_at INTEGER NOT NULL
+);
+"#,
 ];
 
 /// The schema version this build writes.

@@ -9,6 +9,7 @@ pub(super) mod clients;
 pub(super) mod keys;
 pub(super) mod logs;
 pub(super) mod migrations;
+pub(super) mod replicas;
 pub(super) mod roles;
 pub(super) mod sessions;
 pub(super) mod throttle;
@@ -17,7 +18,8 @@ pub(super) mod users;
 pub(super) use super::{AdminProbe, Audit, Backend, StoreError};
 use super::{
     AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, KeyRow, NewUser,
-    RefreshLimits, RefreshOutcome, Reservation, RoleRow, SessionRow, ThrottleKey, UserRow,
+    RefreshLimits, RefreshOutcome, ReplicaRow, Reservation, RoleRow, SessionRow, ThrottleKey,
+    UserRow,
 };
 use crate::model::{Email, RoleName, SearchText, UserName};
 use std::collections::BTreeMap;
@@ -858,5 +860,14 @@ impl Backend for Sqlite {
         let email = email.to_owned();
         self.run(move |db| db.account_failures(&email, window_ms, now_ms))
             .await
+    }
+
+    async fn heartbeat(&self, replica: &ReplicaRow) -> Result<(), StoreError> {
+        let replica = replica.clone();
+        self.run(move |db| db.heartbeat(&replica)).await
+    }
+
+    async fn list_replicas(&self, seen_since: i64) -> Result<Vec<ReplicaRow>, StoreError> {
+        self.run(move |db| db.list_replicas(seen_since)).await
     }
 }

@@ -1,0 +1,106 @@
+//! Writing a whole copied database (see `store::copy`) in one transaction.
+
+use super::{execute, query_one, Postgres};
+use crate::store::StoreError;
+use tokio_postgres::types::ToSql;
+
+/// One copied value, typed as its PostgreSQL column.
+#[derive(Debug)]
+pub enum Cell {
+    Text(Option<String>),
+    Int(Option<i64>),
+    Bool(Option<bool>),
+    Bytes(Option<Vec<u8>>),
+}
+
+impl Cell {
+    fn as_sql(&self) -> &(dyn ToSql + Sync) {
+        match self {
+            Cell::Text(v) => v,
+            Cell::Int(v) => v,
+            Cell::Bool(v) => v,
+            Cell::Bytes(v) => v,
+        }
+    }
+}
+
+/// The rows of one table, in the named columns.
+pub struct TableData {
+    pub name: &'static str,
+    pub columns: Vec<&'static str>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Postgres {
+    /// Write `tables` into this (empty) database in one transaction, with the revision
+    /// counter moved past `revision`; the count of every table is checked before commit.
+    pub(in crate::store) async fn import(
+        &self,
+        tables: Vec<TableData>,
+        revision: i64,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        let users: i64 = query_one(&tx, "SELECT COUNT(*) FROM users", &[])
+            .await?
+            .get(0);
+        let keys: i64 = query_one(&tx, "SELECT COUNT(*) FROM signing_keys", &[])
+            .await?
+            .get(0);
+        if users > 0 || keys > 0 {
+            return Err(StoreError::Conflict(
+                "the target database already holds users or keys: copy into an empty database"
+                    .into(),
+            ));
+        }
+        let mut report = Vec::new();
+        for table in &tables {
+            let placeholders: Vec<String> =
+                (1..=table.columns.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "INSERT INTO {} ({}) VALUES ({})",
+                table.name,
+                table.columns.join(", "),
+                placeholders.join(", ")
+            );
+            let statement = tx.prepare(&sql).await?;
+            for row in &table.rows {
+                let params: Vec<&(dyn ToSql + Sync)> = row.iter().map(Cell::as_sql).collect();
+                tx.execute(&statement, &params).await?;
+            }
+            let found: i64 = query_one(&tx, &format!("SELECT COUNT(*) FROM {}", table.name), &[])
+                .await?
+                .get(0);
+            if found != table.rows.len() as i64 {
+                return Err(StoreError::Conflict(format!(
+                    "{}: copied {} rows but the target holds {found}; nothing was committed",
+                    table.name,
+                    table.rows.len()
+                )));
+            }
+            if table.columns.first() == Some(&"id")
+                && matches!(table.name, "audit_log" | "decision_log")
+            {
+                // Ids were copied: new rows continue after them.
+                execute(
+                    &tx,
+                    &format!(
+                        "SELECT setval(pg_get_serial_sequence('{0}', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM {0}), 1))",
+                        table.name
+                    ),
+                    &[],
+                )
+                .await?;
+            }
+            report.push((table.name.to_owned(), found));
+        }
+        execute(
+            &tx,
+            "UPDATE meta SET value = GREATEST(value, $1) + 1 WHERE key = 'revision'",
+            &[&revision],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(report)
+    }
+}
