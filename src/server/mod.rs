@@ -315,9 +315,26 @@ fn spawn_background(state: &AppState) {
     spawn_heartbeat(state);
     let app = state.app.clone();
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+        // A rotation bumps the revision: the keys are reloaded within a second of it being
+        // heard (on PostgreSQL, by NOTIFY), so another replica's new tokens verify here at
+        // once; and every 30 s in any case.
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        let mut loaded_at: Option<(i64, std::time::Instant)> = None;
         loop {
             tick.tick().await;
+            let revision = app.store.current_revision().ok();
+            let due = match loaded_at {
+                None => true,
+                Some((seen, at)) => {
+                    revision.is_some_and(|now| now != seen)
+                        || at.elapsed() >= std::time::Duration::from_secs(30)
+                }
+            };
+            if !due {
+                continue;
+            }
+            // Tried once per revision (or per 30 s while the revision is unknown).
+            loaded_at = Some((revision.unwrap_or(i64::MIN), std::time::Instant::now()));
             // A failed reload keeps the keys already loaded (tokens they signed still verify,
             // a rotation elsewhere is picked up at the next tick), and is logged and counted.
             if let Err(e) = app.reload_keys().await {

@@ -863,3 +863,31 @@ impl Drop for Reaped {
         let _ = self.0.wait();
     }
 }
+
+/// A key rotated through A signs A's new tokens at once; B and C verify them within a
+/// second or two of hearing of the rotation (not at their next 30 s key check).
+#[test]
+fn a_key_rotation_on_a_is_verified_on_b_and_c() {
+    let Some((app, replicas)) = three_replicas("key_rotation", |_| {}) else {
+        return;
+    };
+    let admin = app.admin_token();
+    let r = send(
+        &app,
+        &replicas[0],
+        "post",
+        "/admin/v1/keys/rotate",
+        None,
+        Some(&admin),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let fresh = login_at(&app, &replicas[0], "alice@example.com", USER_PASSWORD)["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for base in &replicas[1..] {
+        eventually("the rotated key verifying on another replica", || {
+            send(&app, base, "get", "/v1/auth/me", None, Some(&fresh)).status == 200
+        });
+    }
+}

@@ -1070,7 +1070,8 @@ impl Backend for Postgres {
         )
         .await?;
         self.audit_in(&tx, audit).await?;
-        self.commit(tx, false).await
+        // Other replicas reload their keys when the revision moves (NOTIFY).
+        self.commit(tx, true).await
     }
 
     async fn list_audit(

@@ -43,7 +43,8 @@ impl SqliteStore {
                 "INSERT INTO signing_keys (kid, alg, private_der, public_raw, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![kid, alg, private_der, public_raw, t],
             )?;
-            Ok(())
+            // Other processes and replicas reload their keys when the revision moves.
+            super::bump_revision(tx)
         })
     }
 
