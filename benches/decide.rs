@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use warden::engine::synth::{self, Rng, Shape};
-use warden::engine::{decide_in, Mode, Query};
+use warden::engine::{decide_in, plan_with, Mode, PlanQuery, Query};
 
 const SIZES: [usize; 4] = [10, 100, 1_000, 10_000];
 
@@ -238,5 +238,46 @@ fn tokens_and_principals(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, decisions, tokens_and_principals);
+/// A query plan (the resource unknown: Cedar's partial evaluation over the index's
+/// any-resource slice, residuals turned into the condition tree) beside a single indexed
+/// decision, for the same principals and actions. `cargo bench --bench decide -- plan`.
+fn plans(c: &mut Criterion) {
+    let authorizer = cedar_policy::Authorizer::new();
+    let mut group = c.benchmark_group("plan");
+    group
+        .sample_size(20)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3));
+    for n in [10, 1_000, 10_000] {
+        let bundle = synth::bundle(n, 42).expect("synthetic bundle");
+        let qs = queries(n);
+        let plan_queries: Vec<PlanQuery> = qs
+            .iter()
+            .map(|q| PlanQuery {
+                principal: q.principal.clone(),
+                action_type: q.action_type.clone(),
+                action: q.action.clone(),
+                resource_type: q.resource.kind.clone(),
+                context: q.context.clone(),
+            })
+            .collect();
+        let mut i = 0;
+        group.bench_with_input(BenchmarkId::new("decision", n), &n, |b, _| {
+            b.iter(|| {
+                i = (i + 1) % qs.len();
+                black_box(decide_in(Mode::Indexed, &authorizer, &bundle, &qs[i]))
+            })
+        });
+        let mut i = 0;
+        group.bench_with_input(BenchmarkId::new("plan", n), &n, |b, _| {
+            b.iter(|| {
+                i = (i + 1) % plan_queries.len();
+                black_box(plan_with(&bundle, &plan_queries[i]))
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, decisions, tokens_and_principals, plans);
 criterion_main!(benches);
