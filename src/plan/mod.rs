@@ -63,7 +63,7 @@ pub enum Operand {
     Attr { attr: String },
     /// A literal: string, whole number, boolean, or a list of those.
     Value {
-        #[schema(value_type = Object)]
+        /// Any JSON value (a string, whole number, boolean, or a list of those).
         value: Value,
     },
     /// An entity reference.

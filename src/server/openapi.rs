@@ -43,6 +43,20 @@ pub fn one<T: ToSchema>(schemas: &mut Schemas) -> RefOr<Schema> {
     Ref::from_schema_name(name).into()
 }
 
+/// `T`, which refers to a query plan's condition tree. The tree refers to itself, so its
+/// derive does not register it (that would recurse for ever): registered here, with the
+/// operands it uses.
+pub fn with_plan<T: ToSchema>(schemas: &mut Schemas) -> RefOr<Schema> {
+    use crate::plan::{EntityRef, Expr, Operand};
+    schemas.insert(
+        "Expr".to_string(),
+        <Expr as utoipa::PartialSchema>::schema(),
+    );
+    one::<Operand>(schemas);
+    one::<EntityRef>(schemas);
+    one::<T>(schemas)
+}
+
 /// A JSON array of `T`.
 pub fn list<T: ToSchema>(schemas: &mut Schemas) -> RefOr<Schema> {
     ArrayBuilder::new().items(one::<T>(schemas)).into()

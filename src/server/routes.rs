@@ -111,7 +111,7 @@ fn query<T: IntoParams>() -> Vec<Parameter> {
     T::into_params(|| Some(ParameterIn::Query))
 }
 
-use super::openapi::{any_of, list, one as t};
+use super::openapi::{any_of, list, one as t, with_plan};
 
 /// Entries of [`ROUTES`]: `method "path" => handler, field: value, ...`. The method names
 /// both the axum routing function and the document's operation.
@@ -252,7 +252,7 @@ pub const ROUTES: &[Route] = routes! {
         tag: "decisions", summary: "Which resources of a type may the token's user do this action on? (a query plan)",
         auth: Auth::UserToken,
         body: json(t::<api::PlanRequest>),
-        ok: &[ok("The plan: the condition a resource must meet", t::<api::Plan>)],
+        ok: &[ok("The plan: the condition a resource must meet", with_plan::<api::Plan>)],
     }
     get "/.well-known/authzen-configuration" => authzen::configuration {
         tag: "authzen", summary: "AuthZEN PDP metadata",
@@ -291,7 +291,7 @@ pub const ROUTES: &[Route] = routes! {
         body: json(t::<api::ResourceSearch>),
         ok: &[ok(
             "A page of the resources allowed (directory users for the type User) and the plan for every resource of the type",
-            t::<api::ResourceSearchAnswer>,
+            with_plan::<api::ResourceSearchAnswer>,
         )],
     }
     get "/admin/v1/users" => admin::list_users {
