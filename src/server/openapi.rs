@@ -153,21 +153,6 @@ pub fn document(config: &Config) -> Value {
     let mut schemas = Schemas::new();
     let error = one::<api::ErrorBody>(&mut schemas);
     let oauth_error = one::<api::OAuthError>(&mut schemas);
-    // The plan's condition tree is recursive: `Plan` refers to it without defining it
-    // (`no_recursion`; collecting its nested schemas would never end), so it is registered
-    // here by hand, with the operands it refers to.
-    schemas.insert(
-        "Expr".into(),
-        <api::Expr as utoipa::PartialSchema>::schema(),
-    );
-    schemas.insert(
-        "Operand".into(),
-        <api::Operand as utoipa::PartialSchema>::schema(),
-    );
-    schemas.insert(
-        "EntityRef".into(),
-        <api::EntityRef as utoipa::PartialSchema>::schema(),
-    );
     let mut paths = PathsBuilder::new();
     for route in ROUTES {
         let mut op = OperationBuilder::new()

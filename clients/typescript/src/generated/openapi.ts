@@ -104,6 +104,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/access/v1/search/resource": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** AuthZEN resource search, with the query plan */
+        post: operations["search_resource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/access/v1/search/subject": {
         parameters: {
             query?: never;
@@ -286,6 +303,23 @@ export interface paths {
         put?: never;
         /** Decide for a user without acting */
         post: operations["what_if"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/replicas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The running replicas on this database, flagging one whose policies differ */
+        get: operations["list_replicas"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -830,6 +864,7 @@ export interface components {
             access_evaluations_endpoint: string;
             policy_decision_point: string;
             search_action_endpoint: string;
+            search_resource_endpoint: string;
             search_subject_endpoint: string;
         };
         /** @description `POST /v1/auth/password`: change your own password. */
@@ -1167,7 +1202,8 @@ export interface components {
         Operand: {
             attr: string;
         } | {
-            value: Record<string, unknown>;
+            /** @description Any JSON value (a string, whole number, boolean, or a list of those). */
+            value: unknown;
         } | {
             entity: components["schemas"]["EntityRef"];
         };
@@ -1277,10 +1313,44 @@ export interface components {
          * @enum {string}
          */
         RefreshGrant: "refresh_token";
+        /** @description A running replica (a warden server on this database), from its last heartbeat. */
+        Replica: {
+            /** @description The address it serves on. */
+            address: string;
+            /** @description Random, chosen at start: a restarted server is a new replica. */
+            id: string;
+            /** @description Its policies differ from the ones most replicas serve. */
+            policy_differs: boolean;
+            /** @description SHA-256 of the policy files it serves. */
+            policy_hash: string;
+            /**
+             * Format: int64
+             * @description Its last heartbeat (epoch seconds).
+             */
+            seen_at: number;
+            /**
+             * Format: int64
+             * @description When it started (epoch seconds).
+             */
+            started_at: number;
+            /** @description warden's version. */
+            version: string;
+        };
         /** @description A resource in a decision: its type, id and properties (its attributes). */
         Resource: {
             id: components["schemas"]["Name"];
             properties?: Record<string, unknown> | null;
+            type: components["schemas"]["Name"];
+        };
+        /** @description A resource found by a search. */
+        ResourceFound: {
+            id: string;
+            type: string;
+        };
+        /** @description The resource of a resource search: its type only (AuthZEN 1.0 section 8.4). */
+        ResourceKind: {
+            properties?: Record<string, unknown> | null;
+            /** @description A Cedar entity type of the schema (`Document`, `User`). */
             type: components["schemas"]["Name"];
         };
         /** @description A resource in a what-if question. */
@@ -1288,6 +1358,29 @@ export interface components {
             id: string;
             properties?: Record<string, unknown> | null;
             type: string;
+        };
+        /** @description `POST /access/v1/search/resource`: which resources of a type may this subject act on? */
+        ResourceSearch: {
+            action: components["schemas"]["Action"];
+            context?: Record<string, unknown> | null;
+            page?: null | components["schemas"]["PageRequest"];
+            resource: components["schemas"]["ResourceKind"];
+            subject: components["schemas"]["Subject"];
+        };
+        /**
+         * @description The answer of `POST /access/v1/search/resource`: the AuthZEN page of the resources warden
+         *     can list (directory users, for the type `User`), and the query plan for every resource of
+         *     the type, which the caller applies to its own store.
+         */
+        ResourceSearchAnswer: {
+            /**
+             * @description Whether warden listed the resources of this type (`results`); when false, `results`
+             *     is empty and `plan` is the answer: warden does not hold these resources.
+             */
+            enumerated: boolean;
+            page: components["schemas"]["PageAnswer"];
+            plan: components["schemas"]["Plan"];
+            results: components["schemas"]["ResourceFound"][];
         };
         /** @description A revocation's answer: the user id or `jti` revoked. */
         Revoked: {
@@ -1864,6 +1957,102 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ActionSearchAnswer"];
+                };
+            };
+            /** @description Bad input; the message names the field or parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (or wrong email or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body did not arrive in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request target is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many or too large header fields */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (storage, overload, or the request took too long); retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    search_resource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResourceSearch"];
+            };
+        };
+        responses: {
+            /** @description A page of the resources allowed (directory users for the type User) and the plan for every resource of the type */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceSearchAnswer"];
                 };
             };
             /** @description Bad input; the message names the field or parameter at fault */
@@ -2904,6 +3093,71 @@ export interface operations {
             };
             /** @description Unsupported Content-Type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many or too large header fields */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (storage, overload, or the request took too long); retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    list_replicas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Replicas heard from in the last 30 s */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Replica"][];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (or wrong email or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The policies do not allow the caller this action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request target is too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
