@@ -190,11 +190,20 @@ impl App {
 
     /// Load view `id` now (a denied view too: this is how a refresh by hand retries).
     fn load(&mut self, id: ViewId) {
+        self.load_parts(id, false);
+    }
+
+    /// Load view `id` and its parts; `by_hand` retries parts refused earlier.
+    fn load_parts(&mut self, id: ViewId, by_hand: bool) {
         let now = self.now;
         let view = self.views.get_mut(id);
         let path = view.load_path();
+        let parts = view.parts(by_hand);
         view.loader().started(now);
         self.submit(Request::Load { view: id, path });
+        for path in parts {
+            self.submit(Request::LoadPart { view: id, path });
+        }
     }
 
     fn go(&mut self, id: ViewId) {
@@ -272,7 +281,7 @@ impl App {
                 }
             }
             Action::Refresh => {
-                self.load(id);
+                self.load_parts(id, true);
                 self.info("refreshing…");
             }
             Action::SignOut => {
@@ -566,6 +575,19 @@ impl App {
                     self.restored();
                 }
                 self.views.get_mut(view).loaded(result);
+            }
+            Reply::LoadedPart { view, path, result } => {
+                // The part shows its own error in place; only a lost connection or an ended
+                // session concerns the whole console.
+                if let Err(e @ (ClientError::Connection(_) | ClientError::SessionEnded(_))) =
+                    &result
+                {
+                    self.failed(e.clone());
+                    if self.screen != Screen::Main {
+                        return;
+                    }
+                }
+                self.views.get_mut(view).part_loaded(&path, result);
             }
             Reply::Tailed(result) => {
                 if let Err(e) = &result {

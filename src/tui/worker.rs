@@ -40,6 +40,12 @@ pub enum Request {
         view: ViewId,
         path: String,
     },
+    /// Load one more part of a view (the dashboard's replicas), apart from its main load:
+    /// one failing does not hide the other.
+    LoadPart {
+        view: ViewId,
+        path: String,
+    },
     /// Long-poll the decision log for rows after the newest one shown.
     Tail {
         path: String,
@@ -66,6 +72,11 @@ pub enum Reply {
     SignedIn(Result<Me, ClientError>),
     Loaded {
         view: ViewId,
+        result: Result<Value, ClientError>,
+    },
+    LoadedPart {
+        view: ViewId,
+        path: String,
         result: Result<Value, ClientError>,
     },
     Tailed(Result<Value, ClientError>),
@@ -143,6 +154,11 @@ pub fn run(client: &Client, job: &Job) -> Reply {
         }
         Request::Load { view, path } => Reply::Loaded {
             view: *view,
+            result: client.call(epoch, "GET", path, None),
+        },
+        Request::LoadPart { view, path } => Reply::LoadedPart {
+            view: *view,
+            path: path.clone(),
             result: client.call(epoch, "GET", path, None),
         },
         Request::Tail { path } => Reply::Tailed(client.call(epoch, "GET", path, None)),
