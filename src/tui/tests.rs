@@ -748,3 +748,123 @@ fn the_dashboard_lists_replicas_and_survives_their_failure() {
     let screen = render(&app, 80, 24);
     assert!(screen.contains("Cannot list the replicas."), "{screen}");
 }
+
+/// The what-if form with a type alone (no id) asks for the type's query plan; the plan opens
+/// with its kind in words, the condition in Cedar's syntax, what could not be expressed and
+/// the policies behind it.
+#[test]
+fn what_if_shows_the_plan_of_a_type() {
+    let mut app = signed_in();
+    app.epoch = 1;
+    app.current = ViewId::Policies;
+    app.take_jobs();
+    press(&mut app, KeyCode::Char('w'));
+    type_text(&mut app, "alice");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "editDocument");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "Document");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Enter);
+    let jobs = app.take_jobs();
+    match &jobs[..] {
+        [Job {
+            request:
+                Request::Send {
+                    method: "POST",
+                    path,
+                    body: Some(body),
+                    what: What::WhatIfPlan,
+                },
+            ..
+        }] => {
+            assert_eq!(path, "/admin/v1/whatif/plan");
+            assert_eq!(
+                body,
+                &json!({"user": "alice", "action": "editDocument", "resource_type": "Document", "context": {}})
+            );
+        }
+        other => panic!("expected one what-if plan request: {other:?}"),
+    }
+    app.on_event(Event {
+        epoch: app.epoch,
+        reply: Reply::Sent {
+            what: What::WhatIfPlan,
+            result: Ok(json!({
+                "kind": "conditional",
+                "condition": {"op": "or", "args": [
+                    {"op": "==", "left": {"attr": "resource.owner"}, "right": {"entity": {"type": "User", "id": "alice"}}},
+                    {"op": "in", "left": {"attr": "resource.tags"}, "right": {"value": ["public", "shared"]}}
+                ]},
+                "unsupported": [],
+                "reasons": ["app.owner-edit-document", "app.tagged-edit"]
+            })),
+        },
+    });
+    assert!(
+        matches!(app.modal, Some(Modal::Detail(_))),
+        "{:?}",
+        app.modal
+    );
+    let screen = render(&app, 140, 40);
+    assert!(screen.contains("What if: plan"), "{screen}");
+    assert!(screen.contains("conditional"), "{screen}");
+    assert!(
+        screen.contains("resource.owner == User::\"alice\""),
+        "{screen}"
+    );
+    assert!(screen.contains("app.owner-edit-document"), "{screen}");
+    snapshot_sizes("what_if_plan", &app);
+
+    // A plan the tree cannot express says so, with no condition to trust.
+    app.modal = Some(Modal::Form(super::modal::Form::new(
+        super::modal::FormKind::WhatIf,
+        "What if (no change is made)",
+        &[],
+    )));
+    app.on_event(Event {
+        epoch: app.epoch,
+        reply: Reply::Sent {
+            what: What::WhatIfPlan,
+            result: Ok(json!({
+                "kind": "conditional",
+                "condition": null,
+                "unsupported": ["ip(...) is not in the condition tree"],
+                "reasons": ["app.office-only"]
+            })),
+        },
+    });
+    let screen = render(&app, 140, 40);
+    assert!(screen.contains("no exact condition"), "{screen}");
+    assert!(screen.contains("unsupported"), "{screen}");
+    assert!(
+        screen.contains("ip(...) is not in the condition tree"),
+        "{screen}"
+    );
+
+    // Properties make no sense for a plan: the form says so and sends nothing.
+    app.modal = None;
+    press(&mut app, KeyCode::Char('w'));
+    type_text(&mut app, "alice");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "editDocument");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "Document");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "{\"owner\": 1}");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Enter);
+    assert!(app.take_jobs().is_empty());
+    match &app.modal {
+        Some(Modal::Form(f)) => assert!(
+            f.error
+                .as_deref()
+                .unwrap_or_default()
+                .contains("leave Properties empty"),
+            "{:?}",
+            f.error
+        ),
+        other => panic!("the form should stay open: {other:?}"),
+    }
+}

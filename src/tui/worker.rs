@@ -21,6 +21,8 @@ pub enum What {
     Change(String),
     /// A what-if question: the answer opens in a popup.
     WhatIf,
+    /// A what-if plan of a resource type: the plan opens in a popup.
+    WhatIfPlan,
     /// A created client: its key is shown once.
     ClientCreated,
     /// The role picker's options for a user or role.
