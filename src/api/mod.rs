@@ -497,6 +497,22 @@ pub struct WhatIf {
     pub context: Object,
 }
 
+/// `POST /admin/v1/whatif/plan`: which resources of a type would this user be allowed
+/// `action` on? (the query plan for a directory user, without acting as them)
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WhatIfPlan {
+    /// A user id.
+    pub user: String,
+    /// `name` (an `Action`) or a full `Namespace::Action::"name"`.
+    pub action: String,
+    /// The resource's entity type (`Document`).
+    pub resource_type: Name,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    #[schema(value_type = Option<Object>)]
+    pub context: Object,
+}
+
 /// The answer to a what-if question.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
 pub struct DecisionAnswer {

@@ -835,6 +835,38 @@ impl App {
         }))
     }
 
+    /// The query plan of `resource_type` for a directory user (what-if: a question, not an
+    /// access, so neither logged nor audited): the condition a resource must meet for `user`
+    /// to be allowed `action` on it. A disabled user is allowed nothing (fail closed: the
+    /// plan is `always_denied`, with no policy as its reason). `warden decide --plan --user` and
+    /// `POST /admin/v1/whatif/plan` both answer through here.
+    pub async fn what_if_plan(
+        &self,
+        user: &str,
+        action: &str,
+        resource_type: &str,
+        context: Value,
+    ) -> Result<crate::plan::Plan, AppError> {
+        let principal = match identity::directory_principal(&self.store, user).await {
+            Ok(p) => p,
+            Err(IdentityError::Disabled(_)) => {
+                return Ok(crate::plan::Plan::of(crate::plan::Expr::False, Vec::new()))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let (action_type, action) =
+            crate::engine::parse_action(action).map_err(AppError::Invalid)?;
+        self.engine()?
+            .plan(&crate::engine::PlanQuery {
+                principal,
+                action_type,
+                action,
+                resource_type: resource_type.to_string(),
+                context,
+            })
+            .map_err(AppError::Invalid)
+    }
+
     // ---- what the server's edges read ----
 
     /// Whether the store answers (readiness).

@@ -692,8 +692,7 @@ fn json_object(text: &Option<String>, what: &str) -> Result<Value> {
 /// `warden decide --plan`: the query plan, readable (the condition in Cedar's syntax) or
 /// as the wire format with `--json`. Exit 0 when some resource may be allowed, 2 when none
 /// is, 1 when no plan can be made.
-fn print_plan(engine: &Engine, query: &crate::engine::PlanQuery, out: &Out) -> Result<ExitCode> {
-    let plan = engine.plan(query).map_err(|e| anyhow!("plan: {e}"))?;
+fn print_plan(plan: crate::plan::Plan, resource_type: &str, out: &Out) -> Result<ExitCode> {
     let code = if plan.kind == crate::plan::PlanKind::AlwaysDenied {
         ExitCode::from(DENY_EXIT)
     } else {
@@ -701,9 +700,9 @@ fn print_plan(engine: &Engine, query: &crate::engine::PlanQuery, out: &Out) -> R
     };
     out.emit(serde_json::to_value(&plan)?, || {
         let mut s = match plan.kind {
-            crate::plan::PlanKind::AlwaysAllowed => format!("every {} is allowed\n", query.resource_type),
-            crate::plan::PlanKind::AlwaysDenied => format!("no {} is allowed\n", query.resource_type),
-            crate::plan::PlanKind::Conditional => format!("a {} is allowed when:\n", query.resource_type),
+            crate::plan::PlanKind::AlwaysAllowed => format!("every {resource_type} is allowed\n"),
+            crate::plan::PlanKind::AlwaysDenied => format!("no {resource_type} is allowed\n"),
+            crate::plan::PlanKind::Conditional => format!("a {resource_type} is allowed when:\n"),
         };
         match (&plan.condition, plan.kind) {
             (Some(c), crate::plan::PlanKind::Conditional) => s.push_str(&format!("  {c}\n")),
@@ -725,6 +724,21 @@ fn print_plan(engine: &Engine, query: &crate::engine::PlanQuery, out: &Out) -> R
 
 fn decide(args: &DecideArgs, config: &Config, out: &Out) -> Result<ExitCode> {
     let engine = Engine::load(&config.policies).map_err(|e| anyhow!("policies: {e}"))?;
+    if let (true, Some(user)) = (args.plan, &args.user) {
+        // A directory user's plan is the core's what-if plan, the one the admin API's
+        // `POST /admin/v1/whatif/plan` answers with (the policies loaded above, again, by
+        // the core).
+        let app = cli_app(config, true)?;
+        let resource_type = args.resource_type.clone().unwrap_or_default();
+        let plan = block(app.what_if_plan(
+            user,
+            &args.action,
+            &resource_type,
+            json_object(&args.context, "context")?,
+        ))?
+        .map_err(|e| anyhow!("plan: {e}"))?;
+        return print_plan(plan, &resource_type, out);
+    }
     let app = cli_app(config, false)?;
     let principal = match (&args.user, &args.token) {
         (Some(user), _) => block(app.user_principal(user))??,
@@ -741,7 +755,8 @@ fn decide(args: &DecideArgs, config: &Config, out: &Out) -> Result<ExitCode> {
             resource_type: args.resource_type.clone().unwrap_or_default(),
             context: json_object(&args.context, "context")?,
         };
-        return print_plan(&engine, &query, out);
+        let plan = engine.plan(&query).map_err(|e| anyhow!("plan: {e}"))?;
+        return print_plan(plan, &query.resource_type, out);
     }
     let resource = args
         .resource

@@ -492,6 +492,24 @@ pub async fn what_if(
     }))
 }
 
+/// `POST /admin/v1/whatif/plan`: the core's what-if plan, as the wire plan.
+pub async fn what_if_plan(
+    State(state): State<AppState>,
+    Extension(_gated): Extension<Admin>,
+    JsonBody(body): JsonBody<WhatIfPlan>,
+) -> Result<Json<Plan>, ApiError> {
+    let plan = state
+        .app
+        .what_if_plan(
+            &body.user,
+            &body.action,
+            body.resource_type.as_str(),
+            Value::Object(body.context),
+        )
+        .await?;
+    Ok(Json(plan))
+}
+
 // ---- decisions and audit ----
 
 /// The longest long-poll, inside the request timeout.

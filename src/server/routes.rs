@@ -405,6 +405,12 @@ pub const ROUTES: &[Route] = routes! {
         ok: &[ok("How the policies would decide", t::<api::DecisionAnswer>)],
         errors: &[404],
     }
+    post "/admin/v1/whatif/plan" => admin::what_if_plan {
+        summary: "The query plan of a resource type for a user, without acting", tag: "admin", auth: Auth::UserToken, admin_action: Some("policies.whatif"),
+        body: json(t::<api::WhatIfPlan>),
+        ok: &[ok("The plan: the condition a resource must meet for the user to be allowed", with_plan::<api::Plan>)],
+        errors: &[404],
+    }
     get "/admin/v1/decisions" => admin::list_decisions {
         summary: "Query the decision log; long-poll with after_id and wait", tag: "admin", auth: Auth::UserToken, admin_action: Some("decisions.read"),
         query: Some(query::<api::DecisionQuery>),

@@ -5,7 +5,7 @@
 use super::client::{ClientError, Me};
 use super::dashboard::Dashboard;
 use super::keys::{lookup, tab_number, Action, GLOBAL};
-use super::modal::{self, Detail, Form, FormKind, Modal, PickFor};
+use super::modal::{self, Detail, Form, FormKind, Modal, PickFor, WHAT_IF_RESOURCE};
 use super::view::{Component, Ctx, Effect, ListView, Phase, ViewId};
 use super::worker::{Event, Job, Reply, Request, What};
 use crate::api::*;
@@ -190,11 +190,20 @@ impl App {
 
     /// Load view `id` now (a denied view too: this is how a refresh by hand retries).
     fn load(&mut self, id: ViewId) {
+        self.load_parts(id, false);
+    }
+
+    /// Load view `id` and its parts; `by_hand` retries parts refused earlier.
+    fn load_parts(&mut self, id: ViewId, by_hand: bool) {
         let now = self.now;
         let view = self.views.get_mut(id);
         let path = view.load_path();
+        let parts = view.parts(by_hand);
         view.loader().started(now);
         self.submit(Request::Load { view: id, path });
+        for path in parts {
+            self.submit(Request::LoadPart { view: id, path });
+        }
     }
 
     fn go(&mut self, id: ViewId) {
@@ -272,7 +281,7 @@ impl App {
                 }
             }
             Action::Refresh => {
-                self.load(id);
+                self.load_parts(id, true);
                 self.info("refreshing…");
             }
             Action::SignOut => {
@@ -529,8 +538,9 @@ impl App {
                         .map_err(|e| e.to_string())
                 }
             }
-            FormKind::WhatIf => what_if_body(&form)
-                .map(|b| ("POST", "/admin/v1/policies/whatif".into(), b, What::WhatIf)),
+            FormKind::WhatIf => {
+                what_if_body(&form).map(|(path, b, what)| ("POST", path.into(), b, what))
+            }
             FormKind::SignIn => Err("sign in from the sign-in screen".into()),
         };
         match built {
@@ -566,6 +576,19 @@ impl App {
                     self.restored();
                 }
                 self.views.get_mut(view).loaded(result);
+            }
+            Reply::LoadedPart { view, path, result } => {
+                // The part shows its own error in place; only a lost connection or an ended
+                // session concerns the whole console.
+                if let Err(e @ (ClientError::Connection(_) | ClientError::SessionEnded(_))) =
+                    &result
+                {
+                    self.failed(e.clone());
+                    if self.screen != Screen::Main {
+                        return;
+                    }
+                }
+                self.views.get_mut(view).part_loaded(&path, result);
             }
             Reply::Tailed(result) => {
                 if let Err(e) = &result {
@@ -667,6 +690,15 @@ impl App {
                 });
                 self.load(self.current);
             }
+            (What::WhatIfPlan, Ok(v)) if form_open => {
+                self.modal = match serde_json::from_value::<Plan>(v) {
+                    Ok(p) => Some(Modal::Detail(what_if_plan_detail(&p))),
+                    Err(e) => {
+                        self.error(format!("unexpected answer: {e}"));
+                        None
+                    }
+                };
+            }
             (What::WhatIf, Ok(v)) if form_open => {
                 self.modal = match serde_json::from_value::<DecisionAnswer>(v) {
                     Ok(d) => Some(Modal::Detail(what_if_detail(&d))),
@@ -699,7 +731,9 @@ impl App {
                 self.load(self.current);
             }
             // The form's error stays with the form.
-            (What::Form(_) | What::WhatIf | What::ClientCreated, Err(e)) if form_open => {
+            (What::Form(_) | What::WhatIf | What::WhatIfPlan | What::ClientCreated, Err(e))
+                if form_open =>
+            {
                 if let Some(Modal::Form(form)) = &mut self.modal {
                     form.busy = false;
                     form.error = Some(match &e {
@@ -723,8 +757,9 @@ impl App {
     }
 }
 
-/// The what-if form as a request body.
-fn what_if_body(form: &Form) -> Result<Value, String> {
+/// The what-if form as a request: a decision for `Type::"id"`, the type's query plan for a
+/// type alone (no id).
+fn what_if_body(form: &Form) -> Result<(&'static str, Value, What), String> {
     let object = |text: String| -> Result<serde_json::Map<String, Value>, String> {
         if text.is_empty() {
             return Ok(Default::default());
@@ -734,8 +769,27 @@ fn what_if_body(form: &Form) -> Result<Value, String> {
             _ => Err(format!("not a JSON object: {text}")),
         }
     };
-    let mut resource = ResourceRef::parse(&form.value("Resource (Type::\"id\")"))
-        .map_err(|_| "resource must look like Type::\"id\"".to_string())?;
+    let typed = form.value(WHAT_IF_RESOURCE);
+    let typed = typed.trim();
+    if !typed.is_empty() && !typed.contains('"') {
+        let resource_type =
+            Name::new(typed.trim_end_matches("::")).map_err(|e| format!("resource type: {e}"))?;
+        if !form.value("Properties (JSON)").is_empty() {
+            return Err("a plan is for every resource of the type: leave Properties empty".into());
+        }
+        let body = WhatIfPlan {
+            user: form.value("User"),
+            action: form.value("Action"),
+            resource_type,
+            context: object(form.value("Context (JSON)"))?,
+        };
+        return serde_json::to_value(body)
+            .map(|b| ("/admin/v1/whatif/plan", b, What::WhatIfPlan))
+            .map_err(|e| e.to_string());
+    }
+    let mut resource = ResourceRef::parse(typed).map_err(|_| {
+        "resource must look like Type::\"id\" (or a type alone for its plan)".to_string()
+    })?;
     resource.properties = object(form.value("Properties (JSON)"))?;
     let body = WhatIf {
         user: form.value("User"),
@@ -743,7 +797,45 @@ fn what_if_body(form: &Form) -> Result<Value, String> {
         resource,
         context: object(form.value("Context (JSON)"))?,
     };
-    serde_json::to_value(body).map_err(|e| e.to_string())
+    serde_json::to_value(body)
+        .map(|b| ("/admin/v1/policies/whatif", b, What::WhatIf))
+        .map_err(|e| e.to_string())
+}
+
+/// A what-if plan: its kind in words, the condition in Cedar's syntax (the plan's own
+/// renderer, the one `warden decide --plan` prints), what could not be expressed, and the
+/// policies behind it.
+fn what_if_plan_detail(p: &Plan) -> Detail {
+    let (word, colour) = match p.kind {
+        PlanKind::AlwaysAllowed => ("always allowed", Color::Green),
+        PlanKind::AlwaysDenied => ("always denied", Color::Red),
+        PlanKind::Conditional => ("conditional", Color::Yellow),
+    };
+    let condition = match (&p.condition, p.kind) {
+        (Some(c), _) => c.to_string(),
+        (None, _) => "(no exact condition: decide each resource)".into(),
+    };
+    let mut pairs = vec![("condition", condition)];
+    if !p.unsupported.is_empty() {
+        pairs.push(("unsupported", p.unsupported.join("\n")));
+    }
+    pairs.push((
+        "policies",
+        if p.reasons.is_empty() {
+            "(none)".into()
+        } else {
+            p.reasons.join("\n")
+        },
+    ));
+    let mut detail = Detail::fields("What if: plan", &pairs);
+    detail.lines.insert(
+        0,
+        Line::from(vec![
+            Span::raw(format!("{:<12}", "plan")),
+            Span::styled(word, Style::new().fg(colour).add_modifier(Modifier::BOLD)),
+        ]),
+    );
+    detail
 }
 
 fn what_if_detail(d: &DecisionAnswer) -> Detail {

@@ -1,13 +1,15 @@
-//! The dashboard: decision counts of the last hour, their rate, the most denied actions.
+//! The dashboard: decision counts of the last hour, their rate, the most denied actions, and
+//! the running replicas (one serving other policies than the rest is flagged).
 
 use super::client::ClientError;
 use super::keys::{Action, Binding};
+use super::ui::{dim, when};
 use super::view::{draw_denied, draw_loading, Component, Ctx, Effect, Loader, Phase, ViewId};
-use crate::api::DecisionStats;
+use crate::api::{DecisionStats, Replica};
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Style};
+use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Paragraph, Sparkline};
+use ratatui::widgets::{Block, Paragraph, Row, Sparkline, Table, Wrap};
 use ratatui::Frame;
 use serde_json::Value;
 use std::time::Duration;
@@ -15,9 +17,26 @@ use std::time::Duration;
 /// How often the counters are polled.
 pub const DASHBOARD_POLL: Duration = Duration::from_secs(3);
 
+/// The replicas' list path.
+pub const REPLICAS_PATH: &str = "/admin/v1/replicas";
+
+/// Where the replicas pane stands: loaded apart from the counters, so that either failing
+/// leaves the other shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Replicas {
+    Loading,
+    Ready(Vec<Replica>),
+    /// The server refused the list: not polled again until a refresh by hand (every try
+    /// would be a deny in the decision log).
+    Denied(String),
+    /// Any other failure: shown, and tried again at the next poll.
+    Failed(String),
+}
+
 /// The dashboard view.
 pub struct Dashboard {
     pub stats: DecisionStats,
+    pub replicas: Replicas,
     /// Decisions per poll, newest last (the sparkline).
     pub rate: Vec<u64>,
     last_total: Option<i64>,
@@ -30,6 +49,7 @@ impl Default for Dashboard {
             stats: DecisionStats::default(),
             rate: Vec::new(),
             last_total: None,
+            replicas: Replicas::Loading,
             loader: Loader::new(DASHBOARD_POLL),
         }
     }
@@ -49,6 +69,120 @@ impl Dashboard {
         self.stats = stats;
         self.loader.phase = Phase::Ready;
     }
+
+    /// Show `replicas` (tests and loads).
+    pub fn set_replicas(&mut self, replicas: Vec<Replica>) {
+        self.replicas = Replicas::Ready(replicas);
+    }
+}
+
+/// The replicas pane: a table, the differing ones marked `≠ DIFFERS` (a word and a sign, not
+/// only a colour) and counted in the title.
+fn draw_replicas(frame: &mut Frame<'_>, area: Rect, replicas: &Replicas) {
+    let rows = match replicas {
+        Replicas::Ready(rows) => rows,
+        Replicas::Loading => {
+            frame.render_widget(
+                Paragraph::new(Line::styled("loading…", dim()))
+                    .block(Block::bordered().title("Replicas")),
+                area,
+            );
+            return;
+        }
+        Replicas::Denied(why) | Replicas::Failed(why) => {
+            let head = if matches!(replicas, Replicas::Denied(_)) {
+                "You may not read the replicas."
+            } else {
+                "Cannot list the replicas."
+            };
+            frame.render_widget(
+                Paragraph::new(vec![
+                    Line::styled(
+                        head,
+                        Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+                    ),
+                    Line::raw(why.clone()),
+                ])
+                .wrap(Wrap { trim: true })
+                .block(Block::bordered().title("Replicas")),
+                area,
+            );
+            return;
+        }
+    };
+    let differing = rows.iter().filter(|r| r.policy_differs).count();
+    let title = match differing {
+        0 => format!("Replicas ({}) · same policies", rows.len()),
+        n => format!("Replicas ({}) · {n} serving different policies", rows.len()),
+    };
+    if rows.is_empty() {
+        frame.render_widget(
+            Paragraph::new("no replica has sent a heartbeat lately")
+                .block(Block::bordered().title(title)),
+            area,
+        );
+        return;
+    }
+    // Narrow terminals get short ids, hashes and times.
+    let wide = area.width >= 120;
+    let (id_len, hash_len) = if wide { (32, 16) } else { (10, 8) };
+    let short = |s: &str, n: usize| s.chars().take(n).collect::<String>();
+    let time = |t: i64| {
+        let full = when(t);
+        if wide {
+            full
+        } else {
+            full.get(5..16).unwrap_or(&full).to_string()
+        }
+    };
+    let seen = |t: i64| {
+        let full = when(t);
+        full.get(11..).unwrap_or(&full).to_string()
+    };
+    let body: Vec<Row> = rows
+        .iter()
+        .map(|r| {
+            let flag = if r.policy_differs {
+                "≠ DIFFERS"
+            } else {
+                "same"
+            };
+            let row = Row::new(vec![
+                short(&r.id, id_len),
+                r.address.clone(),
+                r.version.clone(),
+                time(r.started_at),
+                short(&r.policy_hash, hash_len),
+                seen(r.seen_at),
+                flag.to_string(),
+            ]);
+            if r.policy_differs {
+                row.style(Style::new().fg(Color::Red).add_modifier(Modifier::BOLD))
+            } else {
+                row
+            }
+        })
+        .collect();
+    let widths = [
+        Constraint::Length(id_len as u16),
+        Constraint::Fill(1),
+        Constraint::Length(8),
+        Constraint::Length(if wide { 19 } else { 11 }),
+        Constraint::Length(hash_len as u16),
+        Constraint::Length(8),
+        Constraint::Length(9),
+    ];
+    frame.render_widget(
+        Table::new(body, widths)
+            .header(
+                Row::new(vec![
+                    "ID", "ADDRESS", "VERSION", "STARTED", "POLICY", "SEEN", "POLICIES",
+                ])
+                .style(Style::new().add_modifier(Modifier::BOLD)),
+            )
+            .block(Block::bordered().title(title)),
+        area,
+    );
 }
 
 impl Component for Dashboard {
@@ -102,10 +236,14 @@ impl Component for Dashboard {
         if lines.is_empty() {
             lines.push(Line::raw("no denies in the last hour"));
         }
+        let denied_height = lines.len().min(5) as u16 + 2;
+        let [denied, replicas] =
+            Layout::vertical([Constraint::Length(denied_height), Constraint::Min(3)]).areas(bottom);
         frame.render_widget(
             Paragraph::new(lines).block(Block::bordered().title("Top denied actions")),
-            bottom,
+            denied,
         );
+        draw_replicas(frame, replicas, &self.replicas);
     }
 
     fn handle(&mut self, _action: Action, _ctx: &Ctx<'_>) -> Vec<Effect> {
@@ -114,6 +252,32 @@ impl Component for Dashboard {
 
     fn load_path(&self) -> String {
         "/admin/v1/decisions/stats".into()
+    }
+
+    fn parts(&self, by_hand: bool) -> Vec<String> {
+        if by_hand || !matches!(self.replicas, Replicas::Denied(_)) {
+            vec![REPLICAS_PATH.into()]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn part_loaded(&mut self, path: &str, result: Result<Value, ClientError>) {
+        if path != REPLICAS_PATH {
+            return;
+        }
+        self.replicas = match result {
+            Ok(v) => match serde_json::from_value::<Vec<Replica>>(v) {
+                Ok(rows) => Replicas::Ready(rows),
+                Err(e) => Replicas::Failed(format!("unexpected answer: {e}")),
+            },
+            Err(ClientError::Api {
+                status: 403,
+                message,
+                ..
+            }) => Replicas::Denied(message),
+            Err(e) => Replicas::Failed(e.to_string()),
+        };
     }
 
     fn loader(&mut self) -> &mut Loader {

@@ -1,7 +1,7 @@
 //! The rows of each list view: columns, details, filters and their own keys.
 
 use super::keys::{change, read, Action, Binding};
-use super::modal::{Confirm, Detail, Form, FormKind, PickFor};
+use super::modal::{Confirm, Detail, Form, FormKind, PickFor, WHAT_IF_RESOURCE};
 use super::ui::{dim, when};
 use super::view::{Ctx, Effect, Item, ViewId};
 use super::worker::{Request, What};
@@ -593,7 +593,7 @@ impl Item for Policy {
                 &[
                     ("User", false),
                     ("Action", false),
-                    ("Resource (Type::\"id\")", false),
+                    (WHAT_IF_RESOURCE, false),
                     ("Properties (JSON)", false),
                     ("Context (JSON)", false),
                 ],

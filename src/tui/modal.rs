@@ -161,6 +161,10 @@ pub enum PickFor {
     RoleParents(String),
 }
 
+/// The what-if form's resource field: `Type::"id"` asks for a decision, a type alone for
+/// the type's query plan.
+pub const WHAT_IF_RESOURCE: &str = "Resource (Type::\"id\"; a Type alone: its plan)";
+
 /// A scrollable popup of lines.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Detail {

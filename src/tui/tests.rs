@@ -74,6 +74,18 @@ fn decision(id: i64, principal: &str, action: &str, allowed: bool) -> DecisionEn
     }
 }
 
+fn replica(id: &str, address: &str, hash: &str, differs: bool) -> Replica {
+    Replica {
+        id: id.into(),
+        address: address.into(),
+        version: "0.1.0".into(),
+        started_at: T0 - 3_600,
+        policy_hash: hash.repeat(16),
+        seen_at: T0,
+        policy_differs: differs,
+    }
+}
+
 fn me() -> Me {
     Me {
         id: "admin".into(),
@@ -104,6 +116,26 @@ fn signed_in() -> App {
         ],
         last_id: 47,
     });
+    v.dashboard.set_replicas(vec![
+        replica(
+            "5f0c1d2e3a4b5c6d7e8f90a1b2c3d4e5",
+            "10.0.0.1:8080",
+            "aaaa",
+            false,
+        ),
+        replica(
+            "9a8b7c6d5e4f30211203f4e5d6c7b8a9",
+            "10.0.0.2:8080",
+            "aaaa",
+            false,
+        ),
+        replica(
+            "c0ffee00c0ffee00c0ffee00c0ffee00",
+            "10.0.0.3:8080",
+            "bbbb",
+            true,
+        ),
+    ]);
     v.users.set_rows(vec![
         user("admin", &["ADMIN"], false),
         user("alice", &["USER"], false),
@@ -633,4 +665,206 @@ fn taking_your_own_role_asks_first() {
 fn one_time_format() {
     assert_eq!(when(0), "1970-01-01 00:00:00");
     assert_eq!(when(T0), "2026-11-27 02:46:59");
+}
+
+/// The replicas are a part of the dashboard loaded apart: a differing replica is flagged in
+/// words, a failing list shows its error in place while the counters stay, and a refused
+/// list is not polled again until a refresh by hand.
+#[test]
+fn the_dashboard_lists_replicas_and_survives_their_failure() {
+    let mut app = signed_in();
+    app.current = ViewId::Dashboard;
+    for (w, h) in SIZES {
+        let screen = render(&app, w, h);
+        assert!(
+            screen.contains("Replicas (3) · 1 serving different policies"),
+            "{screen}"
+        );
+        assert!(screen.contains("10.0.0.3:8080"), "{screen}");
+        let flagged: Vec<&str> = screen.lines().filter(|l| l.contains("≠ DIFFERS")).collect();
+        assert_eq!(flagged.len(), 1, "{screen}");
+        assert!(flagged[0].contains("10.0.0.3:8080"), "{screen}");
+        assert_eq!(screen.matches("same").count(), 2, "{screen}");
+    }
+
+    // The poll asks for the counters and the replicas.
+    app.epoch = 1;
+    app.take_jobs();
+    press(&mut app, KeyCode::Char('R'));
+    let jobs: Vec<Request> = app.take_jobs().into_iter().map(|j| j.request).collect();
+    assert!(
+        jobs.contains(&Request::LoadPart {
+            view: ViewId::Dashboard,
+            path: "/admin/v1/replicas".into()
+        }),
+        "{jobs:?}"
+    );
+
+    // A server error: shown in the pane, the counters stay, the console is not lost.
+    app.on_event(Event {
+        epoch: app.epoch,
+        reply: Reply::LoadedPart {
+            view: ViewId::Dashboard,
+            path: "/admin/v1/replicas".into(),
+            result: Err(ClientError::Api {
+                status: 500,
+                code: "internal".into(),
+                message: "the store failed".into(),
+            }),
+        },
+    });
+    assert_eq!(app.screen, Screen::Main);
+    let screen = render(&app, 80, 24);
+    assert!(screen.contains("Cannot list the replicas."), "{screen}");
+    assert!(screen.contains("the store failed"), "{screen}");
+    assert!(screen.contains("allowed        40"), "{screen}");
+    snapshot_sizes("dashboard_replicas_failed", &app);
+
+    // Refused: shown, and left out of the next polls until R.
+    app.on_event(Event {
+        epoch: app.epoch,
+        reply: Reply::LoadedPart {
+            view: ViewId::Dashboard,
+            path: "/admin/v1/replicas".into(),
+            result: Err(forbidden("replicas.read")),
+        },
+    });
+    let screen = render(&app, 80, 24);
+    assert!(
+        screen.contains("You may not read the replicas."),
+        "{screen}"
+    );
+    use super::view::Component;
+    assert!(app.views.dashboard.parts(false).is_empty());
+    assert_eq!(
+        app.views.dashboard.parts(true),
+        vec!["/admin/v1/replicas".to_string()]
+    );
+
+    // An answer that is not a list of replicas is an error, not a crash.
+    app.views
+        .dashboard
+        .part_loaded("/admin/v1/replicas", Ok(json!({"not": "a list"})));
+    let screen = render(&app, 80, 24);
+    assert!(screen.contains("Cannot list the replicas."), "{screen}");
+}
+
+/// The what-if form with a type alone (no id) asks for the type's query plan; the plan opens
+/// with its kind in words, the condition in Cedar's syntax, what could not be expressed and
+/// the policies behind it.
+#[test]
+fn what_if_shows_the_plan_of_a_type() {
+    let mut app = signed_in();
+    app.epoch = 1;
+    app.current = ViewId::Policies;
+    app.take_jobs();
+    press(&mut app, KeyCode::Char('w'));
+    type_text(&mut app, "alice");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "editDocument");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "Document");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Enter);
+    let jobs = app.take_jobs();
+    match &jobs[..] {
+        [Job {
+            request:
+                Request::Send {
+                    method: "POST",
+                    path,
+                    body: Some(body),
+                    what: What::WhatIfPlan,
+                },
+            ..
+        }] => {
+            assert_eq!(path, "/admin/v1/whatif/plan");
+            assert_eq!(
+                body,
+                &json!({"user": "alice", "action": "editDocument", "resource_type": "Document", "context": {}})
+            );
+        }
+        other => panic!("expected one what-if plan request: {other:?}"),
+    }
+    app.on_event(Event {
+        epoch: app.epoch,
+        reply: Reply::Sent {
+            what: What::WhatIfPlan,
+            result: Ok(json!({
+                "kind": "conditional",
+                "condition": {"op": "or", "args": [
+                    {"op": "==", "left": {"attr": "resource.owner"}, "right": {"entity": {"type": "User", "id": "alice"}}},
+                    {"op": "in", "left": {"attr": "resource.tags"}, "right": {"value": ["public", "shared"]}}
+                ]},
+                "unsupported": [],
+                "reasons": ["app.owner-edit-document", "app.tagged-edit"]
+            })),
+        },
+    });
+    assert!(
+        matches!(app.modal, Some(Modal::Detail(_))),
+        "{:?}",
+        app.modal
+    );
+    let screen = render(&app, 140, 40);
+    assert!(screen.contains("What if: plan"), "{screen}");
+    assert!(screen.contains("conditional"), "{screen}");
+    assert!(
+        screen.contains("resource.owner == User::\"alice\""),
+        "{screen}"
+    );
+    assert!(screen.contains("app.owner-edit-document"), "{screen}");
+    snapshot_sizes("what_if_plan", &app);
+
+    // A plan the tree cannot express says so, with no condition to trust.
+    app.modal = Some(Modal::Form(super::modal::Form::new(
+        super::modal::FormKind::WhatIf,
+        "What if (no change is made)",
+        &[],
+    )));
+    app.on_event(Event {
+        epoch: app.epoch,
+        reply: Reply::Sent {
+            what: What::WhatIfPlan,
+            result: Ok(json!({
+                "kind": "conditional",
+                "condition": null,
+                "unsupported": ["ip(...) is not in the condition tree"],
+                "reasons": ["app.office-only"]
+            })),
+        },
+    });
+    let screen = render(&app, 140, 40);
+    assert!(screen.contains("no exact condition"), "{screen}");
+    assert!(screen.contains("unsupported"), "{screen}");
+    assert!(
+        screen.contains("ip(...) is not in the condition tree"),
+        "{screen}"
+    );
+
+    // Properties make no sense for a plan: the form says so and sends nothing.
+    app.modal = None;
+    press(&mut app, KeyCode::Char('w'));
+    type_text(&mut app, "alice");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "editDocument");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "Document");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "{\"owner\": 1}");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Enter);
+    assert!(app.take_jobs().is_empty());
+    match &app.modal {
+        Some(Modal::Form(f)) => assert!(
+            f.error
+                .as_deref()
+                .unwrap_or_default()
+                .contains("leave Properties empty"),
+            "{:?}",
+            f.error
+        ),
+        other => panic!("the form should stay open: {other:?}"),
+    }
 }

@@ -115,6 +115,12 @@ pub trait Component {
     fn load_path(&self) -> String;
     fn loader(&mut self) -> &mut Loader;
     fn loaded(&mut self, result: Result<Value, ClientError>);
+    /// More paths loaded with the view, each answered apart through [`Component::part_loaded`]
+    /// (`by_hand`: the user pressed refresh, so parts refused earlier are tried again).
+    fn parts(&self, _by_hand: bool) -> Vec<String> {
+        Vec::new()
+    }
+    fn part_loaded(&mut self, _path: &str, _result: Result<Value, ClientError>) {}
     /// The decision log's long-poll, when the view has one and it is due.
     fn tail_path(&self, _now: Instant) -> Option<String> {
         None

@@ -21,6 +21,8 @@ pub enum What {
     Change(String),
     /// A what-if question: the answer opens in a popup.
     WhatIf,
+    /// A what-if plan of a resource type: the plan opens in a popup.
+    WhatIfPlan,
     /// A created client: its key is shown once.
     ClientCreated,
     /// The role picker's options for a user or role.
@@ -37,6 +39,12 @@ pub enum Request {
     SignOut,
     /// Load (or reload) a view.
     Load {
+        view: ViewId,
+        path: String,
+    },
+    /// Load one more part of a view (the dashboard's replicas), apart from its main load:
+    /// one failing does not hide the other.
+    LoadPart {
         view: ViewId,
         path: String,
     },
@@ -66,6 +74,11 @@ pub enum Reply {
     SignedIn(Result<Me, ClientError>),
     Loaded {
         view: ViewId,
+        result: Result<Value, ClientError>,
+    },
+    LoadedPart {
+        view: ViewId,
+        path: String,
         result: Result<Value, ClientError>,
     },
     Tailed(Result<Value, ClientError>),
@@ -143,6 +156,11 @@ pub fn run(client: &Client, job: &Job) -> Reply {
         }
         Request::Load { view, path } => Reply::Loaded {
             view: *view,
+            result: client.call(epoch, "GET", path, None),
+        },
+        Request::LoadPart { view, path } => Reply::LoadedPart {
+            view: *view,
+            path: path.clone(),
             result: client.call(epoch, "GET", path, None),
         },
         Request::Tail { path } => Reply::Tailed(client.call(epoch, "GET", path, None)),

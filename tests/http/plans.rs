@@ -125,3 +125,72 @@ fn plans_are_logged_as_plans() {
         ]
     );
 }
+
+/// `POST /admin/v1/whatif/plan`: an admin asks for a directory user's plan (the core's
+/// what-if plan, the one `warden decide --plan --user` prints), guarded by
+/// `policies.whatif`; every refusal is a JSON error.
+#[test]
+fn an_admin_asks_for_a_users_plan() {
+    let app = spawn_app();
+    let admin = app.admin_token();
+    let t = Some(admin.as_str());
+    let body = json!({"user": "alice", "action": "editDocument", "resource_type": "Document"});
+    let r = app.call("post", "/admin/v1/whatif/plan", Some(&body), t);
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.json(),
+        json!({
+            "kind": "conditional",
+            "condition": {"op": "==", "left": {"attr": "resource.owner"}, "right": {"entity": {"type": "User", "id": "alice"}}},
+            "unsupported": [],
+            "reasons": ["app.owner-edit-document"]
+        })
+    );
+    let r = app.call(
+        "post",
+        "/admin/v1/whatif/plan",
+        Some(&json!({"user": "alice", "action": "Action::\"readDocument\"", "resource_type": "Document", "context": null})),
+        t,
+    );
+    assert_eq!(r.json()["kind"], "always_allowed", "{}", r.text);
+
+    // An unknown user: 404, JSON.
+    let r = app.call(
+        "post",
+        "/admin/v1/whatif/plan",
+        Some(&json!({"user": "ghost", "action": "editDocument", "resource_type": "Document"})),
+        t,
+    );
+    assert_eq!(r.status, 404, "{}", r.text);
+    assert!(r.json()["error"].is_string());
+
+    // A non-admin is refused (and learns nothing about alice's plan).
+    let alice = app.alice()["token"].as_str().unwrap().to_string();
+    let r = app.call("post", "/admin/v1/whatif/plan", Some(&body), Some(&alice));
+    assert_eq!(r.status, 403, "{}", r.text);
+    assert!(r.json()["error"].is_string());
+    assert!(!r.text.contains("resource.owner"));
+    let r = app.call("post", "/admin/v1/whatif/plan", Some(&body), None);
+    assert_eq!(r.status, 401, "{}", r.text);
+
+    // Bad input: broken JSON, a missing field, an unknown field, a bad type name.
+    let auth = format!("Bearer {admin}");
+    let r = app.post_raw(
+        "/admin/v1/whatif/plan",
+        Some("application/json"),
+        b"{\"user\": ",
+        &[("Authorization", auth.as_str())],
+    );
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert!(r.json()["error"].is_string());
+    for bad in [
+        json!({"user": "alice", "action": "editDocument"}),
+        json!({"user": "alice", "action": "editDocument", "resource_type": "Document", "extra": 1}),
+        json!({"user": "alice", "action": "editDocument", "resource_type": "not a type!"}),
+        json!({"user": "alice", "action": "", "resource_type": "Document"}),
+    ] {
+        let r = app.call("post", "/admin/v1/whatif/plan", Some(&bad), t);
+        assert_eq!(r.status, 400, "{bad}: {}", r.text);
+        assert!(r.json()["message"].is_string(), "{bad}: {}", r.text);
+    }
+}

@@ -593,3 +593,48 @@ fn user_passwd_asks_twice_without_echo_at_a_terminal() {
     );
     app.login("alice@example.com", "typed-new-password-1");
 }
+
+/// Against a real server: the dashboard lists the server's own replica (from its heartbeat),
+/// and the what-if form with a type alone shows alice's plan for it.
+#[test]
+fn the_dashboard_lists_replicas_and_what_if_shows_a_plan() {
+    use warden::tui::dashboard::Replicas;
+    let app = spawn_app();
+    let mut tui = Console::new(&app.base, false);
+    tui.sign_in("admin@localhost", ADMIN_PASSWORD);
+    // The first heartbeat is written as the server starts: wait for it, bounded.
+    let mut listed = Vec::new();
+    for _ in 0..50 {
+        tui.press(KeyCode::Char('R'));
+        if let Replicas::Ready(rows) = &tui.app.views.dashboard.replicas {
+            if !rows.is_empty() {
+                listed = rows.clone();
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(listed.len(), 1, "{:?}", tui.app.views.dashboard.replicas);
+    assert!(!listed[0].policy_differs);
+
+    tui.press(KeyCode::Char('6'));
+    tui.press(KeyCode::Char('w'));
+    tui.type_text("alice");
+    tui.press(KeyCode::Tab);
+    tui.type_text("editDocument");
+    tui.press(KeyCode::Tab);
+    tui.type_text("Document");
+    tui.press(KeyCode::Tab);
+    tui.press(KeyCode::Tab);
+    tui.press(KeyCode::Enter);
+    match &tui.app.modal {
+        Some(Modal::Detail(d)) => {
+            let text: Vec<String> = d.lines.iter().map(|l| l.to_string()).collect();
+            let text = text.join("\n");
+            assert!(text.contains("conditional"), "{text}");
+            assert!(text.contains("resource.owner == User::\"alice\""), "{text}");
+            assert!(text.contains("app.owner-edit-document"), "{text}");
+        }
+        other => panic!("expected the plan popup: {other:?}; {}", tui.message()),
+    }
+}
