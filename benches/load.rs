@@ -24,6 +24,17 @@
 //! WARDEN_LOAD_BEFORE_BIN: another `warden` binary (an earlier build) served from the same
 //! database and measured in the same rounds, for before/after ratios.
 //!
+//! PostgreSQL (the directory on several replicas): `cargo bench --bench load -- --db
+//! postgres://USER@HOST:PORT/EMPTY_DB` (or WARDEN_LOAD_DB=postgres://...) uses that empty
+//! database; WARDEN_LOAD_POSTGRES=1 makes a throwaway cluster instead (`warden::testkit`:
+//! initdb + pg_ctl in a temp dir on a free loopback port, stopped and removed at the end).
+//! The SQLite database this tool seeds is moved there with `warden db copy` (same users,
+//! roles, sessions and signing keys, so the same tokens serve both), WARDEN_LOAD_REPLICAS
+//! (3) replicas are started on it, and each round also drives `/v1/authorize` on one replica
+//! alone and spread over all of them, reported as ratios to the SQLite server of the same
+//! round, plus the sign-in rate (`/v1/auth/login`, argon2id-bound) and the admin-write rate
+//! (`POST /admin/v1/users`, a user created per request) on both back ends.
+//!
 //! Reports throughput, latency, server CPU per request (user + system time of the server's
 //! process over the phase, divided by its requests), the server's context switches per
 //! request (all its threads), p99 at half of peak (rate-limited, timed
@@ -102,19 +113,58 @@ fn main() {
         ..Shape::for_policies(policies)
     };
 
+    let replica_count = env_or("WARDEN_LOAD_REPLICAS", 3).max(1);
+    let db_arg = args
+        .iter()
+        .position(|a| a == "--db")
+        .and_then(|i| args.get(i + 1).cloned())
+        .or_else(|| std::env::var("WARDEN_LOAD_DB").ok())
+        .filter(|u| !u.is_empty());
+    // The PostgreSQL database of the run (and the throwaway cluster holding it, kept alive
+    // until the end), if any.
+    let postgres: Option<(String, Option<warden::testkit::Cluster>)> = match db_arg {
+        Some(url) => Some((url, None)),
+        None if std::env::var("WARDEN_LOAD_POSTGRES").is_ok_and(|v| v == "1") => {
+            let cluster =
+                warden::testkit::Cluster::start().expect("a throwaway PostgreSQL cluster");
+            let url = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime")
+                .block_on(cluster.database())
+                .expect("a database on the cluster");
+            Some((url, Some(cluster)))
+        }
+        None => None,
+    };
+
     let dir = tempfile::TempDir::new().expect("temp dir");
     let policy_dir = dir.path().join("policies");
-    let (schema, files, links) = synth::sources(policies, shape, 42);
+    let (mut schema, files, links) = synth::sources(policies, shape, 42);
+    if postgres.is_some() {
+        // The admin writes need warden's own actions: the shipped schema's Warden namespace
+        // and its one rule (ADMIN may do every admin action).
+        let shipped = include_str!("../policies/schema.cedarschema");
+        let at = shipped.find("namespace Warden").expect("Warden namespace");
+        schema.push_str(&shipped[at..]);
+    }
     write_policies(&policy_dir, &schema, &files, &links);
+    if postgres.is_some() {
+        std::fs::write(
+            policy_dir.join("warden.cedar"),
+            include_str!("../policies/warden.cedar"),
+        )
+        .expect("admin policy");
+    }
     let db = dir.path().join("warden.db");
     let mut users = seed_directory(&db, user_count, shape);
     let documents = documents(document_count, user_count);
 
-    let serve = |bin: &str| {
+    let serve_on = |bin: &str, on: &std::ffi::OsStr| {
         start_server(
             Command::new(bin)
                 .args(["serve", "--listen", "127.0.0.1:0", "--db"])
-                .arg(&db)
+                .arg(on)
                 .arg("--policies")
                 .arg(&policy_dir)
                 .env("WARDEN_WATCH_POLICIES", "false")
@@ -125,6 +175,7 @@ fn main() {
             "warden listening on ",
         )
     };
+    let serve = |bin: &str| serve_on(bin, db.as_os_str());
     let (mut warden, warden_url, startup) = serve(env!("CARGO_BIN_EXE_warden"));
     let mut before = std::env::var("WARDEN_LOAD_BEFORE_BIN")
         .ok()
@@ -140,6 +191,49 @@ fn main() {
 
     let key = issue_credentials(&db, &warden_url, &mut users);
     let warden_pid = warden.id();
+
+    // PostgreSQL: the seeded SQLite database copied over (keys and sessions too, so every
+    // token of the run verifies there), then the replicas on it. The admin signs in first,
+    // so that its session is copied as well.
+    let admin_token = post(
+        &crate::agent(),
+        &format!("{warden_url}/v1/auth/login"),
+        &json!({"email": ADMIN_EMAIL, "password": "load-password-123"}),
+    )["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let mut replicas: Vec<(Child, String)> = Vec::new();
+    if let Some((url, _)) = &postgres {
+        assert!(!admin_token.is_empty(), "the load admin signs in");
+        let copied = Command::new(env!("CARGO_BIN_EXE_warden"))
+            .args(["db", "copy", "--from"])
+            .arg(&db)
+            .args(["--to", url])
+            .output()
+            .expect("warden db copy runs");
+        assert!(
+            copied.status.success(),
+            "warden db copy: {}",
+            String::from_utf8_lossy(&copied.stderr)
+        );
+        for _ in 0..replica_count {
+            let (child, replica_url, _) =
+                serve_on(env!("CARGO_BIN_EXE_warden"), std::ffi::OsStr::new(url));
+            replicas.push((child, replica_url));
+        }
+    }
+    let replica_urls: Vec<String> = replicas
+        .iter()
+        .map(|(_, u)| format!("{u}/v1/authorize"))
+        .collect();
+    let replica_pids: Vec<u32> = replicas.iter().map(|(c, _)| c.id()).collect();
+    let login = vec![Sent {
+        auth: None,
+        body: json!({"email": ADMIN_EMAIL, "password": "load-password-123"}).to_string(),
+    }];
+    // Sign-ins and admin writes are slow next to decisions: fewer connections.
+    let slow_concurrency = env_or("WARDEN_LOAD_SLOW_CONCURRENCY", 4).max(1);
 
     let mut rng = Rng::new(99);
     let drawn: Vec<Drawn> = (0..4096)
@@ -251,6 +345,82 @@ fn main() {
             let r = drive(driver, &url, requests, concurrency, phase, pid);
             peak.push((name, r.throughput));
             table.push((format!("round {round}: {name}"), r));
+        }
+        if let Some((first_url, first_pid)) = replica_urls.first().zip(replica_pids.first()) {
+            let sqlite = peak
+                .iter()
+                .find(|(m, _)| *m == "warden /v1/authorize")
+                .map_or(0.0, |(_, t)| *t);
+            let one = drive(
+                driver,
+                first_url,
+                &authorize,
+                concurrency,
+                phase,
+                Some(*first_pid),
+            );
+            let all = spread(
+                driver,
+                &replica_urls,
+                &replica_pids,
+                &authorize,
+                concurrency,
+                phase,
+            );
+            for (name, r) in [
+                ("PostgreSQL: /v1/authorize, one replica".to_string(), one),
+                (
+                    format!(
+                        "PostgreSQL: /v1/authorize, over {} replicas",
+                        replica_urls.len()
+                    ),
+                    all,
+                ),
+            ] {
+                ratios.push((
+                    format!("round {round}: {name} / SQLite"),
+                    r.throughput / sqlite.max(f64::MIN_POSITIVE),
+                ));
+                table.push((format!("round {round}: {name}"), r));
+            }
+            // Sign-in and admin writes, SQLite then PostgreSQL (one replica) in each round.
+            let replica_base = &replicas[0].1;
+            let mut pair = Vec::new();
+            for (back, base, pid) in [
+                ("SQLite", warden_url.as_str(), warden_pid),
+                ("PostgreSQL", replica_base.as_str(), *first_pid),
+            ] {
+                let signin = run(
+                    &format!("{base}/v1/auth/login"),
+                    &login,
+                    slow_concurrency,
+                    phase,
+                    None,
+                    Some(pid),
+                );
+                let writes = admin_writes(
+                    base,
+                    &admin_token,
+                    &format!("{back}{round}").to_lowercase(),
+                    slow_concurrency,
+                    phase,
+                    pid,
+                );
+                pair.push((signin.throughput, writes.throughput));
+                table.push((format!("round {round}: {back}: /v1/auth/login"), signin));
+                table.push((
+                    format!("round {round}: {back}: POST /admin/v1/users"),
+                    writes,
+                ));
+            }
+            ratios.push((
+                format!("round {round}: PostgreSQL / SQLite: sign-in"),
+                pair[1].0 / pair[0].0.max(f64::MIN_POSITIVE),
+            ));
+            ratios.push((
+                format!("round {round}: PostgreSQL / SQLite: admin writes"),
+                pair[1].1 / pair[0].1.max(f64::MIN_POSITIVE),
+            ));
         }
         let of = |n: &str| match n {
             "before" => Some(1.0),
@@ -373,9 +543,126 @@ fn main() {
     ]
     .into_iter()
     .flatten()
+    .chain(replicas.iter_mut().map(|(c, _)| c))
     {
         let _ = child.kill();
         let _ = child.wait();
+    }
+    // The throwaway cluster (if any) is stopped here, after its replicas.
+    drop(postgres);
+}
+
+/// The load's admin (role ADMIN, the load password): it signs in and makes the admin writes.
+const ADMIN_EMAIL: &str = "load-admin@example.com";
+
+/// `requests` driven at `urls` at once, the connections split among them; the throughputs
+/// add up, the latencies are the worst of them, CPU and switches per request are weighted.
+fn spread(
+    driver: Driver,
+    urls: &[String],
+    pids: &[u32],
+    requests: &[Sent],
+    concurrency: usize,
+    duration: Duration,
+) -> Outcome {
+    let each = (concurrency / urls.len().max(1)).max(2);
+    let parts: Vec<Outcome> = std::thread::scope(|s| {
+        let handles: Vec<_> = urls
+            .iter()
+            .zip(pids)
+            .map(|(url, pid)| {
+                s.spawn(move || drive(driver, url, requests, each, duration, Some(*pid)))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    let total: f64 = parts.iter().map(|p| p.throughput).sum();
+    let weighted = |f: fn(&Outcome) -> f64| {
+        parts.iter().map(|p| f(p) * p.throughput).sum::<f64>() / total.max(f64::MIN_POSITIVE)
+    };
+    Outcome {
+        throughput: total,
+        p50: parts.iter().map(|p| p.p50).max().unwrap_or(0),
+        p99: parts.iter().map(|p| p.p99).max().unwrap_or(0),
+        errors: parts.iter().map(|p| p.errors).sum(),
+        cpu_us: weighted(|p| p.cpu_us),
+        switches: weighted(|p| p.switches),
+    }
+}
+
+/// Admin writes as fast as `concurrency` keep-alive connections go for `duration`: each one
+/// creates a user of its own (`POST /admin/v1/users`, no password, one role), so that none
+/// collides. `tag` keeps the ids of one phase apart from every other's.
+fn admin_writes(
+    base: &str,
+    token: &str,
+    tag: &str,
+    concurrency: usize,
+    duration: Duration,
+    pid: u32,
+) -> Outcome {
+    let url = format!("{base}/admin/v1/users");
+    let started = Instant::now();
+    let cpu_before = cpu_time_us(pid);
+    let switches_before = context_switches(pid);
+    let results: Vec<(Vec<u64>, usize)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..concurrency)
+            .map(|t| {
+                let url = &url;
+                s.spawn(move || {
+                    let agent = agent();
+                    let mut latencies = Vec::new();
+                    let mut errors = 0;
+                    let mut k = 0u64;
+                    while started.elapsed() < duration {
+                        let id = format!("w-{tag}-{t}-{k}");
+                        let body = json!({"id": id, "email": format!("{id}@example.com"), "name": id, "roles": ["r0"]});
+                        let sent = Instant::now();
+                        match agent
+                            .post(url)
+                            .header("Content-Type", "application/json")
+                            .header("Authorization", &format!("Bearer {token}"))
+                            .send(body.to_string())
+                        {
+                            Ok(mut r) if r.status().is_success() => {
+                                let _ = r.body_mut().read_to_vec();
+                                latencies.push(sent.elapsed().as_micros() as u64);
+                            }
+                            _ => errors += 1,
+                        }
+                        k += 1;
+                    }
+                    (latencies, errors)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut all: Vec<u64> = results
+        .iter()
+        .flat_map(|(l, _)| l.iter().copied())
+        .collect();
+    all.sort_unstable();
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0)
+    };
+    let answered = all.len().max(1) as f64;
+    Outcome {
+        throughput: all.len() as f64 / elapsed,
+        p50: pct(0.50),
+        p99: pct(0.99),
+        errors: results.iter().map(|(_, e)| e).sum(),
+        cpu_us: cpu_time_us(pid).saturating_sub(cpu_before) as f64 / answered,
+        switches: context_switches(pid).saturating_sub(switches_before) as f64 / answered,
     }
 }
 
@@ -449,6 +736,17 @@ fn seed_directory(db: &Path, users: usize, shape: Shape) -> Vec<User> {
             token: String::new(),
         });
     }
+    // The load's admin, apart from the drawn users.
+    tx.execute(
+        "INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES ('load-admin', ?1, 'Load admin', ?2, ?3, ?3)",
+        rusqlite::params![ADMIN_EMAIL, hash, now],
+    )
+    .expect("admin");
+    tx.execute(
+        "INSERT INTO user_roles (user_id, role, position) VALUES ('load-admin', 'ADMIN', 0)",
+        [],
+    )
+    .expect("admin role");
     tx.commit().expect("commit");
     list
 }
