@@ -1353,3 +1353,30 @@ fn decide_plan_prints_the_condition_readable_and_as_json() {
     ]);
     assert!(!out.status.success());
 }
+
+#[test]
+fn db_copy_refuses_a_target_that_is_not_postgres_and_hides_passwords() {
+    let env = Env::new();
+    let (ok, _, stderr) = run_out(
+        &env,
+        &["db", "copy", "--from", "warden.db", "--to", "other.db"],
+    );
+    assert!(!ok);
+    assert!(
+        stderr.contains("--to must be a postgres:// URL, not other.db"),
+        "{stderr}"
+    );
+    let (ok, _, stderr) = run_out(
+        &env,
+        &[
+            "db",
+            "copy",
+            "--from",
+            "warden.db",
+            "--to",
+            "mysql://u:secret@h/db",
+        ],
+    );
+    assert!(!ok);
+    assert!(!stderr.contains("secret"), "{stderr}");
+}

@@ -47,8 +47,19 @@ pub async fn copy_database(
     from: &std::path::Path,
     to: &str,
     with_logs: bool,
-) -> Result<crate::store::copy::CopyReport, StoreError> {
-    crate::store::copy::copy_sqlite_to_postgres(from, to, with_logs).await
+) -> Result<crate::store::copy::CopyReport, AppError> {
+    if !crate::store::is_postgres_url(to) {
+        return Err(AppError::Invalid(format!(
+            "--to must be a postgres:// URL, not {}",
+            crate::store::redact_url(to)
+        )));
+    }
+    Ok(crate::store::copy::copy_sqlite_to_postgres(from, to, with_logs).await?)
+}
+
+/// A database URL or path as it may be shown: any password masked.
+pub fn shown_db(db: &str) -> String {
+    crate::store::redact_url(db)
 }
 
 /// Flag the replicas whose policy hash is not the majority's.
@@ -920,8 +931,24 @@ impl App {
     }
 
     /// Record this server's heartbeat (see [`HEARTBEAT_PERIOD`]).
-    pub async fn heartbeat(&self, replica: &ReplicaRow) -> Result<(), AppError> {
-        Ok(self.store.heartbeat(replica).await?)
+    /// Record that the server `id` at `address`, up since `started_at`, serves the policies
+    /// hashed `policy_hash`, as of now.
+    pub async fn heartbeat(
+        &self,
+        id: &str,
+        address: &str,
+        started_at: i64,
+        policy_hash: String,
+    ) -> Result<(), AppError> {
+        let replica = ReplicaRow {
+            id: id.to_owned(),
+            address: address.to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            started_at,
+            policy_hash,
+            seen_at: self.store.now(),
+        };
+        Ok(self.store.heartbeat(&replica).await?)
     }
 
     pub async fn list_audit(

@@ -884,17 +884,14 @@ fn audit(args: &AuditArgs, config: &Config, out: &Out) -> Result<ExitCode> {
 }
 
 fn db_copy(from: &std::path::Path, to: &str, with_logs: bool, out: &Out) -> Result<ExitCode> {
-    if !crate::store::is_postgres_url(to) {
-        bail!("--to must be a postgres:// URL, not {to}");
-    }
     let report = block(crate::app::copy_database(from, to, with_logs))??;
     out.emit(
-        json!({"from": from, "to": crate::store::redact_url(to), "tables": report.iter().map(|(t, n)| json!({"table": t, "rows": n})).collect::<Vec<_>>()}),
+        json!({"from": from, "to": crate::app::shown_db(to), "tables": report.iter().map(|(t, n)| json!({"table": t, "rows": n})).collect::<Vec<_>>()}),
         || {
             let mut s = format!(
                 "copied {} into {} (counts verified)\n",
                 from.display(),
-                crate::store::redact_url(to)
+                crate::app::shown_db(to)
             );
             for (table, n) in &report {
                 s.push_str(&format!("{table:<16} {n}\n"));

@@ -356,15 +356,8 @@ fn spawn_heartbeat(state: &AppState) {
         let mut tick = tokio::time::interval(crate::app::HEARTBEAT_PERIOD);
         loop {
             tick.tick().await;
-            let replica = crate::store::ReplicaRow {
-                id: id.clone(),
-                address: address.clone(),
-                version: env!("CARGO_PKG_VERSION").to_owned(),
-                started_at,
-                policy_hash: engine.bundle().content_hash(),
-                seen_at: app.store.now(),
-            };
-            if let Err(e) = app.heartbeat(&replica).await {
+            let hash = engine.bundle().content_hash();
+            if let Err(e) = app.heartbeat(&id, &address, started_at, hash).await {
                 tracing::warn!(error = %e, "heartbeat not recorded");
             }
         }

@@ -598,14 +598,11 @@ fn see_replicas(app: &TestApp) {
     assert_eq!(all[0]["version"], env!("CARGO_PKG_VERSION"));
     // A third replica serving other policies.
     let now = app.state.app.store.now();
-    block(app.state.app.heartbeat(&warden::store::ReplicaRow {
-        id: "odd-one".into(),
-        address: "127.0.0.1:9".into(),
-        version: "0.0.0".into(),
-        started_at: now,
-        policy_hash: "0".repeat(64),
-        seen_at: now,
-    }))
+    block(
+        app.state
+            .app
+            .heartbeat("odd-one", "127.0.0.1:9", now, "0".repeat(64)),
+    )
     .unwrap();
     let listed = app
         .call("get", "/admin/v1/replicas", None, Some(&admin))
