@@ -40,6 +40,11 @@ pub struct PolicyBundle {
     pub dir: PathBuf,
     /// The source text of each file, for diagnostics that point into it.
     pub sources: HashMap<String, String>,
+    /// Callers' entities built and checked against this bundle's schema (see
+    /// [`super::prepared`]).
+    pub principals: super::prepared::PrincipalCache,
+    /// Entity type names requests use, parsed once.
+    pub type_names: super::prepared::TypeNames,
 }
 
 impl PolicyBundle {
@@ -339,6 +344,8 @@ pub fn load_sources(
         None => HashMap::new(),
     };
     Ok(PolicyBundle {
+        principals: Default::default(),
+        type_names: super::prepared::TypeNames::of(schema.as_ref()),
         action_closures,
         index,
         policies,

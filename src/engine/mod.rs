@@ -16,6 +16,7 @@ pub mod diag;
 mod index;
 mod load;
 pub mod plan;
+pub mod prepared;
 pub mod synth;
 
 pub use diag::Diagnostic;
@@ -250,26 +251,39 @@ pub fn decide_in(
     bundle: &PolicyBundle,
     query: &Query,
 ) -> Decision {
-    let principal = match entity_uid("User", &query.principal.id) {
+    let names = &bundle.type_names;
+    let principal = match names.uid("User", &query.principal.id) {
         Ok(p) => p,
         Err(e) => return Decision::error(format!("bad principal: {e}")),
     };
-    let action = match entity_uid(&query.action_type, &query.action) {
+    let action = match names.uid(&query.action_type, &query.action) {
         Ok(a) => a,
         Err(e) => return Decision::error(format!("bad action: {e}")),
     };
-    let resource = match entity_uid(&query.resource.kind, &query.resource.id) {
+    let resource = match names.uid(&query.resource.kind, &query.resource.id) {
         Ok(r) => r,
         Err(e) => return Decision::error(format!("bad resource: {e}")),
     };
-    let entities = build_entities(query, &principal, &resource, &action, bundle);
-    evaluate_with(
+    let prepared = bundle.principals.get_or_build(&query.principal, || {
+        prepare(&query.principal, &principal, bundle)
+    });
+    let (entities, ancestors) = match prepared {
+        Ok(p) => (
+            request_entities(query, &p, &resource, &action, bundle),
+            Some(p),
+        ),
+        Err(e) => (Err(e), None),
+    };
+    evaluate_in(
         mode,
         authorizer,
         bundle,
-        principal,
-        action,
-        resource,
+        Scope {
+            principal,
+            action,
+            resource,
+            ancestors: ancestors.as_ref().map(|p| p.ancestors.as_slice()),
+        },
         &query.context,
         entities,
     )
@@ -323,50 +337,118 @@ pub fn evaluate_with(
     context: &Value,
     entities: Result<Entities, String>,
 ) -> Decision {
+    evaluate_in(
+        mode,
+        authorizer,
+        bundle,
+        Scope {
+            principal,
+            action,
+            resource,
+            ancestors: None,
+        },
+        context,
+        entities,
+    )
+}
+
+/// A request's scope, and the principal's ancestors when they are known already.
+struct Scope<'a> {
+    principal: EntityUid,
+    action: EntityUid,
+    resource: EntityUid,
+    ancestors: Option<&'a [EntityUid]>,
+}
+
+fn evaluate_in(
+    mode: Mode,
+    authorizer: &Authorizer,
+    bundle: &PolicyBundle,
+    scope: Scope<'_>,
+    context: &Value,
+    entities: Result<Entities, String>,
+) -> Decision {
+    let Scope {
+        principal,
+        action,
+        resource,
+        ancestors,
+    } = scope;
     let schema = bundle.schema.as_ref();
     // Checked first: Cedar would report an unknown action as a context it cannot type.
     if schema.is_some() && !bundle.action_closures.contains_key(&action) {
         return Decision::error(format!("unknown action {action}: it is not in the schema"));
     }
-    let context = match Context::from_json_value(
-        if context.is_null() {
-            json!({})
-        } else {
-            context.clone()
-        },
-        schema.map(|s| (s, &action)),
-    ) {
-        Ok(c) => c,
-        Err(e) => return Decision::error(format!("bad context: {}", full_error(&e))),
+    // The context of plain values (booleans, whole numbers, strings and sets of them) is
+    // converted directly, and `Request::new` checks it against the schema's context type
+    // in full. Cedar's JSON parser (below) is used when that check fails: with a schema it
+    // parses by type (a string where an `ipaddr` or an entity is expected, records,
+    // escapes), so a request it accepts is never refused here, and one it refuses gets its
+    // error. A plain context that passes the check is the value Cedar's parser would give.
+    let fast = plain_context(context).and_then(|c| {
+        Request::new(
+            principal.clone(),
+            action.clone(),
+            resource.clone(),
+            c,
+            schema,
+        )
+        .ok()
+    });
+    let request = match fast {
+        Some(r) => r,
+        None => {
+            let context = match Context::from_json_value(
+                if context.is_null() {
+                    json!({})
+                } else {
+                    context.clone()
+                },
+                schema.map(|s| (s, &action)),
+            ) {
+                Ok(c) => c,
+                Err(e) => return Decision::error(format!("bad context: {}", full_error(&e))),
+            };
+            if let Err(e) = &entities {
+                return Decision::error(e.clone());
+            }
+            match Request::new(
+                principal.clone(),
+                action.clone(),
+                resource.clone(),
+                context,
+                schema,
+            ) {
+                Ok(r) => r,
+                Err(e) => {
+                    return Decision::error(format!(
+                        "request does not match the schema: {}",
+                        full_error(&e)
+                    ))
+                }
+            }
+        }
     };
     let entities = match entities {
         Ok(e) => e,
         Err(e) => return Decision::error(e),
     };
-    let request = match Request::new(
-        principal.clone(),
-        action.clone(),
-        resource.clone(),
-        context,
-        schema,
-    ) {
-        Ok(r) => r,
-        Err(e) => {
-            return Decision::error(format!(
-                "request does not match the schema: {}",
-                full_error(&e)
-            ))
-        }
-    };
     let (cedar_allowed, mut reasons, errors) = match mode {
         Mode::Indexed => {
-            let ancestors: Vec<EntityUid> = entities
-                .ancestors(&principal)
-                .map(|a| a.cloned().collect())
-                .unwrap_or_default();
+            let computed: Vec<EntityUid>;
+            let ancestors = match ancestors {
+                Some(a) => a,
+                None => {
+                    computed = entities
+                        .ancestors(&principal)
+                        .map(|a| a.cloned().collect())
+                        .unwrap_or_default();
+                    &computed
+                }
+            };
             let scope = index::Scope {
                 principal: &principal,
-                principal_ancestors: &ancestors,
+                principal_ancestors: ancestors,
                 action: &action,
                 resource: &resource,
             };
@@ -385,6 +467,33 @@ pub fn evaluate_with(
         allowed: cedar_allowed && errors.is_empty(),
         reasons,
         errors,
+    }
+}
+
+/// A context of plain values only (booleans, whole numbers, strings, and sets of them) as
+/// Cedar's; `None` for anything else (records, null, fractions, escapes), which Cedar's
+/// JSON parser handles.
+fn plain_context(context: &Value) -> Option<Context> {
+    fn plain(v: &Value) -> Option<RestrictedExpression> {
+        match v {
+            Value::Bool(b) => Some(RestrictedExpression::new_bool(*b)),
+            Value::Number(n) => n.as_i64().map(RestrictedExpression::new_long),
+            Value::String(s) => Some(RestrictedExpression::new_string(s.clone())),
+            Value::Array(items) => Some(RestrictedExpression::new_set(
+                items.iter().map(plain).collect::<Option<Vec<_>>>()?,
+            )),
+            Value::Null | Value::Object(_) => None,
+        }
+    }
+    match context {
+        Value::Null => Some(Context::empty()),
+        Value::Object(m) => Context::from_pairs(
+            m.iter()
+                .map(|(k, v)| Some((k.clone(), plain(v)?)))
+                .collect::<Option<Vec<_>>>()?,
+        )
+        .ok(),
+        _ => None,
     }
 }
 
@@ -464,34 +573,64 @@ pub fn entity_uid(kind: &str, id: &str) -> Result<EntityUid, String> {
     ))
 }
 
-/// The request's entities, built directly (no JSON round trip: this is most of a
-/// decision's fixed cost): the principal with its roles as parents, every reachable role
-/// with its parents, and the resource with its properties as attributes.
-fn build_entities(
-    query: &Query,
+/// A caller's entities, built once per bundle (see [`prepared`]): the principal with its
+/// roles as parents and every reachable role with its parents, checked against the schema.
+fn prepare(
+    p: &Principal,
     principal: &EntityUid,
+    bundle: &PolicyBundle,
+) -> Result<prepared::Prepared, String> {
+    let entities = Entities::empty()
+        .add_entities(caller_entities(p, principal)?, bundle.schema.as_ref())
+        .map_err(|e| format!("bad entity data: {}", full_error(&e)))?;
+    let ancestors = entities
+        .ancestors(principal)
+        .map(|a| a.cloned().collect())
+        .unwrap_or_default();
+    Ok(prepared::Prepared::new(
+        p,
+        principal.clone(),
+        entities,
+        ancestors,
+    ))
+}
+
+/// The request's entities: the caller's prepared ones, the action with its groups, and
+/// the resource with its properties as attributes (checked against the schema: they come
+/// from the caller). The action's entities are added unchecked: they were taken from the
+/// schema itself when the bundle loaded.
+fn request_entities(
+    query: &Query,
+    prepared: &prepared::Prepared,
     resource: &EntityUid,
     action: &EntityUid,
     bundle: &PolicyBundle,
 ) -> Result<Entities, String> {
+    let bad = |e: cedar_policy::entities_errors::EntitiesError| {
+        format!("bad entity data: {}", full_error(&e))
+    };
+    let mut entities = prepared.entities.clone();
+    if let Some(closure) = bundle.action_closures.get(action) {
+        entities = entities
+            .add_entities(closure.iter().cloned(), None)
+            .map_err(bad)?;
+    }
     let p = &query.principal;
-    let mut list = principal_entities(p, principal, action, bundle)?;
-    let resource_is_known = resource == principal
+    let resource_is_known = *resource == prepared.principal_uid
         || (query.resource.kind == "Role"
             && p.role_parents.iter().any(|(r, _)| *r == query.resource.id));
-    if !resource_is_known {
-        list.push(
-            Entity::new(
-                resource.clone(),
-                attrs(&query.resource.properties)?,
-                HashSet::new(),
-            )
-            .map_err(|e| format!("bad resource properties: {}", full_error(&e)))?,
-        );
+    if resource_is_known {
+        return Ok(entities);
     }
-    Entities::empty()
-        .add_entities(list, bundle.schema.as_ref())
-        .map_err(|e| format!("bad entity data: {}", full_error(&e)))
+    let entity = Entity::new(
+        resource.clone(),
+        attrs(&query.resource.properties)?,
+        HashSet::new(),
+    )
+    .map_err(|e| format!("bad resource properties: {}", full_error(&e)))?;
+    entities
+        .add_entities([entity], bundle.schema.as_ref())
+        .map_err(bad)
 }
 
 /// JSON attributes as Cedar attributes.
@@ -510,6 +649,17 @@ fn principal_entities(
     action: &EntityUid,
     bundle: &PolicyBundle,
 ) -> Result<Vec<Entity>, String> {
+    let mut list = caller_entities(p, principal)?;
+    // Only the request's own action and its groups, not the whole action hierarchy of the
+    // schema (which `from_entities` would add, at a cost that grows with the schema).
+    if let Some(closure) = bundle.action_closures.get(action) {
+        list.extend(closure.iter().cloned());
+    }
+    Ok(list)
+}
+
+/// The principal with its roles as parents, and every reachable role with its parents.
+fn caller_entities(p: &Principal, principal: &EntityUid) -> Result<Vec<Entity>, String> {
     let role = |name: &str| entity_uid("Role", name);
     let parents = |names: &[String]| -> Result<HashSet<EntityUid>, String> {
         names.iter().map(|n| role(n)).collect()
@@ -520,11 +670,6 @@ fn principal_entities(
     ];
     for (name, role_parents) in &p.role_parents {
         list.push(Entity::new_no_attrs(role(name)?, parents(role_parents)?));
-    }
-    // Only the request's own action and its groups, not the whole action hierarchy of the
-    // schema (which `from_entities` would add, at a cost that grows with the schema).
-    if let Some(closure) = bundle.action_closures.get(action) {
-        list.extend(closure.iter().cloned());
     }
     Ok(list)
 }

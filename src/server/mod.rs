@@ -37,8 +37,15 @@ use tower_http::request_id::{
 };
 
 /// Everything a handler may need. Cheap to clone.
+///
+/// One `Arc` around the parts: every middleware layer and handler clones the state for each
+/// request, and one reference count is cheaper than one per part (the load profile showed
+/// the clones and drops at about 2% of a decision request).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Parts>);
+
+/// What [`AppState`] holds (read through it: `state.engine`, `state.config`, ...).
+pub struct Parts {
     pub config: Arc<Config>,
     pub engine: Arc<Engine>,
     pub tokens: Arc<Tokens>,
@@ -49,6 +56,14 @@ pub struct AppState {
     pub decision_log: decision_log::DecisionLog,
     /// The application core: every admin operation once.
     pub app: crate::app::App,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
 }
 
 /// Why the server could not start.
@@ -92,7 +107,7 @@ impl AppState {
             metrics.decision_log_dropped.clone(),
             metrics.decision_log_written.clone(),
         );
-        AppState {
+        AppState(Arc::new(Parts {
             config: app.config.clone(),
             app,
             resolver,
@@ -101,7 +116,7 @@ impl AppState {
             accounts,
             metrics,
             decision_log,
-        }
+        }))
     }
 
     /// The embedding facade over this server's warden (one store, engine and cache).

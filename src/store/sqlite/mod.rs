@@ -14,6 +14,7 @@ pub(super) mod roles;
 pub(super) mod sessions;
 pub(super) mod throttle;
 pub(super) mod users;
+mod walindex;
 
 pub(super) use super::{AdminProbe, Audit, Backend, StoreError};
 use super::{
@@ -51,9 +52,14 @@ pub struct SqliteStore {
 /// commit made by another process (the `warden` command line on the same file) or by this
 /// process's own writer connection, and only then is `meta.revision` read again. A change
 /// acknowledged by any process has committed, so the very next call sees it.
+///
+/// Cheaper still: while the WAL-index header in the `-shm` file is unchanged, nothing has
+/// committed, and not even `data_version` is asked (see [`walindex`]).
 struct RevisionWatch {
     /// The revision last read.
     known: AtomicI64,
+    /// The mapped WAL-index header, when it could be mapped.
+    wal_index: Option<walindex::WalIndex>,
     /// A connection used for nothing else (its `data_version` must move only with other
     /// connections' commits), with the version it answered last.
     probe: Mutex<Probe>,
@@ -62,6 +68,8 @@ struct RevisionWatch {
 struct Probe {
     conn: Connection,
     data_version: i64,
+    /// The WAL-index header read just before `data_version` was last asked.
+    header: Option<walindex::Header>,
 }
 
 const DATA_VERSION_SQL: &str = "PRAGMA data_version";
@@ -81,12 +89,23 @@ impl RevisionWatch {
             .query_row([], |r| r.get(0))?;
         Ok(RevisionWatch {
             known: AtomicI64::new(known),
-            probe: Mutex::new(Probe { conn, data_version }),
+            wal_index: walindex::WalIndex::open(path),
+            probe: Mutex::new(Probe {
+                conn,
+                data_version,
+                header: None,
+            }),
         })
     }
 
     fn current(&self) -> Result<i64, StoreError> {
         let mut probe = self.probe.lock().map_err(|_| StoreError::Poisoned)?;
+        // Read before asking SQLite: a commit after this read changes the header again.
+        let header = self.wal_index.as_ref().map(walindex::WalIndex::header);
+        if header.is_some() && header == probe.header {
+            return Ok(self.known.load(Ordering::Acquire));
+        }
+        probe.header = None;
         let version: i64 = probe
             .conn
             .prepare_cached(DATA_VERSION_SQL)?
@@ -100,6 +119,7 @@ impl RevisionWatch {
             self.known.store(revision, Ordering::Release);
             probe.data_version = version;
         }
+        probe.header = header;
         Ok(self.known.load(Ordering::Acquire))
     }
 }
@@ -869,5 +889,62 @@ impl Backend for Sqlite {
 
     async fn list_replicas(&self, seen_since: i64) -> Result<Vec<ReplicaRow>, StoreError> {
         self.run(move |db| db.list_replicas(seen_since)).await
+    }
+}
+
+#[cfg(test)]
+mod revision_tests {
+    use super::*;
+
+    /// The WAL-index header only ever skips a probe: a commit by any other connection (here
+    /// a plain one, as another process would hold), checkpoints and WAL restarts included,
+    /// is seen by the very next read.
+    #[test]
+    fn a_commit_by_any_connection_is_seen_by_the_very_next_read() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("w.db");
+        let store = SqliteStore::open(&path, crate::clock::system()).unwrap();
+        assert!(
+            store.revision.wal_index.is_some(),
+            "the -shm header is mapped"
+        );
+        let other = Connection::open(&path).unwrap();
+        let mut last = store.current_revision().unwrap();
+        for round in 0..60 {
+            assert_eq!(store.current_revision().unwrap(), last, "nothing committed");
+            other
+                .execute(
+                    "UPDATE meta SET value = value + 1 WHERE key = 'revision'",
+                    [],
+                )
+                .unwrap();
+            let now = store.current_revision().unwrap();
+            assert_eq!(now, last + 1, "round {round}: the commit was not seen");
+            last = now;
+            match round % 3 {
+                0 => other
+                    .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+                    .unwrap(),
+                1 => other
+                    .execute(
+                        "INSERT INTO meta (key, value) VALUES (?1, 0)",
+                        [round.to_string()],
+                    )
+                    .map(|_| ())
+                    .unwrap(),
+                _ => {}
+            }
+        }
+        // This process's own writer is seen the same way.
+        store
+            .writer
+            .lock()
+            .unwrap()
+            .execute(
+                "UPDATE meta SET value = value + 1 WHERE key = 'revision'",
+                [],
+            )
+            .unwrap();
+        assert_eq!(store.current_revision().unwrap(), last + 1);
     }
 }
