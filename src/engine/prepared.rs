@@ -19,8 +19,11 @@ use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
 
-/// Most callers whose entities a bundle keeps (as many as the identity layer caches).
-pub const PRINCIPAL_CACHE: usize = 10_000;
+/// Most callers whose entities a bundle keeps. An entry (a user with two roles) holds a
+/// few kilobytes of Cedar entities, so this bounds the cache to some megabytes; callers
+/// beyond it are prepared again when they return, which costs what every decision cost
+/// before the cache.
+pub const PRINCIPAL_CACHE: usize = 4_096;
 
 /// A caller's entities, ready for a request.
 pub struct Prepared {
