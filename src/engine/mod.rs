@@ -267,13 +267,10 @@ pub fn decide_in(
     let prepared = bundle.principals.get_or_build(&query.principal, || {
         prepare(&query.principal, &principal, bundle)
     });
-    let (entities, ancestors) = match prepared {
-        Ok(p) => (
-            request_entities(query, &p, &resource, &action, bundle),
-            Some(p),
-        ),
-        Err(e) => (Err(e), None),
-    };
+    let entities = prepared
+        .as_ref()
+        .map_err(String::clone)
+        .and_then(|p| request_entities(query, p, &principal, &resource, &action, bundle));
     evaluate_in(
         mode,
         authorizer,
@@ -282,7 +279,7 @@ pub fn decide_in(
             principal,
             action,
             resource,
-            ancestors: ancestors.as_ref().map(|p| p.ancestors.as_slice()),
+            ancestors: prepared.as_ref().ok().map(|p| p.ancestors.as_slice()),
         },
         &query.context,
         entities,
@@ -313,32 +310,8 @@ pub fn evaluate(
 ) -> Decision {
     let entities = Entities::from_json_value(entities, bundle.schema.as_ref())
         .map_err(|e| format!("bad entity data: {}", full_error(&e)));
-    evaluate_with(
-        Mode::Indexed,
-        authorizer,
-        bundle,
-        principal,
-        action,
-        resource,
-        context,
-        entities,
-    )
-}
-
-/// [`evaluate`] in a given [`Mode`].
-#[allow(clippy::too_many_arguments)]
-pub fn evaluate_with(
-    mode: Mode,
-    authorizer: &Authorizer,
-    bundle: &PolicyBundle,
-    principal: EntityUid,
-    action: EntityUid,
-    resource: EntityUid,
-    context: &Value,
-    entities: Result<Entities, String>,
-) -> Decision {
     evaluate_in(
-        mode,
+        Mode::Indexed,
         authorizer,
         bundle,
         Scope {
@@ -360,6 +333,7 @@ struct Scope<'a> {
     ancestors: Option<&'a [EntityUid]>,
 }
 
+/// Evaluate a request in a given [`Mode`] (see [`evaluate`]).
 fn evaluate_in(
     mode: Mode,
     authorizer: &Authorizer,
@@ -587,12 +561,7 @@ fn prepare(
         .ancestors(principal)
         .map(|a| a.cloned().collect())
         .unwrap_or_default();
-    Ok(prepared::Prepared::new(
-        p,
-        principal.clone(),
-        entities,
-        ancestors,
-    ))
+    Ok(prepared::Prepared::new(p, entities, ancestors))
 }
 
 /// The request's entities: the caller's prepared ones, the action with its groups, and
@@ -602,6 +571,7 @@ fn prepare(
 fn request_entities(
     query: &Query,
     prepared: &prepared::Prepared,
+    principal: &EntityUid,
     resource: &EntityUid,
     action: &EntityUid,
     bundle: &PolicyBundle,
@@ -616,7 +586,7 @@ fn request_entities(
             .map_err(bad)?;
     }
     let p = &query.principal;
-    let resource_is_known = *resource == prepared.principal_uid
+    let resource_is_known = resource == principal
         || (query.resource.kind == "Role"
             && p.role_parents.iter().any(|(r, _)| *r == query.resource.id));
     if resource_is_known {

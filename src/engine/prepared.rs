@@ -29,8 +29,6 @@ pub const PRINCIPAL_CACHE: usize = 4_096;
 pub struct Prepared {
     /// What they were built from: an entry serves only this exact principal.
     principal: Principal,
-    /// The principal's entity uid.
-    pub principal_uid: EntityUid,
     /// The principal and its roles, validated against the bundle's schema.
     pub entities: Entities,
     /// Every ancestor of the principal (its roles, with their parents), for the index.
@@ -38,15 +36,9 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    pub fn new(
-        principal: &Principal,
-        principal_uid: EntityUid,
-        entities: Entities,
-        ancestors: Vec<EntityUid>,
-    ) -> Self {
+    pub fn new(principal: &Principal, entities: Entities, ancestors: Vec<EntityUid>) -> Self {
         Prepared {
             principal: principal.clone(),
-            principal_uid,
             entities,
             ancestors,
         }
