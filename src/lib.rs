@@ -10,6 +10,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod accounts;
+pub mod admin_action;
 pub mod alarm;
 pub mod api;
 pub mod app;

@@ -38,13 +38,13 @@ pub async fn bootstrap(
     if store.list_roles().await?.is_empty() {
         let user = role("USER")?;
         store
-            .create_role(&user, &[], Some(&boot_audit("roles.create", "role:USER")))
+            .create_role(&user, &[], Some(&boot_audit("roles.write", "role:USER")))
             .await?;
         store
             .create_role(
                 &role("ADMIN")?,
                 &[user],
-                Some(&boot_audit("roles.create", "role:ADMIN")),
+                Some(&boot_audit("roles.write", "role:ADMIN")),
             )
             .await?;
     }

@@ -10,14 +10,19 @@
 //! Layering: `app` calls the store, the engine, tokens and accounts; nothing here knows HTTP
 //! or the terminal.
 
+pub mod delegation;
+
 use crate::accounts::{Accounts, AuthError};
+use crate::admin_action::AdminAction;
 use crate::config::Config;
 use crate::engine::{Decision, Engine, Query, Resource};
 use crate::identity::{self, IdentityError};
 use crate::model::{Email, InvalidValue, RoleName, SearchText, UserId, UserName};
 use crate::store::{Audit, NewUser, Store};
 use crate::tokens::{TokenError, Tokens};
+use delegation::Check;
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub use crate::store::{
@@ -153,6 +158,17 @@ pub enum AppError {
     /// The change conflicts with the caller or the data (409).
     #[error("{0}")]
     Conflict(String),
+    /// The policies do not allow the actor this admin change on its target (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The change would give someone an admin action the actor does not hold, or acts on a
+    /// user who holds one the actor lacks (403, see [`delegation`]).
+    #[error("{message}")]
+    Escalation {
+        /// The admin action the actor lacks.
+        missing: crate::admin_action::AdminAction,
+        message: String,
+    },
     /// A policy reload was refused; the previous policies keep serving (422).
     #[error("reload refused; the previous policies keep serving: {0}")]
     Reload(String),
@@ -423,13 +439,37 @@ impl App {
             })
     }
 
-    fn audit(actor: &Actor, action: &str, target: String, detail: Value) -> Audit {
+    fn audit(actor: &Actor, action: AdminAction, target: String, detail: Value) -> Audit {
         Audit {
             actor: actor.label(),
-            action: action.into(),
+            action: action.name().into(),
             target,
             detail,
         }
+    }
+
+    /// The principal of an existing user as the policies see it (disabled or not): what an
+    /// admin change on it is checked against.
+    async fn target_user(
+        &self,
+        id: &UserId,
+    ) -> Result<(UserRow, crate::engine::Principal), AppError> {
+        let user = self.store.user(id.as_str()).await?;
+        let principal = identity::principal_for(&self.store, &user).await?;
+        Ok((user, principal))
+    }
+
+    /// The change a user-only operation (password, revoke, unlock, delete) is checked as.
+    async fn check_on_user(
+        &self,
+        actor: &Actor,
+        action: AdminAction,
+        id: &UserId,
+    ) -> Result<UserRow, AppError> {
+        let (user, principal) = self.target_user(id).await?;
+        self.authorize(actor, Check::on_user(action, principal))
+            .await?;
+        Ok(user)
     }
 
     // ---- users ----
@@ -456,7 +496,7 @@ impl App {
         Ok(self.store.user(user_id(id)?.as_str()).await?)
     }
 
-    /// Create a user (`users.create`).
+    /// Create a user (`users.create`). The new user may hold nothing the actor does not.
     pub async fn create_user(&self, actor: &Actor, input: UserInput) -> Result<UserRow, AppError> {
         let email = Email::parse(&input.email).map_err(field("email"))?;
         let id = match &input.id {
@@ -465,6 +505,28 @@ impl App {
         };
         let name = UserName::parse(&input.name).map_err(field("name"))?;
         let roles = role_names("roles", &input.roles)?;
+        let role_list: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
+        let graph = self.store.role_graph().await?;
+        let new = identity::principal_from(
+            id.as_str(),
+            email.as_str(),
+            name.as_str(),
+            Default::default(),
+            &role_list,
+            &graph,
+        );
+        self.authorize(
+            actor,
+            Check {
+                action: AdminAction::UsersCreate,
+                target: Some(crate::engine::Target::User(new.clone())),
+                audit_target: format!("user:{id}"),
+                grants: role_list.clone(),
+                acted_on: Vec::new(),
+                changes: vec![(None, new)],
+            },
+        )
+        .await?;
         let has_password = input.password.is_some();
         let password_hash = match input.password {
             Some(p) => Some(self.hash_password(p).await?),
@@ -472,11 +534,11 @@ impl App {
         };
         let audit = Self::audit(
             actor,
-            "users.create",
+            AdminAction::UsersCreate,
             format!("user:{id}"),
             json!({
                 "email": email.as_str(),
-                "roles": roles.iter().map(RoleName::as_str).collect::<Vec<_>>(),
+                "roles": role_list,
                 "password": if has_password { "set" } else { "none" },
             }),
         );
@@ -490,8 +552,9 @@ impl App {
         Ok(self.store.create_user(&new, Some(&audit)).await?)
     }
 
-    /// Change a user's email, name or enabled state. One audit row per kind of change
-    /// (`users.update`, `users.disable`, `users.enable`), so they read apart in the log.
+    /// Change a user's email, name or enabled state (`users.update`): the user may hold
+    /// nothing the actor does not, and the change may give it nothing either (policies may
+    /// read `principal.email`).
     pub async fn update_user(
         &self,
         actor: &Actor,
@@ -511,40 +574,69 @@ impl App {
             .map(UserName::parse)
             .transpose()
             .map_err(field("name"))?;
-        let mut user = None;
+        let (user, before) = self.target_user(&id).await?;
+        let mut after = before.clone();
+        if let Some(e) = &email {
+            after.attrs.insert("email".into(), json!(e.as_str()));
+        }
+        if let Some(n) = &name {
+            after.attrs.insert("name".into(), json!(n.as_str()));
+        }
+        // Enabling a disabled user gives back everything it holds.
+        let had = if user.disabled && change.disabled == Some(false) {
+            None
+        } else {
+            Some(before.clone())
+        };
+        self.authorize(
+            actor,
+            Check {
+                changes: vec![(had, after)],
+                ..Check::on_user(AdminAction::UsersUpdate, before)
+            },
+        )
+        .await?;
+        // The store adds `before` (the same fields as they were) inside the transaction.
+        let mut after = serde_json::Map::new();
+        if let Some(e) = &email {
+            after.insert("email".into(), json!(e.as_str()));
+        }
+        if let Some(n) = &name {
+            after.insert("name".into(), json!(n.as_str()));
+        }
+        if let Some(d) = change.disabled {
+            after.insert("disabled".into(), json!(d));
+        }
+        let audit = Self::audit(
+            actor,
+            AdminAction::UsersUpdate,
+            format!("user:{id}"),
+            json!({ "after": after }),
+        );
+        // TODO(atomic): one store call for every field.
+        let mut row = None;
         if email.is_some() || name.is_some() {
-            let audit = Self::audit(
-                actor,
-                "users.update",
-                format!("user:{id}"),
-                json!({"email": change.email, "name": change.name}),
-            );
-            user = Some(
+            row = Some(
                 self.store
                     .update_user(id.as_str(), email.as_ref(), name.as_ref(), Some(&audit))
                     .await?,
             );
         }
         if let Some(disabled) = change.disabled {
-            let action = if disabled {
-                "users.disable"
-            } else {
-                "users.enable"
-            };
-            let audit = Self::audit(actor, action, format!("user:{id}"), json!({}));
-            user = Some(
+            row = Some(
                 self.store
                     .set_user_disabled(id.as_str(), disabled, Some(&audit))
                     .await?,
             );
         }
-        match user {
-            Some(u) => Ok(u),
-            None => Ok(self.store.user(id.as_str()).await?),
+        match row {
+            Some(r) => Ok(r),
+            None => Ok(user),
         }
     }
 
-    /// Replace a user's roles, the first being the primary one (`users.roles`).
+    /// Replace a user's roles, the first being the primary one (`users.roles`). The user may
+    /// hold nothing the actor does not, before or after.
     pub async fn set_roles(
         &self,
         actor: &Actor,
@@ -553,13 +645,36 @@ impl App {
     ) -> Result<UserRow, AppError> {
         let id = user_id(id)?;
         let roles = role_names("roles", roles)?;
-        let before = self.store.user(id.as_str()).await?.roles;
-        let after: Vec<&str> = roles.iter().map(RoleName::as_str).collect();
+        let (user, before) = self.target_user(&id).await?;
+        let after_roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
+        let graph = self.store.role_graph().await?;
+        let after = identity::principal_from(
+            &user.id,
+            &user.email,
+            &user.name,
+            Default::default(),
+            &after_roles,
+            &graph,
+        );
+        let grants = after_roles
+            .iter()
+            .filter(|r| !user.roles.contains(r))
+            .cloned()
+            .collect();
+        self.authorize(
+            actor,
+            Check {
+                grants,
+                changes: vec![(Some(before.clone()), after)],
+                ..Check::on_user(AdminAction::UsersRoles, before)
+            },
+        )
+        .await?;
         let audit = Self::audit(
             actor,
-            "users.roles",
+            AdminAction::UsersRoles,
             format!("user:{id}"),
-            json!({"before": before, "after": after}),
+            json!({"after": after_roles}),
         );
         Ok(self
             .store
@@ -576,11 +691,12 @@ impl App {
         password: String,
     ) -> Result<PasswordReset, AppError> {
         let id = user_id(id)?;
-        self.store.user(id.as_str()).await?;
+        self.check_on_user(actor, AdminAction::UsersPassword, &id)
+            .await?;
         let hash = self.hash_password(password).await?;
         let audit = Self::audit(
             actor,
-            "users.password",
+            AdminAction::UsersPassword,
             format!("user:{id}"),
             json!({"password": "reset", "tokens": "revoked", "throttle": "cleared"}),
         );
@@ -594,7 +710,14 @@ impl App {
     /// End every session and access token of a user (`users.revoke`).
     pub async fn revoke_user_tokens(&self, actor: &Actor, id: &str) -> Result<(), AppError> {
         let id = user_id(id)?;
-        let audit = Self::audit(actor, "users.revoke", format!("user:{id}"), json!({}));
+        self.check_on_user(actor, AdminAction::UsersRevoke, &id)
+            .await?;
+        let audit = Self::audit(
+            actor,
+            AdminAction::UsersRevoke,
+            format!("user:{id}"),
+            json!({}),
+        );
         Ok(self
             .store
             .revoke_user_tokens(id.as_str(), Some(&audit))
@@ -605,10 +728,12 @@ impl App {
     /// Returns how many counters were cleared.
     pub async fn unlock_user(&self, actor: &Actor, id: &str) -> Result<usize, AppError> {
         let id = user_id(id)?;
-        let user = self.store.user(id.as_str()).await?;
+        let user = self
+            .check_on_user(actor, AdminAction::UsersUnlock, &id)
+            .await?;
         let audit = Self::audit(
             actor,
-            "users.unlock",
+            AdminAction::UsersUnlock,
             format!("user:{id}"),
             json!({"throttle": "cleared"}),
         );
@@ -621,7 +746,14 @@ impl App {
         if *actor == Actor::User(id.to_string()) {
             return Err(AppError::Conflict("you cannot delete yourself".into()));
         }
-        let audit = Self::audit(actor, "users.delete", format!("user:{id}"), json!({}));
+        self.check_on_user(actor, AdminAction::UsersDelete, &id)
+            .await?;
+        let audit = Self::audit(
+            actor,
+            AdminAction::UsersDelete,
+            format!("user:{id}"),
+            json!({}),
+        );
         Ok(self.store.delete_user(id.as_str(), Some(&audit)).await?)
     }
 
@@ -632,7 +764,65 @@ impl App {
         Ok(self.store.list_roles().await?)
     }
 
-    /// Create a role (`roles.create`).
+    /// The users whose roles reach `role` in `graph`, with their principals under `graph`
+    /// and under `after` (their roles passed through `keep`).
+    async fn holders_of(
+        &self,
+        role: &str,
+        graph: &BTreeMap<String, Vec<String>>,
+        after: &BTreeMap<String, Vec<String>>,
+        keep: impl Fn(&str) -> bool,
+    ) -> Result<Vec<(Option<crate::engine::Principal>, crate::engine::Principal)>, AppError> {
+        let mut changes = Vec::new();
+        let mut last: Option<String> = None;
+        loop {
+            let page = self.store.list_users_after(last.as_deref(), 500).await?;
+            let Some(end) = page.last() else { break };
+            last = Some(end.id.clone());
+            for user in page {
+                if !crate::model::ancestors(graph, &user.roles).contains(role) {
+                    continue;
+                }
+                let principal = |g: &BTreeMap<String, Vec<String>>, roles: &[String]| {
+                    identity::principal_from(
+                        &user.id,
+                        &user.email,
+                        &user.name,
+                        Default::default(),
+                        roles,
+                        g,
+                    )
+                };
+                let kept: Vec<String> = user.roles.iter().filter(|r| keep(r)).cloned().collect();
+                changes.push((Some(principal(graph, &user.roles)), principal(after, &kept)));
+            }
+        }
+        Ok(changes)
+    }
+
+    /// The role `name` as a target: its parents (`parents`) and the hierarchy above them.
+    fn role_target(
+        name: &RoleName,
+        parents: &[String],
+        graph: &BTreeMap<String, Vec<String>>,
+    ) -> crate::engine::Target {
+        let mut graph = graph.clone();
+        graph.insert(name.to_string(), parents.to_vec());
+        let role_parents = crate::model::ancestors(&graph, &[name.to_string()])
+            .into_iter()
+            .map(|r| {
+                let p = graph.get(&r).cloned().unwrap_or_default();
+                (r, p)
+            })
+            .collect();
+        crate::engine::Target::Role {
+            name: name.to_string(),
+            role_parents,
+        }
+    }
+
+    /// Create a role (`roles.write`). What the role carries through its parents must be held
+    /// by the actor.
     pub async fn create_role(
         &self,
         actor: &Actor,
@@ -641,11 +831,27 @@ impl App {
     ) -> Result<RoleRow, AppError> {
         let name = RoleName::parse(name).map_err(field("name"))?;
         let parents = role_names("parents", parents)?;
+        let parent_list: Vec<String> = parents.iter().map(|r| r.to_string()).collect();
+        let graph = self.store.role_graph().await?;
+        let mut after = graph.clone();
+        after.insert(name.to_string(), parent_list.clone());
+        self.authorize(
+            actor,
+            Check {
+                action: AdminAction::RolesWrite,
+                target: Some(Self::role_target(&name, &parent_list, &graph)),
+                audit_target: format!("role:{name}"),
+                grants: parent_list.clone(),
+                acted_on: Vec::new(),
+                changes: vec![(None, delegation::role_holder(name.as_str(), &after))],
+            },
+        )
+        .await?;
         let audit = Self::audit(
             actor,
-            "roles.create",
+            AdminAction::RolesWrite,
             format!("role:{name}"),
-            json!({"parents": parents.iter().map(RoleName::as_str).collect::<Vec<_>>()}),
+            json!({"change": "create", "parents": parent_list}),
         );
         Ok(self
             .store
@@ -653,7 +859,8 @@ impl App {
             .await?)
     }
 
-    /// Replace a role's parents (`roles.update`).
+    /// Replace a role's parents (`roles.write`). Neither the role on its own nor any user
+    /// holding it (directly or through a role below it) may gain what the actor lacks.
     pub async fn update_role(
         &self,
         actor: &Actor,
@@ -663,12 +870,39 @@ impl App {
         let name = RoleName::parse(name).map_err(field("name"))?;
         let parents = role_names("parents", parents)?;
         let before = self.store.role(name.as_str()).await?.parents;
-        let after: Vec<&str> = parents.iter().map(RoleName::as_str).collect();
+        let after_list: Vec<String> = parents.iter().map(|r| r.to_string()).collect();
+        let graph = self.store.role_graph().await?;
+        let mut after = graph.clone();
+        after.insert(name.to_string(), after_list.clone());
+        let mut changes = vec![(
+            Some(delegation::role_holder(name.as_str(), &graph)),
+            delegation::role_holder(name.as_str(), &after),
+        )];
+        changes.extend(
+            self.holders_of(name.as_str(), &graph, &after, |_| true)
+                .await?,
+        );
+        self.authorize(
+            actor,
+            Check {
+                action: AdminAction::RolesWrite,
+                target: Some(Self::role_target(&name, &before, &graph)),
+                audit_target: format!("role:{name}"),
+                grants: after_list
+                    .iter()
+                    .filter(|p| !before.contains(p))
+                    .cloned()
+                    .collect(),
+                acted_on: Vec::new(),
+                changes,
+            },
+        )
+        .await?;
         let audit = Self::audit(
             actor,
-            "roles.update",
+            AdminAction::RolesWrite,
             format!("role:{name}"),
-            json!({"before": before, "after": after}),
+            json!({"change": "update", "after": after_list}),
         );
         Ok(self
             .store
@@ -676,7 +910,8 @@ impl App {
             .await?)
     }
 
-    /// Remove a role (`roles.delete`); one still held or inherited needs `force`.
+    /// Remove a role (`roles.write`); one still held or inherited needs `force`. Losing a
+    /// role may also give (a `forbid` on it), so its holders are checked like any change.
     pub async fn remove_role(
         &self,
         actor: &Actor,
@@ -684,11 +919,33 @@ impl App {
         force: bool,
     ) -> Result<(), AppError> {
         let name = RoleName::parse(name).map_err(field("name"))?;
+        let role = self.store.role(name.as_str()).await?;
+        let graph = self.store.role_graph().await?;
+        let mut after = graph.clone();
+        after.remove(name.as_str());
+        for parents in after.values_mut() {
+            parents.retain(|p| p != name.as_str());
+        }
+        let changes = self
+            .holders_of(name.as_str(), &graph, &after, |r| r != name.as_str())
+            .await?;
+        self.authorize(
+            actor,
+            Check {
+                action: AdminAction::RolesWrite,
+                target: Some(Self::role_target(&name, &role.parents, &graph)),
+                audit_target: format!("role:{name}"),
+                grants: Vec::new(),
+                acted_on: Vec::new(),
+                changes,
+            },
+        )
+        .await?;
         let audit = Self::audit(
             actor,
-            "roles.delete",
+            AdminAction::RolesWrite,
             format!("role:{name}"),
-            json!({"force": force}),
+            json!({"change": "delete", "force": force}),
         );
         Ok(self
             .store
@@ -718,9 +975,21 @@ impl App {
     /// End a session and the access tokens issued in it (`sessions.revoke`).
     pub async fn revoke_session(&self, actor: &Actor, id: &str) -> Result<SessionRow, AppError> {
         opaque("session", id)?;
+        // The session's user is the target: ending a stronger user's sessions is refused.
+        let check = match self.store.session(id).await? {
+            Some(session) => {
+                let (_, owner) = self.target_user(&user_id(&session.user_id)?).await?;
+                Check {
+                    audit_target: format!("session:{id}"),
+                    ..Check::on_user(AdminAction::SessionsRevoke, owner)
+                }
+            }
+            None => Check::area(AdminAction::SessionsRevoke, format!("session:{id}")),
+        };
+        self.authorize(actor, check).await?;
         let audit = Self::audit(
             actor,
-            "sessions.revoke",
+            AdminAction::SessionsRevoke,
             format!("session:{id}"),
             json!({"reason": "revoked_by_admin"}),
         );
@@ -735,7 +1004,17 @@ impl App {
         opaque("jti", jti)?;
         // Kept until every token it could name has expired.
         let until = self.store.now() + self.config.access_token_ttl + self.config.leeway as i64;
-        let audit = Self::audit(actor, "tokens.revoke", format!("jti:{jti}"), json!({}));
+        self.authorize(
+            actor,
+            Check::area(AdminAction::TokensRevoke, format!("jti:{jti}")),
+        )
+        .await?;
+        let audit = Self::audit(
+            actor,
+            AdminAction::TokensRevoke,
+            format!("jti:{jti}"),
+            json!({}),
+        );
         Ok(self.store.revoke_jti(jti, until, Some(&audit)).await?)
     }
 
@@ -755,11 +1034,13 @@ impl App {
             ));
         }
         // The id is made by the store; the audit row names the client.
+        self.authorize(actor, Check::area(AdminAction::ClientsWrite, "clients"))
+            .await?;
         let audit = Self::audit(
             actor,
-            "clients.create",
+            AdminAction::ClientsWrite,
             "clients".into(),
-            json!({"name": name}),
+            json!({"change": "create", "name": name}),
         );
         let (client, key) = self.store.create_client(name, Some(&audit)).await?;
         Ok(NewClient { client, key })
@@ -768,7 +1049,26 @@ impl App {
     /// Revoke a service client's key (`clients.revoke`).
     pub async fn revoke_client(&self, actor: &Actor, id: &str) -> Result<ClientRow, AppError> {
         opaque("id", id)?;
-        let audit = Self::audit(actor, "clients.revoke", format!("client:{id}"), json!({}));
+        let check = match self.store.client(id).await {
+            Ok(client) => Check {
+                target: Some(crate::engine::Target::Client {
+                    id: client.id.clone(),
+                    name: client.name.clone(),
+                }),
+                ..Check::area(AdminAction::ClientsWrite, format!("client:{id}"))
+            },
+            Err(e) if e.is_not_found() => {
+                Check::area(AdminAction::ClientsWrite, format!("client:{id}"))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        self.authorize(actor, check).await?;
+        let audit = Self::audit(
+            actor,
+            AdminAction::ClientsWrite,
+            format!("client:{id}"),
+            json!({"change": "revoke"}),
+        );
         Ok(self.store.revoke_client(id, Some(&audit)).await?)
     }
 
@@ -788,7 +1088,9 @@ impl App {
                     .into(),
             ));
         }
-        let audit = Self::audit(actor, "keys.rotate", "keys".into(), json!({}));
+        self.authorize(actor, Check::area(AdminAction::KeysRotate, "keys"))
+            .await?;
+        let audit = Self::audit(actor, AdminAction::KeysRotate, "keys".into(), json!({}));
         let kid = crate::tokens::rotate_key(&self.store, Some(&audit)).await?;
         if let Some(tokens) = &self.tokens {
             tokens.reload_keys(&self.store).await?;
@@ -803,6 +1105,8 @@ impl App {
     /// keeps serving. The attempt is audited either way. Returns the number of policies.
     pub async fn reload_policies(&self, actor: &Actor) -> Result<usize, AppError> {
         let engine = self.engine()?.clone();
+        self.authorize(actor, Check::area(AdminAction::PoliciesReload, "policies"))
+            .await?;
         let result = tokio::task::spawn_blocking(move || engine.reload())
             .await
             .map_err(|e| {
@@ -811,7 +1115,7 @@ impl App {
             })?;
         let audit = Self::audit(
             actor,
-            "policies.reload",
+            AdminAction::PoliciesReload,
             "policies".into(),
             json!({"ok": result.is_ok()}),
         );

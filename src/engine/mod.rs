@@ -236,6 +236,108 @@ impl Engine {
     pub fn decide(&self, query: &Query) -> Decision {
         decide_with(&self.authorizer, &self.bundle(), query)
     }
+
+    /// Decide an admin request about a directory entity ([`Target`]): the target's entities
+    /// (a user with its roles as parents, a role with its parents, a client with its name)
+    /// are added to the caller's. Admin changes are rare, so nothing here is cached.
+    pub fn decide_about(
+        &self,
+        principal: &Principal,
+        action_type: &str,
+        action: &str,
+        target: &Target,
+        context: &Value,
+    ) -> Decision {
+        let bundle = self.bundle();
+        let names = &bundle.type_names;
+        let uids = (|| {
+            Ok::<_, String>((
+                names.uid("User", &principal.id)?,
+                names.uid(action_type, action)?,
+                target.uid()?,
+            ))
+        })();
+        let (principal_uid, action_uid, resource) = match uids {
+            Ok(u) => u,
+            Err(e) => return Decision::error(format!("bad admin request: {e}")),
+        };
+        let entities = (|| {
+            let mut list = principal_entities(principal, &principal_uid, &action_uid, &bundle)?;
+            list.extend(target.entities()?);
+            // The caller and the target may share entities (a user acting on itself, a role
+            // both hold): they come from the same directory, so the first copy is kept.
+            let mut seen = HashSet::new();
+            list.retain(|e| seen.insert(e.uid()));
+            Entities::from_entities(list, bundle.schema.as_ref())
+                .map_err(|e| format!("bad entity data: {}", full_error(&e)))
+        })();
+        evaluate_in(
+            Mode::Indexed,
+            &self.authorizer,
+            &bundle,
+            Scope {
+                principal: principal_uid,
+                action: action_uid,
+                resource,
+                ancestors: None,
+            },
+            context,
+            entities,
+        )
+    }
+}
+
+/// The resource of an admin request about the directory (see [`Engine::decide_about`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// A user, `User::"<id>"`: its attributes, its roles as parents, and the role hierarchy
+    /// above them (a [`Principal`] holds exactly that).
+    User(Principal),
+    /// A role, `Role::"<name>"`, with `role_parents`: the parents of the role and of every
+    /// role above it (the role's own entry included).
+    Role {
+        name: String,
+        role_parents: Vec<(String, Vec<String>)>,
+    },
+    /// A service client, `Warden::Client::"<id>"`, with its name.
+    Client { id: String, name: String },
+}
+
+impl Target {
+    fn uid(&self) -> Result<EntityUid, String> {
+        match self {
+            Target::User(p) => entity_uid("User", &p.id),
+            Target::Role { name, .. } => entity_uid("Role", name),
+            Target::Client { id, .. } => entity_uid("Warden::Client", id),
+        }
+    }
+
+    fn entities(&self) -> Result<Vec<Entity>, String> {
+        match self {
+            Target::User(p) => caller_entities(p, &entity_uid("User", &p.id)?),
+            Target::Role { role_parents, .. } => role_parents
+                .iter()
+                .map(|(name, parents)| {
+                    Ok(Entity::new_no_attrs(
+                        entity_uid("Role", name)?,
+                        parents
+                            .iter()
+                            .map(|p| entity_uid("Role", p))
+                            .collect::<Result<_, String>>()?,
+                    ))
+                })
+                .collect(),
+            Target::Client { id, name } => Ok(vec![Entity::new(
+                entity_uid("Warden::Client", id)?,
+                HashMap::from([(
+                    "name".to_string(),
+                    RestrictedExpression::new_string(name.clone()),
+                )]),
+                HashSet::new(),
+            )
+            .map_err(|e| format!("bad client: {}", full_error(&e)))?]),
+        }
+    }
 }
 
 /// Decide `query` with `bundle`: the principal, its roles (with their parents) and the

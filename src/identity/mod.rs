@@ -148,7 +148,10 @@ pub(crate) async fn check_current(
 
 /// The admin actions that make someone able to administer warden: whoever holds both can
 /// give any right back to anyone (roles) and re-enable anyone (update).
-const ADMINISTER: [&str; 2] = ["users.roles", "users.update"];
+const ADMINISTER: [crate::admin_action::AdminAction; 2] = [
+    crate::admin_action::AdminAction::UsersRoles,
+    crate::admin_action::AdminAction::UsersUpdate,
+];
 
 /// The store's "may this user administer warden?" check, asked of the policies in force
 /// (who holds the admin actions is a Cedar question, not a role name): see
@@ -166,19 +169,30 @@ pub fn admin_probe(engine: std::sync::Arc<crate::engine::Engine>) -> crate::stor
             );
             ADMINISTER.iter().all(|action| {
                 engine
-                    .decide(&crate::engine::Query {
-                        principal: principal.clone(),
-                        action_type: "Warden::Action".into(),
-                        action: (*action).into(),
-                        resource: crate::engine::Resource {
-                            kind: "Warden::Resource".into(),
-                            id: "users".into(),
-                            properties: Default::default(),
-                        },
-                        context: serde_json::json!({}),
-                    })
+                    .decide(&admin_area_query(principal.clone(), *action))
                     .allowed
             })
         },
     )
+}
+
+/// The question about an admin action's area with nothing granted
+/// (`Warden::Resource::"users"`, `context.grants` empty): what the server's gate asks before
+/// it reads a body, and what "holds this admin action" means.
+pub fn admin_area_query(
+    principal: Principal,
+    action: crate::admin_action::AdminAction,
+) -> crate::engine::Query {
+    use crate::admin_action::{ACTION_TYPE, AREA_TYPE};
+    crate::engine::Query {
+        principal,
+        action_type: ACTION_TYPE.into(),
+        action: action.name().into(),
+        resource: crate::engine::Resource {
+            kind: AREA_TYPE.into(),
+            id: action.area().into(),
+            properties: Default::default(),
+        },
+        context: serde_json::json!({"grants": []}),
+    }
 }

@@ -11,9 +11,10 @@ use super::error::ApiError;
 use super::extract::{bearer, JsonBody, PathParam, QueryParams};
 use super::wire;
 use super::{AppState, RequestId};
+use crate::admin_action::AdminAction;
 use crate::api::*;
 use crate::app::{Actor, AppError, DecisionFilter, StoreError, UserChange, UserInput};
-use crate::engine::{Query, Resource};
+use crate::engine::Resource;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
@@ -87,22 +88,11 @@ pub(super) async fn allow(
     state: &AppState,
     token: Option<String>,
     request_id: &str,
-    action: &str,
+    action: AdminAction,
 ) -> Result<Admin, ApiError> {
     let verified = super::decide::verified_caller(state, token).await?;
     let (principal, user) = (verified.principal, verified.user);
-    let area = action.split('.').next().unwrap_or(action);
-    let query = Query {
-        principal,
-        action_type: "Warden::Action".into(),
-        action: action.to_string(),
-        resource: Resource {
-            kind: "Warden::Resource".into(),
-            id: area.to_string(),
-            properties: Default::default(),
-        },
-        context: json!({}),
-    };
+    let query = crate::identity::admin_area_query(principal, action);
     let caller = Caller {
         client: format!("admin:{}", user.id),
         request_id: request_id.to_string(),
@@ -110,7 +100,7 @@ pub(super) async fn allow(
     // Every admin call is a decision. Allowed reads are not written to the decision log:
     // the TUI polls them every few seconds and would drown the log (and its own Decisions
     // tab) in its own traffic. Denied calls and every change are logged.
-    let decision = if action.ends_with(".read") {
+    let decision = if action.is_read() {
         let started = std::time::Instant::now();
         let d = state.engine.decide(&query);
         if d.allowed {
@@ -121,7 +111,7 @@ pub(super) async fn allow(
                 &caller,
                 Asked {
                     principal: &format!("User::{:?}", user.id),
-                    action,
+                    action: action.name(),
                     resource: &query.resource,
                     context: &query.context,
                 },
@@ -142,7 +132,7 @@ pub(super) async fn allow(
         let mut e = ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
-            format!("{} may not Warden::Action::\"{action}\": {why}", user.id),
+            format!("{} may not {}: {why}", user.id, action.uid()),
         );
         if !decision.reasons.is_empty() {
             e.message

@@ -165,6 +165,10 @@ impl From<crate::app::AppError> for ApiError {
         match e {
             AppError::Invalid(m) => ApiError::bad_request(m),
             AppError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
+            AppError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
+            AppError::Escalation { message, .. } => {
+                ApiError::new(StatusCode::FORBIDDEN, "escalation_refused", message)
+            }
             AppError::Reload(m) => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "policy_error",

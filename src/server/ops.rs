@@ -37,9 +37,14 @@ async fn operations_access(
             return Ok(true);
         }
     }
-    super::admin::allow(state, Some(token), request_id, "operations.read")
-        .await
-        .map(|_| true)
+    super::admin::allow(
+        state,
+        Some(token),
+        request_id,
+        crate::admin_action::AdminAction::OperationsRead,
+    )
+    .await
+    .map(|_| true)
 }
 
 /// Compare two secrets without an early exit on the first differing byte (the digests

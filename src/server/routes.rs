@@ -9,6 +9,7 @@
 //! only its own (404, 409, 429, ...).
 
 use super::{admin, auth, authzen, decide, ops, AppState};
+use crate::admin_action::AdminAction;
 use crate::api;
 use axum::routing::MethodRouter;
 use utoipa::openapi::path::{Parameter, ParameterIn};
@@ -27,7 +28,7 @@ pub struct Route {
     pub summary: &'static str,
     pub auth: Auth,
     /// For admin routes: the `Warden::Action` the caller must be allowed.
-    pub admin_action: Option<&'static str>,
+    pub admin_action: Option<AdminAction>,
     /// The request body, if the route reads one.
     pub body: Option<Body>,
     /// The query-string parameters.
@@ -295,147 +296,147 @@ pub const ROUTES: &[Route] = routes! {
         )],
     }
     get "/admin/v1/users" => admin::list_users {
-        summary: "List users (filter, limit, offset)", tag: "admin", auth: Auth::UserToken, admin_action: Some("users.read"),
+        summary: "List users (filter, limit, offset)", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::UsersRead),
         query: Some(query::<api::UserQuery>),
         ok: &[ok("Users, by id", list::<api::User>)],
     }
     post "/admin/v1/users" => admin::create_user {
-        summary: "Create a user", tag: "admin", auth: Auth::UserToken, admin_action: Some("users.create"),
+        summary: "Create a user", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::UsersCreate),
         body: json(t::<api::CreateUser>),
         ok: &[created("Created", t::<api::User>)],
         errors: &[404, 409],
     }
     get "/admin/v1/users/{id}" => admin::show_user {
-        summary: "Show a user", tag: "admin", auth: Auth::UserToken, admin_action: Some("users.read"),
+        summary: "Show a user", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::UsersRead),
         ok: &[ok("The user", t::<api::User>)],
     }
     patch "/admin/v1/users/{id}" => admin::update_user {
-        summary: "Update a user's name, email or disabled flag", tag: "admin", auth: Auth::UserToken, admin_action: Some("users.update"),
+        summary: "Update a user's name, email or disabled flag", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::UsersUpdate),
         body: json(t::<api::UpdateUser>),
         ok: &[ok("The user as changed", t::<api::User>)],
         errors: &[409],
     }
     delete "/admin/v1/users/{id}" => admin::delete_user {
-        summary: "Delete a user", tag: "admin", auth: Auth::UserToken, admin_action: Some("users.delete"),
+        summary: "Delete a user", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::UsersDelete),
         ok: &[ok("Deleted", t::<api::Deleted>)],
         errors: &[409],
     }
     put "/admin/v1/users/{id}/roles" => admin::set_user_roles {
-        summary: "Set a user's roles", tag: "admin", auth: Auth::UserToken, admin_action: Some("users.roles"),
+        summary: "Set a user's roles", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::UsersRoles),
         body: json(t::<api::SetRoles>),
         ok: &[ok("The user with the roles set", t::<api::User>)],
         errors: &[409],
     }
     post "/admin/v1/users/{id}/password" => admin::set_user_password {
-        summary: "Reset a user's password (their sessions and tokens end)", tag: "admin", auth: Auth::UserToken, admin_action: Some("users.update"),
+        summary: "Reset a user's password (their sessions and tokens end)", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::UsersPassword),
         body: json(t::<api::SetPassword>),
         ok: &[ok("Reset", t::<api::PasswordReset>)],
     }
     post "/admin/v1/users/{id}/revoke" => admin::revoke_user {
-        summary: "Revoke every token and session of a user", tag: "admin", auth: Auth::UserToken, admin_action: Some("users.revoke"),
+        summary: "Revoke every token and session of a user", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::UsersRevoke),
         ok: &[ok("Revoked", t::<api::Revoked>)],
     }
     post "/admin/v1/users/{id}/unlock" => admin::unlock_user {
-        summary: "Lift a user's sign-in throttle", tag: "admin", auth: Auth::UserToken, admin_action: Some("users.unlock"),
+        summary: "Lift a user's sign-in throttle", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::UsersUnlock),
         ok: &[ok("Unlocked", t::<api::Unlocked>)],
     }
     get "/admin/v1/roles" => admin::list_roles {
-        summary: "List roles", tag: "admin", auth: Auth::UserToken, admin_action: Some("roles.read"),
+        summary: "List roles", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::RolesRead),
         ok: &[ok("Roles, by name", list::<api::Role>)],
     }
     post "/admin/v1/roles" => admin::create_role {
-        summary: "Create a role with parents", tag: "admin", auth: Auth::UserToken, admin_action: Some("roles.write"),
+        summary: "Create a role with parents", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::RolesWrite),
         body: json(t::<api::CreateRole>),
         ok: &[created("Created", t::<api::Role>)],
         errors: &[404, 409],
     }
     put "/admin/v1/roles/{name}" => admin::update_role {
-        summary: "Change a role's parents", tag: "admin", auth: Auth::UserToken, admin_action: Some("roles.write"),
+        summary: "Change a role's parents", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::RolesWrite),
         body: json(t::<api::UpdateRole>),
         ok: &[ok("The role as changed", t::<api::Role>)],
         errors: &[409],
     }
     delete "/admin/v1/roles/{name}" => admin::delete_role {
-        summary: "Delete a role (?force=true while assigned)", tag: "admin", auth: Auth::UserToken, admin_action: Some("roles.write"),
+        summary: "Delete a role (?force=true while assigned)", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::RolesWrite),
         query: Some(query::<api::RoleDeleteQuery>),
         ok: &[ok("Deleted", t::<api::Deleted>)],
         errors: &[409],
     }
     get "/admin/v1/sessions" => admin::list_sessions {
-        summary: "List sessions (user, active); an unknown user is 404, not an empty list", tag: "admin", auth: Auth::UserToken, admin_action: Some("sessions.read"),
+        summary: "List sessions (user, active); an unknown user is 404, not an empty list", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::SessionsRead),
         query: Some(query::<api::SessionQuery>),
         ok: &[ok("Sessions", list::<api::Session>)],
         errors: &[404],
     }
     delete "/admin/v1/sessions/{id}" => admin::revoke_session {
-        summary: "Revoke a session", tag: "admin", auth: Auth::UserToken, admin_action: Some("sessions.revoke"),
+        summary: "Revoke a session", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::SessionsRevoke),
         ok: &[ok("The session, revoked", t::<api::Session>)],
     }
     post "/admin/v1/tokens/revoke" => admin::revoke_token {
-        summary: "Revoke an access token by jti", tag: "admin", auth: Auth::UserToken, admin_action: Some("tokens.revoke"),
+        summary: "Revoke an access token by jti", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::TokensRevoke),
         body: json(t::<api::RevokeToken>),
         ok: &[ok("Revoked", t::<api::Revoked>)],
     }
     get "/admin/v1/clients" => admin::list_clients {
-        summary: "List service clients", tag: "admin", auth: Auth::UserToken, admin_action: Some("clients.read"),
+        summary: "List service clients", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::ClientsRead),
         ok: &[ok("Clients", list::<api::Client>)],
     }
     post "/admin/v1/clients" => admin::create_client {
-        summary: "Create a service client (key shown once)", tag: "admin", auth: Auth::UserToken, admin_action: Some("clients.write"),
+        summary: "Create a service client (key shown once)", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::ClientsWrite),
         body: json(t::<api::CreateClient>),
         ok: &[created("Created, with its key", t::<api::CreatedClient>)],
         errors: &[409],
     }
     delete "/admin/v1/clients/{id}" => admin::revoke_client {
-        summary: "Revoke a service client", tag: "admin", auth: Auth::UserToken, admin_action: Some("clients.write"),
+        summary: "Revoke a service client", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::ClientsWrite),
         ok: &[ok("The client, revoked", t::<api::Client>)],
     }
     get "/admin/v1/policies" => admin::list_policies {
-        summary: "List policies and the last reload error", tag: "admin", auth: Auth::UserToken, admin_action: Some("policies.read"),
+        summary: "List policies and the last reload error", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::PoliciesRead),
         ok: &[ok("The policies in force", t::<api::PolicyList>)],
     }
     post "/admin/v1/policies/reload" => admin::reload_policies {
-        summary: "Reload the policy directory now", tag: "admin", auth: Auth::UserToken, admin_action: Some("policies.reload"),
+        summary: "Reload the policy directory now", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::PoliciesReload),
         ok: &[ok("Reloaded: the policies now in force", t::<api::PolicyList>)],
         errors: &[422],
     }
     post "/admin/v1/policies/whatif" => admin::what_if {
-        summary: "Decide for a user without acting", tag: "admin", auth: Auth::UserToken, admin_action: Some("policies.whatif"),
+        summary: "Decide for a user without acting", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::PoliciesWhatif),
         body: json(t::<api::WhatIf>),
         ok: &[ok("How the policies would decide", t::<api::DecisionAnswer>)],
         errors: &[404],
     }
     post "/admin/v1/whatif/plan" => admin::what_if_plan {
-        summary: "The query plan of a resource type for a user, without acting", tag: "admin", auth: Auth::UserToken, admin_action: Some("policies.whatif"),
+        summary: "The query plan of a resource type for a user, without acting", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::PoliciesWhatif),
         body: json(t::<api::WhatIfPlan>),
         ok: &[ok("The plan: the condition a resource must meet for the user to be allowed", with_plan::<api::Plan>)],
         errors: &[404],
     }
     get "/admin/v1/decisions" => admin::list_decisions {
-        summary: "Query the decision log; long-poll with after_id and wait", tag: "admin", auth: Auth::UserToken, admin_action: Some("decisions.read"),
+        summary: "Query the decision log; long-poll with after_id and wait", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::DecisionsRead),
         query: Some(query::<api::DecisionQuery>),
         ok: &[ok("Decisions, newest first", list::<api::DecisionEntry>)],
     }
     get "/admin/v1/decisions/stats" => admin::decision_stats {
-        summary: "Decision counts and top denied actions", tag: "admin", auth: Auth::UserToken, admin_action: Some("decisions.read"),
+        summary: "Decision counts and top denied actions", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::DecisionsRead),
         query: Some(query::<api::StatsQuery>),
         ok: &[ok("Counts", t::<api::DecisionStats>)],
     }
     get "/admin/v1/audit" => admin::list_audit {
-        summary: "Query the audit log", tag: "admin", auth: Auth::UserToken, admin_action: Some("audit.read"),
+        summary: "Query the audit log", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::AuditRead),
         query: Some(query::<api::AuditQuery>),
         ok: &[ok("Audit entries, newest first", list::<api::AuditEntry>)],
     }
     get "/admin/v1/replicas" => admin::list_replicas {
-        summary: "The running replicas on this database, flagging one whose policies differ", tag: "admin", auth: Auth::UserToken, admin_action: Some("replicas.read"),
+        summary: "The running replicas on this database, flagging one whose policies differ", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::ReplicasRead),
         ok: &[ok("Replicas heard from in the last 30 s", list::<api::Replica>)],
     }
     get "/admin/v1/keys" => admin::list_keys {
-        summary: "List signing keys (no private halves)", tag: "admin", auth: Auth::UserToken, admin_action: Some("keys.read"),
+        summary: "List signing keys (no private halves)", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::KeysRead),
         ok: &[ok("Signing keys", list::<api::SigningKey>)],
     }
     post "/admin/v1/keys/rotate" => admin::rotate_key {
-        summary: "Rotate the signing key", tag: "admin", auth: Auth::UserToken, admin_action: Some("keys.rotate"),
+        summary: "Rotate the signing key", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::KeysRotate),
         ok: &[ok("The keys after the rotation", list::<api::SigningKey>)],
     }
 };
