@@ -167,6 +167,20 @@ impl AdminAction {
     }
 }
 
+/// The context of a question about an admin action as a person asks it (what-if, `warden
+/// decide`, a policy test): `grants` (the roles a change gives) is empty unless given. The
+/// schema requires it, and a question that leaves it out means "granting nothing".
+pub fn with_default_context(action_type: &str, context: serde_json::Value) -> serde_json::Value {
+    match context {
+        serde_json::Value::Object(mut m) if action_type == ACTION_TYPE => {
+            m.entry("grants").or_insert_with(|| serde_json::json!([]));
+            serde_json::Value::Object(m)
+        }
+        serde_json::Value::Null if action_type == ACTION_TYPE => serde_json::json!({"grants": []}),
+        other => other,
+    }
+}
+
 impl fmt::Display for AdminAction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

@@ -15,6 +15,8 @@ mod authzen;
 mod bad_input;
 #[path = "http/decisions.rs"]
 mod decisions;
+#[path = "http/delegation.rs"]
+mod delegation;
 #[path = "http/embed.rs"]
 mod embed;
 #[path = "http/exchange.rs"]

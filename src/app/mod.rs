@@ -1141,6 +1141,7 @@ impl App {
         };
         let (action_type, action) =
             crate::engine::parse_action(action).map_err(AppError::Invalid)?;
+        let context = crate::admin_action::with_default_context(&action_type, context);
         Ok(self.engine()?.decide(&Query {
             principal,
             action_type,
@@ -1171,6 +1172,7 @@ impl App {
         };
         let (action_type, action) =
             crate::engine::parse_action(action).map_err(AppError::Invalid)?;
+        let context = crate::admin_action::with_default_context(&action_type, context);
         self.engine()?
             .plan(&crate::engine::PlanQuery {
                 principal,

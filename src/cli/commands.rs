@@ -723,6 +723,7 @@ fn print_plan(plan: crate::plan::Plan, resource_type: &str, out: &Out) -> Result
 }
 
 fn decide(args: &DecideArgs, config: &Config, out: &Out) -> Result<ExitCode> {
+    use crate::admin_action::with_default_context;
     let engine = Engine::load(&config.policies).map_err(|e| anyhow!("policies: {e}"))?;
     if let (true, Some(user)) = (args.plan, &args.user) {
         // A directory user's plan is the core's what-if plan, the one the admin API's
@@ -748,12 +749,13 @@ fn decide(args: &DecideArgs, config: &Config, out: &Out) -> Result<ExitCode> {
     };
     let (action_type, action) = parse_action(&args.action).map_err(|e| anyhow!("action: {e}"))?;
     if args.plan {
+        let context = with_default_context(&action_type, json_object(&args.context, "context")?);
         let query = crate::engine::PlanQuery {
             principal,
             action_type,
             action,
             resource_type: args.resource_type.clone().unwrap_or_default(),
-            context: json_object(&args.context, "context")?,
+            context,
         };
         let plan = engine.plan(&query).map_err(|e| anyhow!("plan: {e}"))?;
         return print_plan(plan, &query.resource_type, out);
@@ -767,6 +769,7 @@ fn decide(args: &DecideArgs, config: &Config, out: &Out) -> Result<ExitCode> {
         Value::Object(m) => m,
         _ => Default::default(),
     };
+    let context = with_default_context(&action_type, json_object(&args.context, "context")?);
     let query = Query {
         principal,
         action_type,
@@ -776,7 +779,7 @@ fn decide(args: &DecideArgs, config: &Config, out: &Out) -> Result<ExitCode> {
             id,
             properties,
         },
-        context: json_object(&args.context, "context")?,
+        context,
     };
     let decision = engine.decide(&query);
     let bundle = engine.bundle();

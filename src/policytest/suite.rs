@@ -295,6 +295,10 @@ pub(super) fn prepare_toml(
             &user.roles,
             &suite.roles,
         );
+        let context = crate::admin_action::with_default_context(
+            &action_type,
+            Value::Object(to_json(&case.context)),
+        );
         let query = Query {
             principal,
             action_type,
@@ -304,7 +308,7 @@ pub(super) fn prepare_toml(
                 id: case.resource.id,
                 properties: to_json(&case.resource.properties),
             },
-            context: Value::Object(to_json(&case.context)),
+            context,
         };
         let mut reasons = case.reasons;
         if let Some(r) = reasons.as_mut() {
