@@ -2,6 +2,7 @@
 //! directory needs no setup.
 
 use super::password;
+use crate::admin_action::AdminAction;
 use crate::model::{Email, RoleName, UserId, UserName};
 use crate::store::{Audit, NewUser, Store, StoreError};
 
@@ -38,13 +39,17 @@ pub async fn bootstrap(
     if store.list_roles().await?.is_empty() {
         let user = role("USER")?;
         store
-            .create_role(&user, &[], Some(&boot_audit("roles.write", "role:USER")))
+            .create_role(
+                &user,
+                &[],
+                Some(&boot_audit(AdminAction::RolesWrite, "role:USER")),
+            )
             .await?;
         store
             .create_role(
                 &role("ADMIN")?,
                 &[user],
-                Some(&boot_audit("roles.write", "role:ADMIN")),
+                Some(&boot_audit(AdminAction::RolesWrite, "role:ADMIN")),
             )
             .await?;
     }
@@ -77,7 +82,10 @@ pub async fn bootstrap(
             password_hash: Some(hash),
         };
         store
-            .create_user(&admin, Some(&boot_audit("users.create", "user:admin")))
+            .create_user(
+                &admin,
+                Some(&boot_audit(AdminAction::UsersCreate, "user:admin")),
+            )
             .await?;
         done.admin = Some((
             "admin".into(),
@@ -89,10 +97,10 @@ pub async fn bootstrap(
 }
 
 /// The audit row of a bootstrap change, made by warden itself.
-fn boot_audit(action: &str, target: &str) -> Audit {
+fn boot_audit(action: AdminAction, target: &str) -> Audit {
     Audit {
         actor: "warden".into(),
-        action: action.into(),
+        action: action.name().into(),
         target: target.into(),
         detail: serde_json::json!({"bootstrap": true}),
     }

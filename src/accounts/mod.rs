@@ -321,7 +321,7 @@ impl Accounts {
             .map_err(|e| refuse(format!("default_roles: {e}")))?;
         let audit = crate::store::Audit {
             actor: format!("exchange:{}", issuer.issuer),
-            action: "users.create".into(),
+            action: crate::admin_action::AdminAction::UsersCreate.name().into(),
             target: format!("user:{id}"),
             detail: serde_json::json!({
                 "email": email.as_str(),
@@ -418,7 +418,9 @@ impl Accounts {
         self.store.login_succeeded(&keys).await?;
         let audit = crate::store::Audit {
             actor: format!("user:{user_id}"),
-            action: "users.password".into(),
+            action: crate::admin_action::AdminAction::UsersPassword
+                .name()
+                .into(),
             target: format!("user:{user_id}"),
             detail: serde_json::json!({"password": "changed", "by": "self"}),
         };
