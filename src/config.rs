@@ -64,8 +64,17 @@ pub struct Config {
     pub login_max_failures_per_account: u32,
     /// Failed sign-ins per client address within `login_window` before 429.
     pub login_max_failures_per_address: u32,
+    /// Failed sign-ins within `login_window` for which one service client vouched (the
+    /// budget of an app server that forwards its users' addresses) before 429.
+    pub login_max_failures_per_client: u32,
     /// The throttling window in seconds.
     pub login_window: u64,
+    /// Peers (CIDR ranges, `10.0.0.0/8`, `::1/128`) whose `Forwarded` / `X-Forwarded-For`
+    /// headers name the client's address. Empty: those headers are ignored and the TCP peer
+    /// is the client.
+    pub trusted_proxies: Vec<String>,
+    /// IPv6 clients are throttled per prefix of this length (one host owns a whole /64).
+    pub ipv6_prefix: u8,
     /// Password hashes (argon2id, 19 MiB each) computed at once; 0 means the number of cores.
     pub hash_concurrency: usize,
     /// Sign-ins that may wait for a hashing turn; beyond that 503 with `Retry-After`.
@@ -217,7 +226,10 @@ impl Default for Config {
             login_max_failures_per_account_and_address: 5,
             login_max_failures_per_account: 50,
             login_max_failures_per_address: 20,
+            login_max_failures_per_client: 1000,
             login_window: 300,
+            trusted_proxies: Vec::new(),
+            ipv6_prefix: 64,
             hash_concurrency: 0,
             hash_queue: 32,
             header_timeout: 10,
@@ -367,7 +379,30 @@ impl Config {
             _ => {}
         }
         self.check_exchange()?;
+        self.proxies()?;
+        if !(1..=128).contains(&self.ipv6_prefix) {
+            return Err(ConfigError::Invalid(
+                "ipv6_prefix must be 1 to 128 (64: one budget per /64)".into(),
+            ));
+        }
         Ok(())
+    }
+
+    /// `trusted_proxies`, parsed: a bare address is a range of one.
+    pub fn proxies(&self) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+        self.trusted_proxies
+            .iter()
+            .map(|text| {
+                let text = text.trim();
+                text.parse::<ipnet::IpNet>()
+                    .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        ConfigError::Invalid(format!(
+                            "trusted_proxies: {text:?} is not an address or a CIDR range such as 10.0.0.0/8"
+                        ))
+                    })
+            })
+            .collect()
     }
 
     fn check_exchange(&self) -> Result<(), ConfigError> {

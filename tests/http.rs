@@ -31,5 +31,7 @@ mod plans;
 mod replicas;
 #[path = "http/tokens.rs"]
 mod tokens;
+#[path = "http/topology.rs"]
+mod topology;
 #[path = "http/tui.rs"]
 mod tui;

@@ -98,6 +98,39 @@ pub struct Accounts {
     id_tokens: exchange::IdTokenVerifier,
 }
 
+/// Where a sign-in comes from, as the edge established it (see `server::origin`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The end user's address.
+    pub address: std::net::IpAddr,
+    /// The service client that vouched for the address, if one did.
+    pub client: Option<String>,
+}
+
+impl Origin {
+    /// A caller connected directly (nobody vouched for it).
+    pub fn direct(address: std::net::IpAddr) -> Origin {
+        Origin {
+            address,
+            client: None,
+        }
+    }
+}
+
+/// The throttle key of an address: an IPv4 address itself, an IPv6 address's prefix of
+/// `ipv6_prefix` bits (one host owns a whole /64, so a per-address budget would be endless).
+pub fn address_key(address: std::net::IpAddr, ipv6_prefix: u8) -> String {
+    match address {
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => ipnet::Ipv6Net::new(v6, ipv6_prefix.min(128))
+                .map(|net| net.trunc().to_string())
+                .unwrap_or_else(|_| v6.to_string()),
+        },
+        v4 => v4.to_string(),
+    }
+}
+
 /// The throttle counters one sign-in attempt is charged to.
 ///
 /// Attack answered: with one per-account counter, five wrong passwords from anywhere lock the
@@ -105,15 +138,17 @@ pub struct Accounts {
 /// address): a guesser at one address is stopped after a few tries without touching the owner
 /// at another address. A looser per-account cap still bounds a guesser spread over many
 /// addresses (credential stuffing), and a per-address cap bounds one address spraying many
-/// accounts. An admin can lift an account's counters (`warden user unlock`), and a password
-/// reset lifts them too.
-fn throttle_keys(config: &Config, email: &str, address: &str) -> [ThrottleKey; 3] {
+/// accounts. An attempt a service client vouched for is also charged to the client, so an
+/// app server that floods (or lies about addresses) is stopped as a whole. An admin can lift
+/// an account's counters (`warden user unlock`), and a password reset lifts them too.
+fn throttle_keys(config: &Config, email: &str, origin: &Origin) -> Vec<ThrottleKey> {
     let account = email.trim().to_lowercase();
-    [
+    let address = address_key(origin.address, config.ipv6_prefix);
+    let mut keys = vec![
         ThrottleKey {
             scope: "pair",
             account: account.clone(),
-            address: address.to_string(),
+            address: address.clone(),
             limit: config.login_max_failures_per_account_and_address,
         },
         ThrottleKey {
@@ -125,10 +160,19 @@ fn throttle_keys(config: &Config, email: &str, address: &str) -> [ThrottleKey; 3
         ThrottleKey {
             scope: "address",
             account: String::new(),
-            address: address.to_string(),
+            address,
             limit: config.login_max_failures_per_address,
         },
-    ]
+    ];
+    if let Some(client) = &origin.client {
+        keys.push(ThrottleKey {
+            scope: "client",
+            account: String::new(),
+            address: format!("client:{client}"),
+            limit: config.login_max_failures_per_client,
+        });
+    }
+    keys
 }
 
 impl Accounts {
@@ -188,14 +232,14 @@ impl Accounts {
         self: &Arc<Self>,
         email: String,
         password: String,
-        address: String,
+        origin: Origin,
     ) -> Result<Issued, AuthError> {
         // No address is longer (RFC 5321: 254 in practice); nothing longer is hashed or
         // written to the throttle table.
         if email.len() > 320 {
             return Err(AuthError::BadRequest("email is too long".into()));
         }
-        let keys = throttle_keys(&self.config, &email, &address);
+        let keys = throttle_keys(&self.config, &email, &origin);
         // The throttle first, then the hashing gate: an attempt that is already blocked must
         // not take a hashing turn from a real user (a flood of blocked guesses would
         // otherwise fill the queue and shut everyone out with 503).
@@ -389,13 +433,13 @@ impl Accounts {
         session: String,
         current: String,
         new: String,
-        address: String,
+        origin: Origin,
     ) -> Result<usize, AuthError> {
         password::check_policy(&new, self.config.min_password_length)
             .map_err(|e| AuthError::BadRequest(format!("new_password: {e}")))?;
         let slot = self.gate.enter().await?;
         let user = self.store.user(&user_id).await?;
-        let keys = throttle_keys(&self.config, &user.email, &address);
+        let keys = throttle_keys(&self.config, &user.email, &origin);
         self.reserve(&keys).await?;
         let stored = self.store.password_hash(&user_id).await?;
         let dummy = self.dummy_hash.clone();

@@ -4,13 +4,13 @@ use super::error::ApiError;
 use super::extract::{BearerToken, FlexibleBody, JsonBody};
 use super::AppState;
 use crate::accounts::Issued;
+use crate::accounts::Origin;
 use crate::api;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde_json::json;
-use std::net::SocketAddr;
 
 /// The refresh-token cookie (only when `refresh_cookie` is on).
 const REFRESH_COOKIE: &str = "warden_refresh";
@@ -85,7 +85,7 @@ fn refresh_token(
 
 pub async fn login(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    origin: Origin,
     JsonBody(body): JsonBody<api::Login>,
 ) -> Result<Response, ApiError> {
     if body.email.trim().is_empty() || body.password.is_empty() {
@@ -95,7 +95,7 @@ pub async fn login(
     }
     let result = state
         .accounts
-        .sign_in(body.email, body.password, peer.ip().to_string())
+        .sign_in(body.email, body.password, origin)
         .await;
     state.metrics.login(result.is_ok());
     let issued = result?;
@@ -225,7 +225,7 @@ pub async fn me(
 /// every other session of yours ends, this one goes on.
 pub async fn change_password(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    origin: Origin,
     BearerToken(token): BearerToken,
     JsonBody(body): JsonBody<api::ChangePassword>,
 ) -> Result<Response, ApiError> {
@@ -238,7 +238,7 @@ pub async fn change_password(
             claims.sid,
             body.current_password,
             body.new_password,
-            peer.ip().to_string(),
+            origin,
         )
         .await
         .map_err(|e| match e {
@@ -264,10 +264,14 @@ pub async fn change_password(
 /// `error_description`), with warden's `message` beside it.
 pub async fn token(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    origin: Result<Origin, ApiError>,
     request: axum::extract::Request,
 ) -> Response {
-    match token_grant(&state, peer, request).await {
+    let origin = match origin {
+        Ok(o) => o,
+        Err(e) => return oauth_error(e),
+    };
+    match token_grant(&state, origin, request).await {
         Ok(response) => response,
         Err(e) => oauth_error(e),
     }
@@ -275,7 +279,7 @@ pub async fn token(
 
 async fn token_grant(
     state: &AppState,
-    peer: SocketAddr,
+    origin: Origin,
     request: axum::extract::Request,
 ) -> Result<Response, ApiError> {
     let form = request
@@ -317,8 +321,7 @@ async fn token_grant(
     let issued = match param("grant_type")?.as_str() {
         "password" => {
             let (email, password) = (param("username")?, param("password")?);
-            let address = peer.ip().to_string();
-            let result = accounts.sign_in(email, password, address).await;
+            let result = accounts.sign_in(email, password, origin).await;
             state.metrics.login(result.is_ok());
             result?
         }

@@ -17,6 +17,7 @@ pub mod extract;
 pub mod limits;
 pub mod openapi;
 mod ops;
+pub mod origin;
 mod routes;
 pub mod watch;
 mod wire;
@@ -56,6 +57,8 @@ pub struct Parts {
     pub decision_log: decision_log::DecisionLog,
     /// The application core: every admin operation once.
     pub app: crate::app::App,
+    /// `trusted_proxies`, parsed (checked when the configuration was).
+    pub proxies: Vec<ipnet::IpNet>,
 }
 
 impl std::ops::Deref for AppState {
@@ -108,6 +111,11 @@ impl AppState {
             metrics.decision_log_written.clone(),
         );
         AppState(Arc::new(Parts {
+            proxies: app.config.proxies().unwrap_or_else(|e| {
+                // Unreachable: `App::open` checked the configuration. Trust nobody.
+                tracing::error!(error = %e, "trusted_proxies");
+                Vec::new()
+            }),
             config: app.config.clone(),
             app,
             resolver,

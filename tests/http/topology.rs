@@ -1,0 +1,244 @@
+//! The deployment warden is built for (issue 25): behind an app server and a reverse proxy.
+//! Every sign-in of an app's users arrives from the app's (or the proxy's) address; the end
+//! user's address is believed only from a trusted proxy or a service client that vouches
+//! for it, and IPv6 clients share one budget per /64.
+
+use crate::common::*;
+use serde_json::json;
+
+fn login(app: &TestApp, email: &str, password: &str, headers: &[(&str, &str)]) -> Reply {
+    let body = json!({"email": email, "password": password}).to_string();
+    app.post_raw(
+        "/v1/auth/login",
+        Some("application/json"),
+        body.as_bytes(),
+        headers,
+    )
+}
+
+/// 20 wrong passwords for 20 unknown emails from one end user: that user is stopped.
+fn typo_storm(app: &TestApp, headers: &[(&str, &str)]) {
+    for n in 0..20 {
+        let r = login(
+            app,
+            &format!("nobody{n}@example.com"),
+            "wrong-password-1",
+            headers,
+        );
+        assert_eq!(r.status, 401, "attempt {n}: {}", r.text);
+    }
+    let r = login(app, "nobody@example.com", "wrong-password-1", headers);
+    assert_eq!(r.status, 429, "{}", r.text);
+}
+
+fn client_key(app: &TestApp) -> String {
+    let admin = app.admin_token();
+    let r = app.call(
+        "post",
+        "/admin/v1/clients",
+        Some(&json!({"name": "nextjs"})),
+        Some(&admin),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    r.json()["key"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn behind_a_trusted_proxy_one_typist_does_not_lock_everyone_out() {
+    let app = spawn_app_with(|c| c.trusted_proxies = vec!["127.0.0.1/32".into()]);
+    typo_storm(&app, &[("X-Forwarded-For", "203.0.113.7")]);
+    // The admin, at another address behind the same proxy, signs in.
+    let r = login(
+        &app,
+        "admin@localhost",
+        ADMIN_PASSWORD,
+        &[("X-Forwarded-For", "198.51.100.1, 203.0.113.8")],
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    // RFC 7239's header too, with a port and a quoted IPv6 hop.
+    let r = login(
+        &app,
+        "alice@example.com",
+        USER_PASSWORD,
+        &[("Forwarded", "for=\"[2001:db8::5]:4711\";proto=https")],
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+#[test]
+fn forwarding_headers_from_an_untrusted_peer_are_ignored() {
+    // No trusted proxy: a guesser rotating X-Forwarded-For is one address.
+    let app = spawn_app();
+    for n in 0..20 {
+        let fake = format!("203.0.113.{n}");
+        let r = login(
+            &app,
+            &format!("nobody{n}@example.com"),
+            "wrong-password-1",
+            &[
+                ("X-Forwarded-For", fake.as_str()),
+                ("Forwarded", &format!("for={fake}")),
+            ],
+        );
+        assert_eq!(r.status, 401);
+    }
+    let r = login(
+        &app,
+        "alice@example.com",
+        USER_PASSWORD,
+        &[("X-Forwarded-For", "198.51.100.99")],
+    );
+    assert_eq!(r.status, 429, "{}", r.text);
+    // A peer outside the trusted range is not a proxy either.
+    let app = spawn_app_with(|c| c.trusted_proxies = vec!["127.0.0.1/32".into()]);
+    for n in 0..20 {
+        let r = app.post_from(
+            "127.0.0.2",
+            "/v1/auth/login",
+            &json!({"email": format!("nobody{n}@example.com"), "password": "wrong-password-1"}),
+        );
+        assert_eq!(r.status, 401);
+    }
+    let r = app.post_from(
+        "127.0.0.2",
+        "/v1/auth/login",
+        &json!({"email": "alice@example.com", "password": USER_PASSWORD}),
+    );
+    assert_eq!(r.status, 429, "{}", r.text);
+}
+
+#[test]
+fn an_app_server_vouches_for_its_users_addresses_with_a_client_key() {
+    let app = spawn_app();
+    let key = client_key(&app);
+    typo_storm(
+        &app,
+        &[
+            ("X-Warden-Client-Key", key.as_str()),
+            ("X-Warden-Client-IP", "203.0.113.7"),
+        ],
+    );
+    let r = login(
+        &app,
+        "admin@localhost",
+        ADMIN_PASSWORD,
+        &[
+            ("X-Warden-Client-Key", key.as_str()),
+            ("X-Warden-Client-IP", "203.0.113.8"),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    // Without a valid key the address header is ignored: the app's own address is spent.
+    let r = login(
+        &app,
+        "alice@example.com",
+        USER_PASSWORD,
+        &[("X-Warden-Client-IP", "198.51.100.1")],
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    // A wrong key is said, not silently ignored; a bad address too.
+    let r = login(
+        &app,
+        "alice@example.com",
+        USER_PASSWORD,
+        &[
+            ("X-Warden-Client-Key", "not-a-key"),
+            ("X-Warden-Client-IP", "198.51.100.1"),
+        ],
+    );
+    assert_eq!(r.status, 401);
+    assert_eq!(r.json()["error"], "invalid_client");
+    let r = login(
+        &app,
+        "alice@example.com",
+        USER_PASSWORD,
+        &[
+            ("X-Warden-Client-Key", key.as_str()),
+            ("X-Warden-Client-IP", "alice's laptop"),
+        ],
+    );
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert!(r.text.contains("X-Warden-Client-IP") || r.text.contains("x-warden-client-ip"));
+}
+
+#[test]
+fn a_flooding_app_server_is_stopped_by_its_own_budget() {
+    let app = spawn_app_with(|c| c.login_max_failures_per_client = 10);
+    let key = client_key(&app);
+    for n in 0..10 {
+        let ip = format!("203.0.113.{n}");
+        let r = login(
+            &app,
+            &format!("nobody{n}@example.com"),
+            "wrong-password-1",
+            &[
+                ("X-Warden-Client-Key", key.as_str()),
+                ("X-Warden-Client-IP", &ip),
+            ],
+        );
+        assert_eq!(r.status, 401);
+    }
+    let r = login(
+        &app,
+        "alice@example.com",
+        USER_PASSWORD,
+        &[
+            ("X-Warden-Client-Key", key.as_str()),
+            ("X-Warden-Client-IP", "198.51.100.1"),
+        ],
+    );
+    assert_eq!(r.status, 429, "{}", r.text);
+    // Users who reach warden directly are not affected.
+    assert_eq!(
+        login(&app, "alice@example.com", USER_PASSWORD, &[]).status,
+        200
+    );
+}
+
+#[test]
+fn ipv6_clients_of_one_prefix_share_one_budget() {
+    let app = spawn_app_with(|c| c.trusted_proxies = vec!["127.0.0.1".into()]);
+    for n in 0..20 {
+        let ip = format!("2001:db8:1:2::{:x}", n + 1);
+        let r = login(
+            &app,
+            &format!("nobody{n}@example.com"),
+            "wrong-password-1",
+            &[("X-Forwarded-For", ip.as_str())],
+        );
+        assert_eq!(r.status, 401);
+    }
+    let r = login(
+        &app,
+        "alice@example.com",
+        USER_PASSWORD,
+        &[("X-Forwarded-For", "2001:db8:1:2:ffff::1")],
+    );
+    assert_eq!(r.status, 429, "{}", r.text);
+    // Another /64 is another budget.
+    let r = login(
+        &app,
+        "alice@example.com",
+        USER_PASSWORD,
+        &[("X-Forwarded-For", "2001:db8:1:3::1")],
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+#[test]
+fn a_trusted_proxy_list_that_does_not_parse_refuses_to_start() {
+    let mut config = warden::config::Config {
+        trusted_proxies: vec!["10.0.0.0/33".into()],
+        ..Default::default()
+    };
+    let err = config.check().unwrap_err().to_string();
+    assert!(err.contains("trusted_proxies"), "{err}");
+    config.trusted_proxies = vec!["10.0.0.0/8".into(), "::1".into()];
+    config.check().unwrap();
+    config.ipv6_prefix = 0;
+    assert!(config
+        .check()
+        .unwrap_err()
+        .to_string()
+        .contains("ipv6_prefix"));
+}
