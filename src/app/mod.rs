@@ -107,6 +107,52 @@ pub enum OpenError {
     Bootstrap(#[from] crate::accounts::bootstrap::BootstrapError),
     #[error(transparent)]
     Auth(#[from] AuthError),
+    /// Replicas would not agree on who issues their tokens.
+    #[error("{0}")]
+    Issuer(String),
+}
+
+/// The secret under which a shared database keeps its deployment's issuer.
+const ISSUER_SECRET: &str = "issuer";
+
+/// One issuer for every process on a database (issue 25).
+///
+/// Attack (or accident) answered: without `public_url` each replica's issuer was its own
+/// listen address, so a token minted on replica A was refused on B (`wrong_issuer`) and users
+/// behind a load balancer bounced between 200 and 401. So the first server with a
+/// `public_url` stores it in the database, and a server whose `public_url` differs refuses to
+/// start; on PostgreSQL (the back end of several replicas) `public_url` is required. SQLite
+/// without `public_url` keeps the single-machine default (the listen address), stored nowhere.
+async fn settle_issuer(store: &Store, config: &Config) -> Result<(), OpenError> {
+    let configured = config.public_url.trim().trim_end_matches('/');
+    if configured.is_empty() {
+        if config
+            .db
+            .to_str()
+            .is_some_and(crate::store::is_postgres_url)
+        {
+            return Err(OpenError::Issuer(
+                "public_url (or WARDEN_PUBLIC_URL) is required on PostgreSQL: every replica must \
+                 sign tokens with one issuer, the URL clients reach warden at \
+                 (https://auth.example.com), not each replica's own address"
+                    .into(),
+            ));
+        }
+        return Ok(());
+    }
+    let stored = store
+        .secret(ISSUER_SECRET, configured.as_bytes().to_vec())
+        .await?;
+    let stored = String::from_utf8_lossy(&stored);
+    if stored != configured {
+        return Err(OpenError::Issuer(format!(
+            "public_url is {configured}, but the servers of this database issue tokens as \
+             {stored}: every replica must use one issuer (set public_url = \"{stored}\"); to move \
+             the whole deployment to a new URL, run `warden db set-issuer {configured}` first \
+             (tokens of the old issuer then stop verifying)"
+        )));
+    }
+    Ok(())
 }
 
 /// Everything a running warden is made of, opened once by [`App::open`]: the core and the
@@ -297,6 +343,7 @@ impl App {
     ) -> Result<(Opened, crate::accounts::bootstrap::Bootstrapped), OpenError> {
         config.check()?;
         let store = Arc::new(open_store(&config, clock.clone()).await?);
+        settle_issuer(&store, &config).await?;
         let boot =
             crate::accounts::bootstrap::bootstrap(&store, config.min_password_length).await?;
         let engine = Arc::new(Engine::load(&config.policies)?);
@@ -367,6 +414,7 @@ impl App {
     ) -> Result<crate::accounts::bootstrap::Bootstrapped, OpenError> {
         config.check()?;
         let store = open_store(config, crate::clock::system()).await?;
+        settle_issuer(&store, config).await?;
         let boot =
             crate::accounts::bootstrap::bootstrap(&store, config.min_password_length).await?;
         if config.jwt_algorithm == crate::config::JwtAlgorithm::EdDsa {
@@ -1070,6 +1118,26 @@ impl App {
             json!({"change": "revoke"}),
         );
         Ok(self.store.revoke_client(id, Some(&audit)).await?)
+    }
+
+    // ---- the deployment ----
+
+    /// Move every process on this database to the issuer `url` (`warden db set-issuer`): the
+    /// next start of each server with `public_url = url` succeeds, and tokens of the old
+    /// issuer stop verifying. The command line only (whoever owns the database).
+    pub async fn set_issuer(&self, url: &str) -> Result<(), AppError> {
+        let url = url.trim().trim_end_matches('/');
+        if !(url.starts_with("https://") || url.starts_with("http://"))
+            || url.contains(char::is_whitespace)
+        {
+            return Err(AppError::Invalid(format!(
+                "the issuer must be an http(s) URL, not {url:?}"
+            )));
+        }
+        Ok(self
+            .store
+            .replace_secret(ISSUER_SECRET, url.as_bytes().to_vec())
+            .await?)
     }
 
     // ---- keys ----

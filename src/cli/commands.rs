@@ -139,6 +139,17 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             to,
             with_logs,
         }) => db_copy(from, to, *with_logs, &out),
+        Command::Db(DbCmd::SetIssuer { url }) => {
+            let app = cli_app(&config, false)?;
+            block(app.set_issuer(url))??;
+            out.emit(json!({"issuer": url.trim().trim_end_matches('/')}), || {
+                format!(
+                    "issuer set to {}: start every server with public_url = that URL\n",
+                    url.trim().trim_end_matches('/')
+                )
+            });
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Decisions(args) => decisions(args, &config, &out),
         Command::Openapi => {
             let document = crate::server::openapi::document(&config);

@@ -241,6 +241,12 @@ pub enum DbCmd {
         #[arg(long)]
         with_logs: bool,
     },
+    /// Move every server on this database to a new issuer (public_url): servers started with
+    /// another public_url refuse to start, and tokens of the old issuer stop verifying.
+    SetIssuer {
+        /// The URL clients reach warden at, e.g. https://auth.example.com.
+        url: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -131,8 +131,20 @@ pub async fn jwks(State(state): State<AppState>) -> Json<serde_json::Value> {
 }
 
 pub async fn openid_configuration(State(state): State<AppState>) -> Json<serde_json::Value> {
+    Json(discovery(&state))
+}
+
+/// RFC 8414's metadata: the same document, where OAuth 2.0 clients look for it.
+pub async fn authorization_server_metadata(
+    State(state): State<AppState>,
+) -> Json<serde_json::Value> {
+    Json(discovery(&state))
+}
+
+/// What is served, and where: OpenID discovery and RFC 8414 alike.
+fn discovery(state: &AppState) -> serde_json::Value {
     let base = state.config.base_url();
-    Json(json!({
+    json!({
         "issuer": base,
         "jwks_uri": format!("{base}/.well-known/jwks.json"),
         "token_endpoint": format!("{base}/v1/auth/token"),
@@ -141,12 +153,15 @@ pub async fn openid_configuration(State(state): State<AppState>) -> Json<serde_j
         "userinfo_endpoint": format!("{base}/v1/auth/me"),
         // Only what is served: no authorization endpoint (so no response types) and no ID
         // tokens; access tokens are signed with this algorithm.
+        // Introspection takes the client key as a bearer token or as HTTP Basic (RFC 7662's
+        // examples use Basic: the client id and the key).
         "token_endpoint_auth_methods_supported": ["none"],
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "bearer"],
         "grant_types_supported": ["password", "refresh_token"],
         "response_types_supported": [],
         "subject_types_supported": ["public"],
         "access_token_signing_alg_values_supported": [state.config.jwt_algorithm],
-    }))
+    })
 }
 
 pub async fn openapi(State(state): State<AppState>) -> Json<serde_json::Value> {
@@ -172,9 +187,42 @@ pub async fn require_client(state: &AppState, headers: &HeaderMap) -> Result<Cli
         e.www_authenticate = Some("Bearer realm=\"warden\"".into());
         e
     };
+    let basic = basic_credentials(headers);
+    let key = key.or_else(|| basic.as_ref().map(|(_, secret)| secret.clone()));
     let Some(key) = key else {
         return Err(unauthorized("a service client key is required"));
     };
-    let client = state.resolver.client(&key).await?;
-    client.ok_or_else(|| unauthorized("unknown or revoked client key"))
+    let client = state
+        .resolver
+        .client(&key)
+        .await?
+        .ok_or_else(|| unauthorized("unknown or revoked client key"))?;
+    // HTTP Basic names the client too: the key must be that client's.
+    match basic {
+        Some((id, _)) if id != client.id => Err(unauthorized("unknown or revoked client key")),
+        _ => Ok(client),
+    }
+}
+
+/// `Authorization: Basic base64(client_id ":" key)`, each part form-urlencoded first (RFC 6749
+/// section 2.3.1, which RFC 7662's introspection examples use).
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    use base64::Engine as _;
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    let unescape = |s: &str| {
+        serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("v={s}"))
+            .ok()
+            .and_then(|mut v| v.pop())
+            .map(|(_, v)| v)
+    };
+    Some((unescape(id)?, unescape(secret)?))
 }

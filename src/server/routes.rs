@@ -185,6 +185,10 @@ pub const ROUTES: &[Route] = routes! {
         tag: "auth", summary: "Discovery document",
         ok: &[ok("What is served, and where", t::<api::OpenIdConfiguration>)],
     }
+    get "/.well-known/oauth-authorization-server" => ops::authorization_server_metadata {
+        tag: "auth", summary: "OAuth 2.0 authorization server metadata (RFC 8414)",
+        ok: &[ok("What is served, and where (the discovery document)", t::<api::OpenIdConfiguration>)],
+    }
     post "/v1/auth/login" => auth::login {
         tag: "auth", summary: "Sign in with email and password",
         body: json(t::<api::Login>),

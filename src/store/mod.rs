@@ -149,6 +149,9 @@ pub trait Backend: Send + Sync {
     /// racing callers wins, and both get the stored one).
     async fn secret(&self, name: &str, fresh: Vec<u8>) -> Result<Vec<u8>, StoreError>;
 
+    /// Set a named secret to `value`, whatever it was.
+    async fn replace_secret(&self, name: &str, value: Vec<u8>) -> Result<(), StoreError>;
+
     /// Write one audit row on its own (a change without a row of its own store operation).
     async fn audit(&self, audit: &Audit) -> Result<(), StoreError>;
 

@@ -242,3 +242,104 @@ fn a_trusted_proxy_list_that_does_not_parse_refuses_to_start() {
         .to_string()
         .contains("ipv6_prefix"));
 }
+
+#[test]
+fn replicas_share_one_issuer_or_refuse_to_start() {
+    let app = spawn_app();
+    // The same public_url: a token minted on one server verifies on the other.
+    let (other, _) = app.second_server();
+    let token = app.alice()["token"].as_str().unwrap().to_string();
+    let r = app
+        .agent
+        .get(format!("{other}/v1/auth/me"))
+        .header("Authorization", format!("Bearer {token}"))
+        .call()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // Another public_url on the same database refuses to start, naming both.
+    let mut config = (*app.state.config).clone();
+    config.public_url = "http://10.0.0.2:8080".into();
+    let err = match block(warden::server::AppState::build(config.clone())) {
+        Ok(_) => panic!("a second issuer started"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        err.contains("http://warden.test") && err.contains("http://10.0.0.2:8080"),
+        "{err}"
+    );
+    assert!(err.contains("warden db set-issuer"), "{err}");
+    // Moving the deployment on purpose: set the issuer, then it starts.
+    let out = app.warden(&["db", "set-issuer", "http://10.0.0.2:8080"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    block(warden::server::AppState::build(config)).unwrap();
+}
+
+#[test]
+fn postgres_without_public_url_refuses_to_start() {
+    let Some(url) = block(warden::testkit::database_or_skip(
+        "postgres_without_public_url_refuses_to_start",
+    )) else {
+        return;
+    };
+    let dir = tempfile::TempDir::new().unwrap();
+    copy_dir(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies"),
+        &dir.path().join("policies"),
+    );
+    let config = warden::config::Config {
+        db: url.into(),
+        policies: dir.path().join("policies"),
+        watch_policies: false,
+        ..Default::default()
+    };
+    let err = match block(warden::server::AppState::build(config)) {
+        Ok(_) => panic!("started without an issuer on PostgreSQL"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("public_url"), "{err}");
+}
+
+#[test]
+fn rfc8414_metadata_and_basic_client_authentication_at_introspection() {
+    use base64::Engine as _;
+    let app = spawn_app();
+    let metadata = app.get("/.well-known/oauth-authorization-server", None);
+    assert_eq!(metadata.status, 200);
+    let metadata = metadata.json();
+    assert_eq!(metadata["issuer"], "http://warden.test");
+    assert_eq!(
+        metadata,
+        app.get("/.well-known/openid-configuration", None).json()
+    );
+    assert!(metadata["introspection_endpoint_auth_methods_supported"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("client_secret_basic")));
+    let token = app.alice()["token"].as_str().unwrap().to_string();
+    let (client, key) = block(app.state.app.store.create_client("api", None)).unwrap();
+    let basic = |id: &str, secret: &str| {
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"))
+        )
+    };
+    let introspect = |auth: &str| {
+        app.post_raw(
+            "/v1/auth/introspect",
+            Some("application/x-www-form-urlencoded"),
+            format!("token={token}").as_bytes(),
+            &[("Authorization", auth)],
+        )
+    };
+    let r = introspect(&basic(&client.id, &key));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["active"], true);
+    // The key of another client, or a wrong key, is refused.
+    assert_eq!(introspect(&basic("someone-else", &key)).status, 401);
+    assert_eq!(introspect(&basic(&client.id, "wrong")).status, 401);
+    assert_eq!(introspect("Basic !!!").status, 401);
+}

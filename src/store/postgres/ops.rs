@@ -280,6 +280,18 @@ impl Backend for Postgres {
         )
     }
 
+    async fn replace_secret(&self, name: &str, value: Vec<u8>) -> Result<(), StoreError> {
+        let conn = self.conn().await?;
+        execute(
+            &conn,
+            "INSERT INTO secrets (name, value) VALUES ($1, $2) \
+             ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value",
+            &[&name, &value],
+        )
+        .await?;
+        Ok(())
+    }
+
     async fn audit(&self, audit: &Audit) -> Result<(), StoreError> {
         let conn = self.conn().await?;
         audit_row(

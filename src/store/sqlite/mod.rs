@@ -461,6 +461,21 @@ impl Backend for Sqlite {
         self.run(move |db| db.secret(&name, fresh)).await
     }
 
+    async fn replace_secret(&self, name: &str, value: Vec<u8>) -> Result<(), StoreError> {
+        let name = name.to_owned();
+        self.run(move |db| {
+            db.write(|tx| {
+                tx.execute(
+                    "INSERT INTO secrets (name, value) VALUES (?1, ?2) \
+                     ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                    rusqlite::params![name, value],
+                )?;
+                Ok(())
+            })
+        })
+        .await
+    }
+
     async fn audit(&self, audit: &Audit) -> Result<(), StoreError> {
         let audit = audit.clone();
         self.run(move |db| db.audit(&audit)).await
