@@ -3,6 +3,8 @@
 #[path = "common/mod.rs"]
 mod common;
 
+#[path = "http/access.rs"]
+mod access;
 #[path = "http/admin.rs"]
 mod admin;
 #[path = "http/app_core.rs"]
