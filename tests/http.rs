@@ -23,6 +23,8 @@ mod embed;
 mod exchange;
 #[path = "http/hardening.rs"]
 mod hardening;
+#[path = "http/identifiers.rs"]
+mod identifiers;
 #[path = "http/ops.rs"]
 mod ops;
 #[path = "http/plans.rs"]
