@@ -3,6 +3,8 @@
 #[path = "common/mod.rs"]
 mod common;
 
+#[path = "http/access.rs"]
+mod access;
 #[path = "http/admin.rs"]
 mod admin;
 #[path = "http/app_core.rs"]
@@ -23,6 +25,8 @@ mod embed;
 mod exchange;
 #[path = "http/hardening.rs"]
 mod hardening;
+#[path = "http/identifiers.rs"]
+mod identifiers;
 #[path = "http/ops.rs"]
 mod ops;
 #[path = "http/plans.rs"]

@@ -73,7 +73,7 @@ pub async fn bootstrap(
             Err(_) => (crate::util::random_token(18), true),
         };
         let hash = password::hash(&password)?;
-        let id = UserId::parse("admin").map_err(|e| BootstrapError::Invalid(e.0))?;
+        let id = UserId::new_id("admin").map_err(|e| BootstrapError::Invalid(e.0))?;
         let admin = NewUser {
             id,
             email: email.clone(),

@@ -349,7 +349,7 @@ impl Accounts {
             .and_then(|e| Email::parse(e).map_err(|e| refuse(format!("email: {e}"))))?;
         let id = match issuer.link_claim {
             crate::config::LinkClaim::Email => UserId::from_email(&email),
-            crate::config::LinkClaim::Sub => UserId::parse(&claims.sub),
+            crate::config::LinkClaim::Sub => UserId::new_id(&claims.sub),
         }
         .map_err(|e| refuse(format!("cannot make a user id: {e}")))?;
         let name = claims

@@ -548,7 +548,7 @@ impl App {
     pub async fn create_user(&self, actor: &Actor, input: UserInput) -> Result<UserRow, AppError> {
         let email = Email::parse(&input.email).map_err(field("email"))?;
         let id = match &input.id {
-            Some(id) => user_id(id)?,
+            Some(id) => UserId::new_id(id).map_err(field("id"))?,
             None => UserId::from_email(&email).map_err(field("email"))?,
         };
         let name = UserName::parse(&input.name).map_err(field("name"))?;

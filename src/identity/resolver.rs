@@ -111,8 +111,16 @@ impl Resolver {
         Ok(verified)
     }
 
-    /// The principal of an enabled directory user named by id or, failing that, by email;
-    /// `None` for an unknown or disabled user. Cached like callers: while the revision holds.
+    /// The principal of an enabled directory user named by email (a key with `@`) or by id
+    /// (any other key); `None` for an unknown or disabled user. Cached like callers: while
+    /// the revision holds.
+    ///
+    /// Attack answered: the key used to be tried as an id first and as an email second, so a
+    /// user whose id was another user's email (`admin@localhost`, created by anyone allowed
+    /// `users.create`) took that user's place in every decision naming it by email. Now the
+    /// form of the key alone says which namespace it names, and the two never overlap: new
+    /// ids cannot contain `@` ([`crate::model::UserId::new_id`]) and every email has one. A
+    /// user created with `@` in its id by an older warden is named here by its email.
     pub async fn directory_subject(&self, key: &str) -> Result<Option<Principal>, StoreError> {
         let revision = self.store.current_revision()?;
         if let Some((r, principal)) = self.subjects.get(key) {
@@ -120,12 +128,14 @@ impl Resolver {
                 return Ok(principal);
             }
         }
-        let user = match self.store.user(key).await {
-            Ok(u) => Some(u),
-            Err(StoreError::NotFound { .. }) => {
-                self.store.user_by_email(key).await?.map(|(u, _)| u)
+        let user = if key.contains('@') {
+            self.store.user_by_email(key).await?.map(|(u, _)| u)
+        } else {
+            match self.store.user(key).await {
+                Ok(u) => Some(u),
+                Err(StoreError::NotFound { .. }) => None,
+                Err(e) => return Err(e),
             }
-            Err(e) => return Err(e),
         };
         let principal = match user.filter(|u| !u.disabled) {
             Some(u) => Some(principal_for(&self.store, &u).await.map_err(|e| match e {

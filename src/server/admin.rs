@@ -8,22 +8,21 @@
 
 use super::decide::{decide, record, Asked, Caller};
 use super::error::ApiError;
-use super::extract::{bearer, JsonBody, PathParam, QueryParams};
+use super::extract::{JsonBody, PathParam, QueryParams};
 use super::wire;
-use super::{AppState, RequestId};
+use super::AppState;
 use crate::admin_action::AdminAction;
 use crate::api::*;
 use crate::app::{Actor, AppError, DecisionFilter, StoreError, UserChange, UserInput};
 use crate::engine::Resource;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde_json::{json, Value};
 use std::time::Duration;
 
-/// The signed-in admin making a call, allowed by the gate.
+/// The signed-in admin making a call, allowed by the route's guard ([`super::access`]).
 #[derive(Clone)]
 pub struct Admin {
     id: String,
@@ -34,53 +33,6 @@ impl Admin {
     fn actor(&self) -> Actor {
         Actor::User(self.id.clone())
     }
-}
-
-/// The gate in front of every admin and service route, run after routing and before any
-/// body is read: an unauthenticated caller gets 401 and a caller the policies do not allow
-/// gets 403 before the request is parsed, so neither learns anything from validation errors.
-pub async fn gate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .and_then(|p| super::openapi::route(req.method().as_str(), p.as_str()));
-    let Some(route) = route else {
-        return next.run(req).await;
-    };
-    // Service routes (AuthZEN, introspection): the client key comes first, too.
-    if route.auth == super::openapi::Auth::ClientKey {
-        return match super::ops::require_client(&state, req.headers()).await {
-            Ok(client) => {
-                req.extensions_mut().insert(client);
-                next.run(req).await
-            }
-            Err(e) => refuse_unread(req, e, state.config.max_body_bytes).await,
-        };
-    }
-    let Some(action) = route.admin_action else {
-        return next.run(req).await;
-    };
-    let request_id = req
-        .extensions()
-        .get::<RequestId>()
-        .map(|r| r.0.clone())
-        .unwrap_or_default();
-    match allow(&state, bearer(req.headers()), &request_id, action).await {
-        Ok(admin) => {
-            req.extensions_mut().insert(admin);
-            next.run(req).await
-        }
-        Err(e) => refuse_unread(req, e, state.config.max_body_bytes).await,
-    }
-}
-
-/// Refuse a request whose body was not looked at. The body is read (at most `limit` bytes,
-/// within the body deadline) and dropped, unparsed: a response sent while the client is still
-/// sending makes the server close the connection with data unread, and the kernel then
-/// resets it, so the client may lose the very answer that says why it was refused.
-async fn refuse_unread(req: Request, e: ApiError, limit: usize) -> Response {
-    let _ = axum::body::to_bytes(req.into_body(), limit).await;
-    e.into_response()
 }
 
 /// Check the bearer token, then ask the policies whether its user may `action`.

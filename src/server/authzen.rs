@@ -1,7 +1,8 @@
 //! OpenID AuthZEN Authorization API 1.0: evaluation, evaluations, search, discovery.
 //!
 //! Callers are services holding a client key. Subjects of a directory type are looked up in
-//! warden's directory (by user id, or by email); an unknown or disabled subject is a deny,
+//! warden's directory (by email when the subject id holds `@`, else by user id: see
+//! [`crate::identity::Resolver::directory_subject`]); an unknown or disabled subject is a deny,
 //! not an error. Items answer exactly `{"decision": bool}` unless the caller asks for
 //! explanations with the header `X-Warden-Explain: true` (or `options.explain: true` in an
 //! evaluations request), which adds `context: {reasons, errors}`.

@@ -6,6 +6,7 @@
 //! `127.0.0.1:0` with [`start`]. Every request gets an `X-Request-ID` (the caller's when sane,
 //! else a new one; tower-http's request-id layers) and a tracing span that carries it.
 
+mod access;
 mod admin;
 mod auth;
 mod authzen;
@@ -151,12 +152,13 @@ pub fn router(state: AppState) -> Router {
         request_timeout: std::time::Duration::from_secs(state.config.request_timeout),
         body_timeout: std::time::Duration::from_secs(state.config.body_timeout),
     };
+    // Each route carries its own guard (`access.rs`): nothing unmatched reaches a handler,
+    // and HEAD, served by the GET handler, passes GET's guard.
     let mut router = Router::new();
     for route in routes::ROUTES {
-        router = router.route(route.path, (route.handler)());
+        router = router.route(route.path, access::guarded(route, &state));
     }
     router
-        .route_layer(middleware::from_fn_with_state(state.clone(), admin::gate))
         .fallback(ops::not_found)
         .layer(middleware::from_fn_with_state(deadlines, conn::deadlines))
         .layer(DefaultBodyLimit::max(limit))

@@ -9,8 +9,8 @@
 //!   route that takes JSON;
 //! - a route with query or path parameters: 400; with path parameters: 404.
 
-pub use super::routes::{route, Auth, Route, ROUTES};
 use super::routes::{Answer, Content};
+pub use super::routes::{Auth, Route, ROUTES};
 use crate::api;
 use crate::config::Config;
 use serde_json::Value;

@@ -444,10 +444,3 @@ pub const ROUTES: &[Route] = routes! {
         ok: &[ok("The keys after the rotation", list::<api::SigningKey>)],
     }
 };
-
-/// The route `method path` of the table.
-pub fn route(method: &str, path: &str) -> Option<&'static Route> {
-    ROUTES
-        .iter()
-        .find(|r| r.path == path && r.method.eq_ignore_ascii_case(method))
-}

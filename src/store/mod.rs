@@ -55,6 +55,32 @@ impl std::fmt::Display for Entity {
     }
 }
 
+/// A new user id or role name that differs from an existing one only in ASCII case.
+///
+/// Attack answered: `Admin` beside `admin` (or a role `admin` beside `ADMIN`) reads as the
+/// same principal to a person approving a change, scanning the audit log or writing a policy,
+/// yet is another one to Cedar. Ids and role names are ASCII by their parse rules, so both
+/// back ends compare with ASCII folding (`lower()`) inside the creating transaction, after
+/// the directory is locked (SQLite's one writer; PostgreSQL's directory advisory lock), so two
+/// creations cannot race past the check. Look-alikes already stored by an older warden are
+/// kept and stay addressable; only new ones are refused.
+pub(crate) fn case_variant(kind: LookAlike, new: &str, existing: &str) -> StoreError {
+    let (what, noun) = match kind {
+        LookAlike::User => ("user id", "user"),
+        LookAlike::Role => ("role name", "role"),
+    };
+    StoreError::Conflict(format!(
+        "{what} {new} differs only in case from the existing {noun} {existing}"
+    ))
+}
+
+/// What a [`case_variant`] conflict is about.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum LookAlike {
+    User,
+    Role,
+}
+
 /// Errors of the storage layer. The HTTP layer maps them to statuses without leaking SQL.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

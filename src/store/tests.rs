@@ -186,6 +186,93 @@ async fn emails_are_unique_case_insensitively_and_nothing_is_half_written(kind) 
 }
 }
 
+/// Run SQL on the store's database directly, as an older warden (that did not refuse
+/// look-alikes) would have written it.
+async fn raw_sql(kind: Kind, dir: &Option<TempDir>, store: &Store, sql: &str) {
+    match kind {
+        Kind::Sqlite => {
+            let conn =
+                rusqlite::Connection::open(dir.as_ref().unwrap().path().join("w.db")).unwrap();
+            conn.execute_batch(sql).unwrap();
+        }
+        Kind::Postgres => {
+            let (client, connection) =
+                tokio_postgres::connect(&pg_url(store), tokio_postgres::NoTls)
+                    .await
+                    .unwrap();
+            tokio::spawn(connection);
+            client.batch_execute(sql).await.unwrap();
+        }
+    }
+}
+
+on_both! {
+/// A new user id or role name that differs from an existing one only in ASCII case is a
+/// conflict naming both; look-alikes an older warden stored stay, and stay addressable.
+async fn case_only_look_alikes_are_refused_and_old_ones_kept(kind) {
+    let Some((dir, store)) = open(kind).await else { return };
+    store.create_role(&role("ADMIN"), &[], None).await.unwrap();
+    store
+        .create_user(&new_user("admin", "admin@example.com", &["ADMIN"]), None)
+        .await
+        .unwrap();
+    let err = store
+        .create_user(&new_user("Admin", "other@example.com", &[]), None)
+        .await
+        .err()
+        .unwrap();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "user id Admin differs only in case from the existing user admin"
+    );
+    let err = store.create_role(&role("admin"), &[], None).await.err().unwrap();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "role name admin differs only in case from the existing role ADMIN"
+    );
+    // Nothing was half written.
+    assert_eq!(store.count_users().await.unwrap(), 1);
+    assert!(store.user("Admin").await.is_err());
+    assert_eq!(store.role_graph().await.unwrap().len(), 1);
+    // An exact duplicate is still the plain conflict; a different id is fine.
+    let err = store
+        .create_user(&new_user("admin", "third@example.com", &[]), None)
+        .await
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("already exists"), "{err}");
+    store
+        .create_user(&new_user("admin2", "admin2@example.com", &[]), None)
+        .await
+        .unwrap();
+
+    // An older database already holding look-alikes: they stay and are found by their own
+    // exact id; a third variant is refused.
+    raw_sql(
+        kind,
+        &dir,
+        &store,
+        "INSERT INTO users (id, email, name, created_at, updated_at) VALUES ('ADMIN2', 'old@example.com', '', 0, 0);
+         INSERT INTO roles (name, created_at) VALUES ('Admin', 0);",
+    )
+    .await;
+    let store = open_again(kind, &dir, &store).await;
+    assert_eq!(store.user("ADMIN2").await.unwrap().email, "old@example.com");
+    assert_eq!(store.user("admin2").await.unwrap().email, "admin2@example.com");
+    assert!(store.role_graph().await.unwrap().contains_key("Admin"));
+    let err = store
+        .create_user(&new_user("Admin2", "new@example.com", &[]), None)
+        .await
+        .err()
+        .unwrap();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    let err = store.create_role(&role("aDMIN"), &[], None).await.err().unwrap();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+}
+}
+
 on_both! {
 async fn set_roles_refuses_unknown_roles_and_keeps_the_old_ones(kind) {
     let Some((_d, store)) = open(kind).await else { return };

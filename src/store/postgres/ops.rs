@@ -9,8 +9,8 @@ use crate::model::{ClientName, Email, RoleName, SearchText, UserName};
 use crate::store::rows::{capped_json, like_escape};
 use crate::store::{
     AdminProbe, Audit, AuditRow, Backend, ClientRow, DecisionFilter, DecisionRow, DecisionStats,
-    Entity, KeyRow, NewUser, RefreshLimits, RefreshOutcome, ReplicaRow, Reservation, RoleRow,
-    SessionRow, StoreError, ThrottleKey, UserRow,
+    Entity, KeyRow, LookAlike, NewUser, RefreshLimits, RefreshOutcome, ReplicaRow, Reservation,
+    RoleRow, SessionRow, StoreError, ThrottleKey, UserRow,
 };
 use crate::util::{random_id, sha256_hex};
 use deadpool_postgres::{GenericClient, Transaction};
@@ -313,6 +313,7 @@ impl Backend for Postgres {
         let mut conn = self.conn().await?;
         let tx = Self::begin(&mut conn).await?;
         execute(&tx, "SELECT pg_advisory_xact_lock($1)", &[&DIRECTORY_LOCK]).await?;
+        refuse_case_variant(&tx, LookAlike::User, user.id.as_str()).await?;
         let t = self.now();
         let statement = tx
             .prepare_cached("INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
@@ -607,6 +608,7 @@ impl Backend for Postgres {
         let mut conn = self.conn().await?;
         let tx = Self::begin(&mut conn).await?;
         execute(&tx, "SELECT pg_advisory_xact_lock($1)", &[&DIRECTORY_LOCK]).await?;
+        refuse_case_variant(&tx, LookAlike::Role, name.as_str()).await?;
         let statement = tx
             .prepare_cached("INSERT INTO roles (name, created_at) VALUES ($1, $2)")
             .await?;
@@ -1415,5 +1417,28 @@ impl Backend for Postgres {
                 seen_at: r.get(5),
             })
             .collect())
+    }
+}
+
+/// Refuse a new user id or role name that differs from an existing one only in case
+/// ([`crate::store::case_variant`] says why); run under the directory lock.
+async fn refuse_case_variant(
+    tx: &Transaction<'_>,
+    kind: LookAlike,
+    new: &str,
+) -> Result<(), StoreError> {
+    let sql = match kind {
+        LookAlike::User => "SELECT id FROM users WHERE lower(id) = lower($1) AND id <> $1 LIMIT 1",
+        LookAlike::Role => {
+            "SELECT name FROM roles WHERE lower(name) = lower($1) AND name <> $1 LIMIT 1"
+        }
+    };
+    match query_opt(tx, sql, &[&new]).await? {
+        Some(row) => Err(crate::store::case_variant(
+            kind,
+            new,
+            &row.get::<_, String>(0),
+        )),
+        None => Ok(()),
     }
 }

@@ -3,8 +3,27 @@
 use super::{bump_revision, conflict_on_unique, Audit, SqliteStore, StoreError};
 use crate::model::{ancestors, RoleName};
 use crate::store::rows::RoleRow;
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::BTreeMap;
+
+/// Refuse a new role name that differs from an existing one only in case
+/// ([`crate::store::case_variant`] says why).
+fn refuse_case_variant(conn: &Connection, name: &RoleName) -> Result<(), StoreError> {
+    let existing: Option<String> = conn
+        .prepare_cached(
+            "SELECT name FROM roles WHERE lower(name) = lower(?1) AND name <> ?1 LIMIT 1",
+        )?
+        .query_row([name.as_str()], |r| r.get(0))
+        .optional()?;
+    match existing {
+        Some(existing) => Err(crate::store::case_variant(
+            crate::store::LookAlike::Role,
+            name.as_str(),
+            &existing,
+        )),
+        None => Ok(()),
+    }
+}
 
 /// Every role edge `role -> parent` in the store.
 pub(crate) fn role_graph(conn: &Connection) -> Result<BTreeMap<String, Vec<String>>, StoreError> {
@@ -58,6 +77,7 @@ impl SqliteStore {
         audit: Option<&Audit>,
     ) -> Result<RoleRow, StoreError> {
         self.write_audited(audit, |tx| {
+            refuse_case_variant(tx, name)?;
             tx.execute(
                 "INSERT INTO roles (name, created_at) VALUES (?1, ?2)",
                 params![name.as_str(), self.now()],

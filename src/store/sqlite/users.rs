@@ -69,6 +69,24 @@ fn write_roles(conn: &Connection, id: &str, roles: &[RoleName]) -> Result<(), St
     Ok(())
 }
 
+/// Refuse a new user id that differs from an existing one only in case
+/// ([`crate::store::case_variant`] says why). A scan of the ids: creations are rare, and an
+/// index on `lower(id)` could not be unique on a database that already holds look-alikes.
+fn refuse_case_variant(conn: &Connection, id: &str) -> Result<(), StoreError> {
+    let existing: Option<String> = conn
+        .prepare_cached("SELECT id FROM users WHERE lower(id) = lower(?1) AND id <> ?1 LIMIT 1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    match existing {
+        Some(existing) => Err(crate::store::case_variant(
+            crate::store::LookAlike::User,
+            id,
+            &existing,
+        )),
+        None => Ok(()),
+    }
+}
+
 impl SqliteStore {
     /// Create a user with its roles in one transaction.
     pub fn create_user(
@@ -77,6 +95,7 @@ impl SqliteStore {
         audit: Option<&Audit>,
     ) -> Result<UserRow, StoreError> {
         self.write_audited(audit, |tx| {
+            refuse_case_variant(tx, user.id.as_str())?;
             let t = self.now();
             tx.execute(
                 "INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
