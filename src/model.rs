@@ -160,7 +160,22 @@ impl RoleName {
 /// Characters RFC 5322 allows unquoted in a local part (`atext`), besides letters and digits.
 const ATEXT_SPECIALS: &str = "!#$%&'*+/=?^_`{|}~-";
 
+/// An email's identity: the one form in which two addresses of one account are equal, for
+/// lookups, uniqueness, sign-in throttle keys, identity-provider linking and AuthZEN
+/// subjects alike (issue 25: the store and the throttle once folded case two different ways,
+/// so a Unicode variant was one account but two throttle budgets). Addresses are ASCII
+/// ([`Email::parse`]), so the form is the trimmed address in ASCII lower case; no back end
+/// folds case on its own.
+pub fn email_key(email: &str) -> String {
+    email.trim().to_ascii_lowercase()
+}
+
 impl Email {
+    /// This address's identity (see [`email_key`]).
+    pub fn key(&self) -> String {
+        email_key(&self.0)
+    }
+
     /// Longest address (RFC 5321 section 4.5.3.1.3: a 256-octet path minus the brackets).
     pub const MAX_LEN: usize = 254;
 
@@ -184,6 +199,16 @@ impl Email {
     /// combining accents, and other scripts' letters that look like Latin ones.
     pub fn parse(s: &str) -> Result<Self, InvalidValue> {
         use unicode_normalization::UnicodeNormalization;
+        // Non-ASCII input is refused as given, before NFC: NFC turns some look-alikes into
+        // ASCII (the Kelvin sign U+212A becomes `K`), and `\u{212A}ate@example.com` must
+        // never find kate's account (issue 25).
+        if !s.trim().is_ascii() {
+            let s = s.trim();
+            return Err(InvalidValue(format!(
+                "invalid email {}: only ASCII addresses are accepted (an international domain goes in its punycode xn-- form)",
+                shown(s)
+            )));
+        }
         let normal: String = s.nfc().collect();
         let s = normal.trim();
         let bad = |why: &str| InvalidValue(format!("invalid email {}: {why}", shown(s)));

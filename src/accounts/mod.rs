@@ -10,6 +10,7 @@ pub use gate::{Busy, HashGate, HashSlot};
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::identity;
+use crate::model::Email;
 use crate::store::{
     RefreshLimits, RefreshOutcome, Reservation, SessionRow, Store, StoreError, ThrottleKey, UserRow,
 };
@@ -141,8 +142,8 @@ pub fn address_key(address: std::net::IpAddr, ipv6_prefix: u8) -> String {
 /// accounts. An attempt a service client vouched for is also charged to the client, so an
 /// app server that floods (or lies about addresses) is stopped as a whole. An admin can lift
 /// an account's counters (`warden user unlock`), and a password reset lifts them too.
-fn throttle_keys(config: &Config, email: &str, origin: &Origin) -> Vec<ThrottleKey> {
-    let account = email.trim().to_lowercase();
+fn throttle_keys(config: &Config, account: &str, origin: &Origin) -> Vec<ThrottleKey> {
+    let account = account.to_string();
     let address = address_key(origin.address, config.ipv6_prefix);
     let mut keys = vec![
         ThrottleKey {
@@ -239,7 +240,15 @@ impl Accounts {
         if email.len() > 320 {
             return Err(AuthError::BadRequest("email is too long".into()));
         }
-        let keys = throttle_keys(&self.config, &email, &origin);
+        // An address that does not parse (a Unicode look-alike among them) names no account:
+        // it is checked against the dummy hash like an unknown one, and charged to a key of
+        // its own that no account shares.
+        let parsed = Email::parse(&email).ok();
+        let account = match &parsed {
+            Some(e) => e.key(),
+            None => format!("unparsed:{}", email.trim()),
+        };
+        let keys = throttle_keys(&self.config, &account, &origin);
         // The throttle first, then the hashing gate: an attempt that is already blocked must
         // not take a hashing turn from a real user (a flood of blocked guesses would
         // otherwise fill the queue and shut everyone out with 503).
@@ -252,7 +261,10 @@ impl Accounts {
                 return Err(busy.into());
             }
         };
-        let found = self.store.user_by_email(&email).await?;
+        let found = match &parsed {
+            Some(e) => self.store.user_by_email(e).await?,
+            None => None,
+        };
         let stored = found.as_ref().and_then(|(_, h)| h.clone());
         let dummy = self.dummy_hash.clone();
         let (ok, _slot) = Self::hashing(slot, move |slot| {
@@ -301,7 +313,16 @@ impl Accounts {
                 let email = claims.verified_email().ok_or_else(|| {
                     refuse("the token's email is missing or not verified (email_verified)".into())
                 })?;
-                self.store.user_by_email(email).await?.map(|(user, _)| user)
+                // The verified address must be an ASCII address as given: a Unicode
+                // look-alike (`alİce@`, the Kelvin sign) names nobody here, whatever a
+                // database's own case folding would say (issue 25).
+                let email = Email::parse(email).map_err(|e| {
+                    refuse(format!("the token's verified email is not accepted: {e}"))
+                })?;
+                self.store
+                    .user_by_email(&email)
+                    .await?
+                    .map(|(user, _)| user)
             }
             crate::config::LinkClaim::Sub => match self.store.user(&claims.sub).await {
                 Ok(user) => Some(user),
@@ -439,7 +460,7 @@ impl Accounts {
             .map_err(|e| AuthError::BadRequest(format!("new_password: {e}")))?;
         let slot = self.gate.enter().await?;
         let user = self.store.user(&user_id).await?;
-        let keys = throttle_keys(&self.config, &user.email, &origin);
+        let keys = throttle_keys(&self.config, &crate::model::email_key(&user.email), &origin);
         self.reserve(&keys).await?;
         let stored = self.store.password_hash(&user_id).await?;
         let dummy = self.dummy_hash.clone();

@@ -129,7 +129,12 @@ impl Resolver {
             }
         }
         let user = if key.contains('@') {
-            self.store.user_by_email(key).await?.map(|(u, _)| u)
+            // A key that is not an ASCII address as given names nobody (no Unicode
+            // look-alike finds an ASCII account, issue 25).
+            match crate::model::Email::parse(key) {
+                Ok(email) => self.store.user_by_email(&email).await?.map(|(u, _)| u),
+                Err(_) => None,
+            }
         } else {
             match self.store.user(key).await {
                 Ok(u) => Some(u),

@@ -191,10 +191,11 @@ pub trait Backend: Send + Sync {
     /// A user by id.
     async fn user(&self, id: &str) -> Result<UserRow, StoreError>;
 
-    /// A user and password hash by email (case-insensitive), for sign-in.
+    /// A user and password hash by email (its [`crate::model::email_key`]), for sign-in,
+    /// identity-provider linking and AuthZEN subjects.
     async fn user_by_email(
         &self,
-        email: &str,
+        email: &Email,
     ) -> Result<Option<(UserRow, Option<String>)>, StoreError>;
 
     /// Users ordered by id; `filter` matches id, email or name (substring, case-insensitive

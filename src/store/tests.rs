@@ -179,7 +179,7 @@ async fn emails_are_unique_case_insensitively_and_nothing_is_half_written(kind) 
     assert!(err.to_string().contains("unknown role NOPE"));
     assert_eq!(store.count_users().await.unwrap(), 1);
     assert!(store
-        .user_by_email("ANN@example.com")
+        .user_by_email(&"ANN@example.com".parse().unwrap())
         .await
         .unwrap()
         .is_some());

@@ -343,3 +343,82 @@ fn rfc8414_metadata_and_basic_client_authentication_at_introspection() {
     assert_eq!(introspect(&basic(&client.id, "wrong")).status, 401);
     assert_eq!(introspect("Basic !!!").status, 401);
 }
+
+/// Unicode look-alikes of an ASCII address: U+0130 (capital I with dot, which PostgreSQL's
+/// `lower()` folds to `i`), the Kelvin sign (NFC makes it `K`), full-width letters.
+const LOOK_ALIKES: [&str; 4] = [
+    "al\u{130}ce@example.com",
+    "AL\u{130}CE@EXAMPLE.COM",
+    "\u{212A}ate@example.com",
+    "\u{FF41}lice@example.com",
+];
+
+fn one_canonical_email(app: &TestApp) {
+    let admin = app.admin_token();
+    let r = app.call(
+        "post",
+        "/admin/v1/users",
+        Some(&json!({"email": "kate@example.com", "password": USER_PASSWORD})),
+        Some(&admin),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    // A look-alike never signs in as the ASCII account, even with its password, and its
+    // failures are not the account's.
+    for variant in LOOK_ALIKES {
+        let r = login(app, variant, USER_PASSWORD, &[]);
+        assert_eq!(r.status, 401, "{variant}: {}", r.text);
+    }
+    // (4 more: the look-alike's own pair budget of 5 is then spent.)
+    for _ in 0..4 {
+        assert_eq!(
+            login(app, "al\u{130}ce@example.com", "wrong-password-1", &[]).status,
+            401
+        );
+    }
+    assert_eq!(
+        login(app, "alice@example.com", USER_PASSWORD, &[]).status,
+        200
+    );
+    // A case variant is the same account, and the same throttle keys.
+    assert_eq!(
+        login(app, "ALICE@Example.COM", USER_PASSWORD, &[]).status,
+        200
+    );
+    for _ in 0..5 {
+        assert_eq!(
+            login(app, "Alice@EXAMPLE.com", "wrong-password-1", &[]).status,
+            401
+        );
+    }
+    let r = login(app, "alice@example.com", USER_PASSWORD, &[]);
+    assert_eq!(r.status, 429, "{}", r.text);
+    // AuthZEN subjects: a look-alike names nobody; a case variant names alice.
+    for variant in LOOK_ALIKES {
+        let found = block(app.state.resolver.directory_subject(variant)).unwrap();
+        assert!(found.is_none(), "{variant} named {found:?}");
+    }
+    let found = block(app.state.resolver.directory_subject("ALICE@EXAMPLE.COM")).unwrap();
+    assert_eq!(found.unwrap().id, "alice");
+    // And no look-alike can be registered beside the account.
+    for variant in LOOK_ALIKES {
+        let r = app.call(
+            "post",
+            "/admin/v1/users",
+            Some(&json!({"email": variant})),
+            Some(&admin),
+        );
+        assert_eq!(r.status, 400, "{variant}: {}", r.text);
+    }
+}
+
+#[test]
+fn one_canonical_email_on_sqlite() {
+    one_canonical_email(&spawn_app());
+}
+
+#[test]
+fn one_canonical_email_on_postgres() {
+    if let Some(app) = spawn_pg_app_with("one_canonical_email_on_postgres", |_| {}) {
+        one_canonical_email(&app);
+    }
+}

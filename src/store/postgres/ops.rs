@@ -216,7 +216,7 @@ async fn unlock_in(c: &impl GenericClient, email: &str) -> Result<usize, StoreEr
     Ok(execute(
         c,
         "DELETE FROM login_throttle WHERE account = $1",
-        &[&email.to_lowercase()],
+        &[&crate::model::email_key(email)],
     )
     .await? as usize)
 }
@@ -351,13 +351,17 @@ impl Backend for Postgres {
 
     async fn user_by_email(
         &self,
-        email: &str,
+        email: &Email,
     ) -> Result<Option<(UserRow, Option<String>)>, StoreError> {
         let conn = self.conn().await?;
+        // The key is ASCII lower case and stored addresses are ASCII: `lower()` of a stored
+        // address is its key, never a Unicode folding of a look-alike (the input is one).
         let row = query_opt(
             &conn,
-            &format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE lower(u.email) = lower($1)"),
-            &[&email.trim()],
+            &format!(
+                "SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE lower(u.email) = $1"
+            ),
+            &[&email.key()],
         )
         .await?;
         Ok(row.map(|r| (user_from_row(&r), r.get(7))))
@@ -1373,7 +1377,7 @@ impl Backend for Postgres {
         Ok(query_one(
             &conn,
             "SELECT COALESCE(MAX(failures), 0) FROM login_throttle WHERE scope = 'account' AND account = $1 AND window_start_ms > $2",
-            &[&email.to_lowercase(), &(now_ms - window_ms)],
+            &[&crate::model::email_key(email), &(now_ms - window_ms)],
         )
         .await?
         .get(0))

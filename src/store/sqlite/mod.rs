@@ -499,9 +499,9 @@ impl Backend for Sqlite {
 
     async fn user_by_email(
         &self,
-        email: &str,
+        email: &Email,
     ) -> Result<Option<(UserRow, Option<String>)>, StoreError> {
-        let email = email.to_owned();
+        let email = email.key();
         self.run(move |db| db.user_by_email(&email)).await
     }
 

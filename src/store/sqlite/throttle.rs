@@ -114,7 +114,7 @@ impl SqliteStore {
         self.read(|c| {
             Ok(c.query_row(
                 "SELECT COALESCE(MAX(failures), 0) FROM login_throttle WHERE scope = 'account' AND account = ?1 AND window_start_ms > ?2",
-                params![email.to_lowercase(), now_ms - window_ms],
+                params![crate::model::email_key(email), now_ms - window_ms],
                 |r| r.get(0),
             )?)
         })
@@ -125,6 +125,6 @@ impl SqliteStore {
 pub(crate) fn unlock_in(tx: &rusqlite::Connection, email: &str) -> Result<usize, StoreError> {
     Ok(tx.execute(
         "DELETE FROM login_throttle WHERE account = ?1",
-        [email.to_lowercase()],
+        [crate::model::email_key(email)],
     )?)
 }

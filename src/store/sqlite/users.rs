@@ -125,8 +125,10 @@ impl SqliteStore {
     ) -> Result<Option<(UserRow, Option<String>)>, StoreError> {
         self.read(|c| {
             let found: Option<(String, Option<String>)> = c
+                // `email` is an email key (ASCII lower case); the column's NOCASE folds ASCII
+                // only, the same folding.
                 .prepare_cached("SELECT id, password_hash FROM users WHERE email = ?1")?
-                .query_row([email.trim()], |r| Ok((r.get(0)?, r.get(1)?)))
+                .query_row([email], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
             match found {
                 Some((id, hash)) => Ok(find_user(c, &id)?.map(|u| (u, hash))),
