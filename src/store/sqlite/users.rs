@@ -44,6 +44,7 @@ pub(crate) fn find_user(conn: &Connection, id: &str) -> Result<Option<UserRow>, 
     }
 }
 
+/// [`find_user`], a missing user being an error.
 fn must_find_user(conn: &Connection, id: &str) -> Result<UserRow, StoreError> {
     find_user(conn, id)?.ok_or_else(|| StoreError::not_found(crate::store::Entity::User, id))
 }
@@ -177,7 +178,7 @@ impl SqliteStore {
         self.write_directory_from(audit, before, |tx| {
             write_roles(tx, id, roles)?;
             touch(tx, id, self.now())?;
-            find_user(tx, id)?.ok_or_else(|| StoreError::not_found(crate::store::Entity::User, id))
+            must_find_user(tx, id)
         })
     }
 
