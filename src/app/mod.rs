@@ -661,26 +661,16 @@ impl App {
             format!("user:{id}"),
             json!({ "after": after }),
         );
-        // TODO(atomic): one store call for every field.
-        let mut row = None;
-        if email.is_some() || name.is_some() {
-            row = Some(
-                self.store
-                    .update_user(id.as_str(), email.as_ref(), name.as_ref(), Some(&audit))
-                    .await?,
-            );
-        }
-        if let Some(disabled) = change.disabled {
-            row = Some(
-                self.store
-                    .set_user_disabled(id.as_str(), disabled, Some(&audit))
-                    .await?,
-            );
-        }
-        match row {
-            Some(r) => Ok(r),
-            None => Ok(user),
-        }
+        Ok(self
+            .store
+            .update_user(
+                id.as_str(),
+                email.as_ref(),
+                name.as_ref(),
+                change.disabled,
+                Some(&audit),
+            )
+            .await?)
     }
 
     /// Replace a user's roles, the first being the primary one (`users.roles`). The user may

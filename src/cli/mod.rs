@@ -324,7 +324,7 @@ pub struct AuditArgs {
     /// Only rows by this actor, e.g. cli or user:admin.
     #[arg(long)]
     pub actor: Option<String>,
-    /// Only rows of this action, e.g. users.disable.
+    /// Only rows of this admin action (the one that allowed the change), e.g. users.update.
     #[arg(long)]
     pub action: Option<String>,
     /// At most this many rows (1 to 1000).

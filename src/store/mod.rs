@@ -147,6 +147,45 @@ pub struct Audit {
     pub detail: serde_json::Value,
 }
 
+impl Audit {
+    /// This row with `before` added to its detail: the state the change replaced, read by the
+    /// back end inside the change's own transaction (a value read earlier, outside it, could
+    /// already be stale when the change lands). The core gives the new values (`after`); a
+    /// detail that is not an object is kept under `detail`.
+    pub(crate) fn with_before(&self, before: serde_json::Value) -> Audit {
+        let mut detail = match &self.detail {
+            serde_json::Value::Object(map) => map.clone(),
+            other => serde_json::Map::from_iter([("detail".to_owned(), other.clone())]),
+        };
+        detail.insert("before".into(), before);
+        Audit {
+            detail: serde_json::Value::Object(detail),
+            ..self.clone()
+        }
+    }
+}
+
+/// The fields of `user` that a [`Backend::update_user`] with these arguments changes, as
+/// they are in `user` (the keys of the core's `after`): the audit row's `before`.
+pub(crate) fn user_fields_before(
+    user: &UserRow,
+    email: Option<&Email>,
+    name: Option<&UserName>,
+    disabled: Option<bool>,
+) -> serde_json::Value {
+    let mut before = serde_json::Map::new();
+    if email.is_some() {
+        before.insert("email".into(), user.email.clone().into());
+    }
+    if name.is_some() {
+        before.insert("name".into(), user.name.clone().into());
+    }
+    if disabled.is_some() {
+        before.insert("disabled".into(), user.disabled.into());
+    }
+    serde_json::Value::Object(before)
+}
+
 /// Every operation on warden's data. See the module documentation for what each back end
 /// promises.
 #[async_trait::async_trait]
@@ -216,19 +255,12 @@ pub trait Backend: Send + Sync {
         limit: i64,
     ) -> Result<Vec<UserRow>, StoreError>;
 
-    /// Replace a user's roles (the first is the primary role).
+    /// Replace a user's roles (the first is the primary role). The audit row gets `before`:
+    /// the roles as they were, read in the change's transaction.
     async fn set_user_roles(
         &self,
         id: &str,
         roles: &[RoleName],
-        audit: Option<&Audit>,
-    ) -> Result<UserRow, StoreError>;
-
-    /// Disable or enable a user. Disabling also ends every session of the user.
-    async fn set_user_disabled(
-        &self,
-        id: &str,
-        disabled: bool,
         audit: Option<&Audit>,
     ) -> Result<UserRow, StoreError>;
 
@@ -259,12 +291,17 @@ pub trait Backend: Send + Sync {
     /// The stored password hash of a user, if any.
     async fn password_hash(&self, id: &str) -> Result<Option<String>, StoreError>;
 
-    /// Update a user's name and/or email.
+    /// Change a user's email, name and enabled state, each when given, in one transaction
+    /// (through the directory check): all of them land, with the audit row, or none does.
+    /// Disabling also ends every session of the user. The audit row gets `before`: the
+    /// given fields as they were, read in that transaction. With no field given nothing is
+    /// written (no audit row either) and the user is returned as it is.
     async fn update_user(
         &self,
         id: &str,
         email: Option<&Email>,
         name: Option<&UserName>,
+        disabled: Option<bool>,
         audit: Option<&Audit>,
     ) -> Result<UserRow, StoreError>;
 
@@ -287,7 +324,8 @@ pub trait Backend: Send + Sync {
         audit: Option<&Audit>,
     ) -> Result<RoleRow, StoreError>;
 
-    /// Replace a role's parents.
+    /// Replace a role's parents. The audit row gets `before`: the parents as they were,
+    /// read in the change's transaction.
     async fn set_role_parents(
         &self,
         name: &RoleName,

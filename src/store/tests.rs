@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::{Email, RoleName, UserId};
+use crate::model::{Email, RoleName, UserId, UserName};
 use tempfile::TempDir;
 
 /// Which back end a test runs on: every test written with [`on_both`] runs on each.
@@ -617,6 +617,112 @@ async fn revision_moves_on_every_handle(kind) {
 }
 }
 
+/// An audit row of `action` on `target` by the CLI, with only the new values (`after`), as
+/// the core gives it.
+fn audit_after(action: &str, target: &str, after: serde_json::Value) -> Audit {
+    Audit {
+        actor: "cli".into(),
+        action: action.into(),
+        target: target.into(),
+        detail: serde_json::json!({ "after": after }),
+    }
+}
+
+on_both! {
+/// A user change of several fields is one transaction with its audit row: refused whole when
+/// the last administrator would be lost (the email does not change, no row is written), and
+/// when it lands, the one row has `before` (read inside it) for exactly the changed fields.
+async fn update_user_is_all_or_nothing_and_audits_what_it_replaced(kind) {
+    let Some((_d, store)) = open(kind).await else { return };
+    store.create_role(&role("ADMIN"), &[], None).await.unwrap();
+    store.create_role(&role("USER"), &[], None).await.unwrap();
+    store.create_user(&new_user("root", "root@example.com", &["ADMIN"]), None).await.unwrap();
+    store.create_user(&new_user("b", "b@example.com", &["USER"]), None).await.unwrap();
+    store.set_admin_probe(Arc::new(|u: &UserRow, _: &BTreeMap<String, Vec<String>>| {
+        u.roles.iter().any(|r| r == "ADMIN")
+    }));
+    let email = Email::parse("new@x.y").unwrap();
+    let audit = audit_after(
+        "users.update",
+        "user:root",
+        serde_json::json!({"email": "new@x.y", "disabled": true}),
+    );
+    let err = store
+        .update_user("root", Some(&email), None, Some(true), Some(&audit))
+        .await
+        .err()
+        .unwrap();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    let root = store.user("root").await.unwrap();
+    assert_eq!((root.email.as_str(), root.disabled), ("root@example.com", false));
+    assert!(store.list_audit(None, None, 10).await.unwrap().is_empty());
+
+    let session = store.create_session("b", "refresh-hash", 3600).await.unwrap();
+    let name = UserName::parse("Bea").unwrap();
+    let after = serde_json::json!({"email": "new@x.y", "name": "Bea", "disabled": true});
+    let audit = audit_after("users.update", "user:b", after.clone());
+    let row = store
+        .update_user("b", Some(&email), Some(&name), Some(true), Some(&audit))
+        .await
+        .unwrap();
+    assert_eq!((row.email.as_str(), row.name.as_str(), row.disabled), ("new@x.y", "Bea", true));
+    let ended = store.session(&session.id).await.unwrap().unwrap();
+    assert_eq!(ended.revoked_reason.as_deref(), Some("user_disabled"));
+    let rows = store.list_audit(None, None, 10).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0].detail,
+        serde_json::json!({
+            "before": {"email": "b@example.com", "name": "b", "disabled": false},
+            "after": after,
+        })
+    );
+
+    // Nothing given: nothing written, not even an audit row.
+    let same = store.update_user("b", None, None, None, Some(&audit)).await.unwrap();
+    assert_eq!(same, row);
+    assert_eq!(store.list_audit(None, None, 10).await.unwrap().len(), 1);
+    assert!(matches!(
+        store.update_user("nobody", None, None, Some(false), Some(&audit)).await,
+        Err(StoreError::NotFound { .. })
+    ));
+}
+}
+
+on_both! {
+/// Replacing a user's roles or a role's parents records what they were, read in the change's
+/// transaction.
+async fn role_changes_audit_what_they_replaced(kind) {
+    let Some((_d, store)) = open(kind).await else { return };
+    store.create_role(&role("USER"), &[], None).await.unwrap();
+    store.create_role(&role("TEAM"), &[role("USER")], None).await.unwrap();
+    store.create_user(&new_user("a", "a@example.com", &["USER"]), None).await.unwrap();
+    let audit = audit_after("users.roles", "user:a", serde_json::json!(["TEAM", "USER"]));
+    store
+        .set_user_roles("a", &[role("TEAM"), role("USER")], Some(&audit))
+        .await
+        .unwrap();
+    let mut audit = audit_after("roles.write", "role:TEAM", serde_json::json!([]));
+    audit.detail["change"] = "update".into();
+    store.set_role_parents(&role("TEAM"), &[], Some(&audit)).await.unwrap();
+    let rows = store.list_audit(None, None, 10).await.unwrap();
+    let details: Vec<_> = rows.iter().map(|r| (r.action.as_str(), &r.detail)).collect();
+    assert_eq!(
+        details,
+        [
+            (
+                "roles.write",
+                &serde_json::json!({"change": "update", "before": ["USER"], "after": []})
+            ),
+            (
+                "users.roles",
+                &serde_json::json!({"before": ["USER"], "after": ["TEAM", "USER"]})
+            ),
+        ]
+    );
+}
+}
+
 on_both! {
 /// Keys, secrets, clients, jti revocation, audit and the decision log, through the seam.
 async fn keys_secrets_clients_and_logs(kind) {
@@ -632,9 +738,9 @@ async fn keys_secrets_clients_and_logs(kind) {
     assert_eq!((s1.clone(), s2), (vec![1, 2], s1));
     let audit = Audit {
         actor: "cli".into(),
-        action: "clients.create".into(),
+        action: "clients.write".into(),
         target: "client:x".into(),
-        detail: serde_json::json!({"n": 1}),
+        detail: serde_json::json!({"change": "create", "name": "svc"}),
     };
     let (client, key) = store.create_client("svc", Some(&audit)).await.unwrap();
     assert_eq!(store.client_by_key(&key).await.unwrap().unwrap().id, client.id);
@@ -648,7 +754,8 @@ async fn keys_secrets_clients_and_logs(kind) {
     assert!(!store.is_jti_revoked("j2").await.unwrap());
     let rows = store.list_audit(Some("cli"), None, 10).await.unwrap();
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].detail, serde_json::json!({"n": 1}));
+    assert_eq!(rows[0].action, "clients.write");
+    assert_eq!(rows[0].detail, serde_json::json!({"change": "create", "name": "svc"}));
     let decision = |d: &str| DecisionRow {
         id: 0,
         at: store.now(),

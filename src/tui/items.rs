@@ -610,7 +610,8 @@ impl Item for Policy {
 
 // ---- audit ----
 
-/// What an audit entry changed, in a few words: `before -> after` when the entry has both.
+/// What an audit entry changed, in a few words: `before -> after` when the entry has both
+/// (field by field when they are objects, as a user's update has them).
 pub fn change_summary(detail: &Value) -> String {
     fn short(v: &Value) -> String {
         match v {
@@ -624,8 +625,21 @@ pub fn change_summary(detail: &Value) -> String {
     let Some(map) = detail.as_object() else {
         return short(detail);
     };
-    if let (Some(before), Some(after)) = (map.get("before"), map.get("after")) {
-        return format!("{} -> {}", short(before), short(after));
+    match (map.get("before"), map.get("after")) {
+        (Some(Value::Object(before)), Some(Value::Object(after))) => {
+            return after
+                .iter()
+                .map(|(k, v)| {
+                    let was = before.get(k).unwrap_or(&Value::Null);
+                    format!("{k}: {} -> {}", short(was), short(v))
+                })
+                .collect::<Vec<_>>()
+                .join(" · ");
+        }
+        (Some(before), Some(after)) => {
+            return format!("{} -> {}", short(before), short(after));
+        }
+        _ => {}
     }
     map.iter()
         .filter(|(_, v)| !v.is_null())

@@ -661,6 +661,25 @@ fn taking_your_own_role_asks_first() {
     assert_eq!(app.take_jobs().len(), 1);
 }
 
+/// The audit view's CHANGE column: `before -> after`, field by field for a user's update
+/// (whose before and after are objects of the changed fields), whole for a list.
+#[test]
+fn audit_changes_read_before_and_after() {
+    use crate::tui::items::change_summary;
+    let update = json!({
+        "before": {"email": "a@x.y", "disabled": false},
+        "after": {"email": "b@x.y", "disabled": true},
+    });
+    assert_eq!(
+        change_summary(&update),
+        "email: a@x.y -> b@x.y · disabled: false -> true"
+    );
+    let parents = json!({"change": "update", "before": [], "after": ["USER"]});
+    assert_eq!(change_summary(&parents), "(none) -> USER");
+    let refused = json!({"outcome": "refused", "reason": "no"});
+    assert_eq!(change_summary(&refused), "outcome: refused · reason: no");
+}
+
 #[test]
 fn one_time_format() {
     assert_eq!(when(0), "1970-01-01 00:00:00");

@@ -330,18 +330,22 @@ fn users_roles_sessions_clients_tokens() {
         "users.delete",
         "sessions.revoke",
         "tokens.revoke",
-        "roles.create",
-        "roles.delete",
-        "clients.create",
-        "clients.revoke",
+        "roles.write",
+        "clients.write",
     ] {
         assert!(actions.contains(&a), "no audit row for {a}: {actions:?}");
     }
     let one = ok(app.call("get", "/admin/v1/audit?action=users.delete", None, t));
     assert_eq!(one[0]["target"], "user:Dan");
     // Each change is audited once, under the admin who made it (not also as "cli").
-    let clients = ok(app.call("get", "/admin/v1/audit?action=clients.create", None, t));
-    assert_eq!(clients.as_array().unwrap().len(), 1, "{clients}");
+    let clients = ok(app.call("get", "/admin/v1/audit?action=clients.write", None, t));
+    let changes: Vec<&str> = clients
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["detail"]["change"].as_str().unwrap())
+        .collect();
+    assert_eq!(changes, ["revoke", "create"], "{clients}");
     assert!(clients
         .as_array()
         .unwrap()
@@ -614,31 +618,204 @@ fn role_conflicts_name_the_query_and_audit_rows_say_what_changed() {
     let id = c["id"].as_str().unwrap();
     ok(app.call("delete", &format!("/admin/v1/clients/{id}"), None, Some(t)));
 
+    // Each row is named after the admin action that allowed the change; `change` says which
+    // change of that action it was, `before` and `after` what it changed.
     let audit = ok(app.call("get", "/admin/v1/audit?actor=user:admin", None, Some(t)));
-    let mut actions: Vec<&str> = audit
+    let mut rows: Vec<(&str, &Value)> = audit
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| a["action"].as_str().unwrap())
+        .map(|a| (a["action"].as_str().unwrap(), &a["detail"]))
         .collect();
-    actions.reverse();
+    rows.reverse();
+    let names: Vec<(&str, Option<&str>)> = rows
+        .iter()
+        .map(|(action, detail)| (*action, detail["change"].as_str()))
+        .collect();
     assert_eq!(
-        actions,
+        names,
         [
-            "roles.create",
-            "roles.update",
-            "roles.delete",
-            "users.disable",
-            "users.update",
-            "users.enable",
-            "users.password",
-            "clients.create",
-            "clients.revoke"
+            ("roles.write", Some("create")),
+            ("roles.write", Some("update")),
+            ("roles.write", Some("delete")),
+            ("users.update", None),
+            ("users.update", None),
+            ("users.password", None),
+            ("clients.write", Some("create")),
+            ("clients.write", Some("revoke")),
         ]
+    );
+    assert_eq!(
+        rows[1].1,
+        &json!({"change": "update", "before": [], "after": ["USER"]})
+    );
+    assert_eq!(
+        rows[3].1,
+        &json!({"before": {"disabled": false}, "after": {"disabled": true}})
+    );
+    assert_eq!(
+        rows[4].1,
+        &json!({
+            "before": {"disabled": true, "name": "Alice"},
+            "after": {"disabled": false, "name": "Alice A."},
+        })
     );
     // The command line writes the same names.
     let out = app.warden(&["user", "disable", "alice"]);
     assert!(out.status.success());
     let rows = ok(app.call("get", "/admin/v1/audit?actor=cli", None, Some(t)));
-    assert_eq!(rows[0]["action"], "users.disable");
+    assert_eq!(rows[0]["action"], "users.update");
+    assert_eq!(
+        rows[0]["detail"],
+        json!({"before": {"disabled": false}, "after": {"disabled": true}})
+    );
+}
+
+/// The `users.update` audit rows of `user`, newest first.
+fn user_updates(app: &TestApp, t: &str, user: &str) -> Vec<Value> {
+    let rows = ok(app.call(
+        "get",
+        "/admin/v1/audit?action=users.update&limit=200",
+        None,
+        Some(t),
+    ));
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["target"] == format!("user:{user}"))
+        .cloned()
+        .collect()
+}
+
+/// Issue 24, point 6, on one back end: a PATCH of several fields is one transaction with its
+/// audit row (refused whole when one field is refused), and every admin change's `before`
+/// is read inside that transaction (the core gives only `after`).
+fn admin_changes_are_atomic_with_their_before(app: &TestApp) {
+    let admin = app.admin_token();
+    let t = admin.as_str();
+
+    // The last administrator changing its email and disabling itself in one PATCH: the
+    // disable is refused, so the email change must not land (nor be audited) either.
+    let r = app.call(
+        "patch",
+        "/admin/v1/users/admin",
+        Some(&json!({"email": "new@x.y", "disabled": true})),
+        Some(t),
+    );
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert_eq!(r.json()["error"], "conflict");
+    assert!(
+        r.json()["message"].as_str().unwrap().contains("administer"),
+        "{}",
+        r.text
+    );
+    let me = ok(app.call("get", "/admin/v1/users/admin", None, Some(t)));
+    assert_eq!(
+        me["email"], "admin@localhost",
+        "the email was changed: {me}"
+    );
+    assert_eq!(me["disabled"], false);
+    assert!(user_updates(app, t, "admin").is_empty());
+    // The old email still signs in; the new one does not exist.
+    app.login("admin@localhost", ADMIN_PASSWORD);
+    assert_eq!(
+        app.post(
+            "/v1/auth/login",
+            &json!({"email": "new@x.y", "password": ADMIN_PASSWORD}),
+            None
+        )
+        .status,
+        401
+    );
+
+    // A PATCH of three fields: one row, with the old and new value of exactly those fields;
+    // the disable also ended alice's sessions, in the same transaction.
+    let alice = app.alice();
+    let r = ok(app.call(
+        "patch",
+        "/admin/v1/users/alice",
+        Some(&json!({"email": "alice2@example.com", "name": "Alice B", "disabled": true})),
+        Some(t),
+    ));
+    assert_eq!(
+        (&r["email"], &r["name"], &r["disabled"]),
+        (
+            &json!("alice2@example.com"),
+            &json!("Alice B"),
+            &json!(true)
+        )
+    );
+    let rows = user_updates(app, t, "alice");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["actor"], "user:admin");
+    assert_eq!(
+        rows[0]["detail"],
+        json!({
+            "before": {"email": "alice@example.com", "name": "Alice", "disabled": false},
+            "after": {"email": "alice2@example.com", "name": "Alice B", "disabled": true},
+        })
+    );
+    let refresh = app.post(
+        "/v1/auth/refresh",
+        &json!({"refresh_token": alice["refresh_token"]}),
+        None,
+    );
+    assert_eq!(
+        (refresh.status, refresh.json()["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "{}",
+        refresh.text
+    );
+
+    // users.roles: the roles as they were.
+    ok(app.call(
+        "patch",
+        "/admin/v1/users/alice",
+        Some(&json!({"disabled": false})),
+        Some(t),
+    ));
+    ok(app.call(
+        "put",
+        "/admin/v1/users/alice/roles",
+        Some(&json!({"roles": ["ADMIN", "USER"]})),
+        Some(t),
+    ));
+    let roles = ok(app.call("get", "/admin/v1/audit?action=users.roles", None, Some(t)));
+    assert_eq!(
+        roles[0]["detail"],
+        json!({"before": ["USER"], "after": ["ADMIN", "USER"]})
+    );
+
+    // roles.write (an update of parents): the parents as they were.
+    ok(app.call(
+        "post",
+        "/admin/v1/roles",
+        Some(&json!({"name": "TEAM", "parents": ["USER"]})),
+        Some(t),
+    ));
+    ok(app.call(
+        "put",
+        "/admin/v1/roles/TEAM",
+        Some(&json!({"parents": []})),
+        Some(t),
+    ));
+    let writes = ok(app.call("get", "/admin/v1/audit?action=roles.write", None, Some(t)));
+    assert_eq!(writes[0]["target"], "role:TEAM");
+    assert_eq!(
+        writes[0]["detail"],
+        json!({"change": "update", "before": ["USER"], "after": []})
+    );
+}
+
+#[test]
+fn a_patch_is_all_or_nothing_and_audit_rows_read_before_inside_it() {
+    admin_changes_are_atomic_with_their_before(&spawn_app());
+}
+
+#[test]
+fn a_patch_is_all_or_nothing_and_audit_rows_read_before_inside_it_on_postgres() {
+    let Some(app) = spawn_pg_app_with("a_patch_is_all_or_nothing", |_| {}) else {
+        return;
+    };
+    admin_changes_are_atomic_with_their_before(&app);
 }

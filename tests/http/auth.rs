@@ -288,7 +288,13 @@ fn refresh_cookie_mode() {
 fn disabled_users_cannot_sign_in_refresh_or_use_tokens() {
     let app = spawn_app();
     let alice = app.alice();
-    block(app.state.app.store.set_user_disabled("alice", true, None)).unwrap();
+    block(
+        app.state
+            .app
+            .store
+            .update_user("alice", None, None, Some(true), None),
+    )
+    .unwrap();
     let r = app.post(
         "/v1/auth/login",
         &json!({"email": "alice@example.com", "password": USER_PASSWORD}),

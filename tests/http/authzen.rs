@@ -513,7 +513,14 @@ fn explain_says_why_an_unknown_or_disabled_subject_is_denied() {
         .text,
         "{\"decision\":false}"
     );
-    block(p.app.state.app.store.set_user_disabled("alice", true, None)).unwrap();
+    block(
+        p.app
+            .state
+            .app
+            .store
+            .update_user("alice", None, None, Some(true), None),
+    )
+    .unwrap();
     let v = p
         .call_with(
             "/access/v1/evaluation",

@@ -688,12 +688,13 @@ fn the_command_line_reads_both_logs_and_follows_decisions() {
     let out = app.warden(&["user", "disable", "alice"]);
     assert!(out.status.success());
     let audit: Value =
-        serde_json::from_str(&text(&["audit", "--action", "users.disable", "--json"])).unwrap();
+        serde_json::from_str(&text(&["audit", "--action", "users.update", "--json"])).unwrap();
     assert_eq!(audit[0]["target"], "user:alice");
     assert_eq!(audit[0]["actor"], "cli");
+    assert_eq!(audit[0]["detail"]["after"], json!({"disabled": true}));
     let human = text(&["audit", "--actor", "cli"]);
     assert!(
-        human.lines().nth(1).unwrap().contains("users.disable"),
+        human.lines().nth(1).unwrap().contains("users.update"),
         "{human}"
     );
     assert!(is_rfc3339(

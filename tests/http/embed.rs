@@ -60,7 +60,13 @@ fn decide_for_users_and_tokens_in_process() {
         Some(Rejection::Malformed)
     );
 
-    block(app.state.app.store.set_user_disabled("alice", true, None)).unwrap();
+    block(
+        app.state
+            .app
+            .store
+            .update_user("alice", None, None, Some(true), None),
+    )
+    .unwrap();
     assert!(matches!(
         block(warden.decide_for_user("alice", "deleteUserResource", &r1(), &json!({}))),
         Err(IdentityError::Disabled(_))

@@ -726,7 +726,7 @@ fn db_copy_moves_a_sqlite_database_to_postgres_without_losing_a_session() {
         Some(&admin),
     )
     .text;
-    assert!(audit.contains("clients.create"), "{audit}");
+    assert!(audit.contains("clients.write"), "{audit}");
 }
 
 /// PostgreSQL stopped and started again under a running replica: requests in between fail

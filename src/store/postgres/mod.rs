@@ -262,10 +262,30 @@ impl Postgres {
         tx: &deadpool_postgres::Transaction<'_>,
         audit: Option<&Audit>,
     ) -> Result<(), StoreError> {
-        if let Some(a) = audit {
-            audit_row(tx, &a.actor, &a.action, &a.target, &a.detail, self.now()).await?;
-        }
-        Ok(())
+        self.record(tx, audit, None).await
+    }
+
+    /// [`Postgres::audit_in`], with `before` (the state the change replaced, read in `tx`
+    /// under the directory lock, so no other change to it can come in between) added to the
+    /// row's detail: the one place an admin change's row is written.
+    async fn record(
+        &self,
+        tx: &deadpool_postgres::Transaction<'_>,
+        audit: Option<&Audit>,
+        before: Option<serde_json::Value>,
+    ) -> Result<(), StoreError> {
+        let Some(audit) = audit else {
+            return Ok(());
+        };
+        let with_before;
+        let a = match before {
+            Some(before) => {
+                with_before = audit.with_before(before);
+                &with_before
+            }
+            None => audit,
+        };
+        audit_row(tx, &a.actor, &a.action, &a.target, &a.detail, self.now()).await
     }
 
     fn probe(&self) -> Result<Option<AdminProbe>, StoreError> {

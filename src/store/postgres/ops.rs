@@ -7,6 +7,7 @@ use super::{
 };
 use crate::model::{ClientName, Email, RoleName, SearchText, UserName};
 use crate::store::rows::{capped_json, like_escape};
+use crate::store::user_fields_before;
 use crate::store::{
     AdminProbe, Audit, AuditRow, Backend, ClientRow, DecisionFilter, DecisionRow, DecisionStats,
     Entity, KeyRow, LookAlike, NewUser, RefreshLimits, RefreshOutcome, ReplicaRow, Reservation,
@@ -408,41 +409,12 @@ impl Backend for Postgres {
         let mut conn = self.conn().await?;
         let tx = Self::begin(&mut conn).await?;
         let guard = self.directory_begin(&tx).await?;
-        must_find_user(&tx, id).await?;
+        let before = must_find_user(&tx, id).await?.roles;
         write_roles(&tx, id, roles).await?;
         touch(&tx, id, self.now()).await?;
         self.directory_checked(&tx, guard).await?;
         let row = must_find_user(&tx, id).await?;
-        self.audit_in(&tx, audit).await?;
-        self.commit(tx, true).await?;
-        Ok(row)
-    }
-
-    async fn set_user_disabled(
-        &self,
-        id: &str,
-        disabled: bool,
-        audit: Option<&Audit>,
-    ) -> Result<UserRow, StoreError> {
-        let mut conn = self.conn().await?;
-        let tx = Self::begin(&mut conn).await?;
-        let guard = self.directory_begin(&tx).await?;
-        let n = execute(
-            &tx,
-            "UPDATE users SET disabled = $2 WHERE id = $1",
-            &[&id, &disabled],
-        )
-        .await?;
-        if n == 0 {
-            return Err(StoreError::not_found(Entity::User, id));
-        }
-        if disabled {
-            revoke_user_sessions(&tx, id, "user_disabled", self.now()).await?;
-        }
-        touch(&tx, id, self.now()).await?;
-        self.directory_checked(&tx, guard).await?;
-        let row = must_find_user(&tx, id).await?;
-        self.audit_in(&tx, audit).await?;
+        self.record(&tx, audit, Some(before.into())).await?;
         self.commit(tx, true).await?;
         Ok(row)
     }
@@ -535,12 +507,18 @@ impl Backend for Postgres {
         id: &str,
         email: Option<&Email>,
         name: Option<&UserName>,
+        disabled: Option<bool>,
         audit: Option<&Audit>,
     ) -> Result<UserRow, StoreError> {
+        if email.is_none() && name.is_none() && disabled.is_none() {
+            return self.user(id).await;
+        }
         let mut conn = self.conn().await?;
         let tx = Self::begin(&mut conn).await?;
+        // Every writer of these columns takes the directory lock: what is read next is what
+        // the change replaces.
         let guard = self.directory_begin(&tx).await?;
-        must_find_user(&tx, id).await?;
+        let before = must_find_user(&tx, id).await?;
         if let Some(email) = email {
             let statement = tx
                 .prepare_cached("UPDATE users SET email = $2 WHERE id = $1")
@@ -557,10 +535,22 @@ impl Backend for Postgres {
             )
             .await?;
         }
+        if let Some(disabled) = disabled {
+            execute(
+                &tx,
+                "UPDATE users SET disabled = $2 WHERE id = $1",
+                &[&id, &disabled],
+            )
+            .await?;
+            if disabled {
+                revoke_user_sessions(&tx, id, "user_disabled", self.now()).await?;
+            }
+        }
         touch(&tx, id, self.now()).await?;
         self.directory_checked(&tx, guard).await?;
         let row = must_find_user(&tx, id).await?;
-        self.audit_in(&tx, audit).await?;
+        let before = user_fields_before(&before, email, name, disabled);
+        self.record(&tx, audit, Some(before)).await?;
         self.commit(tx, true).await?;
         Ok(row)
     }
@@ -635,11 +625,11 @@ impl Backend for Postgres {
         let mut conn = self.conn().await?;
         let tx = Self::begin(&mut conn).await?;
         let guard = self.directory_begin(&tx).await?;
-        find_role(&tx, name.as_str()).await?;
+        let before = find_role(&tx, name.as_str()).await?.parents;
         set_parents(&tx, name, parents).await?;
         self.directory_checked(&tx, guard).await?;
         let row = find_role(&tx, name.as_str()).await?;
-        self.audit_in(&tx, audit).await?;
+        self.record(&tx, audit, Some(before.into())).await?;
         self.commit(tx, true).await?;
         Ok(row)
     }

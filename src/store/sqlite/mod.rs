@@ -201,11 +201,31 @@ impl SqliteStore {
     ) -> Result<T, StoreError> {
         self.write(|tx| {
             let value = f(tx)?;
-            if let Some(a) = audit {
-                logs::audit_in(tx, &a.actor, &a.action, &a.target, &a.detail, self.now())?;
-            }
+            self.record(tx, audit, None)?;
             Ok(value)
         })
+    }
+
+    /// Write `audit` (when given) in `tx`, with `before` (the state the change replaced,
+    /// read in `tx`) added to its detail: the one place an admin change's row is written.
+    fn record(
+        &self,
+        tx: &Connection,
+        audit: Option<&Audit>,
+        before: Option<serde_json::Value>,
+    ) -> Result<(), StoreError> {
+        let Some(audit) = audit else {
+            return Ok(());
+        };
+        let with_before;
+        let a = match before {
+            Some(before) => {
+                with_before = audit.with_before(before);
+                &with_before
+            }
+            None => audit,
+        };
+        logs::audit_in(tx, &a.actor, &a.action, &a.target, &a.detail, self.now())
     }
 
     /// Install the check that keeps at least one administrator (see
@@ -230,34 +250,60 @@ impl SqliteStore {
     pub(crate) fn write_directory<T>(
         &self,
         audit: Option<&Audit>,
+        change: impl FnMut(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.write_directory_from(audit, |_| Ok(None), change)
+    }
+
+    /// [`SqliteStore::write_directory`], with the audit row's `before` read by `before` in the
+    /// same transaction just ahead of the change (so it is exactly what the change replaced:
+    /// the writer lock keeps every other writer out in between). `before` is also where a
+    /// missing target is found: its error ends the transaction before anything is written.
+    pub(crate) fn write_directory_from<T>(
+        &self,
+        audit: Option<&Audit>,
+        before: impl FnOnce(&Connection) -> Result<Option<serde_json::Value>, StoreError>,
         mut change: impl FnMut(&Transaction<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let probe = match self.admin_probe.read() {
             Ok(p) => p.clone(),
             Err(_) => return Err(StoreError::Poisoned),
         };
-        self.write_audited(audit, |tx| {
-            let Some(probe) = &probe else {
-                return change(tx);
-            };
-            tx.execute_batch("SAVEPOINT directory_change")?;
-            let value = change(tx)?;
-            if users::someone_passes(tx, probe)? {
-                tx.execute_batch("RELEASE directory_change")?;
-                return Ok(value);
-            }
-            tx.execute_batch("ROLLBACK TO directory_change")?;
-            if users::someone_passes(tx, probe)? {
-                return Err(StoreError::Conflict(
-                    "refused: after this change no enabled user could administer warden \
-                     (manage users and their roles); give that right to another user first"
-                        .into(),
-                ));
-            }
-            let value = change(tx)?;
-            tx.execute_batch("RELEASE directory_change")?;
+        self.write(|tx| {
+            let before = before(tx)?;
+            let value = Self::guarded(tx, probe.as_ref(), &mut change)?;
+            self.record(tx, audit, before)?;
             Ok(value)
         })
+    }
+
+    /// Run `change` in `tx` under the "someone can still administer" check of
+    /// [`SqliteStore::write_directory`].
+    fn guarded<T>(
+        tx: &Transaction<'_>,
+        probe: Option<&AdminProbe>,
+        change: &mut impl FnMut(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let Some(probe) = probe else {
+            return change(tx);
+        };
+        tx.execute_batch("SAVEPOINT directory_change")?;
+        let value = change(tx)?;
+        if users::someone_passes(tx, probe)? {
+            tx.execute_batch("RELEASE directory_change")?;
+            return Ok(value);
+        }
+        tx.execute_batch("ROLLBACK TO directory_change")?;
+        if users::someone_passes(tx, probe)? {
+            return Err(StoreError::Conflict(
+                "refused: after this change no enabled user could administer warden \
+                 (manage users and their roles); give that right to another user first"
+                    .into(),
+            ));
+        }
+        let value = change(tx)?;
+        tx.execute_batch("RELEASE directory_change")?;
+        Ok(value)
     }
 
     /// A counter bumped by every committed change to users, roles, sessions or revocations,
@@ -539,18 +585,6 @@ impl Backend for Sqlite {
             .await
     }
 
-    async fn set_user_disabled(
-        &self,
-        id: &str,
-        disabled: bool,
-        audit: Option<&Audit>,
-    ) -> Result<UserRow, StoreError> {
-        let id = id.to_owned();
-        let audit = audit.cloned();
-        self.run(move |db| db.set_user_disabled(&id, disabled, audit.as_ref()))
-            .await
-    }
-
     async fn set_password_hash(&self, id: &str, hash: &str) -> Result<(), StoreError> {
         let id = id.to_owned();
         let hash = hash.to_owned();
@@ -595,14 +629,17 @@ impl Backend for Sqlite {
         id: &str,
         email: Option<&Email>,
         name: Option<&UserName>,
+        disabled: Option<bool>,
         audit: Option<&Audit>,
     ) -> Result<UserRow, StoreError> {
         let id = id.to_owned();
         let email = email.cloned();
         let name = name.cloned();
         let audit = audit.cloned();
-        self.run(move |db| db.update_user(&id, email.as_ref(), name.as_ref(), audit.as_ref()))
-            .await
+        self.run(move |db| {
+            db.update_user(&id, email.as_ref(), name.as_ref(), disabled, audit.as_ref())
+        })
+        .await
     }
 
     async fn delete_user(&self, id: &str, audit: Option<&Audit>) -> Result<(), StoreError> {

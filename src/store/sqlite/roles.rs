@@ -96,8 +96,8 @@ impl SqliteStore {
         parents: &[RoleName],
         audit: Option<&Audit>,
     ) -> Result<RoleRow, StoreError> {
-        self.write_directory(audit, |tx| {
-            find_role(tx, name.as_str())?;
+        let before = |tx: &Connection| Ok(Some(find_role(tx, name.as_str())?.parents.into()));
+        self.write_directory_from(audit, before, |tx| {
             set_parents(tx, name, parents)?;
             bump_revision(tx)?;
             find_role(tx, name.as_str())

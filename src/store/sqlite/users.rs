@@ -3,6 +3,7 @@
 use super::{bump_revision, conflict_on_unique, Audit, SqliteStore, StoreError};
 use crate::model::{Email, RoleName, SearchText, UserName};
 use crate::store::rows::{like_escape, NewUser, UserRow};
+use crate::store::user_fields_before;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 const USER_COLUMNS: &str = "id, email, name, disabled, tokens_valid_after, created_at";
@@ -41,6 +42,11 @@ pub(crate) fn find_user(conn: &Connection, id: &str) -> Result<Option<UserRow>, 
         }
         None => Ok(None),
     }
+}
+
+/// [`find_user`], a missing user being an error.
+fn must_find_user(conn: &Connection, id: &str) -> Result<UserRow, StoreError> {
+    find_user(conn, id)?.ok_or_else(|| StoreError::not_found(crate::store::Entity::User, id))
 }
 
 fn check_roles_exist(conn: &Connection, roles: &[RoleName]) -> Result<(), StoreError> {
@@ -189,35 +195,11 @@ impl SqliteStore {
         roles: &[RoleName],
         audit: Option<&Audit>,
     ) -> Result<UserRow, StoreError> {
-        self.write_directory(audit, |tx| {
-            find_user(tx, id)?
-                .ok_or_else(|| StoreError::not_found(crate::store::Entity::User, id))?;
+        let before = |tx: &Connection| Ok(Some(must_find_user(tx, id)?.roles.into()));
+        self.write_directory_from(audit, before, |tx| {
             write_roles(tx, id, roles)?;
             touch(tx, id, self.now())?;
-            find_user(tx, id)?.ok_or_else(|| StoreError::not_found(crate::store::Entity::User, id))
-        })
-    }
-
-    /// Disable or enable a user. Disabling also ends every session of the user.
-    pub fn set_user_disabled(
-        &self,
-        id: &str,
-        disabled: bool,
-        audit: Option<&Audit>,
-    ) -> Result<UserRow, StoreError> {
-        self.write_directory(audit, |tx| {
-            let n = tx.execute(
-                "UPDATE users SET disabled = ?2 WHERE id = ?1",
-                params![id, disabled],
-            )?;
-            if n == 0 {
-                return Err(StoreError::not_found(crate::store::Entity::User, id));
-            }
-            if disabled {
-                super::sessions::revoke_user_sessions(tx, id, "user_disabled", self.now())?;
-            }
-            touch(tx, id, self.now())?;
-            find_user(tx, id)?.ok_or_else(|| StoreError::not_found(crate::store::Entity::User, id))
+            must_find_user(tx, id)
         })
     }
 
@@ -301,17 +283,24 @@ impl SqliteStore {
         })
     }
 
-    /// Update a user's name and/or email.
+    /// Change a user's email, name and enabled state (each when given) in one directory
+    /// change; disabling also ends every session of the user.
     pub fn update_user(
         &self,
         id: &str,
         email: Option<&Email>,
         name: Option<&UserName>,
+        disabled: Option<bool>,
         audit: Option<&Audit>,
     ) -> Result<UserRow, StoreError> {
-        self.write_directory(audit, |tx| {
-            find_user(tx, id)?
-                .ok_or_else(|| StoreError::not_found(crate::store::Entity::User, id))?;
+        if email.is_none() && name.is_none() && disabled.is_none() {
+            return self.user(id);
+        }
+        let before = |tx: &Connection| {
+            let user = must_find_user(tx, id)?;
+            Ok(Some(user_fields_before(&user, email, name, disabled)))
+        };
+        self.write_directory_from(audit, before, |tx| {
             if let Some(email) = email {
                 tx.execute(
                     "UPDATE users SET email = ?2 WHERE id = ?1",
@@ -325,8 +314,17 @@ impl SqliteStore {
                     params![id, name.as_str()],
                 )?;
             }
+            if let Some(disabled) = disabled {
+                tx.execute(
+                    "UPDATE users SET disabled = ?2 WHERE id = ?1",
+                    params![id, disabled],
+                )?;
+                if disabled {
+                    super::sessions::revoke_user_sessions(tx, id, "user_disabled", self.now())?;
+                }
+            }
             touch(tx, id, self.now())?;
-            find_user(tx, id)?.ok_or_else(|| StoreError::not_found(crate::store::Entity::User, id))
+            must_find_user(tx, id)
         })
     }
 
