@@ -42,9 +42,11 @@ export function rotationContext(): RotationContext | undefined {
  *
  * Works for the pages router's `pages/api/auth/[...nextauth].ts` too (`req.headers`).
  */
-export function wardenAuthHandler<A extends unknown[], R>(handler: (...args: A) => R): (...args: A) => R {
-  return (...args: A) => {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function wardenAuthHandler<H extends (...args: any[]) => any>(handler: H): H {
+  const wrapped = (...args: Parameters<H>): ReturnType<H> => {
     const req = args[0] as { headers?: HeaderSource } | undefined;
     return withWardenRotation(req?.headers, () => handler(...args));
   };
+  return wrapped as H;
 }
