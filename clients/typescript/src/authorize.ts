@@ -1,4 +1,5 @@
-// Decisions for server actions, route handlers and list pages, from NextAuth's session. Every
+// Decisions for server actions, route handlers and list pages, from the server-side token
+// (`getWardenToken()` of `@warden/next/server`). Every
 // function here fails closed: no session, a refused token, a network error, a timeout, an error
 // status or a malformed answer is a deny (or a plan that allows nothing), never an allow.
 
@@ -6,8 +7,12 @@ import { WardenClient, wardenClient, type AuthorizeRequest } from "./client.js";
 import { WardenDeniedError, WardenHttpError } from "./errors.js";
 import { deniedPlan, type Plan } from "./plan.js";
 
-/** The part of NextAuth's session these functions read (what `wardenSession()` puts there). */
-export type SessionLike = { accessToken?: string | null; error?: string | null } | null | undefined;
+/**
+ * What these functions read: warden's access token and the end user's address, as
+ * `getWardenToken()` (`@warden/next/server`) returns them. NextAuth's session no longer
+ * carries the token (the browser reads it), so passing that is a deny.
+ */
+export type SessionLike = { accessToken?: string | null; error?: string | null; clientIp?: string | null } | null | undefined;
 
 export interface ResourceLike {
   type: string;
@@ -32,6 +37,12 @@ export interface DecideOptions {
 
 function deny(errors: string[], unauthenticated = false): Decision {
   return { allowed: false, reasons: [], errors, unauthenticated };
+}
+
+const NO_TOKEN = "no signed-in session (no access token: pass getWardenToken(), not NextAuth's session)";
+
+function call(session: SessionLike): { clientIp?: string } {
+  return session?.clientIp ? { clientIp: session.clientIp } : {};
 }
 
 function token(session: SessionLike): string | undefined {
@@ -60,9 +71,9 @@ export async function authorize(
   options: DecideOptions = {},
 ): Promise<Decision> {
   const accessToken = token(session);
-  if (!accessToken) return deny(["no signed-in session"], true);
+  if (!accessToken) return deny([session?.error ? `no live session (${session.error})` : NO_TOKEN], true);
   try {
-    const answer = await (options.client ?? wardenClient()).authorize(accessToken, request(action, resource, context));
+    const answer = await (options.client ?? wardenClient()).authorize(accessToken, request(action, resource, context), call(session));
     return { allowed: answer.allowed, reasons: answer.reasons, errors: answer.errors ?? [], unauthenticated: false };
   } catch (e) {
     return failure(e);
@@ -86,11 +97,12 @@ export async function authorizeMany(
 ): Promise<Decision[]> {
   if (questions.length === 0) return [];
   const accessToken = token(session);
-  if (!accessToken) return questions.map(() => deny(["no signed-in session"], true));
+  if (!accessToken) return questions.map(() => deny([session?.error ? `no live session (${session.error})` : NO_TOKEN], true));
   try {
     const answers = await (options.client ?? wardenClient()).authorizeMany(
       accessToken,
       questions.map((q) => request(q.action, q.resource, q.context)),
+      call(session),
     );
     return answers.map((a) => ({ allowed: a.allowed, reasons: a.reasons, errors: a.errors ?? [], unauthenticated: false }));
   } catch (e) {
@@ -103,7 +115,7 @@ export async function authorizeMany(
  * Like `authorize`, but throws `WardenDeniedError` unless allowed. In a server action:
  *
  * ```ts
- * try { await requireAllowed(session, "deleteUserResource", { type: "UserResource", id }); }
+ * try { await requireAllowed(await getWardenToken(), "deleteUserResource", { type: "UserResource", id }); }
  * catch (e) { if (isWardenDeniedError(e)) return e.toResult(); throw e; }
  * ```
  */
@@ -143,14 +155,16 @@ export async function plan(
   options: DecideOptions = {},
 ): Promise<PlanResult> {
   const accessToken = token(session);
-  if (!accessToken) return { ...deniedPlan(), errors: ["no signed-in session"], unauthenticated: true };
+  if (!accessToken) {
+    return { ...deniedPlan(), errors: [session?.error ? `no live session (${session.error})` : NO_TOKEN], unauthenticated: true };
+  }
   try {
     const req: { action: string; resource_type: string; context?: Record<string, unknown> } = {
       action,
       resource_type: resourceType,
     };
     if (context) req.context = context;
-    return await (options.client ?? wardenClient()).plan(accessToken, req);
+    return await (options.client ?? wardenClient()).plan(accessToken, req, call(session));
   } catch (e) {
     const d = failure(e);
     return { ...deniedPlan(), errors: d.errors, unauthenticated: d.unauthenticated };

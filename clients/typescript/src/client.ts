@@ -24,6 +24,50 @@ export interface WardenClientOptions {
   timeoutMs?: number;
   /** The fetch to use (default: the global one). */
   fetch?: typeof fetch;
+  /**
+   * This app's service client key (`warden client add NAME --json`; default:
+   * `WARDEN_CLIENT_KEY`). With it, every call carries `X-Warden-Client-Key` and, when the
+   * caller knows it, the end user's address in `X-Warden-Client-IP`, so warden throttles each
+   * end user on their own address instead of every sign-in sharing the app server's. Without a
+   * key no address is sent (warden would ignore it). Keep it on the server: it is a credential.
+   */
+  clientKey?: string;
+}
+
+/** Per call: the end user's address (from the incoming request, see `clientAddress`). */
+export interface CallOptions {
+  clientIp?: string | null;
+}
+
+/** The headers that carry a service client key and the end user's address. */
+export const CLIENT_KEY_HEADER = "x-warden-client-key";
+export const CLIENT_IP_HEADER = "x-warden-client-ip";
+
+export type HeaderSource = Headers | { get(name: string): string | null } | Record<string, string | string[] | undefined> | null | undefined;
+
+function header(source: HeaderSource, name: string): string | undefined {
+  if (!source) return undefined;
+  if (typeof (source as { get?: unknown }).get === "function") {
+    return (source as { get(n: string): string | null }).get(name) ?? undefined;
+  }
+  const record = source as Record<string, string | string[] | undefined>;
+  const found = record[name] ?? Object.entries(record).find(([k]) => k.toLowerCase() === name)?.[1];
+  return Array.isArray(found) ? found[0] : found;
+}
+
+/**
+ * The end user's address as the Next.js server sees it: the first entry of
+ * `X-Forwarded-For`, else `X-Real-IP`, else nothing. Next.js sets `X-Forwarded-For` to the
+ * peer's address only when the request has none, so the first entry is what the nearest
+ * proxy (or the browser, if nothing is in front) claims: put the app behind a proxy that
+ * overwrites the header, or pass your own `clientAddress` function.
+ */
+export function clientAddress(headers: HeaderSource): string | undefined {
+  const forwarded = header(headers, "x-forwarded-for")?.split(",")[0]?.trim();
+  const address = forwarded || header(headers, "x-real-ip")?.trim();
+  // An address, not a header injection: IPv4, IPv6 (optionally bracketed), nothing else.
+  if (!address || address.length > 64 || !/^[\[\]0-9A-Fa-f:.]+$/.test(address)) return undefined;
+  return address.replace(/^\[|\]$/g, "");
 }
 
 /** Answers larger than this are refused rather than parsed (warden's are a few KiB). */
@@ -33,22 +77,29 @@ export class WardenClient {
   readonly url: string;
   readonly timeoutMs: number;
   private readonly fetchImpl: typeof fetch;
+  private readonly clientKey: string | undefined;
 
   constructor(options: WardenClientOptions = {}) {
     const url = options.url ?? process.env.WARDEN_URL ?? "http://127.0.0.1:8080";
     this.url = url.replace(/\/+$/, "");
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.clientKey = (options.clientKey ?? process.env.WARDEN_CLIENT_KEY) || undefined;
+  }
+
+  /** Whether this client vouches for end users' addresses (it has a client key). */
+  get hasClientKey(): boolean {
+    return this.clientKey !== undefined;
   }
 
   /** POST /v1/auth/login. Wrong credentials are a `WardenHttpError` with status 401. */
-  login(email: string, password: string): Promise<SignedIn> {
-    return this.post("/v1/auth/login", { email, password }, undefined, isSignedIn);
+  login(email: string, password: string, call: CallOptions = {}): Promise<SignedIn> {
+    return this.post("/v1/auth/login", { email, password }, undefined, isSignedIn, call);
   }
 
   /** POST /v1/auth/refresh: the successor refresh token and a new access token. */
-  refresh(refreshToken: string): Promise<SignedIn> {
-    return this.post("/v1/auth/refresh", { refresh_token: refreshToken }, undefined, isSignedIn);
+  refresh(refreshToken: string, call: CallOptions = {}): Promise<SignedIn> {
+    return this.post("/v1/auth/refresh", { refresh_token: refreshToken }, undefined, isSignedIn, call);
   }
 
   /** POST /v1/auth/logout: ends the refresh token's session. */
@@ -62,25 +113,25 @@ export class WardenClient {
    * POST /v1/auth/exchange (RFC 8693): another identity provider's OpenID Connect ID token
    * for a warden session, answered like a sign-in.
    */
-  exchangeIdToken(idToken: string): Promise<SignedIn> {
+  exchangeIdToken(idToken: string, call: CallOptions = {}): Promise<SignedIn> {
     const request: Schemas["TokenExchange"] = {
       grant_type: TOKEN_EXCHANGE_GRANT,
       subject_token: idToken,
       subject_token_type: ID_TOKEN_TYPE,
     };
-    return this.post("/v1/auth/exchange", request, undefined, isSignedIn);
+    return this.post("/v1/auth/exchange", request, undefined, isSignedIn, call);
   }
 
   /** POST /v1/authorize with the user's access token. Throws when there is no usable answer. */
-  authorize(accessToken: string, request: AuthorizeRequest): Promise<Authorization> {
-    return this.post("/v1/authorize", request, accessToken, isAuthorization);
+  authorize(accessToken: string, request: AuthorizeRequest, call: CallOptions = {}): Promise<Authorization> {
+    return this.post("/v1/authorize", request, accessToken, isAuthorization, call);
   }
 
   /** POST /v1/authorize/batch: the decisions in the order asked. */
-  async authorizeMany(accessToken: string, items: AuthorizeRequest[]): Promise<Authorization[]> {
+  async authorizeMany(accessToken: string, items: AuthorizeRequest[], call: CallOptions = {}): Promise<Authorization[]> {
     const answer = await this.post("/v1/authorize/batch", { items }, accessToken, (x): x is Authorizations =>
       isObject(x) && Array.isArray(x.results) && x.results.every(isAuthorization),
-    );
+    call);
     if (answer.results.length !== items.length) {
       throw new WardenUnavailableError(`asked ${items.length} decisions, got ${answer.results.length}`);
     }
@@ -88,8 +139,8 @@ export class WardenClient {
   }
 
   /** POST /v1/authorize/plan: the condition under which the user may act on a resource type. */
-  plan(accessToken: string, request: PlanRequest): Promise<Plan> {
-    return this.post("/v1/authorize/plan", request, accessToken, isPlan);
+  plan(accessToken: string, request: PlanRequest, call: CallOptions = {}): Promise<Plan> {
+    return this.post("/v1/authorize/plan", request, accessToken, isPlan, call);
   }
 
   /**
@@ -102,9 +153,14 @@ export class WardenClient {
     body: unknown,
     accessToken: string | undefined,
     check: (x: unknown) => x is T,
+    call: CallOptions = {},
   ): Promise<T> {
     const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
     if (accessToken !== undefined) headers.authorization = `Bearer ${accessToken}`;
+    if (this.clientKey !== undefined) {
+      headers[CLIENT_KEY_HEADER] = this.clientKey;
+      if (call.clientIp) headers[CLIENT_IP_HEADER] = call.clientIp;
+    }
     let res: Response;
     let text: string;
     try {

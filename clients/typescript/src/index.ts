@@ -3,7 +3,12 @@ export {
   wardenClient,
   TOKEN_EXCHANGE_GRANT,
   ID_TOKEN_TYPE,
+  clientAddress,
+  CLIENT_KEY_HEADER,
+  CLIENT_IP_HEADER,
   type WardenClientOptions,
+  type CallOptions,
+  type HeaderSource,
   type SignedIn,
   type Authorization,
   type AuthorizeRequest,
@@ -23,11 +28,14 @@ export {
   wardenJwt,
   wardenSession,
   RefreshSingleFlight,
+  type AddressOf,
   type WardenToken,
   type WardenSessionFields,
   type WardenJwtOptions,
   type WardenCredentialsOptions,
 } from "./nextauth.js";
+export { wardenAuthHandler, withWardenRotation, rotationContext, type RotationContext } from "./context.js";
+export { refreshDue, refreshMargin } from "./refresh.js";
 export {
   authorize,
   authorizeMany,
@@ -45,6 +53,9 @@ export type { paths, components } from "./generated/openapi.js";
 
 import { wardenClient as defaultClient } from "./client.js";
 import type { SignedIn as SignedInAnswer } from "./client.js";
+
+// Server-only pieces that load next-auth at run time are in subpaths: `@warden/next/server`
+// (getWardenToken) and `@warden/next/middleware` (refreshSessionCookie).
 
 /** NextAuth `jwt` callback helper: another provider's ID token for a warden session. */
 export function exchangeIdToken(idToken: string): Promise<SignedInAnswer> {

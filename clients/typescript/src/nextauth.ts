@@ -1,55 +1,51 @@
 // NextAuth (v4) glue: the CredentialsProvider that signs in through warden, and the `jwt` and
-// `session` callbacks that keep warden's access token, role and refresh token in NextAuth's
-// session and refresh the access token silently before it expires.
+// `session` callbacks. warden's tokens live only in NextAuth's JWT (an encrypted, HttpOnly
+// cookie); the session the browser reads at `/api/auth/session` carries only what a UI needs.
+// The access token is refreshed only where the rotated refresh token reaches the cookie:
+// inside NextAuth's route handler (`wardenAuthHandler`) and in middleware
+// (`@warden/next/middleware`), never in a Server Component.
 
 import type { CallbacksOptions } from "next-auth";
 import type { CredentialsConfig } from "next-auth/providers/credentials";
-import { WardenClient, wardenClient, type SignedIn } from "./client.js";
-import { WardenHttpError } from "./errors.js";
+import { WardenClient, clientAddress, wardenClient, type HeaderSource, type SignedIn } from "./client.js";
+import { rotationContext } from "./context.js";
+import { RefreshSingleFlight, fromSignedIn, refreshDue, refreshMargin, refreshToken, type WardenToken } from "./refresh.js";
 
-/** What the callbacks keep in NextAuth's JWT (an encrypted, HttpOnly cookie). */
-export interface WardenToken {
-  sub?: string;
-  email?: string | null;
-  name?: string | null;
-  accessToken?: string;
-  refreshToken?: string;
-  /** The access token's expiry, epoch seconds. */
-  expiresAt?: number;
-  role?: string | null;
-  roles?: string[];
-  /**
-   * `RefreshAccessTokenError`: warden refused the refresh token (signed out, revoked, expired);
-   * `ExchangeError`: the identity provider's token was not accepted. Sign in again.
-   */
-  error?: "RefreshAccessTokenError" | "ExchangeError";
-}
+export { RefreshSingleFlight, type WardenToken };
 
-/** What `wardenSession()` adds to NextAuth's session (read it with `getServerSession`). */
+/** What `wardenSession()` puts in NextAuth's session: what a UI needs, no bearer token. */
 export interface WardenSessionFields {
   user?: { id?: string; role?: string | null; roles?: string[]; email?: string | null; name?: string | null; image?: string | null };
-  accessToken?: string;
+  /** The access token's expiry, epoch seconds (the UI may show it; the token stays on the server). */
   expiresAt?: number;
   error?: WardenToken["error"];
 }
+
+/** How the end user's address is found in a request's headers (default: `clientAddress`). */
+export type AddressOf = (headers: HeaderSource) => string | undefined;
 
 export interface WardenCredentialsOptions {
   client?: WardenClient;
   /** The provider's id (default `credentials`) and its name on NextAuth's own sign-in page. */
   id?: string;
   name?: string;
+  /** The end user's address from the sign-in request (sent only with a client key). */
+  clientAddress?: AddressOf;
 }
 
 /**
  * NextAuth's CredentialsProvider signing in through `POST /v1/auth/login`. The user it returns
  * is warden's answer (`id`, `email`, `name`, `role`, `token`, `refresh_token`, `expires_at`),
  * which `wardenJwt()` keeps. A refusal or no answer is `null`: NextAuth shows its sign-in error.
+ * With a client key (`WARDEN_CLIENT_KEY`), the end user's address from the sign-in request
+ * goes along, so warden throttles each user on their own address.
  */
 export function wardenCredentials(options: WardenCredentialsOptions = {}): CredentialsConfig {
   const credentials = {
     email: { label: "Email", type: "email" },
     password: { label: "Password", type: "password" },
   };
+  const addressOf = options.clientAddress ?? clientAddress;
   // The provider object NextAuth's own `CredentialsProvider()` returns, built here so that the
   // package needs nothing from next-auth at run time (its types only).
   return {
@@ -58,12 +54,13 @@ export function wardenCredentials(options: WardenCredentialsOptions = {}): Crede
     type: "credentials",
     credentials,
     options: {},
-    async authorize(given) {
+    async authorize(given: Record<string, string> | undefined, req?: { headers?: HeaderSource }) {
       const email = given?.email ?? "";
       const password = given?.password ?? "";
       if (!email || !password) return null;
+      const clientIp = addressOf(req?.headers ?? rotationContext()?.headers);
       try {
-        const signedIn = await (options.client ?? wardenClient()).login(email, password);
+        const signedIn = await (options.client ?? wardenClient()).login(email, password, { clientIp });
         return { ...signedIn, name: signedIn.name ?? null, image: null };
       } catch {
         return null;
@@ -75,31 +72,26 @@ export function wardenCredentials(options: WardenCredentialsOptions = {}): Crede
 export interface WardenJwtOptions {
   client?: WardenClient;
   /** Refresh this many seconds before the access token expires (default
-   * `WARDEN_REFRESH_MARGIN_SECONDS`, else 60). */
+   * `WARDEN_REFRESH_MARGIN_SECONDS`, else 60). Keep it above the session poll interval. */
   refreshMarginSeconds?: number;
   /** Exchange the ID token of other providers (Google, GitHub, OIDC) for a warden session
    * through `POST /v1/auth/exchange` (default true). */
   exchange?: boolean;
+  /**
+   * Where the callback may rotate the refresh token. `"handler"` (the default): only inside
+   * `wardenAuthHandler` (NextAuth's route handler, whose answer sets the cookie); elsewhere
+   * (Server Components, `getServerSession` in server actions and route handlers) the token is
+   * returned as it is. `"always"`: wherever the callback runs, for the pages router only,
+   * where `getServerSession(req, res, options)` writes the cookie.
+   */
+  rotate?: "handler" | "always";
+  /** The end user's address from the request (sent with the refresh, with a client key). */
+  clientAddress?: AddressOf;
   /** The clock, in epoch milliseconds (tests). */
   now?: () => number;
 }
 
 type JwtParams = Parameters<CallbacksOptions["jwt"]>[0];
-
-function fromSignedIn(token: Record<string, unknown>, s: SignedIn): WardenToken & Record<string, unknown> {
-  return {
-    ...token,
-    sub: s.id,
-    email: s.email,
-    name: s.name ?? (token.name as string | null | undefined) ?? null,
-    accessToken: s.access_token,
-    refreshToken: s.refresh_token,
-    expiresAt: s.expires_at,
-    role: s.role ?? null,
-    roles: s.roles ?? [],
-    error: undefined,
-  };
-}
 
 function isSignedIn(x: unknown): x is SignedIn {
   const s = x as Partial<SignedIn> | null | undefined;
@@ -107,65 +99,15 @@ function isSignedIn(x: unknown): x is SignedIn {
 }
 
 /**
- * One refresh per refresh token at a time. Concurrent requests of one browser carry the same
- * cookie, so they would all present the same refresh token: warden's grace window would answer
- * them, but every extra call is load and, past the window, reuse detection would end the session.
- * Callers that arrive while a refresh is running, or shortly after it settled (requests that
- * left the browser before the new cookie arrived), get the same outcome.
- */
-export class RefreshSingleFlight {
-  private readonly running = new Map<string, { promise: Promise<SignedIn>; settledAt?: number }>();
-  constructor(
-    private readonly keepSettledMs = 10_000,
-    private readonly maxEntries = 10_000,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  refresh(client: WardenClient, refreshToken: string): Promise<SignedIn> {
-    const now = this.now();
-    for (const [key, entry] of this.running) {
-      if (entry.settledAt !== undefined && now - entry.settledAt > this.keepSettledMs) this.running.delete(key);
-    }
-    const key = `${client.url} ${refreshToken}`;
-    const found = this.running.get(key);
-    if (found) return found.promise;
-    // Bounded: a flood of distinct tokens evicts the oldest entries, never grows without end.
-    while (this.running.size >= this.maxEntries) {
-      const oldest = this.running.keys().next().value;
-      if (oldest === undefined) break;
-      this.running.delete(oldest);
-    }
-    const entry: { promise: Promise<SignedIn>; settledAt?: number } = { promise: client.refresh(refreshToken) };
-    this.running.set(key, entry);
-    entry.promise.then(
-      () => {
-        entry.settledAt = this.now();
-      },
-      () => {
-        // A failure is not kept: the next request may try again (warden was down).
-        this.running.delete(key);
-      },
-    );
-    return entry.promise;
-  }
-
-  /** How many refreshes are running or remembered (tests). */
-  get size(): number {
-    return this.running.size;
-  }
-}
-
-const sharedFlight = new RefreshSingleFlight();
-
-/**
  * NextAuth's `jwt` callback: keeps warden's tokens on sign-in (credentials, or another
  * provider's ID token exchanged for a warden session), and refreshes the access token when it
- * is within the margin of its expiry. A refused refresh marks the token with
- * `error: "RefreshAccessTokenError"`; warden unreachable keeps the token (the next request tries
- * again, and decisions fail closed meanwhile).
+ * is within the margin of its expiry, but only where the rotated refresh token can be stored
+ * (see `rotate`). A refused refresh marks the token with `error: "RefreshAccessTokenError"`;
+ * warden unreachable keeps the token (the next request tries again, and decisions fail closed
+ * meanwhile). The refresh answer's roles replace the kept ones.
  */
 export function wardenJwt(options: WardenJwtOptions & { flight?: RefreshSingleFlight } = {}): CallbacksOptions["jwt"] {
-  const flight = options.flight ?? sharedFlight;
+  const addressOf = options.clientAddress ?? clientAddress;
   const callback = async (params: JwtParams) => {
     const token = params.token as WardenToken & Record<string, unknown>;
     const { user, account } = params;
@@ -173,50 +115,45 @@ export function wardenJwt(options: WardenJwtOptions & { flight?: RefreshSingleFl
     if (user && isSignedIn(user)) {
       return fromSignedIn(token, user);
     }
+    const context = rotationContext();
     if (account && account.type !== "credentials") {
       const idToken = account.id_token;
       if (options.exchange === false || typeof idToken !== "string") {
         return { ...token, accessToken: undefined, refreshToken: undefined, error: "ExchangeError" as const };
       }
       try {
-        return fromSignedIn(token, await client.exchangeIdToken(idToken));
+        return fromSignedIn(token, await client.exchangeIdToken(idToken, { clientIp: addressOf(context?.headers) }));
       } catch {
         // Signed in at the provider, but warden does not know this person: no warden session,
         // so every decision denies.
         return { ...token, accessToken: undefined, refreshToken: undefined, error: "ExchangeError" as const };
       }
     }
-    if (token.error || !token.refreshToken || typeof token.expiresAt !== "number") return token;
-    const margin =
-      options.refreshMarginSeconds ?? Number(process.env.WARDEN_REFRESH_MARGIN_SECONDS ?? 60);
-    const now = (options.now ?? Date.now)() / 1000;
-    if (now < token.expiresAt - margin) return token;
-    try {
-      return fromSignedIn(token, await flight.refresh(client, token.refreshToken));
-    } catch (e) {
-      if (e instanceof WardenHttpError && e.status >= 400 && e.status < 500 && e.status !== 429 && e.status !== 408) {
-        // invalid_grant: the session is over (signed out, revoked, expired).
-        return { ...token, accessToken: undefined, error: "RefreshAccessTokenError" as const };
-      }
-      return token;
-    }
+    const now = (options.now ?? Date.now)();
+    if (!refreshDue(token, refreshMargin(options.refreshMarginSeconds), now)) return token;
+    // A Server Component (or getServerSession anywhere in the app router) cannot store a
+    // rotated refresh token: rotating there would leave the browser with the predecessor, and
+    // once warden's grace window has passed, presenting it is reuse and ends the session.
+    if (options.rotate !== "always" && context === undefined) return token;
+    return refreshToken(token, { client, flight: options.flight, clientIp: addressOf(context?.headers) });
   };
   return callback as CallbacksOptions["jwt"];
 }
 
 /**
- * NextAuth's `session` callback: exposes the user's id and role, the access token (for
- * `authorize()` on the server) and any refresh error (the page asks to sign in again).
+ * NextAuth's `session` callback: exposes what a UI needs (the user's id, name, email, role,
+ * roles, the access token's expiry and any refresh error), never warden's access or refresh
+ * token: the browser reads this at `/api/auth/session`. Server code that asks warden reads
+ * the token with `getWardenToken()` (`@warden/next/server`).
  */
 export function wardenSession(): CallbacksOptions["session"] {
   const callback = async (params: { session: Record<string, unknown>; token: Record<string, unknown> }) => {
-    const { session } = params;
     const token = params.token as WardenToken;
+    const { accessToken: _a, refreshToken: _r, ...session } = params.session;
     const user = (session.user ?? {}) as Record<string, unknown>;
     return {
       ...session,
       user: { ...user, id: token.sub, role: token.role ?? null, roles: token.roles ?? [] },
-      accessToken: token.accessToken,
       expiresAt: token.expiresAt,
       error: token.error,
     };

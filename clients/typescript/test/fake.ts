@@ -8,6 +8,8 @@ export interface Asked {
   method: string;
   path: string;
   authorization: string | undefined;
+  /** Every request header, lower-case names. */
+  headers: Record<string, string | string[] | undefined>;
   body: unknown;
 }
 
@@ -36,7 +38,7 @@ export async function fakeWarden(handler: Handler): Promise<Fake> {
       try {
         body = text ? JSON.parse(text) : undefined;
       } catch {}
-      const a: Asked = { method: req.method ?? "", path: req.url ?? "", authorization: req.headers.authorization, body };
+      const a: Asked = { method: req.method ?? "", path: req.url ?? "", authorization: req.headers.authorization, headers: req.headers, body };
       asked.push(a);
       Promise.resolve(handler(a, res)).catch((e) => json(res, 500, { error: "internal", message: String(e) }));
     });

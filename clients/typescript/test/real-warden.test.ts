@@ -22,6 +22,7 @@ import {
   WardenDeniedError,
   wardenCredentials,
   wardenJwt,
+  withWardenRotation,
 } from "../src/index.js";
 
 const ROOT = resolve(import.meta.dirname, "../../../..");
@@ -179,14 +180,17 @@ test("a wrong password is a 401 from the client and no user from the provider", 
   assert.equal(user, null);
 });
 
-test("the jwt callback refreshes through warden, concurrently once, and a logged-out session ends", async () => {
+test("the jwt callback refreshes through warden (inside NextAuth's handler), concurrently once, and a logged-out session ends", async () => {
   const token = await signIn("alice@example.com", ALICE_PASSWORD);
   const flight = new RefreshSingleFlight();
   // The clock says the access token is about to expire.
   const jwt = wardenJwt({ client, flight, refreshMarginSeconds: 60, now: () => ((token.expiresAt as number) - 30) * 1000 }) as unknown as (
     p: Record<string, unknown>,
   ) => Promise<Record<string, unknown>>;
-  const results = await Promise.all(Array.from({ length: 5 }, () => jwt({ token })));
+  // Where a Server Component renders: no rotation, the token is read as it is.
+  assert.equal(await jwt({ token }), token);
+  // Inside NextAuth's route handler (the session endpoint): five concurrent requests, one successor.
+  const results = await withWardenRotation({}, () => Promise.all(Array.from({ length: 5 }, () => jwt({ token }))));
   const successors = new Set(results.map((r) => r.refreshToken));
   assert.equal(successors.size, 1);
   assert.notEqual(results[0]?.refreshToken, token.refreshToken);
@@ -200,7 +204,7 @@ test("the jwt callback refreshes through warden, concurrently once, and a logged
   const later = wardenJwt({ client, flight: new RefreshSingleFlight(), refreshMarginSeconds: 60, now: () => ((token.expiresAt as number) + 10) * 1000 }) as unknown as (
     p: Record<string, unknown>,
   ) => Promise<Record<string, unknown>>;
-  const ended = await later({ token: results[0] });
+  const ended = await withWardenRotation({}, () => later({ token: results[0] }));
   assert.equal(ended.error, "RefreshAccessTokenError");
 });
 

@@ -3,7 +3,10 @@
 // Starts warden (a fresh database in a temp dir, the shipped policies, 6 s access tokens and
 // no clock leeway) and the built Next.js app on loopback ports, then drives Chromium through
 // sign-in, allowed and denied server actions, the list page filtered by warden's query plan,
-// a silent token refresh, and revocation.
+// a silent token refresh, revocation, server-rendered navigation across several refreshes
+// (no reuse revocation), concurrent refreshes from one browser, and the session JSON the
+// browser reads (no token in it). The app has a service client key (WARDEN_CLIENT_KEY), so
+// it vouches for each end user's address.
 // Everything talks only to 127.0.0.1 and stops by itself.
 
 import { test, before, after } from "node:test";
@@ -27,6 +30,7 @@ let dir;
 let wardenUrl;
 let appUrl;
 let browser;
+let clientKey;
 
 function freePort() {
   return new Promise((ok, fail) => {
@@ -54,6 +58,8 @@ function start(command, args, options, readyLine) {
       }
     };
     child.stdout.on("data", onData);
+    // E2E_DEBUG=1 shows what warden and the app print.
+    if (process.env.E2E_DEBUG) child.stderr.on("data", (c) => process.stderr.write(c));
     child.stderr.on("data", onData);
     child.on("exit", (code) => {
       clearTimeout(timer);
@@ -87,6 +93,9 @@ before(async () => {
   );
   wardenUrl = address;
   warden("user", "add", "--email", "alice@example.com", "--name", "Alice", "--role", "USER", "--password-stdin");
+  // The app's service client key: with it, @warden/next sends the end user's address.
+  clientKey = JSON.parse(warden("client", "add", "nextjs", "--json")).key;
+  assert.ok(clientKey, "a client key");
 
   const port = await freePort();
   appUrl = `http://127.0.0.1:${port}`;
@@ -102,8 +111,13 @@ before(async () => {
         WARDEN_URL: wardenUrl,
         NEXTAUTH_URL: appUrl,
         NEXTAUTH_SECRET: "e2e-secret-not-for-production-use-0123456789",
+        WARDEN_CLIENT_KEY: clientKey,
         WARDEN_REFRESH_MARGIN_SECONDS: "3",
-        SESSION_REFETCH_SECONDS: "1",
+        // Longer than warden's refresh grace (10 s) and three access-token lives: the pages
+        // are rendered without the browser refreshing the session in between, so a Server
+        // Component that rotated the refresh token without storing it would be caught (the
+        // next request presents the old token after the grace window: reuse, signed out).
+        SESSION_REFETCH_SECONDS: "30",
       },
     },
     /Ready|started server|Local:/,
@@ -174,7 +188,7 @@ async function warmUpSignIn(email, password) {
     body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
   });
   keep(callback);
-  assert.ok([200, 302].includes(callback.status), `warm-up sign-in answered ${callback.status}`);
+  assert.ok([200, 302].includes(callback.status), `warm-up sign-in answered ${callback.status}: ${await callback.text()}`);
   const session = await (await fetch(`${appUrl}/api/auth/session`, { headers: { cookie: cookie() } })).json();
   assert.equal(session?.user?.email, email, `warm-up sign-in: ${JSON.stringify(session)}`);
   const home = await fetch(appUrl, { headers: { cookie: cookie() } });
@@ -272,7 +286,7 @@ test("the access token is refreshed silently, then revocation refuses the next a
   assert.match(await deleteAndRead(page), /^Deleted resource ID/);
   const before = JSON.parse(warden("session", "list", "--user", "admin", "--active", "--json"));
 
-  // Outlive the first access token; the session poll refreshes it in the background.
+  // Outlive the first access token; middleware refreshes it on the server action's request.
   await page.waitForTimeout((TOKEN_TTL + 3) * 1000);
   assert.match(await deleteAndRead(page), /^Deleted resource ID/, "still works after the first token expired");
   const after = JSON.parse(warden("session", "list", "--user", "admin", "--active", "--json"));
@@ -284,4 +298,108 @@ test("the access token is refreshed silently, then revocation refuses the next a
   const refused = await deleteAndRead(page);
   assert.equal(refused, "Your session has ended. Please sign in again.");
   await page.close();
+});
+
+/** The session JSON as the browser reads it. */
+async function sessionJson(page) {
+  return page.evaluate(async () => {
+    const res = await fetch("/api/auth/session", { cache: "no-store" });
+    return { status: res.status, text: await res.text() };
+  });
+}
+
+function assertNoToken(text) {
+  const session = JSON.parse(text);
+  for (const key of ["accessToken", "refreshToken", "access_token", "refresh_token", "token"]) {
+    assert.equal(session[key], undefined, `${key} in ${text}`);
+  }
+  // No JWT (warden's access tokens start with a base64url JSON header) and no refresh token
+  // anywhere in it, under any name.
+  assert.doesNotMatch(text, /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/, text);
+  return session;
+}
+
+function reuseRevocations() {
+  return JSON.parse(warden("audit", "--json", "--limit", "1000")).filter(
+    (row) => row.detail?.reason === "refresh_token_reuse",
+  );
+}
+
+test("server-rendered pages across several refreshes: still signed in, no reuse, no token in the session JSON", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, "alice@example.com", ALICE_PASSWORD);
+  await page.getByTestId("role").waitFor();
+  const first = assertNoToken((await sessionJson(page)).text);
+  assert.equal(first.user.role, "USER");
+  assert.equal(first.user.id, "alice");
+  const started = JSON.parse(warden("session", "list", "--user", "alice", "--active", "--json"));
+
+  // Four access-token lives of full page loads (server-rendered: the layout and pages read the
+  // session and the documents page decides with the token), with no session poll in between.
+  const until = Date.now() + (TOKEN_TTL * 4 + 1) * 1000;
+  let loads = 0;
+  while (Date.now() < until) {
+    await page.goto(`${appUrl}/documents`);
+    await page.getByTestId("documents").waitFor({ timeout: 15_000 });
+    assert.deepEqual(await page.getByTestId("documents").locator("li").allTextContents(), ["Alice's notes", "Alice's plan"]);
+    await page.goto(appUrl);
+    await page.getByTestId("role").waitFor({ timeout: 15_000 });
+    assert.equal(await page.getByTestId("role").textContent(), "Role: USER");
+    assert.equal(await page.getByTestId("session-error").count(), 0);
+    loads += 2;
+    await page.waitForTimeout(700);
+  }
+  assert.ok(loads >= 8, `${loads} page loads`);
+  // Still allowed to act: the server action decides with a live token.
+  assert.equal(await deleteAndRead(page), "Denied: you may not delete resource ID.");
+
+  const now = JSON.parse(warden("session", "list", "--user", "alice", "--active", "--json"));
+  const session = now.find((s) => s.id === started[0].id);
+  assert.ok(session, `the session is still active: ${JSON.stringify(now)}`);
+  assert.equal(session.revoked_at ?? null, null);
+  assert.ok(session.last_used_at >= session.created_at + TOKEN_TTL * 2, "rotated across several token lives");
+  assert.deepEqual(reuseRevocations(), [], "no refresh-token reuse in the audit");
+
+  const last = assertNoToken((await sessionJson(page)).text);
+  assert.equal(last.error, undefined, "no RefreshAccessTokenError");
+  await context.close();
+});
+
+test("concurrent refreshes from one browser (two tabs, parallel requests) end in one session, not a revocation", async () => {
+  const context = await browser.newContext();
+  const one = await context.newPage();
+  await signIn(one, "alice@example.com", ALICE_PASSWORD);
+  await one.getByTestId("role").waitFor();
+  const two = await context.newPage();
+  await two.goto(`${appUrl}/documents`);
+  await two.getByTestId("documents").waitFor();
+  const before = (await sessionJson(one)).text;
+  // Let the access token come within the refresh margin, twice over.
+  for (let round = 0; round < 2; round++) {
+    await one.waitForTimeout((TOKEN_TTL - 2) * 1000);
+    // At once: session reads (NextAuth's route), a page fetch (middleware) and a reload of
+    // the second tab (middleware, then the server-rendered page), all presenting the same
+    // refresh token.
+    const results = await Promise.all([
+      sessionJson(one),
+      one.evaluate(() => fetch("/documents", { cache: "no-store" }).then((r) => r.status)),
+      sessionJson(one),
+      two.reload().then((r) => r?.status()),
+      one.evaluate(() => fetch("/", { cache: "no-store" }).then((r) => r.status)),
+      sessionJson(one),
+    ]);
+    for (const r of results) {
+      if (typeof r === "number") assert.equal(r, 200);
+      else assert.equal(assertNoToken(r.text).error, undefined, r.text);
+    }
+  }
+  const after = assertNoToken((await sessionJson(one)).text);
+  assert.ok(after.expiresAt > JSON.parse(before).expiresAt, "the access token was refreshed");
+  await two.getByTestId("documents").waitFor();
+  assert.deepEqual(await two.getByTestId("documents").locator("li").allTextContents(), ["Alice's notes", "Alice's plan"]);
+  const newest = JSON.parse(warden("session", "list", "--user", "alice", "--json"))[0];
+  assert.equal(newest.revoked_at ?? null, null, `this browser's session is live: ${JSON.stringify(newest)}`);
+  assert.deepEqual(reuseRevocations(), [], "no refresh-token reuse in the audit");
+  await context.close();
 });

@@ -1,7 +1,7 @@
-import { getServerSession } from "next-auth";
 import { authorizeMany, plan, planToPrismaWhere, PlanTranslationError, type PrismaMapping } from "@warden/next";
-import { authOptions } from "@/lib/auth";
+import { getWardenToken } from "@warden/next/server";
 import { allDocuments, findDocuments, type DocumentRow } from "@/lib/db";
+import RefreshSession from "../refresh-session";
 
 export const dynamic = "force-dynamic";
 
@@ -18,12 +18,16 @@ const DOCUMENT_COLUMNS: PrismaMapping = {
  * The documents the signed-in user may edit, filtered in the query by warden's plan for
  * `editDocument` (one call, whatever the number of rows). A plan that cannot be translated
  * exactly falls back to asking warden about each row (one batch call); any failure shows
- * nothing.
+ * nothing. The token is read on the server (getWardenToken), never refreshed here: a Server
+ * Component cannot store a rotated refresh token (middleware.ts refreshes ahead of time).
  */
 export default async function Documents() {
-  const session = await getServerSession(authOptions);
+  const session = await getWardenToken();
   if (!session) {
     return <p>Not signed in.</p>;
+  }
+  if (session.error === "AccessTokenExpired") {
+    return <RefreshSession />;
   }
   const p = await plan(session, "editDocument", "Document");
   let rows: DocumentRow[];
