@@ -218,7 +218,8 @@ pub struct AuditEntry {
     pub at: i64,
     /// `cli`, `user:<id>`, ...
     pub actor: String,
-    /// The operation (`users.create`, `roles.update`, ...).
+    /// The admin action that allowed the change (`users.create`, `roles.write`, ...), or
+    /// that refused it (`detail.outcome` is then `refused`).
     pub action: String,
     /// What it changed (`user:<id>`, `role:<name>`, ...).
     pub target: String,

@@ -1063,7 +1063,7 @@ impl App {
         Ok(self.store.list_clients().await?)
     }
 
-    /// Create a service client (`clients.create`); its key is returned this once.
+    /// Create a service client (`clients.write`); its key is returned this once.
     pub async fn create_client(&self, actor: &Actor, name: &str) -> Result<NewClient, AppError> {
         let name = name.trim();
         if name.is_empty() || name.len() > 128 || name.chars().any(char::is_control) {
@@ -1084,7 +1084,7 @@ impl App {
         Ok(NewClient { client, key })
     }
 
-    /// Revoke a service client's key (`clients.revoke`).
+    /// Revoke a service client's key (`clients.write`).
     pub async fn revoke_client(&self, actor: &Actor, id: &str) -> Result<ClientRow, AppError> {
         opaque("id", id)?;
         let check = match self.store.client(id).await {
