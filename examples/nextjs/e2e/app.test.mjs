@@ -167,6 +167,36 @@ async function ready(url, check) {
   throw new Error(`${url} did not become ready: ${last}`);
 }
 
+/**
+ * A NextAuth credentials sign-in over HTTP from the end user at `forwardedFor` (the address a
+ * reverse proxy in front of the app would add): whether it signed in.
+ */
+async function signInFrom(forwardedFor, email, password) {
+  const cookies = new Map();
+  const keep = (res) => {
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(";");
+      const at = pair.indexOf("=");
+      cookies.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+  };
+  const cookie = () => [...cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  const headers = { "x-forwarded-for": forwardedFor };
+  const csrf = await fetch(`${appUrl}/api/auth/csrf`, { headers });
+  keep(csrf);
+  const { csrfToken } = await csrf.json();
+  const callback = await fetch(`${appUrl}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { ...headers, "content-type": "application/x-www-form-urlencoded", cookie: cookie() },
+    body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
+  });
+  keep(callback);
+  await callback.text();
+  const session = await (await fetch(`${appUrl}/api/auth/session`, { headers: { ...headers, cookie: cookie() } })).json();
+  return session?.user?.email === email;
+}
+
 /** A whole NextAuth credentials sign-in over HTTP, then the signed-in page. */
 async function warmUpSignIn(email, password) {
   const cookies = new Map();
@@ -402,4 +432,16 @@ test("concurrent refreshes from one browser (two tabs, parallel requests) end in
   assert.equal(newest.revoked_at ?? null, null, `this browser's session is live: ${JSON.stringify(newest)}`);
   assert.deepEqual(reuseRevocations(), [], "no refresh-token reuse in the audit");
   await context.close();
+});
+
+test("one typist behind the app does not lock everyone out: @warden/next passes each user's address", async () => {
+  // Every sign-in reaches warden from the app server's address. Keyed on that address, 20
+  // wrong passwords from anyone would give every user 429 (warden's per-address limit is 20).
+  // The app vouches for each end user's address with its client key, so only the typist is
+  // stopped.
+  for (let n = 0; n < 20; n++) {
+    assert.equal(await signInFrom("203.0.113.7", `nobody${n}@example.com`, "wrong-password-1"), false);
+  }
+  assert.equal(await signInFrom("203.0.113.7", "alice@example.com", ALICE_PASSWORD), false, "the typist's address is throttled");
+  assert.equal(await signInFrom("198.51.100.20", "alice@example.com", ALICE_PASSWORD), true, "another user signs in");
 });
