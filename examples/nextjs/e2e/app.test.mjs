@@ -168,10 +168,10 @@ async function ready(url, check) {
 }
 
 /**
- * A NextAuth credentials sign-in over HTTP from the end user at `forwardedFor` (the address a
- * reverse proxy in front of the app would add): whether it signed in.
+ * A whole NextAuth credentials sign-in over HTTP (`headers` on every request): the session
+ * NextAuth then answers, and the cookie header that carries it.
  */
-async function signInFrom(forwardedFor, email, password) {
+async function credentialsSignIn(email, password, headers = {}) {
   const cookies = new Map();
   const keep = (res) => {
     for (const c of res.headers.getSetCookie()) {
@@ -181,7 +181,6 @@ async function signInFrom(forwardedFor, email, password) {
     }
   };
   const cookie = () => [...cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-  const headers = { "x-forwarded-for": forwardedFor };
   const csrf = await fetch(`${appUrl}/api/auth/csrf`, { headers });
   keep(csrf);
   const { csrfToken } = await csrf.json();
@@ -192,36 +191,26 @@ async function signInFrom(forwardedFor, email, password) {
     body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
   });
   keep(callback);
-  await callback.text();
+  const answer = await callback.text();
   const session = await (await fetch(`${appUrl}/api/auth/session`, { headers: { ...headers, cookie: cookie() } })).json();
+  return { status: callback.status, answer, session, cookie: cookie() };
+}
+
+/**
+ * A sign-in from the end user at `forwardedFor` (the address a reverse proxy in front of the
+ * app would add): whether it signed in.
+ */
+async function signInFrom(forwardedFor, email, password) {
+  const { session } = await credentialsSignIn(email, password, { "x-forwarded-for": forwardedFor });
   return session?.user?.email === email;
 }
 
 /** A whole NextAuth credentials sign-in over HTTP, then the signed-in page. */
 async function warmUpSignIn(email, password) {
-  const cookies = new Map();
-  const keep = (res) => {
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(";");
-      const at = pair.indexOf("=");
-      cookies.set(pair.slice(0, at), pair.slice(at + 1));
-    }
-  };
-  const cookie = () => [...cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-  const csrf = await fetch(`${appUrl}/api/auth/csrf`);
-  keep(csrf);
-  const { csrfToken } = await csrf.json();
-  const callback = await fetch(`${appUrl}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookie() },
-    body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
-  });
-  keep(callback);
-  assert.ok([200, 302].includes(callback.status), `warm-up sign-in answered ${callback.status}: ${await callback.text()}`);
-  const session = await (await fetch(`${appUrl}/api/auth/session`, { headers: { cookie: cookie() } })).json();
+  const { status, answer, session, cookie } = await credentialsSignIn(email, password);
+  assert.ok([200, 302].includes(status), `warm-up sign-in answered ${status}: ${answer}`);
   assert.equal(session?.user?.email, email, `warm-up sign-in: ${JSON.stringify(session)}`);
-  const home = await fetch(appUrl, { headers: { cookie: cookie() } });
+  const home = await fetch(appUrl, { headers: { cookie } });
   assert.equal(home.status, 200);
   await home.text();
 }
