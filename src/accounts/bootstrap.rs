@@ -100,6 +100,7 @@ pub async fn bootstrap(
 fn boot_audit(action: AdminAction, target: &str) -> Audit {
     Audit {
         actor: "warden".into(),
+        address: String::new(),
         action: action.name().into(),
         target: target.into(),
         detail: serde_json::json!({"bootstrap": true}),

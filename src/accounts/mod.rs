@@ -386,6 +386,7 @@ impl Accounts {
             .map_err(|e| refuse(format!("default_roles: {e}")))?;
         let audit = crate::store::Audit {
             actor: format!("exchange:{}", issuer.issuer),
+            address: String::new(),
             action: crate::admin_action::AdminAction::UsersCreate.name().into(),
             target: format!("user:{id}"),
             detail: serde_json::json!({
@@ -483,6 +484,7 @@ impl Accounts {
         self.store.login_succeeded(&keys).await?;
         let audit = crate::store::Audit {
             actor: format!("user:{user_id}"),
+            address: origin.address.to_string(),
             action: crate::admin_action::AdminAction::UsersPassword
                 .name()
                 .into(),

@@ -225,6 +225,10 @@ pub struct AuditEntry {
     pub target: String,
     /// What changed, by operation.
     pub detail: Value,
+    /// The actor's address (the end user's where a trusted proxy or a service client named
+    /// it); empty for the command line and warden itself.
+    #[serde(default)]
+    pub address: String,
 }
 
 /// One logged decision.
@@ -252,6 +256,10 @@ pub struct DecisionEntry {
     /// The context as given (capped when logged).
     #[serde(default)]
     pub context: Value,
+    /// The caller's address (the end user's where a trusted proxy or a service client named
+    /// it).
+    #[serde(default)]
+    pub address: String,
 }
 
 /// Decision counts for a dashboard.

@@ -119,7 +119,7 @@ impl App {
     /// Run the three checks of this module for `actor`'s change. A refusal is audited (the
     /// attempt, with the reason) and nothing is changed.
     pub(crate) async fn authorize(&self, actor: &Actor, check: Check) -> Result<(), AppError> {
-        let Actor::User(actor_id) = actor else {
+        let Actor::User { id: actor_id, .. } = actor else {
             return Ok(());
         };
         let refusal = match self.refusal(actor_id, &check).await? {
@@ -128,6 +128,7 @@ impl App {
         };
         let audit = Audit {
             actor: actor.label(),
+            address: actor.address().into(),
             action: check.action.name().into(),
             target: check.audit_target.clone(),
             detail: json!({"outcome": "refused", "reason": refusal.to_string()}),

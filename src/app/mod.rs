@@ -181,17 +181,39 @@ async fn open_store(
 pub enum Actor {
     /// The `warden` command line (whoever can open the database).
     Cli,
-    /// A signed-in user (by id), through the admin API or the console.
-    User(String),
+    /// A signed-in user (by id), through the admin API or the console, from `address` (the
+    /// end user's, as `server::origin` establishes it; empty when unknown).
+    User { id: String, address: String },
 }
 
 impl Actor {
+    /// A signed-in user whose address is unknown (the embedding facade, tests).
+    pub fn user(id: impl Into<String>) -> Actor {
+        Actor::User {
+            id: id.into(),
+            address: String::new(),
+        }
+    }
+
     /// The actor as the audit log names it: `cli` or `user:<id>`.
     pub fn label(&self) -> String {
         match self {
             Actor::Cli => "cli".into(),
-            Actor::User(id) => format!("user:{id}"),
+            Actor::User { id, .. } => format!("user:{id}"),
         }
+    }
+
+    /// Where the actor is (written to its audit rows); empty for the command line.
+    pub fn address(&self) -> &str {
+        match self {
+            Actor::Cli => "",
+            Actor::User { address, .. } => address,
+        }
+    }
+
+    /// Whether this is the signed-in user `id`.
+    pub fn is_user(&self, id: &str) -> bool {
+        matches!(self, Actor::User { id: me, .. } if me == id)
     }
 }
 
@@ -490,6 +512,7 @@ impl App {
     fn audit(actor: &Actor, action: AdminAction, target: String, detail: Value) -> Audit {
         Audit {
             actor: actor.label(),
+            address: actor.address().into(),
             action: action.name().into(),
             target,
             detail,
@@ -781,7 +804,7 @@ impl App {
     /// Delete a user (`users.delete`); nobody deletes themselves.
     pub async fn delete_user(&self, actor: &Actor, id: &str) -> Result<(), AppError> {
         let id = user_id(id)?;
-        if *actor == Actor::User(id.to_string()) {
+        if actor.is_user(id.as_str()) {
             return Err(AppError::Conflict("you cannot delete yourself".into()));
         }
         self.check_on_user(actor, AdminAction::UsersDelete, &id)

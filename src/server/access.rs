@@ -92,11 +92,17 @@ pub async fn guard(
                 .get::<RequestId>()
                 .map(|r| r.0.clone())
                 .unwrap_or_default();
-            allow(&state, bearer(req.headers()), &request_id, action)
-                .await
-                .map(|admin| {
-                    req.extensions_mut().insert(admin);
-                })
+            allow(
+                &state,
+                bearer(req.headers()),
+                &request_id,
+                request_address(&state, &req),
+                action,
+            )
+            .await
+            .map(|admin| {
+                req.extensions_mut().insert(admin);
+            })
         }
     };
     match checked {
@@ -112,4 +118,13 @@ pub async fn guard(
 async fn refuse_unread(req: Request, e: ApiError, limit: usize) -> Response {
     let _ = axum::body::to_bytes(req.into_body(), limit).await;
     e.into_response()
+}
+
+/// The address of an admin call: the peer, or what a trusted proxy names (admin calls are
+/// not vouched for by service clients).
+fn request_address(state: &AppState, req: &Request) -> String {
+    req.extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| super::origin::client_address(c.0.ip(), req.headers(), &state.proxies).to_string())
+        .unwrap_or_default()
 }

@@ -26,12 +26,17 @@ use std::time::Duration;
 #[derive(Clone)]
 pub struct Admin {
     id: String,
+    /// Where the call came from (see [`super::origin`]), for its audit rows.
+    address: String,
 }
 
 impl Admin {
     /// The admin as the actor of an application-core operation.
     fn actor(&self) -> Actor {
-        Actor::User(self.id.clone())
+        Actor::User {
+            id: self.id.clone(),
+            address: self.address.clone(),
+        }
     }
 }
 
@@ -40,6 +45,7 @@ pub(super) async fn allow(
     state: &AppState,
     token: Option<String>,
     request_id: &str,
+    address: String,
     action: AdminAction,
 ) -> Result<Admin, ApiError> {
     let verified = super::decide::verified_caller(state, token).await?;
@@ -48,6 +54,7 @@ pub(super) async fn allow(
     let caller = Caller {
         client: format!("admin:{}", user.id),
         request_id: request_id.to_string(),
+        address: address.clone(),
     };
     // Every admin call is a decision. Allowed reads are not written to the decision log:
     // the TUI polls them every few seconds and would drown the log (and its own Decisions
@@ -92,7 +99,10 @@ pub(super) async fn allow(
         }
         return Err(e);
     }
-    Ok(Admin { id: user.id })
+    Ok(Admin {
+        id: user.id,
+        address,
+    })
 }
 
 fn bad(e: impl std::fmt::Display) -> ApiError {

@@ -3,6 +3,7 @@
 use super::error::ApiError;
 use super::extract::{from_value, BearerToken, JsonBody};
 use super::{AppState, RequestId};
+use crate::accounts::Origin;
 use crate::api;
 use crate::app::DecisionRow;
 use crate::engine::{Decision, PlanQuery, Principal, Query, Resource};
@@ -25,6 +26,8 @@ pub(crate) fn resource(r: api::Resource) -> Resource {
 pub(crate) struct Caller {
     pub client: String,
     pub request_id: String,
+    /// The caller's address (see [`super::origin`]).
+    pub address: String,
 }
 
 /// Decide, count, and log. The one path every HTTP decision takes.
@@ -87,6 +90,7 @@ pub(crate) fn record(
         latency_us: latency.as_micros() as i64,
         properties: serde_json::Value::Object(resource.properties.clone()),
         context: context.clone(),
+        address: caller.address.clone(),
     });
 }
 
@@ -131,6 +135,7 @@ fn answer(decision: &Decision, request_id: &str) -> api::Authorization {
 pub async fn authorize(
     State(state): State<AppState>,
     Extension(RequestId(request_id)): Extension<RequestId>,
+    origin: Origin,
     BearerToken(token): BearerToken,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<api::Authorization>, ApiError> {
@@ -140,6 +145,7 @@ pub async fn authorize(
     let caller = Caller {
         client: format!("user:{}", principal.id),
         request_id: request_id.clone(),
+        address: origin.address.to_string(),
     };
     let decision = decide(&state, &caller, &query);
     Ok(Json(answer(&decision, &request_id)))
@@ -148,6 +154,7 @@ pub async fn authorize(
 pub async fn authorize_batch(
     State(state): State<AppState>,
     Extension(RequestId(request_id)): Extension<RequestId>,
+    origin: Origin,
     BearerToken(token): BearerToken,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<api::Authorizations>, ApiError> {
@@ -165,6 +172,7 @@ pub async fn authorize_batch(
     let caller = Caller {
         client: format!("user:{}", principal.id),
         request_id: request_id.clone(),
+        address: origin.address.to_string(),
     };
     let results = body
         .items
@@ -188,6 +196,7 @@ pub async fn authorize_batch(
 pub async fn authorize_plan(
     State(state): State<AppState>,
     Extension(RequestId(request_id)): Extension<RequestId>,
+    origin: Origin,
     BearerToken(token): BearerToken,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<api::Plan>, ApiError> {
@@ -206,6 +215,7 @@ pub async fn authorize_plan(
     let caller = Caller {
         client: format!("user:{}", query.principal.id),
         request_id,
+        address: origin.address.to_string(),
     };
     record_plan(&state, &caller, &query, &plan, started);
     plan.map(Json).map_err(ApiError::bad_request)
@@ -247,5 +257,6 @@ pub(crate) fn record_plan(
         latency_us: latency.as_micros() as i64,
         properties: Value::Object(Default::default()),
         context: query.context.clone(),
+        address: caller.address.clone(),
     });
 }

@@ -41,6 +41,7 @@ async fn operations_access(
         state,
         Some(token),
         request_id,
+        String::new(),
         crate::admin_action::AdminAction::OperationsRead,
     )
     .await

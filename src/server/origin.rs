@@ -42,6 +42,17 @@ impl FromRequestParts<AppState> for Origin {
             .map(|c| c.0.ip())
             .ok_or_else(|| ApiError::internal("the connection's address is unknown"))?;
         let address = client_address(peer, &parts.headers, &state.proxies);
+        // A service route's gate verified the caller's key already (AuthZEN, introspection).
+        let gated = parts
+            .extensions
+            .get::<crate::store::ClientRow>()
+            .map(|c| c.id.clone());
+        if let Some(client) = gated {
+            return Ok(Origin {
+                address: vouched(&parts.headers)?.unwrap_or(address),
+                client: Some(client),
+            });
+        }
         let Some(key) = header(&parts.headers, CLIENT_KEY_HEADER) else {
             return Ok(Origin {
                 address,
@@ -55,20 +66,25 @@ impl FromRequestParts<AppState> for Origin {
                 format!("{CLIENT_KEY_HEADER}: unknown or revoked client key"),
             )
         })?;
-        let address = match header(&parts.headers, CLIENT_IP_HEADER) {
-            Some(text) => parse_hop(text).ok_or_else(|| {
+        Ok(Origin {
+            address: vouched(&parts.headers)?.unwrap_or(address),
+            client: Some(client.id),
+        })
+    }
+}
+
+/// The address a verified service client vouches for, if it sends one.
+fn vouched(headers: &HeaderMap) -> Result<Option<IpAddr>, ApiError> {
+    header(headers, CLIENT_IP_HEADER)
+        .map(|text| {
+            parse_hop(text).ok_or_else(|| {
                 ApiError::bad_request(format!(
                     "{CLIENT_IP_HEADER}: {:?} is not an IP address",
                     text.chars().take(64).collect::<String>()
                 ))
-            })?,
-            None => address,
-        };
-        Ok(Origin {
-            address,
-            client: Some(client.id),
+            })
         })
-    }
+        .transpose()
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

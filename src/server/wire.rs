@@ -124,6 +124,7 @@ impl From<AuditRow> for api::AuditEntry {
             action,
             target,
             detail,
+            address,
         } = a;
         api::AuditEntry {
             id,
@@ -132,6 +133,7 @@ impl From<AuditRow> for api::AuditEntry {
             action,
             target,
             detail,
+            address,
         }
     }
 }
@@ -152,8 +154,10 @@ impl From<DecisionRow> for api::DecisionEntry {
             latency_us,
             properties,
             context,
+            address,
         } = d;
         api::DecisionEntry {
+            address,
             id,
             at,
             request_id,

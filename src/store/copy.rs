@@ -104,6 +104,7 @@ const LOGS: &[(&str, &[(&str, Ty)])] = &[
             ("action", Text),
             ("target", Text),
             ("detail", Text),
+            ("address", Text),
         ],
     ),
     (
@@ -122,6 +123,7 @@ const LOGS: &[(&str, &[(&str, Ty)])] = &[
             ("latency_us", Int),
             ("properties", Text),
             ("context", Text),
+            ("address", Text),
         ],
     ),
 ];

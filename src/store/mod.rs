@@ -145,6 +145,22 @@ pub struct Audit {
     pub target: String,
     /// The change's own arguments (never a secret).
     pub detail: serde_json::Value,
+    /// The actor's address; empty for the command line and warden itself.
+    pub address: String,
+}
+
+/// The audit row of a session ended because a used refresh token came back (warden itself
+/// ends it; the same row on both back ends).
+pub(crate) fn reuse_audit(session: &str, user: &str) -> Audit {
+    Audit {
+        actor: "warden".into(),
+        address: String::new(),
+        action: crate::admin_action::AdminAction::SessionsRevoke
+            .name()
+            .into(),
+        target: format!("session:{session}"),
+        detail: serde_json::json!({"reason": "refresh_token_reuse", "user": user}),
+    }
 }
 
 impl Audit {

@@ -131,6 +131,10 @@ pub struct AuditRow {
     pub action: String,
     pub target: String,
     pub detail: serde_json::Value,
+    /// The actor's address (the end user's, see `server::origin`); empty for the command
+    /// line and warden itself.
+    #[serde(default)]
+    pub address: String,
 }
 
 /// One logged decision.
@@ -155,6 +159,10 @@ pub struct DecisionRow {
     /// The context as given (`{}` when none; capped when written).
     #[serde(default)]
     pub context: serde_json::Value,
+    /// The caller's address (the end user's where a trusted proxy or a service client
+    /// named it, see `server::origin`).
+    #[serde(default)]
+    pub address: String,
 }
 
 /// Filters for [`Store::query_decisions`].

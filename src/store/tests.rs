@@ -625,6 +625,7 @@ fn audit_after(action: &str, target: &str, after: serde_json::Value) -> Audit {
         action: action.into(),
         target: target.into(),
         detail: serde_json::json!({ "after": after }),
+        address: String::new(),
     }
 }
 
@@ -741,6 +742,7 @@ async fn keys_secrets_clients_and_logs(kind) {
         action: "clients.write".into(),
         target: "client:x".into(),
         detail: serde_json::json!({"change": "create", "name": "svc"}),
+        address: "203.0.113.9".into(),
     };
     let (client, key) = store.create_client("svc", Some(&audit)).await.unwrap();
     assert_eq!(store.client_by_key(&key).await.unwrap().unwrap().id, client.id);
@@ -756,6 +758,7 @@ async fn keys_secrets_clients_and_logs(kind) {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].action, "clients.write");
     assert_eq!(rows[0].detail, serde_json::json!({"change": "create", "name": "svc"}));
+    assert_eq!(rows[0].address, "203.0.113.9");
     let decision = |d: &str| DecisionRow {
         id: 0,
         at: store.now(),
@@ -770,6 +773,7 @@ async fn keys_secrets_clients_and_logs(kind) {
         latency_us: 5,
         properties: serde_json::json!({"owner": "a"}),
         context: serde_json::Value::Null,
+        address: "198.51.100.4".into(),
     };
     store
         .append_decisions(&[decision("allow"), decision("deny"), decision("deny")], 2)
@@ -779,6 +783,7 @@ async fn keys_secrets_clients_and_logs(kind) {
     assert_eq!(logged.len(), 2, "the log keeps the newest `retain` rows");
     assert_eq!(logged[0].properties, serde_json::json!({"owner": "a"}));
     assert_eq!(logged[0].context, serde_json::json!({}));
+    assert_eq!(logged[0].address, "198.51.100.4");
     let stats = store.decision_stats(0).await.unwrap();
     assert_eq!((stats.allowed, stats.denied), (0, 2));
     assert_eq!(stats.top_denied, vec![("view".to_string(), 2)]);

@@ -71,6 +71,7 @@ fn decision(id: i64, principal: &str, action: &str, allowed: bool) -> DecisionEn
         latency_us: 12,
         properties: serde_json::json!({"owner": {"type": "User", "id": "alice"}}),
         context: serde_json::json!({}),
+        address: "203.0.113.5".into(),
     }
 }
 
@@ -204,6 +205,7 @@ fn signed_in() -> App {
             action: "users.roles".into(),
             target: "user:alice".into(),
             detail: json!({"before": ["USER"], "after": ["ADMIN", "USER"]}),
+            address: "127.0.0.1".into(),
         },
         AuditEntry {
             id: 1,
@@ -212,6 +214,7 @@ fn signed_in() -> App {
             action: "sessions.revoke".into(),
             target: "session:s-alice-1".into(),
             detail: json!({"user": "alice"}),
+            address: String::new(),
         },
     ]);
     v.clients.set_rows(vec![Client {

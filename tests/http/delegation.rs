@@ -445,7 +445,7 @@ fn no_sequence_of_operations_lets_a_delegate_gain_an_admin_action() {
         ))
         .unwrap();
         let start = held(&app, &me);
-        let actor = Actor::User(me.clone());
+        let actor = Actor::user(me.clone());
         let mut controlled = vec![me.clone()];
         let random_roles = |rng: &mut StdRng| -> Vec<String> {
             roles

@@ -422,3 +422,55 @@ fn one_canonical_email_on_postgres() {
         one_canonical_email(&app);
     }
 }
+
+/// The chosen address is what the logs keep: the decision log the app server's vouched end
+/// user, the audit log the admin behind the proxy.
+#[test]
+fn the_logs_keep_the_end_users_address() {
+    let app = spawn_app_with(|c| c.trusted_proxies = vec!["127.0.0.1/32".into()]);
+    let key = client_key(&app);
+    let alice = app.alice()["token"].as_str().unwrap().to_string();
+    let body =
+        json!({"action": "deleteUserResource", "resource": {"type": "UserResource", "id": "r1"}});
+    let auth = format!("Bearer {alice}");
+    let r = app.post_raw(
+        "/v1/authorize",
+        Some("application/json"),
+        body.to_string().as_bytes(),
+        &[
+            ("Authorization", auth.as_str()),
+            ("X-Warden-Client-Key", key.as_str()),
+            ("X-Warden-Client-IP", "203.0.113.44"),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let logged = || {
+        block(
+            app.state
+                .app
+                .store
+                .list_decisions(None, Some("deleteUserResource"), None, None, 10),
+        )
+        .unwrap()
+    };
+    crate::decisions::wait_for("the logged decision", || !logged().is_empty());
+    let logged = logged().remove(0);
+    assert_eq!(logged.address, "203.0.113.44");
+    // An admin change through the proxy: the audit row has the admin's address.
+    let admin = app.admin_token();
+    let bearer = format!("Bearer {admin}");
+    let r = app.post_raw(
+        "/admin/v1/users/alice/revoke",
+        Some("application/json"),
+        b"{}",
+        &[
+            ("Authorization", bearer.as_str()),
+            ("X-Forwarded-For", "198.51.100.77"),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let audit = app
+        .get("/admin/v1/audit?action=users.revoke", Some(&admin))
+        .json();
+    assert_eq!(audit[0]["address"], "198.51.100.77", "{audit}");
+}

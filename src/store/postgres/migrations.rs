@@ -144,6 +144,11 @@ CREATE TABLE replicas (
     seen_at BIGINT NOT NULL
 );
 "#,
+    // 3: the end user's address of each audited change and logged decision.
+    r#"
+ALTER TABLE audit_log ADD COLUMN address TEXT NOT NULL DEFAULT '';
+ALTER TABLE decision_log ADD COLUMN address TEXT NOT NULL DEFAULT '';
+"#,
 ];
 
 /// The schema version this build writes.

@@ -285,7 +285,7 @@ impl Postgres {
             }
             None => audit,
         };
-        audit_row(tx, &a.actor, &a.action, &a.target, &a.detail, self.now()).await
+        audit_row(tx, a, self.now()).await
     }
 
     fn probe(&self) -> Result<Option<AdminProbe>, StoreError> {
@@ -333,18 +333,18 @@ impl Postgres {
 }
 
 /// Insert one audit row.
-async fn audit_row(
-    c: &impl GenericClient,
-    actor: &str,
-    action: &str,
-    target: &str,
-    detail: &serde_json::Value,
-    at: i64,
-) -> Result<(), StoreError> {
+async fn audit_row(c: &impl GenericClient, audit: &Audit, at: i64) -> Result<(), StoreError> {
     execute(
         c,
-        "INSERT INTO audit_log (at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5)",
-        &[&at, &actor, &action, &target, &detail.to_string()],
+        "INSERT INTO audit_log (at, actor, action, target, detail, address) VALUES ($1, $2, $3, $4, $5, $6)",
+        &[
+            &at,
+            &audit.actor,
+            &audit.action,
+            &audit.target,
+            &audit.detail.to_string(),
+            &audit.address,
+        ],
     )
     .await?;
     Ok(())

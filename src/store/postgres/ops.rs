@@ -295,15 +295,7 @@ impl Backend for Postgres {
 
     async fn audit(&self, audit: &Audit) -> Result<(), StoreError> {
         let conn = self.conn().await?;
-        audit_row(
-            &conn,
-            &audit.actor,
-            &audit.action,
-            &audit.target,
-            &audit.detail,
-            self.now(),
-        )
-        .await
+        audit_row(&conn, audit, self.now()).await
     }
 
     async fn create_user(
@@ -838,10 +830,7 @@ impl Backend for Postgres {
         .await?;
         audit_row(
             &tx,
-            "warden",
-            "sessions.revoke",
-            &format!("session:{}", session.id),
-            &serde_json::json!({"reason": "refresh_token_reuse", "user": session.user_id}),
+            &crate::store::reuse_audit(&session.id, &session.user_id),
             t,
         )
         .await?;
@@ -1091,7 +1080,7 @@ impl Backend for Postgres {
         let conn = self.conn().await?;
         let rows = query(
             &conn,
-            "SELECT id, at, actor, action, target, detail FROM audit_log \
+            "SELECT id, at, actor, action, target, detail, address FROM audit_log \
              WHERE ($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR action = $2) ORDER BY id DESC LIMIT $3",
             &[&actor, &action, &limit.max(0)],
         )
@@ -1105,6 +1094,7 @@ impl Backend for Postgres {
                 action: r.get(3),
                 target: r.get(4),
                 detail: serde_json::from_str(r.get(5)).unwrap_or(serde_json::Value::Null),
+                address: r.get(6),
             })
             .collect())
     }
@@ -1127,7 +1117,9 @@ impl Backend for Postgres {
         let mut latency_us = Vec::with_capacity(rows.len());
         let mut properties = Vec::with_capacity(rows.len());
         let mut context = Vec::with_capacity(rows.len());
+        let mut address = Vec::with_capacity(rows.len());
         for d in rows {
+            address.push(d.address.as_str());
             at.push(d.at);
             request_id.push(d.request_id.as_str());
             client.push(d.client.as_str());
@@ -1143,10 +1135,10 @@ impl Backend for Postgres {
         }
         execute(
             &tx,
-            "INSERT INTO decision_log (at, request_id, client, principal, action, resource, decision, reasons, errors, latency_us, properties, context) \
-             SELECT at, request_id, client, principal, action, resource, decision, reasons, errors, latency_us, properties, context \
-             FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::text[], $12::text[]) \
-             WITH ORDINALITY AS b(at, request_id, client, principal, action, resource, decision, reasons, errors, latency_us, properties, context, n) \
+            "INSERT INTO decision_log (at, request_id, client, principal, action, resource, decision, reasons, errors, latency_us, properties, context, address) \
+             SELECT at, request_id, client, principal, action, resource, decision, reasons, errors, latency_us, properties, context, address \
+             FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::text[], $12::text[], $13::text[]) \
+             WITH ORDINALITY AS b(at, request_id, client, principal, action, resource, decision, reasons, errors, latency_us, properties, context, address, n) \
              ORDER BY n",
             &[
                 &at,
@@ -1161,6 +1153,7 @@ impl Backend for Postgres {
                 &latency_us,
                 &properties,
                 &context,
+                &address,
             ],
         )
         .await?;
@@ -1198,7 +1191,7 @@ impl Backend for Postgres {
         let conn = self.conn().await?;
         let rows = query(
             &conn,
-            "SELECT at, request_id, client, principal, action, resource, decision, reasons, errors, latency_us, id, properties, context FROM decision_log \
+            "SELECT at, request_id, client, principal, action, resource, decision, reasons, errors, latency_us, id, properties, context, address FROM decision_log \
              WHERE ($1::text IS NULL OR principal = $1) AND ($2::text IS NULL OR action = $2) AND ($3::text IS NULL OR decision = $3) \
              AND ($4::bigint IS NULL OR at >= $4) AND ($5::bigint IS NULL OR id > $5) ORDER BY id DESC LIMIT $6",
             &[&f.principal, &f.action, &f.decision, &f.since, &f.after_id, &f.limit.max(0)],
@@ -1220,6 +1213,7 @@ impl Backend for Postgres {
                 latency_us: r.get(9),
                 properties: serde_json::from_str(r.get(11)).unwrap_or_default(),
                 context: serde_json::from_str(r.get(12)).unwrap_or_default(),
+                address: r.get(13),
             })
             .collect())
     }

@@ -4,17 +4,17 @@ use super::{SqliteStore, StoreError};
 use crate::store::rows::{capped_json, AuditRow, DecisionFilter, DecisionRow, DecisionStats};
 use rusqlite::{params, Connection};
 
-pub(crate) fn audit_in(
-    conn: &Connection,
-    actor: &str,
-    action: &str,
-    target: &str,
-    detail: &serde_json::Value,
-    at: i64,
-) -> Result<(), StoreError> {
+pub(crate) fn audit_in(conn: &Connection, audit: &super::Audit, at: i64) -> Result<(), StoreError> {
     conn.execute(
-        "INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![at, actor, action, target, detail.to_string()],
+        "INSERT INTO audit_log (at, actor, action, target, detail, address) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            at,
+            audit.actor,
+            audit.action,
+            audit.target,
+            audit.detail.to_string(),
+            audit.address
+        ],
     )?;
     Ok(())
 }
@@ -34,7 +34,7 @@ impl SqliteStore {
     ) -> Result<Vec<AuditRow>, StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare(
-                "SELECT id, at, actor, action, target, detail FROM audit_log \
+                "SELECT id, at, actor, action, target, detail, address FROM audit_log \
                  WHERE (?1 IS NULL OR actor = ?1) AND (?2 IS NULL OR action = ?2) ORDER BY id DESC LIMIT ?3",
             )?;
             let rows = stmt
@@ -47,6 +47,7 @@ impl SqliteStore {
                         action: r.get(3)?,
                         target: r.get(4)?,
                         detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
+                        address: r.get(6)?,
                     })
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
@@ -58,8 +59,8 @@ impl SqliteStore {
     pub fn append_decisions(&self, rows: &[DecisionRow], retain: i64) -> Result<(), StoreError> {
         self.write(|tx| {
             let mut stmt = tx.prepare_cached(
-                "INSERT INTO decision_log (at, request_id, client, principal, action, resource, decision, reasons, errors, latency_us, properties, context) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                "INSERT INTO decision_log (at, request_id, client, principal, action, resource, decision, reasons, errors, latency_us, properties, context, address) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?;
             for d in rows {
                 stmt.execute(params![
@@ -74,7 +75,8 @@ impl SqliteStore {
                     serde_json::to_string(&d.errors).unwrap_or_default(),
                     d.latency_us,
                     capped_json(&d.properties),
-                    capped_json(&d.context)
+                    capped_json(&d.context),
+                    d.address
                 ])?;
             }
             tx.execute(
@@ -109,7 +111,7 @@ impl SqliteStore {
     pub fn query_decisions(&self, f: &DecisionFilter) -> Result<Vec<DecisionRow>, StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare(
-                "SELECT at, request_id, client, principal, action, resource, decision, reasons, errors, latency_us, id, properties, context FROM decision_log \
+                "SELECT at, request_id, client, principal, action, resource, decision, reasons, errors, latency_us, id, properties, context, address FROM decision_log \
                  WHERE (?1 IS NULL OR principal = ?1) AND (?2 IS NULL OR action = ?2) AND (?3 IS NULL OR decision = ?3) \
                  AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR id > ?5) ORDER BY id DESC LIMIT ?6",
             )?;
@@ -131,6 +133,7 @@ impl SqliteStore {
                         latency_us: r.get(9)?,
                         properties: serde_json::from_str(&r.get::<_, String>(11)?).unwrap_or_default(),
                         context: serde_json::from_str(&r.get::<_, String>(12)?).unwrap_or_default(),
+                        address: r.get(13)?,
                     })
                 })?
                 .collect::<Result<Vec<_>, _>>()?;

@@ -140,6 +140,12 @@ CREATE TABLE replicas (
     seen_at INTEGER NOT NULL
 );
 "#,
+    // 5: the end user's address (see `server::origin`) of each audited change and logged
+    // decision; empty where there is none (the command line, warden itself).
+    r#"
+ALTER TABLE audit_log ADD COLUMN address TEXT NOT NULL DEFAULT '';
+ALTER TABLE decision_log ADD COLUMN address TEXT NOT NULL DEFAULT '';
+"#,
 ];
 
 /// The schema version this build writes.

@@ -225,7 +225,7 @@ impl SqliteStore {
             }
             None => audit,
         };
-        logs::audit_in(tx, &a.actor, &a.action, &a.target, &a.detail, self.now())
+        logs::audit_in(tx, a, self.now())
     }
 
     /// Install the check that keeps at least one administrator (see

@@ -164,14 +164,7 @@ impl SqliteStore {
                 return Ok(RefreshOutcome::Replayed(session));
             }
             revoke_session_in(tx, &session.id, "refresh_token_reuse", self.now())?;
-            super::logs::audit_in(
-                tx,
-                "warden",
-                "sessions.revoke",
-                &format!("session:{}", session.id),
-                &serde_json::json!({"reason": "refresh_token_reuse", "user": session.user_id}),
-                t,
-            )?;
+            super::logs::audit_in(tx, &crate::store::reuse_audit(&session.id, &session.user_id), t)?;
             let session = find_session(tx, &session.id)?.unwrap_or(session);
             Ok(RefreshOutcome::Reused(session))
         })
