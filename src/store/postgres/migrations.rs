@@ -144,6 +144,26 @@ CREATE TABLE replicas (
     seen_at BIGINT NOT NULL
 );
 "#,
+    // 3: federated identities, `(issuer, subject) -> user`, compared exactly ("C"), gone with
+    // their user; and the ID tokens already exchanged (replay refused) until they expire.
+    r#"
+CREATE TABLE identities (
+    issuer TEXT COLLATE "C" NOT NULL,
+    subject TEXT COLLATE "C" NOT NULL,
+    user_id TEXT COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (issuer, subject)
+);
+CREATE INDEX identities_user ON identities(user_id);
+
+CREATE TABLE exchanged_tokens (
+    issuer TEXT COLLATE "C" NOT NULL,
+    token_hash TEXT COLLATE "C" NOT NULL,
+    expires_at BIGINT NOT NULL,
+    PRIMARY KEY (issuer, token_hash)
+);
+CREATE INDEX exchanged_tokens_expiry ON exchanged_tokens(expires_at);
+"#,
 ];
 
 /// The schema version this build writes.

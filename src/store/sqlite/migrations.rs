@@ -140,6 +140,26 @@ CREATE TABLE replicas (
     seen_at INTEGER NOT NULL
 );
 "#,
+    // 5: federated identities, `(issuer, subject) -> user`, compared exactly (BINARY), gone
+    // with their user; and the ID tokens already exchanged (replay refused) until they expire.
+    r#"
+CREATE TABLE identities (
+    issuer TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (issuer, subject)
+);
+CREATE INDEX identities_user ON identities(user_id);
+
+CREATE TABLE exchanged_tokens (
+    issuer TEXT NOT NULL,
+    token_hash TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (issuer, token_hash)
+);
+CREATE INDEX exchanged_tokens_expiry ON exchanged_tokens(expires_at);
+"#,
 ];
 
 /// The schema version this build writes.
