@@ -635,6 +635,12 @@ fn a_second_issuers_subject_equal_to_the_firsts_does_not_reach_the_firsts_user()
         "iss": second.issuer, "sub": "shared-1", "email": null, "email_verified": null
     })));
     s.refused(&other, "no warden user is linked");
+    // Nor does the second issuer's subject `alice` (once, with `link_claim = "sub"`, the
+    // warden user id alice).
+    let named = second.sign(&s.claims(json!({
+        "iss": second.issuer, "sub": "alice", "email": null, "email_verified": null
+    })));
+    s.refused(&named, "no warden user is linked");
     let links = s.identities("alice");
     assert_eq!(links.as_array().unwrap().len(), 1, "{links}");
     assert_eq!(links[0]["issuer"], s.provider.issuer.as_str());
