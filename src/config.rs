@@ -115,6 +115,15 @@ pub struct Config {
     pub exchange_jwks_min_refresh: u64,
     /// Seconds a trusted issuer's JWKS is used before it is fetched again.
     pub exchange_jwks_max_age: u64,
+    /// An ID token issued (`iat`) longer ago than this many seconds is refused by the token
+    /// exchange, whatever its `exp` says (an ID token proves a recent sign-in, not a standing
+    /// credential).
+    pub exchange_max_token_age: u64,
+    /// Token exchanges from one client address within `login_window` before 429 (every
+    /// exchange counts, successful or not: each one starts a session).
+    pub exchange_max_per_address: u32,
+    /// Token exchanges for one identity-provider subject within `login_window` before 429.
+    pub exchange_max_per_subject: u32,
     /// Identity providers whose OpenID Connect ID tokens `POST /v1/auth/exchange` accepts
     /// (RFC 8693 token exchange). Empty: the exchange is off. Last, because TOML writes
     /// arrays of tables after plain keys.
@@ -134,8 +143,11 @@ pub struct TrustedIssuer {
     /// The signing algorithms accepted from it (RFC 7518 names; never `none` or HS*).
     #[serde(default = "default_exchange_algorithms")]
     pub algorithms: Vec<String>,
-    /// How a token finds its warden user: `email` (only when `email_verified` is true) or
-    /// `sub` (the warden user id is the token's `sub`).
+    /// How a person seen for the first time is linked to a warden user: `email` (an existing
+    /// user whose email the provider verified, `email_verified: true`) or `sub` (no automatic
+    /// linking: only a link an admin made, or a user created by `create_users`). Either way
+    /// the link is `(issuer, sub)`, and every later exchange finds the user by it alone; the
+    /// provider's `sub` is never a warden user id.
     #[serde(default)]
     pub link_claim: LinkClaim,
     /// Create the warden user on a first exchange (else an unknown person is refused).
@@ -150,14 +162,18 @@ fn default_exchange_algorithms() -> Vec<String> {
     vec!["RS256".into()]
 }
 
-/// The claim that links an exchanged ID token to a warden user.
+/// How the first exchange of a person links them to a warden user (later ones find the
+/// user by `(issuer, sub)` only).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LinkClaim {
-    /// The verified `email` (`email_verified` must be true).
+    /// The existing user with the verified `email` (`email_verified` must be true), unless
+    /// that user is linked to another subject of the same issuer already.
     #[default]
     Email,
-    /// The `sub`: the warden user id.
+    /// By the `sub` alone: only a link an admin made (`POST /admin/v1/users/{id}/identities`)
+    /// or a user the exchange creates (`create_users`). Never a warden user id: a provider
+    /// subject `admin` is not the user `admin` (issue 25).
     Sub,
 }
 
@@ -247,6 +263,9 @@ impl Default for Config {
             metrics_require_key: false,
             exchange_jwks_min_refresh: 60,
             exchange_jwks_max_age: 3600,
+            exchange_max_token_age: 600,
+            exchange_max_per_address: 20,
+            exchange_max_per_subject: 10,
             exchange_issuers: Vec::new(),
         }
     }
@@ -406,6 +425,11 @@ impl Config {
     }
 
     fn check_exchange(&self) -> Result<(), ConfigError> {
+        if self.exchange_max_token_age == 0 {
+            return Err(ConfigError::Invalid(
+                "exchange_max_token_age must be at least 1 second".into(),
+            ));
+        }
         let mut seen = std::collections::HashSet::new();
         for (n, t) in self.exchange_issuers.iter().enumerate() {
             let at = format!("exchange_issuers[{n}]");

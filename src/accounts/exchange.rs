@@ -11,10 +11,15 @@
 //! - keys served by anyone: discovery and JWKS only over https (plain http only on loopback),
 //!   the discovery document must name the very issuer it was fetched for (OpenID Connect
 //!   Discovery 1.0 section 4.3), no redirects, bounded time and size;
-//! - a flood of made-up `kid`s making warden hammer the issuer: an unknown `kid` refetches the
-//!   JWKS at most once per `exchange_jwks_min_refresh`, and one fetch at a time per issuer;
-//! - replayed or premature tokens: `exp`, `nbf` and `iat` against the injected clock with
-//!   warden's leeway;
+//! - a flood of made-up `kid`s making warden hammer the issuer: while the issuer answers, an
+//!   unknown `kid` refetches the JWKS at most once per `exchange_jwks_min_refresh`, and one
+//!   fetch at a time per issuer;
+//! - an outage of the issuer's keys read as a bad token: while they cannot be fetched, a kid
+//!   we do not hold is 503 (retry), never "unknown kid", and the first fetch after the issuer
+//!   is back recovers (see `IdTokenVerifier::key`);
+//! - stale or premature tokens: `exp`, `nbf` and `iat` against the injected clock with
+//!   warden's leeway, and `iat` no older than `exchange_max_token_age` (replays are refused
+//!   by the caller, which remembers each exchanged token until it would expire here);
 //! - oversized tokens and headers (`crit`, size): refused before any parsing of the signature.
 
 use crate::clock::SharedClock;
@@ -28,8 +33,16 @@ use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+
+/// The grant type of the token exchange (RFC 8693 section 2.1).
+pub const TOKEN_EXCHANGE_GRANT: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+/// The only subject token type accepted: an OpenID Connect ID token (RFC 8693 section 3).
+pub const ID_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:id_token";
+/// What the exchange issues (RFC 8693 section 2.2.1 `issued_token_type`).
+pub const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
 
 /// A discovery document or JWKS larger than this is refused (real ones are a few KiB).
 const MAX_DOCUMENT_BYTES: u64 = 256 * 1024;
@@ -87,6 +100,13 @@ impl IdClaims {
 pub struct VerifiedIdToken {
     pub issuer: TrustedIssuer,
     pub claims: IdClaims,
+    /// SHA-256 of the token's signed part (`header.payload`): what the replay check
+    /// remembers. Not of the whole token: a lenient base64 decoder accepts several spellings
+    /// of one signature, so the same token could be presented as "another" one.
+    pub token_hash: String,
+    /// Until when (epoch seconds) the token would still be accepted: how long the replay
+    /// check must remember it.
+    pub accepted_until: i64,
 }
 
 struct CachedKey {
@@ -100,14 +120,20 @@ struct KeyCache {
     keys: HashMap<String, Arc<CachedKey>>,
     /// When the keys in hand were fetched (ms), if ever.
     fetched_ms: Option<i64>,
-    /// When a fetch was last tried (ms), successful or not: the rate limit.
+    /// When a fetch was last tried (ms), successful or not: the rate limit while the
+    /// provider answers.
     attempted_ms: Option<i64>,
+    /// Why the last fetch failed, while the provider's keys cannot be had.
+    failure: Option<String>,
 }
 
 struct Issuer {
     config: TrustedIssuer,
     /// Held across a fetch: concurrent requests for one issuer wait for the one fetch.
     cache: tokio::sync::Mutex<KeyCache>,
+    /// Fetches started, read before waiting for `cache`: a request that sees it moved while
+    /// it waited shares the answer of the fetch that ran meanwhile.
+    fetches: AtomicU64,
 }
 
 /// The trusted issuers and their cached keys.
@@ -117,6 +143,7 @@ pub struct IdTokenVerifier {
     leeway: i64,
     min_refresh_ms: i64,
     max_age_ms: i64,
+    max_token_age: i64,
 }
 
 impl IdTokenVerifier {
@@ -128,12 +155,14 @@ impl IdTokenVerifier {
                 .map(|c| Issuer {
                     config: c.clone(),
                     cache: tokio::sync::Mutex::new(KeyCache::default()),
+                    fetches: AtomicU64::new(0),
                 })
                 .collect(),
             clock,
             leeway: config.leeway as i64,
             min_refresh_ms: (config.exchange_jwks_min_refresh as i64).saturating_mul(1000),
             max_age_ms: (config.exchange_jwks_max_age as i64).saturating_mul(1000),
+            max_token_age: i64::try_from(config.exchange_max_token_age).unwrap_or(i64::MAX),
         }
     }
 
@@ -235,50 +264,92 @@ impl IdTokenVerifier {
         if claims.iat > now + leeway {
             return Err(refused("the token was issued in the future"));
         }
+        // An ID token proves a sign-in that just happened; an old one (`iat=0` with an
+        // expiry a century away, say) is a standing credential that anyone who ever saw it
+        // could keep using, so its age is bounded whatever `exp` says.
+        let oldest = now
+            .saturating_sub(self.max_token_age)
+            .saturating_sub(leeway);
+        if claims.iat < oldest {
+            return Err(refused(format!(
+                "the token was issued more than {} s ago (exchange_max_token_age); sign in at the provider again",
+                self.max_token_age
+            )));
+        }
         if claims.sub.is_empty() {
             return Err(refused("the token has an empty sub"));
         }
+        let accepted_until = claims
+            .exp
+            .min(claims.iat.saturating_add(self.max_token_age))
+            .saturating_add(leeway);
+        let signed_part = &token[..header_b64.len() + 1 + payload_b64.len()];
         Ok(VerifiedIdToken {
             issuer: issuer.config.clone(),
             claims,
+            token_hash: crate::util::sha256_hex(signed_part),
+            accepted_until,
         })
     }
 
-    /// The issuer's key `kid`: from the cache, else from a fresh JWKS when the rate limit
-    /// allows one.
+    /// The issuer's key `kid`: from the cache, else from a fresh JWKS when the rules below
+    /// allow a fetch.
+    ///
+    /// While the provider answers, a `kid` we do not know refetches at most once per
+    /// `exchange_jwks_min_refresh` (a flood of made-up kids cannot make warden hammer it), and
+    /// a kid still unknown after that is the token's fault (400 `unknown kid`).
+    ///
+    /// While the provider's keys cannot be had (the last fetch failed), a kid we do not hold
+    /// is *our* problem, not the token's: 503 for as long as it lasts, never "unknown kid".
+    /// Each such request tries again (so the first request after the provider is back
+    /// recovers, within one fetch), one fetch at a time per issuer, and requests that waited
+    /// on a fetch that just failed share its answer instead of queueing fetches of their own.
+    /// (Before, a failed fetch counted against the rate limit and left the cache empty, so
+    /// every request for the next minute was told "unknown kid", even after the provider
+    /// was back.) Keys already in hand keep serving while the provider is down.
     async fn key(&self, issuer: &Issuer, kid: &str) -> Result<Arc<CachedKey>, ExchangeError> {
+        let fetches_before = issuer.fetches.load(Ordering::Acquire);
         let mut cache = issuer.cache.lock().await;
         let now = self.clock.now_ms();
+        let known = cache.keys.contains_key(kid);
         let stale = cache
             .fetched_ms
             .is_none_or(|t| now.saturating_sub(t) >= self.max_age_ms);
-        if stale || !cache.keys.contains_key(kid) {
-            let may_fetch = cache
-                .attempted_ms
-                .is_none_or(|t| now.saturating_sub(t) >= self.min_refresh_ms);
-            if may_fetch {
-                cache.attempted_ms = Some(now);
-                match fetch_keys(&issuer.config.issuer).await {
-                    Ok(keys) => {
-                        cache.keys = keys;
-                        cache.fetched_ms = Some(now);
-                    }
-                    Err(why) => {
-                        tracing::warn!(issuer = %issuer.config.issuer, %why, "cannot fetch the issuer's keys");
-                        if cache.keys.is_empty() {
-                            return Err(ExchangeError::Unavailable(why));
-                        }
-                        // Keep the keys in hand: a provider that is briefly down must not
-                        // stop sign-ins with tokens signed by keys we already have.
-                    }
+        let rate_limit_passed = cache
+            .attempted_ms
+            .is_none_or(|t| now.saturating_sub(t) >= self.min_refresh_ms);
+        let may_fetch = if known {
+            stale && rate_limit_passed
+        } else if cache.failure.is_some() {
+            // Down: retry, unless a fetch failed while this request waited for the lock.
+            issuer.fetches.load(Ordering::Acquire) == fetches_before
+        } else {
+            rate_limit_passed
+        };
+        if may_fetch {
+            cache.attempted_ms = Some(now);
+            issuer.fetches.fetch_add(1, Ordering::AcqRel);
+            match fetch_keys(&issuer.config.issuer).await {
+                Ok(keys) => {
+                    cache.keys = keys;
+                    cache.fetched_ms = Some(now);
+                    cache.failure = None;
+                }
+                Err(why) => {
+                    tracing::warn!(issuer = %issuer.config.issuer, %why, "cannot fetch the issuer's keys");
+                    // Keep the keys in hand: a provider that is briefly down must not stop
+                    // sign-ins with tokens signed by keys we already have.
+                    cache.failure = Some(why);
                 }
             }
         }
-        cache
-            .keys
-            .get(kid)
-            .cloned()
-            .ok_or_else(|| refused(format!("unknown kid {kid:?}")))
+        if let Some(key) = cache.keys.get(kid) {
+            return Ok(key.clone());
+        }
+        match &cache.failure {
+            Some(why) => Err(ExchangeError::Unavailable(why.clone())),
+            None => Err(refused(format!("unknown kid {kid:?}"))),
+        }
     }
 }
 

@@ -181,6 +181,38 @@ pub struct Client {
     pub revoked_at: Option<i64>,
 }
 
+/// A user's link to an identity provider (`GET /admin/v1/users/{id}/identities`): the
+/// token exchange finds the user by this `(issuer, subject)`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
+pub struct Identity {
+    /// The provider's `iss`, exactly as configured in `exchange_issuers`.
+    pub issuer: String,
+    /// The provider's `sub` for this person (never a warden user id).
+    pub subject: String,
+    pub user_id: String,
+    pub created_at: i64,
+}
+
+/// `POST /admin/v1/users/{id}/identities`: link an identity provider's subject to the user.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkIdentity {
+    /// One of the configured `exchange_issuers`.
+    pub issuer: String,
+    pub subject: String,
+}
+
+/// `DELETE /admin/v1/users/{id}/identities?issuer=...&subject=...`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct IdentityQuery {
+    /// The provider's `iss`.
+    pub issuer: String,
+    /// The provider's `sub`.
+    pub subject: String,
+}
+
 /// A signing key in `GET /admin/v1/keys` (the private half never leaves the server).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
 pub struct SigningKey {
@@ -564,6 +596,12 @@ pub struct Unlocked {
     pub counters: i64,
 }
 
+/// `DELETE /admin/v1/users/{id}/identities`: the link removed.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Unlinked {
+    pub unlinked: Identity,
+}
+
 // ---- admin query strings ----
 
 /// `GET /admin/v1/users`.
@@ -692,10 +730,15 @@ pub struct SignedIn {
     /// The session the refresh token belongs to.
     #[serde(default)]
     pub session_id: String,
+    /// Token exchange answers only (RFC 8693 section 2.2.1):
+    /// `urn:ietf:params:oauth:token-type:access_token`, the type of `access_token`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_token_type: Option<String>,
 }
 
 /// `POST /v1/auth/token` (RFC 6749, form-encoded): `grant_type=password` with `username`
-/// (the email) and `password`, or `grant_type=refresh_token` with `refresh_token`.
+/// (the email) and `password`, `grant_type=refresh_token` with `refresh_token`, or the token
+/// exchange grant (RFC 8693) with `subject_token` and `subject_token_type`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct TokenGrant {
     #[schema(value_type = GrantType)]
@@ -703,6 +746,10 @@ pub struct TokenGrant {
     pub username: Option<String>,
     pub password: Option<String>,
     pub refresh_token: Option<String>,
+    /// The identity provider's ID token (token exchange).
+    pub subject_token: Option<String>,
+    /// `urn:ietf:params:oauth:token-type:id_token` (token exchange).
+    pub subject_token_type: Option<String>,
 }
 
 /// An OAuth 2.0 grant type warden serves.
@@ -711,6 +758,9 @@ pub struct TokenGrant {
 pub enum GrantType {
     Password,
     RefreshToken,
+    /// RFC 8693 token exchange.
+    #[serde(rename = "urn:ietf:params:oauth:grant-type:token-exchange")]
+    TokenExchange,
 }
 
 /// The one grant type `/v1/auth/refresh` accepts by name.

@@ -26,8 +26,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub use crate::store::{
-    AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, KeyRow, ReplicaRow, RoleRow,
-    SessionRow, StoreError, UserRow,
+    AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, IdentityRow, KeyRow,
+    ReplicaRow, RoleRow, SessionRow, StoreError, UserRow,
 };
 
 /// How often a server records its heartbeat.
@@ -282,6 +282,16 @@ fn role_names(what: &'static str, names: &[String]) -> Result<Vec<RoleName>, App
 
 fn user_id(id: &str) -> Result<UserId, AppError> {
     UserId::parse(id).map_err(field("id"))
+}
+
+/// An identity's issuer or subject: OpenID Connect bounds `sub` to 255 ASCII characters.
+fn identity_part(what: &'static str, value: &str) -> Result<(), AppError> {
+    if value.is_empty() || value.len() > 1024 || value.chars().any(char::is_control) {
+        return Err(AppError::Invalid(format!(
+            "field `{what}`: must be 1 to 1024 characters without control characters"
+        )));
+    }
+    Ok(())
 }
 
 /// Longest opaque id (session, client, jti) accepted.
@@ -816,6 +826,79 @@ impl App {
             json!({}),
         );
         Ok(self.store.delete_user(id.as_str(), Some(&audit)).await?)
+    }
+
+    // ---- federated identities ----
+
+    /// A user's links to identity providers (`users.read`, checked by the caller's route).
+    pub async fn list_identities(&self, id: &str) -> Result<Vec<IdentityRow>, AppError> {
+        let id = user_id(id)?;
+        // An unknown user is a 404, not an empty list.
+        self.store.user(id.as_str()).await?;
+        Ok(self.store.list_identities(id.as_str()).await?)
+    }
+
+    /// Link an identity provider's `(issuer, subject)` to a user (`users.update`, audited as
+    /// `change: link`): the explicit link an issuer with `link_claim = "sub"` relies on. The
+    /// issuer must be one of `exchange_issuers`; the identity must not be linked already.
+    pub async fn link_identity(
+        &self,
+        actor: &Actor,
+        id: &str,
+        issuer: &str,
+        subject: &str,
+    ) -> Result<IdentityRow, AppError> {
+        let id = user_id(id)?;
+        identity_part("issuer", issuer)?;
+        identity_part("subject", subject)?;
+        if !self
+            .config
+            .exchange_issuers
+            .iter()
+            .any(|t| t.issuer == issuer)
+        {
+            return Err(AppError::Invalid(format!(
+                "field `issuer`: {issuer:?} is not one of exchange_issuers"
+            )));
+        }
+        self.check_on_user(actor, AdminAction::UsersUpdate, &id)
+            .await?;
+        let audit = Self::audit(
+            actor,
+            AdminAction::UsersUpdate,
+            format!("user:{id}"),
+            json!({"change": "link", "issuer": issuer, "subject": subject}),
+        );
+        Ok(self
+            .store
+            .link_identity(id.as_str(), issuer, subject, Some(&audit))
+            .await?)
+    }
+
+    /// Remove a user's link to `(issuer, subject)` (`users.update`, audited as `change:
+    /// unlink`): the next exchange of that identity links it afresh, by the issuer's rules.
+    pub async fn unlink_identity(
+        &self,
+        actor: &Actor,
+        id: &str,
+        issuer: &str,
+        subject: &str,
+    ) -> Result<IdentityRow, AppError> {
+        let id = user_id(id)?;
+        identity_part("issuer", issuer)?;
+        identity_part("subject", subject)?;
+        self.check_on_user(actor, AdminAction::UsersUpdate, &id)
+            .await?;
+        let audit = Self::audit(
+            actor,
+            AdminAction::UsersUpdate,
+            format!("user:{id}"),
+            json!({"change": "unlink", "issuer": issuer, "subject": subject}),
+        );
+        Ok(self
+            .store
+            .unlink_identity(id.as_str(), issuer, subject, Some(&audit))
+            .await?)
     }
 
     // ---- roles ----

@@ -319,6 +319,36 @@ fn user(cmd: &UserCmd, config: &Config, out: &Out) -> Result<ExitCode> {
             block(app.unlock_user(&CLI, id))??;
             block(app.user(id))??
         }
+        UserCmd::Identities { id } => {
+            let links = block(app.list_identities(id))??;
+            out.emit(serde_json::to_value(&links)?, || {
+                let mut s = format!("{:<40} {:<32} LINKED\n", "ISSUER", "SUBJECT");
+                for l in &links {
+                    s.push_str(&format!(
+                        "{:<40} {:<32} {}\n",
+                        l.issuer,
+                        l.subject,
+                        rfc3339(l.created_at)
+                    ));
+                }
+                s
+            });
+            return Ok(ExitCode::SUCCESS);
+        }
+        UserCmd::Unlink {
+            id,
+            issuer,
+            subject,
+        } => {
+            let removed = block(app.unlink_identity(&CLI, id, issuer, subject))??;
+            out.emit(serde_json::to_value(&removed)?, || {
+                format!(
+                    "unlinked {} {} from {}",
+                    removed.issuer, removed.subject, id
+                )
+            });
+            return Ok(ExitCode::SUCCESS);
+        }
         UserCmd::Passwd { id, password_stdin } => {
             block(app.user(id))??;
             let p = if !*password_stdin && std::io::stdin().is_terminal() {

@@ -153,6 +153,22 @@ pub enum UserCmd {
         /// The user id.
         id: String,
     },
+    /// List a user's links to identity providers (the token exchange finds the user by them).
+    Identities {
+        /// The user id.
+        id: String,
+    },
+    /// Remove a user's link to an identity provider's subject.
+    Unlink {
+        /// The user id.
+        id: String,
+        /// The provider's issuer (`iss`), as in `exchange_issuers`.
+        #[arg(long)]
+        issuer: String,
+        /// The provider's subject (`sub`).
+        #[arg(long)]
+        subject: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -254,6 +254,44 @@ pub async fn delete_user(
     Ok(Json(json!({"deleted": id})))
 }
 
+// ---- federated identities ----
+
+pub async fn list_identities(
+    State(state): State<AppState>,
+    Extension(_gated): Extension<Admin>,
+    PathParam(id): PathParam,
+) -> Result<Json<Vec<Identity>>, ApiError> {
+    Ok(Json(wire::all(state.app.list_identities(&id).await?)))
+}
+
+pub async fn link_identity(
+    State(state): State<AppState>,
+    Extension(admin): Extension<Admin>,
+    PathParam(id): PathParam,
+    JsonBody(body): JsonBody<LinkIdentity>,
+) -> Result<Response, ApiError> {
+    let linked = state
+        .app
+        .link_identity(&admin.actor(), &id, &body.issuer, &body.subject)
+        .await?;
+    Ok((StatusCode::CREATED, Json(Identity::from(linked))).into_response())
+}
+
+pub async fn unlink_identity(
+    State(state): State<AppState>,
+    Extension(admin): Extension<Admin>,
+    PathParam(id): PathParam,
+    QueryParams(q): QueryParams<IdentityQuery>,
+) -> Result<Json<Unlinked>, ApiError> {
+    let unlinked = state
+        .app
+        .unlink_identity(&admin.actor(), &id, &q.issuer, &q.subject)
+        .await?;
+    Ok(Json(Unlinked {
+        unlinked: unlinked.into(),
+    }))
+}
+
 // ---- roles ----
 
 pub async fn list_roles(

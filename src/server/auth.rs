@@ -19,6 +19,15 @@ const REFRESH_COOKIE: &str = "warden_refresh";
 /// NextAuth CredentialsProvider (`id`, `email`, `name`, `role`, `token`) and as an OAuth
 /// token response (`access_token`, `token_type`, `expires_in`, `refresh_token`).
 fn issued_response(state: &AppState, issued: &Issued) -> Response {
+    issued_response_of(state, issued, None)
+}
+
+/// [`issued_response`], naming the issued token's type (token exchange, RFC 8693 2.2.1).
+fn issued_response_of(
+    state: &AppState,
+    issued: &Issued,
+    issued_token_type: Option<&str>,
+) -> Response {
     let u = &issued.user;
     let expires_in = issued.claims.exp - issued.claims.iat;
     let body = api::SignedIn {
@@ -35,6 +44,7 @@ fn issued_response(state: &AppState, issued: &Issued) -> Response {
         refresh_token: issued.refresh_token.clone(),
         refresh_expires_in: issued.refresh_expires_in,
         session_id: issued.session.id.clone(),
+        issued_token_type: issued_token_type.map(str::to_string),
     };
     let mut response = Json(body).into_response();
     // RFC 6749 section 5.1: token responses must not be cached.
@@ -103,17 +113,42 @@ pub async fn login(
 }
 
 /// RFC 8693 token exchange: a trusted identity provider's OpenID Connect ID token for a
-/// warden session (the answer of a sign-in). The verification and the linking are
-/// [`crate::accounts::Accounts::exchange`]'s.
+/// warden session (the answer of a sign-in, with `issued_token_type`). The verification,
+/// the throttle, the replay check and the linking are
+/// [`crate::accounts::Accounts::exchange`]'s. Errors carry RFC 6749 section 5.2's
+/// `error_description` beside warden's `error` and `message`.
 pub async fn exchange(
     State(state): State<AppState>,
-    FlexibleBody(body): FlexibleBody<api::TokenExchange>,
+    origin: Result<Origin, ApiError>,
+    body: Result<FlexibleBody<api::TokenExchange>, ApiError>,
+) -> Response {
+    let answer = match (origin, body) {
+        (Ok(origin), Ok(FlexibleBody(body))) => {
+            exchanged(&state, &body.subject_token, origin).await
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    match answer {
+        Ok(response) => response,
+        Err(e) => e.with_error_description(),
+    }
+}
+
+/// The exchange itself, shared by `/v1/auth/exchange` and the token endpoint's grant.
+async fn exchanged(
+    state: &AppState,
+    subject_token: &str,
+    origin: Origin,
 ) -> Result<Response, ApiError> {
     let accounts = state.accounts.clone();
-    let result = accounts.exchange(&body.subject_token).await;
+    let result = accounts.exchange(subject_token, origin).await;
     state.metrics.login(result.is_ok());
     let issued = result?;
-    Ok(issued_response(&state, &issued))
+    Ok(issued_response_of(
+        state,
+        &issued,
+        Some(crate::accounts::exchange::ACCESS_TOKEN_TYPE),
+    ))
 }
 
 pub async fn refresh(
@@ -258,7 +293,8 @@ pub async fn change_password(
 
 /// The OAuth 2.0 token endpoint (RFC 6749 section 3.2), for OAuth client libraries:
 /// `application/x-www-form-urlencoded` with `grant_type=password` (section 4.3, `username`
-/// is the email) or `grant_type=refresh_token` (section 6). It calls the same account
+/// is the email), `grant_type=refresh_token` (section 6) or the token exchange grant (RFC
+/// 8693 section 2.1, `subject_token` and `subject_token_type`). It calls the same account
 /// service as `/v1/auth/login` and `/v1/auth/refresh`, so throttling, refresh rotation and
 /// reuse detection are the same. Errors take section 5.2's form (`error`,
 /// `error_description`), with warden's `message` beside it.
@@ -318,26 +354,40 @@ async fn token_grant(
             .ok_or_else(|| ApiError::bad_request(format!("missing parameter `{name}`")))
     };
     let accounts = state.accounts.clone();
-    let issued = match param("grant_type")?.as_str() {
+    let mut response = match param("grant_type")?.as_str() {
         "password" => {
             let (email, password) = (param("username")?, param("password")?);
             let result = accounts.sign_in(email, password, origin).await;
             state.metrics.login(result.is_ok());
-            result?
+            issued_response(state, &result?)
         }
         "refresh_token" => {
             let token = param("refresh_token")?;
-            accounts.refresh(&token).await?
+            issued_response(state, &accounts.refresh(&token).await?)
+        }
+        // RFC 8693 section 2.1, the same exchange as `/v1/auth/exchange`.
+        crate::accounts::exchange::TOKEN_EXCHANGE_GRANT => {
+            let token = param("subject_token")?;
+            let kind = param("subject_token_type")?;
+            if kind != crate::accounts::exchange::ID_TOKEN_TYPE {
+                return Err(ApiError::bad_request(format!(
+                    "subject_token_type must be {:?}",
+                    crate::accounts::exchange::ID_TOKEN_TYPE
+                )));
+            }
+            exchanged(state, &token, origin).await?
         }
         other => {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "unsupported_grant_type",
-                format!("grant_type {other:?} is not supported: use password or refresh_token"),
+                format!(
+                    "grant_type {other:?} is not supported: use password, refresh_token or {}",
+                    crate::accounts::exchange::TOKEN_EXCHANGE_GRANT
+                ),
             ))
         }
     };
-    let mut response = issued_response(state, &issued);
     response
         .headers_mut()
         .insert(header::PRAGMA, HeaderValue::from_static("no-cache"));

@@ -70,13 +70,20 @@ impl ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let mut response = (
-            self.status,
-            Json(json!({"error": self.code, "message": self.message})),
-        )
-            .into_response();
+impl ApiError {
+    /// This answer with RFC 6749 section 5.2's `error_description` (the same text as
+    /// `message`) for endpoints that OAuth clients call, such as the token exchange.
+    pub fn with_error_description(self) -> Response {
+        self.respond(true)
+    }
+
+    fn respond(self, description: bool) -> Response {
+        let body = if description {
+            json!({"error": self.code, "message": self.message, "error_description": self.message})
+        } else {
+            json!({"error": self.code, "message": self.message})
+        };
+        let mut response = (self.status, Json(body)).into_response();
         let headers = response.headers_mut();
         if let Some(secs) = self.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
@@ -88,6 +95,12 @@ impl IntoResponse for ApiError {
             headers.insert(header::WWW_AUTHENTICATE, value);
         }
         response
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.respond(false)
     }
 }
 

@@ -145,6 +145,12 @@ pub async fn authorization_server_metadata(
 /// What is served, and where: OpenID discovery and RFC 8414 alike.
 fn discovery(state: &AppState) -> serde_json::Value {
     let base = state.config.base_url();
+    // The token exchange grant (RFC 8693) is served by the token endpoint once an identity
+    // provider is trusted.
+    let mut grants = vec!["password", "refresh_token"];
+    if !state.config.exchange_issuers.is_empty() {
+        grants.push(crate::accounts::exchange::TOKEN_EXCHANGE_GRANT);
+    }
     json!({
         "issuer": base,
         "jwks_uri": format!("{base}/.well-known/jwks.json"),
@@ -158,7 +164,7 @@ fn discovery(state: &AppState) -> serde_json::Value {
         // examples use Basic: the client id and the key).
         "token_endpoint_auth_methods_supported": ["none"],
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "bearer"],
-        "grant_types_supported": ["password", "refresh_token"],
+        "grant_types_supported": grants,
         "response_types_supported": [],
         "subject_types_supported": ["public"],
         "access_token_signing_alg_values_supported": [state.config.jwt_algorithm],

@@ -200,10 +200,11 @@ pub const ROUTES: &[Route] = routes! {
         summary: "Token exchange (RFC 8693): a trusted identity provider's ID token for a warden session",
         body: Some(Body { schema: t::<api::TokenExchange>, media: JSON_OR_FORM, optional: false }),
         ok: &[ok("Signed in: an access token and a refresh token", t::<api::SignedIn>)],
+        errors: &[429],
     }
     post "/v1/auth/token" => auth::token {
         tag: "auth",
-        summary: "OAuth 2.0 token endpoint (RFC 6749): form-encoded password and refresh_token grants",
+        summary: "OAuth 2.0 token endpoint (RFC 6749): form-encoded password, refresh_token and token exchange (RFC 8693) grants",
         body: Some(Body { schema: t::<api::TokenGrant>, media: FORM, optional: false }),
         ok: &[ok("Tokens issued", t::<api::SignedIn>)],
         errors: &[429],
@@ -343,6 +344,21 @@ pub const ROUTES: &[Route] = routes! {
     post "/admin/v1/users/{id}/unlock" => admin::unlock_user {
         summary: "Lift a user's sign-in throttle", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::UsersUnlock),
         ok: &[ok("Unlocked", t::<api::Unlocked>)],
+    }
+    get "/admin/v1/users/{id}/identities" => admin::list_identities {
+        summary: "List a user's links to identity providers (token exchange)", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::UsersRead),
+        ok: &[ok("The user's identities, by issuer and subject", list::<api::Identity>)],
+    }
+    post "/admin/v1/users/{id}/identities" => admin::link_identity {
+        summary: "Link an identity provider's subject to a user", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::UsersUpdate),
+        body: json(t::<api::LinkIdentity>),
+        ok: &[created("Linked", t::<api::Identity>)],
+        errors: &[404, 409],
+    }
+    delete "/admin/v1/users/{id}/identities" => admin::unlink_identity {
+        summary: "Remove a user's link to an identity provider (?issuer=&subject=)", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::UsersUpdate),
+        query: Some(query::<api::IdentityQuery>),
+        ok: &[ok("Unlinked", t::<api::Unlinked>)],
     }
     get "/admin/v1/roles" => admin::list_roles {
         summary: "List roles", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::RolesRead),

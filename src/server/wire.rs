@@ -4,8 +4,26 @@
 
 use crate::api;
 use crate::app::{
-    AuditRow, ClientRow, DecisionRow, DecisionStats, KeyRow, RoleRow, SessionRow, UserRow,
+    AuditRow, ClientRow, DecisionRow, DecisionStats, IdentityRow, KeyRow, RoleRow, SessionRow,
+    UserRow,
 };
+
+impl From<IdentityRow> for api::Identity {
+    fn from(i: IdentityRow) -> Self {
+        let IdentityRow {
+            issuer,
+            subject,
+            user_id,
+            created_at,
+        } = i;
+        api::Identity {
+            issuer,
+            subject,
+            user_id,
+            created_at,
+        }
+    }
+}
 
 impl From<UserRow> for api::User {
     fn from(u: UserRow) -> Self {

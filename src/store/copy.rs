@@ -1,8 +1,9 @@
 //! `warden db copy`: move a SQLite database into PostgreSQL without losing a session.
 //!
 //! Every table that makes up warden's state (users, roles, role edges and assignments,
-//! sessions, refresh tokens, revoked token ids, signing keys, server secrets, clients; the
-//! audit and decision logs when asked) is read from the SQLite file and written into an
+//! sessions, refresh tokens, revoked token ids, signing keys, server secrets, clients,
+//! federated identities and the ID tokens already exchanged (a copy must not reopen a
+//! replay); the audit and decision logs when asked) is read from the SQLite file and written into an
 //! empty PostgreSQL database in one transaction, and the row counts are compared before it
 //! commits: either everything arrived or nothing did. Sign-in throttle counters and replica
 //! heartbeats are not copied (they are short-lived).
@@ -90,6 +91,19 @@ const STATE: &[(&str, &[(&str, Ty)])] = &[
             ("created_at", Int),
             ("revoked_at", Int),
         ],
+    ),
+    (
+        "identities",
+        &[
+            ("issuer", Text),
+            ("subject", Text),
+            ("user_id", Text),
+            ("created_at", Int),
+        ],
+    ),
+    (
+        "exchanged_tokens",
+        &[("issuer", Text), ("token_hash", Text), ("expires_at", Int)],
     ),
 ];
 

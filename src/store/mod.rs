@@ -24,7 +24,7 @@ pub use postgres::{is_postgres_url, redact_url};
 
 pub use crate::model::ancestors;
 pub use rows::{
-    AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, KeyRow, NewUser,
+    AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, IdentityRow, KeyRow, NewUser,
     RefreshLimits, RefreshOutcome, ReplicaRow, Reservation, RoleRow, SessionRow, ThrottleKey,
     UserRow,
 };
@@ -42,6 +42,8 @@ pub enum Entity {
     Role,
     Session,
     Client,
+    /// A federated identity (`issuer subject`).
+    Identity,
 }
 
 impl std::fmt::Display for Entity {
@@ -51,6 +53,7 @@ impl std::fmt::Display for Entity {
             Entity::Role => "role",
             Entity::Session => "session",
             Entity::Client => "client",
+            Entity::Identity => "identity",
         })
     }
 }
@@ -511,6 +514,58 @@ pub trait Backend: Send + Sync {
         window_ms: i64,
         now_ms: i64,
     ) -> Result<i64, StoreError>;
+
+    /// The user an identity provider's `(issuer, subject)` is linked to, if any (compared
+    /// exactly, no case folding).
+    async fn user_by_identity(
+        &self,
+        issuer: &str,
+        subject: &str,
+    ) -> Result<Option<UserRow>, StoreError>;
+
+    /// A user's federated identities, by issuer and subject (an unknown user has none).
+    async fn list_identities(&self, user_id: &str) -> Result<Vec<IdentityRow>, StoreError>;
+
+    /// Link `(issuer, subject)` to a user. A conflict if that identity is linked already (to
+    /// anyone: one identity, one user), not found if the user does not exist.
+    async fn link_identity(
+        &self,
+        user_id: &str,
+        issuer: &str,
+        subject: &str,
+        audit: Option<&Audit>,
+    ) -> Result<IdentityRow, StoreError>;
+
+    /// Remove a user's link to `(issuer, subject)` and return it; not found if the user has
+    /// no such link.
+    async fn unlink_identity(
+        &self,
+        user_id: &str,
+        issuer: &str,
+        subject: &str,
+        audit: Option<&Audit>,
+    ) -> Result<IdentityRow, StoreError>;
+
+    /// [`Backend::create_user`] and [`Backend::link_identity`] in one transaction: a person
+    /// first seen through the token exchange is created already linked, or not at all.
+    async fn create_linked_user(
+        &self,
+        user: &NewUser,
+        issuer: &str,
+        subject: &str,
+        audit: Option<&Audit>,
+    ) -> Result<UserRow, StoreError>;
+
+    /// Remember an exchanged ID token (by its issuer and hash) until `expires_at`: `false` if
+    /// it was remembered already (a replay). Forgets the tokens that expired, in the same
+    /// transaction. Check and insert are one statement, so two racing exchanges of one
+    /// token cannot both see it as new.
+    async fn consume_exchanged_token(
+        &self,
+        issuer: &str,
+        token_hash: &str,
+        expires_at: i64,
+    ) -> Result<bool, StoreError>;
 
     /// Record a replica's heartbeat (insert or replace its row), and forget replicas silent
     /// for an hour.

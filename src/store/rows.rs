@@ -27,6 +27,16 @@ pub struct NewUser {
     pub password_hash: Option<String>,
 }
 
+/// A federated identity: an identity provider's `(issuer, subject)` linked to a warden user.
+/// The subject is the provider's, never a warden user id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IdentityRow {
+    pub issuer: String,
+    pub subject: String,
+    pub user_id: String,
+    pub created_at: i64,
+}
+
 /// A LIKE pattern that matches `text` literally, with a backslash as the escape character.
 pub(crate) fn like_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -144,7 +144,27 @@ CREATE TABLE replicas (
     seen_at BIGINT NOT NULL
 );
 "#,
-    // 3: the end user's address of each audited change and logged decision.
+    // 3: federated identities, `(issuer, subject) -> user`, compared exactly ("C"), gone with
+    // their user; and the ID tokens already exchanged (replay refused) until they expire.
+    r#"
+CREATE TABLE identities (
+    issuer TEXT COLLATE "C" NOT NULL,
+    subject TEXT COLLATE "C" NOT NULL,
+    user_id TEXT COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (issuer, subject)
+);
+CREATE INDEX identities_user ON identities(user_id);
+
+CREATE TABLE exchanged_tokens (
+    issuer TEXT COLLATE "C" NOT NULL,
+    token_hash TEXT COLLATE "C" NOT NULL,
+    expires_at BIGINT NOT NULL,
+    PRIMARY KEY (issuer, token_hash)
+);
+CREATE INDEX exchanged_tokens_expiry ON exchanged_tokens(expires_at);
+"#,
+    // 4: the end user's address of each audited change and logged decision.
     r#"
 ALTER TABLE audit_log ADD COLUMN address TEXT NOT NULL DEFAULT '';
 ALTER TABLE decision_log ADD COLUMN address TEXT NOT NULL DEFAULT '';

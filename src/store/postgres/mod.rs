@@ -18,6 +18,7 @@
 //!   lock), so the "an administrator remains" check sees every other such change either
 //!   wholly before or wholly after it, as SQLite's single writer gives.
 
+mod identities;
 mod import;
 mod listener;
 pub(super) mod migrations;

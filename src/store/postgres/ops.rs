@@ -10,8 +10,8 @@ use crate::store::rows::{capped_json, like_escape};
 use crate::store::user_fields_before;
 use crate::store::{
     AdminProbe, Audit, AuditRow, Backend, ClientRow, DecisionFilter, DecisionRow, DecisionStats,
-    Entity, KeyRow, LookAlike, NewUser, RefreshLimits, RefreshOutcome, ReplicaRow, Reservation,
-    RoleRow, SessionRow, StoreError, ThrottleKey, UserRow,
+    Entity, IdentityRow, KeyRow, LookAlike, NewUser, RefreshLimits, RefreshOutcome, ReplicaRow,
+    Reservation, RoleRow, SessionRow, StoreError, ThrottleKey, UserRow,
 };
 use crate::util::{random_id, sha256_hex};
 use deadpool_postgres::{GenericClient, Transaction};
@@ -38,7 +38,10 @@ fn user_from_row(r: &Row) -> UserRow {
     }
 }
 
-async fn find_user(c: &impl GenericClient, id: &str) -> Result<Option<UserRow>, StoreError> {
+pub(super) async fn find_user(
+    c: &impl GenericClient,
+    id: &str,
+) -> Result<Option<UserRow>, StoreError> {
     Ok(
         query_opt(c, &format!("{USER_SELECT} WHERE u.id = $1"), &[&id])
             .await?
@@ -46,7 +49,10 @@ async fn find_user(c: &impl GenericClient, id: &str) -> Result<Option<UserRow>, 
     )
 }
 
-async fn must_find_user(c: &impl GenericClient, id: &str) -> Result<UserRow, StoreError> {
+pub(super) async fn must_find_user(
+    c: &impl GenericClient,
+    id: &str,
+) -> Result<UserRow, StoreError> {
     find_user(c, id)
         .await?
         .ok_or_else(|| StoreError::not_found(Entity::User, id))
@@ -188,6 +194,41 @@ async fn write_roles(
     Ok(())
 }
 
+/// Insert `user` with its roles inside `tx` (under the directory lock, taken here) and
+/// return it as stored.
+pub(super) async fn create_user_in(
+    tx: &Transaction<'_>,
+    user: &NewUser,
+    now: i64,
+) -> Result<UserRow, StoreError> {
+    execute(tx, "SELECT pg_advisory_xact_lock($1)", &[&DIRECTORY_LOCK]).await?;
+    refuse_case_variant(tx, LookAlike::User, user.id.as_str()).await?;
+    let statement = tx
+        .prepare_cached("INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
+        .await?;
+    tx.execute(
+        &statement,
+        &[
+            &user.id.as_str(),
+            &user.email.as_str(),
+            &user.name.as_str(),
+            &user.password_hash,
+            &now,
+        ],
+    )
+    .await
+    .map_err(|e| {
+        conflict_on_unique(e, || {
+            format!(
+                "a user with id {} or email {} already exists",
+                user.id, user.email
+            )
+        })
+    })?;
+    write_roles(tx, user.id.as_str(), &user.roles).await?;
+    must_find_user(tx, user.id.as_str()).await
+}
+
 async fn touch(c: &impl GenericClient, id: &str, at: i64) -> Result<(), StoreError> {
     execute(
         c,
@@ -232,7 +273,7 @@ fn client_from_row(r: &Row) -> ClientRow {
 }
 
 impl Postgres {
-    async fn begin<'a>(
+    pub(super) async fn begin<'a>(
         conn: &'a mut deadpool_postgres::Object,
     ) -> Result<Transaction<'a>, StoreError> {
         Ok(conn.transaction().await?)
@@ -305,33 +346,7 @@ impl Backend for Postgres {
     ) -> Result<UserRow, StoreError> {
         let mut conn = self.conn().await?;
         let tx = Self::begin(&mut conn).await?;
-        execute(&tx, "SELECT pg_advisory_xact_lock($1)", &[&DIRECTORY_LOCK]).await?;
-        refuse_case_variant(&tx, LookAlike::User, user.id.as_str()).await?;
-        let t = self.now();
-        let statement = tx
-            .prepare_cached("INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
-            .await?;
-        tx.execute(
-            &statement,
-            &[
-                &user.id.as_str(),
-                &user.email.as_str(),
-                &user.name.as_str(),
-                &user.password_hash,
-                &t,
-            ],
-        )
-        .await
-        .map_err(|e| {
-            conflict_on_unique(e, || {
-                format!(
-                    "a user with id {} or email {} already exists",
-                    user.id, user.email
-                )
-            })
-        })?;
-        write_roles(&tx, user.id.as_str(), &user.roles).await?;
-        let row = must_find_user(&tx, user.id.as_str()).await?;
+        let row = create_user_in(&tx, user, self.now()).await?;
         self.audit_in(&tx, audit).await?;
         self.commit(tx, true).await?;
         Ok(row)
@@ -1365,6 +1380,57 @@ impl Backend for Postgres {
         )
         .await?
         .get(0))
+    }
+
+    async fn user_by_identity(
+        &self,
+        issuer: &str,
+        subject: &str,
+    ) -> Result<Option<UserRow>, StoreError> {
+        super::identities::user_by_identity(self, issuer, subject).await
+    }
+
+    async fn list_identities(&self, user_id: &str) -> Result<Vec<IdentityRow>, StoreError> {
+        super::identities::list(self, user_id).await
+    }
+
+    async fn link_identity(
+        &self,
+        user_id: &str,
+        issuer: &str,
+        subject: &str,
+        audit: Option<&Audit>,
+    ) -> Result<IdentityRow, StoreError> {
+        super::identities::link(self, user_id, issuer, subject, audit).await
+    }
+
+    async fn unlink_identity(
+        &self,
+        user_id: &str,
+        issuer: &str,
+        subject: &str,
+        audit: Option<&Audit>,
+    ) -> Result<IdentityRow, StoreError> {
+        super::identities::unlink(self, user_id, issuer, subject, audit).await
+    }
+
+    async fn create_linked_user(
+        &self,
+        user: &NewUser,
+        issuer: &str,
+        subject: &str,
+        audit: Option<&Audit>,
+    ) -> Result<UserRow, StoreError> {
+        super::identities::create_linked_user(self, user, issuer, subject, audit).await
+    }
+
+    async fn consume_exchanged_token(
+        &self,
+        issuer: &str,
+        token_hash: &str,
+        expires_at: i64,
+    ) -> Result<bool, StoreError> {
+        super::identities::consume_exchanged_token(self, issuer, token_hash, expires_at).await
     }
 
     async fn heartbeat(&self, r: &ReplicaRow) -> Result<(), StoreError> {

@@ -140,7 +140,27 @@ CREATE TABLE replicas (
     seen_at INTEGER NOT NULL
 );
 "#,
-    // 5: the end user's address (see `server::origin`) of each audited change and logged
+    // 5: federated identities, `(issuer, subject) -> user`, compared exactly (BINARY), gone
+    // with their user; and the ID tokens already exchanged (replay refused) until they expire.
+    r#"
+CREATE TABLE identities (
+    issuer TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (issuer, subject)
+);
+CREATE INDEX identities_user ON identities(user_id);
+
+CREATE TABLE exchanged_tokens (
+    issuer TEXT NOT NULL,
+    token_hash TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (issuer, token_hash)
+);
+CREATE INDEX exchanged_tokens_expiry ON exchanged_tokens(expires_at);
+"#,
+    // 6: the end user's address (see `server::origin`) of each audited change and logged
     // decision; empty where there is none (the command line, warden itself).
     r#"
 ALTER TABLE audit_log ADD COLUMN address TEXT NOT NULL DEFAULT '';

@@ -6,6 +6,7 @@
 //! same file (the server and the `warden` command line) serialise on SQLite's write lock.
 
 pub(super) mod clients;
+pub(super) mod identities;
 pub(super) mod keys;
 pub(super) mod logs;
 pub(super) mod migrations;
@@ -18,7 +19,7 @@ mod walindex;
 
 pub(super) use super::{AdminProbe, Audit, Backend, StoreError};
 use super::{
-    AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, KeyRow, NewUser,
+    AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, IdentityRow, KeyRow, NewUser,
     RefreshLimits, RefreshOutcome, ReplicaRow, Reservation, RoleRow, SessionRow, ThrottleKey,
     UserRow,
 };
@@ -931,6 +932,74 @@ impl Backend for Sqlite {
     ) -> Result<i64, StoreError> {
         let email = email.to_owned();
         self.run(move |db| db.account_failures(&email, window_ms, now_ms))
+            .await
+    }
+
+    async fn user_by_identity(
+        &self,
+        issuer: &str,
+        subject: &str,
+    ) -> Result<Option<UserRow>, StoreError> {
+        let (issuer, subject) = (issuer.to_owned(), subject.to_owned());
+        self.run(move |db| db.user_by_identity(&issuer, &subject))
+            .await
+    }
+
+    async fn list_identities(&self, user_id: &str) -> Result<Vec<IdentityRow>, StoreError> {
+        let user_id = user_id.to_owned();
+        self.run(move |db| db.list_identities(&user_id)).await
+    }
+
+    async fn link_identity(
+        &self,
+        user_id: &str,
+        issuer: &str,
+        subject: &str,
+        audit: Option<&Audit>,
+    ) -> Result<IdentityRow, StoreError> {
+        let (user_id, issuer, subject) =
+            (user_id.to_owned(), issuer.to_owned(), subject.to_owned());
+        let audit = audit.cloned();
+        self.run(move |db| db.link_identity(&user_id, &issuer, &subject, audit.as_ref()))
+            .await
+    }
+
+    async fn unlink_identity(
+        &self,
+        user_id: &str,
+        issuer: &str,
+        subject: &str,
+        audit: Option<&Audit>,
+    ) -> Result<IdentityRow, StoreError> {
+        let (user_id, issuer, subject) =
+            (user_id.to_owned(), issuer.to_owned(), subject.to_owned());
+        let audit = audit.cloned();
+        self.run(move |db| db.unlink_identity(&user_id, &issuer, &subject, audit.as_ref()))
+            .await
+    }
+
+    async fn create_linked_user(
+        &self,
+        user: &NewUser,
+        issuer: &str,
+        subject: &str,
+        audit: Option<&Audit>,
+    ) -> Result<UserRow, StoreError> {
+        let user = user.clone();
+        let (issuer, subject) = (issuer.to_owned(), subject.to_owned());
+        let audit = audit.cloned();
+        self.run(move |db| db.create_linked_user(&user, &issuer, &subject, audit.as_ref()))
+            .await
+    }
+
+    async fn consume_exchanged_token(
+        &self,
+        issuer: &str,
+        token_hash: &str,
+        expires_at: i64,
+    ) -> Result<bool, StoreError> {
+        let (issuer, token_hash) = (issuer.to_owned(), token_hash.to_owned());
+        self.run(move |db| db.consume_exchanged_token(&issuer, &token_hash, expires_at))
             .await
     }
 

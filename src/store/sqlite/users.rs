@@ -100,22 +100,7 @@ impl SqliteStore {
         user: &NewUser,
         audit: Option<&Audit>,
     ) -> Result<UserRow, StoreError> {
-        self.write_audited(audit, |tx| {
-            refuse_case_variant(tx, user.id.as_str())?;
-            let t = self.now();
-            tx.execute(
-                "INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-                params![user.id.as_str(), user.email.as_str(), user.name.as_str(), user.password_hash, t],
-            )
-            .map_err(|e| {
-                conflict_on_unique(e, || {
-                    format!("a user with id {} or email {} already exists", user.id, user.email)
-                })
-            })?;
-            write_roles(tx, user.id.as_str(), &user.roles)?;
-            bump_revision(tx)?;
-            find_user(tx, user.id.as_str())?.ok_or_else(|| StoreError::not_found(crate::store::Entity::User, user.id.as_str()))
-        })
+        self.write_audited(audit, |tx| create_user_in(tx, user, self.now()))
     }
 
     /// A user by id.
@@ -360,6 +345,28 @@ impl SqliteStore {
     pub fn count_users(&self) -> Result<i64, StoreError> {
         self.read(|c| Ok(c.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?))
     }
+}
+
+/// Insert `user` with its roles inside a transaction, and return it as stored.
+pub(crate) fn create_user_in(
+    tx: &Connection,
+    user: &NewUser,
+    now: i64,
+) -> Result<UserRow, StoreError> {
+    refuse_case_variant(tx, user.id.as_str())?;
+    tx.execute(
+        "INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        params![user.id.as_str(), user.email.as_str(), user.name.as_str(), user.password_hash, now],
+    )
+    .map_err(|e| {
+        conflict_on_unique(e, || {
+            format!("a user with id {} or email {} already exists", user.id, user.email)
+        })
+    })?;
+    write_roles(tx, user.id.as_str(), &user.roles)?;
+    bump_revision(tx)?;
+    find_user(tx, user.id.as_str())?
+        .ok_or_else(|| StoreError::not_found(crate::store::Entity::User, user.id.as_str()))
 }
 
 fn touch(tx: &Connection, id: &str, at: i64) -> Result<(), StoreError> {
