@@ -45,6 +45,9 @@ export const CLIENT_IP_HEADER = "x-warden-client-ip";
 
 export type HeaderSource = Headers | { get(name: string): string | null } | Record<string, string | string[] | undefined> | null | undefined;
 
+/** How the end user's address is found in a request's headers (default: `clientAddress`). */
+export type AddressOf = (headers: HeaderSource) => string | undefined;
+
 function header(source: HeaderSource, name: string): string | undefined {
   if (!source) return undefined;
   if (typeof (source as { get?: unknown }).get === "function") {

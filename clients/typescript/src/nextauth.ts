@@ -7,7 +7,7 @@
 
 import type { CallbacksOptions } from "next-auth";
 import type { CredentialsConfig } from "next-auth/providers/credentials";
-import { WardenClient, clientAddress, wardenClient, type HeaderSource, type SignedIn } from "./client.js";
+import { WardenClient, clientAddress, wardenClient, type AddressOf, type HeaderSource, type SignedIn } from "./client.js";
 import { rotationContext } from "./context.js";
 import { RefreshSingleFlight, fromSignedIn, refreshDue, refreshMargin, refreshToken, type WardenToken } from "./refresh.js";
 
@@ -21,8 +21,7 @@ export interface WardenSessionFields {
   error?: WardenToken["error"];
 }
 
-/** How the end user's address is found in a request's headers (default: `clientAddress`). */
-export type AddressOf = (headers: HeaderSource) => string | undefined;
+export type { AddressOf };
 
 export interface WardenCredentialsOptions {
   client?: WardenClient;

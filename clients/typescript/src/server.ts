@@ -6,24 +6,9 @@ import { getToken } from "next-auth/jwt";
 import { clientAddress, type HeaderSource } from "./client.js";
 import type { AddressOf } from "./nextauth.js";
 import type { WardenToken } from "./refresh.js";
+import { accessOf, type WardenAccess } from "./authjs-cookie.js";
 
-/** What server code needs to ask warden: the token, the user, the end user's address. */
-export interface WardenAccess {
-  /** warden's access token; absent when expired, refused or never issued (see `error`). */
-  accessToken?: string;
-  /** The access token's expiry, epoch seconds. */
-  expiresAt?: number;
-  /**
-   * `AccessTokenExpired`: the cookie's access token has expired and this request cannot
-   * refresh it (no middleware refreshed it; a Server Component must not rotate): render again
-   * after the browser refreshed the session (`useSession().update()`, then `router.refresh()`).
-   * `RefreshAccessTokenError` / `ExchangeError`: the session is over, sign in again.
-   */
-  error?: WardenToken["error"] | "AccessTokenExpired";
-  /** The end user's address (sent to warden with a client key). */
-  clientIp?: string;
-  user: { id?: string; email?: string | null; name?: string | null; role?: string | null; roles: string[] };
-}
+export type { WardenAccess };
 
 /** The request parts read: its cookies (a record, a `Map` or Next's `RequestCookies`) and headers. */
 export interface RequestLike {
@@ -63,22 +48,7 @@ export async function getWardenToken(req?: RequestLike, options: GetWardenTokenO
     ...(options.decode !== undefined && { decode: options.decode }),
   })) as (WardenToken & Record<string, unknown>) | null;
   if (!token) return null;
-  const access: WardenAccess = {
-    expiresAt: token.expiresAt,
-    user: { id: token.sub, email: token.email, name: token.name, role: token.role ?? null, roles: token.roles ?? [] },
-  };
-  const clientIp = (options.clientAddress ?? clientAddress)(request.headers);
-  if (clientIp) access.clientIp = clientIp;
-  if (token.error) {
-    access.error = token.error;
-  } else if (!token.accessToken) {
-    access.error = "RefreshAccessTokenError";
-  } else if (typeof token.expiresAt === "number" && (options.now ?? Date.now)() / 1000 >= token.expiresAt) {
-    access.error = "AccessTokenExpired";
-  } else {
-    access.accessToken = token.accessToken;
-  }
-  return access;
+  return accessOf(token, (options.clientAddress ?? clientAddress)(request.headers), (options.now ?? Date.now)());
 }
 
 async function currentRequest(): Promise<RequestLike> {
