@@ -467,6 +467,25 @@ export interface paths {
         patch: operations["update_user"];
         trace?: never;
     };
+    "/admin/v1/users/{id}/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a user's links to identity providers (token exchange) */
+        get: operations["list_identities"];
+        put?: never;
+        /** Link an identity provider's subject to a user */
+        post: operations["link_identity"];
+        /** Remove a user's link to an identity provider (?issuer=&subject=) */
+        delete: operations["unlink_identity"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/users/{id}/password": {
         parameters: {
             query?: never;
@@ -765,7 +784,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** OAuth 2.0 token endpoint (RFC 6749): form-encoded password and refresh_token grants */
+        /** OAuth 2.0 token endpoint (RFC 6749): form-encoded password, refresh_token and token exchange (RFC 8693) grants */
         post: operations["token"];
         delete?: never;
         options?: never;
@@ -858,6 +877,11 @@ export interface components {
             action: string;
             /** @description `cli`, `user:<id>`, ... */
             actor: string;
+            /**
+             * @description The actor's address (the end user's where a trusted proxy or a service client named
+             *     it); empty for the command line and warden itself.
+             */
+            address?: string;
             /** Format: int64 */
             at: number;
             /** @description What changed, by operation. */
@@ -956,6 +980,11 @@ export interface components {
         /** @description One logged decision. */
         DecisionEntry: {
             action: string;
+            /**
+             * @description The caller's address (the end user's where a trusted proxy or a service client named
+             *     it).
+             */
+            address?: string;
             /** Format: int64 */
             at: number;
             /** @description Who asked: `user:<id>`, `client:<name>`, `admin:<id>`. */
@@ -1142,11 +1171,24 @@ export interface components {
          * @description An OAuth 2.0 grant type warden serves.
          * @enum {string}
          */
-        GrantType: "password" | "refresh_token";
+        GrantType: "password" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange";
         /** @description `GET /healthz`. */
         Health: {
             /** @description `ok`. */
             status: string;
+        };
+        /**
+         * @description A user's link to an identity provider (`GET /admin/v1/users/{id}/identities`): the
+         *     token exchange finds the user by this `(issuer, subject)`.
+         */
+        Identity: {
+            /** Format: int64 */
+            created_at: number;
+            /** @description The provider's `iss`, exactly as configured in `exchange_issuers`. */
+            issuer: string;
+            /** @description The provider's `sub` for this person (never a warden user id). */
+            subject: string;
+            user_id: string;
         };
         /** @description RFC 7662 section 2.2: an inactive token gets `{"active": false}` and nothing more. */
         Introspection: {
@@ -1181,6 +1223,12 @@ export interface components {
         /** @description `GET /.well-known/jwks.json` (empty with HS256, whose key is a shared secret). */
         Jwks: {
             keys: components["schemas"]["Jwk"][];
+        };
+        /** @description `POST /admin/v1/users/{id}/identities`: link an identity provider's subject to the user. */
+        LinkIdentity: {
+            /** @description One of the configured `exchange_issuers`. */
+            issuer: string;
+            subject: string;
         };
         /** @description The answer of `POST /v1/auth/logout`. */
         LoggedOut: {
@@ -1483,6 +1531,11 @@ export interface components {
              */
             expires_in: number;
             id: string;
+            /**
+             * @description Token exchange answers only (RFC 8693 section 2.2.1):
+             *     `urn:ietf:params:oauth:token-type:access_token`, the type of `access_token`.
+             */
+            issued_token_type?: string | null;
             name?: string;
             /**
              * Format: int64
@@ -1573,12 +1626,17 @@ export interface components {
         TokenExchangeGrant: "urn:ietf:params:oauth:grant-type:token-exchange";
         /**
          * @description `POST /v1/auth/token` (RFC 6749, form-encoded): `grant_type=password` with `username`
-         *     (the email) and `password`, or `grant_type=refresh_token` with `refresh_token`.
+         *     (the email) and `password`, `grant_type=refresh_token` with `refresh_token`, or the token
+         *     exchange grant (RFC 8693) with `subject_token` and `subject_token_type`.
          */
         TokenGrant: {
             grant_type: components["schemas"]["GrantType"];
             password?: string | null;
             refresh_token?: string | null;
+            /** @description The identity provider's ID token (token exchange). */
+            subject_token?: string | null;
+            /** @description `urn:ietf:params:oauth:token-type:id_token` (token exchange). */
+            subject_token_type?: string | null;
             username?: string | null;
         };
         /** @description `POST /v1/auth/revoke` (RFC 7009) and `POST /v1/auth/introspect` (RFC 7662), JSON or form. */
@@ -1586,6 +1644,10 @@ export interface components {
             client_id?: string | null;
             token: string;
             token_type_hint?: string | null;
+        };
+        /** @description `DELETE /admin/v1/users/{id}/identities`: the link removed. */
+        Unlinked: {
+            unlinked: components["schemas"]["Identity"];
         };
         /** @description `POST /admin/v1/users/{id}/unlock`: whose throttle was lifted, and how many counters. */
         Unlocked: {
@@ -4483,6 +4545,309 @@ export interface operations {
             };
         };
     };
+    list_identities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user's identities, by issuer and subject */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Identity"][];
+                };
+            };
+            /** @description Bad input; the message names the field or parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (or wrong email or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The policies do not allow the caller this action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request target is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many or too large header fields */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (storage, overload, or the request took too long); retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    link_identity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkIdentity"];
+            };
+        };
+        responses: {
+            /** @description Linked */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Identity"];
+                };
+            };
+            /** @description Bad input; the message names the field or parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (or wrong email or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The policies do not allow the caller this action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body did not arrive in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request target is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many or too large header fields */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (storage, overload, or the request took too long); retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    unlink_identity: {
+        parameters: {
+            query: {
+                /** @description The provider's `iss`. */
+                issuer: string;
+                /** @description The provider's `sub`. */
+                subject: string;
+            };
+            header?: never;
+            path: {
+                /** @description The user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unlinked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Unlinked"];
+                };
+            };
+            /** @description Bad input; the message names the field or parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (or wrong email or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The policies do not allow the caller this action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request target is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many or too large header fields */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (storage, overload, or the request took too long); retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     set_user_password: {
         parameters: {
             query?: never;
@@ -5297,6 +5662,15 @@ export interface operations {
             };
             /** @description Unsupported Content-Type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many failed sign-ins; retry after the Retry-After seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
