@@ -51,7 +51,9 @@ function start(command, args, options, readyLine) {
     const timer = setTimeout(() => fail(new Error(`${command} did not start:\n${output}`)), 60_000);
     const onData = (chunk) => {
       output += chunk;
-      const match = output.match(readyLine);
+      // Whole lines only: a chunk may end inside the line (`http://127.0.0.1:4` of
+      // `...:41817`), and a partial address sent the app to a port nobody listens on.
+      const match = output.slice(0, output.lastIndexOf("\n") + 1).match(readyLine);
       if (match) {
         clearTimeout(timer);
         ok(match);
