@@ -127,7 +127,7 @@ impl World {
                     store.create_user(&user, None).await.expect("user");
                     if disabled {
                         store
-                            .set_user_disabled(id, true, None)
+                            .update_user(id, None, None, Some(true), None)
                             .await
                             .expect("disable");
                     }
