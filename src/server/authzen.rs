@@ -10,8 +10,8 @@
 use super::decide::{decide, record, resource, Asked, Caller};
 use super::error::ApiError;
 use super::extract::{from_value, JsonBody};
+use super::origin::CallerAddress;
 use super::{AppState, RequestId};
-use crate::accounts::Origin;
 use crate::api;
 use crate::app::ClientRow;
 use crate::engine::{Decision, Principal, Query};
@@ -140,11 +140,11 @@ fn item(decision: &Decision, explain: bool) -> api::EvaluationAnswer {
 }
 
 /// The caller of a service route; the gate checked its key before the body was read.
-fn caller(client: &ClientRow, request_id: String, origin: &Origin) -> Caller {
+fn caller(client: &ClientRow, request_id: String, address: &str) -> Caller {
     Caller {
         client: format!("client:{}", client.name),
         request_id,
-        address: origin.address.to_string(),
+        address: address.to_string(),
     }
 }
 
@@ -152,11 +152,11 @@ pub async fn evaluation(
     State(state): State<AppState>,
     Extension(RequestId(request_id)): Extension<RequestId>,
     Extension(client): Extension<ClientRow>,
-    origin: Origin,
+    CallerAddress(address): CallerAddress,
     headers: HeaderMap,
     JsonBody(body): JsonBody<api::Evaluation>,
 ) -> Result<Json<api::EvaluationAnswer>, ApiError> {
-    let caller = caller(&client, request_id, &origin);
+    let caller = caller(&client, request_id, &address);
     Ok(Json(item(
         &evaluate(&state, &caller, &body.into()).await,
         wants_explain(&headers),
@@ -175,11 +175,11 @@ pub async fn evaluations(
     State(state): State<AppState>,
     Extension(RequestId(request_id)): Extension<RequestId>,
     Extension(client): Extension<ClientRow>,
-    origin: Origin,
+    CallerAddress(address): CallerAddress,
     headers: HeaderMap,
     JsonBody(body): JsonBody<api::Evaluations>,
 ) -> Result<Json<EvaluationsReply>, ApiError> {
-    let caller = caller(&client, request_id, &origin);
+    let caller = caller(&client, request_id, &address);
     // Options warden does not know were refused with the body, not skipped: a misspelt
     // `evaluations_semantic` would otherwise run every item.
     let options = body.options.clone().unwrap_or_default();
@@ -325,10 +325,10 @@ pub async fn search_action(
     State(state): State<AppState>,
     Extension(RequestId(request_id)): Extension<RequestId>,
     Extension(client): Extension<ClientRow>,
-    origin: Origin,
+    CallerAddress(address): CallerAddress,
     JsonBody(body): JsonBody<api::ActionSearch>,
 ) -> Result<Json<api::ActionSearchAnswer>, ApiError> {
-    let caller = caller(&client, request_id, &origin);
+    let caller = caller(&client, request_id, &address);
     let (subject_type, subject_id) = (
         body.subject.kind.into_string(),
         body.subject.id.into_string(),
@@ -393,10 +393,10 @@ pub async fn search_resource(
     State(state): State<AppState>,
     Extension(RequestId(request_id)): Extension<RequestId>,
     Extension(client): Extension<ClientRow>,
-    origin: Origin,
+    CallerAddress(address): CallerAddress,
     JsonBody(body): JsonBody<api::ResourceSearch>,
 ) -> Result<Json<api::ResourceSearchAnswer>, ApiError> {
-    let caller = caller(&client, request_id, &origin);
+    let caller = caller(&client, request_id, &address);
     let subject_type = body.subject.kind.into_string();
     let subject_id = body.subject.id.into_string();
     let action = body.action.name.into_string();
@@ -506,10 +506,10 @@ pub async fn search_subject(
     State(state): State<AppState>,
     Extension(RequestId(request_id)): Extension<RequestId>,
     Extension(client): Extension<ClientRow>,
-    origin: Origin,
+    CallerAddress(address): CallerAddress,
     JsonBody(body): JsonBody<api::SubjectSearch>,
 ) -> Result<Json<api::SubjectSearchAnswer>, ApiError> {
-    let caller = caller(&client, request_id, &origin);
+    let caller = caller(&client, request_id, &address);
     let subject_type = body.subject.kind.into_string();
     if !state.config.directory_subject_types.contains(&subject_type) {
         return Err(ApiError::bad_request(format!(

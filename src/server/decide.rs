@@ -2,8 +2,8 @@
 
 use super::error::ApiError;
 use super::extract::{from_value, BearerToken, JsonBody};
+use super::origin::CallerAddress;
 use super::{AppState, RequestId};
-use crate::accounts::Origin;
 use crate::api;
 use crate::app::DecisionRow;
 use crate::engine::{Decision, PlanQuery, Principal, Query, Resource};
@@ -135,7 +135,7 @@ fn answer(decision: &Decision, request_id: &str) -> api::Authorization {
 pub async fn authorize(
     State(state): State<AppState>,
     Extension(RequestId(request_id)): Extension<RequestId>,
-    origin: Origin,
+    CallerAddress(address): CallerAddress,
     BearerToken(token): BearerToken,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<api::Authorization>, ApiError> {
@@ -145,7 +145,7 @@ pub async fn authorize(
     let caller = Caller {
         client: format!("user:{}", principal.id),
         request_id: request_id.clone(),
-        address: origin.address.to_string(),
+        address: address.clone(),
     };
     let decision = decide(&state, &caller, &query);
     Ok(Json(answer(&decision, &request_id)))
@@ -154,7 +154,7 @@ pub async fn authorize(
 pub async fn authorize_batch(
     State(state): State<AppState>,
     Extension(RequestId(request_id)): Extension<RequestId>,
-    origin: Origin,
+    CallerAddress(address): CallerAddress,
     BearerToken(token): BearerToken,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<api::Authorizations>, ApiError> {
@@ -172,7 +172,7 @@ pub async fn authorize_batch(
     let caller = Caller {
         client: format!("user:{}", principal.id),
         request_id: request_id.clone(),
-        address: origin.address.to_string(),
+        address: address.clone(),
     };
     let results = body
         .items
@@ -196,7 +196,7 @@ pub async fn authorize_batch(
 pub async fn authorize_plan(
     State(state): State<AppState>,
     Extension(RequestId(request_id)): Extension<RequestId>,
-    origin: Origin,
+    CallerAddress(address): CallerAddress,
     BearerToken(token): BearerToken,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<api::Plan>, ApiError> {
@@ -215,7 +215,7 @@ pub async fn authorize_plan(
     let caller = Caller {
         client: format!("user:{}", query.principal.id),
         request_id,
-        address: origin.address.to_string(),
+        address: address.clone(),
     };
     record_plan(&state, &caller, &query, &plan, started);
     plan.map(Json).map_err(ApiError::bad_request)

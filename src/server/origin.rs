@@ -73,6 +73,24 @@ impl FromRequestParts<AppState> for Origin {
     }
 }
 
+/// The caller's address for the decision log: the [`Origin`]'s, or empty when the router is
+/// served without connection information (embedded in another server, driven by a test's
+/// `oneshot`): a decision does not depend on it, so its absence does not refuse one. A bad
+/// client key or vouched address is still refused, as for [`Origin`].
+pub struct CallerAddress(pub String);
+
+impl FromRequestParts<AppState> for CallerAddress {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if parts.extensions.get::<ConnectInfo<SocketAddr>>().is_none() {
+            return Ok(CallerAddress(String::new()));
+        }
+        let origin = Origin::from_request_parts(parts, state).await?;
+        Ok(CallerAddress(origin.address.to_string()))
+    }
+}
+
 /// The address a verified service client vouches for, if it sends one.
 fn vouched(headers: &HeaderMap) -> Result<Option<IpAddr>, ApiError> {
     header(headers, CLIENT_IP_HEADER)
