@@ -528,6 +528,24 @@ impl App {
                     .map_err(|e| e.to_string())
                 }
             }
+            FormKind::Unlink(id) => {
+                let (issuer, subject) = (form.value("Issuer"), form.value("Subject"));
+                if issuer.is_empty() || subject.is_empty() {
+                    Err("give the issuer and the subject (i lists them)".into())
+                } else {
+                    let query = serde_urlencoded::to_string([
+                        ("issuer", issuer.as_str()),
+                        ("subject", subject.as_str()),
+                    ])
+                    .unwrap_or_default();
+                    Ok((
+                        "DELETE",
+                        format!("/admin/v1/users/{id}/identities?{query}"),
+                        Value::Object(Default::default()),
+                        What::Form(format!("unlinked {subject} at {issuer} from {id}")),
+                    ))
+                }
+            }
             FormKind::CreateClient => {
                 let name = form.value("Name");
                 if name.is_empty() {
@@ -675,6 +693,22 @@ impl App {
                         cursor: 0,
                     });
                 }
+            }
+            (What::Identities(user), Ok(v)) => {
+                let links: Vec<Identity> = serde_json::from_value(v).unwrap_or_default();
+                let mut lines = vec![Line::raw(format!("{:<40} SUBJECT", "ISSUER"))];
+                lines.extend(
+                    links
+                        .iter()
+                        .map(|l| Line::raw(format!("{:<40} {}", l.issuer, l.subject))),
+                );
+                if links.is_empty() {
+                    lines.push(Line::raw("(no identity provider is linked)"));
+                }
+                self.modal = Some(Modal::Detail(Detail::new(
+                    format!("Identity providers linked to {user}"),
+                    lines,
+                )));
             }
             (What::Change(done), Ok(_)) => {
                 self.info(done);

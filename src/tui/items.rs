@@ -70,6 +70,20 @@ static USER_KEYS: &[Binding] = &[
         "unlock (clear sign-in limit)",
         "unlock",
     ),
+    read(
+        &[C('i')],
+        "i",
+        Action::Identities,
+        "identity links (list)",
+        "links",
+    ),
+    change(
+        &[C('U')],
+        "U",
+        Action::Unlink,
+        "unlink an identity",
+        "unlink",
+    ),
 ];
 
 impl Item for User {
@@ -208,6 +222,17 @@ impl Item for User {
                 format!("/admin/v1/users/{id}/unlock"),
                 None,
                 format!("{} may sign in again (throttle cleared)", u.id),
+            ))],
+            Action::Identities => vec![Effect::Request(Request::Send {
+                method: "GET",
+                path: format!("/admin/v1/users/{id}/identities"),
+                body: None,
+                what: What::Identities(u.id.clone()),
+            })],
+            Action::Unlink => vec![Effect::Form(Form::new(
+                FormKind::Unlink(u.id.clone()),
+                "Unlink an identity provider",
+                &[("Issuer", false), ("Subject", false)],
             ))],
             _ => Vec::new(),
         }

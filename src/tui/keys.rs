@@ -34,6 +34,8 @@ pub enum Action {
     ResetPassword,
     Revoke,
     Unlock,
+    Identities,
+    Unlink,
     Delete,
     Reload,
     ReloadError,

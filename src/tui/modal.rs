@@ -27,6 +27,8 @@ pub enum FormKind {
     CreateRole,
     WhatIf,
     CreateClient,
+    /// Unlink an identity provider's subject from a user.
+    Unlink(String),
 }
 
 /// A form: fields, the focused one, its own error (it stays with the form, never in the

@@ -890,3 +890,70 @@ fn what_if_shows_the_plan_of_a_type() {
         other => panic!("the form should stay open: {other:?}"),
     }
 }
+
+/// `i` lists a user's identity-provider links in a popup; `U` unlinks one by issuer and
+/// subject (a form, the query escaped).
+#[test]
+fn a_users_identity_links_are_listed_and_unlinked() {
+    let mut app = signed_in();
+    app.current = ViewId::Users;
+    press(&mut app, KeyCode::Char('i'));
+    let jobs = app.take_jobs();
+    let user = match &jobs[..] {
+        [Job {
+            request:
+                Request::Send {
+                    method: "GET",
+                    path,
+                    what: What::Identities(user),
+                    ..
+                },
+            ..
+        }] => {
+            assert_eq!(path, &format!("/admin/v1/users/{user}/identities"));
+            user.clone()
+        }
+        other => panic!("{other:?}"),
+    };
+    app.on_event(Event {
+        epoch: app.epoch,
+        reply: Reply::Sent {
+            what: What::Identities(user.clone()),
+            result: Ok(json!([{"issuer": "https://accounts.example.com", "subject": "g|42", "user_id": user, "created_at": T0}])),
+        },
+    });
+    match &app.modal {
+        Some(Modal::Detail(d)) => {
+            let text = format!("{d:?}");
+            assert!(
+                text.contains("https://accounts.example.com") && text.contains("g|42"),
+                "{text}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('U'));
+    assert!(matches!(app.modal, Some(Modal::Form(_))));
+    for c in "https://accounts.example.com".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    press(&mut app, KeyCode::Tab);
+    for c in "g|42".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    press(&mut app, KeyCode::Enter);
+    match &app.take_jobs()[..] {
+        [Job {
+            request: Request::Send { method, path, .. },
+            ..
+        }] => {
+            assert_eq!(*method, "DELETE");
+            assert_eq!(
+                path,
+                &format!("/admin/v1/users/{user}/identities?issuer=https%3A%2F%2Faccounts.example.com&subject=g%7C42")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -25,6 +25,8 @@ pub enum What {
     WhatIfPlan,
     /// A created client: its key is shown once.
     ClientCreated,
+    /// A user's identity-provider links: they open in a popup.
+    Identities(String),
     /// The role picker's options for a user or role.
     PickerRoles,
 }
