@@ -1041,3 +1041,51 @@ fn links_are_managed_by_admins_on_postgres() {
     };
     links_are_managed_by_admins_on(&s);
 }
+
+/// Issue 25: on PostgreSQL, `lower()` folded `alİce@example.com` (U+0130) and the Kelvin
+/// sign into alice's and kate's addresses, so an ID token verified for a look-alike returned
+/// their sessions. A look-alike names nobody, on both back ends.
+fn unicode_look_alike_verified_emails_take_over_nobody_on(s: &Setup) {
+    let admin = s.app.admin_token();
+    let r = s.app.call(
+        "post",
+        "/admin/v1/users",
+        Some(&json!({"email": "kate@example.com"})),
+        Some(&admin),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    for (n, look_alike) in [
+        "al\u{130}ce@example.com",
+        "AL\u{130}CE@EXAMPLE.COM",
+        "\u{212A}ate@example.com",
+        "\u{FF41}lice@example.com",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let token = s
+            .provider
+            .sign(&s.claims(json!({"email": look_alike, "sub": format!("look-alike-{n}")})));
+        s.refused(&token, "not accepted");
+    }
+    assert!(block_sessions(s, "alice") + block_sessions(s, "kate") == 0);
+}
+
+fn block_sessions(s: &Setup, user: &str) -> usize {
+    crate::common::block(s.app.state.app.store.list_sessions(Some(user), true))
+        .unwrap()
+        .len()
+}
+
+#[test]
+fn unicode_look_alike_verified_emails_take_over_nobody() {
+    unicode_look_alike_verified_emails_take_over_nobody_on(&setup(|_| {}));
+}
+
+#[test]
+fn unicode_look_alike_verified_emails_take_over_nobody_on_postgres() {
+    let Some(s) = setup_on_postgres("exchange_look_alikes", |_| {}, |_| {}) else {
+        return;
+    };
+    unicode_look_alike_verified_emails_take_over_nobody_on(&s);
+}

@@ -45,11 +45,25 @@ fn client_key(app: &TestApp) -> String {
 
 #[test]
 fn behind_a_trusted_proxy_one_typist_does_not_lock_everyone_out() {
-    let app = spawn_app_with(|c| c.trusted_proxies = vec!["127.0.0.1/32".into()]);
-    typo_storm(&app, &[("X-Forwarded-For", "203.0.113.7")]);
+    one_typist_behind_a_proxy(&spawn_app_with(|c| {
+        c.trusted_proxies = vec!["127.0.0.1/32".into()]
+    }));
+}
+
+#[test]
+fn behind_a_trusted_proxy_one_typist_does_not_lock_everyone_out_on_postgres() {
+    if let Some(app) = spawn_pg_app_with("typist_behind_a_proxy", |c| {
+        c.trusted_proxies = vec!["127.0.0.1/32".into()]
+    }) {
+        one_typist_behind_a_proxy(&app);
+    }
+}
+
+fn one_typist_behind_a_proxy(app: &TestApp) {
+    typo_storm(app, &[("X-Forwarded-For", "203.0.113.7")]);
     // The admin, at another address behind the same proxy, signs in.
     let r = login(
-        &app,
+        app,
         "admin@localhost",
         ADMIN_PASSWORD,
         &[("X-Forwarded-For", "198.51.100.1, 203.0.113.8")],
@@ -57,7 +71,7 @@ fn behind_a_trusted_proxy_one_typist_does_not_lock_everyone_out() {
     assert_eq!(r.status, 200, "{}", r.text);
     // RFC 7239's header too, with a port and a quoted IPv6 hop.
     let r = login(
-        &app,
+        app,
         "alice@example.com",
         USER_PASSWORD,
         &[("Forwarded", "for=\"[2001:db8::5]:4711\";proto=https")],
@@ -109,17 +123,27 @@ fn forwarding_headers_from_an_untrusted_peer_are_ignored() {
 
 #[test]
 fn an_app_server_vouches_for_its_users_addresses_with_a_client_key() {
-    let app = spawn_app();
-    let key = client_key(&app);
+    app_server_vouches(&spawn_app());
+}
+
+#[test]
+fn an_app_server_vouches_for_its_users_addresses_with_a_client_key_on_postgres() {
+    if let Some(app) = spawn_pg_app_with("app_server_vouches", |_| {}) {
+        app_server_vouches(&app);
+    }
+}
+
+fn app_server_vouches(app: &TestApp) {
+    let key = client_key(app);
     typo_storm(
-        &app,
+        app,
         &[
             ("X-Warden-Client-Key", key.as_str()),
             ("X-Warden-Client-IP", "203.0.113.7"),
         ],
     );
     let r = login(
-        &app,
+        app,
         "admin@localhost",
         ADMIN_PASSWORD,
         &[
@@ -130,7 +154,7 @@ fn an_app_server_vouches_for_its_users_addresses_with_a_client_key() {
     assert_eq!(r.status, 200, "{}", r.text);
     // Without a valid key the address header is ignored: the app's own address is spent.
     let r = login(
-        &app,
+        app,
         "alice@example.com",
         USER_PASSWORD,
         &[("X-Warden-Client-IP", "198.51.100.1")],
@@ -138,7 +162,7 @@ fn an_app_server_vouches_for_its_users_addresses_with_a_client_key() {
     assert_eq!(r.status, 200, "{}", r.text);
     // A wrong key is said, not silently ignored; a bad address too.
     let r = login(
-        &app,
+        app,
         "alice@example.com",
         USER_PASSWORD,
         &[
@@ -149,7 +173,7 @@ fn an_app_server_vouches_for_its_users_addresses_with_a_client_key() {
     assert_eq!(r.status, 401);
     assert_eq!(r.json()["error"], "invalid_client");
     let r = login(
-        &app,
+        app,
         "alice@example.com",
         USER_PASSWORD,
         &[
@@ -473,4 +497,28 @@ fn the_logs_keep_the_end_users_address() {
         .get("/admin/v1/audit?action=users.revoke", Some(&admin))
         .json();
     assert_eq!(audit[0]["address"], "198.51.100.77", "{audit}");
+}
+
+#[test]
+fn replicas_on_postgres_share_one_issuer_or_refuse_to_start() {
+    let Some(app) = spawn_pg_app_with("replicas_share_one_issuer", |_| {}) else {
+        return;
+    };
+    // A second replica with the same public_url starts and accepts the first one's tokens.
+    let (other, _) = app.second_server();
+    let token = app.alice()["token"].as_str().unwrap().to_string();
+    let r = app
+        .agent
+        .get(format!("{other}/v1/auth/me"))
+        .header("Authorization", format!("Bearer {token}"))
+        .call()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let mut config = (*app.state.config).clone();
+    config.public_url = "https://replica-b.internal".into();
+    let err = match block(warden::server::AppState::build(config)) {
+        Ok(_) => panic!("a second issuer started on PostgreSQL"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("http://warden.test"), "{err}");
 }
