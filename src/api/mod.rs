@@ -198,7 +198,10 @@ pub struct Identity {
 #[serde(deny_unknown_fields)]
 pub struct LinkIdentity {
     /// One of the configured `exchange_issuers`.
+    #[schema(min_length = 1, max_length = 1024)]
     pub issuer: String,
+    /// 1 to 1024 characters, no control characters.
+    #[schema(min_length = 1, max_length = 1024)]
     pub subject: String,
 }
 
@@ -208,8 +211,10 @@ pub struct LinkIdentity {
 #[into_params(parameter_in = Query)]
 pub struct IdentityQuery {
     /// The provider's `iss`.
+    #[param(min_length = 1, max_length = 1024)]
     pub issuer: String,
     /// The provider's `sub`.
+    #[param(min_length = 1, max_length = 1024)]
     pub subject: String,
 }
 

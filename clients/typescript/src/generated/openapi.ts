@@ -1228,6 +1228,7 @@ export interface components {
         LinkIdentity: {
             /** @description One of the configured `exchange_issuers`. */
             issuer: string;
+            /** @description 1 to 1024 characters, no control characters. */
             subject: string;
         };
         /** @description The answer of `POST /v1/auth/logout`. */
