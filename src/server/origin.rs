@@ -45,7 +45,7 @@ impl FromRequestParts<AppState> for Origin {
         // A service route's gate verified the caller's key already (AuthZEN, introspection).
         let gated = parts
             .extensions
-            .get::<crate::store::ClientRow>()
+            .get::<crate::app::ClientRow>()
             .map(|c| c.id.clone());
         if let Some(client) = gated {
             return Ok(Origin {
