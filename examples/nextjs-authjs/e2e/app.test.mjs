@@ -11,12 +11,12 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, cpSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
+import { freePort, ready, startServer } from "../../e2e-harness.mjs";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 const WARDEN = process.env.WARDEN_BIN ?? join(ROOT, "target/debug/warden");
@@ -32,43 +32,7 @@ let appUrl;
 let browser;
 let clientKey;
 
-function freePort() {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.on("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => ok(port));
-    });
-  });
-}
 
-function start(command, args, options, readyLine) {
-  const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
-  let output = "";
-  return new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`${command} did not start:\n${output}`)), 60_000);
-    const onData = (chunk) => {
-      output += chunk;
-      // Whole lines only: a chunk may end inside the line (`http://127.0.0.1:4` of
-      // `...:41817`), and a partial address sent the app to a port nobody listens on.
-      const match = output.slice(0, output.lastIndexOf("\n") + 1).match(readyLine);
-      if (match) {
-        clearTimeout(timer);
-        ok(match);
-      }
-    };
-    child.stdout.on("data", onData);
-    // E2E_DEBUG=1 shows what warden and the app print.
-    if (process.env.E2E_DEBUG) child.stderr.on("data", (c) => process.stderr.write(c));
-    child.stderr.on("data", onData);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      fail(new Error(`${command} exited with ${code}:\n${output}`));
-    });
-  });
-}
 
 function warden(...args) {
   return execFileSync(WARDEN, ["--db", join(dir, "warden.db"), "--policies", join(dir, "policies"), ...args], {
@@ -87,7 +51,8 @@ before(async () => {
     WARDEN_LEEWAY: "0",
     WARDEN_WATCH_POLICIES: "false",
   };
-  const [, address] = await start(
+  const [, address] = await startServer(
+    children,
     WARDEN,
     ["serve", "--listen", "127.0.0.1:0", "--db", join(dir, "warden.db"), "--policies", join(dir, "policies")],
     { env: wardenEnv },
@@ -101,7 +66,8 @@ before(async () => {
 
   const port = await freePort();
   appUrl = `http://127.0.0.1:${port}`;
-  await start(
+  await startServer(
+    children,
     join(import.meta.dirname, "../node_modules/.bin/next"),
     ["start", "-H", "127.0.0.1", "-p", String(port)],
     {
@@ -159,23 +125,6 @@ const watchdog = setTimeout(() => {
 }, 180_000);
 watchdog.unref();
 
-/** Poll `url` until it answers 200 with a body that `check` accepts (60 s at most). */
-async function ready(url, check) {
-  const deadline = Date.now() + 60_000;
-  let last = "";
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(url);
-      const body = await res.text();
-      if (res.ok && check(body)) return;
-      last = `${res.status}: ${body.slice(0, 200)}`;
-    } catch (e) {
-      last = String(e);
-    }
-    await new Promise((ok) => setTimeout(ok, 250));
-  }
-  throw new Error(`${url} did not become ready: ${last}`);
-}
 
 /**
  * A whole Auth.js credentials sign-in over HTTP (`headers` on every request): the session
