@@ -90,7 +90,7 @@ mod tests {
         let hash = warden::accounts::password::hash("admin-password-123").unwrap();
         warden
             .store
-            .set_password_hash("admin", &hash)
+            .reset_password("admin", &hash, None)
             .await
             .unwrap();
         let hash = warden::accounts::password::hash("user-password-123").unwrap();

@@ -127,7 +127,7 @@ impl World {
                     store.create_user(&user, None).await.expect("user");
                     if disabled {
                         store
-                            .update_user(id, None, None, Some(true), None)
+                            .update_user(id, None, None, Some(true), Default::default())
                             .await
                             .expect("disable");
                     }

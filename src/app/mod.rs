@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::engine::{Decision, Engine, Query, Resource};
 use crate::identity::{self, IdentityError};
 use crate::model::{Email, InvalidValue, RoleName, SearchText, UserId, UserName};
-use crate::store::{Audit, NewUser, Store};
+use crate::store::{AdminRule, Audit, Change, NewUser, Store};
 use crate::tokens::{TokenError, Tokens};
 use delegation::Check;
 use serde_json::{json, Value};
@@ -363,6 +363,9 @@ pub struct App {
     pub engine: Option<Arc<Engine>>,
     pub tokens: Option<Arc<Tokens>>,
     pub accounts: Option<Arc<Accounts>>,
+    /// The rule every change of users or roles keeps (someone can still administer
+    /// warden), asked of the policies in force; present whenever they are loaded.
+    keep_admin: Option<AdminRule>,
 }
 
 impl App {
@@ -390,13 +393,13 @@ impl App {
                 config.policies.display()
             );
         }
-        store.set_admin_probe(identity::admin_probe(engine.clone()));
         let tokens = Arc::new(Tokens::new(&store, &config).await?);
         let accounts =
             Arc::new(Accounts::new(store.clone(), tokens.clone(), config.clone(), clock).await?);
         let resolver = Arc::new(identity::Resolver::new(store.clone(), tokens.clone()));
         let app = App {
             engine: Some(engine.clone()),
+            keep_admin: Some(identity::admin_rule(engine.clone())),
             tokens: Some(tokens.clone()),
             accounts: Some(accounts.clone()),
             ..App::new(store, Arc::new(config))
@@ -432,8 +435,7 @@ impl App {
         let mut app = App::new(store, Arc::new(config.clone()));
         if guard {
             let engine = Arc::new(Engine::load(&config.policies)?);
-            app.store
-                .set_admin_probe(identity::admin_probe(engine.clone()));
+            app.keep_admin = Some(identity::admin_rule(engine.clone()));
             app.engine = Some(engine);
         }
         Ok(app)
@@ -490,7 +492,14 @@ impl App {
             engine: None,
             tokens: None,
             accounts: None,
+            keep_admin: None,
         }
+    }
+
+    /// How a change of users or roles recorded by `audit` is made: with the rule that
+    /// keeps an administrator (see [`AdminRule`]).
+    fn directory_change<'a>(&'a self, audit: &'a Audit) -> Change<'a> {
+        Change::audited(audit).keeping(self.keep_admin.as_ref())
     }
 
     fn engine(&self) -> Result<&Arc<Engine>, AppError> {
@@ -701,7 +710,7 @@ impl App {
                 email.as_ref(),
                 name.as_ref(),
                 change.disabled,
-                Some(&audit),
+                self.directory_change(&audit),
             )
             .await?)
     }
@@ -749,7 +758,7 @@ impl App {
         );
         Ok(self
             .store
-            .set_user_roles(id.as_str(), &roles, Some(&audit))
+            .set_user_roles(id.as_str(), &roles, self.directory_change(&audit))
             .await?)
     }
 
@@ -825,7 +834,10 @@ impl App {
             format!("user:{id}"),
             json!({}),
         );
-        Ok(self.store.delete_user(id.as_str(), Some(&audit)).await?)
+        Ok(self
+            .store
+            .delete_user(id.as_str(), self.directory_change(&audit))
+            .await?)
     }
 
     // ---- federated identities ----
@@ -1050,7 +1062,7 @@ impl App {
         );
         Ok(self
             .store
-            .set_role_parents(&name, &parents, Some(&audit))
+            .set_role_parents(&name, &parents, self.directory_change(&audit))
             .await?)
     }
 
@@ -1093,7 +1105,7 @@ impl App {
         );
         Ok(self
             .store
-            .remove_role(name.as_str(), force, Some(&audit))
+            .remove_role(name.as_str(), force, self.directory_change(&audit))
             .await?)
     }
 

@@ -153,11 +153,12 @@ const ADMINISTER: [crate::admin_action::AdminAction; 2] = [
     crate::admin_action::AdminAction::UsersUpdate,
 ];
 
-/// The store's "may this user administer warden?" check, asked of the policies in force
-/// (who holds the admin actions is a Cedar question, not a role name): see
-/// [`crate::store::Store::write_directory`].
-pub fn admin_probe(engine: std::sync::Arc<crate::engine::Engine>) -> crate::store::AdminProbe {
-    std::sync::Arc::new(
+/// The rule that keeps an administrator ([`crate::store::AdminRule`]): "may this user
+/// administer warden?", asked of the policies in force (who holds the admin actions is a
+/// Cedar question, not a role name). The engine reloads in place, so the rule follows the
+/// policies as they change.
+pub fn admin_rule(engine: std::sync::Arc<crate::engine::Engine>) -> crate::store::AdminRule {
+    crate::store::AdminRule::new(
         move |user: &UserRow, graph: &BTreeMap<String, Vec<String>>| {
             let principal = principal_from(
                 &user.id,

@@ -19,6 +19,7 @@ pub mod limits;
 pub mod openapi;
 mod ops;
 pub mod origin;
+mod panics;
 mod routes;
 pub mod watch;
 mod wire;
@@ -158,8 +159,7 @@ pub fn router(state: AppState) -> Router {
     for route in routes::ROUTES {
         router = router.route(route.path, access::guarded(route, &state));
     }
-    router
-        .fallback(ops::not_found)
+    panics::caught(router.fallback(ops::not_found))
         .layer(middleware::from_fn_with_state(deadlines, conn::deadlines))
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn(limits::request_limits))

@@ -132,10 +132,146 @@ impl StoreError {
     }
 }
 
-/// Answers "may this user administer warden?" for a user row and the role hierarchy. The
-/// store does not know the policies: the layer that does installs one
-/// ([`Backend::set_admin_probe`]), and the store asks it inside every directory change.
-pub type AdminProbe = Arc<dyn Fn(&UserRow, &BTreeMap<String, Vec<String>>) -> bool + Send + Sync>;
+/// The role graph: each role with its direct parents.
+pub type RoleGraph = BTreeMap<String, Vec<String>>;
+
+/// "May this user administer warden?", given the role graph.
+type AdminTest = dyn Fn(&UserRow, &RoleGraph) -> bool + Send + Sync;
+
+/// The rule that keeps at least one administrator, given by the application core to every
+/// change of users or roles (in its [`Change`]): the store applies it inside the change's
+/// transaction, the core decides what "administrator" means (who holds the admin actions is
+/// a Cedar question, not a role name).
+///
+/// Attack (or accident) answered: the only admin disabled or demoted itself, or removed the
+/// role that made it an admin, and nobody could administer warden any more except by editing
+/// the database. A change after which no enabled user passes the rule, though one did
+/// before, is refused (409). When nobody passed before either (a fresh or already broken
+/// directory) the change goes through, so the command line can always repair.
+///
+/// Incremental: the rule remembers the last user seen to pass (its witness). A change asks
+/// the witness first, before and after, with one indexed read and one rule call each; only
+/// a change that takes the witness's rights away looks further, and that scan stops at the
+/// first user who passes. So an edit costs the same in a directory of ten users or of a
+/// hundred thousand, instead of a Cedar call per user. The witness is only a hint: it is
+/// read again inside every change's transaction, so a stale one costs a scan, never a
+/// wrong answer.
+#[derive(Clone)]
+pub struct AdminRule {
+    passes: Arc<AdminTest>,
+    witness: Arc<std::sync::Mutex<Option<String>>>,
+}
+
+impl AdminRule {
+    /// A rule answering "may this user administer warden?" with `passes`.
+    pub fn new(passes: impl Fn(&UserRow, &RoleGraph) -> bool + Send + Sync + 'static) -> AdminRule {
+        AdminRule {
+            passes: Arc::new(passes),
+            witness: Arc::default(),
+        }
+    }
+
+    /// Whether `user` (enabled) passes, given the role graph.
+    pub(crate) fn passes(&self, user: &UserRow, graph: &RoleGraph) -> bool {
+        !user.disabled && (self.passes)(user, graph)
+    }
+
+    /// The last user seen to pass, if any.
+    pub(crate) fn witness(&self) -> Option<String> {
+        match self.witness.lock() {
+            Ok(w) => w.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Remember `id` as a user who passes.
+    pub(crate) fn remember(&self, id: &str) {
+        let mut w = match self.witness.lock() {
+            Ok(w) => w,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if w.as_deref() != Some(id) {
+            *w = Some(id.to_owned());
+        }
+    }
+}
+
+impl std::fmt::Debug for AdminRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdminRule")
+            .field("witness", &self.witness())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a change of users or roles carries besides its own arguments, composed by the core:
+/// the audit row that records it (written in the same transaction) and the rule that keeps
+/// an administrator. [`Change::default`] is neither (set-up, tests).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Change<'a> {
+    pub audit: Option<&'a Audit>,
+    pub keep_admin: Option<&'a AdminRule>,
+}
+
+impl<'a> From<Option<&'a Audit>> for Change<'a> {
+    fn from(audit: Option<&'a Audit>) -> Change<'a> {
+        Change {
+            audit,
+            keep_admin: None,
+        }
+    }
+}
+
+impl<'a> Change<'a> {
+    /// A change recorded by `audit`.
+    pub fn audited(audit: &'a Audit) -> Change<'a> {
+        Change {
+            audit: Some(audit),
+            keep_admin: None,
+        }
+    }
+
+    /// This change, refused if it would leave nobody passing `rule`.
+    pub fn keeping(self, rule: Option<&'a AdminRule>) -> Change<'a> {
+        Change {
+            keep_admin: rule,
+            ..self
+        }
+    }
+
+    /// An owned copy, for a back end that runs the change on another thread.
+    pub(crate) fn to_owned(self) -> OwnedChange {
+        OwnedChange {
+            audit: self.audit.cloned(),
+            keep_admin: self.keep_admin.cloned(),
+        }
+    }
+}
+
+/// A [`Change`] that owns its parts.
+pub(crate) struct OwnedChange {
+    audit: Option<Audit>,
+    keep_admin: Option<AdminRule>,
+}
+
+impl OwnedChange {
+    /// The change it holds.
+    pub(crate) fn as_change(&self) -> Change<'_> {
+        Change {
+            audit: self.audit.as_ref(),
+            keep_admin: self.keep_admin.as_ref(),
+        }
+    }
+}
+
+/// The refusal of a change that would leave nobody able to administer warden.
+pub(crate) fn last_admin_refused() -> StoreError {
+    StoreError::Conflict(
+        "refused: after this change no enabled user could administer warden \
+         (manage users and their roles); give that right to another user first"
+            .into(),
+    )
+}
 
 /// An audit row, written in the same transaction as the change it records.
 #[derive(Debug, Clone, PartialEq)]
@@ -209,10 +345,6 @@ pub(crate) fn user_fields_before(
 /// promises.
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync {
-    /// Install the check that keeps at least one administrator: a directory change after
-    /// which no enabled user passes it (though one did before) is refused with a conflict.
-    fn set_admin_probe(&self, probe: AdminProbe);
-
     /// A counter bumped by every committed change to users, roles, sessions or revocations,
     /// from this process or another one on the same database: caches compare it.
     async fn revision(&self) -> Result<i64, StoreError>;
@@ -280,11 +412,8 @@ pub trait Backend: Send + Sync {
         &self,
         id: &str,
         roles: &[RoleName],
-        audit: Option<&Audit>,
+        change: Change<'_>,
     ) -> Result<UserRow, StoreError>;
-
-    /// Replace a user's password hash.
-    async fn set_password_hash(&self, id: &str, hash: &str) -> Result<(), StoreError>;
 
     /// Reset a user's password (an administrator did it): every session and access token of
     /// the user ends, as with [`Store::revoke_user_tokens`], and the sign-in throttle of the
@@ -321,11 +450,11 @@ pub trait Backend: Send + Sync {
         email: Option<&Email>,
         name: Option<&UserName>,
         disabled: Option<bool>,
-        audit: Option<&Audit>,
+        change: Change<'_>,
     ) -> Result<UserRow, StoreError>;
 
     /// Delete a user; sessions and refresh tokens go with it (foreign keys cascade).
-    async fn delete_user(&self, id: &str, audit: Option<&Audit>) -> Result<(), StoreError>;
+    async fn delete_user(&self, id: &str, change: Change<'_>) -> Result<(), StoreError>;
 
     /// Revoke every token and session of a user: access tokens issued before this second stop
     /// verifying (the tokens-valid-after epoch), and every session ends, which also kills
@@ -349,7 +478,7 @@ pub trait Backend: Send + Sync {
         &self,
         name: &RoleName,
         parents: &[RoleName],
-        audit: Option<&Audit>,
+        change: Change<'_>,
     ) -> Result<RoleRow, StoreError>;
 
     /// Remove a role. Refused while users hold it or other roles inherit from it, unless
@@ -358,7 +487,7 @@ pub trait Backend: Send + Sync {
         &self,
         name: &str,
         force: bool,
-        audit: Option<&Audit>,
+        change: Change<'_>,
     ) -> Result<(), StoreError>;
 
     /// Every role, by name.
@@ -465,17 +594,6 @@ pub trait Backend: Send + Sync {
 
     /// Append a batch of decisions in one transaction and keep at most `retain` rows.
     async fn append_decisions(&self, rows: &[DecisionRow], retain: i64) -> Result<(), StoreError>;
-
-    /// Logged decisions, newest first, with optional filters; `after_id` keeps only rows
-    /// newer than that id (for following the log).
-    async fn list_decisions(
-        &self,
-        principal: Option<&str>,
-        action: Option<&str>,
-        decision: Option<&str>,
-        since: Option<i64>,
-        limit: i64,
-    ) -> Result<Vec<DecisionRow>, StoreError>;
 
     /// Logged decisions matching `f`, newest first.
     async fn query_decisions(&self, f: &DecisionFilter) -> Result<Vec<DecisionRow>, StoreError>;
@@ -637,6 +755,27 @@ impl Store {
             clock,
             location: redact_url(url),
         })
+    }
+
+    /// Logged decisions, newest first, with optional filters ([`Backend::query_decisions`]
+    /// with the common ones).
+    pub async fn list_decisions(
+        &self,
+        principal: Option<&str>,
+        action: Option<&str>,
+        decision: Option<&str>,
+        since: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<DecisionRow>, StoreError> {
+        self.query_decisions(&DecisionFilter {
+            principal: principal.map(str::to_owned),
+            action: action.map(str::to_owned),
+            decision: decision.map(str::to_owned),
+            since,
+            after_id: None,
+            limit,
+        })
+        .await
     }
 
     /// The current time in seconds, from the store's clock (the one clock of a warden).

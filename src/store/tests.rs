@@ -282,7 +282,7 @@ async fn set_roles_refuses_unknown_roles_and_keeps_the_old_ones(kind) {
         .await
         .unwrap();
     let err = store
-        .set_user_roles("a", &[role("USER"), role("GHOST")], None)
+        .set_user_roles("a", &[role("USER"), role("GHOST")], Change::default())
         .await
         .err()
         .unwrap();
@@ -292,7 +292,7 @@ async fn set_roles_refuses_unknown_roles_and_keeps_the_old_ones(kind) {
         vec!["USER".to_string()]
     );
     assert!(matches!(
-        store.set_user_roles("nobody", &[], None).await,
+        store.set_user_roles("nobody", &[], Change::default()).await,
         Err(StoreError::NotFound { .. })
     ));
 }
@@ -314,7 +314,7 @@ async fn role_hierarchy_and_cycles(kind) {
     let all: Vec<_> = ancestors(&graph, &["ADMIN".into()]).into_iter().collect();
     assert_eq!(all, vec!["ADMIN", "SUPPORT", "USER"]);
     let err = store
-        .set_role_parents(&role("USER"), &[role("ADMIN")], None)
+        .set_role_parents(&role("USER"), &[role("ADMIN")], Change::default())
         .await
         .err()
         .unwrap();
@@ -333,10 +333,10 @@ async fn role_hierarchy_and_cycles(kind) {
         .await
         .unwrap();
     assert!(matches!(
-        store.remove_role("SUPPORT", false, None).await,
+        store.remove_role("SUPPORT", false, Change::default()).await,
         Err(StoreError::Conflict(_))
     ));
-    store.remove_role("SUPPORT", true, None).await.unwrap();
+    store.remove_role("SUPPORT", true, Change::default()).await.unwrap();
     assert!(store.user("a").await.unwrap().roles.is_empty());
 }
 }
@@ -639,9 +639,8 @@ async fn update_user_is_all_or_nothing_and_audits_what_it_replaced(kind) {
     store.create_role(&role("USER"), &[], None).await.unwrap();
     store.create_user(&new_user("root", "root@example.com", &["ADMIN"]), None).await.unwrap();
     store.create_user(&new_user("b", "b@example.com", &["USER"]), None).await.unwrap();
-    store.set_admin_probe(Arc::new(|u: &UserRow, _: &BTreeMap<String, Vec<String>>| {
-        u.roles.iter().any(|r| r == "ADMIN")
-    }));
+    let rule = AdminRule::new(|u: &UserRow, _: &RoleGraph| u.roles.iter().any(|r| r == "ADMIN"));
+    let keep = |audit| Change::audited(audit).keeping(Some(&rule));
     let email = Email::parse("new@x.y").unwrap();
     let audit = audit_after(
         "users.update",
@@ -649,7 +648,7 @@ async fn update_user_is_all_or_nothing_and_audits_what_it_replaced(kind) {
         serde_json::json!({"email": "new@x.y", "disabled": true}),
     );
     let err = store
-        .update_user("root", Some(&email), None, Some(true), Some(&audit))
+        .update_user("root", Some(&email), None, Some(true), keep(&audit))
         .await
         .err()
         .unwrap();
@@ -663,7 +662,7 @@ async fn update_user_is_all_or_nothing_and_audits_what_it_replaced(kind) {
     let after = serde_json::json!({"email": "new@x.y", "name": "Bea", "disabled": true});
     let audit = audit_after("users.update", "user:b", after.clone());
     let row = store
-        .update_user("b", Some(&email), Some(&name), Some(true), Some(&audit))
+        .update_user("b", Some(&email), Some(&name), Some(true), keep(&audit))
         .await
         .unwrap();
     assert_eq!((row.email.as_str(), row.name.as_str(), row.disabled), ("new@x.y", "Bea", true));
@@ -680,13 +679,65 @@ async fn update_user_is_all_or_nothing_and_audits_what_it_replaced(kind) {
     );
 
     // Nothing given: nothing written, not even an audit row.
-    let same = store.update_user("b", None, None, None, Some(&audit)).await.unwrap();
+    let same = store.update_user("b", None, None, None, keep(&audit)).await.unwrap();
     assert_eq!(same, row);
     assert_eq!(store.list_audit(None, None, 10).await.unwrap().len(), 1);
     assert!(matches!(
-        store.update_user("nobody", None, None, Some(false), Some(&audit)).await,
+        store.update_user("nobody", None, None, Some(false), keep(&audit)).await,
         Err(StoreError::NotFound { .. })
     ));
+}
+}
+
+on_both! {
+/// The keep-an-administrator rule is incremental: once it knows a witness, a role edit asks
+/// it at most twice whatever the directory's size (the admin sorts last, so a scan would ask
+/// once per user). Demoting the witness while another admin remains goes through (the scan
+/// finds the other); demoting, disabling or deleting the last one is refused, and nothing of
+/// the refused change lands. A directory where nobody passes can still be changed (repair).
+async fn keep_admin_is_incremental_and_refuses_the_last(kind) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let Some((_d, store)) = open(kind).await else { return };
+    store.create_role(&role("ADMIN"), &[], None).await.unwrap();
+    store.create_role(&role("USER"), &[], None).await.unwrap();
+    for i in 0..150 {
+        let id = format!("u{i:03}");
+        store.create_user(&new_user(&id, &format!("{id}@example.com"), &["USER"]), None).await.unwrap();
+    }
+    store.create_user(&new_user("zz-root", "root@example.com", &["ADMIN"]), None).await.unwrap();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = calls.clone();
+    let rule = AdminRule::new(move |u: &UserRow, _: &RoleGraph| {
+        counted.fetch_add(1, Ordering::SeqCst);
+        u.roles.iter().any(|r| r == "ADMIN")
+    });
+    let keep = || Change::default().keeping(Some(&rule));
+    // The first change finds the witness (a scan of every user).
+    store.set_user_roles("u000", &[role("USER")], keep()).await.unwrap();
+    assert!(calls.load(Ordering::SeqCst) >= 150);
+    calls.store(0, Ordering::SeqCst);
+    for i in 1..=20 {
+        store.set_user_roles(&format!("u{i:03}"), &[role("USER")], keep()).await.unwrap();
+    }
+    let asked = calls.load(Ordering::SeqCst);
+    assert!(asked <= 40, "20 edits asked the rule {asked} times");
+
+    store.create_user(&new_user("zz-second", "second@example.com", &["ADMIN"]), None).await.unwrap();
+    store.set_user_roles("zz-root", &[role("USER")], keep()).await.unwrap();
+    let refused = |r: Result<_, StoreError>| matches!(r, Err(StoreError::Conflict(m)) if m.contains("administer"));
+    assert!(refused(store.set_user_roles("zz-second", &[role("USER")], keep()).await.map(|_| ())));
+    assert!(refused(store.update_user("zz-second", None, None, Some(true), keep()).await.map(|_| ())));
+    assert!(refused(store.delete_user("zz-second", keep()).await));
+    assert!(refused(store.remove_role("ADMIN", true, keep()).await));
+    let second = store.user("zz-second").await.unwrap();
+    assert_eq!((second.roles, second.disabled), (vec!["ADMIN".to_owned()], false));
+
+    // Nobody passes a rule asking for a role nobody holds: changes go through.
+    let nobody = AdminRule::new(|u: &UserRow, _: &RoleGraph| u.roles.iter().any(|r| r == "SUPER"));
+    store
+        .set_user_roles("zz-second", &[role("USER")], Change::default().keeping(Some(&nobody)))
+        .await
+        .unwrap();
 }
 }
 
@@ -700,12 +751,12 @@ async fn role_changes_audit_what_they_replaced(kind) {
     store.create_user(&new_user("a", "a@example.com", &["USER"]), None).await.unwrap();
     let audit = audit_after("users.roles", "user:a", serde_json::json!(["TEAM", "USER"]));
     store
-        .set_user_roles("a", &[role("TEAM"), role("USER")], Some(&audit))
+        .set_user_roles("a", &[role("TEAM"), role("USER")], Change::audited(&audit))
         .await
         .unwrap();
     let mut audit = audit_after("roles.write", "role:TEAM", serde_json::json!([]));
     audit.detail["change"] = "update".into();
-    store.set_role_parents(&role("TEAM"), &[], Some(&audit)).await.unwrap();
+    store.set_role_parents(&role("TEAM"), &[], Change::audited(&audit)).await.unwrap();
     let rows = store.list_audit(None, None, 10).await.unwrap();
     let details: Vec<_> = rows.iter().map(|r| (r.action.as_str(), &r.detail)).collect();
     assert_eq!(

@@ -105,7 +105,7 @@ pub fn spawn_app_with_clock(
     let (state, _) = block(AppState::build_with_clock(config, clock)).unwrap();
     // The bootstrap admin got a generated password; set a known one.
     let admin_hash = warden::accounts::password::hash(ADMIN_PASSWORD).unwrap();
-    block(state.app.store.set_password_hash("admin", &admin_hash)).unwrap();
+    block(state.app.store.reset_password("admin", &admin_hash, None)).unwrap();
     let hash = warden::accounts::password::hash(USER_PASSWORD).unwrap();
     block(state.app.store.create_user(
         &warden::store::NewUser {

@@ -292,7 +292,7 @@ fn disabled_users_cannot_sign_in_refresh_or_use_tokens() {
         app.state
             .app
             .store
-            .update_user("alice", None, None, Some(true), None),
+            .update_user("alice", None, None, Some(true), Default::default()),
     )
     .unwrap();
     let r = app.post(

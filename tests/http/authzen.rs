@@ -518,7 +518,7 @@ fn explain_says_why_an_unknown_or_disabled_subject_is_denied() {
             .state
             .app
             .store
-            .update_user("alice", None, None, Some(true), None),
+            .update_user("alice", None, None, Some(true), Default::default()),
     )
     .unwrap();
     let v = p

@@ -507,23 +507,21 @@ fn cached_callers_still_expire_and_still_see_revocations() {
     }
     // A change made directly in the store (as another process would) is seen at once.
     keep_a_root_admin(&app);
-    block(
-        app.state
-            .app
-            .store
-            .set_user_roles("admin", &["USER".parse().unwrap()], None),
-    )
+    block(app.state.app.store.set_user_roles(
+        "admin",
+        &["USER".parse().unwrap()],
+        Default::default(),
+    ))
     .unwrap();
     assert_eq!(
         authorize(&app, &admin, &delete_r1()).json()["allowed"],
         false
     );
-    block(
-        app.state
-            .app
-            .store
-            .set_user_roles("admin", &["ADMIN".parse().unwrap()], None),
-    )
+    block(app.state.app.store.set_user_roles(
+        "admin",
+        &["ADMIN".parse().unwrap()],
+        Default::default(),
+    ))
     .unwrap();
     assert_eq!(
         authorize(&app, &admin, &delete_r1()).json()["allowed"],

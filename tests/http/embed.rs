@@ -64,7 +64,7 @@ fn decide_for_users_and_tokens_in_process() {
         app.state
             .app
             .store
-            .update_user("alice", None, None, Some(true), None),
+            .update_user("alice", None, None, Some(true), Default::default()),
     )
     .unwrap();
     assert!(matches!(

@@ -227,7 +227,7 @@ fn tokens_of_deleted_users_and_from_before_revoke_all_are_refused() {
         "token_revoked_for_user",
     );
 
-    block(app.state.app.store.delete_user("alice", None)).unwrap();
+    block(app.state.app.store.delete_user("alice", Default::default())).unwrap();
     let r = app.get("/v1/auth/me", again["token"].as_str());
     assert_eq!(r.status, 401);
 }

@@ -1,9 +1,9 @@
 //! Federated identities (`(issuer, subject) -> user`) and the ID tokens already exchanged,
 //! in PostgreSQL, with the SQLite back end's semantics.
 
-use super::ops::{create_user_in, find_user, must_find_user};
-use super::{conflict_on_unique, execute, query, query_opt, Postgres};
-use crate::store::{Audit, Entity, IdentityRow, NewUser, StoreError, UserRow};
+use super::users::{create_user_in, find_user, must_find_user};
+use super::{conflict_on_unique, execute, query, query_opt, Kind, Postgres};
+use crate::store::{Audit, Change, Entity, IdentityRow, NewUser, StoreError, UserRow};
 use deadpool_postgres::Transaction;
 
 async fn link_in(
@@ -46,7 +46,8 @@ pub(super) async fn user_by_identity(
         &[&issuer, &subject],
     )
     .await?
-    .map(|r| r.get(0));
+    .map(|r| r.try_get(0))
+    .transpose()?;
     match id {
         Some(id) => find_user(&conn, &id).await,
         None => Ok(None),
@@ -61,16 +62,16 @@ pub(super) async fn list(db: &Postgres, user_id: &str) -> Result<Vec<IdentityRow
         &[&user_id],
     )
     .await?;
-    Ok(rows.iter().map(identity_from_row).collect())
+    rows.iter().map(identity_from_row).collect()
 }
 
-fn identity_from_row(r: &tokio_postgres::Row) -> IdentityRow {
-    IdentityRow {
-        issuer: r.get(0),
-        subject: r.get(1),
-        user_id: r.get(2),
-        created_at: r.get(3),
-    }
+fn identity_from_row(r: &tokio_postgres::Row) -> Result<IdentityRow, StoreError> {
+    Ok(IdentityRow {
+        issuer: r.try_get(0)?,
+        subject: r.try_get(1)?,
+        user_id: r.try_get(2)?,
+        created_at: r.try_get(3)?,
+    })
 }
 
 pub(super) async fn link(
@@ -81,10 +82,9 @@ pub(super) async fn link(
     audit: Option<&Audit>,
 ) -> Result<IdentityRow, StoreError> {
     let mut conn = db.conn().await?;
-    let tx = Postgres::begin(&mut conn).await?;
-    let row = link_in(&tx, user_id, issuer, subject, db.now()).await?;
-    db.audit_in(&tx, audit).await?;
-    db.commit(tx, false).await?;
+    let w = db.write(&mut conn, Kind::Quiet, audit.into()).await?;
+    let row = link_in(w.tx(), user_id, issuer, subject, db.now()).await?;
+    w.finish().await?;
     Ok(row)
 }
 
@@ -96,22 +96,23 @@ pub(super) async fn unlink(
     audit: Option<&Audit>,
 ) -> Result<IdentityRow, StoreError> {
     let mut conn = db.conn().await?;
-    let tx = Postgres::begin(&mut conn).await?;
+    let w = db.write(&mut conn, Kind::Quiet, audit.into()).await?;
+    let tx = w.tx();
     let row = query_opt(
-        &tx,
+        tx,
         "DELETE FROM identities WHERE user_id = $1 AND issuer = $2 AND subject = $3 RETURNING issuer, subject, user_id, created_at",
         &[&user_id, &issuer, &subject],
     )
     .await?
     .map(|r| identity_from_row(&r))
+    .transpose()?
     .ok_or_else(|| {
         StoreError::not_found(
             Entity::Identity,
             format!("{subject:?} of {issuer} (linked to user {user_id})"),
         )
     })?;
-    db.audit_in(&tx, audit).await?;
-    db.commit(tx, false).await?;
+    w.finish().await?;
     Ok(row)
 }
 
@@ -123,11 +124,11 @@ pub(super) async fn create_linked_user(
     audit: Option<&Audit>,
 ) -> Result<UserRow, StoreError> {
     let mut conn = db.conn().await?;
-    let tx = Postgres::begin(&mut conn).await?;
-    let row = create_user_in(&tx, user, db.now()).await?;
-    link_in(&tx, user.id.as_str(), issuer, subject, db.now()).await?;
-    db.audit_in(&tx, audit).await?;
-    db.commit(tx, true).await?;
+    let w = db.write(&mut conn, Kind::Directory, audit.into()).await?;
+    let tx = w.tx();
+    let row = create_user_in(tx, user, db.now()).await?;
+    link_in(tx, user.id.as_str(), issuer, subject, db.now()).await?;
+    w.finish().await?;
     Ok(row)
 }
 
@@ -140,20 +141,21 @@ pub(super) async fn consume_exchanged_token(
     expires_at: i64,
 ) -> Result<bool, StoreError> {
     let mut conn = db.conn().await?;
-    let tx = Postgres::begin(&mut conn).await?;
+    let w = db.write(&mut conn, Kind::Quiet, Change::default()).await?;
+    let tx = w.tx();
     // Rows another replica is deleting right now are skipped, not waited for.
     execute(
-        &tx,
+        tx,
         "DELETE FROM exchanged_tokens WHERE (issuer, token_hash) IN (SELECT issuer, token_hash FROM exchanged_tokens WHERE expires_at < $1 FOR UPDATE SKIP LOCKED)",
         &[&db.now()],
     )
     .await?;
     let inserted = execute(
-        &tx,
+        tx,
         "INSERT INTO exchanged_tokens (issuer, token_hash, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
         &[&issuer, &token_hash, &expires_at],
     )
     .await?;
-    db.commit(tx, false).await?;
+    w.finish().await?;
     Ok(inserted == 1)
 }

@@ -43,10 +43,10 @@ impl Postgres {
         let tx = conn.transaction().await?;
         let users: i64 = query_one(&tx, "SELECT COUNT(*) FROM users", &[])
             .await?
-            .get(0);
+            .try_get(0)?;
         let keys: i64 = query_one(&tx, "SELECT COUNT(*) FROM signing_keys", &[])
             .await?
-            .get(0);
+            .try_get(0)?;
         if users > 0 || keys > 0 {
             return Err(StoreError::Conflict(
                 "the target database already holds users or keys: copy into an empty database"
@@ -70,7 +70,7 @@ impl Postgres {
             }
             let found: i64 = query_one(&tx, &format!("SELECT COUNT(*) FROM {}", table.name), &[])
                 .await?
-                .get(0);
+                .try_get(0)?;
             if found != table.rows.len() as i64 {
                 return Err(StoreError::Conflict(format!(
                     "{}: copied {} rows but the target holds {found}; nothing was committed",

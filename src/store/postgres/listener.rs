@@ -2,7 +2,7 @@
 //! periodic read as the fallback, and fail-closed while the connection is down.
 //!
 //! Every write that bumps the revision NOTIFYs its new value in the same transaction
-//! ([`super::Postgres::commit`]), so a replica hears of a change as soon as it commits. A
+//! ([`super::Write::finish`]), so a replica hears of a change as soon as it commits. A
 //! notification can only be missed while the connection is down; the connection is marked
 //! live again only after `LISTEN` is in place *and* the revision was read afresh, so nothing
 //! committed during the gap goes unseen. The periodic read (every [`FALLBACK_PERIOD`]) covers
@@ -75,7 +75,7 @@ async fn listen(
     let revision: i64 = client
         .query_one("SELECT value FROM meta WHERE key = 'revision'", &[])
         .await?
-        .get(0);
+        .try_get(0)?;
     state.saw(revision);
     state.live.store(true, Ordering::Release);
     Ok(Listening { client, payloads })
@@ -124,7 +124,10 @@ async fn follow(mut listening: Listening, state: &RevisionState) {
                 )
                 .await;
                 match read {
-                    Ok(Ok(row)) => state.saw(row.get(0)),
+                    Ok(Ok(row)) => match row.try_get(0) {
+                        Ok(revision) => state.saw(revision),
+                        Err(_) => return,
+                    },
                     _ => return,
                 }
             }

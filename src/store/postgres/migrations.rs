@@ -198,7 +198,7 @@ async fn apply_locked(client: &mut Client, location: &str) -> Result<(), StoreEr
     let found: i64 = client
         .query_opt("SELECT version FROM warden_schema", &[])
         .await?
-        .map_or(0, |r| r.get(0));
+        .map_or(Ok(0), |r| r.try_get(0))?;
     if found > SCHEMA_VERSION {
         return Err(StoreError::NewerVersion {
             path: location.to_owned(),

@@ -18,16 +18,34 @@
 //!   lock), so the "an administrator remains" check sees every other such change either
 //!   wholly before or wholly after it, as SQLite's single writer gives.
 
+mod backend;
+mod clients;
 mod identities;
 mod import;
+mod keys;
 mod listener;
+mod logs;
 pub(super) mod migrations;
-mod ops;
+mod replicas;
+mod roles;
+mod sessions;
+mod throttle;
+mod users;
 
 pub(super) use import::{Cell, TableData};
 
-use super::{AdminProbe, Audit, StoreError};
-use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
+use super::{AdminRule, Audit, Change, StoreError};
+use crate::model::{ClientName, Email, RoleName, SearchText, UserName};
+use crate::store::rows::{capped_json, like_escape};
+use crate::store::{
+    AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, Entity, IdentityRow, KeyRow,
+    LookAlike, NewUser, RefreshLimits, RefreshOutcome, ReplicaRow, Reservation, RoleGraph, RoleRow,
+    SessionRow, ThrottleKey, UserRow,
+};
+use crate::util::{random_id, sha256_hex};
+use deadpool_postgres::{
+    GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Transaction,
+};
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -93,7 +111,6 @@ impl RevisionState {
 pub(super) struct Postgres {
     pool: Pool,
     clock: crate::clock::SharedClock,
-    admin_probe: std::sync::RwLock<Option<AdminProbe>>,
     revision: Arc<RevisionState>,
     listener: tokio::task::JoinHandle<()>,
 }
@@ -210,7 +227,6 @@ impl Postgres {
         Ok(Postgres {
             pool,
             clock,
-            admin_probe: std::sync::RwLock::new(None),
             revision,
             listener,
         })
@@ -224,14 +240,112 @@ impl Postgres {
         Ok(self.pool.get().await?)
     }
 
-    /// Commit `tx`; with `bump`, the revision counter goes up by one and its new value is
-    /// NOTIFYed, both inside the transaction (so last in the lock order, and heard by other
-    /// replicas only once the change is visible to them).
-    async fn commit(
-        &self,
-        tx: deadpool_postgres::Transaction<'_>,
-        bump: bool,
-    ) -> Result<(), StoreError> {
+    /// Begin a change of `kind` on `conn`: the one way every write starts. The change's
+    /// statements run on [`Write::tx`]; [`Write::finish`] ends it. Dropped unfinished (an
+    /// error, a refusal), the transaction rolls back and nothing of it lands.
+    async fn write<'a>(
+        &'a self,
+        conn: &'a mut deadpool_postgres::Object,
+        kind: Kind,
+        change: Change<'a>,
+    ) -> Result<Write<'a>, StoreError> {
+        let tx = conn.transaction().await?;
+        let mut guard = None;
+        if kind == Kind::Directory {
+            execute(&tx, "SELECT pg_advisory_xact_lock($1)", &[&DIRECTORY_LOCK]).await?;
+            // Asked before the change, under the lock: only a directory in which someone
+            // passes is kept that way (a broken one can always be repaired).
+            if let Some(rule) = change.keep_admin {
+                if users::someone_passes(&tx, rule).await? {
+                    guard = Some(rule);
+                }
+            }
+        }
+        Ok(Write {
+            tx,
+            store: self,
+            bump: kind != Kind::Quiet,
+            audit: change.audit.map(std::borrow::Cow::Borrowed),
+            guard,
+            before: None,
+        })
+    }
+}
+
+/// What a change does besides its own statements: which steps of the one shape it takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Kind {
+    /// Nothing another replica caches (sign-in counters, the decision log, a new client):
+    /// committed as it is.
+    Quiet,
+    /// Something replicas cache (sessions, revocations, signing keys, a revoked client):
+    /// the revision goes up at commit.
+    Revision,
+    /// Users or roles: the directory lock first, the keep-an-administrator check of the
+    /// change's rule last, and the revision goes up.
+    Directory,
+}
+
+/// One change in one transaction, begun by [`Postgres::write`]. Whatever the operation,
+/// [`Write::finish`] takes the same steps in the same order, so none can be forgotten:
+/// the keep-an-administrator check (a directory change), the audit row (with `before`),
+/// the revision bump and its NOTIFY, the commit.
+pub(super) struct Write<'a> {
+    tx: Transaction<'a>,
+    store: &'a Postgres,
+    bump: bool,
+    audit: Option<std::borrow::Cow<'a, Audit>>,
+    /// The rule to keep, when someone passed it before the change.
+    guard: Option<&'a AdminRule>,
+    before: Option<serde_json::Value>,
+}
+
+impl<'a> Write<'a> {
+    /// The transaction the change's statements run in.
+    pub(super) fn tx(&self) -> &Transaction<'a> {
+        &self.tx
+    }
+
+    /// Record `before` (the state the change replaced, read in this transaction under its
+    /// locks, so nothing else changed it in between) in the audit row.
+    pub(super) fn before(&mut self, before: serde_json::Value) {
+        self.before = Some(before);
+    }
+
+    /// Record the change with `audit` (one the store writes of its own accord).
+    pub(super) fn record(&mut self, audit: Audit) {
+        self.audit = Some(std::borrow::Cow::Owned(audit));
+    }
+
+    /// Whether the revision goes up at commit: for a change that turned out to change
+    /// nothing others cache (or, for a quiet one, that did).
+    pub(super) fn bump(&mut self, bump: bool) {
+        self.bump = bump;
+    }
+
+    /// Check, record, bump and commit (see [`Write`]). The revision row is updated last, so
+    /// it is last in the lock order, and the NOTIFY is delivered only if and when the
+    /// change commits: no replica hears of a change that did not land.
+    pub(super) async fn finish(self) -> Result<(), StoreError> {
+        let Write {
+            tx,
+            store,
+            bump,
+            audit,
+            guard,
+            before,
+        } = self;
+        if let Some(rule) = guard {
+            if !users::someone_passes(&tx, rule).await? {
+                return Err(super::last_admin_refused());
+            }
+        }
+        if let Some(audit) = audit {
+            match before {
+                Some(before) => audit_row(&tx, &audit.with_before(before), store.now()).await?,
+                None => audit_row(&tx, &audit, store.now()).await?,
+            }
+        }
         let mut revision = None;
         if bump {
             let row = query_one(
@@ -240,7 +354,7 @@ impl Postgres {
                 &[],
             )
             .await?;
-            let value: i64 = row.get(0);
+            let value: i64 = row.try_get(0)?;
             execute(
                 &tx,
                 "SELECT pg_notify($1, $2)",
@@ -252,82 +366,7 @@ impl Postgres {
         tx.commit().await?;
         // This replica's own change counts at once, without waiting for its own NOTIFY.
         if let Some(value) = revision {
-            self.revision.saw(value);
-        }
-        Ok(())
-    }
-
-    /// Write `audit` (when given) in the transaction of the change it records.
-    async fn audit_in(
-        &self,
-        tx: &deadpool_postgres::Transaction<'_>,
-        audit: Option<&Audit>,
-    ) -> Result<(), StoreError> {
-        self.record(tx, audit, None).await
-    }
-
-    /// [`Postgres::audit_in`], with `before` (the state the change replaced, read in `tx`
-    /// under the directory lock, so no other change to it can come in between) added to the
-    /// row's detail: the one place an admin change's row is written.
-    async fn record(
-        &self,
-        tx: &deadpool_postgres::Transaction<'_>,
-        audit: Option<&Audit>,
-        before: Option<serde_json::Value>,
-    ) -> Result<(), StoreError> {
-        let Some(audit) = audit else {
-            return Ok(());
-        };
-        let with_before;
-        let a = match before {
-            Some(before) => {
-                with_before = audit.with_before(before);
-                &with_before
-            }
-            None => audit,
-        };
-        audit_row(tx, a, self.now()).await
-    }
-
-    fn probe(&self) -> Result<Option<AdminProbe>, StoreError> {
-        match self.admin_probe.read() {
-            Ok(p) => Ok(p.clone()),
-            Err(_) => Err(StoreError::Poisoned),
-        }
-    }
-
-    /// Start a change to users or roles: take the directory lock, and tell whether someone
-    /// could administer warden before it (see [`Postgres::directory_checked`]).
-    async fn directory_begin(
-        &self,
-        tx: &deadpool_postgres::Transaction<'_>,
-    ) -> Result<Option<(AdminProbe, bool)>, StoreError> {
-        execute(tx, "SELECT pg_advisory_xact_lock($1)", &[&DIRECTORY_LOCK]).await?;
-        let Some(probe) = self.probe()? else {
-            return Ok(None);
-        };
-        let before = ops::someone_passes(tx, &probe).await?;
-        Ok(Some((probe, before)))
-    }
-
-    /// The check that keeps at least one administrator (as SQLite's `write_directory`):
-    /// a change after which no enabled user passes the probe, though one did before, is
-    /// refused with a conflict and rolled back (the caller drops the transaction). Under the
-    /// directory lock, two concurrent demotions of two admins cannot both pass.
-    async fn directory_checked(
-        &self,
-        tx: &deadpool_postgres::Transaction<'_>,
-        guard: Option<(AdminProbe, bool)>,
-    ) -> Result<(), StoreError> {
-        let Some((probe, before)) = guard else {
-            return Ok(());
-        };
-        if before && !ops::someone_passes(tx, &probe).await? {
-            return Err(StoreError::Conflict(
-                "refused: after this change no enabled user could administer warden \
-                 (manage users and their roles); give that right to another user first"
-                    .into(),
-            ));
+            store.revision.saw(value);
         }
         Ok(())
     }

@@ -87,26 +87,6 @@ impl SqliteStore {
         })
     }
 
-    /// Logged decisions, newest first, with optional filters; `after_id` keeps only rows
-    /// newer than that id (for following the log).
-    pub fn list_decisions(
-        &self,
-        principal: Option<&str>,
-        action: Option<&str>,
-        decision: Option<&str>,
-        since: Option<i64>,
-        limit: i64,
-    ) -> Result<Vec<DecisionRow>, StoreError> {
-        self.query_decisions(&DecisionFilter {
-            principal: principal.map(str::to_owned),
-            action: action.map(str::to_owned),
-            decision: decision.map(str::to_owned),
-            since,
-            after_id: None,
-            limit,
-        })
-    }
-
     /// Logged decisions matching `f`, newest first.
     pub fn query_decisions(&self, f: &DecisionFilter) -> Result<Vec<DecisionRow>, StoreError> {
         self.read(|c| {

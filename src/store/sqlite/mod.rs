@@ -17,7 +17,7 @@ pub(super) mod throttle;
 pub(super) mod users;
 mod walindex;
 
-pub(super) use super::{AdminProbe, Audit, Backend, StoreError};
+pub(super) use super::{AdminRule, Audit, Backend, Change, StoreError};
 use super::{
     AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, IdentityRow, KeyRow, NewUser,
     RefreshLimits, RefreshOutcome, ReplicaRow, Reservation, RoleRow, SessionRow, ThrottleKey,
@@ -40,7 +40,6 @@ pub struct SqliteStore {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
-    admin_probe: std::sync::RwLock<Option<AdminProbe>>,
     clock: crate::clock::SharedClock,
     revision: RevisionWatch,
 }
@@ -151,7 +150,6 @@ impl SqliteStore {
             path: path.to_path_buf(),
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
-            admin_probe: std::sync::RwLock::new(None),
             clock,
             revision,
         })
@@ -229,80 +227,50 @@ impl SqliteStore {
         logs::audit_in(tx, a, self.now())
     }
 
-    /// Install the check that keeps at least one administrator (see
-    /// [`SqliteStore::write_directory`]).
-    pub fn set_admin_probe(&self, probe: AdminProbe) {
-        match self.admin_probe.write() {
-            Ok(mut p) => *p = Some(probe),
-            Err(poisoned) => *poisoned.into_inner() = Some(probe),
-        }
-    }
-
-    /// A change to users or roles that must leave someone able to administer warden.
-    ///
-    /// Attack (or accident) answered: the only admin disabled or demoted itself, or removed
-    /// the role that made it an admin, and nobody could administer warden any more except by
-    /// editing the database. With a probe installed, `change` runs inside a savepoint; if
-    /// afterwards no enabled user passes the probe although one did before, the change is
-    /// refused (409). When nobody could administer before either (a fresh or already
-    /// broken directory), the change goes through, so the command line can always repair.
-    /// All of it happens in one write transaction, so two concurrent demotions of two admins
-    /// cannot both pass.
+    /// A change to users or roles, in the one shape every such change takes: in one write
+    /// transaction, `before` reads what the audit row's `before` records (and finds a missing
+    /// target before anything is written), `change` runs under the keep-an-administrator
+    /// check of the change's [`AdminRule`] (see there), the revision goes up, and the audit
+    /// row is written. The writer lock keeps every other writer out meanwhile, so two
+    /// concurrent demotions of two admins cannot both pass.
     pub(crate) fn write_directory<T>(
         &self,
-        audit: Option<&Audit>,
-        change: impl FnMut(&Transaction<'_>) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        self.write_directory_from(audit, |_| Ok(None), change)
-    }
-
-    /// [`SqliteStore::write_directory`], with the audit row's `before` read by `before` in the
-    /// same transaction just ahead of the change (so it is exactly what the change replaced:
-    /// the writer lock keeps every other writer out in between). `before` is also where a
-    /// missing target is found: its error ends the transaction before anything is written.
-    pub(crate) fn write_directory_from<T>(
-        &self,
-        audit: Option<&Audit>,
+        change: Change<'_>,
         before: impl FnOnce(&Connection) -> Result<Option<serde_json::Value>, StoreError>,
-        mut change: impl FnMut(&Transaction<'_>) -> Result<T, StoreError>,
+        mut apply: impl FnMut(&Transaction<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let probe = match self.admin_probe.read() {
-            Ok(p) => p.clone(),
-            Err(_) => return Err(StoreError::Poisoned),
-        };
         self.write(|tx| {
             let before = before(tx)?;
-            let value = Self::guarded(tx, probe.as_ref(), &mut change)?;
-            self.record(tx, audit, before)?;
+            let value = Self::guarded(tx, change.keep_admin, &mut apply)?;
+            bump_revision(tx)?;
+            self.record(tx, change.audit, before)?;
             Ok(value)
         })
     }
 
-    /// Run `change` in `tx` under the "someone can still administer" check of
-    /// [`SqliteStore::write_directory`].
+    /// Run `apply` in `tx` under `rule`: the change runs inside a savepoint; if afterwards
+    /// nobody passes the rule, it is rolled back and the rule asked of the state before:
+    /// if someone passed then, the change is refused; if nobody did (a broken directory),
+    /// it is made again and goes through.
     fn guarded<T>(
         tx: &Transaction<'_>,
-        probe: Option<&AdminProbe>,
-        change: &mut impl FnMut(&Transaction<'_>) -> Result<T, StoreError>,
+        rule: Option<&AdminRule>,
+        apply: &mut impl FnMut(&Transaction<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let Some(probe) = probe else {
-            return change(tx);
+        let Some(rule) = rule else {
+            return apply(tx);
         };
         tx.execute_batch("SAVEPOINT directory_change")?;
-        let value = change(tx)?;
-        if users::someone_passes(tx, probe)? {
+        let value = apply(tx)?;
+        if users::someone_passes(tx, rule)? {
             tx.execute_batch("RELEASE directory_change")?;
             return Ok(value);
         }
         tx.execute_batch("ROLLBACK TO directory_change")?;
-        if users::someone_passes(tx, probe)? {
-            return Err(StoreError::Conflict(
-                "refused: after this change no enabled user could administer warden \
-                 (manage users and their roles); give that right to another user first"
-                    .into(),
-            ));
+        if users::someone_passes(tx, rule)? {
+            return Err(super::last_admin_refused());
         }
-        let value = change(tx)?;
+        let value = apply(tx)?;
         tx.execute_batch("RELEASE directory_change")?;
         Ok(value)
     }
@@ -489,10 +457,6 @@ impl Sqlite {
 
 #[async_trait::async_trait]
 impl Backend for Sqlite {
-    fn set_admin_probe(&self, probe: AdminProbe) {
-        self.db.set_admin_probe(probe)
-    }
-
     async fn revision(&self) -> Result<i64, StoreError> {
         self.run(|db| db.revision()).await
     }
@@ -577,19 +541,13 @@ impl Backend for Sqlite {
         &self,
         id: &str,
         roles: &[RoleName],
-        audit: Option<&Audit>,
+        change: Change<'_>,
     ) -> Result<UserRow, StoreError> {
         let id = id.to_owned();
         let roles = roles.to_vec();
-        let audit = audit.cloned();
-        self.run(move |db| db.set_user_roles(&id, &roles, audit.as_ref()))
+        let change = change.to_owned();
+        self.run(move |db| db.set_user_roles(&id, &roles, change.as_change()))
             .await
-    }
-
-    async fn set_password_hash(&self, id: &str, hash: &str) -> Result<(), StoreError> {
-        let id = id.to_owned();
-        let hash = hash.to_owned();
-        self.run(move |db| db.set_password_hash(&id, &hash)).await
     }
 
     async fn reset_password(
@@ -631,22 +589,28 @@ impl Backend for Sqlite {
         email: Option<&Email>,
         name: Option<&UserName>,
         disabled: Option<bool>,
-        audit: Option<&Audit>,
+        change: Change<'_>,
     ) -> Result<UserRow, StoreError> {
         let id = id.to_owned();
         let email = email.cloned();
         let name = name.cloned();
-        let audit = audit.cloned();
+        let change = change.to_owned();
         self.run(move |db| {
-            db.update_user(&id, email.as_ref(), name.as_ref(), disabled, audit.as_ref())
+            db.update_user(
+                &id,
+                email.as_ref(),
+                name.as_ref(),
+                disabled,
+                change.as_change(),
+            )
         })
         .await
     }
 
-    async fn delete_user(&self, id: &str, audit: Option<&Audit>) -> Result<(), StoreError> {
+    async fn delete_user(&self, id: &str, change: Change<'_>) -> Result<(), StoreError> {
         let id = id.to_owned();
-        let audit = audit.cloned();
-        self.run(move |db| db.delete_user(&id, audit.as_ref()))
+        let change = change.to_owned();
+        self.run(move |db| db.delete_user(&id, change.as_change()))
             .await
     }
 
@@ -678,12 +642,12 @@ impl Backend for Sqlite {
         &self,
         name: &RoleName,
         parents: &[RoleName],
-        audit: Option<&Audit>,
+        change: Change<'_>,
     ) -> Result<RoleRow, StoreError> {
         let name = name.clone();
         let parents = parents.to_vec();
-        let audit = audit.cloned();
-        self.run(move |db| db.set_role_parents(&name, &parents, audit.as_ref()))
+        let change = change.to_owned();
+        self.run(move |db| db.set_role_parents(&name, &parents, change.as_change()))
             .await
     }
 
@@ -691,11 +655,11 @@ impl Backend for Sqlite {
         &self,
         name: &str,
         force: bool,
-        audit: Option<&Audit>,
+        change: Change<'_>,
     ) -> Result<(), StoreError> {
         let name = name.to_owned();
-        let audit = audit.cloned();
-        self.run(move |db| db.remove_role(&name, force, audit.as_ref()))
+        let change = change.to_owned();
+        self.run(move |db| db.remove_role(&name, force, change.as_change()))
             .await
     }
 
@@ -858,29 +822,6 @@ impl Backend for Sqlite {
     async fn append_decisions(&self, rows: &[DecisionRow], retain: i64) -> Result<(), StoreError> {
         let rows = rows.to_vec();
         self.run(move |db| db.append_decisions(&rows, retain)).await
-    }
-
-    async fn list_decisions(
-        &self,
-        principal: Option<&str>,
-        action: Option<&str>,
-        decision: Option<&str>,
-        since: Option<i64>,
-        limit: i64,
-    ) -> Result<Vec<DecisionRow>, StoreError> {
-        let principal = principal.map(str::to_owned);
-        let action = action.map(str::to_owned);
-        let decision = decision.map(str::to_owned);
-        self.run(move |db| {
-            db.list_decisions(
-                principal.as_deref(),
-                action.as_deref(),
-                decision.as_deref(),
-                since,
-                limit,
-            )
-        })
-        .await
     }
 
     async fn query_decisions(&self, f: &DecisionFilter) -> Result<Vec<DecisionRow>, StoreError> {

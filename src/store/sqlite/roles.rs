@@ -1,6 +1,6 @@
 //! Roles and their parent roles (a role hierarchy, cycles refused).
 
-use super::{bump_revision, conflict_on_unique, Audit, SqliteStore, StoreError};
+use super::{bump_revision, conflict_on_unique, Audit, Change, SqliteStore, StoreError};
 use crate::model::{ancestors, RoleName};
 use crate::store::rows::RoleRow;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -94,12 +94,11 @@ impl SqliteStore {
         &self,
         name: &RoleName,
         parents: &[RoleName],
-        audit: Option<&Audit>,
+        change: Change<'_>,
     ) -> Result<RoleRow, StoreError> {
         let before = |tx: &Connection| Ok(Some(find_role(tx, name.as_str())?.parents.into()));
-        self.write_directory_from(audit, before, |tx| {
+        self.write_directory(change, before, |tx| {
             set_parents(tx, name, parents)?;
-            bump_revision(tx)?;
             find_role(tx, name.as_str())
         })
     }
@@ -110,24 +109,28 @@ impl SqliteStore {
         &self,
         name: &str,
         force: bool,
-        audit: Option<&Audit>,
+        change: Change<'_>,
     ) -> Result<(), StoreError> {
-        self.write_directory(audit, |tx| {
-            let role = find_role(tx, name)?;
-            let children: i64 = tx.query_row(
-                "SELECT COUNT(*) FROM role_parents WHERE parent = ?1",
-                [name],
-                |r| r.get(0),
-            )?;
-            if !force && (role.users > 0 || children > 0) {
-                return Err(StoreError::Conflict(format!(
+        self.write_directory(
+            change,
+            |_| Ok(None),
+            |tx| {
+                let role = find_role(tx, name)?;
+                let children: i64 = tx.query_row(
+                    "SELECT COUNT(*) FROM role_parents WHERE parent = ?1",
+                    [name],
+                    |r| r.get(0),
+                )?;
+                if !force && (role.users > 0 || children > 0) {
+                    return Err(StoreError::Conflict(format!(
                     "role {name} is still held by {} user(s) and inherited by {children} role(s)",
                     role.users
                 )));
-            }
-            tx.execute("DELETE FROM roles WHERE name = ?1", [name])?;
-            bump_revision(tx)
-        })
+                }
+                tx.execute("DELETE FROM roles WHERE name = ?1", [name])?;
+                Ok(())
+            },
+        )
     }
 
     /// Every role, by name.

@@ -1,6 +1,6 @@
 //! The users table and their role assignments.
 
-use super::{bump_revision, conflict_on_unique, Audit, SqliteStore, StoreError};
+use super::{bump_revision, conflict_on_unique, AdminRule, Audit, Change, SqliteStore, StoreError};
 use crate::model::{Email, RoleName, SearchText, UserName};
 use crate::store::rows::{like_escape, NewUser, UserRow};
 use crate::store::user_fields_before;
@@ -178,27 +178,13 @@ impl SqliteStore {
         &self,
         id: &str,
         roles: &[RoleName],
-        audit: Option<&Audit>,
+        change: Change<'_>,
     ) -> Result<UserRow, StoreError> {
         let before = |tx: &Connection| Ok(Some(must_find_user(tx, id)?.roles.into()));
-        self.write_directory_from(audit, before, |tx| {
+        self.write_directory(change, before, |tx| {
             write_roles(tx, id, roles)?;
             touch(tx, id, self.now())?;
             must_find_user(tx, id)
-        })
-    }
-
-    /// Replace a user's password hash.
-    pub fn set_password_hash(&self, id: &str, hash: &str) -> Result<(), StoreError> {
-        self.write(|tx| {
-            let n = tx.execute(
-                "UPDATE users SET password_hash = ?2 WHERE id = ?1",
-                params![id, hash],
-            )?;
-            if n == 0 {
-                return Err(StoreError::not_found(crate::store::Entity::User, id));
-            }
-            touch(tx, id, self.now())
         })
     }
 
@@ -276,7 +262,7 @@ impl SqliteStore {
         email: Option<&Email>,
         name: Option<&UserName>,
         disabled: Option<bool>,
-        audit: Option<&Audit>,
+        change: Change<'_>,
     ) -> Result<UserRow, StoreError> {
         if email.is_none() && name.is_none() && disabled.is_none() {
             return self.user(id);
@@ -285,7 +271,7 @@ impl SqliteStore {
             let user = must_find_user(tx, id)?;
             Ok(Some(user_fields_before(&user, email, name, disabled)))
         };
-        self.write_directory_from(audit, before, |tx| {
+        self.write_directory(change, before, |tx| {
             if let Some(email) = email {
                 tx.execute(
                     "UPDATE users SET email = ?2 WHERE id = ?1",
@@ -314,13 +300,11 @@ impl SqliteStore {
     }
 
     /// Delete a user; sessions and refresh tokens go with it (foreign keys cascade).
-    pub fn delete_user(&self, id: &str, audit: Option<&Audit>) -> Result<(), StoreError> {
-        self.write_directory(audit, |tx| {
-            let n = tx.execute("DELETE FROM users WHERE id = ?1", [id])?;
-            if n == 0 {
-                return Err(StoreError::not_found(crate::store::Entity::User, id));
-            }
-            bump_revision(tx)
+    pub fn delete_user(&self, id: &str, change: Change<'_>) -> Result<(), StoreError> {
+        let found = |tx: &Connection| must_find_user(tx, id).map(|_| None);
+        self.write_directory(change, found, |tx| {
+            tx.execute("DELETE FROM users WHERE id = ?1", [id])?;
+            Ok(())
         })
     }
 
@@ -377,12 +361,17 @@ fn touch(tx: &Connection, id: &str, at: i64) -> Result<(), StoreError> {
     bump_revision(tx)
 }
 
-/// Whether some enabled user passes `probe` (stops at the first).
-pub(crate) fn someone_passes(
-    conn: &Connection,
-    probe: &super::AdminProbe,
-) -> Result<bool, StoreError> {
+/// Whether some enabled user passes `rule`: its witness first (one read), else the first
+/// user found by a scan, who becomes the witness (see [`AdminRule`]).
+pub(crate) fn someone_passes(conn: &Connection, rule: &AdminRule) -> Result<bool, StoreError> {
     let graph = super::roles::role_graph(conn)?;
+    if let Some(id) = rule.witness() {
+        if let Some(user) = find_user(conn, &id)? {
+            if rule.passes(&user, &graph) {
+                return Ok(true);
+            }
+        }
+    }
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {USER_COLUMNS} FROM users WHERE disabled = 0 ORDER BY id"
     ))?;
@@ -390,7 +379,8 @@ pub(crate) fn someone_passes(
     while let Some(row) = rows.next()? {
         let mut user = user_from_row(row)?;
         user.roles = roles_of(conn, &user.id)?;
-        if probe(&user, &graph) {
+        if rule.passes(&user, &graph) {
+            rule.remember(&user.id);
             return Ok(true);
         }
     }
