@@ -10,7 +10,8 @@
 //! Descriptions"):
 //! - `disable`: never TLS.
 //! - `prefer` (libpq's default, and warden's): TLS when the server offers it, else plain; the
-//!   certificate is not checked.
+//!   certificate is not checked, unless `sslrootcert` names a file (then its chain is, as
+//!   libpq does whenever it has a root file; a failed check does not fall back to plain).
 //! - `require`: TLS or no connection; the certificate is not checked, unless `sslrootcert`
 //!   names a file, in which case the chain is checked as `verify-ca` does (libpq's rule, kept
 //!   for compatibility with scripts written for psql).
@@ -58,6 +59,7 @@ impl SslMode {
     /// Every value, for the message that refuses another.
     const ALLOWED: &'static str = "disable, prefer, require, verify-ca or verify-full";
 
+    /// The mode a URL names; another value is refused, naming the five.
     fn parse(value: &str) -> Result<SslMode, String> {
         Ok(match value {
             "disable" => SslMode::Disable,
@@ -177,6 +179,7 @@ fn once<T>(slot: &mut Option<T>, value: T, name: &str) -> Result<(), String> {
     }
 }
 
+/// A URL component, percent-decoded.
 fn decode(raw: &str) -> Result<String, String> {
     percent_encoding::percent_decode_str(raw)
         .decode_utf8()
@@ -363,6 +366,7 @@ fn describe_chain(e: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
+/// Whether `host` is this machine (`localhost`, 127.0.0.0/8, ::1).
 fn is_loopback(host: &str) -> bool {
     host == "localhost"
         || host
@@ -647,17 +651,20 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for TlsStream<S> {
 }
 
 /// The DER encodings of the signature algorithms whose hash names the channel-binding hash:
-/// SHA-1 and SHA-256 ones give SHA-256 (RFC 5929 section 4.1), the others their own.
+/// SHA-1 and SHA-256 ones give SHA-256 (RFC 5929 section 4.1), the others their own. These
+/// with SHA-256.
 const SHA256_SIGNATURES: &[&[u8]] = &[
     &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05], // sha1WithRSAEncryption
     &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b], // sha256WithRSAEncryption
     &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x01],             // ecdsa-with-SHA1
     &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02],       // ecdsa-with-SHA256
 ];
+/// Signature algorithms hashed with SHA-384.
 const SHA384_SIGNATURES: &[&[u8]] = &[
     &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c], // sha384WithRSAEncryption
     &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03],       // ecdsa-with-SHA384
 ];
+/// Signature algorithms hashed with SHA-512.
 const SHA512_SIGNATURES: &[&[u8]] = &[
     &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d], // sha512WithRSAEncryption
     &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04],       // ecdsa-with-SHA512

@@ -358,8 +358,8 @@ async fn verify_full_with_a_wrong_ca_refuses_naming_the_file() {
         )),
         "{e}"
     );
-    // `verify-ca`, and `require` with a CA file, check the chain just the same.
-    for mode in ["verify-ca", "require"] {
+    // `verify-ca`, and `require` or `prefer` with a CA file, check the chain just the same.
+    for mode in ["verify-ca", "require", "prefer"] {
         let url = server
             .url(&format!("sslmode={mode}&sslrootcert={}", server.wrong_ca()))
             .await;
