@@ -8,6 +8,9 @@
 //! PostgreSQL refuses root), and stopped and removed when the test process ends (a small
 //! watchdog process waits for it). Without the programs, [`database`] says why and the
 //! PostgreSQL variant of a test passes as skipped.
+//!
+//! [`Cluster::start_tls`] makes a cluster of one's own that takes TCP connections over TLS
+//! only (`ssl = on`, `hostssl` lines), with a certificate the test gives ([`TlsFiles`]).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -127,6 +130,17 @@ fn start_cluster() -> Result<Server, String> {
     Ok(Server { base })
 }
 
+/// What a cluster started with [`Cluster::start_tls`] serves TLS with.
+pub struct TlsFiles {
+    /// The server's certificate (PEM), followed by any intermediate certificates.
+    pub certificate: String,
+    /// The certificate's private key (PEM).
+    pub key: String,
+    /// pg_hba.conf lines placed before the catch-all `hostssl all all 127.0.0.1/32 trust`
+    /// (for instance a user who must give a password).
+    pub hba: Vec<String>,
+}
+
 /// A throwaway cluster of one's own, for a test that stops and starts the database (so
 /// that the shared cluster of the other tests is not disturbed). Dropping it stops it.
 pub struct Cluster {
@@ -134,6 +148,9 @@ pub struct Cluster {
     dir: PathBuf,
     data: PathBuf,
     port: u16,
+    /// Whether TCP connections must use TLS (made by [`Cluster::start_tls`]); the cluster's
+    /// own housekeeping then goes through its Unix socket.
+    tls_only: bool,
     /// `postgres://postgres@127.0.0.1:<port>` (no database).
     pub base: String,
 }
@@ -141,6 +158,27 @@ pub struct Cluster {
 impl Cluster {
     /// Make and start a cluster (see the module documentation); `Err` says why not.
     pub fn start() -> Result<Cluster, String> {
+        Cluster::make(None)
+    }
+
+    /// [`Cluster::start`] with `ssl = on`, serving `files`' certificate, and a pg_hba.conf
+    /// that takes TCP connections over TLS only (`hostssl`, as managed services do), plus
+    /// trusted local (Unix socket) connections. [`Cluster::database`] works as usual.
+    pub fn start_tls(files: &TlsFiles) -> Result<Cluster, String> {
+        Cluster::make(Some(files))
+    }
+
+    /// The port the server listens on (127.0.0.1 only).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The cluster's own directory, removed with it: a place for a test's files.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn make(tls: Option<&TlsFiles>) -> Result<Cluster, String> {
         let bin = server_programs().ok_or_else(|| {
             "PostgreSQL's server programs (initdb, pg_ctl) are not installed: none in /usr/lib/postgresql/*/bin or on the PATH; install them (apt-get install postgresql) or set WARDEN_TEST_POSTGRES_URL".to_owned()
         })?;
@@ -188,12 +226,16 @@ impl Cluster {
             .and_then(|l| l.local_addr())
             .map_err(|e| format!("no free port: {e}"))?
             .port();
+        if let Some(files) = tls {
+            serve_tls(&data, files)?;
+        }
         let cluster = Cluster {
             base: format!("postgres://postgres@127.0.0.1:{port}"),
             bin,
             dir,
             data,
             port,
+            tls_only: tls.is_some(),
         };
         cluster.resume()?;
         // The watchdog: once this test process is gone (ended or killed), stop the cluster
@@ -223,7 +265,16 @@ impl Cluster {
     /// A fresh database on this cluster, as a URL.
     pub async fn database(&self) -> Result<String, String> {
         let name = format!("warden_test_{}", crate::util::random_id().to_lowercase());
-        create(&format!("{}/postgres", self.base), &name).await?;
+        let admin = match self.tls_only {
+            // TCP takes TLS only; the socket (in the cluster's directory) is trusted.
+            true => format!(
+                "host={} port={} user=postgres dbname=postgres",
+                self.dir.display(),
+                self.port
+            ),
+            false => format!("{}/postgres", self.base),
+        };
+        create(&admin, &name).await?;
         Ok(format!("{}/{name}", self.base))
     }
 
@@ -261,6 +312,53 @@ impl Cluster {
         }
         Ok(())
     }
+}
+
+/// Make the cluster in `data` serve TLS with `files`: the certificate and key in the data
+/// directory (mode 0600 and owned by the server's user, as PostgreSQL demands of a key),
+/// `ssl = on`, and a pg_hba.conf with `hostssl` lines only for TCP.
+fn serve_tls(data: &Path, files: &TlsFiles) -> Result<(), String> {
+    use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
+    for (name, pem) in [
+        ("server.crt", &files.certificate),
+        ("server.key", &files.key),
+    ] {
+        let path = data.join(name);
+        std::fs::write(&path, pem).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| format!("cannot chmod {}: {e}", path.display()))?;
+        if is_root() {
+            let status = Command::new("chown")
+                .args(["postgres:postgres"])
+                .arg(&path)
+                .status()
+                .map_err(|e| format!("chown: {e}"))?;
+            if !status.success() {
+                return Err(format!(
+                    "cannot hand {} to the postgres user",
+                    path.display()
+                ));
+            }
+        }
+    }
+    let conf = data.join("postgresql.conf");
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&conf)
+        .and_then(|mut f| {
+            f.write_all(b"\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n")
+        })
+        .map_err(|e| format!("cannot write {}: {e}", conf.display()))?;
+    let mut hba = String::from("local all all trust\n");
+    for line in &files.hba {
+        hba.push_str(line);
+        hba.push('\n');
+    }
+    hba.push_str("hostssl all all 127.0.0.1/32 trust\n");
+    let path = data.join("pg_hba.conf");
+    // Written over the file initdb made, which keeps its owner.
+    std::fs::write(&path, hba).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 impl Drop for Cluster {

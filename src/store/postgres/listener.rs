@@ -9,12 +9,13 @@
 //! a notification lost any other way, and notices a connection that went silent (a read
 //! that does not answer within [`CHECK_TIMEOUT`] marks the replica not live).
 
+use super::tls::Tls;
 use super::{RevisionState, REVISION_CHANNEL};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
-use tokio_postgres::{AsyncMessage, Client, NoTls};
+use tokio_postgres::{AsyncMessage, Client};
 
 /// The `application_name` of the notification connection.
 pub const LISTENER_NAME: &str = "warden-listener";
@@ -28,13 +29,14 @@ const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 const RECONNECT_DELAY: Duration = Duration::from_millis(200);
 
 /// Connect and listen once (an error means the database is not reachable now), then keep
-/// listening in a background task that reconnects by itself.
+/// listening in a background task that reconnects by itself, with the pool's TLS settings.
 pub(super) async fn start(
     config: tokio_postgres::Config,
+    tls: Tls,
     state: Arc<RevisionState>,
 ) -> Result<tokio::task::JoinHandle<()>, tokio_postgres::Error> {
-    let first = listen(&config, &state).await?;
-    Ok(tokio::spawn(run(config, state, first)))
+    let first = listen(&config, &tls, &state).await?;
+    Ok(tokio::spawn(run(config, tls, state, first)))
 }
 
 /// A listening connection: its client and the notifications it receives (the channel
@@ -46,12 +48,13 @@ struct Listening {
 
 async fn listen(
     config: &tokio_postgres::Config,
+    tls: &Tls,
     state: &RevisionState,
 ) -> Result<Listening, tokio_postgres::Error> {
     let mut config = config.clone();
     // Named apart from the pool's connections, so an operator (or a test) can find it.
     config.application_name(LISTENER_NAME);
-    let (client, mut connection) = config.connect(NoTls).await?;
+    let (client, mut connection) = config.connect(tls.clone()).await?;
     let (sender, payloads) = mpsc::unbounded_channel();
     tokio::spawn(async move {
         while let Some(message) = std::future::poll_fn(|cx| connection.poll_message(cx)).await {
@@ -81,7 +84,12 @@ async fn listen(
     Ok(Listening { client, payloads })
 }
 
-async fn run(config: tokio_postgres::Config, state: Arc<RevisionState>, first: Listening) {
+async fn run(
+    config: tokio_postgres::Config,
+    tls: Tls,
+    state: Arc<RevisionState>,
+    first: Listening,
+) {
     let mut current = Some(first);
     loop {
         match current.take() {
@@ -92,7 +100,7 @@ async fn run(config: tokio_postgres::Config, state: Arc<RevisionState>, first: L
             }
             None => {
                 tokio::time::sleep(RECONNECT_DELAY).await;
-                match listen(&config, &state).await {
+                match listen(&config, &tls, &state).await {
                     Ok(listening) => {
                         tracing::info!("revision notifications are back");
                         current = Some(listening);

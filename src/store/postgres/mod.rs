@@ -1,8 +1,9 @@
 //! The PostgreSQL back end of the storage seam: several warden replicas on one database.
 //!
-//! A pool of connections (deadpool-postgres over tokio-postgres, no TLS: see the README) runs
-//! every store call natively async; no call blocks an async worker. One more connection,
-//! kept apart from the pool, LISTENs on the revision channel (see [`listener`]).
+//! A pool of connections (deadpool-postgres over tokio-postgres) runs every store call
+//! natively async; no call blocks an async worker. One more connection, kept apart from the
+//! pool, LISTENs on the revision channel (see [`listener`]). Every connection, the schema
+//! migration's too, uses the TLS settings of the URL (`sslmode`, `sslrootcert`: see [`tls`]).
 //!
 //! ## Concurrency
 //!
@@ -30,6 +31,7 @@ mod replicas;
 mod roles;
 mod sessions;
 mod throttle;
+mod tls;
 mod users;
 
 pub(super) use import::{Cell, TableData};
@@ -50,7 +52,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{NoTls, Row};
+use tokio_postgres::Row;
 
 /// The NOTIFY channel that carries the revision counter.
 pub(super) const REVISION_CHANNEL: &str = "warden_revision";
@@ -179,20 +181,21 @@ impl Postgres {
         clock: crate::clock::SharedClock,
     ) -> Result<Postgres, StoreError> {
         let location = redact_url(url);
-        let mut config: tokio_postgres::Config =
-            url.parse()
-                .map_err(|e: tokio_postgres::Error| StoreError::Unreadable {
-                    path: location.clone(),
-                    reason: format!("not a PostgreSQL URL: {e}"),
-                })?;
+        let (mut config, tls) = tls::configure(url).map_err(|reason| StoreError::Unreadable {
+            path: location.clone(),
+            reason,
+        })?;
         config.connect_timeout(POOL_TIMEOUT);
         config.application_name("warden");
+        if let Some(warning) = tls.unverified_warning(&config) {
+            tracing::warn!("{warning}");
+        }
         let unreachable = |e: tokio_postgres::Error| StoreError::Unreadable {
             path: location.clone(),
-            reason: format!("cannot connect: {e}"),
+            reason: format!("cannot connect: {}", tls.describe(&e)),
         };
         // Migrate on a connection of its own, before anything else reads the schema.
-        let (mut client, connection) = config.connect(NoTls).await.map_err(unreachable)?;
+        let (mut client, connection) = config.connect(tls.clone()).await.map_err(unreachable)?;
         let driver = tokio::spawn(connection);
         let migrated = migrations::apply(&mut client, &location).await;
         drop(client);
@@ -201,7 +204,7 @@ impl Postgres {
 
         let manager = Manager::from_config(
             config.clone(),
-            NoTls,
+            tls.clone(),
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
@@ -221,7 +224,7 @@ impl Postgres {
             known: AtomicI64::new(0),
             live: AtomicBool::new(false),
         });
-        let listener = listener::start(config, revision.clone())
+        let listener = listener::start(config, tls.clone(), revision.clone())
             .await
             .map_err(unreachable)?;
         Ok(Postgres {
