@@ -56,6 +56,8 @@ enum Requirement {
     Skip,
 }
 
+// Test support: a failing test fails by panicking, with the reason.
+#[allow(clippy::panic)]
 fn requirement() -> Requirement {
     match std::env::var("WARDEN_TEST_POSTGRES").as_deref() {
         Err(_) | Ok("") => Requirement::Auto,
@@ -124,6 +126,8 @@ pub async fn database_or_skip(test: &str) -> Option<String> {
 
 /// The skip-or-fail rule of [`database_or_skip`] for a test that needs PostgreSQL and
 /// cannot have it.
+// Test support: a failing test fails by panicking, with the reason.
+#[allow(clippy::panic)]
 fn unavailable<T>(test: &str, why: &Unavailable) -> Option<T> {
     match (why, requirement()) {
         (_, Requirement::Skip) => skipped(test, "WARDEN_TEST_POSTGRES=skip"),
