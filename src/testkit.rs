@@ -129,15 +129,23 @@ pub async fn database_or_skip(test: &str) -> Option<String> {
 // Test support: a failing test fails by panicking, with the reason.
 #[allow(clippy::panic)]
 fn unavailable<T>(test: &str, why: &Unavailable) -> Option<T> {
-    match (why, requirement()) {
-        (_, Requirement::Skip) => skipped(test, "WARDEN_TEST_POSTGRES=skip"),
-        (Unavailable::NotInstalled(reason), Requirement::Auto) => skipped(test, reason),
-        (Unavailable::NotInstalled(reason), Requirement::Require) => panic!(
-            "{test} needs PostgreSQL (WARDEN_TEST_POSTGRES=require) and there is none: {reason}"
-        ),
-        (Unavailable::Broken(reason), _) => panic!(
-            "{test}: PostgreSQL is there but does not work (a broken cluster is a failure, not a skip): {reason}"
-        ),
+    match may_skip(why, requirement()) {
+        Ok(reason) => skipped(test, reason),
+        Err(failure) => panic!("{test}: {failure}"),
+    }
+}
+
+/// `Ok(why)`: the test may pass as skipped; `Err(why)`: it fails.
+fn may_skip(why: &Unavailable, requirement: Requirement) -> Result<&str, String> {
+    match (why, requirement) {
+        (_, Requirement::Skip) => Ok("WARDEN_TEST_POSTGRES=skip"),
+        (Unavailable::NotInstalled(reason), Requirement::Auto) => Ok(reason),
+        (Unavailable::NotInstalled(reason), Requirement::Require) => Err(format!(
+            "needs PostgreSQL (WARDEN_TEST_POSTGRES=require) and there is none: {reason}"
+        )),
+        (Unavailable::Broken(reason), _) => Err(format!(
+            "PostgreSQL is there but does not work (a broken cluster is a failure, not a skip): {reason}"
+        )),
     }
 }
 
@@ -397,5 +405,28 @@ impl Cluster {
 impl Drop for Cluster {
     fn drop(&mut self) {
         let _ = self.pg_ctl(&["-m", "immediate", "stop"]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Only a PostgreSQL that is not installed may skip, and not when it is required; a
+    /// broken one fails whatever is asked, except an explicit `skip`.
+    #[test]
+    fn a_missing_postgres_skips_only_when_not_installed_and_not_required() {
+        let missing = Unavailable::NotInstalled("no initdb".into());
+        let broken = Unavailable::Broken("initdb failed".into());
+        assert_eq!(may_skip(&missing, Requirement::Auto), Ok("no initdb"));
+        let err = may_skip(&missing, Requirement::Require).unwrap_err();
+        assert!(err.contains("WARDEN_TEST_POSTGRES=require") && err.contains("no initdb"));
+        for requirement in [Requirement::Auto, Requirement::Require] {
+            let err = may_skip(&broken, requirement).unwrap_err();
+            assert!(err.contains("initdb failed"), "{err}");
+        }
+        for why in [&missing, &broken] {
+            assert!(may_skip(why, Requirement::Skip).is_ok());
+        }
     }
 }
