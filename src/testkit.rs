@@ -6,8 +6,13 @@
 //! `PATH`; the cluster is made with `initdb` in a temporary directory, started with `pg_ctl`
 //! on a free loopback port (as the `postgres` user when the tests run as root, since
 //! PostgreSQL refuses root), and stopped and removed when the test process ends (a small
-//! watchdog process waits for it). Without the programs, [`database`] says why and the
-//! PostgreSQL variant of a test passes as skipped.
+//! watchdog process waits for it).
+//!
+//! When there is no PostgreSQL, `WARDEN_TEST_POSTGRES` decides (see [`database_or_skip`]):
+//! unset, a PostgreSQL variant passes as skipped only when PostgreSQL is *not installed* (a
+//! developer's machine), and fails when it is installed but broken (initdb, the start or
+//! `CREATE DATABASE` failing: a broken cluster must never pass as a skip); `require` (what CI
+//! sets) fails on either, with the reason; `skip` skips the PostgreSQL variants on purpose.
 //!
 //! [`Cluster::start_tls`] makes a cluster of one's own that takes TCP connections over TLS
 //! only (`ssl = on`, `hostssl` lines), with a certificate the test gives ([`TlsFiles`]).
@@ -22,12 +27,61 @@ struct Server {
     base: String,
 }
 
-static SERVER: OnceLock<Result<Server, String>> = OnceLock::new();
+static SERVER: OnceLock<Result<Server, Unavailable>> = OnceLock::new();
 
-/// A fresh, empty database on the test server, as a URL; `Err` says why there is none
-/// (PostgreSQL is not installed here). Every call makes a new database, so tests stay
-/// independent; they all live in the one cluster of this test process.
+/// Why there is no test database: the difference decides between a skip and a failure.
+#[derive(Debug, Clone)]
+enum Unavailable {
+    /// No server programs and no `WARDEN_TEST_POSTGRES_URL`: a machine without PostgreSQL.
+    NotInstalled(String),
+    /// PostgreSQL is there but does not work (initdb, the start, `CREATE DATABASE`...).
+    Broken(String),
+}
+
+impl Unavailable {
+    fn reason(&self) -> &str {
+        match self {
+            Unavailable::NotInstalled(why) | Unavailable::Broken(why) => why,
+        }
+    }
+}
+
+const NOT_INSTALLED: &str = "PostgreSQL's server programs (initdb, pg_ctl) are not installed: none in /usr/lib/postgresql/*/bin or on the PATH; install them (apt-get install postgresql) or set WARDEN_TEST_POSTGRES_URL";
+
+/// What `WARDEN_TEST_POSTGRES` asks for when PostgreSQL is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Requirement {
+    /// Unset: skip where PostgreSQL is not installed, fail where it is broken.
+    Auto,
+    /// `require` (CI): every PostgreSQL variant runs, or fails saying why.
+    Require,
+    /// `skip`: the PostgreSQL variants are skipped on purpose.
+    Skip,
+}
+
+// Test support: a failing test fails by panicking, with the reason.
+#[allow(clippy::panic)]
+fn requirement() -> Requirement {
+    match std::env::var("WARDEN_TEST_POSTGRES").as_deref() {
+        Err(_) | Ok("") => Requirement::Auto,
+        Ok("require") => Requirement::Require,
+        Ok("skip") => Requirement::Skip,
+        // A typo (`required`) must not quietly turn CI's requirement into a skip.
+        Ok(other) => panic!("WARDEN_TEST_POSTGRES={other:?}: expected `require` or `skip`"),
+    }
+}
+
+/// A fresh, empty database on the test server, as a URL; `Err` says why there is none.
+/// Every call makes a new database, so tests stay independent; they all live in the one
+/// cluster of this test process. Tests call [`database_or_skip`], which applies
+/// `WARDEN_TEST_POSTGRES`.
 pub async fn database() -> Result<String, String> {
+    fresh_database()
+        .await
+        .map_err(|why| why.reason().to_owned())
+}
+
+async fn fresh_database() -> Result<String, Unavailable> {
     let server = SERVER
         .get_or_init(|| match std::env::var("WARDEN_TEST_POSTGRES_URL") {
             Ok(url) if !url.is_empty() => Ok(Server {
@@ -49,32 +103,108 @@ pub async fn database() -> Result<String, String> {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    Err(format!("cannot create a test database: {last}"))
+    Err(Unavailable::Broken(format!(
+        "cannot create a test database on {}: {last}",
+        server.base
+    )))
 }
 
-/// [`database`], printing why a PostgreSQL variant of a test is skipped when there is none.
+/// A fresh database (see [`database`]) for the PostgreSQL variant of `test`, or `None`
+/// when that variant is to be skipped: PostgreSQL is not installed here (and
+/// `WARDEN_TEST_POSTGRES` is not `require`), or `WARDEN_TEST_POSTGRES=skip`.
+///
+/// # Panics
+///
+/// With the reason, when PostgreSQL is installed but broken, or missing while
+/// `WARDEN_TEST_POSTGRES=require`: a PostgreSQL variant that cannot run never passes there.
 pub async fn database_or_skip(test: &str) -> Option<String> {
-    match database().await {
-        Ok(url) => Some(url),
-        Err(why) => {
-            eprintln!("skipped the PostgreSQL variant of {test}: {why}");
-            None
-        }
+    if requirement() == Requirement::Skip {
+        return skipped(test, "WARDEN_TEST_POSTGRES=skip");
     }
+    match fresh_database().await {
+        Ok(url) => Some(url),
+        Err(why) => unavailable(test, &why),
+    }
+}
+
+/// The skip-or-fail rule of [`database_or_skip`] for a test that needs PostgreSQL and
+/// cannot have it.
+// Test support: a failing test fails by panicking, with the reason.
+#[allow(clippy::panic)]
+fn unavailable<T>(test: &str, why: &Unavailable) -> Option<T> {
+    match may_skip(why, requirement()) {
+        Ok(reason) => skipped(test, reason),
+        Err(failure) => panic!("{test}: {failure}"),
+    }
+}
+
+/// The skip-or-fail rule for a test whose own cluster did not start (`why`): a skip only
+/// when PostgreSQL is not installed and not required, else a failure with the reason.
+pub fn cluster_unavailable<T>(test: &str, why: &str) -> Option<T> {
+    if requirement() == Requirement::Skip {
+        return skipped(test, "WARDEN_TEST_POSTGRES=skip");
+    }
+    match server_programs() {
+        None => unavailable(test, &Unavailable::NotInstalled(why.to_owned())),
+        Some(_) => unavailable(test, &Unavailable::Broken(why.to_owned())),
+    }
+}
+
+/// `Ok(why)`: the test may pass as skipped; `Err(why)`: it fails.
+fn may_skip(why: &Unavailable, requirement: Requirement) -> Result<&str, String> {
+    match (why, requirement) {
+        (_, Requirement::Skip) => Ok("WARDEN_TEST_POSTGRES=skip"),
+        (Unavailable::NotInstalled(reason), Requirement::Auto) => Ok(reason),
+        (Unavailable::NotInstalled(reason), Requirement::Require) => Err(format!(
+            "needs PostgreSQL (WARDEN_TEST_POSTGRES=require) and there is none: {reason}"
+        )),
+        (Unavailable::Broken(reason), _) => Err(format!(
+            "PostgreSQL is there but does not work (a broken cluster is a failure, not a skip): {reason}"
+        )),
+    }
+}
+
+/// Report a skipped PostgreSQL variant: per test in the test's own (captured) output, and
+/// once per test process straight to the terminal, where a passing run shows it.
+fn skipped<T>(test: &str, why: &str) -> Option<T> {
+    use std::io::Write;
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    eprintln!("skipped the PostgreSQL variant of {test}: {why}");
+    ONCE.call_once(|| {
+        // Not `eprintln!`: the test harness captures that for passing tests.
+        let _ = writeln!(
+            std::io::stderr(),
+            "warden testkit: the PostgreSQL variants of this test binary are skipped: {why} \
+             (WARDEN_TEST_POSTGRES=require makes this a failure)"
+        );
+    });
+    None
 }
 
 async fn create(admin_url: &str, name: &str) -> Result<(), String> {
     let (client, connection) = tokio_postgres::connect(admin_url, tokio_postgres::NoTls)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| with_causes(&e))?;
     let driver = tokio::spawn(connection);
     let result = client
         .batch_execute(&format!("CREATE DATABASE {name}"))
         .await
-        .map_err(|e| e.to_string());
+        .map_err(|e| with_causes(&e));
     drop(client);
     let _ = driver.await;
     result
+}
+
+/// An error and its causes ("error connecting to server: Connection refused ..."): the
+/// reason a test fails with must say what went wrong.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(e) = cause {
+        text = format!("{text}: {e}");
+        cause = e.source();
+    }
+    text
 }
 
 /// `postgres://u@h:p/db?x` -> `postgres://u@h:p`.
@@ -122,8 +252,11 @@ fn as_owner(program: &Path) -> Command {
     }
 }
 
-fn start_cluster() -> Result<Server, String> {
-    let cluster = Cluster::start()?;
+fn start_cluster() -> Result<Server, Unavailable> {
+    if server_programs().is_none() {
+        return Err(Unavailable::NotInstalled(NOT_INSTALLED.to_owned()));
+    }
+    let cluster = Cluster::start().map_err(Unavailable::Broken)?;
     let base = cluster.base.clone();
     // The process-wide cluster lives as long as the process (the watchdog stops it).
     std::mem::forget(cluster);
@@ -179,9 +312,7 @@ impl Cluster {
     }
 
     fn make(tls: Option<&TlsFiles>) -> Result<Cluster, String> {
-        let bin = server_programs().ok_or_else(|| {
-            "PostgreSQL's server programs (initdb, pg_ctl) are not installed: none in /usr/lib/postgresql/*/bin or on the PATH; install them (apt-get install postgresql) or set WARDEN_TEST_POSTGRES_URL".to_owned()
-        })?;
+        let bin = server_programs().ok_or_else(|| NOT_INSTALLED.to_owned())?;
         let dir = std::env::temp_dir().join(format!(
             "warden-pg-{}-{}",
             std::process::id(),
@@ -260,6 +391,26 @@ impl Cluster {
             .spawn()
             .map_err(|e| format!("cannot start the cluster's watchdog: {e}"))?;
         Ok(cluster)
+    }
+
+    /// [`Cluster::start`] for `test`, under the skip-or-fail rule of [`database_or_skip`]:
+    /// `None` (skipped, said why) only where PostgreSQL is not installed and not required.
+    ///
+    /// # Panics
+    ///
+    /// When the cluster cannot start although PostgreSQL is installed, or PostgreSQL is
+    /// missing while `WARDEN_TEST_POSTGRES=require`.
+    pub fn start_or_skip(test: &str) -> Option<Cluster> {
+        if requirement() == Requirement::Skip {
+            return skipped(test, "WARDEN_TEST_POSTGRES=skip");
+        }
+        if server_programs().is_none() {
+            return unavailable(test, &Unavailable::NotInstalled(NOT_INSTALLED.to_owned()));
+        }
+        match Cluster::start() {
+            Ok(cluster) => Some(cluster),
+            Err(why) => unavailable(test, &Unavailable::Broken(why)),
+        }
     }
 
     /// A fresh database on this cluster, as a URL.
@@ -364,5 +515,28 @@ fn serve_tls(data: &Path, files: &TlsFiles) -> Result<(), String> {
 impl Drop for Cluster {
     fn drop(&mut self) {
         let _ = self.pg_ctl(&["-m", "immediate", "stop"]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Only a PostgreSQL that is not installed may skip, and not when it is required; a
+    /// broken one fails whatever is asked, except an explicit `skip`.
+    #[test]
+    fn a_missing_postgres_skips_only_when_not_installed_and_not_required() {
+        let missing = Unavailable::NotInstalled("no initdb".into());
+        let broken = Unavailable::Broken("initdb failed".into());
+        assert_eq!(may_skip(&missing, Requirement::Auto), Ok("no initdb"));
+        let err = may_skip(&missing, Requirement::Require).unwrap_err();
+        assert!(err.contains("WARDEN_TEST_POSTGRES=require") && err.contains("no initdb"));
+        for requirement in [Requirement::Auto, Requirement::Require] {
+            let err = may_skip(&broken, requirement).unwrap_err();
+            assert!(err.contains("initdb failed"), "{err}");
+        }
+        for why in [&missing, &broken] {
+            assert!(may_skip(why, Requirement::Skip).is_ok());
+        }
     }
 }

@@ -43,6 +43,60 @@ impl rusqlite::ToSql for Param {
     }
 }
 
+/// On PostgreSQL a parameter takes the type the server infers from the column it meets (in
+/// `col = $1`, `col IN ($1, $2)` or `$1 = ANY(col)`, the column's type or its arrays'
+/// element type): a whole number binds to `int2`, `int4` or `int8`, a string to `text` or
+/// `varchar`, a boolean to `bool`. Anything else is an error, never a conversion.
+///
+/// Security: a whole number out of the column's range is an error, never wrapped or
+/// truncated (`70000` bound to an `int2` column as `4464` would select other rows than
+/// the plan allows). `char(n)` (it ignores trailing spaces) and `citext` (it ignores case)
+/// are refused for strings: their comparisons are not Cedar's.
+impl tokio_postgres::types::ToSql for Param {
+    fn to_sql(
+        &self,
+        ty: &tokio_postgres::types::Type,
+        out: &mut bytes::BytesMut,
+    ) -> Result<tokio_postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        use tokio_postgres::types::Type;
+        let out_of_range = |column: &str| -> Box<dyn std::error::Error + Sync + Send> {
+            format!("the plan's value {self:?} is out of range for the {column} column it is compared with").into()
+        };
+        match self {
+            Param::Int(i) if *ty == Type::INT2 => i16::try_from(*i)
+                .map_err(|_| out_of_range("int2"))?
+                .to_sql(ty, out),
+            Param::Int(i) if *ty == Type::INT4 => i32::try_from(*i)
+                .map_err(|_| out_of_range("int4"))?
+                .to_sql(ty, out),
+            Param::Int(i) if *ty == Type::INT8 => i.to_sql(ty, out),
+            Param::Text(s) if *ty == Type::TEXT || *ty == Type::VARCHAR => {
+                s.as_str().to_sql(ty, out)
+            }
+            Param::Bool(b) if *ty == Type::BOOL => b.to_sql(ty, out),
+            other => Err(format!(
+                "the plan's value {other:?} cannot be compared with a column of type {ty}"
+            )
+            .into()),
+        }
+    }
+
+    fn accepts(ty: &tokio_postgres::types::Type) -> bool {
+        use tokio_postgres::types::Type;
+        [
+            Type::INT2,
+            Type::INT4,
+            Type::INT8,
+            Type::TEXT,
+            Type::VARCHAR,
+            Type::BOOL,
+        ]
+        .contains(ty)
+    }
+
+    tokio_postgres::types::to_sql_checked!();
+}
+
 /// A `WHERE` fragment and its parameters, in placeholder order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Fragment {

@@ -200,3 +200,122 @@ fn sql_refuses_what_it_cannot_translate_exactly() {
         "(1 = 0)"
     );
 }
+
+/// On PostgreSQL a parameter binds with the type of the column it meets: whole numbers to
+/// `int2`/`int4`/`int8` (an out-of-range value is an error, never a wrapped one), strings to
+/// `text`/`varchar`, booleans to `bool`, and items to the element type of an array column;
+/// a value of another kind than its column's is an error, not a conversion.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_binds_by_column_type_and_refuses_out_of_range_values() {
+    let Some(url) = crate::testkit::database_or_skip("postgres_binds_by_column_type").await else {
+        return;
+    };
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    client
+        .batch_execute(
+            "CREATE TABLE t (id TEXT, small INT2, mid INT4, big INT8, name VARCHAR(20), flag BOOL,
+               tags TEXT[], codes INT4[]);
+             INSERT INTO t VALUES
+               ('a', 1, 100000, 5000000000, 'x', true, '{p,q}', '{1,70000}'),
+               ('b', -2, -3, 7, 'y', false, '{}', '{2}')",
+        )
+        .await
+        .unwrap();
+    let columns: super::sql::Columns = [
+        ("resource", "id"),
+        ("resource.small", "small"),
+        ("resource.mid", "mid"),
+        ("resource.big", "big"),
+        ("resource.name", "name"),
+        ("resource.flag", "flag"),
+        ("resource.tags", "tags"),
+        ("resource.codes", "codes"),
+    ]
+    .into_iter()
+    .map(|(a, c)| (a.to_string(), c.to_string()))
+    .collect();
+    let select = |condition: Value| {
+        let plan = Plan::of(parse(condition), vec![]);
+        let f = where_fragment(&plan, Dialect::Postgres, &columns, 1).unwrap();
+        let client = &client;
+        async move {
+            let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = f
+                .params
+                .iter()
+                .map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync))
+                .collect();
+            client
+                .query(
+                    &format!("SELECT id FROM t WHERE {} ORDER BY id", f.sql),
+                    &params,
+                )
+                .await
+                .map(|rows| rows.iter().map(|r| r.get(0)).collect::<Vec<String>>())
+                .map_err(|e| format!("{e:?}"))
+        }
+    };
+    let cmp = |attr: &str, op: &str, value: Value| json!({"op": op, "left": {"attr": attr}, "right": {"value": value}});
+    for (condition, rows) in [
+        (cmp("resource.small", "<", json!(0)), vec!["b"]),
+        (cmp("resource.mid", ">=", json!(100000)), vec!["a"]),
+        (
+            cmp("resource.big", "==", json!(5_000_000_000i64)),
+            vec!["a"],
+        ),
+        (cmp("resource.name", "==", json!("y")), vec!["b"]),
+        (cmp("resource.flag", "==", json!(true)), vec!["a"]),
+        (
+            json!({"op":"in","left":{"attr":"resource.small"},"right":{"value":[1, -2]}}),
+            vec!["a", "b"],
+        ),
+        (
+            json!({"op":"contains","left":{"attr":"resource.tags"},"right":{"value":"q"}}),
+            vec!["a"],
+        ),
+        (
+            json!({"op":"contains","left":{"attr":"resource.codes"},"right":{"value":70000}}),
+            vec!["a"],
+        ),
+        (
+            json!({"op":"like","left":{"attr":"resource.name"},"pattern":"*"}),
+            vec!["a", "b"],
+        ),
+    ] {
+        assert_eq!(
+            select(condition.clone()).await,
+            Ok(rows.iter().map(|r| r.to_string()).collect::<Vec<_>>()),
+            "{condition}"
+        );
+    }
+    // Out of the column's range: an error, not a wrapped value (70000 as int2 is 4464).
+    for (condition, column) in [
+        (cmp("resource.small", "==", json!(70000)), "int2"),
+        (cmp("resource.mid", "<", json!(3_000_000_000i64)), "int4"),
+        (
+            json!({"op":"in","left":{"attr":"resource.small"},"right":{"value":[1, 40000]}}),
+            "int2",
+        ),
+        (
+            json!({"op":"contains","left":{"attr":"resource.codes"},"right":{"value":5_000_000_000i64}}),
+            "int4",
+        ),
+    ] {
+        let err = select(condition.clone()).await.unwrap_err();
+        assert!(
+            err.contains("out of range") && err.contains(column),
+            "{condition}: {err}"
+        );
+    }
+    // Another kind than the column's: an error, not a conversion.
+    for condition in [
+        cmp("resource.small", "==", json!("1")),
+        cmp("resource.name", "==", json!(1)),
+        cmp("resource.flag", "==", json!(1)),
+    ] {
+        let err = select(condition.clone()).await.unwrap_err();
+        assert!(err.contains("cannot be compared"), "{condition}: {err}");
+    }
+}

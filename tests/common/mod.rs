@@ -1,5 +1,5 @@
-//! Shared harness: a real server on 127.0.0.1:0 with its own SQLite file in a temp dir,
-//! spoken to over real HTTP.
+//! Shared harness: a real server on 127.0.0.1:0 with its own database (a SQLite file in a
+//! temp dir, or a fresh PostgreSQL database: see [`backend`]), spoken to over real HTTP.
 #![allow(dead_code)]
 
 use serde_json::Value;
@@ -65,7 +65,49 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Start a server with the shipped policies, the admin and a plain USER `alice`.
+/// The back end the suite's servers run on, from `WARDEN_TEST_BACKEND`: `sqlite` (unset, the
+/// default: a SQLite file in the test's temp dir) or `postgres` (a fresh database on the test
+/// process's throwaway cluster, see `warden::testkit`). One definition of each test runs on
+/// either: `cargo test --test http` on SQLite, `WARDEN_TEST_BACKEND=postgres cargo test --test
+/// http` on PostgreSQL. Tests about a SQLite file use [`spawn_sqlite_app_with`]; tests about
+/// several replicas on one database use [`spawn_pg_app_with`], on PostgreSQL in both runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub fn backend() -> Backend {
+    match std::env::var("WARDEN_TEST_BACKEND").as_deref() {
+        Err(_) | Ok("" | "sqlite") => Backend::Sqlite,
+        Ok("postgres") => Backend::Postgres,
+        Ok(other) => panic!("WARDEN_TEST_BACKEND={other:?}: expected `sqlite` or `postgres`"),
+    }
+}
+
+/// For a test whose back end does not follow [`backend`] (it is about a SQLite file, starts
+/// no server, or is about PostgreSQL and runs on it in every run): `true` in the
+/// `WARDEN_TEST_BACKEND=postgres` run, and the test returns at once. That run is there to
+/// run the other tests on PostgreSQL; this one would only run again as it did in the
+/// default run (`cargo test`), which runs it.
+pub fn skip_in_the_postgres_run(test: &str) -> bool {
+    let skip = backend() == Backend::Postgres;
+    if skip {
+        eprintln!("{test}: its back end is fixed; the default run runs it");
+    }
+    skip
+}
+
+/// Where a test server keeps its data.
+enum Db {
+    /// `warden.db` in the test's temp dir.
+    SqliteFile,
+    /// A PostgreSQL database URL.
+    Postgres(String),
+}
+
+/// Start a server with the shipped policies, the admin and a plain USER `alice`, on the
+/// suite's [`backend`].
 pub fn spawn_app() -> TestApp {
     spawn_app_with(|_| {})
 }
@@ -74,28 +116,56 @@ pub fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     spawn_app_with_clock(warden::clock::system(), tweak)
 }
 
-/// [`spawn_app_with`] on a fresh PostgreSQL database of the test cluster; `None` (the test
-/// then passes as skipped, having said why) when PostgreSQL is not installed.
-pub fn spawn_pg_app_with(test: &str, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
-    let url = block(warden::testkit::database_or_skip(test))?;
-    Some(spawn_app_with(|c| {
-        c.db = url.into();
-        tweak(c)
-    }))
-}
-
 /// A test app whose sign-in windows follow `clock` (move it by hand instead of sleeping).
 pub fn spawn_app_with_clock(
     clock: warden::clock::SharedClock,
     tweak: impl FnOnce(&mut Config),
 ) -> TestApp {
+    let db = match backend() {
+        Backend::Sqlite => Db::SqliteFile,
+        // The run asked for PostgreSQL: no database is a failure, never a skip.
+        Backend::Postgres => Db::Postgres(
+            block(warden::testkit::database())
+                .unwrap_or_else(|why| panic!("WARDEN_TEST_BACKEND=postgres: {why}")),
+        ),
+    };
+    spawn_on(db, clock, tweak)
+}
+
+/// [`spawn_app_with`] on a SQLite file whatever the [`backend`], for a test about the file
+/// itself (the command line or another process opening it, WAL, SQL on the file).
+pub fn spawn_sqlite_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_on(Db::SqliteFile, warden::clock::system(), tweak)
+}
+
+/// [`spawn_app_with`] on a fresh PostgreSQL database whatever the [`backend`], for a test
+/// that is about PostgreSQL (several replicas on one database); `None` (skipped, saying why)
+/// where `warden::testkit::database_or_skip` allows a skip, and in the PostgreSQL run (see
+/// [`skip_in_the_postgres_run`]: the default run runs it on PostgreSQL already).
+pub fn spawn_pg_app_with(test: &str, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
+    if skip_in_the_postgres_run(test) {
+        return None;
+    }
+    let url = block(warden::testkit::database_or_skip(test))?;
+    Some(spawn_on(Db::Postgres(url), warden::clock::system(), tweak))
+}
+
+/// A test app on a given PostgreSQL database (one of a cluster of the test's own, say).
+pub fn spawn_app_at(url: String, tweak: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_on(Db::Postgres(url), warden::clock::system(), tweak)
+}
+
+fn spawn_on(db: Db, clock: warden::clock::SharedClock, tweak: impl FnOnce(&mut Config)) -> TestApp {
     let dir = TempDir::new().unwrap();
     copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("policies"),
         &dir.path().join("policies"),
     );
     let mut config = Config {
-        db: dir.path().join("warden.db"),
+        db: match db {
+            Db::SqliteFile => dir.path().join("warden.db"),
+            Db::Postgres(url) => url.into(),
+        },
         policies: dir.path().join("policies"),
         public_url: "http://warden.test".into(),
         watch_policies: false,
@@ -300,10 +370,61 @@ impl TestApp {
         parse_raw_response(&String::from_utf8_lossy(&raw))
     }
 
+    /// This app's database as `--db` takes it: the SQLite file or the PostgreSQL URL.
+    pub fn db(&self) -> &str {
+        self.state.config.db.to_str().unwrap()
+    }
+
+    /// Whether this app's database is PostgreSQL.
+    pub fn on_postgres(&self) -> bool {
+        self.db().starts_with("postgres://") || self.db().starts_with("postgresql://")
+    }
+
+    /// Assert `check` of a change another process (the command line) made to this app's
+    /// database, as this server sees it. SQLite promises it on the very next request (the
+    /// server reads the revision before it trusts a cache); PostgreSQL within the revision's
+    /// NOTIFY, which is asynchronous (README, "Running several replicas": p99 about 10 ms),
+    /// so there `check` is polled, for at most 10 s.
+    pub fn sees(&self, what: &str, mut check: impl FnMut() -> bool) {
+        if !self.on_postgres() {
+            assert!(check(), "{what}, on the very next request");
+            return;
+        }
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !check() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "timed out waiting for {what}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+
+    /// A whole number (a `COUNT(*)`, say) read with `sql` straight from this app's database,
+    /// on either back end (the tables are the same).
+    pub fn query_number(&self, sql: &str) -> i64 {
+        let db = self.db();
+        if self.on_postgres() {
+            let (url, sql) = (db.to_string(), sql.to_string());
+            block(async move {
+                let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                    .await
+                    .unwrap();
+                tokio::spawn(connection);
+                client.query_one(&sql, &[]).await.unwrap().get::<_, i64>(0)
+            })
+        } else {
+            rusqlite::Connection::open(db)
+                .unwrap()
+                .query_row(sql, [], |r| r.get(0))
+                .unwrap()
+        }
+    }
+
     /// Run the real `warden` binary on this app's database (a second process).
     pub fn warden(&self, args: &[&str]) -> std::process::Output {
         std::process::Command::new(env!("CARGO_BIN_EXE_warden"))
-            .args(["--db", self.state.config.db.to_str().unwrap()])
+            .args(["--db", self.db()])
             .args([
                 "--policies",
                 self.dir.path().join("policies").to_str().unwrap(),

@@ -29,7 +29,7 @@ fn actor_of_last(app: &TestApp, admin: &str) -> String {
 
 fn cli(app: &TestApp, args: &[&str], stdin: Option<&str>) {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_warden"));
-    cmd.args(["--db", app.dir.path().join("warden.db").to_str().unwrap()])
+    cmd.args(["--db", app.db()])
         .args([
             "--policies",
             app.dir.path().join("policies").to_str().unwrap(),

@@ -530,20 +530,6 @@ fn a_provider_outage_is_503_throughout_and_recovery_takes_one_fetch() {
     assert_eq!(s.provider.requests.load(Ordering::SeqCst), requests);
 }
 
-/// [`setup_with`] on a fresh PostgreSQL database of the test cluster (`None`: skipped,
-/// PostgreSQL is not installed).
-fn setup_on_postgres(
-    test: &str,
-    tweak: impl FnOnce(&mut TrustedIssuer),
-    configure: impl FnOnce(&mut warden::config::Config),
-) -> Option<Setup> {
-    let url = crate::common::block(warden::testkit::database_or_skip(test))?;
-    Some(setup_with(tweak, move |c| {
-        c.db = url.into();
-        configure(c)
-    }))
-}
-
 fn url_encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
@@ -650,7 +636,9 @@ fn a_second_issuers_subject_equal_to_the_firsts_does_not_reach_the_firsts_user()
 /// Issue 25: after the first exchange the person is found by `(iss, sub)` only. The email the
 /// provider reports later changes nothing; another subject claiming alice's email is not
 /// linked to her automatically.
-fn the_link_is_by_issuer_and_subject_only_on(s: &Setup) {
+#[test]
+fn the_link_is_by_issuer_and_subject_only() {
+    let s = &setup(|_| {});
     let first = s.exchange(&s.provider.sign(&s.claims(json!({"sub": "g-1"}))));
     assert_eq!(first.status, 200, "{}", first.text);
     assert_eq!(first.json()["id"], "alice");
@@ -684,21 +672,10 @@ fn the_link_is_by_issuer_and_subject_only_on(s: &Setup) {
     assert_eq!(rows[0]["detail"]["subject"], "g-1");
 }
 
-#[test]
-fn the_link_is_by_issuer_and_subject_only() {
-    the_link_is_by_issuer_and_subject_only_on(&setup(|_| {}));
-}
-
-#[test]
-fn the_link_is_by_issuer_and_subject_only_on_postgres() {
-    let Some(s) = setup_on_postgres("exchange_link", |_| {}, |_| {}) else {
-        return;
-    };
-    the_link_is_by_issuer_and_subject_only_on(&s);
-}
-
 /// Issue 25: one ID token exchanged 4,000 times gave 4,000 sessions. Each is exchanged once.
-fn the_same_id_token_is_exchanged_once_on(s: &Setup) {
+#[test]
+fn the_same_id_token_is_exchanged_once() {
+    let s = &setup(|_| {});
     let token = s.provider.sign(&s.claims(json!({})));
     let first = s.exchange(&token);
     assert_eq!(first.status, 200, "{}", first.text);
@@ -731,19 +708,6 @@ fn the_same_id_token_is_exchanged_once_on(s: &Setup) {
         .as_str()
         .unwrap()
         .contains("exchanged already"));
-}
-
-#[test]
-fn the_same_id_token_is_exchanged_once() {
-    the_same_id_token_is_exchanged_once_on(&setup(|_| {}));
-}
-
-#[test]
-fn the_same_id_token_is_exchanged_once_on_postgres() {
-    let Some(s) = setup_on_postgres("exchange_replay", |_| {}, |_| {}) else {
-        return;
-    };
-    the_same_id_token_is_exchanged_once_on(&s);
 }
 
 /// Issue 25: a token with `iat=0` and an expiry a century away was accepted.
@@ -897,7 +861,9 @@ fn the_exchange_speaks_rfc_8693_at_both_endpoints() {
 /// Issue 25: an admin lists, makes and removes a user's links through the admin API and the
 /// command line; each change is a `users.update` audit row with `change` link or unlink; an
 /// explicit link is what `link_claim = "sub"` signs in by; links go with their user.
-fn links_are_managed_by_admins_on(s: &Setup) {
+#[test]
+fn links_are_managed_by_admins() {
+    let s = &setup(|t| t.link_claim = LinkClaim::Sub);
     let admin = s.app.admin_token();
     let issuer = s.provider.issuer.clone();
     // Nobody is linked yet: refused.
@@ -1025,27 +991,12 @@ fn links_are_managed_by_admins_on(s: &Setup) {
     assert_eq!(r.status, 201, "the deleted user's link is gone: {}", r.text);
 }
 
-#[test]
-fn links_are_managed_by_admins() {
-    links_are_managed_by_admins_on(&setup(|t| t.link_claim = LinkClaim::Sub));
-}
-
-#[test]
-fn links_are_managed_by_admins_on_postgres() {
-    let Some(s) = setup_on_postgres(
-        "exchange_admin_links",
-        |t| t.link_claim = LinkClaim::Sub,
-        |_| {},
-    ) else {
-        return;
-    };
-    links_are_managed_by_admins_on(&s);
-}
-
 /// Issue 25: on PostgreSQL, `lower()` folded `alİce@example.com` (U+0130) and the Kelvin
 /// sign into alice's and kate's addresses, so an ID token verified for a look-alike returned
 /// their sessions. A look-alike names nobody, on both back ends.
-fn unicode_look_alike_verified_emails_take_over_nobody_on(s: &Setup) {
+#[test]
+fn unicode_look_alike_verified_emails_take_over_nobody() {
+    let s = &setup(|_| {});
     let admin = s.app.admin_token();
     let r = s.app.call(
         "post",
@@ -1075,17 +1026,4 @@ fn block_sessions(s: &Setup, user: &str) -> usize {
     crate::common::block(s.app.state.app.store.list_sessions(Some(user), true))
         .unwrap()
         .len()
-}
-
-#[test]
-fn unicode_look_alike_verified_emails_take_over_nobody() {
-    unicode_look_alike_verified_emails_take_over_nobody_on(&setup(|_| {}));
-}
-
-#[test]
-fn unicode_look_alike_verified_emails_take_over_nobody_on_postgres() {
-    let Some(s) = setup_on_postgres("exchange_look_alikes", |_| {}, |_| {}) else {
-        return;
-    };
-    unicode_look_alike_verified_emails_take_over_nobody_on(&s);
 }

@@ -132,8 +132,10 @@ fn an_authzen_subject_with_at_is_an_email_and_never_an_id() {
     assert_eq!(gone["decision"], false, "{gone}");
 }
 
-/// Case-only look-alikes on one app (SQLite or PostgreSQL).
-fn look_alikes_refused(app: &TestApp) {
+/// Case-only look-alikes are refused.
+#[test]
+fn case_only_look_alike_ids_and_role_names_are_refused() {
+    let app = &spawn_app();
     let admin = app.admin_token();
     let r = create_user(
         app,
@@ -183,16 +185,4 @@ fn look_alikes_refused(app: &TestApp) {
         stderr.contains("differs only in case from the existing role USER"),
         "{stderr}"
     );
-}
-
-#[test]
-fn case_only_look_alike_ids_and_role_names_are_refused() {
-    look_alikes_refused(&spawn_app());
-}
-
-#[test]
-fn case_only_look_alike_ids_and_role_names_are_refused_on_postgres() {
-    if let Some(app) = spawn_pg_app_with("case_only_look_alikes", |_| {}) {
-        look_alikes_refused(&app);
-    }
 }

@@ -1,6 +1,8 @@
-//! Several replicas on one PostgreSQL database: the same guarantees as one server. Each test
-//! gets a fresh database on the test process's throwaway cluster (see `warden::testkit`)
-//! and passes as skipped, saying why, where PostgreSQL is not installed.
+//! Several replicas on one PostgreSQL database: the same guarantees as one server. These
+//! tests are about PostgreSQL and run on it whatever the suite's back end
+//! (`spawn_pg_app_with`): each gets a fresh database on the test process's throwaway cluster
+//! (see `warden::testkit`), and passes as skipped, saying why, only where PostgreSQL is not
+//! installed and not required.
 
 use crate::common::*;
 use serde_json::{json, Value};
@@ -93,79 +95,6 @@ fn own_document() -> Value {
 
 fn delete_r1() -> Value {
     json!({"action": "deleteUserResource", "resource": {"type": "UserResource", "id": "r1"}})
-}
-
-#[test]
-fn postgres_sign_in_refresh_rotation_reuse_and_the_command_line() {
-    let Some(app) = spawn_pg_app_with("postgres_sign_in_refresh_rotation_reuse", |_| {}) else {
-        return;
-    };
-    let first = app.alice();
-    let r = app.post(
-        "/v1/auth/refresh",
-        &json!({"refresh_token": first["refresh_token"]}),
-        None,
-    );
-    assert_eq!(r.status, 200, "{}", r.text);
-    let second = r.json();
-    let r = app.post(
-        "/v1/auth/refresh",
-        &json!({"refresh_token": second["refresh_token"]}),
-        None,
-    );
-    assert_eq!(r.status, 200, "{}", r.text);
-    let third = r.json();
-    assert_eq!(app.get("/v1/auth/me", third["token"].as_str()).status, 200);
-    // The first token is no longer the immediate predecessor: reuse revokes the family.
-    let r = app.post(
-        "/v1/auth/refresh",
-        &json!({"refresh_token": first["refresh_token"]}),
-        None,
-    );
-    assert_eq!(r.status, 400);
-    assert_eq!(r.json()["error"], "invalid_grant");
-    let me = app.get("/v1/auth/me", third["token"].as_str());
-    assert_eq!(me.status, 401);
-    assert_eq!(me.json()["error"], "session_ended");
-    // Decisions answer from PostgreSQL's directory.
-    let alice = app.alice()["token"].as_str().unwrap().to_string();
-    assert_eq!(
-        app.post("/v1/authorize", &own_document(), Some(&alice))
-            .json()["allowed"],
-        true
-    );
-    assert_eq!(
-        app.post("/v1/authorize", &delete_r1(), Some(&alice)).json()["allowed"],
-        false
-    );
-
-    // The command line on the same database.
-    let out = app.warden(&["--json", "user", "list"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let users: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(users.to_string().contains("alice@example.com"), "{users}");
-    let out = app.warden(&["token", "revoke", "--user", "alice"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    // Revoked by another process: the server hears of it and refuses the token.
-    eventually("the revocation by the command line", || {
-        app.post("/v1/authorize", &own_document(), Some(&alice))
-            .status
-            == 401
-    });
-    let out = app.warden(&["--json", "role", "list"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 #[test]
@@ -573,18 +502,11 @@ fn a_replica_without_its_notification_connection_fails_closed_and_recovers() {
 }
 
 /// Replicas you can see: every server heartbeats into the database; the admin API and the
-/// command line list them and flag one whose policies differ. On SQLite (several servers on
-/// one file) and on PostgreSQL.
+/// command line list them and flag one whose policies differ. On the suite's back end
+/// (several servers on one SQLite file, or on one PostgreSQL database).
 #[test]
 fn replicas_are_listed_and_a_different_policy_bundle_is_flagged() {
-    let sqlite = spawn_app();
-    see_replicas(&sqlite);
-    if let Some(pg) = spawn_pg_app_with("replicas_are_listed", |_| {}) {
-        see_replicas(&pg);
-    }
-}
-
-fn see_replicas(app: &TestApp) {
+    let app = &spawn_app();
     let b = app.second_server().0;
     let admin = app.admin_token();
     let mut listed = Value::Null;
@@ -639,10 +561,17 @@ fn see_replicas(app: &TestApp) {
 /// goes on refreshing against a server on PostgreSQL, with the same keys.
 #[test]
 fn db_copy_moves_a_sqlite_database_to_postgres_without_losing_a_session() {
+    // From a SQLite file to PostgreSQL: both back ends in the default run.
+    if skip_in_the_postgres_run(
+        "db_copy_moves_a_sqlite_database_to_postgres_without_losing_a_session",
+    ) {
+        return;
+    }
     let Some(url) = block(warden::testkit::database_or_skip("db_copy")) else {
         return;
     };
-    let app = spawn_app();
+    // The source is a SQLite file whatever the suite's back end.
+    let app = spawn_sqlite_app_with(|_| {});
     let alice = app.alice();
     let admin = app.admin_token();
     // Something in the logs.
@@ -734,15 +663,16 @@ fn db_copy_moves_a_sqlite_database_to_postgres_without_losing_a_session() {
 /// cluster of its own, so that the other tests' database stays up.
 #[test]
 fn a_database_restart_is_503_in_between_and_recovers_by_itself() {
-    let cluster = match warden::testkit::Cluster::start() {
-        Ok(c) => c,
-        Err(why) => {
-            eprintln!("skipped the PostgreSQL restart test: {why}");
-            return;
-        }
+    // About PostgreSQL (a cluster of its own): runs on it in the default run.
+    if skip_in_the_postgres_run("a_database_restart_is_503_in_between_and_recovers_by_itself") {
+        return;
+    }
+    let Some(cluster) = warden::testkit::Cluster::start_or_skip("the PostgreSQL restart test")
+    else {
+        return;
     };
     let url = block(cluster.database()).unwrap();
-    let app = spawn_app_with(|c| c.db = url.into());
+    let app = spawn_app_at(url, |_| {});
     let admin = app.admin_token();
     let alice = app.alice()["token"].as_str().unwrap().to_string();
     let r = app.call(

@@ -45,21 +45,7 @@ fn client_key(app: &TestApp) -> String {
 
 #[test]
 fn behind_a_trusted_proxy_one_typist_does_not_lock_everyone_out() {
-    one_typist_behind_a_proxy(&spawn_app_with(|c| {
-        c.trusted_proxies = vec!["127.0.0.1/32".into()]
-    }));
-}
-
-#[test]
-fn behind_a_trusted_proxy_one_typist_does_not_lock_everyone_out_on_postgres() {
-    if let Some(app) = spawn_pg_app_with("typist_behind_a_proxy", |c| {
-        c.trusted_proxies = vec!["127.0.0.1/32".into()]
-    }) {
-        one_typist_behind_a_proxy(&app);
-    }
-}
-
-fn one_typist_behind_a_proxy(app: &TestApp) {
+    let app = &spawn_app_with(|c| c.trusted_proxies = vec!["127.0.0.1/32".into()]);
     typo_storm(app, &[("X-Forwarded-For", "203.0.113.7")]);
     // The admin, at another address behind the same proxy, signs in.
     let r = login(
@@ -123,17 +109,7 @@ fn forwarding_headers_from_an_untrusted_peer_are_ignored() {
 
 #[test]
 fn an_app_server_vouches_for_its_users_addresses_with_a_client_key() {
-    app_server_vouches(&spawn_app());
-}
-
-#[test]
-fn an_app_server_vouches_for_its_users_addresses_with_a_client_key_on_postgres() {
-    if let Some(app) = spawn_pg_app_with("app_server_vouches", |_| {}) {
-        app_server_vouches(&app);
-    }
-}
-
-fn app_server_vouches(app: &TestApp) {
+    let app = &spawn_app();
     let key = client_key(app);
     typo_storm(
         app,
@@ -304,6 +280,10 @@ fn replicas_share_one_issuer_or_refuse_to_start() {
 
 #[test]
 fn postgres_without_public_url_refuses_to_start() {
+    // About PostgreSQL: runs on it in the default run.
+    if skip_in_the_postgres_run("postgres_without_public_url_refuses_to_start") {
+        return;
+    }
     let Some(url) = block(warden::testkit::database_or_skip(
         "postgres_without_public_url_refuses_to_start",
     )) else {
@@ -377,7 +357,9 @@ const LOOK_ALIKES: [&str; 4] = [
     "\u{FF41}lice@example.com",
 ];
 
-fn one_canonical_email(app: &TestApp) {
+#[test]
+fn one_canonical_email() {
+    let app = &spawn_app();
     let admin = app.admin_token();
     let r = app.call(
         "post",
@@ -432,18 +414,6 @@ fn one_canonical_email(app: &TestApp) {
             Some(&admin),
         );
         assert_eq!(r.status, 400, "{variant}: {}", r.text);
-    }
-}
-
-#[test]
-fn one_canonical_email_on_sqlite() {
-    one_canonical_email(&spawn_app());
-}
-
-#[test]
-fn one_canonical_email_on_postgres() {
-    if let Some(app) = spawn_pg_app_with("one_canonical_email_on_postgres", |_| {}) {
-        one_canonical_email(&app);
     }
 }
 

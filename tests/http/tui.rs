@@ -417,6 +417,21 @@ fn wait_for_screen(socket: &str, needle: &str) -> String {
     }
 }
 
+fn wait_for_screen_without(socket: &str, needle: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let text = screen(socket);
+        if !text.contains(needle) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {needle:?} to go from the screen:\n{text}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 #[test]
 fn the_real_binary_in_tmux() {
     let app = spawn_app();
@@ -457,6 +472,8 @@ fn the_real_binary_in_tmux() {
         tmux(&socket, &["send-keys", "-t", "tui", "?"]);
         wait_for_screen(&socket, "Keys on Users");
         tmux(&socket, &["send-keys", "-t", "tui", "Escape"]);
+        // The next key only once the help is closed: ESC and `6` read together are Alt-6.
+        wait_for_screen_without(&socket, "Keys on Users");
         tmux(&socket, &["send-keys", "-t", "tui", "6"]);
         wait_for_screen(&socket, "app.admin-delete-user-resource");
         tmux(
@@ -535,14 +552,14 @@ fn wait_for_no_echo(socket: &str) {
 #[test]
 fn user_passwd_asks_twice_without_echo_at_a_terminal() {
     let app = spawn_app();
-    let db = app.dir.path().join("warden.db");
+    let db = app.db();
     // A server per run: a new session right after kill-server could meet the dying one.
     let run = |typed: [&str; 2]| -> String {
         let socket = format!("warden-passwd-{}-{}", std::process::id(), typed[1]);
         let command = format!(
             "{} --db {} user passwd alice; echo exit=$?; read x",
             env!("CARGO_BIN_EXE_warden"),
-            db.display()
+            db
         );
         let started = tmux(
             &socket,

@@ -3,7 +3,8 @@
 //! One cluster with `ssl = on` and a `hostssl`-only pg_hba.conf serves every TLS test (its
 //! certificate, made here with rcgen, names `db.example` and 127.0.0.1 and is signed by a
 //! test CA); a plain cluster serves the `prefer` fallback. Both start once per test process.
-//! Without PostgreSQL's server programs the cluster tests pass as skipped, saying why.
+//! Without PostgreSQL's server programs the cluster tests pass as skipped, saying why (unless
+//! `WARDEN_TEST_POSTGRES=require`); a cluster that is installed but does not start fails them.
 
 use super::{configure, end_point_hash, split, Roots, Split, SslMode};
 use crate::store::Store;
@@ -87,10 +88,9 @@ fn plain_cluster(test: &str) -> Option<&'static Cluster> {
 fn skip_unless<T>(test: &str, started: &'static Result<T, String>) -> Option<&'static T> {
     match started {
         Ok(cluster) => Some(cluster),
-        Err(why) => {
-            eprintln!("skipped the PostgreSQL variant of {test}: {why}");
-            None
-        }
+        // Skipped only where PostgreSQL is not installed (and not required), as every
+        // PostgreSQL test: a broken cluster fails.
+        Err(why) => crate::testkit::cluster_unavailable(test, why),
     }
 }
 
