@@ -25,6 +25,7 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+pub use crate::model::DecisionKind;
 pub use crate::store::{
     AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, IdentityRow, KeyRow,
     ReplicaRow, RoleRow, SessionRow, StoreError, UserRow,
@@ -1447,13 +1448,6 @@ impl App {
 
     /// Logged decisions matching `filter`, newest first.
     pub async fn decisions(&self, filter: DecisionFilter) -> Result<Vec<DecisionRow>, AppError> {
-        if let Some(d) = &filter.decision {
-            if d != "allow" && d != "deny" {
-                return Err(AppError::Invalid(
-                    "field `decision` must be allow or deny".into(),
-                ));
-            }
-        }
         Ok(self.store.query_decisions(&filter).await?)
     }
 
