@@ -397,7 +397,10 @@ impl App {
         let tokens = Arc::new(Tokens::new(&store, &config).await?);
         let accounts =
             Arc::new(Accounts::new(store.clone(), tokens.clone(), config.clone(), clock).await?);
-        let resolver = Arc::new(identity::Resolver::new(store.clone(), tokens.clone()));
+        let resolver = Arc::new(
+            identity::Resolver::new(store.clone(), tokens.clone())
+                .strict_revocation(config.strict_revocation),
+        );
         let app = App {
             engine: Some(engine.clone()),
             keep_admin: Some(identity::admin_rule(engine.clone())),

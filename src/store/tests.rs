@@ -848,6 +848,35 @@ async fn keys_secrets_clients_and_logs(kind) {
 }
 }
 
+on_both! {
+/// `confirmed_revision` (what `strict_revocation` asks): a bump made behind the store's
+/// back (another process's raw SQL, with no NOTIFY on PostgreSQL) is in its answer at
+/// once, and `current_revision` answers at least that from then on.
+async fn confirmed_revision_reads_the_database(kind) {
+    let Some((dir, store)) = open(kind).await else { return };
+    let before = store.confirmed_revision().await.unwrap();
+    assert_eq!(before, store.current_revision().unwrap());
+    match kind {
+        Kind::Sqlite => {
+            let conn = rusqlite::Connection::open(dir.as_ref().unwrap().path().join("w.db")).unwrap();
+            conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'revision'", []).unwrap();
+        }
+        Kind::Postgres => {
+            let (client, connection) = tokio_postgres::connect(&pg_url(&store), tokio_postgres::NoTls)
+                .await
+                .unwrap();
+            tokio::spawn(connection);
+            client
+                .execute("UPDATE meta SET value = value + 1 WHERE key = 'revision'", &[])
+                .await
+                .unwrap();
+        }
+    }
+    assert_eq!(store.confirmed_revision().await.unwrap(), before + 1);
+    assert!(store.current_revision().unwrap() > before);
+}
+}
+
 /// A logged row for the decision-log tests.
 fn logged(principal: &str, action: &str, decision: DecisionKind, at: i64) -> DecisionRow {
     DecisionRow {

@@ -493,10 +493,22 @@ fn openapi_declares_every_parameter_the_routes_read() {
 
 #[test]
 fn cached_callers_still_expire_and_still_see_revocations() {
+    cached_callers_expire_and_see_changes(false);
+}
+
+/// `strict_revocation` on SQLite: the revision is exact there already; the setting must
+/// work all the same (and change nothing a caller sees).
+#[test]
+fn cached_callers_still_expire_and_still_see_revocations_with_strict_revocation() {
+    cached_callers_expire_and_see_changes(true);
+}
+
+fn cached_callers_expire_and_see_changes(strict_revocation: bool) {
     let clock = warden::clock::ManualClock::starting_now();
     let app = spawn_app_with_clock(clock.clone(), |c| {
         c.access_token_ttl = 2;
         c.leeway = 0;
+        c.strict_revocation = strict_revocation;
     });
     let admin = app.admin_token();
     for _ in 0..3 {
