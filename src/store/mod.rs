@@ -8,7 +8,9 @@
 //!   same transaction (both land or neither does);
 //! - every change to users, roles, sessions, revocations or client keys bumps
 //!   [`Backend::revision`], from this process or another one on the same database, so caches
-//!   can trust it; [`Backend::current_revision`] reads it from memory on every decision;
+//!   can trust it; [`Backend::current_revision`] reads it from memory on every decision
+//!   (exact on SQLite; on PostgreSQL another replica's change counts when its notification
+//!   arrives, see there, or at once through [`Backend::confirmed_revision`]);
 //! - no blocking I/O runs on an async worker: SQLite's calls run on tokio's blocking pool,
 //!   at most [`sqlite::MAX_CONCURRENT_CALLS`] at once (its reader connections and its one writer);
 //!   PostgreSQL's are natively async over a bounded pool;
@@ -361,11 +363,13 @@ pub trait Backend: Send + Sync {
     /// - PostgreSQL: exact for this replica's own changes (counted at their commit), and
     ///   *eventual* for other replicas': their changes arrive by an asynchronous `NOTIFY`
     ///   on the revision channel, sent in the changing transaction and delivered to this
-    ///   replica's listening connection after that transaction commits. In between (measured
-    ///   on loopback: about 2 ms at the median, 10 ms at p99, see the README), the value may
-    ///   be the one before the change, and a cache keyed by it may answer as before. A lost
-    ///   notification is caught by a read of the counter every 2 s; while the listening
-    ///   connection is down this fails. A caller that cannot accept that window asks
+    ///   replica's listening connection after that transaction commits. Until it arrives the
+    ///   value is the one before the change, and a cache keyed by it answers as before:
+    ///   most often it has arrived before the changing replica's acknowledgement does, but
+    ///   not always (measured on loopback, 2 cores under load: p99 4 to 15 ms, worst 23 ms
+    ///   after the acknowledgement; the README has the figures). A lost notification is
+    ///   caught by a read of the counter every 2 s; while the listening connection is down
+    ///   this fails. A caller that cannot accept that window asks
     ///   [`Backend::confirmed_revision`] instead (`strict_revocation`).
     fn current_revision(&self) -> Result<i64, StoreError>;
 

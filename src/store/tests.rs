@@ -877,6 +877,39 @@ async fn confirmed_revision_reads_the_database(kind) {
 }
 }
 
+/// PostgreSQL: how long after replica A acknowledges a change replica B's
+/// `current_revision` reflects it (the NOTIFY's trip), over 200 changes: a measurement
+/// for the README and `Backend::current_revision`'s documentation, not a timed assertion.
+/// `cargo test --lib revision_propagation -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn revision_propagation_time_on_postgres() {
+    let Some((dir, a)) = open(Kind::Postgres).await else {
+        return;
+    };
+    let b = open_again(Kind::Postgres, &dir, &a).await;
+    let mut times = Vec::new();
+    for i in 0..200 {
+        a.revoke_jti(&format!("j{i}"), a.now() + 60, None)
+            .await
+            .unwrap();
+        let acknowledged = std::time::Instant::now();
+        let target = a.current_revision().unwrap();
+        while b.current_revision().unwrap() < target {
+            tokio::task::yield_now().await;
+        }
+        times.push(acknowledged.elapsed());
+    }
+    times.sort();
+    println!(
+        "revision A -> B over {} changes: p50 {:?}, p99 {:?}, max {:?}",
+        times.len(),
+        times[times.len() / 2],
+        times[times.len() * 99 / 100],
+        times[times.len() - 1]
+    );
+}
+
 /// A logged row for the decision-log tests.
 fn logged(principal: &str, action: &str, decision: DecisionKind, at: i64) -> DecisionRow {
     DecisionRow {
