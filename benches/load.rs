@@ -33,7 +33,10 @@
 //! (3) replicas are started on it, and each round also drives `/v1/authorize` on one replica
 //! alone and spread over all of them, reported as ratios to the SQLite server of the same
 //! round, plus the sign-in rate (`/v1/auth/login`, argon2id-bound) and the admin-write rate
-//! (`POST /admin/v1/users`, a user created per request) on both back ends.
+//! (`POST /admin/v1/users`, a user created per request) on both back ends. One more replica
+//! runs with `strict_revocation = true` (the revision confirmed by a read on every
+//! decision): driven alone next to the first replica in every round (which goes first
+//! alternates), reported as its ratio to that replica and to SQLite.
 //!
 //! Reports throughput, latency, server CPU per request (user + system time of the server's
 //! process over the phase, divided by its requests), the server's context switches per
@@ -160,7 +163,7 @@ fn main() {
     let mut users = seed_directory(&db, user_count, shape);
     let documents = documents(document_count, user_count);
 
-    let serve_on = |bin: &str, on: &std::ffi::OsStr| {
+    let serve_strict = |bin: &str, on: &std::ffi::OsStr, strict: bool| {
         start_server(
             Command::new(bin)
                 .args(["serve", "--listen", "127.0.0.1:0", "--db"])
@@ -168,6 +171,10 @@ fn main() {
                 .arg("--policies")
                 .arg(&policy_dir)
                 .env("WARDEN_WATCH_POLICIES", "false")
+                .env(
+                    "WARDEN_STRICT_REVOCATION",
+                    if strict { "true" } else { "false" },
+                )
                 .env("WARDEN_ACCESS_TOKEN_TTL", "7200")
                 // One issuer for every warden of the run, so one token serves them all.
                 .env("WARDEN_PUBLIC_URL", ISSUER)
@@ -175,6 +182,7 @@ fn main() {
             "warden listening on ",
         )
     };
+    let serve_on = |bin: &str, on: &std::ffi::OsStr| serve_strict(bin, on, false);
     let serve = |bin: &str| serve_on(bin, db.as_os_str());
     let (mut warden, warden_url, startup) = serve(env!("CARGO_BIN_EXE_warden"));
     let mut before = std::env::var("WARDEN_LOAD_BEFORE_BIN")
@@ -204,6 +212,8 @@ fn main() {
         .unwrap_or_default()
         .to_string();
     let mut replicas: Vec<(Child, String)> = Vec::new();
+    // The replica with `strict_revocation` (not among `replicas`: the spread phase is theirs).
+    let mut strict: Option<(Child, String)> = None;
     if let Some((url, _)) = &postgres {
         assert!(!admin_token.is_empty(), "the load admin signs in");
         let copied = Command::new(env!("CARGO_BIN_EXE_warden"))
@@ -222,6 +232,12 @@ fn main() {
                 serve_on(env!("CARGO_BIN_EXE_warden"), std::ffi::OsStr::new(url));
             replicas.push((child, replica_url));
         }
+        let (child, strict_url, _) = serve_strict(
+            env!("CARGO_BIN_EXE_warden"),
+            std::ffi::OsStr::new(url),
+            true,
+        );
+        strict = Some((child, format!("{strict_url}/v1/authorize")));
     }
     let replica_urls: Vec<String> = replicas
         .iter()
@@ -351,14 +367,38 @@ fn main() {
                 .iter()
                 .find(|(m, _)| *m == "warden /v1/authorize")
                 .map_or(0.0, |(_, t)| *t);
-            let one = drive(
-                driver,
-                first_url,
-                &authorize,
-                concurrency,
-                phase,
-                Some(*first_pid),
-            );
+            // The first replica and the strict one, alone each, in turns: the one that goes
+            // first in a round goes second in the next.
+            let mut one = Outcome::default();
+            let mut strict_one = Outcome::default();
+            if let Some((strict_child, strict_url)) = &strict {
+                let strict_pid = strict_child.id();
+                for turn in 0..2 {
+                    if (turn + round) % 2 == 1 {
+                        one = drive(
+                            driver,
+                            first_url,
+                            &authorize,
+                            concurrency,
+                            phase,
+                            Some(*first_pid),
+                        );
+                    } else {
+                        strict_one = drive(
+                            driver,
+                            strict_url,
+                            &authorize,
+                            concurrency,
+                            phase,
+                            Some(strict_pid),
+                        );
+                    }
+                }
+                ratios.push((
+                    format!("round {round}: PostgreSQL: strict_revocation / not, one replica"),
+                    strict_one.throughput / one.throughput.max(f64::MIN_POSITIVE),
+                ));
+            }
             let all = spread(
                 driver,
                 &replica_urls,
@@ -369,6 +409,10 @@ fn main() {
             );
             for (name, r) in [
                 ("PostgreSQL: /v1/authorize, one replica".to_string(), one),
+                (
+                    "PostgreSQL: /v1/authorize, one replica, strict_revocation".to_string(),
+                    strict_one,
+                ),
                 (
                     format!(
                         "PostgreSQL: /v1/authorize, over {} replicas",
@@ -544,6 +588,7 @@ fn main() {
     .into_iter()
     .flatten()
     .chain(replicas.iter_mut().map(|(c, _)| c))
+    .chain(strict.as_mut().map(|(c, _)| c))
     {
         let _ = child.kill();
         let _ = child.wait();

@@ -101,6 +101,12 @@ pub struct Config {
     pub decision_log_retention: i64,
     /// Subject types (AuthZEN) looked up in the directory.
     pub directory_subject_types: Vec<String>,
+    /// Confirm the revision with the database (one indexed read) before trusting a cached
+    /// caller, instead of the value kept current by notifications. On PostgreSQL a change
+    /// made on another replica then counts from its commit, not from its notification's
+    /// arrival (milliseconds later); on SQLite the kept value is exact already, so nothing
+    /// changes. See [`crate::store::Backend::current_revision`].
+    pub strict_revocation: bool,
     /// Watch the policy directory and reload on change.
     pub watch_policies: bool,
     /// A secret that opens the operational detail of `/readyz` (and `/metrics` when
@@ -258,6 +264,7 @@ impl Default for Config {
             batch_limit: 100,
             decision_log_retention: 100_000,
             directory_subject_types: vec!["user".into(), "identity".into()],
+            strict_revocation: false,
             watch_policies: true,
             operations_key: None,
             metrics_require_key: false,

@@ -365,6 +365,78 @@ impl SearchText {
     }
 }
 
+// Stored and shown as these words on both back ends; parsed at the edges (the command
+// line's `--decision`, the admin API's `decision` filter), so an unknown word is refused
+// there with the list of the known ones instead of matching nothing in the log.
+/// What a logged decision was: `allow` or `deny` (a decision's answer), or `plan` (a query
+/// plan asked for: `POST /v1/authorize/plan` and AuthZEN searches log one row per plan).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DecisionKind {
+    Allow,
+    Deny,
+    Plan,
+}
+
+impl DecisionKind {
+    /// Every kind, in the order messages list them.
+    pub const ALL: [DecisionKind; 3] =
+        [DecisionKind::Allow, DecisionKind::Deny, DecisionKind::Plan];
+
+    /// The kind of a decision's answer.
+    pub fn of(allowed: bool) -> DecisionKind {
+        if allowed {
+            DecisionKind::Allow
+        } else {
+            DecisionKind::Deny
+        }
+    }
+
+    /// The word stored in the log and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecisionKind::Allow => "allow",
+            DecisionKind::Deny => "deny",
+            DecisionKind::Plan => "plan",
+        }
+    }
+
+    /// Parse a stored or given word; the error names the known ones.
+    pub fn parse(s: &str) -> Result<DecisionKind, InvalidValue> {
+        DecisionKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                let known: Vec<&str> = DecisionKind::ALL.iter().map(|k| k.as_str()).collect();
+                InvalidValue(format!(
+                    "unknown decision {}: expected one of {}",
+                    shown(s),
+                    known.join(", ")
+                ))
+            })
+    }
+}
+
+impl fmt::Display for DecisionKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for DecisionKind {
+    type Err = InvalidValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        DecisionKind::parse(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DecisionKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        DecisionKind::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
 /// The roles reachable from `start` through parent edges (`graph`: role -> direct parents),
 /// `start` included: the role hierarchy, resolved. Cycles end the walk.
 pub fn ancestors(

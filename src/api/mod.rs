@@ -281,8 +281,8 @@ pub struct DecisionEntry {
     pub principal: String,
     pub action: String,
     pub resource: String,
-    /// `allow` or `deny`.
-    pub decision: String,
+    /// `allow` or `deny` for a decision, `plan` for a query plan.
+    pub decision: DecisionKind,
     /// The ids of the determining policies.
     pub reasons: Vec<String>,
     pub errors: Vec<String>,
@@ -654,9 +654,8 @@ pub struct DecisionQuery {
     /// At most 256 bytes.
     #[param(pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]{0,256}$")]
     pub action: Option<String>,
-    /// `allow` or `deny`.
-    #[param(pattern = "^(allow|deny)$")]
-    pub decision: Option<String>,
+    /// Only decisions of this kind (`allow`, `deny`, or `plan` for query plans).
+    pub decision: Option<DecisionKind>,
     /// Epoch seconds.
     pub since: Option<i64>,
     /// Only decisions newer than this row id.
@@ -981,6 +980,9 @@ pub struct PlanRequest {
     #[schema(value_type = Option<Object>)]
     pub context: Object,
 }
+
+/// What a logged decision was (the wire form is the model's: `allow`, `deny`, `plan`).
+pub use crate::model::DecisionKind;
 
 /// The query plan (the wire format is the plan module's; see the README).
 pub use crate::plan::{EntityRef, Expr, Operand, Plan, PlanKind};

@@ -25,6 +25,7 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+pub use crate::model::DecisionKind;
 pub use crate::store::{
     AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, IdentityRow, KeyRow,
     ReplicaRow, RoleRow, SessionRow, StoreError, UserRow,
@@ -396,7 +397,10 @@ impl App {
         let tokens = Arc::new(Tokens::new(&store, &config).await?);
         let accounts =
             Arc::new(Accounts::new(store.clone(), tokens.clone(), config.clone(), clock).await?);
-        let resolver = Arc::new(identity::Resolver::new(store.clone(), tokens.clone()));
+        let resolver = Arc::new(
+            identity::Resolver::new(store.clone(), tokens.clone())
+                .strict_revocation(config.strict_revocation),
+        );
         let app = App {
             engine: Some(engine.clone()),
             keep_admin: Some(identity::admin_rule(engine.clone())),
@@ -1447,13 +1451,6 @@ impl App {
 
     /// Logged decisions matching `filter`, newest first.
     pub async fn decisions(&self, filter: DecisionFilter) -> Result<Vec<DecisionRow>, AppError> {
-        if let Some(d) = &filter.decision {
-            if d != "allow" && d != "deny" {
-                return Err(AppError::Invalid(
-                    "field `decision` must be allow or deny".into(),
-                ));
-            }
-        }
         Ok(self.store.query_decisions(&filter).await?)
     }
 

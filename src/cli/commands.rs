@@ -980,7 +980,7 @@ fn decision_line(d: &DecisionRow) -> String {
     format!(
         "{:<22} {:<8} {:<24} {:<28} {:<28} {why}",
         rfc3339(d.at),
-        d.decision,
+        d.decision.as_str(),
         d.principal,
         d.action,
         d.resource
@@ -998,7 +998,7 @@ fn decisions(args: &DecisionsArgs, config: &Config, out: &Out) -> Result<ExitCod
     let filter = |after_id: Option<i64>| DecisionFilter {
         principal: args.principal.clone(),
         action: args.action.clone(),
-        decision: args.decision.clone(),
+        decision: args.decision,
         since,
         after_id,
         limit: args.limit.clamp(1, 1000),

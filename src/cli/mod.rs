@@ -357,9 +357,9 @@ pub struct DecisionsArgs {
     /// Only decisions on this action.
     #[arg(long)]
     pub action: Option<String>,
-    /// Only allows or only denies.
-    #[arg(long, value_parser = ["allow", "deny"])]
-    pub decision: Option<String>,
+    /// Only decisions of this kind: allow, deny, or plan (query plans).
+    #[arg(long, value_name = "KIND")]
+    pub decision: Option<crate::model::DecisionKind>,
     /// Only decisions at or after this time (RFC 3339, or seconds since the epoch).
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,

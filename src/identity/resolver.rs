@@ -11,6 +11,13 @@
 //!
 //! The cache is bounded (`quick_cache`, CLOCK-Pro eviction): when full, the coldest entries
 //! go one by one, never the whole cache at once.
+//!
+//! On PostgreSQL that revision is current through notifications: another replica's change
+//! counts here when its `NOTIFY` arrives, milliseconds after its commit, and a cached caller
+//! may be answered as before in between. With `strict_revocation` the revision is confirmed
+//! against the database first ([`crate::store::Backend::confirmed_revision`], one indexed
+//! read), so a revocation acknowledged by any replica is refused by every replica's next
+//! decision; the price is that read on every decision.
 
 use super::{check_current, principal_for, Verified};
 use crate::engine::Principal;
@@ -46,6 +53,8 @@ pub struct Resolver {
     /// Live service clients by the SHA-256 of their key (the key itself is not kept), at a
     /// revision. Unknown keys are not cached: a caller spraying keys cannot evict live ones.
     clients: quick_cache::sync::Cache<String, (i64, ClientRow)>,
+    /// Confirm the revision with the database before trusting a cached entry.
+    strict: bool,
 }
 
 /// Most service clients kept.
@@ -60,13 +69,31 @@ impl Resolver {
             callers: quick_cache::sync::Cache::new(CAPACITY),
             subjects: quick_cache::sync::Cache::new(CAPACITY),
             clients: quick_cache::sync::Cache::new(CLIENT_CAPACITY),
+            strict: false,
+        }
+    }
+
+    /// This resolver, confirming the revision with the database before trusting a cached
+    /// entry when `strict` (the `strict_revocation` setting; see the module documentation).
+    pub fn strict_revocation(self, strict: bool) -> Resolver {
+        Resolver { strict, ..self }
+    }
+
+    /// The revision the caches are compared with: the one kept in memory, or, with
+    /// `strict_revocation`, the one confirmed by the database now. Read before anything
+    /// else, so data read after it is at least this new.
+    async fn revision(&self) -> Result<i64, StoreError> {
+        if self.strict {
+            self.store.confirmed_revision().await
+        } else {
+            self.store.current_revision()
         }
     }
 
     /// Verify `token` completely and resolve its principal (see [`super::verify_access_token`]).
     pub async fn resolve(&self, token: &str) -> Result<Verified, Rejection> {
         // Read the revision before anything else: data read after it is at least this new.
-        let revision = self.store.current_revision().map_err(|e| {
+        let revision = self.revision().await.map_err(|e| {
             tracing::error!(error = %e, "revision check failed");
             Rejection::Unavailable
         })?;
@@ -122,7 +149,7 @@ impl Resolver {
     /// ids cannot contain `@` ([`crate::model::UserId::new_id`]) and every email has one. A
     /// user created with `@` in its id by an older warden is named here by its email.
     pub async fn directory_subject(&self, key: &str) -> Result<Option<Principal>, StoreError> {
-        let revision = self.store.current_revision()?;
+        let revision = self.revision().await?;
         if let Some((r, principal)) = self.subjects.get(key) {
             if r == revision {
                 return Ok(principal);
@@ -157,7 +184,7 @@ impl Resolver {
     /// The live service client holding `key`, if any: from memory while the revision holds
     /// (revoking a key bumps it, from any process), else from the store.
     pub async fn client(&self, key: &str) -> Result<Option<ClientRow>, StoreError> {
-        let revision = self.store.current_revision()?;
+        let revision = self.revision().await?;
         let digest = crate::util::sha256_hex(key);
         if let Some((r, client)) = self.clients.get(&digest) {
             if r == revision {

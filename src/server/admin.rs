@@ -513,7 +513,7 @@ pub async fn list_decisions(
     let filter = DecisionFilter {
         principal: query_text("principal", &q.principal)?.map(str::to_owned),
         action: query_text("action", &q.action)?.map(str::to_owned),
-        decision: q.decision.clone(),
+        decision: q.decision,
         since: q.since,
         after_id: q.after_id,
         limit: q.limit.unwrap_or(100).clamp(1, 1000),
@@ -525,14 +525,17 @@ pub async fn list_decisions(
         )));
     }
     let deadline = tokio::time::Instant::now() + Duration::from_secs(wait);
-    loop {
-        // Each query runs on the store's blocking pool; the wait between them is async.
-        let rows = state.app.decisions(filter.clone()).await?;
-        if !rows.is_empty() || tokio::time::Instant::now() >= deadline {
-            return Ok(Json(wire::all(rows)));
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    // Woken by this server's log writer after each batch it commits, and every
+    // `FALLBACK_PERIOD` for rows other replicas wrote: an idle long-poll costs no query
+    // between the two.
+    let rows = super::decision_log::wait_for_rows(
+        state.decision_log.committed(),
+        deadline,
+        super::decision_log::FALLBACK_PERIOD,
+        || state.app.decisions(filter.clone()),
+    )
+    .await?;
+    Ok(Json(wire::all(rows)))
 }
 
 pub async fn decision_stats(

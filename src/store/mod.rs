@@ -8,7 +8,9 @@
 //!   same transaction (both land or neither does);
 //! - every change to users, roles, sessions, revocations or client keys bumps
 //!   [`Backend::revision`], from this process or another one on the same database, so caches
-//!   can trust it; [`Backend::current_revision`] reads it from memory on every decision;
+//!   can trust it; [`Backend::current_revision`] reads it from memory on every decision
+//!   (exact on SQLite; on PostgreSQL another replica's change counts when its notification
+//!   arrives, see there, or at once through [`Backend::confirmed_revision`]);
 //! - no blocking I/O runs on an async worker: SQLite's calls run on tokio's blocking pool,
 //!   at most [`sqlite::MAX_CONCURRENT_CALLS`] at once (its reader connections and its one writer);
 //!   PostgreSQL's are natively async over a bounded pool;
@@ -350,16 +352,33 @@ pub trait Backend: Send + Sync {
     async fn revision(&self) -> Result<i64, StoreError>;
 
     /// [`Backend::revision`] as of now, answered from memory: synchronous, cheap enough to
-    /// ask on every decision, never a hand-off to a blocking pool.
+    /// ask on every decision, never a hand-off to a blocking pool. An error means the signal
+    /// that keeps it current is lost: callers fail closed.
     ///
-    /// The promise: a change acknowledged by any process on the same database before this
-    /// call is reflected in the value it returns. A back end keeps the counter in memory,
-    /// current through a cheap signal of committed changes: SQLite asks `PRAGMA
-    /// data_version` on a connection kept for it (a memory read of the WAL index, and one
-    /// indexed read only after some connection committed); PostgreSQL would follow
-    /// LISTEN/NOTIFY on the revision channel. An error means the signal is lost: callers
-    /// fail closed.
+    /// The promise differs by back end:
+    /// - SQLite: exact. A change acknowledged by any process on the file before this call
+    ///   is reflected in the value it returns: `PRAGMA data_version` on a connection kept
+    ///   for it (a memory read of the WAL index, and one indexed read only after some
+    ///   connection committed).
+    /// - PostgreSQL: exact for this replica's own changes (counted at their commit), and
+    ///   *eventual* for other replicas': their changes arrive by an asynchronous `NOTIFY`
+    ///   on the revision channel, sent in the changing transaction and delivered to this
+    ///   replica's listening connection after that transaction commits. Until it arrives the
+    ///   value is the one before the change, and a cache keyed by it answers as before:
+    ///   most often it has arrived before the changing replica's acknowledgement does, but
+    ///   not always (measured on loopback, 2 cores under load: p99 4 to 15 ms, worst 23 ms
+    ///   after the acknowledgement; the README has the figures). A lost notification is
+    ///   caught by a read of the counter every 2 s; while the listening connection is down
+    ///   this fails. A caller that cannot accept that window asks
+    ///   [`Backend::confirmed_revision`] instead (`strict_revocation`).
     fn current_revision(&self) -> Result<i64, StoreError>;
+
+    /// The revision confirmed against the database now, for a caller that must not trust
+    /// a change another replica may have made since the last notification
+    /// (`strict_revocation`): on PostgreSQL one indexed read of the counter (which also
+    /// raises the value [`Backend::current_revision`] answers); on SQLite the answer of
+    /// [`Backend::current_revision`], which is exact already.
+    async fn confirmed_revision(&self) -> Result<i64, StoreError>;
 
     /// A named server secret; `fresh` is stored when there is none yet (the first of two
     /// racing callers wins, and both get the stored one).
@@ -763,14 +782,14 @@ impl Store {
         &self,
         principal: Option<&str>,
         action: Option<&str>,
-        decision: Option<&str>,
+        decision: Option<crate::model::DecisionKind>,
         since: Option<i64>,
         limit: i64,
     ) -> Result<Vec<DecisionRow>, StoreError> {
         self.query_decisions(&DecisionFilter {
             principal: principal.map(str::to_owned),
             action: action.map(str::to_owned),
-            decision: decision.map(str::to_owned),
+            decision,
             since,
             after_id: None,
             limit,

@@ -1,6 +1,6 @@
 //! The rows and arguments of the storage seam, shared by both back ends.
 
-use crate::model::{Email, RoleName, UserId, UserName};
+use crate::model::{DecisionKind, Email, RoleName, UserId, UserName};
 use serde::Serialize;
 
 /// A user as stored, without the password hash.
@@ -159,7 +159,7 @@ pub struct DecisionRow {
     pub principal: String,
     pub action: String,
     pub resource: String,
-    pub decision: String,
+    pub decision: DecisionKind,
     pub reasons: Vec<String>,
     pub errors: Vec<String>,
     pub latency_us: i64,
@@ -180,10 +180,67 @@ pub struct DecisionRow {
 pub struct DecisionFilter {
     pub principal: Option<String>,
     pub action: Option<String>,
-    pub decision: Option<String>,
+    pub decision: Option<DecisionKind>,
     pub since: Option<i64>,
     pub after_id: Option<i64>,
     pub limit: i64,
+}
+
+/// A value a [`DecisionFilter`] predicate compares with, bound as a parameter by each back
+/// end (never written into the SQL).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Bound<'a> {
+    Text(&'a str),
+    Int(i64),
+}
+
+impl DecisionFilter {
+    /// The predicates of the filters present, in order, as `(column and operator, value)`.
+    /// A filter left out is no predicate at all (not `(? IS NULL OR col = ?)`, which no
+    /// index serves), so the planner can use the index of the column it names, or the key
+    /// alone for a long-poll's `id > ?`.
+    fn predicates(&self) -> Vec<(&'static str, Bound<'_>)> {
+        let mut p = Vec::with_capacity(5);
+        if let Some(principal) = &self.principal {
+            p.push(("principal =", Bound::Text(principal)));
+        }
+        if let Some(action) = &self.action {
+            p.push(("action =", Bound::Text(action)));
+        }
+        if let Some(decision) = self.decision {
+            p.push(("decision =", Bound::Text(decision.as_str())));
+        }
+        if let Some(since) = self.since {
+            p.push(("at >=", Bound::Int(since)));
+        }
+        if let Some(after) = self.after_id {
+            p.push(("id >", Bound::Int(after)));
+        }
+        p
+    }
+
+    /// The query of this filter, newest first, as SQL with the `n`th parameter written by
+    /// `placeholder(n)` (1-based: `?n` for SQLite, `$n` for PostgreSQL), and the values to
+    /// bind, in order (the last is the limit). One text for both back ends; each shape of
+    /// filter is its own statement, prepared and cached once per connection.
+    pub(crate) fn sql(&self, placeholder: impl Fn(usize) -> String) -> (String, Vec<Bound<'_>>) {
+        let mut values = Vec::with_capacity(6);
+        let mut sql = String::from(
+            "SELECT at, request_id, client, principal, action, resource, decision, reasons, errors, \
+             latency_us, id, properties, context, address FROM decision_log",
+        );
+        for (i, (predicate, value)) in self.predicates().into_iter().enumerate() {
+            sql.push_str(if i == 0 { " WHERE " } else { " AND " });
+            sql.push_str(predicate);
+            sql.push(' ');
+            values.push(value);
+            sql.push_str(&placeholder(values.len()));
+        }
+        values.push(Bound::Int(self.limit.max(0)));
+        sql.push_str(" ORDER BY id DESC LIMIT ");
+        sql.push_str(&placeholder(values.len()));
+        (sql, values)
+    }
 }
 
 /// Decision counts for a dashboard.

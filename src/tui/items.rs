@@ -423,6 +423,15 @@ impl Item for Session {
 
 // ---- decisions ----
 
+/// Allows green, denies red, plans (neither) in the default colour of text.
+fn decision_colour(kind: DecisionKind) -> Color {
+    match kind {
+        DecisionKind::Allow => Color::Green,
+        DecisionKind::Deny => Color::Red,
+        DecisionKind::Plan => Color::Reset,
+    }
+}
+
 static DECISION_KEYS: &[Binding] = &[read(
     &[C('f')],
     "f",
@@ -453,7 +462,7 @@ impl Item for DecisionEntry {
     fn cells(&self, _ctx: &Ctx<'_>) -> Vec<String> {
         vec![
             when(self.at),
-            self.decision.clone(),
+            self.decision.to_string(),
             self.principal.clone(),
             self.action.clone(),
             self.resource.clone(),
@@ -461,11 +470,7 @@ impl Item for DecisionEntry {
     }
 
     fn style(&self) -> Style {
-        if self.decision == "allow" {
-            Style::new().fg(Color::Green)
-        } else {
-            Style::new().fg(Color::Red)
-        }
+        Style::new().fg(decision_colour(self.decision))
     }
 
     fn detail(&self, _ctx: &Ctx<'_>) -> Detail {
@@ -473,7 +478,7 @@ impl Item for DecisionEntry {
             format!("Decision {}", self.id),
             &[
                 ("time", when(self.at)),
-                ("decision", self.decision.clone()),
+                ("decision", self.decision.to_string()),
                 ("principal", self.principal.clone()),
                 ("action", self.action.clone()),
                 ("resource", self.resource.clone()),
@@ -494,16 +499,12 @@ impl Item for DecisionEntry {
                 ("latency", format!("{} µs", self.latency_us)),
             ],
         );
-        let colour = if self.decision == "allow" {
-            Color::Green
-        } else {
-            Color::Red
-        };
+        let colour = decision_colour(self.decision);
         if let Some(line) = d.lines.get_mut(1) {
             *line = Line::from(vec![
                 Span::styled(format!("{:<12}", "decision"), dim()),
                 Span::styled(
-                    self.decision.clone(),
+                    self.decision.to_string(),
                     Style::new().fg(colour).add_modifier(Modifier::BOLD),
                 ),
             ]);
@@ -526,7 +527,7 @@ impl Item for DecisionEntry {
         for term in filter.split_whitespace() {
             match term.split_once(':') {
                 Some((k, v)) if Self::PARAMS.contains(&k) => out.push((k.to_string(), v.into())),
-                _ if term == "allow" || term == "deny" => {
+                _ if DecisionKind::parse(term).is_ok() => {
                     out.push(("decision".into(), term.into()))
                 }
                 _ => {}

@@ -61,7 +61,7 @@ fn decision(id: i64, principal: &str, action: &str, allowed: bool) -> DecisionEn
         principal: format!("User::\"{principal}\""),
         action: format!("Action::\"{action}\""),
         resource: "UserResource::\"r1\"".into(),
-        decision: if allowed { "allow" } else { "deny" }.into(),
+        decision: crate::api::DecisionKind::of(allowed),
         reasons: if allowed {
             vec!["app.admin-delete-user-resource".into()]
         } else {

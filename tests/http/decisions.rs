@@ -312,7 +312,7 @@ fn every_decision_reaches_the_log_and_the_metrics() {
     let denies = block(app.state.app.store.list_decisions(
         Some("User::\"alice\""),
         None,
-        Some("deny"),
+        Some(warden::model::DecisionKind::Deny),
         None,
         100,
     ))
@@ -323,7 +323,7 @@ fn every_decision_reaches_the_log_and_the_metrics() {
     let allows = block(app.state.app.store.list_decisions(
         Some("User::\"admin\""),
         None,
-        Some("allow"),
+        Some(warden::model::DecisionKind::Allow),
         None,
         100,
     ))
@@ -498,10 +498,22 @@ fn openapi_declares_every_parameter_the_routes_read() {
 
 #[test]
 fn cached_callers_still_expire_and_still_see_revocations() {
+    cached_callers_expire_and_see_changes(false);
+}
+
+/// `strict_revocation` on SQLite: the revision is exact there already; the setting must
+/// work all the same (and change nothing a caller sees).
+#[test]
+fn cached_callers_still_expire_and_still_see_revocations_with_strict_revocation() {
+    cached_callers_expire_and_see_changes(true);
+}
+
+fn cached_callers_expire_and_see_changes(strict_revocation: bool) {
     let clock = warden::clock::ManualClock::starting_now();
     let app = spawn_app_with_clock(clock.clone(), |c| {
         c.access_token_ttl = 2;
         c.leeway = 0;
+        c.strict_revocation = strict_revocation;
     });
     let admin = app.admin_token();
     for _ in 0..3 {
@@ -752,4 +764,100 @@ fn the_decision_log_keeps_properties_and_context() {
         "{rows}"
     );
     assert_eq!(rows[0]["context"], json!({}));
+}
+
+/// The long-poll, the `plan` kind and the kind's errors, on one back end: a poll waiting
+/// for newer rows is answered by the next logged decision (woken by the log writer), a
+/// poll filtered on `decision=plan` by the next plan, a poll with nothing new answers an
+/// empty list at the end of its wait; an unknown kind is a 400 naming the known ones, in
+/// the API and on the command line.
+fn long_poll_and_decision_kinds(app: &TestApp) {
+    let admin = app.admin_token();
+    let alice = app.alice()["token"].as_str().unwrap().to_string();
+    let get = |path: &str| {
+        let r = app.get(path, Some(&admin));
+        assert_eq!(r.status, 200, "{path}: {}", r.text);
+        r.json()
+    };
+    let last = get("/admin/v1/decisions/stats")["last_id"]
+        .as_i64()
+        .unwrap();
+    // Waiting for anything newer than `last`; the decision may land before or after the
+    // poll's first query: it is answered with it either way, long before its 25 s.
+    let rows = std::thread::scope(|s| {
+        let poll = s.spawn(|| get(&format!("/admin/v1/decisions?after_id={last}&wait=25")));
+        assert_eq!(authorize(app, &alice, &delete_r1()).status, 200);
+        poll.join().unwrap()
+    });
+    let rows = rows.as_array().unwrap().clone();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r["id"].as_i64().unwrap() > last));
+    assert_eq!(rows[0]["decision"], "deny");
+    let newest = rows[0]["id"].as_i64().unwrap();
+
+    // A plan is logged as `plan`, and a poll filtered on plans waits for one.
+    let plan = json!({"action": "editDocument", "resource_type": "Document"});
+    let plans = std::thread::scope(|s| {
+        let poll = s.spawn(|| {
+            get(&format!(
+                "/admin/v1/decisions?decision=plan&after_id={newest}&wait=25"
+            ))
+        });
+        assert_eq!(authorize(app, &alice, &delete_r1()).status, 200);
+        let r = app.post("/v1/authorize/plan", &plan, Some(&alice));
+        assert_eq!(r.status, 200, "{}", r.text);
+        poll.join().unwrap()
+    });
+    let plans = plans.as_array().unwrap();
+    assert_eq!(plans.len(), 1, "{plans:?}");
+    assert_eq!(plans[0]["decision"], "plan");
+    assert_eq!(plans[0]["resource"], "Document::\"*\"");
+    let denies = get("/admin/v1/decisions?decision=deny&principal=User::%22alice%22");
+    assert_eq!(denies.as_array().unwrap().len(), 2, "{denies}");
+
+    // Nothing newer than the newest: the wait ends with an empty list.
+    let newest = get("/admin/v1/decisions/stats")["last_id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        get(&format!("/admin/v1/decisions?after_id={newest}&wait=1")),
+        json!([])
+    );
+
+    // An unknown kind: 400, JSON, naming the kinds there are.
+    let r = app.get("/admin/v1/decisions?decision=maybe", Some(&admin));
+    assert_eq!(r.status, 400, "{}", r.text);
+    let message = r.json()["message"].as_str().unwrap().to_string();
+    assert!(
+        message.contains("`decision`") && message.contains("allow, deny, plan"),
+        "{message}"
+    );
+
+    // The command line: plans by their kind, and the same refusal.
+    let out = app.warden(&["decisions", "--decision", "plan", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed[0]["decision"], "plan");
+    let out = app.warden(&["decisions", "--decision", "maybe"]);
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("allow, deny, plan"), "{said}");
+}
+
+#[test]
+fn the_long_poll_wakes_on_new_decisions_and_plans_are_a_kind() {
+    long_poll_and_decision_kinds(&spawn_app());
+}
+
+#[test]
+fn the_long_poll_wakes_on_new_decisions_and_plans_are_a_kind_on_postgres() {
+    let Some(app) = spawn_pg_app_with("long_poll_and_decision_kinds", |_| {}) else {
+        return;
+    };
+    long_poll_and_decision_kinds(&app);
 }

@@ -115,7 +115,7 @@ fn plans_are_logged_as_plans() {
         10,
     ))
     .unwrap();
-    assert_eq!(rows[0].decision, "plan");
+    assert_eq!(rows[0].decision, warden::model::DecisionKind::Plan);
     assert_eq!(rows[0].resource, "Document::\"*\"");
     assert_eq!(
         rows[0].reasons,

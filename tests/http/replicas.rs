@@ -448,6 +448,96 @@ fn propagation_time_from_a_to_b() {
     );
 }
 
+/// `strict_revocation`: a replica confirms the revision with the database before trusting
+/// a cached caller. alice's session is revoked behind every replica's back: raw SQL that
+/// revokes it and bumps the revision without a `NOTIFY`, which is how a change looks to a
+/// replica while its notification is still on the way. The strict replica refuses her
+/// token at its very next decision; the test app (not strict) may answer from its cache
+/// until the revision reaches it, which its periodic read does within a few seconds (that
+/// side is shown, not timed).
+#[test]
+fn strict_revocation_refuses_at_once_what_a_notification_has_not_announced_yet() {
+    let Some(app) = spawn_pg_app_with("strict_revocation", |_| {}) else {
+        return;
+    };
+    let mut config = (*app.state.config).clone();
+    config.strict_revocation = true;
+    let (strict, _strict_state) = app.server_with(config);
+    let lax = app.base.clone();
+    let alice = app.alice()["token"].as_str().unwrap().to_string();
+    for base in [&strict, &lax] {
+        for _ in 0..2 {
+            let r = send(
+                &app,
+                base,
+                "post",
+                "/v1/authorize",
+                Some(&own_document()),
+                Some(&alice),
+            );
+            assert_eq!(
+                (r.status, r.json()["allowed"].clone()),
+                (200, json!(true)),
+                "{base}: {}",
+                r.text
+            );
+        }
+    }
+    let url = app.state.config.db.to_str().unwrap().to_string();
+    block(async move {
+        let (mut client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        let tx = client.transaction().await.unwrap();
+        tx.batch_execute(
+            "UPDATE sessions SET revoked_at = extract(epoch FROM now())::bigint, revoked_reason = 'test' \
+             WHERE user_id = 'alice' AND revoked_at IS NULL; \
+             UPDATE meta SET value = value + 1 WHERE key = 'revision';",
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    });
+    let r = send(
+        &app,
+        &strict,
+        "post",
+        "/v1/authorize",
+        Some(&own_document()),
+        Some(&alice),
+    );
+    assert_eq!(
+        r.status, 401,
+        "the strict replica refuses at once: {}",
+        r.text
+    );
+    let first = send(
+        &app,
+        &lax,
+        "post",
+        "/v1/authorize",
+        Some(&own_document()),
+        Some(&alice),
+    );
+    println!(
+        "without strict_revocation, right after the silent revocation: {} (200 while the revision has not reached it)",
+        first.status
+    );
+    eventually("the lax replica's periodic read", || {
+        send(
+            &app,
+            &lax,
+            "post",
+            "/v1/authorize",
+            Some(&own_document()),
+            Some(&alice),
+        )
+        .status
+            == 401
+    });
+}
+
 /// While a replica cannot hear other replicas' changes, decisions that need the directory
 /// answer 503 (never a stale allow, never `invalid_grant`); it comes back by itself.
 #[test]

@@ -24,6 +24,12 @@ impl Backend for Postgres {
         Ok(self.revision.known.load(Ordering::Acquire))
     }
 
+    async fn confirmed_revision(&self) -> Result<i64, StoreError> {
+        // One read of the `meta` key (its primary key), on a pooled connection: not
+        // dependent on the listener, so it holds even while notifications are late or lost.
+        Backend::revision(self).await
+    }
+
     async fn secret(&self, name: &str, fresh: Vec<u8>) -> Result<Vec<u8>, StoreError> {
         Postgres::secret(self, name, fresh).await
     }

@@ -1,6 +1,8 @@
 //! The audit log and the decision log.
 
 use super::*;
+use crate::model::DecisionKind;
+use crate::store::rows::Bound;
 
 impl Postgres {
     pub(super) async fn audit(&self, audit: &Audit) -> Result<(), StoreError> {
@@ -117,17 +119,21 @@ impl Postgres {
         &self,
         f: &DecisionFilter,
     ) -> Result<Vec<DecisionRow>, StoreError> {
+        // Only the filters present become predicates (see `DecisionFilter::sql`): each
+        // shape is its own prepared statement, planned with the index it can use.
+        let (sql, values) = f.sql(|n| format!("${n}"));
+        let params: Vec<&(dyn ToSql + Sync)> = values
+            .iter()
+            .map(|v| match v {
+                Bound::Text(t) => t as &(dyn ToSql + Sync),
+                Bound::Int(i) => i as &(dyn ToSql + Sync),
+            })
+            .collect();
         let conn = self.conn().await?;
-        let rows = query(
-            &conn,
-            "SELECT at, request_id, client, principal, action, resource, decision, reasons, errors, latency_us, id, properties, context, address FROM decision_log \
-             WHERE ($1::text IS NULL OR principal = $1) AND ($2::text IS NULL OR action = $2) AND ($3::text IS NULL OR decision = $3) \
-             AND ($4::bigint IS NULL OR at >= $4) AND ($5::bigint IS NULL OR id > $5) ORDER BY id DESC LIMIT $6",
-            &[&f.principal, &f.action, &f.decision, &f.since, &f.after_id, &f.limit.max(0)],
-        )
-        .await?;
+        let rows = query(&conn, &sql, &params).await?;
         rows.iter()
             .map(|r| {
+                let decision: &str = r.try_get(6)?;
                 Ok(DecisionRow {
                     id: r.try_get(10)?,
                     at: r.try_get(0)?,
@@ -136,7 +142,8 @@ impl Postgres {
                     principal: r.try_get::<_, Option<String>>(3)?.unwrap_or_default(),
                     action: r.try_get::<_, Option<String>>(4)?.unwrap_or_default(),
                     resource: r.try_get::<_, Option<String>>(5)?.unwrap_or_default(),
-                    decision: r.try_get(6)?,
+                    decision: DecisionKind::parse(decision)
+                        .map_err(|e| StoreError::Backend(Box::new(e)))?,
                     reasons: serde_json::from_str(r.try_get(7)?).unwrap_or_default(),
                     errors: serde_json::from_str(r.try_get(8)?).unwrap_or_default(),
                     latency_us: r.try_get(9)?,

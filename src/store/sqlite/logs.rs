@@ -1,7 +1,10 @@
 //! The audit log (who changed what) and the decision log (every allow/deny).
 
 use super::{SqliteStore, StoreError};
-use crate::store::rows::{capped_json, AuditRow, DecisionFilter, DecisionRow, DecisionStats};
+use crate::model::DecisionKind;
+use crate::store::rows::{
+    capped_json, AuditRow, Bound, DecisionFilter, DecisionRow, DecisionStats,
+};
 use rusqlite::{params, Connection};
 
 pub(crate) fn audit_in(conn: &Connection, audit: &super::Audit, at: i64) -> Result<(), StoreError> {
@@ -70,7 +73,7 @@ impl SqliteStore {
                     d.principal,
                     d.action,
                     d.resource,
-                    d.decision,
+                    d.decision.as_str(),
                     serde_json::to_string(&d.reasons).unwrap_or_default(),
                     serde_json::to_string(&d.errors).unwrap_or_default(),
                     d.latency_us,
@@ -87,18 +90,25 @@ impl SqliteStore {
         })
     }
 
-    /// Logged decisions matching `f`, newest first.
+    /// Logged decisions matching `f`, newest first. Only the filters present become
+    /// predicates (see [`DecisionFilter::sql`]), so each shape of query has its own
+    /// cached statement and SQLite picks the index of the column it filters on.
     pub fn query_decisions(&self, f: &DecisionFilter) -> Result<Vec<DecisionRow>, StoreError> {
+        let (sql, values) = f.sql(|n| format!("?{n}"));
+        let params: Vec<rusqlite::types::Value> = values
+            .into_iter()
+            .map(|v| match v {
+                Bound::Text(t) => rusqlite::types::Value::Text(t.to_owned()),
+                Bound::Int(i) => rusqlite::types::Value::Integer(i),
+            })
+            .collect();
         self.read(|c| {
-            let mut stmt = c.prepare(
-                "SELECT at, request_id, client, principal, action, resource, decision, reasons, errors, latency_us, id, properties, context, address FROM decision_log \
-                 WHERE (?1 IS NULL OR principal = ?1) AND (?2 IS NULL OR action = ?2) AND (?3 IS NULL OR decision = ?3) \
-                 AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR id > ?5) ORDER BY id DESC LIMIT ?6",
-            )?;
+            let mut stmt = c.prepare_cached(&sql)?;
             let rows = stmt
-                .query_map(params![f.principal, f.action, f.decision, f.since, f.after_id, f.limit], |r| {
+                .query_map(rusqlite::params_from_iter(params.iter()), |r| {
                     let reasons: String = r.get(7)?;
                     let errors: String = r.get(8)?;
+                    let decision: String = r.get(6)?;
                     Ok(DecisionRow {
                         id: r.get(10)?,
                         at: r.get(0)?,
@@ -107,11 +117,18 @@ impl SqliteStore {
                         principal: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
                         action: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
                         resource: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
-                        decision: r.get(6)?,
+                        decision: DecisionKind::parse(&decision).map_err(|e| {
+                            rusqlite::Error::FromSqlConversionFailure(
+                                6,
+                                rusqlite::types::Type::Text,
+                                Box::new(e),
+                            )
+                        })?,
                         reasons: serde_json::from_str(&reasons).unwrap_or_default(),
                         errors: serde_json::from_str(&errors).unwrap_or_default(),
                         latency_us: r.get(9)?,
-                        properties: serde_json::from_str(&r.get::<_, String>(11)?).unwrap_or_default(),
+                        properties: serde_json::from_str(&r.get::<_, String>(11)?)
+                            .unwrap_or_default(),
                         context: serde_json::from_str(&r.get::<_, String>(12)?).unwrap_or_default(),
                         address: r.get(13)?,
                     })

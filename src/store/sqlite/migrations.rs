@@ -166,6 +166,16 @@ CREATE INDEX exchanged_tokens_expiry ON exchanged_tokens(expires_at);
 ALTER TABLE audit_log ADD COLUMN address TEXT NOT NULL DEFAULT '';
 ALTER TABLE decision_log ADD COLUMN address TEXT NOT NULL DEFAULT '';
 "#,
+    // 7: the decision log indexed on what it is filtered by (the admin API, the console's
+    // long-poll, `warden decisions`): each filter column with the id, so a filtered page
+    // newest first (`col = ? [AND id > ?] ORDER BY id DESC LIMIT n`) is one index range
+    // read from its end; `at` for `since` and the dashboard's counts. The id is the key.
+    r#"
+CREATE INDEX decision_log_principal ON decision_log(principal, id);
+CREATE INDEX decision_log_action ON decision_log(action, id);
+CREATE INDEX decision_log_decision ON decision_log(decision, id);
+CREATE INDEX decision_log_at ON decision_log(at);
+"#,
 ];
 
 /// The schema version this build writes.

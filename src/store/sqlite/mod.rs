@@ -467,6 +467,11 @@ impl Backend for Sqlite {
         self.db.current_revision()
     }
 
+    async fn confirmed_revision(&self) -> Result<i64, StoreError> {
+        // Exact already (see `RevisionWatch`): no read to add.
+        self.db.current_revision()
+    }
+
     async fn secret(&self, name: &str, fresh: Vec<u8>) -> Result<Vec<u8>, StoreError> {
         let name = name.to_owned();
         self.run(move |db| db.secret(&name, fresh)).await

@@ -991,8 +991,8 @@ export interface components {
             client: string;
             /** @description The context as given (capped when logged). */
             context?: unknown;
-            /** @description `allow` or `deny`. */
-            decision: string;
+            /** @description `allow` or `deny` for a decision, `plan` for a query plan. */
+            decision: components["schemas"]["DecisionKind"];
             errors: string[];
             /**
              * Format: int64
@@ -1009,6 +1009,12 @@ export interface components {
             request_id: string;
             resource: string;
         };
+        /**
+         * @description What a logged decision was: `allow` or `deny` (a decision's answer), or `plan` (a query
+         *     plan asked for: `POST /v1/authorize/plan` and AuthZEN searches log one row per plan).
+         * @enum {string}
+         */
+        DecisionKind: "allow" | "deny" | "plan";
         /** @description Decision counts for a dashboard. */
         DecisionStats: {
             /** Format: int64 */
@@ -2738,8 +2744,8 @@ export interface operations {
                 action?: string;
                 /** @description Only decisions newer than this row id. */
                 after_id?: number;
-                /** @description `allow` or `deny`. */
-                decision?: string;
+                /** @description Only decisions of this kind (`allow`, `deny`, or `plan` for query plans). */
+                decision?: components["schemas"]["DecisionKind"];
                 /** @description 1 to 1000 (default 100). */
                 limit?: number;
                 /** @description At most 256 bytes. */
