@@ -277,11 +277,14 @@ impl Tls {
         let config = match check {
             Check::Nothing => builder
                 .dangerous()
-                .with_custom_certificate_verifier(Arc::new(Unverified { algorithms })),
+                .with_custom_certificate_verifier(Arc::new(WithoutName {
+                    roots: None,
+                    algorithms,
+                })),
             Check::Chain => builder
                 .dangerous()
-                .with_custom_certificate_verifier(Arc::new(ChainOnly {
-                    roots: Arc::new(load_roots(&roots)?),
+                .with_custom_certificate_verifier(Arc::new(WithoutName {
+                    roots: Some(Arc::new(load_roots(&roots)?)),
                     algorithms,
                 })),
             Check::ChainAndName => builder.with_root_certificates(load_roots(&roots)?),
@@ -428,60 +431,25 @@ fn load_roots(roots: &Roots) -> Result<RootCertStore, String> {
     Ok(store)
 }
 
-/// The verifier of `prefer` and `require`: any certificate is accepted, as libpq does in
-/// those modes. The handshake's signature is still checked against the certificate's key,
-/// so the session keys belong to whoever holds that key (which channel binding relies on).
+/// The verifier of the modes that do not check the host name.
+///
+/// - Without `roots` (`prefer` and `require` without a CA file): any certificate is
+///   accepted, as libpq does in those modes.
+/// - With `roots` (`verify-ca`, and `prefer`/`require` with a CA file): the chain must lead
+///   to one of them (and be in date, and for a server), but the host name is not compared
+///   with it. libpq's verify-ca exists for servers reached by an address their certificate
+///   does not name; the chain is checked by rustls' own functions, only the name check is
+///   left out.
+///
+/// Either way the handshake's signature is checked against the certificate's key, so the
+/// session keys belong to whoever holds that key (which channel binding relies on).
 #[derive(Debug)]
-struct Unverified {
+struct WithoutName {
+    roots: Option<Arc<RootCertStore>>,
     algorithms: WebPkiSupportedAlgorithms,
 }
 
-impl ServerCertVerifier for Unverified {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.algorithms.supported_schemes()
-    }
-}
-
-/// The verifier of `verify-ca`: the chain must lead to one of `roots` (and be in date, and
-/// for a server), but the host name is not compared with it. libpq's verify-ca exists for
-/// servers reached by an address their certificate does not name; the chain is checked by
-/// rustls' own functions, only the name check is left out.
-#[derive(Debug)]
-struct ChainOnly {
-    roots: Arc<RootCertStore>,
-    algorithms: WebPkiSupportedAlgorithms,
-}
-
-impl ServerCertVerifier for ChainOnly {
+impl ServerCertVerifier for WithoutName {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -490,14 +458,16 @@ impl ServerCertVerifier for ChainOnly {
         _ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let cert = rustls::server::ParsedCertificate::try_from(end_entity)?;
-        rustls::client::verify_server_cert_signed_by_trust_anchor(
-            &cert,
-            &self.roots,
-            intermediates,
-            now,
-            self.algorithms.all,
-        )?;
+        if let Some(roots) = &self.roots {
+            let cert = rustls::server::ParsedCertificate::try_from(end_entity)?;
+            rustls::client::verify_server_cert_signed_by_trust_anchor(
+                &cert,
+                roots,
+                intermediates,
+                now,
+                self.algorithms.all,
+            )?;
+        }
         Ok(ServerCertVerified::assertion())
     }
 
