@@ -468,27 +468,3 @@ fn the_logs_keep_the_end_users_address() {
         .json();
     assert_eq!(audit[0]["address"], "198.51.100.77", "{audit}");
 }
-
-#[test]
-fn replicas_on_postgres_share_one_issuer_or_refuse_to_start() {
-    let Some(app) = spawn_pg_app_with("replicas_share_one_issuer", |_| {}) else {
-        return;
-    };
-    // A second replica with the same public_url starts and accepts the first one's tokens.
-    let (other, _) = app.second_server();
-    let token = app.alice()["token"].as_str().unwrap().to_string();
-    let r = app
-        .agent
-        .get(format!("{other}/v1/auth/me"))
-        .header("Authorization", format!("Bearer {token}"))
-        .call()
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let mut config = (*app.state.config).clone();
-    config.public_url = "https://replica-b.internal".into();
-    let err = match block(warden::server::AppState::build(config)) {
-        Ok(_) => panic!("a second issuer started on PostgreSQL"),
-        Err(e) => e.to_string(),
-    };
-    assert!(err.contains("http://warden.test"), "{err}");
-}
