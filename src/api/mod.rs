@@ -17,6 +17,9 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
+mod error;
+pub use error::*;
+
 /// A user id: 1 to 128 ASCII letters, digits or `._@-`.
 pub const USER_ID_PATTERN: &str = "^[A-Za-z0-9._@-]{1,128}$";
 /// A role name: 1 to 64 ASCII letters, digits or `_.-`.
@@ -109,28 +112,6 @@ fn objects<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T
         .into_iter()
         .map(|o| o.0)
         .collect())
-}
-
-// ---- errors ----
-
-/// Every error answer: a stable code and a sentence for people.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[schema(as = Error)]
-pub struct ErrorBody {
-    /// A stable, machine-readable code (`invalid_request`, `forbidden`, `not_found`, ...).
-    pub error: String,
-    /// What went wrong, for people (never an internal detail).
-    pub message: String,
-}
-
-/// An error of the OAuth 2.0 token endpoint (RFC 6749 section 5.2), with warden's `message`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct OAuthError {
-    /// `invalid_request`, `invalid_grant`, `unsupported_grant_type`,
-    /// `temporarily_unavailable` or `server_error`.
-    pub error: String,
-    pub error_description: String,
-    pub message: String,
 }
 
 // ---- directory ----
