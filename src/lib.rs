@@ -25,6 +25,7 @@ pub mod metrics;
 pub mod model;
 pub mod plan;
 pub mod policytest;
+pub mod refusal;
 pub mod server;
 pub mod store;
 #[doc(hidden)]

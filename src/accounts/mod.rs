@@ -448,7 +448,9 @@ impl Accounts {
                 {
                     Ok(_) => Ok(user),
                     // A concurrent first exchange of the same person linked it meanwhile.
-                    Err(StoreError::Conflict(_)) => self
+                    Err(StoreError::Conflict(crate::store::Conflict::IdentityLinked {
+                        ..
+                    })) => self
                         .store
                         .user_by_identity(&issuer.issuer, &claims.sub)
                         .await?

@@ -391,8 +391,11 @@ fn role(cmd: &RoleCmd, config: &Config, out: &Out) -> Result<ExitCode> {
         RoleCmd::Remove { name, force } => {
             block(app.remove_role(&CLI, name, *force))?.map_err(|e| match e {
                 // The core's message is for every caller; here the way out is a flag.
-                AppError::Store(crate::app::StoreError::Conflict(m)) if !*force => {
-                    anyhow!("{m}; remove it anyway with `warden role remove {name} --force`")
+                // Only a role in use has that way out: `--force` cannot keep an administrator.
+                AppError::Store(crate::app::StoreError::Conflict(
+                    c @ crate::app::Conflict::RoleInUse { .. },
+                )) => {
+                    anyhow!("{c}; remove it anyway with `warden role remove {name} --force`")
                 }
                 other => other.into(),
             })?;

@@ -172,7 +172,13 @@ impl Resolver {
         let principal = match user.filter(|u| !u.disabled) {
             Some(u) => Some(principal_for(&self.store, &u).await.map_err(|e| match e {
                 super::IdentityError::Store(s) => s,
-                other => StoreError::Invalid(other.to_string()),
+                // Changed since it was read: an error, so the decision denies.
+                super::IdentityError::UnknownUser(id) => {
+                    StoreError::not_found(crate::store::Entity::User, id)
+                }
+                super::IdentityError::Disabled(id) => {
+                    crate::store::Conflict::UserDisabled { id }.into()
+                }
             })?),
             None => None,
         };

@@ -14,9 +14,9 @@
 //!   401 and a caller the policies do not allow gets 403 before the request is parsed, so
 //!   neither learns anything from validation errors, and 401 always comes before 403.
 
-use super::admin::allow;
 use super::error::ApiError;
 use super::extract::bearer;
+use super::gate::allow;
 use super::routes::{Auth, Route};
 use super::{AppState, RequestId};
 use crate::admin_action::AdminAction;
@@ -31,7 +31,7 @@ pub enum Protection {
     /// A service client key (AuthZEN, introspection): the client is handed to the handler.
     ClientKey,
     /// A user's bearer token whose user the policies allow this admin action: the
-    /// [`super::admin::Admin`] is handed to the handler.
+    /// [`super::gate::Admin`] is handed to the handler.
     Admin(AdminAction),
 }
 
@@ -79,13 +79,11 @@ pub async fn guard(
     next: Next,
 ) -> Response {
     let checked = match protection {
-        Protection::ClientKey => {
-            super::ops::require_client(&state, req.headers())
-                .await
-                .map(|client| {
-                    req.extensions_mut().insert(client);
-                })
-        }
+        Protection::ClientKey => super::gate::require_client(&state, req.headers())
+            .await
+            .map(|client| {
+                req.extensions_mut().insert(client);
+            }),
         Protection::Admin(action) => {
             let request_id = req
                 .extensions()

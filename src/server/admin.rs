@@ -6,104 +6,20 @@
 //! sessions but not change roles). A denied call is 403 naming the action; every change
 //! writes an audit row (who, what, target, when).
 
-use super::decide::{decide, record, Asked, Caller};
 use super::error::ApiError;
 use super::extract::{JsonBody, PathParam, QueryParams};
+use super::gate::Admin;
 use super::wire;
 use super::AppState;
-use crate::admin_action::AdminAction;
 use crate::api::*;
-use crate::app::{Actor, AppError, DecisionFilter, StoreError, UserChange, UserInput};
+use crate::app::{AppError, Conflict, DecisionFilter, StoreError, UserChange, UserInput};
 use crate::engine::Resource;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::time::Duration;
-
-/// The signed-in admin making a call, allowed by the route's guard ([`super::access`]).
-#[derive(Clone)]
-pub struct Admin {
-    id: String,
-    /// Where the call came from (see [`super::origin`]), for its audit rows.
-    address: String,
-}
-
-impl Admin {
-    /// The admin as the actor of an application-core operation.
-    fn actor(&self) -> Actor {
-        Actor::User {
-            id: self.id.clone(),
-            address: self.address.clone(),
-        }
-    }
-}
-
-/// Check the bearer token, then ask the policies whether its user may `action`.
-pub(super) async fn allow(
-    state: &AppState,
-    token: Option<String>,
-    request_id: &str,
-    address: String,
-    action: AdminAction,
-) -> Result<Admin, ApiError> {
-    let verified = super::decide::verified_caller(state, token).await?;
-    let (principal, user) = (verified.principal, verified.user);
-    let query = crate::identity::admin_area_query(principal, action);
-    let caller = Caller {
-        client: format!("admin:{}", user.id),
-        request_id: request_id.to_string(),
-        address: address.clone(),
-    };
-    // Every admin call is a decision. Allowed reads are not written to the decision log:
-    // the TUI polls them every few seconds and would drown the log (and its own Decisions
-    // tab) in its own traffic. Denied calls and every change are logged.
-    let decision = if action.is_read() {
-        let started = std::time::Instant::now();
-        let d = state.engine.decide(&query);
-        if d.allowed {
-            state.metrics.decision(true, false, started.elapsed());
-        } else {
-            record(
-                state,
-                &caller,
-                Asked {
-                    principal: &format!("User::{:?}", user.id),
-                    action: action.name(),
-                    resource: &query.resource,
-                    context: &query.context,
-                },
-                &d,
-                started,
-            );
-        }
-        d
-    } else {
-        decide(state, &caller, &query)
-    };
-    if !decision.allowed {
-        let why = if decision.errors.is_empty() {
-            "no policy permits it".to_string()
-        } else {
-            decision.errors.join("; ")
-        };
-        let mut e = ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            format!("{} may not {}: {why}", user.id, action.uid()),
-        );
-        if !decision.reasons.is_empty() {
-            e.message
-                .push_str(&format!(" (denied by {})", decision.reasons.join(", ")));
-        }
-        return Err(e);
-    }
-    Ok(Admin {
-        id: user.id,
-        address,
-    })
-}
 
 fn bad(e: impl std::fmt::Display) -> ApiError {
     ApiError::bad_request(e.to_string())
@@ -213,26 +129,26 @@ pub async fn set_user_password(
     Extension(admin): Extension<Admin>,
     PathParam(id): PathParam,
     JsonBody(body): JsonBody<SetPassword>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PasswordReset>, ApiError> {
     let reset = state
         .app
         .reset_password(&admin.actor(), &id, body.password)
         .await?;
-    Ok(Json(json!({
-        "password": "reset",
-        "sessions_ended": reset.sessions_ended,
-        "tokens": "revoked",
-        "throttle": "cleared",
-    })))
+    Ok(Json(PasswordReset {
+        password: "reset".into(),
+        sessions_ended: i64::try_from(reset.sessions_ended).unwrap_or(i64::MAX),
+        tokens: "revoked".into(),
+        throttle: "cleared".into(),
+    }))
 }
 
 pub async fn revoke_user(
     State(state): State<AppState>,
     Extension(admin): Extension<Admin>,
     PathParam(id): PathParam,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Revoked>, ApiError> {
     state.app.revoke_user_tokens(&admin.actor(), &id).await?;
-    Ok(Json(json!({"revoked": id})))
+    Ok(Json(Revoked { revoked: id }))
 }
 
 /// Lift the sign-in throttle of a user's account (every address).
@@ -240,18 +156,21 @@ pub async fn unlock_user(
     State(state): State<AppState>,
     Extension(admin): Extension<Admin>,
     PathParam(id): PathParam,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Unlocked>, ApiError> {
     let cleared = state.app.unlock_user(&admin.actor(), &id).await?;
-    Ok(Json(json!({"unlocked": id, "counters": cleared})))
+    Ok(Json(Unlocked {
+        unlocked: id,
+        counters: i64::try_from(cleared).unwrap_or(i64::MAX),
+    }))
 }
 
 pub async fn delete_user(
     State(state): State<AppState>,
     Extension(admin): Extension<Admin>,
     PathParam(id): PathParam,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Deleted>, ApiError> {
     state.app.delete_user(&admin.actor(), &id).await?;
-    Ok(Json(json!({"deleted": id})))
+    Ok(Json(Deleted { deleted: id }))
 }
 
 // ---- federated identities ----
@@ -333,21 +252,24 @@ pub async fn delete_role(
     Extension(admin): Extension<Admin>,
     PathParam(name): PathParam,
     QueryParams(q): QueryParams<RoleDeleteQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Deleted>, ApiError> {
     state
         .app
         .remove_role(&admin.actor(), &name, q.force.unwrap_or(false))
         .await
         .map_err(|e| match e {
-            // The core's message serves every caller; over HTTP the way out is the query.
-            AppError::Store(StoreError::Conflict(m)) if q.force != Some(true) => ApiError::new(
-                StatusCode::CONFLICT,
-                "conflict",
-                format!("{m}; remove it anyway with DELETE /admin/v1/roles/{name}?force=true"),
-            ),
+            // The core's message serves every caller; over HTTP the way out of a role in
+            // use (and only of that: `force` cannot keep an administrator) is the query.
+            AppError::Store(StoreError::Conflict(c @ Conflict::RoleInUse { .. })) => {
+                let mut e = ApiError::conflict(c);
+                e.message.push_str(&format!(
+                    "; remove it anyway with DELETE /admin/v1/roles/{name}?force=true"
+                ));
+                e
+            }
             other => other.into(),
         })?;
-    Ok(Json(json!({"deleted": name})))
+    Ok(Json(Deleted { deleted: name }))
 }
 
 // ---- sessions and tokens ----
@@ -379,9 +301,9 @@ pub async fn revoke_token(
     State(state): State<AppState>,
     Extension(admin): Extension<Admin>,
     JsonBody(body): JsonBody<RevokeJti>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Revoked>, ApiError> {
     state.app.revoke_token(&admin.actor(), &body.jti).await?;
-    Ok(Json(json!({"revoked": body.jti})))
+    Ok(Json(Revoked { revoked: body.jti }))
 }
 
 // ---- clients ----

@@ -6,6 +6,7 @@ use super::AppState;
 use crate::accounts::Issued;
 use crate::accounts::Origin;
 use crate::api;
+use crate::api::ErrorCode;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -279,7 +280,7 @@ pub async fn change_password(
         .map_err(|e| match e {
             crate::accounts::AuthError::InvalidCredentials => ApiError::new(
                 StatusCode::UNAUTHORIZED,
-                "invalid_credentials",
+                ErrorCode::InvalidCredentials,
                 "current_password is wrong",
             ),
             other => other.into(),
@@ -329,7 +330,7 @@ async fn token_grant(
         });
     // Read the body even to refuse it: an unread body makes the server close a kept-alive
     // connection that the client may reuse.
-    let bytes = super::extract::body_bytes(request, state).await?;
+    let bytes = super::body::body_bytes(request, state).await?;
     if !form {
         return Err(ApiError::bad_request(
             "the token endpoint takes an application/x-www-form-urlencoded body",
@@ -380,7 +381,7 @@ async fn token_grant(
         other => {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "unsupported_grant_type",
+                ErrorCode::UnsupportedGrantType,
                 format!(
                     "grant_type {other:?} is not supported: use password, refresh_token or {}",
                     crate::accounts::exchange::TOKEN_EXCHANGE_GRANT
@@ -399,11 +400,13 @@ fn oauth_error(e: ApiError) -> Response {
     let code = match e.code {
         // Wrong credentials are an invalid grant (section 5.2), never a 401: the client
         // itself (public, unauthenticated) is not at fault.
-        "invalid_credentials" | "invalid_grant" => "invalid_grant",
-        "unsupported_grant_type" => "unsupported_grant_type",
+        ErrorCode::InvalidCredentials | ErrorCode::InvalidGrant => "invalid_grant",
+        ErrorCode::UnsupportedGrantType => "unsupported_grant_type",
         // Throttled, or the store is briefly unavailable: retry later, not a bad grant, so
         // that clients do not sign users out.
-        "too_many_attempts" | "unavailable" | "busy" => "temporarily_unavailable",
+        ErrorCode::TooManyAttempts | ErrorCode::Unavailable | ErrorCode::Busy => {
+            "temporarily_unavailable"
+        }
         _ if e.status.is_server_error() => "server_error",
         _ => "invalid_request",
     };

@@ -13,7 +13,9 @@
 //!   taking descriptors; by default the cap leaves 64 descriptors of the open-file limit for
 //!   the database, the policy files and the logs.
 
+use super::body::BodyTimeout;
 use super::error::ApiError;
+use crate::api::ErrorCode;
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Request};
 use axum::http::StatusCode;
@@ -180,7 +182,7 @@ pub async fn deadlines(
         let body = Body::new(DeadlineBody::new(body, limits.body_timeout));
         // The size limit comes from the `DefaultBodyLimit` layer outside this one.
         let bytes =
-            match super::extract::body_bytes(Request::from_parts(parts.clone(), body), &()).await {
+            match super::body::body_bytes(Request::from_parts(parts.clone(), body), &()).await {
                 Ok(bytes) => bytes,
                 Err(e) => return e.into_response(),
             };
@@ -191,7 +193,7 @@ pub async fn deadlines(
         Ok(response) => response,
         Err(_) => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "timeout",
+            ErrorCode::Timeout,
             format!(
                 "the request did not finish within {} s",
                 limits.request_timeout.as_secs()
@@ -200,11 +202,6 @@ pub async fn deadlines(
         .into_response(),
     }
 }
-
-/// The body was not received before its deadline.
-#[derive(Debug, thiserror::Error)]
-#[error("the request body was not received in time")]
-pub struct BodyTimeout;
 
 /// A body that fails once its deadline has passed.
 struct DeadlineBody {
@@ -245,16 +242,4 @@ impl http_body::Body for DeadlineBody {
     fn size_hint(&self) -> http_body::SizeHint {
         self.inner.size_hint()
     }
-}
-
-/// Whether an error (or one of its causes) is a [`BodyTimeout`].
-pub fn is_body_timeout(error: &(dyn std::error::Error + 'static)) -> bool {
-    let mut current = Some(error);
-    while let Some(e) = current {
-        if e.is::<BodyTimeout>() {
-            return true;
-        }
-        current = e.source();
-    }
-    false
 }

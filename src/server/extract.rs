@@ -1,8 +1,9 @@
 //! Request extractors that answer bad input with warden's JSON errors.
 
+use super::body::{body_bytes, is_json};
 use super::error::ApiError;
+use crate::api::ErrorCode;
 use crate::api::ObjectOnly;
-use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{header, request::Parts, StatusCode};
 use serde::de::DeserializeOwned;
@@ -10,40 +11,6 @@ use serde::de::DeserializeOwned;
 /// A JSON body: 415 unless the Content-Type is JSON, 413 when too large, 400 naming the
 /// problem (malformed JSON, a missing field, a wrong type).
 pub struct JsonBody<T>(pub T);
-
-/// Whether the request says its body is JSON (`application/json` or `+json`).
-pub fn is_json(parts_headers: &axum::http::HeaderMap) -> bool {
-    parts_headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|m| {
-            let m = m.trim().to_ascii_lowercase();
-            m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
-        })
-        .unwrap_or(false)
-}
-
-/// Read the whole body within the configured limit.
-pub async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
-    Bytes::from_request(req, state).await.map_err(|e| {
-        if super::conn::is_body_timeout(&e) {
-            ApiError::new(
-                StatusCode::REQUEST_TIMEOUT,
-                "request_timeout",
-                "the request body was not received in time",
-            )
-        } else if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "request body is too large",
-            )
-        } else {
-            ApiError::bad_request(format!("cannot read request body: {e}"))
-        }
-    })
-}
 
 /// Parse JSON into `T` with a message that names the field at fault by its path
 /// (`items[0].resource.type: missing field`), after refusing duplicate keys.
@@ -108,7 +75,7 @@ fn describe(e: serde_json::Error, path: &str) -> ApiError {
 fn unsupported() -> ApiError {
     ApiError::new(
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_media_type",
+        ErrorCode::UnsupportedMediaType,
         "Content-Type must be application/json",
     )
 }
@@ -153,7 +120,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for FlexibleBody<T> {
         }
         Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "Content-Type must be application/json or application/x-www-form-urlencoded",
         ))
     }

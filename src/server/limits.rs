@@ -16,7 +16,8 @@
 //! 100 is fine; 128 leaves room).
 
 use super::error::ApiError;
-use super::openapi::ROUTES;
+use super::routes::ROUTES;
+use crate::api::ErrorCode;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
@@ -37,7 +38,7 @@ pub async fn request_limits(req: Request, next: Next) -> Response {
     if uri_len > MAX_URI_BYTES {
         return ApiError::new(
             StatusCode::URI_TOO_LONG,
-            "uri_too_long",
+            ErrorCode::UriTooLong,
             format!("the request target is {uri_len} bytes; at most {MAX_URI_BYTES} are accepted"),
         )
         .into_response();
@@ -50,7 +51,7 @@ pub async fn request_limits(req: Request, next: Next) -> Response {
     if headers.len() > MAX_HEADERS || header_bytes > MAX_HEADER_BYTES {
         return ApiError::new(
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            "header_fields_too_large",
+            ErrorCode::HeaderFieldsTooLarge,
             format!(
                 "{} header fields, {header_bytes} bytes; at most {MAX_HEADERS} fields and {MAX_HEADER_BYTES} bytes are accepted",
                 headers.len()
@@ -110,33 +111,39 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
 }
 
 fn is_json(response: &Response<Body>) -> bool {
-    super::extract::is_json(response.headers())
+    super::body::is_json(response.headers())
 }
 
 /// The error code and a default message for a status.
-fn describe(status: StatusCode) -> (&'static str, &'static str) {
+fn describe(status: StatusCode) -> (ErrorCode, &'static str) {
     match status {
-        StatusCode::BAD_REQUEST => ("invalid_request", "bad request"),
-        StatusCode::UNAUTHORIZED => ("unauthorized", "credentials are required"),
-        StatusCode::FORBIDDEN => ("forbidden", "forbidden"),
-        StatusCode::NOT_FOUND => ("not_found", "no such route"),
-        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "method not allowed"),
-        StatusCode::REQUEST_TIMEOUT => ("request_timeout", "the request took too long"),
-        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "request body is too large"),
-        StatusCode::URI_TOO_LONG => ("uri_too_long", "the request target is too long"),
+        StatusCode::BAD_REQUEST => (ErrorCode::InvalidRequest, "bad request"),
+        StatusCode::UNAUTHORIZED => (ErrorCode::Unauthorized, "credentials are required"),
+        StatusCode::FORBIDDEN => (ErrorCode::Forbidden, "forbidden"),
+        StatusCode::NOT_FOUND => (ErrorCode::NotFound, "no such route"),
+        StatusCode::METHOD_NOT_ALLOWED => (ErrorCode::MethodNotAllowed, "method not allowed"),
+        StatusCode::REQUEST_TIMEOUT => (ErrorCode::RequestTimeout, "the request took too long"),
+        StatusCode::PAYLOAD_TOO_LARGE => (ErrorCode::PayloadTooLarge, "request body is too large"),
+        StatusCode::URI_TOO_LONG => (ErrorCode::UriTooLong, "the request target is too long"),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => (
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "Content-Type must be application/json",
         ),
-        StatusCode::UNPROCESSABLE_ENTITY => ("invalid_request", "the request cannot be processed"),
-        StatusCode::TOO_MANY_REQUESTS => ("too_many_requests", "too many requests; retry later"),
+        StatusCode::UNPROCESSABLE_ENTITY => {
+            (ErrorCode::InvalidRequest, "the request cannot be processed")
+        }
+        StatusCode::TOO_MANY_REQUESTS => {
+            (ErrorCode::TooManyRequests, "too many requests; retry later")
+        }
         StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => (
-            "header_fields_too_large",
+            ErrorCode::HeaderFieldsTooLarge,
             "the request's header fields are too large",
         ),
-        StatusCode::SERVICE_UNAVAILABLE => ("unavailable", "the service is unavailable; retry"),
-        s if s.is_server_error() => ("internal_error", "internal error"),
-        _ => ("invalid_request", "the request was refused"),
+        StatusCode::SERVICE_UNAVAILABLE => {
+            (ErrorCode::Unavailable, "the service is unavailable; retry")
+        }
+        s if s.is_server_error() => (ErrorCode::InternalError, "internal error"),
+        _ => (ErrorCode::InvalidRequest, "the request was refused"),
     }
 }
 

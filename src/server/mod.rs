@@ -10,17 +10,20 @@ mod access;
 mod admin;
 mod auth;
 mod authzen;
+mod body;
 mod conn;
 mod decide;
 pub mod decision_log;
 pub mod error;
 pub mod extract;
+mod gate;
 pub mod limits;
 pub mod openapi;
 mod ops;
 pub mod origin;
 mod panics;
 mod routes;
+mod schemas;
 pub mod watch;
 mod wire;
 
@@ -61,6 +64,8 @@ pub struct Parts {
     pub app: crate::app::App,
     /// `trusted_proxies`, parsed (checked when the configuration was).
     pub proxies: Vec<ipnet::IpNet>,
+    /// `/openapi.json`, made once from the route table and the configuration.
+    pub openapi: Arc<serde_json::Value>,
 }
 
 impl std::ops::Deref for AppState {
@@ -118,6 +123,7 @@ impl AppState {
                 tracing::error!(error = %e, "trusted_proxies");
                 Vec::new()
             }),
+            openapi: Arc::new(openapi::document(&app.config)),
             config: app.config.clone(),
             app,
             resolver,

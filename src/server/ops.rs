@@ -3,7 +3,7 @@
 use super::error::ApiError;
 use super::extract::bearer;
 use super::{AppState, RequestId};
-use crate::app::ClientRow;
+use crate::api::ErrorCode;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -37,7 +37,7 @@ async fn operations_access(
             return Ok(true);
         }
     }
-    super::admin::allow(
+    super::gate::allow(
         state,
         Some(token),
         request_id,
@@ -111,7 +111,7 @@ pub async fn metrics(
             Ok(false) => {
                 let mut e = ApiError::new(
                     StatusCode::UNAUTHORIZED,
-                    "unauthorized",
+                    ErrorCode::Unauthorized,
                     "/metrics needs the operations key: Authorization: Bearer <operations_key>",
                 );
                 e.www_authenticate = Some("Bearer realm=\"warden\"".into());
@@ -172,64 +172,9 @@ fn discovery(state: &AppState) -> serde_json::Value {
 }
 
 pub async fn openapi(State(state): State<AppState>) -> Json<serde_json::Value> {
-    Json(super::openapi::document(&state.config))
+    Json(serde_json::Value::clone(&state.openapi))
 }
 
 pub async fn not_found() -> ApiError {
     ApiError::not_found("no such route")
-}
-
-/// The service client calling, from `Authorization: Bearer <key>` or the bare key.
-/// 401 with `WWW-Authenticate` otherwise.
-pub async fn require_client(state: &AppState, headers: &HeaderMap) -> Result<ClientRow, ApiError> {
-    let key = bearer(headers).or_else(|| {
-        headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty() && !v.contains(' '))
-    });
-    let unauthorized = |message: &str| {
-        let mut e = ApiError::new(StatusCode::UNAUTHORIZED, "invalid_client", message);
-        e.www_authenticate = Some("Bearer realm=\"warden\"".into());
-        e
-    };
-    let basic = basic_credentials(headers);
-    let key = key.or_else(|| basic.as_ref().map(|(_, secret)| secret.clone()));
-    let Some(key) = key else {
-        return Err(unauthorized("a service client key is required"));
-    };
-    let client = state
-        .resolver
-        .client(&key)
-        .await?
-        .ok_or_else(|| unauthorized("unknown or revoked client key"))?;
-    // HTTP Basic names the client too: the key must be that client's.
-    match basic {
-        Some((id, _)) if id != client.id => Err(unauthorized("unknown or revoked client key")),
-        _ => Ok(client),
-    }
-}
-
-/// `Authorization: Basic base64(client_id ":" key)`, each part form-urlencoded first (RFC 6749
-/// section 2.3.1, which RFC 7662's introspection examples use).
-fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
-    use base64::Engine as _;
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
-    let (scheme, encoded) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
-        .ok()?;
-    let text = String::from_utf8(decoded).ok()?;
-    let (id, secret) = text.split_once(':')?;
-    let unescape = |s: &str| {
-        serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("v={s}"))
-            .ok()
-            .and_then(|mut v| v.pop())
-            .map(|(_, v)| v)
-    };
-    Some((unescape(id)?, unescape(secret)?))
 }

@@ -21,6 +21,7 @@
 use super::error::ApiError;
 use super::AppState;
 use crate::accounts::Origin;
+use crate::api::ErrorCode;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
@@ -62,7 +63,7 @@ impl FromRequestParts<AppState> for Origin {
         let client = state.resolver.client(key).await?.ok_or_else(|| {
             ApiError::new(
                 StatusCode::UNAUTHORIZED,
-                "invalid_client",
+                ErrorCode::InvalidClient,
                 format!("{CLIENT_KEY_HEADER}: unknown or revoked client key"),
             )
         })?;

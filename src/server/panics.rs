@@ -9,6 +9,7 @@
 //! of the panic is never sent to the caller (it may hold data).
 
 use super::error::ApiError;
+use crate::api::ErrorCode;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -28,7 +29,7 @@ fn answer(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
     crate::alarm::raise("handler_panic", detail);
     ApiError::new(
         StatusCode::INTERNAL_SERVER_ERROR,
-        "internal",
+        ErrorCode::Internal,
         "internal error: the server met a fault it did not expect; it was logged",
     )
     .into_response()

@@ -78,7 +78,7 @@ pub enum Content {
 
 /// A schema of the document, registered with everything it refers to on first use.
 pub type Schema =
-    fn(&mut super::openapi::Schemas) -> utoipa::openapi::RefOr<utoipa::openapi::Schema>;
+    fn(&mut super::schemas::Schemas) -> utoipa::openapi::RefOr<utoipa::openapi::Schema>;
 
 const JSON: &[&str] = &["application/json"];
 const FORM: &[&str] = &["application/x-www-form-urlencoded"];
@@ -112,7 +112,7 @@ fn query<T: IntoParams>() -> Vec<Parameter> {
     T::into_params(|| Some(ParameterIn::Query))
 }
 
-use super::openapi::{any_of, list, one as t, with_plan};
+use super::schemas::{any_of, list, one as t, with_plan};
 
 /// Entries of [`ROUTES`]: `method "path" => handler, field: value, ...`. The method names
 /// both the axum routing function and the document's operation.
@@ -175,7 +175,7 @@ pub const ROUTES: &[Route] = routes! {
     }
     get "/openapi.json" => ops::openapi {
         tag: "operations", summary: "This document (OpenAPI 3.1)",
-        ok: &[ok("The document", super::openapi::object)],
+        ok: &[ok("The document", super::schemas::object)],
     }
     get "/.well-known/jwks.json" => ops::jwks {
         tag: "auth", summary: "Public signing keys (JWKS)",

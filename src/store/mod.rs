@@ -25,6 +25,7 @@ mod sqlite;
 pub use postgres::{is_postgres_url, redact_url};
 
 pub use crate::model::ancestors;
+pub use crate::refusal::{Conflict, Invalid, LookAlike};
 pub use rows::{
     AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, IdentityRow, KeyRow, NewUser,
     RefreshLimits, RefreshOutcome, ReplicaRow, Reservation, RoleRow, SessionRow, ThrottleKey,
@@ -60,44 +61,18 @@ impl std::fmt::Display for Entity {
     }
 }
 
-/// A new user id or role name that differs from an existing one only in ASCII case.
-///
-/// Attack answered: `Admin` beside `admin` (or a role `admin` beside `ADMIN`) reads as the
-/// same principal to a person approving a change, scanning the audit log or writing a policy,
-/// yet is another one to Cedar. Ids and role names are ASCII by their parse rules, so both
-/// back ends compare with ASCII folding (`lower()`) inside the creating transaction, after
-/// the directory is locked (SQLite's one writer; PostgreSQL's directory advisory lock), so two
-/// creations cannot race past the check. Look-alikes already stored by an older warden are
-/// kept and stay addressable; only new ones are refused.
-pub(crate) fn case_variant(kind: LookAlike, new: &str, existing: &str) -> StoreError {
-    let (what, noun) = match kind {
-        LookAlike::User => ("user id", "user"),
-        LookAlike::Role => ("role name", "role"),
-    };
-    StoreError::Conflict(format!(
-        "{what} {new} differs only in case from the existing {noun} {existing}"
-    ))
-}
-
-/// What a [`case_variant`] conflict is about.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum LookAlike {
-    User,
-    Role,
-}
-
 /// Errors of the storage layer. The HTTP layer maps them to statuses without leaking SQL.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("{entity} {id} not found")]
     NotFound { entity: Entity, id: String },
     /// The change conflicts with what is stored (a taken email, a role in use, the last
-    /// administrator); the text says which, for the person who asked.
-    #[error("{0}")]
-    Conflict(String),
-    /// The change refers to something that does not exist (an unknown role).
-    #[error("{0}")]
-    Invalid(String),
+    /// administrator): which one, as data.
+    #[error(transparent)]
+    Conflict(#[from] Conflict),
+    /// The change refers to something that does not exist (an unknown role) or cannot be.
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
     #[error("database {path} was written by a newer warden (schema version {found}, this build knows up to {supported}); refusing to downgrade it")]
     NewerVersion {
         path: String,
@@ -264,15 +239,6 @@ impl OwnedChange {
             keep_admin: self.keep_admin.as_ref(),
         }
     }
-}
-
-/// The refusal of a change that would leave nobody able to administer warden.
-pub(crate) fn last_admin_refused() -> StoreError {
-    StoreError::Conflict(
-        "refused: after this change no enabled user could administer warden \
-         (manage users and their roles); give that right to another user first"
-            .into(),
-    )
 }
 
 /// An audit row, written in the same transaction as the change it records.

@@ -169,7 +169,7 @@ async fn emails_are_unique_case_insensitively_and_nothing_is_half_written(kind) 
         .await
         .err()
         .unwrap();
-    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    assert!(matches!(err, StoreError::Conflict(Conflict::EmailTaken { .. })), "{err}");
     // Unknown role: the user row must not remain.
     let err = store
         .create_user(&new_user("c", "c@example.com", &["NOPE"]), None)
@@ -221,13 +221,13 @@ async fn case_only_look_alikes_are_refused_and_old_ones_kept(kind) {
         .await
         .err()
         .unwrap();
-    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    assert!(matches!(err, StoreError::Conflict(Conflict::LookAlike { what: LookAlike::User, .. })), "{err}");
     assert_eq!(
         err.to_string(),
         "user id Admin differs only in case from the existing user admin"
     );
     let err = store.create_role(&role("admin"), &[], None).await.err().unwrap();
-    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    assert!(matches!(err, StoreError::Conflict(Conflict::LookAlike { what: LookAlike::Role, .. })), "{err}");
     assert_eq!(
         err.to_string(),
         "role name admin differs only in case from the existing role ADMIN"
@@ -267,9 +267,9 @@ async fn case_only_look_alikes_are_refused_and_old_ones_kept(kind) {
         .await
         .err()
         .unwrap();
-    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    assert!(matches!(err, StoreError::Conflict(Conflict::LookAlike { .. })), "{err}");
     let err = store.create_role(&role("aDMIN"), &[], None).await.err().unwrap();
-    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    assert!(matches!(err, StoreError::Conflict(Conflict::LookAlike { .. })), "{err}");
 }
 }
 
@@ -286,7 +286,7 @@ async fn set_roles_refuses_unknown_roles_and_keeps_the_old_ones(kind) {
         .await
         .err()
         .unwrap();
-    assert!(matches!(err, StoreError::Invalid(_)));
+    assert!(matches!(err, StoreError::Invalid(Invalid::UnknownRole { .. })), "{err}");
     assert_eq!(
         store.user("a").await.unwrap().roles,
         vec!["USER".to_string()]
@@ -334,7 +334,7 @@ async fn role_hierarchy_and_cycles(kind) {
         .unwrap();
     assert!(matches!(
         store.remove_role("SUPPORT", false, Change::default()).await,
-        Err(StoreError::Conflict(_))
+        Err(StoreError::Conflict(Conflict::RoleInUse { .. }))
     ));
     store.remove_role("SUPPORT", true, Change::default()).await.unwrap();
     assert!(store.user("a").await.unwrap().roles.is_empty());
@@ -652,7 +652,7 @@ async fn update_user_is_all_or_nothing_and_audits_what_it_replaced(kind) {
         .await
         .err()
         .unwrap();
-    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    assert!(matches!(err, StoreError::Conflict(Conflict::LastAdministrator)), "{err}");
     let root = store.user("root").await.unwrap();
     assert_eq!((root.email.as_str(), root.disabled), ("root@example.com", false));
     assert!(store.list_audit(None, None, 10).await.unwrap().is_empty());
@@ -724,7 +724,7 @@ async fn keep_admin_is_incremental_and_refuses_the_last(kind) {
 
     store.create_user(&new_user("zz-second", "second@example.com", &["ADMIN"]), None).await.unwrap();
     store.set_user_roles("zz-root", &[role("USER")], keep()).await.unwrap();
-    let refused = |r: Result<_, StoreError>| matches!(r, Err(StoreError::Conflict(m)) if m.contains("administer"));
+    let refused = |r: Result<_, StoreError>| matches!(r, Err(StoreError::Conflict(Conflict::LastAdministrator)));
     assert!(refused(store.set_user_roles("zz-second", &[role("USER")], keep()).await.map(|_| ())));
     assert!(refused(store.update_user("zz-second", None, None, Some(true), keep()).await.map(|_| ())));
     assert!(refused(store.delete_user("zz-second", keep()).await));

@@ -17,7 +17,10 @@ impl Postgres {
         name: &str,
         audit: Option<&Audit>,
     ) -> Result<(ClientRow, String), StoreError> {
-        let name = ClientName::parse(name).map_err(|e| StoreError::Invalid(e.0))?;
+        let name = ClientName::parse(name).map_err(|e| Invalid::Name {
+            what: "client name",
+            problem: e.0,
+        })?;
         let id = random_id();
         let key = format!("wdn_{}", crate::util::random_token(32));
         let mut conn = self.conn().await?;

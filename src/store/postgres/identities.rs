@@ -3,7 +3,7 @@
 
 use super::users::{create_user_in, find_user, must_find_user};
 use super::{conflict_on_unique, execute, query, query_opt, Kind, Postgres};
-use crate::store::{Audit, Change, Entity, IdentityRow, NewUser, StoreError, UserRow};
+use crate::store::{Audit, Change, Conflict, Entity, IdentityRow, NewUser, StoreError, UserRow};
 use deadpool_postgres::Transaction;
 
 async fn link_in(
@@ -22,8 +22,9 @@ async fn link_in(
     tx.execute(&statement, &[&issuer, &subject, &user_id, &now])
         .await
         .map_err(|e| {
-            conflict_on_unique(e, || {
-                format!("the identity {subject:?} of {issuer} is linked to a user already")
+            conflict_on_unique(e, || Conflict::IdentityLinked {
+                issuer: issuer.to_string(),
+                subject: subject.to_string(),
             })
         })?;
     Ok(IdentityRow {

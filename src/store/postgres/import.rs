@@ -1,7 +1,7 @@
 //! Writing a whole copied database (see `store::copy`) in one transaction.
 
 use super::{execute, query_one, Postgres};
-use crate::store::StoreError;
+use crate::store::{Conflict, StoreError};
 use tokio_postgres::types::ToSql;
 
 /// One copied value, typed as its PostgreSQL column.
@@ -48,10 +48,7 @@ impl Postgres {
             .await?
             .try_get(0)?;
         if users > 0 || keys > 0 {
-            return Err(StoreError::Conflict(
-                "the target database already holds users or keys: copy into an empty database"
-                    .into(),
-            ));
+            return Err(Conflict::TargetNotEmpty.into());
         }
         let mut report = Vec::new();
         for table in &tables {
@@ -72,11 +69,12 @@ impl Postgres {
                 .await?
                 .try_get(0)?;
             if found != table.rows.len() as i64 {
-                return Err(StoreError::Conflict(format!(
-                    "{}: copied {} rows but the target holds {found}; nothing was committed",
-                    table.name,
-                    table.rows.len()
-                )));
+                return Err(Conflict::CopyIncomplete {
+                    table: table.name.to_string(),
+                    copied: table.rows.len(),
+                    found,
+                }
+                .into());
             }
             if table.columns.first() == Some(&"id")
                 && matches!(table.name, "audit_log" | "decision_log")

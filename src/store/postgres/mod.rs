@@ -36,7 +36,7 @@ mod users;
 
 pub(super) use import::{Cell, TableData};
 
-use super::{AdminRule, Audit, Change, StoreError};
+use super::{AdminRule, Audit, Change, Conflict, Invalid, StoreError};
 use crate::model::{ClientName, Email, RoleName, SearchText, UserName};
 use crate::store::rows::{capped_json, like_escape};
 use crate::store::{
@@ -135,10 +135,10 @@ impl From<deadpool_postgres::PoolError> for StoreError {
     }
 }
 
-/// Map a unique violation to a Conflict with `message`, anything else to a store error.
-fn conflict_on_unique(e: tokio_postgres::Error, message: impl FnOnce() -> String) -> StoreError {
+/// Map a unique violation to `conflict`, anything else to a store error.
+fn conflict_on_unique(e: tokio_postgres::Error, conflict: impl FnOnce() -> Conflict) -> StoreError {
     if e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) {
-        return StoreError::Conflict(message());
+        return StoreError::Conflict(conflict());
     }
     StoreError::from(e)
 }
@@ -340,7 +340,7 @@ impl<'a> Write<'a> {
         } = self;
         if let Some(rule) = guard {
             if !users::someone_passes(&tx, rule).await? {
-                return Err(super::last_admin_refused());
+                return Err(StoreError::Conflict(Conflict::LastAdministrator));
             }
         }
         if let Some(audit) = audit {

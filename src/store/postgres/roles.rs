@@ -44,15 +44,19 @@ async fn set_parents(
     let mut graph = role_graph(c).await?;
     for parent in parents {
         if !graph.contains_key(parent.as_str()) {
-            return Err(StoreError::Invalid(format!("unknown parent role {parent}")));
+            return Err(Invalid::UnknownParentRole {
+                role: parent.to_string(),
+            }
+            .into());
         }
     }
     let parent_names: Vec<String> = parents.iter().map(|p| p.to_string()).collect();
     graph.insert(name.to_string(), parent_names.clone());
     if crate::model::ancestors(&graph, &parent_names).contains(name.as_str()) {
-        return Err(StoreError::Invalid(format!(
-            "role {name} cannot have these parents: that would make a cycle"
-        )));
+        return Err(Invalid::RoleCycle {
+            role: name.to_string(),
+        }
+        .into());
     }
     execute(
         c,
@@ -87,7 +91,11 @@ impl Postgres {
             .await?;
         tx.execute(&statement, &[&name.as_str(), &self.now()])
             .await
-            .map_err(|e| conflict_on_unique(e, || format!("role {name} already exists")))?;
+            .map_err(|e| {
+                conflict_on_unique(e, || Conflict::RoleExists {
+                    name: name.to_string(),
+                })
+            })?;
         set_parents(tx, name, parents).await?;
         let row = find_role(tx, name.as_str()).await?;
         w.finish().await?;
@@ -129,10 +137,12 @@ impl Postgres {
         .await?
         .try_get(0)?;
         if !force && (role.users > 0 || children > 0) {
-            return Err(StoreError::Conflict(format!(
-                "role {name} is still held by {} user(s) and inherited by {children} role(s)",
-                role.users
-            )));
+            return Err(Conflict::RoleInUse {
+                name: name.to_string(),
+                users: role.users,
+                children,
+            }
+            .into());
         }
         execute(tx, "DELETE FROM roles WHERE name = $1", &[&name]).await?;
         w.finish().await

@@ -57,7 +57,10 @@ async fn write_roles(
         .await?
         .try_get(0)?;
         if !exists {
-            return Err(StoreError::Invalid(format!("unknown role {role}")));
+            return Err(Invalid::UnknownRole {
+                role: role.to_string(),
+            }
+            .into());
         }
     }
     execute(c, "DELETE FROM user_roles WHERE user_id = $1", &[&id]).await?;
@@ -80,6 +83,19 @@ pub(super) async fn create_user_in(
     now: i64,
 ) -> Result<UserRow, StoreError> {
     refuse_case_variant(tx, LookAlike::User, user.id.as_str()).await?;
+    // Under the directory lock: nothing can take the id or the email before the insert.
+    let taken = "SELECT id FROM users WHERE id = $1 OR lower(email) = lower($2) LIMIT 1";
+    if let Some(row) = query_opt(tx, taken, &[&user.id.as_str(), &user.email.as_str()]).await? {
+        let id: String = row.try_get(0)?;
+        return Err(if id == user.id.as_str() {
+            Conflict::UserIdTaken { id }
+        } else {
+            Conflict::EmailTaken {
+                email: user.email.to_string(),
+            }
+        }
+        .into());
+    }
     let statement = tx
         .prepare_cached("INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
         .await?;
@@ -95,11 +111,9 @@ pub(super) async fn create_user_in(
     )
     .await
     .map_err(|e| {
-        conflict_on_unique(e, || {
-            format!(
-                "a user with id {} or email {} already exists",
-                user.id, user.email
-            )
+        conflict_on_unique(e, || Conflict::UserExists {
+            id: user.id.to_string(),
+            email: user.email.to_string(),
         })
     })?;
     write_roles(tx, user.id.as_str(), &user.roles).await?;
@@ -155,7 +169,7 @@ pub(super) async fn someone_passes(
 }
 
 /// Refuse a new user id or role name that differs from an existing one only in case
-/// ([`crate::store::case_variant`] says why); run under the directory lock.
+/// ([`Conflict::LookAlike`] says why); run under the directory lock.
 pub(super) async fn refuse_case_variant(
     tx: &Transaction<'_>,
     kind: LookAlike,
@@ -168,11 +182,12 @@ pub(super) async fn refuse_case_variant(
         }
     };
     match query_opt(tx, sql, &[&new]).await? {
-        Some(row) => Err(crate::store::case_variant(
-            kind,
-            new,
-            &row.try_get::<_, String>(0)?,
-        )),
+        Some(row) => Err(Conflict::LookAlike {
+            what: kind,
+            new: new.to_string(),
+            existing: row.try_get(0)?,
+        }
+        .into()),
         None => Ok(()),
     }
 }
@@ -359,7 +374,11 @@ impl Postgres {
                 .await?;
             tx.execute(&statement, &[&id, &email.as_str()])
                 .await
-                .map_err(|e| conflict_on_unique(e, || format!("email {email} is already taken")))?;
+                .map_err(|e| {
+                    conflict_on_unique(e, || Conflict::EmailTaken {
+                        email: email.to_string(),
+                    })
+                })?;
         }
         if let Some(name) = name {
             execute(

@@ -3,6 +3,7 @@
 use super::{bump_revision, Audit, SqliteStore, StoreError};
 use crate::model::ClientName;
 use crate::store::rows::ClientRow;
+use crate::store::Invalid;
 use crate::util::{random_id, sha256_hex};
 use rusqlite::{params, OptionalExtension, Row};
 
@@ -23,7 +24,10 @@ impl SqliteStore {
         name: &str,
         audit: Option<&Audit>,
     ) -> Result<(ClientRow, String), StoreError> {
-        let name = ClientName::parse(name).map_err(|e| StoreError::Invalid(e.0))?;
+        let name = ClientName::parse(name).map_err(|e| Invalid::Name {
+            what: "client name",
+            problem: e.0,
+        })?;
         let name = name.as_str();
         let id = random_id();
         let key = format!("wdn_{}", crate::util::random_token(32));

@@ -3,7 +3,7 @@
 use super::users::{create_user_in, find_user};
 use super::{Audit, SqliteStore, StoreError};
 use crate::store::rows::{IdentityRow, NewUser, UserRow};
-use crate::store::Entity;
+use crate::store::{Conflict, Entity};
 use rusqlite::{params, Connection, OptionalExtension};
 
 fn identity_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<IdentityRow> {
@@ -31,8 +31,9 @@ fn link_in(
         params![issuer, subject, user_id, now],
     )
     .map_err(|e| {
-        super::conflict_on_unique(e, || {
-            format!("the identity {subject:?} of {issuer} is linked to a user already")
+        super::conflict_on_unique(e, || Conflict::IdentityLinked {
+            issuer: issuer.to_string(),
+            subject: subject.to_string(),
         })
     })?;
     Ok(IdentityRow {

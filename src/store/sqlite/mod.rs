@@ -24,6 +24,7 @@ use super::{
     UserRow,
 };
 use crate::model::{Email, RoleName, SearchText, UserName};
+use crate::store::Conflict;
 use std::collections::BTreeMap;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
@@ -268,7 +269,7 @@ impl SqliteStore {
         }
         tx.execute_batch("ROLLBACK TO directory_change")?;
         if users::someone_passes(tx, rule)? {
-            return Err(super::last_admin_refused());
+            return Err(StoreError::Conflict(Conflict::LastAdministrator));
         }
         let value = apply(tx)?;
         tx.execute_batch("RELEASE directory_change")?;
@@ -393,17 +394,17 @@ fn tighten_permissions(path: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Map a UNIQUE violation to a Conflict with `message`, anything else to a store error.
+/// Map a UNIQUE violation to `conflict`, anything else to a store error.
 pub(crate) fn conflict_on_unique(
     e: rusqlite::Error,
-    message: impl FnOnce() -> String,
+    conflict: impl FnOnce() -> Conflict,
 ) -> StoreError {
     match &e {
         rusqlite::Error::SqliteFailure(f, _)
             if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
                 || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
         {
-            StoreError::Conflict(message())
+            StoreError::Conflict(conflict())
         }
         _ => StoreError::from(e),
     }

@@ -3,11 +3,12 @@
 use super::{bump_revision, conflict_on_unique, Audit, Change, SqliteStore, StoreError};
 use crate::model::{ancestors, RoleName};
 use crate::store::rows::RoleRow;
+use crate::store::{Conflict, Invalid, LookAlike};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::BTreeMap;
 
 /// Refuse a new role name that differs from an existing one only in case
-/// ([`crate::store::case_variant`] says why).
+/// ([`Conflict::LookAlike`] says why).
 fn refuse_case_variant(conn: &Connection, name: &RoleName) -> Result<(), StoreError> {
     let existing: Option<String> = conn
         .prepare_cached(
@@ -16,11 +17,12 @@ fn refuse_case_variant(conn: &Connection, name: &RoleName) -> Result<(), StoreEr
         .query_row([name.as_str()], |r| r.get(0))
         .optional()?;
     match existing {
-        Some(existing) => Err(crate::store::case_variant(
-            crate::store::LookAlike::Role,
-            name.as_str(),
-            &existing,
-        )),
+        Some(existing) => Err(Conflict::LookAlike {
+            what: LookAlike::Role,
+            new: name.to_string(),
+            existing,
+        }
+        .into()),
         None => Ok(()),
     }
 }
@@ -45,7 +47,10 @@ fn set_parents(conn: &Connection, name: &RoleName, parents: &[RoleName]) -> Resu
     let mut graph = role_graph(conn)?;
     for parent in parents {
         if !graph.contains_key(parent.as_str()) {
-            return Err(StoreError::Invalid(format!("unknown parent role {parent}")));
+            return Err(Invalid::UnknownParentRole {
+                role: parent.to_string(),
+            }
+            .into());
         }
     }
     graph.insert(
@@ -54,9 +59,10 @@ fn set_parents(conn: &Connection, name: &RoleName, parents: &[RoleName]) -> Resu
     );
     let parent_names: Vec<String> = parents.iter().map(|p| p.to_string()).collect();
     if ancestors(&graph, &parent_names).contains(name.as_str()) {
-        return Err(StoreError::Invalid(format!(
-            "role {name} cannot have these parents: that would make a cycle"
-        )));
+        return Err(Invalid::RoleCycle {
+            role: name.to_string(),
+        }
+        .into());
     }
     conn.execute("DELETE FROM role_parents WHERE role = ?1", [name.as_str()])?;
     for parent in parents {
@@ -82,7 +88,11 @@ impl SqliteStore {
                 "INSERT INTO roles (name, created_at) VALUES (?1, ?2)",
                 params![name.as_str(), self.now()],
             )
-            .map_err(|e| conflict_on_unique(e, || format!("role {name} already exists")))?;
+            .map_err(|e| {
+                conflict_on_unique(e, || Conflict::RoleExists {
+                    name: name.to_string(),
+                })
+            })?;
             set_parents(tx, name, parents)?;
             bump_revision(tx)?;
             find_role(tx, name.as_str())
@@ -122,10 +132,12 @@ impl SqliteStore {
                     |r| r.get(0),
                 )?;
                 if !force && (role.users > 0 || children > 0) {
-                    return Err(StoreError::Conflict(format!(
-                    "role {name} is still held by {} user(s) and inherited by {children} role(s)",
-                    role.users
-                )));
+                    return Err(Conflict::RoleInUse {
+                        name: name.to_string(),
+                        users: role.users,
+                        children,
+                    }
+                    .into());
                 }
                 tx.execute("DELETE FROM roles WHERE name = ?1", [name])?;
                 Ok(())

@@ -3,7 +3,7 @@
 use super::{bump_revision, conflict_on_unique, AdminRule, Audit, Change, SqliteStore, StoreError};
 use crate::model::{Email, RoleName, SearchText, UserName};
 use crate::store::rows::{like_escape, NewUser, UserRow};
-use crate::store::user_fields_before;
+use crate::store::{user_fields_before, Conflict, Invalid, LookAlike};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 const USER_COLUMNS: &str = "id, email, name, disabled, tokens_valid_after, created_at";
@@ -57,7 +57,10 @@ fn check_roles_exist(conn: &Connection, roles: &[RoleName]) -> Result<(), StoreE
             |r| r.get(0),
         )?;
         if !exists {
-            return Err(StoreError::Invalid(format!("unknown role {role}")));
+            return Err(Invalid::UnknownRole {
+                role: role.to_string(),
+            }
+            .into());
         }
     }
     Ok(())
@@ -76,7 +79,7 @@ fn write_roles(conn: &Connection, id: &str, roles: &[RoleName]) -> Result<(), St
 }
 
 /// Refuse a new user id that differs from an existing one only in case
-/// ([`crate::store::case_variant`] says why). A scan of the ids: creations are rare, and an
+/// ([`Conflict::LookAlike`] says why). A scan of the ids: creations are rare, and an
 /// index on `lower(id)` could not be unique on a database that already holds look-alikes.
 fn refuse_case_variant(conn: &Connection, id: &str) -> Result<(), StoreError> {
     let existing: Option<String> = conn
@@ -84,11 +87,29 @@ fn refuse_case_variant(conn: &Connection, id: &str) -> Result<(), StoreError> {
         .query_row([id], |r| r.get(0))
         .optional()?;
     match existing {
-        Some(existing) => Err(crate::store::case_variant(
-            crate::store::LookAlike::User,
-            id,
-            &existing,
-        )),
+        Some(existing) => Err(Conflict::LookAlike {
+            what: LookAlike::User,
+            new: id.to_string(),
+            existing,
+        }
+        .into()),
+        None => Ok(()),
+    }
+}
+
+/// Refuse a new user whose id or email is taken, saying which (under SQLite's one writer,
+/// so nothing can take either between this check and the insert).
+fn refuse_taken(conn: &Connection, user: &NewUser) -> Result<(), StoreError> {
+    let taken: Option<String> = conn
+        .prepare_cached("SELECT id FROM users WHERE id = ?1 OR email = ?2 LIMIT 1")?
+        .query_row([user.id.as_str(), user.email.as_str()], |r| r.get(0))
+        .optional()?;
+    match taken {
+        Some(id) if id == user.id.as_str() => Err(Conflict::UserIdTaken { id }.into()),
+        Some(_) => Err(Conflict::EmailTaken {
+            email: user.email.to_string(),
+        }
+        .into()),
         None => Ok(()),
     }
 }
@@ -277,7 +298,11 @@ impl SqliteStore {
                     "UPDATE users SET email = ?2 WHERE id = ?1",
                     params![id, email.as_str()],
                 )
-                .map_err(|e| conflict_on_unique(e, || format!("email {email} is already taken")))?;
+                .map_err(|e| {
+                    conflict_on_unique(e, || Conflict::EmailTaken {
+                        email: email.to_string(),
+                    })
+                })?;
             }
             if let Some(name) = name {
                 tx.execute(
@@ -338,13 +363,15 @@ pub(crate) fn create_user_in(
     now: i64,
 ) -> Result<UserRow, StoreError> {
     refuse_case_variant(tx, user.id.as_str())?;
+    refuse_taken(tx, user)?;
     tx.execute(
         "INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
         params![user.id.as_str(), user.email.as_str(), user.name.as_str(), user.password_hash, now],
     )
     .map_err(|e| {
-        conflict_on_unique(e, || {
-            format!("a user with id {} or email {} already exists", user.id, user.email)
+        conflict_on_unique(e, || Conflict::UserExists {
+            id: user.id.to_string(),
+            email: user.email.to_string(),
         })
     })?;
     write_roles(tx, user.id.as_str(), &user.roles)?;
