@@ -808,3 +808,108 @@ fn a_patch_is_all_or_nothing_and_audit_rows_read_before_inside_it() {
         json!({"change": "update", "before": ["USER"], "after": []})
     );
 }
+
+/// Every refused change says which kind it is in `reason` (issue 27): a client tells "email
+/// taken" from "id taken" from "role in use" from "last administrator" without reading the
+/// message, and the way out of a role in use (`?force=true`) is offered for that kind only.
+#[test]
+fn refused_changes_say_their_kind_as_a_stable_reason() {
+    let app = spawn_app();
+    let t = Some(app.admin_token());
+    let t = t.as_deref();
+    let kind = |r: Reply| {
+        let body = r.json();
+        (
+            r.status,
+            body["error"].as_str().unwrap_or_default().to_string(),
+            body["reason"].as_str().unwrap_or_default().to_string(),
+        )
+    };
+    let user = |body: Value| app.call("post", "/admin/v1/users", Some(&body), t);
+    ok(user(json!({"email": "kim@example.com", "id": "kim"})));
+    assert_eq!(
+        kind(user(json!({"email": "KIM@example.com", "id": "kim2"}))),
+        (409, "conflict".into(), "email_taken".into())
+    );
+    assert_eq!(
+        kind(user(json!({"email": "other@example.com", "id": "kim"}))),
+        (409, "conflict".into(), "user_id_taken".into())
+    );
+    assert_eq!(
+        kind(user(json!({"email": "o2@example.com", "id": "KIM"}))),
+        (409, "conflict".into(), "look_alike".into())
+    );
+    assert_eq!(
+        kind(user(json!({"email": "o3@example.com", "roles": ["GHOST"]}))),
+        (400, "invalid_request".into(), "unknown_role".into())
+    );
+    let role = |name: &str, parents: Value| {
+        app.call(
+            "put",
+            &format!("/admin/v1/roles/{name}"),
+            Some(&json!({ "parents": parents })),
+            t,
+        )
+    };
+    ok(app.call("post", "/admin/v1/roles", Some(&json!({"name": "A"})), t));
+    ok(app.call(
+        "post",
+        "/admin/v1/roles",
+        Some(&json!({"name": "B", "parents": ["A"]})),
+        t,
+    ));
+    assert_eq!(
+        kind(role("A", json!(["B"]))),
+        (400, "invalid_request".into(), "role_cycle".into())
+    );
+    assert_eq!(
+        kind(app.call("post", "/admin/v1/roles", Some(&json!({"name": "A"})), t)),
+        (409, "conflict".into(), "role_exists".into())
+    );
+    // A role in use: the answer offers the query that removes it anyway.
+    let in_use = app.call("delete", "/admin/v1/roles/USER", None, t);
+    assert!(in_use.text.contains("?force=true"), "{}", in_use.text);
+    assert_eq!(kind(in_use), (409, "conflict".into(), "role_in_use".into()));
+    // Forcing the removal of the only administrators' role is a different conflict, and no
+    // query gets past it: the answer does not offer one.
+    let last = app.call("delete", "/admin/v1/roles/ADMIN?force=true", None, t);
+    assert!(!last.text.contains("force=true"), "{}", last.text);
+    assert_eq!(
+        kind(last),
+        (409, "conflict".into(), "last_administrator".into())
+    );
+    let me = app.call("delete", "/admin/v1/users/admin", None, t);
+    assert_eq!(kind(me), (409, "conflict".into(), "self_delete".into()));
+    // Nothing was changed by any of them.
+    let users = ok(app.call("get", "/admin/v1/users", None, t));
+    let ids: Vec<&str> = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"admin") && ids.contains(&"kim"), "{ids:?}");
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    let roles = ok(app.call("get", "/admin/v1/roles", None, t));
+    assert!(roles
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["name"] == "ADMIN"));
+    // The contract lists every reason.
+    let doc = ok(app.call("get", "/openapi.json", None, None));
+    let listed = &doc["components"]["schemas"]["Reason"]["enum"];
+    for reason in [
+        "email_taken",
+        "user_id_taken",
+        "role_in_use",
+        "last_administrator",
+        "unknown_role",
+        "role_cycle",
+    ] {
+        assert!(
+            listed.as_array().unwrap().iter().any(|r| r == reason),
+            "{reason} missing from {listed}"
+        );
+    }
+}
