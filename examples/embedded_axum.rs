@@ -87,27 +87,24 @@ mod tests {
         })
         .await
         .unwrap();
-        let hash = warden::accounts::password::hash("admin-password-123").unwrap();
-        warden
-            .store
-            .reset_password("admin", &hash, None)
+        // Changes go through the application core, validated and audited as `embedder`.
+        let core = warden.app();
+        let me = warden::app::Actor::Embedder;
+        core.reset_password(&me, "admin", "admin-password-123".into())
             .await
             .unwrap();
-        let hash = warden::accounts::password::hash("user-password-123").unwrap();
-        warden
-            .store
-            .create_user(
-                &warden::store::NewUser {
-                    id: "bob".parse().unwrap(),
-                    email: "bob@example.com".parse().unwrap(),
-                    name: "Bob".parse().unwrap(),
-                    roles: vec!["USER".parse().unwrap()],
-                    password_hash: Some(hash),
-                },
-                None,
-            )
-            .await
-            .unwrap();
+        core.create_user(
+            &me,
+            warden::app::UserInput {
+                id: Some("bob".into()),
+                email: "bob@example.com".into(),
+                name: "Bob".into(),
+                roles: vec!["USER".into()],
+                password: Some("user-password-123".into()),
+            },
+        )
+        .await
+        .unwrap();
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());

@@ -27,10 +27,11 @@ use std::sync::Arc;
 
 pub use crate::identity::Verified;
 
-/// warden, in process: the store, the policies and the token keys.
+/// warden, in process: the policies, the token keys and the application core (every change
+/// of users, roles and the rest goes through [`Warden::app`], validated and audited).
 #[derive(Clone)]
 pub struct Warden {
-    pub store: Arc<Store>,
+    store: Arc<Store>,
     pub engine: Arc<Engine>,
     pub tokens: Arc<Tokens>,
     opened: Opened,
@@ -48,7 +49,7 @@ impl Warden {
     /// warden's HTTP API: see `warden::server::AppState::warden`).
     pub fn from_opened(opened: Opened) -> Warden {
         Warden {
-            store: opened.app.store.clone(),
+            store: opened.app.store_handle(),
             engine: opened.engine.clone(),
             tokens: opened.tokens.clone(),
             opened,

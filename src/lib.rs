@@ -28,7 +28,7 @@ pub mod policytest;
 pub mod refusal;
 pub mod server;
 pub mod store;
-#[doc(hidden)]
+#[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 pub mod tokens;
 pub mod tui;

@@ -233,7 +233,10 @@ fn bad_input_gives_one_line_errors_and_changes_nothing() {
         "--id",
         "other",
     ]);
-    assert!(one_line_error(&err).contains("already exists"), "{err}");
+    assert!(
+        one_line_error(&err).contains("email DAVE@example.com is already taken"),
+        "{err}"
+    );
     let err = env.fails(&["user", "set-roles", "dave", "USER", "NOSUCHROLE"]);
     assert!(
         one_line_error(&err).contains("unknown role NOSUCHROLE"),

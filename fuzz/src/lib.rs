@@ -156,7 +156,7 @@ impl World {
                     )
                     .expect("mint");
                 let hs256 = Tokens::new(
-                    &state.app.store,
+                    &state.app.store(),
                     &Config {
                         jwt_algorithm: warden::config::JwtAlgorithm::Hs256,
                         jwt_secret: Some(HS256_SECRET.into()),

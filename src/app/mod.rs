@@ -175,6 +175,8 @@ async fn open_store(
 pub enum Actor {
     /// The `warden` command line (whoever can open the database).
     Cli,
+    /// The program embedding warden as a library (it holds the database too).
+    Embedder,
     /// A signed-in user (by id), through the admin API or the console, from `address` (the
     /// end user's, as `server::origin` establishes it; empty when unknown).
     User { id: String, address: String },
@@ -193,6 +195,7 @@ impl Actor {
     pub fn label(&self) -> String {
         match self {
             Actor::Cli => "cli".into(),
+            Actor::Embedder => "embedder".into(),
             Actor::User { id, .. } => format!("user:{id}"),
         }
     }
@@ -200,7 +203,7 @@ impl Actor {
     /// Where the actor is (written to its audit rows); empty for the command line.
     pub fn address(&self) -> &str {
         match self {
-            Actor::Cli => "",
+            Actor::Cli | Actor::Embedder => "",
             Actor::User { address, .. } => address,
         }
     }
@@ -254,7 +257,9 @@ pub struct NewClient {
 /// without `engine`, operations that need the policies say so.
 #[derive(Clone)]
 pub struct App {
-    pub store: Arc<Store>,
+    /// Private: every write goes through an operation here, validated and audited (an edge
+    /// or an embedder holding the store could change the directory unchecked).
+    store: Arc<Store>,
     pub config: Arc<Config>,
     pub engine: Option<Arc<Engine>>,
     pub tokens: Option<Arc<Tokens>>,
@@ -381,6 +386,30 @@ impl App {
         identity::principal_for(&self.store, &user)
             .await
             .map_err(|e| TokenPrincipalError::App(e.into()))
+    }
+
+    /// The store under this core, for tests that set up or inspect state directly (writes
+    /// through it skip validation and audit: never in warden itself).
+    #[cfg(any(test, feature = "testkit"))]
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// A handle on the store for the crate's own services (the embedding facade reads
+    /// principals through it); never handed out.
+    pub(crate) fn store_handle(&self) -> Arc<Store> {
+        self.store.clone()
+    }
+
+    /// The store's clock: now, in Unix seconds.
+    pub fn now(&self) -> i64 {
+        self.store.now()
+    }
+
+    /// The revision counter as this process last saw it (no query; see
+    /// [`Store::current_revision`]).
+    pub fn current_revision(&self) -> Result<i64, StoreError> {
+        self.store.current_revision()
     }
 
     /// An application core over `store` alone (add the rest with the fields).

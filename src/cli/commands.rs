@@ -410,7 +410,7 @@ fn session(cmd: &SessionCmd, config: &Config, out: &Out) -> Result<ExitCode> {
     match cmd {
         SessionCmd::List { user, active } => {
             let sessions = block(app.list_sessions(user.as_deref(), *active))??;
-            let now = app.store.now();
+            let now = app.now();
             out.emit(serde_json::to_value(&sessions)?, || {
                 let mut s = format!(
                     "{:<34} {:<20} {:<22} {:<22} STATUS\n",

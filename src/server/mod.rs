@@ -353,7 +353,7 @@ fn spawn_background(state: &AppState) {
         let mut loaded_at: Option<(i64, std::time::Instant)> = None;
         loop {
             tick.tick().await;
-            let revision = app.store.current_revision().ok();
+            let revision = app.current_revision().ok();
             let due = match loaded_at {
                 None => true,
                 Some((seen, at)) => {
@@ -382,7 +382,7 @@ fn spawn_heartbeat(state: &AppState) {
     let engine = state.engine.clone();
     let id = crate::util::random_id();
     let address = state.config.listen.clone();
-    let started_at = app.store.now();
+    let started_at = app.now();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(crate::app::HEARTBEAT_PERIOD);
         loop {

@@ -244,7 +244,8 @@ impl OwnedChange {
 /// An audit row, written in the same transaction as the change it records.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Audit {
-    /// Who: `cli`, `user:<id>`, `client:<id>`, or `warden` for the server itself.
+    /// Who: `cli`, `user:<id>`, `client:<id>`, `embedder` (a program embedding warden), or
+    /// `warden` for the server itself.
     pub actor: String,
     /// What, as the Cedar admin action names it (`users.create`, `sessions.revoke`, ...).
     pub action: String,

@@ -175,9 +175,9 @@ fn spawn_on(db: Db, clock: warden::clock::SharedClock, tweak: impl FnOnce(&mut C
     let (state, _) = block(AppState::build_with_clock(config, clock)).unwrap();
     // The bootstrap admin got a generated password; set a known one.
     let admin_hash = warden::accounts::password::hash(ADMIN_PASSWORD).unwrap();
-    block(state.app.store.reset_password("admin", &admin_hash, None)).unwrap();
+    block(state.app.store().reset_password("admin", &admin_hash, None)).unwrap();
     let hash = warden::accounts::password::hash(USER_PASSWORD).unwrap();
-    block(state.app.store.create_user(
+    block(state.app.store().create_user(
         &warden::store::NewUser {
             id: "alice".parse().unwrap(),
             email: "alice@example.com".parse().unwrap(),

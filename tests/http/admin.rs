@@ -512,7 +512,7 @@ fn non_admins_get_403_and_unauthenticated_callers_401() {
         assert_eq!(r.status, 401, "{method} {path}");
     }
     // Nothing was changed by the refused calls.
-    assert_eq!(block(app.state.app.store.list_roles()).unwrap().len(), 2);
+    assert_eq!(block(app.state.app.store().list_roles()).unwrap().len(), 2);
 }
 
 #[test]
@@ -567,10 +567,10 @@ fn a_delegated_support_role_gets_exactly_what_its_policy_says() {
     );
     assert_eq!(app.call("get", "/admin/v1/audit", None, s).status, 403);
     assert_eq!(
-        block(app.state.app.store.user("alice")).unwrap().roles,
+        block(app.state.app.store().user("alice")).unwrap().roles,
         vec!["USER".to_string()]
     );
-    let audit = block(app.state.app.store.list_audit(Some("user:sam"), None, 10)).unwrap();
+    let audit = block(app.state.app.store().list_audit(Some("user:sam"), None, 10)).unwrap();
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].action, "sessions.revoke");
 }
@@ -896,8 +896,20 @@ fn refused_changes_say_their_kind_as_a_stable_reason() {
         .unwrap()
         .iter()
         .any(|r| r["name"] == "ADMIN"));
-    // The contract lists every reason.
+    // The contract lists every reason, and the codes as they are on the wire.
     let doc = ok(app.call("get", "/openapi.json", None, None));
+    let codes = &doc["components"]["schemas"]["ErrorCode"]["enum"];
+    for code in [
+        "conflict",
+        "invalid_request",
+        "malformed_token",
+        "too_many_attempts",
+    ] {
+        assert!(
+            codes.as_array().unwrap().iter().any(|c| c == code),
+            "{code} missing from {codes}"
+        );
+    }
     let listed = &doc["components"]["schemas"]["Reason"]["enum"];
     for reason in [
         "email_taken",

@@ -188,7 +188,7 @@ fn reuse_of_an_old_refresh_token_revokes_the_family() {
     let audit = block(
         app.state
             .app
-            .store
+            .store()
             .list_audit(None, Some("sessions.revoke"), 10),
     )
     .unwrap();
@@ -284,7 +284,7 @@ fn disabled_users_cannot_sign_in_refresh_or_use_tokens() {
     block(
         app.state
             .app
-            .store
+            .store()
             .update_user("alice", None, None, Some(true), Default::default()),
     )
     .unwrap();
@@ -456,7 +456,7 @@ fn revoke_is_rfc7009_and_introspect_is_rfc7662() {
     );
     assert_eq!(r.status, 401);
     assert!(r.header("www-authenticate").is_some());
-    let (_, key) = block(app.state.app.store.create_client("api", None)).unwrap();
+    let (_, key) = block(app.state.app.store().create_client("api", None)).unwrap();
     let auth = format!("Bearer {key}");
     let r = app.post_raw(
         "/v1/auth/introspect",
@@ -525,10 +525,10 @@ fn revoke_is_rfc7009_and_introspect_is_rfc7662() {
         400
     );
     // A revoked client key is refused.
-    let id = block(app.state.app.store.list_clients()).unwrap()[0]
+    let id = block(app.state.app.store().list_clients()).unwrap()[0]
         .id
         .clone();
-    block(app.state.app.store.revoke_client(&id, None)).unwrap();
+    block(app.state.app.store().revoke_client(&id, None)).unwrap();
     let r = app.post_raw(
         "/v1/auth/introspect",
         Some("application/json"),

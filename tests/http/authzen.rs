@@ -10,7 +10,7 @@ struct Pdp {
 
 fn pdp() -> Pdp {
     let app = spawn_app();
-    let (_, key) = block(app.state.app.store.create_client("tests", None)).unwrap();
+    let (_, key) = block(app.state.app.store().create_client("tests", None)).unwrap();
     Pdp { app, key }
 }
 
@@ -318,7 +318,7 @@ fn search_action_and_subject_with_pages() {
 
     // Which directory users may delete r1? Add a few admins and page through them.
     for i in 0..5 {
-        block(p.app.state.app.store.create_user(
+        block(p.app.state.app.store().create_user(
             &warden::store::NewUser {
                 id: format!("boss{i}").parse().unwrap(),
                 email: format!("boss{i}@example.com").parse().unwrap(),
@@ -461,7 +461,7 @@ fn a_client_key_revoked_by_another_process_is_refused_on_the_next_request() {
         );
         assert_eq!(r.status, 200, "{}", r.text);
     }
-    let id = block(p.app.state.app.store.list_clients()).unwrap()[0]
+    let id = block(p.app.state.app.store().list_clients()).unwrap()[0]
         .id
         .clone();
     let out = p.app.warden(&["client", "revoke", &id]);
@@ -530,7 +530,7 @@ fn explain_says_why_an_unknown_or_disabled_subject_is_denied() {
         p.app
             .state
             .app
-            .store
+            .store()
             .update_user("alice", None, None, Some(true), Default::default()),
     )
     .unwrap();
@@ -612,7 +612,7 @@ fn resource_search_lists_directory_users_page_by_page() {
         .unwrap();
     });
     for i in 0..5 {
-        block(app.state.app.store.create_user(
+        block(app.state.app.store().create_user(
             &warden::store::NewUser {
                 id: format!("u{i}").parse().unwrap(),
                 email: format!("u{i}@example.com").parse().unwrap(),
@@ -624,7 +624,7 @@ fn resource_search_lists_directory_users_page_by_page() {
         ))
         .unwrap();
     }
-    let (_, key) = block(app.state.app.store.create_client("tests", None)).unwrap();
+    let (_, key) = block(app.state.app.store().create_client("tests", None)).unwrap();
     let pdp = Pdp { app, key };
     let body = |token: &str| {
         let mut b = resource_search("User", "alice", "viewProfile");

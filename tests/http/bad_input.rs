@@ -266,7 +266,7 @@ fn unknown_fields_are_refused_in_every_body() {
 #[test]
 fn authzen_bodies_refuse_unknown_fields_but_keep_properties_and_context_open() {
     let app = spawn_app();
-    let (_, key) = block(app.state.app.store.create_client("tests", None)).unwrap();
+    let (_, key) = block(app.state.app.store().create_client("tests", None)).unwrap();
     let post = |path: &str, body: &Value| {
         app.post_raw(
             path,
@@ -464,7 +464,7 @@ fn every_error_answer_is_json_with_error_and_message() {
     let app = spawn_app();
     let admin = app.admin_token();
     let alice = app.alice()["token"].as_str().unwrap().to_string();
-    let (_, key) = block(app.state.app.store.create_client("tests", None)).unwrap();
+    let (_, key) = block(app.state.app.store().create_client("tests", None)).unwrap();
     let bearer = |t: &str| ("Authorization", format!("Bearer {t}"));
     let json_ct = ("Content-Type", "application/json".to_string());
     let big_header = ("X-Filler", "f".repeat(40 * 1024));

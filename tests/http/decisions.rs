@@ -302,14 +302,14 @@ fn every_decision_reaches_the_log_and_the_metrics() {
         block(
             app.state
                 .app
-                .store
+                .store()
                 .list_decisions(None, None, None, None, 100),
         )
         .unwrap()
         .len()
             == 40
     });
-    let denies = block(app.state.app.store.list_decisions(
+    let denies = block(app.state.app.store().list_decisions(
         Some("User::\"alice\""),
         None,
         Some(warden::model::DecisionKind::Deny),
@@ -320,7 +320,7 @@ fn every_decision_reaches_the_log_and_the_metrics() {
     assert_eq!(denies.len(), 20);
     assert_eq!(denies[0].action, "deleteUserResource");
     assert_eq!(denies[0].resource, "UserResource::\"r1\"");
-    let allows = block(app.state.app.store.list_decisions(
+    let allows = block(app.state.app.store().list_decisions(
         Some("User::\"admin\""),
         None,
         Some(warden::model::DecisionKind::Allow),
@@ -365,7 +365,7 @@ fn decision_log_keeps_the_newest_rows_only() {
         block(
             app.state
                 .app
-                .store
+                .store()
                 .list_decisions(None, None, None, None, 100)
         )
         .unwrap()
@@ -524,7 +524,7 @@ fn cached_callers_expire_and_see_changes(strict_revocation: bool) {
     }
     // A change made directly in the store (as another process would) is seen at once.
     keep_a_root_admin(&app);
-    block(app.state.app.store.set_user_roles(
+    block(app.state.app.store().set_user_roles(
         "admin",
         &["USER".parse().unwrap()],
         Default::default(),
@@ -534,7 +534,7 @@ fn cached_callers_expire_and_see_changes(strict_revocation: bool) {
         authorize(&app, &admin, &delete_r1()).json()["allowed"],
         false
     );
-    block(app.state.app.store.set_user_roles(
+    block(app.state.app.store().set_user_roles(
         "admin",
         &["ADMIN".parse().unwrap()],
         Default::default(),
@@ -605,7 +605,7 @@ pub fn keep_a_root_admin(app: &TestApp) {
     )
     .unwrap();
     app.state.engine.reload().unwrap();
-    block(app.state.app.store.create_user(
+    block(app.state.app.store().create_user(
         &warden::store::NewUser {
             id: "root".parse().unwrap(),
             email: "root@example.com".parse().unwrap(),
@@ -749,7 +749,7 @@ fn the_decision_log_keeps_properties_and_context() {
         !block(
             app.state
                 .app
-                .store
+                .store()
                 .list_decisions(None, Some("readDocument"), None, None, 10),
         )
         .unwrap()

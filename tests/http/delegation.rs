@@ -71,7 +71,7 @@ struct Snapshot {
 }
 
 fn snapshot(app: &TestApp) -> Snapshot {
-    let store = &app.state.app.store;
+    let store = &app.state.app.store();
     let users = block(store.list_users(None, 1000, 0))
         .unwrap()
         .into_iter()
@@ -94,7 +94,7 @@ fn snapshot(app: &TestApp) -> Snapshot {
 
 /// The admin actions `user` holds now, as the core computes them.
 fn held(app: &TestApp, user: &str) -> BTreeSet<AdminAction> {
-    let store = &app.state.app.store;
+    let store = &app.state.app.store();
     let row = block(store.user(user)).unwrap();
     let principal = block(warden::identity::principal_for(store, &row)).unwrap();
     warden::app::delegation::held(&app.state.engine, &principal)
@@ -267,9 +267,9 @@ fn a_delegate_of_any_single_admin_action_cannot_escalate() {
     }
     // The admin still signs in with its own password, as itself.
     assert_eq!(app.login("admin@localhost", ADMIN_PASSWORD)["id"], "admin");
-    assert!(block(app.state.app.store.user("d0-evil")).is_err());
+    assert!(block(app.state.app.store().user("d0-evil")).is_err());
     // Refusals in the core are audited, with the permission named.
-    let refused: Vec<_> = block(app.state.app.store.list_audit(Some("user:d1"), None, 100))
+    let refused: Vec<_> = block(app.state.app.store().list_audit(Some("user:d1"), None, 100))
         .unwrap()
         .into_iter()
         .filter(|a| a.detail["outcome"] == "refused")

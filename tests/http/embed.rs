@@ -45,10 +45,11 @@ fn decide_for_users_and_tokens_in_process() {
     let verified = block(warden.verify(&token)).unwrap();
     assert_eq!(verified.user.id, "admin");
     assert_eq!(verified.principal.roles, vec!["ADMIN".to_string()]);
+    // Through the core, as an embedder changes anything: validated and audited.
     block(
         warden
-            .store
-            .revoke_jti(&verified.claims.jti, verified.claims.exp, None),
+            .app()
+            .revoke_token(&warden::app::Actor::Embedder, &verified.claims.jti),
     )
     .unwrap();
     assert_eq!(
@@ -63,7 +64,7 @@ fn decide_for_users_and_tokens_in_process() {
     block(
         app.state
             .app
-            .store
+            .store()
             .update_user("alice", None, None, Some(true), Default::default()),
     )
     .unwrap();

@@ -1023,7 +1023,7 @@ fn unicode_look_alike_verified_emails_take_over_nobody() {
 }
 
 fn block_sessions(s: &Setup, user: &str) -> usize {
-    crate::common::block(s.app.state.app.store.list_sessions(Some(user), true))
+    crate::common::block(s.app.state.app.store().list_sessions(Some(user), true))
         .unwrap()
         .len()
 }

@@ -251,7 +251,7 @@ fn a_password_reset_ends_every_session_and_token() {
         block(
             app.state
                 .app
-                .store
+                .store()
                 .unlock_account("alice@example.com", None),
         )
         .unwrap();
@@ -331,7 +331,7 @@ fn changing_your_own_password_keeps_only_the_current_session() {
 
 fn add_users(app: &TestApp, prefix: &str, n: usize, role: &str) {
     for i in 0..n {
-        block(app.state.app.store.create_user(
+        block(app.state.app.store().create_user(
             &warden::store::NewUser {
                 id: format!("{prefix}{i:04}").parse().unwrap(),
                 email: format!("{prefix}{i:04}@example.com").parse().unwrap(),
@@ -360,7 +360,7 @@ fn search(app: &TestApp, key: &str, body: &serde_json::Value) -> Reply {
 #[test]
 fn subject_search_tokens_are_validated_and_every_scan_is_bounded() {
     let app = spawn_app_with(|c| c.search_scan_limit = 50);
-    let (_, key) = block(app.state.app.store.create_client("search", None)).unwrap();
+    let (_, key) = block(app.state.app.store().create_client("search", None)).unwrap();
     add_users(&app, "u", 180, "USER");
     let nobody = json!({
         "subject": {"type": "user"},
@@ -404,7 +404,7 @@ fn subject_search_tokens_are_validated_and_every_scan_is_bounded() {
         block(
             app.state
                 .app
-                .store
+                .store()
                 .list_decisions(principal, None, None, None, 1000),
         )
         .unwrap()
@@ -959,7 +959,7 @@ fn blocked_guesses_take_no_hashing_turn() {
 fn duplicate_json_keys_are_refused() {
     let app = spawn_app();
     let admin = app.admin_token();
-    let (_, key) = block(app.state.app.store.create_client("dupes", None)).unwrap();
+    let (_, key) = block(app.state.app.store().create_client("dupes", None)).unwrap();
     let cases = [
         (
             "/v1/authorize",

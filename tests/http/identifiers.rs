@@ -11,7 +11,7 @@ fn create_user(app: &TestApp, token: &str, body: Value) -> Reply {
 
 /// A row as an older warden (which allowed `@` in ids) could have written it.
 fn legacy_user(app: &TestApp, id: &str, email: &str, roles: &[&str]) {
-    block(app.state.app.store.create_user(
+    block(app.state.app.store().create_user(
         &warden::store::NewUser {
             id: warden::model::UserId::parse(id).unwrap(),
             email: email.parse().unwrap(),
@@ -94,7 +94,7 @@ fn a_new_user_id_cannot_contain_at_but_old_ones_stay_addressable() {
 #[test]
 fn an_authzen_subject_with_at_is_an_email_and_never_an_id() {
     let app = spawn_app();
-    let (_, key) = block(app.state.app.store.create_client("tests", None)).unwrap();
+    let (_, key) = block(app.state.app.store().create_client("tests", None)).unwrap();
     let decide = |subject: &str| -> Value {
         let body = json!({
             "subject": {"type": "user", "id": subject},
@@ -127,7 +127,13 @@ fn an_authzen_subject_with_at_is_an_email_and_never_an_id() {
     assert_eq!(decide("admin")["decision"], true);
     assert_eq!(decide("shadow@example.com")["decision"], true);
     // An email nobody has is unknown, even if it is someone's id.
-    block(app.state.app.store.delete_user("alice", Default::default())).ok();
+    block(
+        app.state
+            .app
+            .store()
+            .delete_user("alice", Default::default()),
+    )
+    .ok();
     let gone = decide("alice@example.com");
     assert_eq!(gone["decision"], false, "{gone}");
 }

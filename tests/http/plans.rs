@@ -101,13 +101,13 @@ fn plans_are_logged_as_plans() {
         !block(
             app.state
                 .app
-                .store
+                .store()
                 .list_decisions(None, Some("editDocument"), None, None, 10),
         )
         .unwrap()
         .is_empty()
     });
-    let rows = block(app.state.app.store.list_decisions(
+    let rows = block(app.state.app.store().list_decisions(
         None,
         Some("editDocument"),
         None,

@@ -609,7 +609,7 @@ fn replicas_are_listed_and_a_different_policy_bundle_is_flagged() {
     assert_eq!(all[0]["policy_hash"], all[1]["policy_hash"]);
     assert_eq!(all[0]["version"], env!("CARGO_PKG_VERSION"));
     // A third replica serving other policies.
-    let now = app.state.app.store.now();
+    let now = app.state.app.store().now();
     block(
         app.state
             .app

@@ -23,7 +23,7 @@ fn parts(token: &str) -> (Value, Value) {
 
 /// Sign arbitrary header and claims with warden's real active key.
 fn forge(app: &TestApp, header: &Value, claims_raw: &[u8]) -> String {
-    let key = block(app.state.app.store.keys())
+    let key = block(app.state.app.store().keys())
         .unwrap()
         .into_iter()
         .find(|k| k.retired_at.is_none())
@@ -90,7 +90,7 @@ fn every_malformed_or_forged_token_is_refused() {
         expect(&app, &unsigned, "wrong_algorithm");
     }
     // Algorithm confusion: HS256 keyed with the Ed25519 public key.
-    let public = block(app.state.app.store.keys()).unwrap()[0]
+    let public = block(app.state.app.store().keys()).unwrap()[0]
         .public_raw
         .clone();
     let mut h = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
@@ -215,7 +215,7 @@ fn tokens_of_deleted_users_and_from_before_revoke_all_are_refused() {
     let alice = app.alice();
     let (header, claims) = parts(alice["token"].as_str().unwrap());
     // A token minted (validly signed) before the user's revoke-all epoch.
-    block(app.state.app.store.revoke_user_tokens("alice", None)).unwrap();
+    block(app.state.app.store().revoke_user_tokens("alice", None)).unwrap();
     let again = app.alice();
     let (_, fresh) = parts(again["token"].as_str().unwrap());
     let mut c = claims.clone();
@@ -227,7 +227,13 @@ fn tokens_of_deleted_users_and_from_before_revoke_all_are_refused() {
         "token_revoked_for_user",
     );
 
-    block(app.state.app.store.delete_user("alice", Default::default())).unwrap();
+    block(
+        app.state
+            .app
+            .store()
+            .delete_user("alice", Default::default()),
+    )
+    .unwrap();
     let r = app.get("/v1/auth/me", again["token"].as_str());
     assert_eq!(r.status, 401);
 }
@@ -242,7 +248,7 @@ fn rotated_keys_keep_verifying_old_tokens() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    block(app.state.tokens.reload_keys(&app.state.app.store)).unwrap();
+    block(app.state.tokens.reload_keys(&app.state.app.store())).unwrap();
     let new = app.alice()["token"].as_str().unwrap().to_string();
     assert_ne!(parts(&old).0["kid"], parts(&new).0["kid"]);
     assert_eq!(app.get("/v1/auth/me", Some(&old)).status, 200);

@@ -324,7 +324,7 @@ fn rfc8414_metadata_and_basic_client_authentication_at_introspection() {
         .unwrap()
         .contains(&json!("client_secret_basic")));
     let token = app.alice()["token"].as_str().unwrap().to_string();
-    let (client, key) = block(app.state.app.store.create_client("api", None)).unwrap();
+    let (client, key) = block(app.state.app.store().create_client("api", None)).unwrap();
     let basic = |id: &str, secret: &str| {
         format!(
             "Basic {}",
@@ -439,12 +439,13 @@ fn the_logs_keep_the_end_users_address() {
     );
     assert_eq!(r.status, 200, "{}", r.text);
     let logged = || {
-        block(
-            app.state
-                .app
-                .store
-                .list_decisions(None, Some("deleteUserResource"), None, None, 10),
-        )
+        block(app.state.app.store().list_decisions(
+            None,
+            Some("deleteUserResource"),
+            None,
+            None,
+            10,
+        ))
         .unwrap()
     };
     crate::decisions::wait_for("the logged decision", || !logged().is_empty());

@@ -137,7 +137,7 @@ fn sign_in_create_user_give_role_revoke_session() {
     tui.press(KeyCode::Enter);
     assert_eq!(tui.message(), "created user erin");
     assert!(tui.app.modal.is_none());
-    let erin = block(app.state.app.store.user("erin")).unwrap();
+    let erin = block(app.state.app.store().user("erin")).unwrap();
     assert_eq!(
         (erin.name.as_str(), erin.roles.clone()),
         ("Erin", vec!["USER".to_string()])
@@ -187,7 +187,7 @@ fn sign_in_create_user_give_role_revoke_session() {
         tui.message()
     );
     assert_eq!(
-        block(app.state.app.store.user("erin")).unwrap().roles,
+        block(app.state.app.store().user("erin")).unwrap().roles,
         vec!["ADMIN".to_string(), "USER".to_string()]
     );
     // The very next decision for erin changed, with the same token.
@@ -222,7 +222,7 @@ fn sign_in_create_user_give_role_revoke_session() {
         tui.message()
     );
     let sid = erin_login["session_id"].as_str().unwrap();
-    assert!(block(app.state.app.store.session(sid))
+    assert!(block(app.state.app.store().session(sid))
         .unwrap()
         .unwrap()
         .revoked_at
@@ -304,7 +304,7 @@ fn sign_in_create_user_give_role_revoke_session() {
     tui.tails = false;
 
     // When the admin's own session ends, the TUI returns to sign-in and shows nothing of it.
-    block(app.state.app.store.revoke_user_tokens("admin", None)).unwrap();
+    block(app.state.app.store().revoke_user_tokens("admin", None)).unwrap();
     tui.press(KeyCode::Char('R'));
     assert_eq!(tui.app.screen, Screen::SignIn);
     assert!(tui

@@ -192,7 +192,8 @@ export class WardenClient {
     if (!res.ok) {
       const code = isObject(parsed) && typeof parsed.error === "string" ? parsed.error : `http_${res.status}`;
       const message = isObject(parsed) && typeof parsed.message === "string" ? parsed.message : `warden answered ${res.status}`;
-      throw new WardenHttpError(res.status, code, message);
+      const reason = isObject(parsed) && typeof parsed.reason === "string" ? parsed.reason : undefined;
+      throw new WardenHttpError(res.status, code, message, reason);
     }
     if (!check(parsed)) throw new WardenUnavailableError(`warden's answer to ${path} is malformed`);
     return parsed;

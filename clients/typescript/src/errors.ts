@@ -1,3 +1,5 @@
+import type { components } from "./generated/openapi.js";
+
 /** Every error this package throws is a `WardenError`. */
 export class WardenError extends Error {
   constructor(message: string) {
@@ -6,15 +8,25 @@ export class WardenError extends Error {
   }
 }
 
+/** The specific kind of a refused change (`email_taken`, `role_in_use`, ...), from the contract. */
+export type ErrorReason = components["schemas"]["Reason"];
+
 /** warden answered with an error status (its JSON error body, when it sent one). */
 export class WardenHttpError extends WardenError {
   readonly status: number;
   /** warden's error code (`invalid_grant`, `invalid_credentials`, ...), or `http_<status>`. */
   readonly code: string;
-  constructor(status: number, code: string, message: string) {
+  /**
+   * Which conflict or refused value, when the error has a specific kind (`email_taken`,
+   * `last_administrator`, ...). Branch on `code` and `reason`, never on the message. A code
+   * newer than this package reads as a plain string.
+   */
+  readonly reason?: ErrorReason | (string & {});
+  constructor(status: number, code: string, message: string, reason?: string) {
     super(message);
     this.status = status;
     this.code = code;
+    if (reason !== undefined) this.reason = reason;
   }
 }
 

@@ -17,6 +17,7 @@ export {
 export {
   WardenError,
   WardenHttpError,
+  type ErrorReason,
   WardenUnavailableError,
   WardenDeniedError,
   PlanTranslationError,

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { encode, getToken } from "next-auth/jwt";
-import { RefreshSingleFlight, WardenClient } from "../src/index.js";
+import { RefreshSingleFlight, WardenClient, WardenHttpError } from "../src/index.js";
 import { getWardenToken } from "../src/server.js";
 import { refreshSessionCookie } from "../src/middleware.js";
 import { fakeWarden, json, signedIn } from "./fake.js";
@@ -104,5 +104,20 @@ test("refreshSessionCookie: nobody signed in, no secret or warden down is no coo
   const decoded = await getToken({ req: { cookies: { [COOKIE]: r?.cookie.value }, headers: {} } as never, secret });
   assert.equal(decoded?.error, "RefreshAccessTokenError");
   assert.equal(decoded?.accessToken, undefined);
+  await fake.close();
+});
+
+test("an error answer's reason reaches the caller as data, beside its code", async () => {
+  const fake = await fakeWarden((_a, res) =>
+    json(res, 409, { error: "conflict", reason: "email_taken", message: "email a@example.com is already taken" }),
+  );
+  const client = new WardenClient({ url: fake.url });
+  await assert.rejects(client.login("a@example.com", "pw-123456789"), (e: unknown) => {
+    assert.ok(e instanceof WardenHttpError);
+    assert.equal(e.status, 409);
+    assert.equal(e.code, "conflict");
+    assert.equal(e.reason, "email_taken");
+    return true;
+  });
   await fake.close();
 });

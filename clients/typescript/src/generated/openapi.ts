@@ -1039,13 +1039,26 @@ export interface components {
             id: string;
             type: string;
         };
-        /** @description Every error answer: a stable code and a sentence for people. */
+        /**
+         * @description Every error answer: a stable code, the specific kind where there is one, and a sentence
+         *     for people. Clients branch on `error` and `reason`, never on `message`.
+         */
         Error: {
-            /** @description A stable, machine-readable code (`invalid_request`, `forbidden`, `not_found`, ...). */
-            error: string;
+            /**
+             * @description A stable, machine-readable code (`invalid_request`, `forbidden`, `not_found`, ...).
+             *     Read as a string, so that a code added by a newer server still reads.
+             */
+            error: components["schemas"]["ErrorCode"];
             /** @description What went wrong, for people (never an internal detail). */
             message: string;
+            reason?: null | components["schemas"]["Reason"];
         };
+        /**
+         * @description The `error` of an error answer: a stable, machine-readable code. Codes are only
+         *     ever added; a client reads an unknown one as a generic failure of the status.
+         * @enum {string}
+         */
+        ErrorCode: "InvalidRequest" | "InvalidCredentials" | "TooManyAttempts" | "Busy" | "InternalError" | "Internal" | "Unavailable" | "NotFound" | "Conflict" | "Forbidden" | "EscalationRefused" | "PolicyError" | "InvalidGrant" | "InvalidClient" | "UnsupportedGrantType" | "Unauthorized" | "MethodNotAllowed" | "TooManyRequests" | "PayloadTooLarge" | "UnsupportedMediaType" | "UriTooLong" | "HeaderFieldsTooLarge" | "RequestTimeout" | "Timeout" | "TokenTooLarge" | "MalformedToken" | "WrongTokenType" | "UnsupportedCrit" | "WrongAlgorithm" | "UnknownKid" | "BadSignature" | "TokenExpired" | "TokenNotYetValid" | "TokenIssuedInFuture" | "WrongIssuer" | "WrongAudience" | "BadClaims" | "TokenRevoked" | "SessionEnded" | "UserDisabled" | "UnknownUser" | "TokenRevokedForUser" | "MissingToken" | "TokenCheckUnavailable";
         /** @description `POST /access/v1/evaluation` (AuthZEN 1.0 section 6.1). */
         Evaluation: {
             action: components["schemas"]["Action"];
@@ -1394,6 +1407,12 @@ export interface components {
             /** @description `on` or `off` (without a schema); said to anyone when it is off. */
             validation?: string | null;
         };
+        /**
+         * @description The stable code of a refusal kind: the `reason` of an error answer, beside its broader
+         *     `error` code (`conflict`, `invalid_request`). Codes are only ever added.
+         * @enum {string}
+         */
+        Reason: "email_taken" | "user_id_taken" | "user_exists" | "look_alike" | "role_exists" | "role_in_use" | "last_administrator" | "identity_linked" | "self_delete" | "user_disabled" | "shared_secret_keys" | "target_not_empty" | "copy_incomplete" | "unknown_role" | "role_cycle" | "invalid_name";
         /** @description `POST /v1/auth/refresh` (JSON or form): the refresh token, else the cookie's. */
         Refresh: {
             grant_type?: null | components["schemas"]["RefreshGrant"];
