@@ -248,7 +248,7 @@ fn rotated_keys_keep_verifying_old_tokens() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    block(app.state.tokens.reload_keys(&app.state.app.store())).unwrap();
+    block(app.state.tokens.reload_keys(app.state.app.store())).unwrap();
     let new = app.alice()["token"].as_str().unwrap().to_string();
     assert_ne!(parts(&old).0["kid"], parts(&new).0["kid"]);
     assert_eq!(app.get("/v1/auth/me", Some(&old)).status, 200);
