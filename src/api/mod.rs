@@ -965,7 +965,7 @@ pub struct PlanRequest {
 /// What a logged decision was (the wire form is the model's: `allow`, `deny`, `plan`).
 pub use crate::model::DecisionKind;
 
-/// The query plan (the wire format is the plan module's; see the README).
+/// The query plan (the wire format is the plan module's; see docs/query-plans.md).
 pub use crate::plan::{EntityRef, Expr, Operand, Plan, PlanKind};
 
 /// `POST /v1/authorize/batch`: several questions for one token, answered in order.

@@ -1,6 +1,6 @@
 //! Query plans: the condition a resource must meet for a principal to be allowed an action on
 //! it, as a small JSON tree over the resource's attributes (the wire format is written down in
-//! the README, "List pages: query plans").
+//! docs/query-plans.md, "The plan").
 //!
 //! A leaf module: the engine builds plans from Cedar's residual policies
 //! (`engine::plan`), the server sends them, [`eval`] checks a resource against one and

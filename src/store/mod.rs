@@ -334,7 +334,7 @@ pub trait Backend: Send + Sync {
     ///   value is the one before the change, and a cache keyed by it answers as before:
     ///   most often it has arrived before the changing replica's acknowledgement does, but
     ///   not always (measured on loopback, 2 cores under load: p99 4 to 15 ms, worst 23 ms
-    ///   after the acknowledgement; the README has the figures). A lost notification is
+    ///   after the acknowledgement; docs/replicas.md has the figures). A lost notification is
     ///   caught by a read of the counter every 2 s; while the listening connection is down
     ///   this fails. A caller that cannot accept that window asks
     ///   [`Backend::confirmed_revision`] instead (`strict_revocation`).

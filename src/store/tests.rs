@@ -879,7 +879,7 @@ async fn confirmed_revision_reads_the_database(kind) {
 
 /// PostgreSQL: how long after replica A acknowledges a change replica B's
 /// `current_revision` reflects it (the NOTIFY's trip), over 200 changes: a measurement
-/// for the README and `Backend::current_revision`'s documentation, not a timed assertion.
+/// for docs/replicas.md and `Backend::current_revision`'s documentation, not a timed assertion.
 /// `cargo test --lib revision_propagation -- --ignored --nocapture`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore]

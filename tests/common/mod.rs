@@ -383,7 +383,7 @@ impl TestApp {
     /// Assert `check` of a change another process (the command line) made to this app's
     /// database, as this server sees it. SQLite promises it on the very next request (the
     /// server reads the revision before it trusts a cache); PostgreSQL within the revision's
-    /// NOTIFY, which is asynchronous (README, "Running several replicas": p99 about 10 ms),
+    /// NOTIFY, which is asynchronous (docs/replicas.md: p99 about 10 ms),
     /// so there `check` is polled, for at most 10 s.
     pub fn sees(&self, what: &str, mut check: impl FnMut() -> bool) {
         if !self.on_postgres() {

@@ -1,4 +1,4 @@
-//! Delegation that cannot escalate (issue 24): every delegated role, the README's and one per
+//! Delegation that cannot escalate (issue 24): every delegated role, docs/admin.md's and one per
 //! admin action, tries every way to make itself (or a user it controls) stronger, over real
 //! HTTP; each attempt is refused with the permission named, audited, and nothing changes.
 //! Then a property test drives the application core with random role graphs, random
@@ -13,13 +13,14 @@ use warden::app::{Actor, UserChange, UserInput};
 
 const PASSWORD: &str = "delegate-password-1";
 
-/// The README's delegation examples (the first ```cedar block under "### Delegating
+/// The delegation examples of docs/admin.md (the first ```cedar block under "## Delegating
 /// safely"), run as written.
-fn readme_delegation_policies() -> String {
-    let readme =
-        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-            .unwrap();
-    let section = readme.split("### Delegating safely").nth(1).unwrap();
+fn documented_delegation_policies() -> String {
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/admin.md"),
+    )
+    .unwrap();
+    let section = doc.split("\n## Delegating safely\n").nth(1).unwrap();
     section
         .split("```cedar\n")
         .nth(1)
@@ -281,14 +282,14 @@ fn a_delegate_of_any_single_admin_action_cannot_escalate() {
         .contains("Warden::Action::\"")));
 }
 
-/// The README's delegated roles (support, team lead, auditor): what they are meant to do
-/// works, and every escalation path is refused.
+/// The delegated roles of docs/admin.md (support, team lead, auditor): what they are meant
+/// to do works, and every escalation path is refused.
 #[test]
-fn the_readmes_delegated_roles_do_their_job_and_cannot_escalate() {
+fn the_documented_delegated_roles_do_their_job_and_cannot_escalate() {
     let app = spawn_app();
     std::fs::write(
         app.dir.path().join("policies/delegation.cedar"),
-        readme_delegation_policies(),
+        documented_delegation_policies(),
     )
     .unwrap();
     app.state.engine.reload().unwrap();
