@@ -5,8 +5,9 @@
 //! runs on the [`worker`]'s threads, whose replies come back as events. The console imports
 //! only the wire types of [`crate::api`] and its own client.
 //!
-//! The modules in layers; each imports only modules of the layers above it in this list,
-//! so no two import each other:
+//! The modules in layers, lowest first; each imports only modules listed before it (so no
+//! two import each other) and nothing of the crate but [`crate::api`]. The test
+//! `tests::layers` reads the imports and holds the code to this list:
 //!
 //! - [`style`], [`keys`], [`client`]: the look, the key lists, the admin API client;
 //! - [`msg`]: the messages to and from the worker, and the ids of the views they address;

@@ -5,6 +5,7 @@
 
 mod dashboard;
 mod forms;
+mod layers;
 mod lists;
 mod session;
 mod views;
