@@ -3,8 +3,9 @@
 
 use super::client::ClientError;
 use super::keys::{Action, Binding};
-use super::ui::{dim, when};
-use super::view::{draw_denied, draw_loading, Component, Ctx, Effect, Loader, Phase, ViewId};
+use super::msg::ViewId;
+use super::style::{dim, when};
+use super::view::{draw_denied, draw_loading, Component, Ctx, Effect, Loader, Phase};
 use crate::api::{DecisionStats, Replica};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};

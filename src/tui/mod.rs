@@ -4,15 +4,33 @@
 //! list, [`app::App`] holds the state, every view is a [`view::Component`], and all HTTP I/O
 //! runs on the [`worker`]'s threads, whose replies come back as events. The console imports
 //! only the wire types of [`crate::api`] and its own client.
+//!
+//! The modules in layers, lowest first; each imports only modules listed before it (so no
+//! two import each other) and nothing of the crate but [`crate::api`]. The test
+//! `tests::layers` reads the imports and holds the code to this list:
+//!
+//! - [`style`], [`keys`], [`client`]: the look, the key lists, the admin API client;
+//! - [`msg`]: the messages to and from the worker, and the ids of the views they address;
+//! - [`worker`]: runs the messages on threads;
+//! - [`detail`], [`whatif`], [`form`], [`modal`]: popups, the what-if question, forms and
+//!   dialogs;
+//! - [`view`], [`list`], [`items`], [`dashboard`]: the views (a component each);
+//! - [`app`]: the state and its update; [`ui`]: drawing the frame around the views.
 
 pub mod app;
 pub mod client;
 pub mod dashboard;
+pub mod detail;
+pub mod form;
 pub mod items;
 pub mod keys;
+pub mod list;
 pub mod modal;
+pub mod msg;
+pub mod style;
 pub mod ui;
 pub mod view;
+pub mod whatif;
 pub mod worker;
 
 use app::App;

@@ -1,151 +1,19 @@
 //! Dialogs over the current view: forms, typed confirmations, the role picker and
-//! scrollable detail popups.
+//! scrollable detail popups. A dialog takes the keys while it is up and tells the app what
+//! follows through a [`Step`]; it never sends anything itself.
 
-use super::ui::{centered, dim};
-use super::worker::Request;
+use super::client::Me;
+use super::detail::Detail;
+use super::form::{Form, FormKey};
+use super::msg::{Request, What};
+use super::style::{centered, dim};
+use crate::api::{Role, SetRoles, UpdateRole};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use ratatui::Frame;
-
-/// One text field of a form.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Field {
-    pub label: &'static str,
-    pub value: String,
-    pub secret: bool,
-}
-
-/// What a form does when submitted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FormKind {
-    SignIn,
-    CreateUser,
-    ResetPassword(String),
-    CreateRole,
-    WhatIf,
-    CreateClient,
-    /// Unlink an identity provider's subject from a user.
-    Unlink(String),
-}
-
-/// A form: fields, the focused one, its own error (it stays with the form, never in the
-/// status bar) and whether it waits for the server.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Form {
-    pub kind: FormKind,
-    pub title: &'static str,
-    pub fields: Vec<Field>,
-    pub focus: usize,
-    pub error: Option<String>,
-    pub busy: bool,
-}
-
-impl Form {
-    pub fn new(kind: FormKind, title: &'static str, fields: &[(&'static str, bool)]) -> Form {
-        Form {
-            kind,
-            title,
-            fields: fields
-                .iter()
-                .map(|(label, secret)| Field {
-                    label,
-                    value: String::new(),
-                    secret: *secret,
-                })
-                .collect(),
-            focus: 0,
-            error: None,
-            busy: false,
-        }
-    }
-
-    /// The value of the field labelled `label`, trimmed (secrets as typed).
-    pub fn value(&self, label: &str) -> String {
-        self.fields
-            .iter()
-            .find(|f| f.label == label)
-            .map(|f| {
-                if f.secret {
-                    f.value.clone()
-                } else {
-                    f.value.trim().to_string()
-                }
-            })
-            .unwrap_or_default()
-    }
-
-    pub fn sign_in() -> Form {
-        Form::new(
-            FormKind::SignIn,
-            "Sign in to warden",
-            &[("Email", false), ("Password", true)],
-        )
-    }
-
-    /// Edit with a key; true when the form is submitted (Enter on the last field).
-    pub fn edit(&mut self, key: KeyEvent) -> bool {
-        if self.busy {
-            return false;
-        }
-        let last = self.fields.len().saturating_sub(1);
-        match key.code {
-            KeyCode::Enter if self.focus >= last => return true,
-            KeyCode::Enter | KeyCode::Tab | KeyCode::Down => {
-                self.focus = (self.focus + 1).min(last)
-            }
-            KeyCode::BackTab | KeyCode::Up => self.focus = self.focus.saturating_sub(1),
-            KeyCode::Backspace => {
-                if let Some(f) = self.fields.get_mut(self.focus) {
-                    f.value.pop();
-                }
-            }
-            KeyCode::Char(c) => {
-                if let Some(f) = self.fields.get_mut(self.focus) {
-                    f.value.push(c);
-                }
-            }
-            _ => {}
-        }
-        false
-    }
-
-    /// The form's lines (fields, error, keys).
-    pub fn lines(&self) -> Vec<Line<'static>> {
-        let mut lines = Vec::new();
-        for (i, f) in self.fields.iter().enumerate() {
-            let shown = if f.secret {
-                "•".repeat(f.value.chars().count())
-            } else {
-                f.value.clone()
-            };
-            let cursor = if i == self.focus { "▏" } else { "" };
-            let style = if i == self.focus {
-                Style::new().add_modifier(Modifier::BOLD)
-            } else {
-                Style::new()
-            };
-            lines.push(Line::from(vec![
-                Span::styled(format!("{:<24}", f.label), style),
-                Span::raw(format!("{shown}{cursor}")),
-            ]));
-        }
-        lines.push(Line::raw(""));
-        if self.busy {
-            lines.push(Line::styled("waiting for the server…", dim()));
-        }
-        if let Some(e) = &self.error {
-            lines.push(Line::styled(e.clone(), Style::new().fg(Color::Red)));
-        }
-        lines.push(Line::styled(
-            "Tab/↓ next field · Enter on the last field submits · Esc cancels",
-            dim(),
-        ));
-        lines
-    }
-}
 
 /// A change waiting for "y". Typed: the dialog can only send the request it was opened
 /// for. A warning (you are about to lock yourself out) is shown in red above the question.
@@ -163,42 +31,53 @@ pub enum PickFor {
     RoleParents(String),
 }
 
-/// The what-if form's resource field: `Type::"id"` asks for a decision, a type alone for
-/// the type's query plan.
-pub const WHAT_IF_RESOURCE: &str = "Resource (Type::\"id\"; a Type alone: its plan)";
-
-/// A scrollable popup of lines.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Detail {
-    pub title: String,
-    pub lines: Vec<Line<'static>>,
-    pub scroll: usize,
-}
-
-impl Detail {
-    pub fn new(title: impl Into<String>, lines: Vec<Line<'static>>) -> Detail {
-        Detail {
-            title: title.into(),
-            lines,
-            scroll: 0,
+impl PickFor {
+    /// Save `chosen`: the change goes out at once, or, when `me` would lose a role of their
+    /// own, a confirmation first (taking a role from yourself can end your own access).
+    fn save(&self, chosen: Vec<String>, me: &Me) -> Step {
+        let dropped: Vec<String> = match self {
+            PickFor::UserRoles(id) if *id == me.id => me
+                .roles
+                .iter()
+                .filter(|r| !chosen.contains(r))
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        };
+        let list = if chosen.is_empty() {
+            "(none)".to_string()
+        } else {
+            chosen.join(", ")
+        };
+        let (path, body, done) = match self {
+            PickFor::UserRoles(id) => (
+                format!("/admin/v1/users/{id}/roles"),
+                serde_json::to_value(SetRoles { roles: chosen }),
+                format!("{id} now has roles: {list}"),
+            ),
+            PickFor::RoleParents(name) => (
+                format!("/admin/v1/roles/{name}"),
+                serde_json::to_value(UpdateRole { parents: chosen }),
+                format!("{name} now inherits: {list}"),
+            ),
+        };
+        let request = Request::Send {
+            method: "PUT",
+            path,
+            body: body.ok(),
+            what: What::Change(done),
+        };
+        if dropped.is_empty() {
+            return Step::Send(request);
         }
-    }
-
-    /// A popup of `label value` pairs, values wrapped under their label.
-    pub fn fields(title: impl Into<String>, pairs: &[(&str, String)]) -> Detail {
-        let mut lines = Vec::new();
-        for (label, value) in pairs {
-            let mut first = true;
-            for part in value.split('\n') {
-                let head = if first { *label } else { "" };
-                first = false;
-                lines.push(Line::from(vec![
-                    Span::styled(format!("{head:<12}"), dim()),
-                    Span::raw(part.to_string()),
-                ]));
-            }
-        }
-        Detail::new(title, lines)
+        Step::Stay(Modal::Confirm(Confirm {
+            prompt: format!("Set your own roles to {list}?"),
+            warning: Some(format!(
+                "This is you: without {} you may lose access to this console.",
+                dropped.join(", ")
+            )),
+            request,
+        }))
     }
 }
 
@@ -213,6 +92,91 @@ pub enum Modal {
         cursor: usize,
     },
     Detail(Detail),
+}
+
+/// What follows a key in a dialog.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// The dialog stays up (changed or not).
+    Stay(Modal),
+    /// The dialog stays up while its request goes out (a form waits for its answer).
+    StayAndSend(Modal, Request),
+    /// Closed without a word (a popup read).
+    Close,
+    /// Closed: "cancelled".
+    Cancel,
+    /// Closed, and the confirmed change goes out: "sending…".
+    Confirmed(Request),
+    /// Closed, and the change goes out (the role picker's save).
+    Send(Request),
+}
+
+impl Modal {
+    /// The role picker for `target` over the server's `roles`, those in `chosen` ticked. A
+    /// role is not offered as its own parent.
+    pub fn picker(target: PickFor, chosen: &[String], roles: &[Role]) -> Modal {
+        let options = roles
+            .iter()
+            .filter(|r| !matches!(&target, PickFor::RoleParents(n) if *n == r.name))
+            .map(|r| (r.name.clone(), chosen.contains(&r.name)))
+            .collect();
+        Modal::Pick {
+            target,
+            options,
+            cursor: 0,
+        }
+    }
+
+    /// Take a key (`me`: who is signed in, for the picker's warning).
+    pub fn on_key(self, key: KeyEvent, me: &Me) -> Step {
+        match self {
+            Modal::Detail(mut d) => {
+                if d.on_key(key) {
+                    Step::Stay(Modal::Detail(d))
+                } else {
+                    Step::Close
+                }
+            }
+            Modal::Confirm(c) => match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => Step::Confirmed(c.request),
+                KeyCode::Char('n') | KeyCode::Esc => Step::Cancel,
+                _ => Step::Stay(Modal::Confirm(c)),
+            },
+            Modal::Pick {
+                target,
+                mut options,
+                mut cursor,
+            } => {
+                match key.code {
+                    KeyCode::Esc => return Step::Cancel,
+                    KeyCode::Up | KeyCode::Char('k') => cursor = cursor.saturating_sub(1),
+                    KeyCode::Down | KeyCode::Char('j') => {
+                        cursor = (cursor + 1).min(options.len().saturating_sub(1))
+                    }
+                    KeyCode::Char(' ') => {
+                        if let Some(o) = options.get_mut(cursor) {
+                            o.1 = !o.1;
+                        }
+                    }
+                    KeyCode::Enter => {
+                        let chosen = options.into_iter().filter(|o| o.1).map(|o| o.0);
+                        return target.save(chosen.collect(), me);
+                    }
+                    _ => {}
+                }
+                Step::Stay(Modal::Pick {
+                    target,
+                    options,
+                    cursor,
+                })
+            }
+            Modal::Form(mut form) => match form.on_key(key) {
+                FormKey::Cancel => Step::Cancel,
+                FormKey::Editing => Step::Stay(Modal::Form(form)),
+                FormKey::Submit(request) => Step::StayAndSend(Modal::Form(form), request),
+            },
+        }
+    }
 }
 
 /// Draw a modal over `area`.
@@ -234,7 +198,7 @@ pub fn draw(frame: &mut Frame<'_>, modal: &Modal, area: Rect) {
             l.push(Line::styled("y confirm · n / Esc cancel", dim()));
             ("Confirm".into(), l, 0)
         }
-        Modal::Form(f) => (f.title.to_string(), f.lines(), 0),
+        Modal::Form(f) => (f.title().to_string(), f.lines(), 0),
         Modal::Pick {
             target,
             options,
@@ -283,20 +247,4 @@ pub fn draw(frame: &mut Frame<'_>, modal: &Modal, area: Rect) {
             .block(Block::bordered().title(title)),
         rect,
     );
-}
-
-/// Scroll a detail popup with a key; false when the key closes it.
-pub fn scroll(detail: &mut Detail, key: KeyEvent) -> bool {
-    let last = detail.lines.len().saturating_sub(1);
-    match key.code {
-        KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => return false,
-        KeyCode::Down | KeyCode::Char('j') => detail.scroll = (detail.scroll + 1).min(last),
-        KeyCode::Up | KeyCode::Char('k') => detail.scroll = detail.scroll.saturating_sub(1),
-        KeyCode::PageDown | KeyCode::Char(' ') => detail.scroll = (detail.scroll + 10).min(last),
-        KeyCode::PageUp => detail.scroll = detail.scroll.saturating_sub(10),
-        KeyCode::Home | KeyCode::Char('g') => detail.scroll = 0,
-        KeyCode::End | KeyCode::Char('G') => detail.scroll = last,
-        _ => {}
-    }
-    true
 }

@@ -4,7 +4,8 @@
 use super::app::{App, Screen};
 use super::keys::{Binding, GLOBAL};
 use super::modal;
-use super::view::ViewId;
+use super::msg::ViewId;
+use super::style::{centered, dim};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -14,54 +15,6 @@ use ratatui::Frame;
 /// Smallest area the TUI draws into; below it a notice is shown instead.
 const MIN_WIDTH: u16 = 40;
 const MIN_HEIGHT: u16 = 10;
-
-/// The one time format of the console, everywhere: UTC `YYYY-MM-DD HH:MM:SS`.
-pub fn when(epoch: i64) -> String {
-    let secs = epoch.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(epoch.div_euclid(86_400));
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
-}
-
-/// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-/// Secondary text.
-pub fn dim() -> Style {
-    Style::new().fg(Color::DarkGray)
-}
-
-/// A spinner frame.
-pub fn spinner(tick: u64) -> char {
-    const FRAMES: [char; 4] = ['⠋', '⠙', '⠸', '⠴'];
-    FRAMES[(tick / 2 % 4) as usize]
-}
-
-/// A `width` x `height` rectangle in the middle of `area`.
-pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let w = width.min(area.width);
-    let h = height.min(area.height);
-    Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    }
-}
 
 /// Draw the whole screen.
 pub fn draw(frame: &mut Frame<'_>, app: &App) {
@@ -96,7 +49,7 @@ fn draw_sign_in(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let rect = centered(area, 72, lines.len() as u16 + 2);
     frame.render_widget(
         Paragraph::new(lines)
-            .block(Block::bordered().title(app.signin.title))
+            .block(Block::bordered().title(app.signin.title()))
             .wrap(Wrap { trim: false }),
         rect,
     );

@@ -6,97 +6,12 @@
 //! Two threads share one [`Client`] (and so one session): one runs requests in order, the
 //! other only the decision log's long-poll, which would otherwise hold up everything else
 //! for its whole wait.
+//!
+//! The messages themselves live in [`super::msg`]: this module only runs them.
 
-use super::client::{Client, ClientError, Me};
-use super::view::ViewId;
-use serde_json::Value;
+use super::client::{Client, ClientError};
+use super::msg::{Event, Job, Reply, Request};
 use std::sync::mpsc::{channel, Receiver, Sender};
-
-/// What a finished change does next (its message, which modal to close).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum What {
-    /// A change started from a form: the form stays open with the error on failure.
-    Form(String),
-    /// A change confirmed in a dialog (or a plain key): a message either way.
-    Change(String),
-    /// A what-if question: the answer opens in a popup.
-    WhatIf,
-    /// A what-if plan of a resource type: the plan opens in a popup.
-    WhatIfPlan,
-    /// A created client: its key is shown once.
-    ClientCreated,
-    /// A user's identity-provider links: they open in a popup.
-    Identities(String),
-    /// The role picker's options for a user or role.
-    PickerRoles,
-}
-
-/// A job for the worker.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Request {
-    SignIn {
-        email: String,
-        password: String,
-    },
-    SignOut,
-    /// Load (or reload) a view.
-    Load {
-        view: ViewId,
-        path: String,
-    },
-    /// Load one more part of a view (the dashboard's replicas), apart from its main load:
-    /// one failing does not hide the other.
-    LoadPart {
-        view: ViewId,
-        path: String,
-    },
-    /// Long-poll the decision log for rows after the newest one shown.
-    Tail {
-        path: String,
-    },
-    /// Change something.
-    Send {
-        method: &'static str,
-        path: String,
-        body: Option<Value>,
-        what: What,
-    },
-}
-
-/// A job with the sign-in epoch it belongs to.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Job {
-    pub epoch: u64,
-    pub request: Request,
-}
-
-/// A worker's answer.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Reply {
-    SignedIn(Result<Me, ClientError>),
-    Loaded {
-        view: ViewId,
-        result: Result<Value, ClientError>,
-    },
-    LoadedPart {
-        view: ViewId,
-        path: String,
-        result: Result<Value, ClientError>,
-    },
-    Tailed(Result<Value, ClientError>),
-    Sent {
-        what: What,
-        result: Result<Value, ClientError>,
-    },
-}
-
-/// A reply with the epoch of the job it answers; the app drops replies of an earlier
-/// sign-in.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Event {
-    pub epoch: u64,
-    pub reply: Reply,
-}
 
 /// Where jobs go in.
 #[derive(Clone)]

@@ -9,8 +9,9 @@ use std::time::{Duration, Instant};
 use warden::tui::app::{App, Screen};
 use warden::tui::client::Client;
 use warden::tui::modal::Modal;
-use warden::tui::view::{Phase, ViewId};
-use warden::tui::worker::{run, Event, Request};
+use warden::tui::msg::{Event, Request, ViewId};
+use warden::tui::view::Phase;
+use warden::tui::worker::run;
 
 /// The console with its worker replaced by inline calls.
 struct Console {
@@ -240,7 +241,7 @@ fn sign_in_create_user_give_role_revoke_session() {
         .iter()
         .any(|a| a.action == "sessions.revoke" && a.actor == "user:admin"));
     assert!(audit.iter().any(|a| a.action == "users.roles"
-        && warden::tui::items::change_summary(&a.detail) == "USER -> ADMIN,USER"));
+        && warden::tui::items::audit::change_summary(&a.detail) == "USER -> ADMIN,USER"));
 
     // Policies: Enter shows the source.
     tui.press(KeyCode::Char('6'));

@@ -1,0 +1,366 @@
+//! Forms as components: a [`Form`] owns its fields, takes its keys, draws its lines and,
+//! when submitted, turns what was typed into the [`Request`] it stands for. What each form
+//! asks and what it sends is its [`FormKind`]: its fields are read by position, next to the
+//! list that defines them, never looked up by their label.
+
+use super::client::ClientError;
+use super::msg::{Request, What};
+use super::style::dim;
+use super::whatif::{Question, RESOURCE_LABEL};
+use crate::api::{CreateClient, CreateRole, CreateUser, SetPassword};
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use serde::Serialize;
+
+/// Which form it is, and what it sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormKind {
+    SignIn,
+    CreateUser,
+    /// A new password for the user of this id.
+    ResetPassword(String),
+    CreateRole,
+    WhatIf,
+    CreateClient,
+    /// Unlink an identity provider's subject from the user of this id.
+    Unlink(String),
+}
+
+impl FormKind {
+    /// The form's title.
+    pub fn title(&self) -> &'static str {
+        match self {
+            FormKind::SignIn => "Sign in to warden",
+            FormKind::CreateUser => "New user",
+            FormKind::ResetPassword(_) => "Reset password",
+            FormKind::CreateRole => "New role",
+            FormKind::WhatIf => "What if (no change is made)",
+            FormKind::CreateClient => "New service client",
+            FormKind::Unlink(_) => "Unlink an identity provider",
+        }
+    }
+
+    /// The fields, in order: their labels, and whether they are secret (shown as dots,
+    /// never trimmed).
+    pub fn fields(&self) -> &'static [(&'static str, bool)] {
+        match self {
+            FormKind::SignIn => &[("Email", false), ("Password", true)],
+            FormKind::CreateUser => &[
+                ("Email", false),
+                ("Id (optional)", false),
+                ("Name", false),
+                ("Password", true),
+                ("Roles (comma-separated)", false),
+            ],
+            FormKind::ResetPassword(_) => &[("New password", true)],
+            FormKind::CreateRole => &[("Name", false), ("Parents (comma-separated)", false)],
+            FormKind::WhatIf => &[
+                ("User", false),
+                ("Action", false),
+                (RESOURCE_LABEL, false),
+                ("Properties (JSON)", false),
+                ("Context (JSON)", false),
+            ],
+            FormKind::CreateClient => &[("Name", false)],
+            FormKind::Unlink(_) => &[("Issuer", false), ("Subject", false)],
+        }
+    }
+
+    /// The request for `values` (one per field of [`FormKind::fields`], in order), or why
+    /// the form cannot be sent as it is.
+    pub fn request(&self, values: &[String]) -> Result<Request, String> {
+        match self {
+            FormKind::SignIn => {
+                let [email, password] = take(values);
+                if email.is_empty() || password.is_empty() {
+                    return Err("enter your email and password".into());
+                }
+                Ok(Request::SignIn { email, password })
+            }
+            FormKind::CreateUser => {
+                let [email, id, name, password, roles] = take(values);
+                if !email.contains('@') {
+                    return Err("email must look like name@domain".into());
+                }
+                let body = CreateUser {
+                    id: (!id.is_empty()).then_some(id),
+                    email,
+                    name,
+                    roles: list(&roles),
+                    password: (!password.is_empty()).then_some(password),
+                };
+                send("POST", "/admin/v1/users".into(), &body, What::UserCreated)
+            }
+            FormKind::ResetPassword(id) => {
+                let [password] = take(values);
+                if password.is_empty() {
+                    return Err("enter a new password".into());
+                }
+                send(
+                    "POST",
+                    format!("/admin/v1/users/{id}/password"),
+                    &SetPassword { password },
+                    What::Form(format!("password of {id} reset")),
+                )
+            }
+            FormKind::CreateRole => {
+                let [name, parents] = take(values);
+                if name.is_empty() {
+                    return Err("a role needs a name".into());
+                }
+                let done = What::Form(format!("created role {name}"));
+                let body = CreateRole {
+                    name,
+                    parents: list(&parents),
+                };
+                send("POST", "/admin/v1/roles".into(), &body, done)
+            }
+            FormKind::WhatIf => {
+                let [user, action, resource, properties, context] = take(values);
+                Question {
+                    user,
+                    action,
+                    resource,
+                    properties,
+                    context,
+                }
+                .request()
+            }
+            FormKind::CreateClient => {
+                let [name] = take(values);
+                if name.is_empty() {
+                    return Err("a client needs a name".into());
+                }
+                send(
+                    "POST",
+                    "/admin/v1/clients".into(),
+                    &CreateClient { name },
+                    What::ClientCreated,
+                )
+            }
+            FormKind::Unlink(id) => {
+                let [issuer, subject] = take(values);
+                if issuer.is_empty() || subject.is_empty() {
+                    return Err("give the issuer and the subject (i lists them)".into());
+                }
+                let query = serde_urlencoded::to_string([
+                    ("issuer", issuer.as_str()),
+                    ("subject", subject.as_str()),
+                ])
+                .unwrap_or_default();
+                Ok(Request::Send {
+                    method: "DELETE",
+                    path: format!("/admin/v1/users/{id}/identities?{query}"),
+                    body: Some(serde_json::Value::Object(Default::default())),
+                    what: What::Form(format!("unlinked {subject} at {issuer} from {id}")),
+                })
+            }
+        }
+    }
+}
+
+/// The first `N` values (missing ones empty), to be named by destructuring.
+fn take<const N: usize>(values: &[String]) -> [String; N] {
+    std::array::from_fn(|i| values.get(i).cloned().unwrap_or_default())
+}
+
+/// A comma-separated list, blanks dropped.
+fn list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty())
+        .collect()
+}
+
+/// A change with a JSON body.
+fn send(
+    method: &'static str,
+    path: String,
+    body: &impl Serialize,
+    what: What,
+) -> Result<Request, String> {
+    let body = serde_json::to_value(body).map_err(|e| e.to_string())?;
+    Ok(Request::Send {
+        method,
+        path,
+        body: Some(body),
+        what,
+    })
+}
+
+/// One text field of a form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub label: &'static str,
+    pub value: String,
+    pub secret: bool,
+}
+
+/// What a key did to a form.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FormKey {
+    /// Still being filled in (or waiting for the server, or showing why it was not sent).
+    Editing,
+    /// Esc: the form is given up.
+    Cancel,
+    /// Submitted: this request goes out, and the form waits for its answer.
+    Submit(Request),
+}
+
+/// A form: its fields, the focused one, its own error (it stays with the form, never in the
+/// status bar) and whether it waits for the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Form {
+    pub kind: FormKind,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    pub error: Option<String>,
+    pub busy: bool,
+}
+
+impl Form {
+    /// An empty form of `kind`.
+    pub fn new(kind: FormKind) -> Form {
+        let fields = kind
+            .fields()
+            .iter()
+            .map(|(label, secret)| Field {
+                label,
+                value: String::new(),
+                secret: *secret,
+            })
+            .collect();
+        Form {
+            kind,
+            fields,
+            focus: 0,
+            error: None,
+            busy: false,
+        }
+    }
+
+    pub fn sign_in() -> Form {
+        Form::new(FormKind::SignIn)
+    }
+
+    pub fn title(&self) -> &'static str {
+        self.kind.title()
+    }
+
+    /// The values in field order, trimmed (secrets as typed).
+    pub fn values(&self) -> Vec<String> {
+        self.fields
+            .iter()
+            .map(|f| {
+                if f.secret {
+                    f.value.clone()
+                } else {
+                    f.value.trim().to_string()
+                }
+            })
+            .collect()
+    }
+
+    /// Take a key. Esc cancels; Enter on the last field submits: the form's request goes
+    /// out, or the form keeps its error and stays.
+    pub fn on_key(&mut self, key: KeyEvent) -> FormKey {
+        if key.code == KeyCode::Esc {
+            return FormKey::Cancel;
+        }
+        if !self.edit(key) {
+            return FormKey::Editing;
+        }
+        match self.kind.request(&self.values()) {
+            Ok(request) => {
+                self.error = None;
+                self.busy = true;
+                FormKey::Submit(request)
+            }
+            Err(e) => {
+                self.error = Some(e);
+                FormKey::Editing
+            }
+        }
+    }
+
+    /// Edit with a key; true when the form is submitted (Enter on the last field).
+    fn edit(&mut self, key: KeyEvent) -> bool {
+        if self.busy {
+            return false;
+        }
+        let last = self.fields.len().saturating_sub(1);
+        match key.code {
+            KeyCode::Enter if self.focus >= last => return true,
+            KeyCode::Enter | KeyCode::Tab | KeyCode::Down => {
+                self.focus = (self.focus + 1).min(last)
+            }
+            KeyCode::BackTab | KeyCode::Up => self.focus = self.focus.saturating_sub(1),
+            KeyCode::Backspace => {
+                if let Some(f) = self.fields.get_mut(self.focus) {
+                    f.value.pop();
+                }
+            }
+            KeyCode::Char(c) => {
+                if let Some(f) = self.fields.get_mut(self.focus) {
+                    f.value.push(c);
+                }
+            }
+            _ => {}
+        }
+        false
+    }
+
+    /// The server refused the form's request: it stays open with the reason.
+    pub fn failed(&mut self, e: &ClientError) {
+        self.busy = false;
+        self.error = Some(match e {
+            ClientError::Api { message, .. } => message.clone(),
+            other => other.to_string(),
+        });
+    }
+
+    /// Clear the secrets and focus the first of them, to be typed again.
+    pub fn retype_secrets(&mut self) {
+        for f in self.fields.iter_mut().filter(|f| f.secret) {
+            f.value.clear();
+        }
+        if let Some(first) = self.fields.iter().position(|f| f.secret) {
+            self.focus = first;
+        }
+    }
+
+    /// The form's lines (fields, error, keys).
+    pub fn lines(&self) -> Vec<Line<'static>> {
+        let mut lines = Vec::new();
+        for (i, f) in self.fields.iter().enumerate() {
+            let shown = if f.secret {
+                "•".repeat(f.value.chars().count())
+            } else {
+                f.value.clone()
+            };
+            let cursor = if i == self.focus { "▏" } else { "" };
+            let style = if i == self.focus {
+                Style::new().add_modifier(Modifier::BOLD)
+            } else {
+                Style::new()
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{:<24}", f.label), style),
+                Span::raw(format!("{shown}{cursor}")),
+            ]));
+        }
+        lines.push(Line::raw(""));
+        if self.busy {
+            lines.push(Line::styled("waiting for the server…", dim()));
+        }
+        if let Some(e) = &self.error {
+            lines.push(Line::styled(e.clone(), Style::new().fg(Color::Red)));
+        }
+        lines.push(Line::styled(
+            "Tab/↓ next field · Enter on the last field submits · Esc cancels",
+            dim(),
+        ));
+        lines
+    }
+}
