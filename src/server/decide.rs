@@ -78,7 +78,7 @@ pub(crate) fn record(
         .decision(decision.allowed, !decision.errors.is_empty(), latency);
     state.decision_log.record(DecisionRow {
         id: 0,
-        at: crate::util::now(),
+        at: state.app.now(),
         request_id: caller.request_id.clone(),
         client: caller.client.clone(),
         principal: principal.to_string(),
@@ -245,7 +245,7 @@ pub(crate) fn record_plan(
     };
     state.decision_log.record(DecisionRow {
         id: 0,
-        at: crate::util::now(),
+        at: state.app.now(),
         request_id: caller.request_id.clone(),
         client: caller.client.clone(),
         principal: format!("User::{:?}", query.principal.id),
