@@ -1222,9 +1222,19 @@ fn configuration_errors_name_the_line_and_the_nearest_key() {
         );
     }
     std::fs::remove_file(env.path().join("warden.toml")).unwrap();
-    // The README's configuration table lists every key --print-config shows.
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    // docs/configuration.md holds the table `warden config keys` prints, made from the doc
+    // comments of the configuration's fields (one source), with a row for every key
+    // --print-config shows, whose meaning is that key's doc comment.
+    let docs = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/configuration.md"),
+    )
+    .unwrap();
+    let table = env.ok(&["config", "keys"]);
+    assert!(
+        docs.contains(&table),
+        "docs/configuration.md's table is not what `warden config keys` prints; paste this there:\n{table}"
+    );
+    let reference = env.json(&["config", "keys"]);
     let shown = env.json(&["serve", "--print-config"]);
     for key in shown
         .as_object()
@@ -1232,9 +1242,21 @@ fn configuration_errors_name_the_line_and_the_nearest_key() {
         .keys()
         .chain(["jwt_secret".to_string()].iter())
     {
+        let entry = reference
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["key"] == *key)
+            .unwrap_or_else(|| panic!("`warden config keys` misses {key}"));
+        assert_eq!(entry["env"], format!("WARDEN_{}", key.to_uppercase()));
+        let row = docs
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{key}` |")))
+            .unwrap_or_else(|| panic!("docs/configuration.md misses {key}"));
+        let doc = entry["doc"].as_str().unwrap();
         assert!(
-            readme.contains(&format!("| `{key}` |")),
-            "README misses {key}"
+            !doc.is_empty() && row.ends_with(&format!(" | {doc} |")),
+            "{key}: the table says {row:?}, its doc comment {doc:?}"
         );
     }
     assert_eq!(
