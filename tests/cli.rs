@@ -1402,3 +1402,150 @@ fn db_copy_refuses_a_target_that_is_not_postgres_and_hides_passwords() {
     assert!(!ok);
     assert!(!stderr.contains("secret"), "{stderr}");
 }
+
+/// With --json, a failure is one JSON line on standard error (standard output stays empty),
+/// its code saying what went wrong; the exit statuses are those of the text form.
+#[test]
+fn json_failures_are_one_line_of_json_on_standard_error_with_a_code() {
+    let env = Env::new();
+    let failure = |args: &[&str]| -> (Option<i32>, serde_json::Value) {
+        let out = env.run(args);
+        assert!(out.stdout.is_empty(), "{args:?}: {:?}", out.stdout);
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        let line = one_line_error(&stderr);
+        let v: serde_json::Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {line}"));
+        assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()), "{v}");
+        assert_eq!(v.as_object().unwrap().len(), 2, "{v}");
+        (out.status.code(), v)
+    };
+    let (code, v) = failure(&["user", "list", "--json"]);
+    assert_eq!(
+        (code, &v["error"]),
+        (Some(1), &serde_json::json!("database"))
+    );
+    assert!(
+        v["message"].as_str().unwrap().contains("warden init"),
+        "{v}"
+    );
+
+    env.ok(&["init"]);
+    for (args, expected) in [
+        (&["user", "show", "nobody", "--json"][..], "not_found"),
+        (
+            &["--json", "user", "add", "--email", "not-an-email"],
+            "invalid_input",
+        ),
+        (&["role", "remove", "USER", "--json"], "conflict"),
+        (
+            &["token", "revoke", "--jti", "nope", "--json"],
+            "invalid_input",
+        ),
+        (
+            &[
+                "decide",
+                "--user",
+                "admin",
+                "--action",
+                "x",
+                "--resource",
+                "not a uid",
+                "--json",
+            ],
+            "invalid_input",
+        ),
+        (
+            &[
+                "decide",
+                "--token",
+                "junk",
+                "--action",
+                "x",
+                "--resource",
+                "A::\"b\"",
+                "--json",
+            ],
+            "malformed_token",
+        ),
+    ] {
+        let (code, v) = failure(args);
+        assert_eq!(
+            (code, v["error"].as_str()),
+            (Some(1), Some(expected)),
+            "{args:?}: {v}"
+        );
+    }
+    // The way out stays in the message.
+    let (_, v) = failure(&["role", "remove", "USER", "--json"]);
+    assert!(v["message"].as_str().unwrap().contains("--force"), "{v}");
+
+    // A command line clap refuses: usage, exit 2; for decide exit 1 (2 is a deny).
+    let (code, v) = failure(&["user", "frobnicate", "--json"]);
+    assert_eq!((code, v["error"].as_str()), (Some(2), Some("usage")), "{v}");
+    assert!(v["message"].as_str().unwrap().contains("frobnicate"), "{v}");
+    let (code, v) = failure(&["--json", "decide", "--action", "readDocument"]);
+    assert_eq!((code, v["error"].as_str()), (Some(1), Some("usage")), "{v}");
+    assert!(v["message"].as_str().unwrap().contains("--user"), "{v}");
+
+    std::fs::write(env.path().join("warden.toml"), "refresh_grase = 3\n").unwrap();
+    let (code, v) = failure(&["serve", "--print-config", "--json"]);
+    assert_eq!(
+        (code, v["error"].as_str()),
+        (Some(1), Some("config")),
+        "{v}"
+    );
+    assert_eq!(
+        v["message"],
+        "warden.toml:1: unknown key `refresh_grase`; did you mean `refresh_grace`?"
+    );
+}
+
+/// `user list` shows every user, not the first page of the core's listing (1000): more users
+/// than that are made through the library in one process (the command line would start a
+/// process per user), then listed by the binary.
+#[test]
+fn user_list_shows_every_user_past_the_first_page() {
+    use warden::app::{Actor, App, UserInput};
+    let env = Env::new();
+    env.ok(&["init"]);
+    let config = warden::config::Config {
+        db: env.path().join("warden.db"),
+        policies: env.path().join("policies"),
+        ..warden::config::Config::default()
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let app = App::open_existing(&config, false).await.unwrap();
+        for n in 0..1001 {
+            let input = UserInput {
+                email: format!("user{n:04}@example.com"),
+                ..UserInput::default()
+            };
+            app.create_user(&Actor::Cli, input).await.unwrap();
+        }
+    });
+    let all = env.json(&["user", "list"]);
+    let ids: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 1002, "the admin and 1001 users");
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "no user twice");
+    assert!(ids.contains(&"user1000") && ids.contains(&"admin"));
+    let text = env.ok(&["user", "list"]);
+    assert_eq!(text.lines().count(), 1003, "a header and a line per user");
+    let some = env.json(&["user", "list", "--filter", "r099"]);
+    assert_eq!(
+        some.as_array().unwrap().len(),
+        10,
+        "user0990 to user0999: {some}"
+    );
+}
