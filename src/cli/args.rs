@@ -18,7 +18,9 @@ use std::path::PathBuf;
                   standard error, the code one of: invalid_input, not_found, conflict, \
                   forbidden, escalation_refused, policy_error, config, database, unavailable, \
                   usage (a command line not understood), the refusal reason of a token \
-                  (decide --token, e.g. token_expired), failure (anything else)."
+                  (decide --token, e.g. token_expired), failure (anything else). What a \
+                  check finds (policy check, fmt --check, test) is its result, on standard \
+                  output, with exit status 1."
 )]
 pub struct Cli {
     /// The SQLite database file, or a postgres:// URL (over `db` in warden.toml and
@@ -281,9 +283,11 @@ pub enum DbCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum ConfigCmd {
-    /// Every key of warden.toml with its default and its meaning, as a Markdown table (the
-    /// one in docs/configuration.md, written from the same source: the documentation of the
-    /// configuration's fields); --json for machines. Each key is also WARDEN_<KEY>.
+    /// Every key of warden.toml: its default and what it does.
+    ///
+    /// A Markdown table, the one docs/configuration.md holds: both come from the doc comments
+    /// of the configuration's fields. With --json, each key with its WARDEN_<KEY> variable,
+    /// its default and its meaning.
     Keys,
 }
 
