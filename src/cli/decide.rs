@@ -1,0 +1,200 @@
+//! `warden decide`: a decision as the server would make it, or with `--plan` the query plan
+//! for a resource type. The outcome is the exit status: 0 allowed, 2 denied (also when an
+//! evaluation error denied: fail closed), 1 when no decision could be made.
+
+use super::exit::{coded, invalid_request, reworded, ExitStatus};
+use super::output::Out;
+use super::setup::{block, cli_app};
+use super::DecideArgs;
+use crate::config::Config;
+use crate::engine::{parse_action, parse_entity_ref, Engine, Query, Resource};
+use anyhow::Result;
+use serde_json::{json, Value};
+
+pub(super) fn run(args: &DecideArgs, config: &Config, out: &Out) -> Result<ExitStatus> {
+    use crate::admin_action::with_default_context;
+    let engine = Engine::load(&config.policies)
+        .map_err(|e| reworded(e.clone(), format!("policies: {e}")))?;
+    if let (true, Some(user)) = (args.plan, &args.user) {
+        // A directory user's plan is the core's what-if plan, the one the admin API's
+        // `POST /admin/v1/whatif/plan` answers with (the policies loaded above, again, by
+        // the core).
+        let app = cli_app(config, true)?;
+        let resource_type = args.resource_type.clone().unwrap_or_default();
+        let plan = block(app.what_if_plan(
+            user,
+            &args.action,
+            &resource_type,
+            json_object(&args.context, "context")?,
+        ))?
+        .map_err(|e| {
+            let message = format!("plan: {e}");
+            reworded(e, message)
+        })?;
+        return print_plan(plan, &resource_type, out);
+    }
+    let app = cli_app(config, false)?;
+    let principal = match (&args.user, &args.token) {
+        (Some(user), _) => block(app.user_principal(user))??,
+        (None, Some(token)) => block(app.token_principal(token))??,
+        // clap's argument group requires one of them.
+        (None, None) => return Err(coded("usage", "give --user ID or --token TOKEN")),
+    };
+    let (action_type, action) =
+        parse_action(&args.action).map_err(|e| invalid_request(format!("action: {e}")))?;
+    if args.plan {
+        let context = with_default_context(&action_type, json_object(&args.context, "context")?);
+        let query = crate::engine::PlanQuery {
+            principal,
+            action_type,
+            action,
+            resource_type: args.resource_type.clone().unwrap_or_default(),
+            context,
+        };
+        let plan = engine
+            .plan(&query)
+            .map_err(|e| invalid_request(format!("plan: {e}")))?;
+        return print_plan(plan, &query.resource_type, out);
+    }
+    let resource = args
+        .resource
+        .as_deref()
+        .ok_or_else(|| invalid_request("give --resource, or --plan --resource-type TYPE"))?;
+    let (kind, id) = parse_entity_ref(resource)
+        .map_err(|e| invalid_request(format!("invalid resource: {e}")))?;
+    let properties = match json_object(&args.properties, "properties")? {
+        Value::Object(m) => m,
+        _ => Default::default(),
+    };
+    let context = with_default_context(&action_type, json_object(&args.context, "context")?);
+    let query = Query {
+        principal,
+        action_type,
+        action,
+        resource: Resource {
+            kind,
+            id,
+            properties,
+        },
+        context,
+    };
+    let decision = engine.decide(&query);
+    let bundle = engine.bundle();
+    let located: Vec<Value> = decision
+        .reasons
+        .iter()
+        .map(|id| match bundle.policy(id) {
+            Some(p) => json!({"id": id, "file": p.file, "line": p.line, "effect": p.effect, "source": policy_source(&bundle, p)}),
+            None => json!({"id": id}),
+        })
+        .collect();
+    // A deny exits 2, also when evaluation failed (fail closed: as `cedar authorize` does,
+    // with the error printed); 1 is for what stops a decision being made at all.
+    let code = if decision.allowed {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Deny
+    };
+    out.emit(
+        json!({
+            "decision": if decision.allowed { "allow" } else { "deny" },
+            "allowed": decision.allowed,
+            "reasons": decision.reasons,
+            "policies": located,
+            "errors": decision.errors,
+        }),
+        || {
+            let mut s = format!("{}\n", if decision.allowed { "allow" } else { "deny" });
+            for id in &decision.reasons {
+                match bundle.policy(id) {
+                    Some(p) => s.push_str(&format!(
+                        "  {} policy {id} ({}:{})\n",
+                        p.effect, p.file, p.line
+                    )),
+                    None => s.push_str(&format!("  policy {id}\n")),
+                }
+            }
+            if decision.reasons.is_empty() && decision.errors.is_empty() && !decision.allowed {
+                s.push_str("  no policy permits this (default deny)\n");
+            }
+            for (i, e) in decision.errors.iter().enumerate() {
+                s.push_str(&format!("  error {}: {e}\n", i + 1));
+            }
+            if args.explain {
+                for id in &decision.reasons {
+                    if let Some(p) = bundle.policy(id) {
+                        s.push_str(&format!("\n{} ({}:{}):\n", id, p.file, p.line));
+                        for line in policy_source(&bundle, p).lines() {
+                            s.push_str(&format!("    {line}\n"));
+                        }
+                    }
+                }
+            }
+            s
+        },
+    );
+    Ok(code)
+}
+
+fn json_object(text: &Option<String>, what: &str) -> Result<Value> {
+    match text {
+        None => Ok(json!({})),
+        Some(t) => {
+            let v: Value = serde_json::from_str(t)
+                .map_err(|e| invalid_request(format!("invalid {what} JSON: {e}")))?;
+            if !v.is_object() {
+                return Err(invalid_request(format!("{what} must be a JSON object")));
+            }
+            Ok(v)
+        }
+    }
+}
+
+/// `warden decide --plan`: the query plan, readable (the condition in Cedar's syntax) or
+/// as the wire format with `--json`. Exit 0 when some resource may be allowed, 2 when none
+/// is, 1 when no plan can be made.
+fn print_plan(plan: crate::plan::Plan, resource_type: &str, out: &Out) -> Result<ExitStatus> {
+    let code = if plan.kind == crate::plan::PlanKind::AlwaysDenied {
+        ExitStatus::Deny
+    } else {
+        ExitStatus::Success
+    };
+    out.emit(serde_json::to_value(&plan)?, || {
+        let mut s = match plan.kind {
+            crate::plan::PlanKind::AlwaysAllowed => format!("every {resource_type} is allowed\n"),
+            crate::plan::PlanKind::AlwaysDenied => format!("no {resource_type} is allowed\n"),
+            crate::plan::PlanKind::Conditional => format!("a {resource_type} is allowed when:\n"),
+        };
+        match (&plan.condition, plan.kind) {
+            (Some(c), crate::plan::PlanKind::Conditional) => s.push_str(&format!("  {c}\n")),
+            (None, _) => {
+                s.push_str("  (no exact condition: decide each resource with `warden decide --resource`)\n");
+                for u in &plan.unsupported {
+                    s.push_str(&format!("  unsupported: {u}\n"));
+                }
+            }
+            _ => {}
+        }
+        for id in &plan.reasons {
+            s.push_str(&format!("  policy {id}\n"));
+        }
+        s
+    });
+    Ok(code)
+}
+
+/// The source text of a policy, from its line to the end of the statement.
+fn policy_source(bundle: &crate::engine::PolicyBundle, p: &crate::engine::PolicyInfo) -> String {
+    let Some(src) = bundle.sources.get(&p.file) else {
+        return String::new();
+    };
+    let mut text = String::new();
+    for line in src.lines().skip(p.line.saturating_sub(1)) {
+        text.push_str(line);
+        text.push('\n');
+        if line.trim_end().ends_with(';') {
+            break;
+        }
+    }
+    text
+}

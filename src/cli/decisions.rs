@@ -1,0 +1,96 @@
+//! `warden decisions`: the decision log, newest first, with the admin API's filters; with
+//! `--follow`, new decisions as they are logged.
+
+use super::exit::{invalid_request, ExitStatus};
+use super::output::Out;
+use super::setup::{block, cli_app};
+use super::DecisionsArgs;
+use crate::app::{DecisionFilter, DecisionRow};
+use crate::config::Config;
+use crate::util::rfc3339;
+use anyhow::{Context as _, Result};
+use std::io::Write;
+
+fn decision_line(d: &DecisionRow) -> String {
+    let why = if d.errors.is_empty() {
+        d.reasons.join(",")
+    } else {
+        format!("errors: {}", d.errors.join("; "))
+    };
+    format!(
+        "{:<22} {:<8} {:<24} {:<28} {:<28} {why}",
+        rfc3339(d.at),
+        d.decision.as_str(),
+        d.principal,
+        d.action,
+        d.resource
+    )
+}
+
+pub(super) fn run(args: &DecisionsArgs, config: &Config, out: &Out) -> Result<ExitStatus> {
+    let app = cli_app(config, false)?;
+    let since = match &args.since {
+        Some(t) => Some(crate::util::parse_time(t).ok_or_else(|| {
+            invalid_request(format!(
+                "--since {t:?}: expected RFC 3339 (2026-11-27T04:00:00Z) or epoch seconds"
+            ))
+        })?),
+        None => None,
+    };
+    let filter = |after_id: Option<i64>| DecisionFilter {
+        principal: args.principal.clone(),
+        action: args.action.clone(),
+        decision: args.decision,
+        since,
+        after_id,
+        limit: args.limit.clamp(1, 1000),
+    };
+    let rows = block(app.decisions(filter(None)))??;
+    let header = format!(
+        "{:<22} {:<8} {:<24} {:<28} {:<28} REASONS\n",
+        "AT", "DECISION", "PRINCIPAL", "ACTION", "RESOURCE"
+    );
+    if !args.follow {
+        out.emit(serde_json::to_value(&rows)?, || {
+            let mut s = header.clone();
+            for d in &rows {
+                s.push_str(&decision_line(d));
+                s.push('\n');
+            }
+            s
+        });
+        return Ok(ExitStatus::Success);
+    }
+    // Follow: oldest first, one line per decision (one JSON object per line with --json),
+    // then poll the log for newer rows until interrupted.
+    let mut stdout = std::io::stdout().lock();
+    if !out.json {
+        write!(stdout, "{header}").context("cannot write to standard output")?;
+    }
+    let mut print = |d: &DecisionRow| -> Result<()> {
+        let line = if out.json {
+            serde_json::to_string(d)?
+        } else {
+            decision_line(d)
+        };
+        writeln!(stdout, "{line}")
+            .and_then(|_| stdout.flush())
+            .context("cannot write to standard output")
+    };
+    let mut last = rows.first().map(|d| d.id).unwrap_or(0);
+    for d in rows.iter().rev() {
+        print(d)?;
+    }
+    loop {
+        let mut newer = block(app.decisions(filter(Some(last))))??;
+        if newer.is_empty() {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            continue;
+        }
+        newer.reverse();
+        for d in &newer {
+            print(d)?;
+            last = last.max(d.id);
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! Where the configuration comes from, in order: built-in defaults < `warden.toml` <
+//! `WARDEN_*` environment < flags, one figment.
+//!
+//! figment merges the layers and says which layer a bad value came from; the two providers
+//! here read the file with the `toml` crate the rest of warden uses (figment's own would
+//! bring a second TOML parser) and type each `WARDEN_<KEY>` by its key, as a person writes
+//! it (`1`/`yes`/`on` for true, `user,identity` for a list), where figment's generic `Env`
+//! would guess the type from the text alone.
+
+use super::explain::{at_line, explain, line_at};
+use super::{Config, ConfigError, SECRET_KEYS};
+use figment::providers::Serialized;
+use figment::value::{Dict, Map, Value};
+use figment::{Figment, Metadata, Profile, Provider, Source};
+use std::collections::HashMap;
+use std::path::Path;
+
+impl Config {
+    /// Defaults, then the file (if given, or `./warden.toml` if it exists), then the
+    /// environment. Not yet [`Config::check`]ed.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        Config::load_with_flags(file, serde_json::Map::new())
+    }
+
+    /// [`Config::load`] with the command line's flags (`{"db": ..., "listen": ...}`) as the
+    /// last layer: defaults < file < environment < flags, one figment.
+    pub fn load_with_flags(
+        file: Option<&Path>,
+        flags: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Config, ConfigError> {
+        let default_file = Path::new("warden.toml");
+        let file = file.or_else(|| default_file.exists().then_some(default_file));
+        let file = file.map(TomlFile::read).transpose()?;
+        Config::layered(file.as_ref(), Some(&Environment::of_process()?), flags)
+    }
+
+    /// The defaults with a `warden.toml` text (named `path` in errors) over them: what
+    /// [`Config::load`] makes of a file, without the environment. Not yet [`Config::check`]ed.
+    pub fn from_toml_str(text: &str, path: &str) -> Result<Config, ConfigError> {
+        let file = TomlFile::parse(text, path)?;
+        Config::layered(Some(&file), None, serde_json::Map::new())
+    }
+
+    pub(super) fn layered(
+        file: Option<&TomlFile>,
+        env: Option<&Environment>,
+        flags: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            figment = figment.merge(file);
+        }
+        if let Some(env) = env {
+            figment = figment.merge(env);
+        }
+        if !flags.is_empty() {
+            figment = figment.merge(Serialized::defaults(flags));
+        }
+        figment.extract().map_err(|e| explain(e, file))
+    }
+
+    /// Every key, secrets included.
+    pub(super) fn keys() -> Vec<String> {
+        let mut keys: Vec<String> = defaults().keys().cloned().collect();
+        for secret in SECRET_KEYS {
+            if !keys.iter().any(|k| k == secret) {
+                keys.push(secret.into());
+            }
+        }
+        keys
+    }
+}
+
+/// The defaults as figment values, by key (secrets, `None` by default, are absent).
+fn defaults() -> Dict {
+    Value::serialize(Config::default())
+        .ok()
+        .and_then(|v| v.into_dict())
+        .unwrap_or_default()
+}
+
+/// A `warden.toml`: its values, and the line each key is set on (figment knows which file
+/// a bad value came from, not where in it).
+pub(super) struct TomlFile {
+    name: String,
+    table: toml::Table,
+    lines: HashMap<String, usize>,
+}
+
+impl TomlFile {
+    fn read(path: &Path) -> Result<TomlFile, ConfigError> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+            path: name.clone(),
+            reason: e.to_string(),
+        })?;
+        TomlFile::parse(&text, &name)
+    }
+
+    pub(super) fn parse(text: &str, name: &str) -> Result<TomlFile, ConfigError> {
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| ConfigError::Parse {
+                path: at_line(name, e.span().map_or(0, |s| line_at(text, s.start))),
+                reason: e.message().trim().to_string(),
+            })?;
+        let lines = toml::de::DeTable::parse(text)
+            .map(|t| {
+                t.get_ref()
+                    .iter()
+                    .map(|(k, _)| (k.get_ref().to_string(), line_at(text, k.span().start)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(TomlFile {
+            name: name.to_string(),
+            table,
+            lines,
+        })
+    }
+
+    /// `warden.toml:3` for `key`, or the file's name when the line is unknown.
+    pub(super) fn at(&self, key: &str) -> String {
+        at_line(&self.name, self.lines.get(key).copied().unwrap_or(0))
+    }
+}
+
+impl Provider for TomlFile {
+    fn metadata(&self) -> Metadata {
+        Metadata::named(self.name.clone()).source(Path::new(&self.name))
+    }
+
+    fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
+        let dict = Value::serialize(&self.table)?
+            .into_dict()
+            .ok_or_else(|| figment::Error::from(format!("{} is not a table", self.name)))?;
+        Ok(Profile::Default.collect(dict))
+    }
+}
+
+/// The name figment knows the environment layer by (its source, so that no file name can
+/// pass for it).
+pub(super) const ENVIRONMENT: &str = "WARDEN_* environment variables";
+
+/// The `WARDEN_<KEY>` variables that are set, each typed by its key's default.
+pub(super) struct Environment {
+    values: Dict,
+}
+
+impl Environment {
+    fn of_process() -> Result<Environment, ConfigError> {
+        Environment::from_vars(|var| match std::env::var(var) {
+            Ok(v) => Ok(Some(v)),
+            Err(std::env::VarError::NotPresent) => Ok(None),
+            Err(std::env::VarError::NotUnicode(_)) => Err("not valid UTF-8".to_string()),
+        })
+    }
+
+    pub(super) fn from_vars(
+        lookup: impl Fn(&str) -> Result<Option<String>, String>,
+    ) -> Result<Environment, ConfigError> {
+        let defaults = defaults();
+        let mut values = Dict::new();
+        for key in Config::keys() {
+            let var = env_var(&key);
+            let raw = lookup(&var).map_err(|reason| ConfigError::Env {
+                var: var.clone(),
+                reason,
+            })?;
+            if let Some(raw) = raw {
+                values.insert(key.clone(), env_value(defaults.get(&key), &raw));
+            }
+        }
+        Ok(Environment { values })
+    }
+}
+
+impl Provider for Environment {
+    fn metadata(&self) -> Metadata {
+        Metadata::named(ENVIRONMENT)
+            .source(Source::Custom(ENVIRONMENT.into()))
+            .interpolater(|_: &Profile, keys: &[&str]| env_var(keys.first().copied().unwrap_or("")))
+    }
+
+    fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
+        Ok(Profile::Default.collect(self.values.clone()))
+    }
+}
+
+pub(super) fn env_var(key: &str) -> String {
+    format!("WARDEN_{}", key.to_uppercase())
+}
+
+/// An environment value as the type its key has: a number, true or false (also `1`/`0`,
+/// `yes`/`no`, `on`/`off`), a comma-separated list; anything else, or text that is not what
+/// the key needs, stays a string (so the error shows it as given).
+fn env_value(default: Option<&Value>, raw: &str) -> Value {
+    match default {
+        Some(Value::Num(..)) => match raw.trim().parse::<i64>() {
+            Ok(n) => Value::from(n),
+            Err(_) => Value::from(raw),
+        },
+        Some(Value::Bool(..)) => match raw.trim() {
+            "1" | "true" | "yes" | "on" => Value::from(true),
+            "0" | "false" | "no" | "off" => Value::from(false),
+            _ => Value::from(raw),
+        },
+        // A list of tables (`exchange_issuers`) is given as JSON.
+        Some(Value::Array(..)) if raw.trim_start().starts_with('[') => {
+            match serde_json::from_str::<serde_json::Value>(raw) {
+                Ok(json) => Value::serialize(json).unwrap_or_else(|_| Value::from(raw)),
+                Err(_) => Value::from(raw),
+            }
+        }
+        Some(Value::Array(..)) => Value::from(
+            raw.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(Value::from)
+                .collect::<Vec<Value>>(),
+        ),
+        _ => Value::from(raw),
+    }
+}
+
+/// The configuration of the defaults with `vars` as the environment, for tests.
+#[cfg(test)]
+pub(super) fn with_env(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    let env = Environment::from_vars(|var| {
+        Ok(vars
+            .iter()
+            .find(|(name, _)| *name == var)
+            .map(|(_, v)| v.to_string()))
+    })?;
+    Config::layered(None, Some(&env), serde_json::Map::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::JwtAlgorithm;
+    use super::*;
+    use std::path::PathBuf;
+
+    #[test]
+    fn environment_values_are_typed_by_their_key_and_errors_name_the_variable() {
+        let c = with_env(&[
+            ("WARDEN_ACCESS_TOKEN_TTL", "60"),
+            ("WARDEN_WATCH_POLICIES", "off"),
+            ("WARDEN_REFRESH_COOKIE", "1"),
+            ("WARDEN_DIRECTORY_SUBJECT_TYPES", "user, service"),
+            ("WARDEN_JWT_ALGORITHM", "HS256"),
+            ("WARDEN_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("WARDEN_DB", "/tmp/w.db"),
+        ])
+        .unwrap();
+        assert_eq!(c.access_token_ttl, 60);
+        assert!(!c.watch_policies);
+        assert!(c.refresh_cookie);
+        assert_eq!(c.directory_subject_types, ["user", "service"]);
+        assert_eq!(c.jwt_algorithm, JwtAlgorithm::Hs256);
+        assert_eq!(c.db, PathBuf::from("/tmp/w.db"));
+        c.check().unwrap();
+
+        let err = with_env(&[("WARDEN_ACCESS_TOKEN_TTL", "ten")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "environment variable WARDEN_ACCESS_TOKEN_TTL: expected an integer, found \"ten\""
+        );
+        let err = with_env(&[("WARDEN_WATCH_POLICIES", "maybe")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "environment variable WARDEN_WATCH_POLICIES: expected true or false, found \"maybe\""
+        );
+        let err = with_env(&[("WARDEN_JWT_ALGORITHM", "none")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "environment variable WARDEN_JWT_ALGORITHM: expected one of EdDSA, HS256, found \"none\""
+        );
+    }
+
+    #[test]
+    fn the_environment_is_over_the_file() {
+        let file = TomlFile::parse("access_token_ttl = 120\nleeway = 5\n", "warden.toml").unwrap();
+        let env = Environment::from_vars(|var| {
+            Ok((var == "WARDEN_ACCESS_TOKEN_TTL").then(|| "60".to_string()))
+        })
+        .unwrap();
+        let c = Config::layered(Some(&file), Some(&env), serde_json::Map::new()).unwrap();
+        assert_eq!((c.access_token_ttl, c.leeway), (60, 5));
+        // Flags come last: over the environment and the file.
+        let mut flags = serde_json::Map::new();
+        flags.insert("access_token_ttl".into(), serde_json::json!(30));
+        let c = Config::layered(Some(&file), Some(&env), flags).unwrap();
+        assert_eq!((c.access_token_ttl, c.leeway), (30, 5));
+    }
+}

@@ -1,0 +1,219 @@
+//! What every command shares: help, the README's quick tour, `--json` failures.
+
+use crate::*;
+use serde_json::json;
+
+#[test]
+fn help_names_every_flag_and_both_choices() {
+    let env = Env::new();
+    let top = env.ok(&["--help"]);
+    assert!(top.contains("Check, format and test policies"), "{top}");
+    for (args, needles) in [
+        (
+            &["user", "add", "--help"][..],
+            &["The user's email address", "The display name"][..],
+        ),
+        (
+            &["token", "revoke", "--help"],
+            &[
+                "The access token's id",
+                "every token and session of this user",
+            ],
+        ),
+        (
+            &["session", "list", "--help"],
+            &["Only this user's sessions"],
+        ),
+        (
+            &["user", "passwd", "--help"],
+            &["without echo", "--password-stdin"],
+        ),
+        (&["decisions", "--help"], &["--follow", "--since"]),
+    ] {
+        let help = env.ok(args);
+        for n in needles {
+            assert!(help.contains(n), "{args:?}: {n}: {help}");
+        }
+        // Every option and argument has a line of help.
+        for line in help.lines().filter(|l| l.trim_start().starts_with('-')) {
+            let words: Vec<&str> = line.split("  ").filter(|w| !w.trim().is_empty()).collect();
+            assert!(words.len() >= 2, "{args:?}: no help for {line:?}");
+        }
+    }
+    let out = env.run(&["token", "revoke"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--jti") && stderr.contains("--user"),
+        "{stderr}"
+    );
+    env.ok(&["init"]);
+    let err = env.fails(&["token", "revoke", "--jti", "nope"]);
+    assert!(
+        one_line_error(&err).contains("not an access-token id"),
+        "{err}"
+    );
+    let jti = "0123456789abcdef0123456789abcdef";
+    assert!(env.ok(&["token", "revoke", "--jti", jti]).contains(jti));
+}
+
+/// The README's Quick tour, run as written: every `# ` line under a command is its output.
+#[test]
+fn the_readme_quick_tour_prints_what_it_shows() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let tour = readme.split("## Quick tour").nth(1).unwrap();
+    let block = tour
+        .split("```sh\n")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    let env = Env::new();
+    let mut commands: Vec<(String, Vec<String>)> = Vec::new();
+    for line in block.lines() {
+        if let Some(cmd) = line.strip_prefix("warden ") {
+            commands.push((cmd.to_string(), Vec::new()));
+        } else if let (Some(out), Some(last)) = (line.strip_prefix("# "), commands.last_mut()) {
+            last.1.push(out.to_string());
+        }
+    }
+    assert!(commands.len() >= 4, "{block}");
+    for (cmd, expected) in commands {
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(format!("\"$WARDEN\" {cmd} 2>&1"))
+            .env("WARDEN", env!("CARGO_BIN_EXE_warden"))
+            .current_dir(env.path())
+            .env_remove("WARDEN_DB")
+            .env_remove("WARDEN_POLICIES")
+            .env("WARDEN_ADMIN_PASSWORD", "bootstrap-password-1")
+            .output()
+            .unwrap();
+        if expected.is_empty() {
+            continue;
+        }
+        let text = String::from_utf8(out.stdout).unwrap();
+        let got: Vec<&str> = text.lines().map(str::trim_end).collect();
+        assert_eq!(got, expected, "warden {cmd}");
+    }
+}
+
+/// With --json, a failure is one JSON line on standard error (standard output stays empty),
+/// its code saying what went wrong; the exit statuses are those of the text form.
+#[test]
+fn json_failures_are_one_line_of_json_on_standard_error_with_a_code() {
+    let env = Env::new();
+    let failure = |args: &[&str]| -> (Option<i32>, serde_json::Value) {
+        let out = env.run(args);
+        assert!(out.stdout.is_empty(), "{args:?}: {:?}", out.stdout);
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        let line = one_line_error(&stderr);
+        let v: serde_json::Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {line}"));
+        assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()), "{v}");
+        // `error` and `message`, and `reason` where the error has a specific kind.
+        let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+        assert!(
+            keys.iter()
+                .all(|k| ["error", "message", "reason"].contains(&k.as_str())),
+            "{v}"
+        );
+        (out.status.code(), v)
+    };
+    let (code, v) = failure(&["user", "list", "--json"]);
+    assert_eq!(
+        (code, &v["error"]),
+        (Some(1), &serde_json::json!("database"))
+    );
+    assert!(
+        v["message"].as_str().unwrap().contains("warden init"),
+        "{v}"
+    );
+
+    env.ok(&["init"]);
+    for (args, expected) in [
+        (&["user", "show", "nobody", "--json"][..], "not_found"),
+        (
+            &["--json", "user", "add", "--email", "not-an-email"],
+            "invalid_request",
+        ),
+        (&["role", "remove", "USER", "--json"], "conflict"),
+        (
+            &["token", "revoke", "--jti", "nope", "--json"],
+            "invalid_request",
+        ),
+        (
+            &[
+                "decide",
+                "--user",
+                "admin",
+                "--action",
+                "x",
+                "--resource",
+                "not a uid",
+                "--json",
+            ],
+            "invalid_request",
+        ),
+        (
+            &[
+                "decide",
+                "--token",
+                "junk",
+                "--action",
+                "x",
+                "--resource",
+                "A::\"b\"",
+                "--json",
+            ],
+            "malformed_token",
+        ),
+    ] {
+        let (code, v) = failure(args);
+        assert_eq!(
+            (code, v["error"].as_str()),
+            (Some(1), Some(expected)),
+            "{args:?}: {v}"
+        );
+    }
+    // The way out stays in the message, and the kind is the HTTP API's `reason`.
+    let (_, v) = failure(&["role", "remove", "USER", "--json"]);
+    assert!(v["message"].as_str().unwrap().contains("--force"), "{v}");
+    assert_eq!(
+        (&v["error"], &v["reason"]),
+        (&json!("conflict"), &json!("role_in_use")),
+        "{v}"
+    );
+    // Forcing out the administrators' role is another conflict: no `--force` hint past it.
+    let (_, v) = failure(&["role", "remove", "ADMIN", "--force", "--json"]);
+    assert_eq!(v["reason"], "last_administrator", "{v}");
+    assert!(!v["message"].as_str().unwrap().contains("--force"), "{v}");
+    let (_, v) = failure(&["user", "set-roles", "admin", "NOSUCHROLE", "--json"]);
+    assert_eq!(
+        (&v["error"], &v["reason"]),
+        (&json!("invalid_request"), &json!("unknown_role")),
+        "{v}"
+    );
+
+    // A command line clap refuses: usage, exit 2; for decide exit 1 (2 is a deny).
+    let (code, v) = failure(&["user", "frobnicate", "--json"]);
+    assert_eq!((code, v["error"].as_str()), (Some(2), Some("usage")), "{v}");
+    assert!(v["message"].as_str().unwrap().contains("frobnicate"), "{v}");
+    let (code, v) = failure(&["--json", "decide", "--action", "readDocument"]);
+    assert_eq!((code, v["error"].as_str()), (Some(1), Some("usage")), "{v}");
+    assert!(v["message"].as_str().unwrap().contains("--user"), "{v}");
+
+    std::fs::write(env.path().join("warden.toml"), "refresh_grase = 3\n").unwrap();
+    let (code, v) = failure(&["serve", "--print-config", "--json"]);
+    assert_eq!(
+        (code, v["error"].as_str()),
+        (Some(1), Some("config")),
+        "{v}"
+    );
+    assert_eq!(
+        v["message"],
+        "warden.toml:1: unknown key `refresh_grase`; did you mean `refresh_grace`?"
+    );
+}
