@@ -20,6 +20,9 @@ use utoipa::{IntoParams, ToSchema};
 mod error;
 pub use error::*;
 
+// The one reader of `Type::"id"` (Cedar's), below both the api and the engine.
+pub use crate::entity_ref::parse_entity_ref;
+
 /// A user id: 1 to 128 ASCII letters, digits or `._@-`.
 pub const USER_ID_PATTERN: &str = "^[A-Za-z0-9._@-]{1,128}$";
 /// A role name: 1 to 64 ASCII letters, digits or `_.-`.
@@ -445,7 +448,7 @@ pub struct ResourceRef {
 
 impl ResourceRef {
     /// A resource written as Cedar writes an entity, `Type::"id"` (the id unescaped), without
-    /// properties.
+    /// properties; read by Cedar's own parser ([`parse_entity_ref`]).
     pub fn parse(text: &str) -> Result<ResourceRef, String> {
         let (kind, id) = parse_entity_ref(text)?;
         Ok(ResourceRef {
@@ -454,59 +457,6 @@ impl ResourceRef {
             properties: Map::new(),
         })
     }
-}
-
-/// Split an entity reference written as Cedar writes one, `Type::"id"` or
-/// `Namespace::Type::"id"`, into its type and its unescaped id.
-///
-/// The console's own small reader, so that it needs no engine: type names are Cedar
-/// identifiers joined by `::`; the id is a Cedar string literal (`\"`, `\\`, `\n`, `\r`, `\t`,
-/// `\0`, `\'` and `\u{...}` escapes).
-pub fn parse_entity_ref(text: &str) -> Result<(String, String), String> {
-    let text = text.trim();
-    let invalid = |why: &str| format!("invalid entity {text:?} (expected Type::\"id\"): {why}");
-    let Some((kind, quoted)) = text.split_once("::\"") else {
-        return Err(invalid("no ::\"id\""));
-    };
-    let identifier = |s: &str| {
-        let mut chars = s.chars();
-        chars
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-    };
-    if !kind.split("::").all(identifier) {
-        return Err(invalid("the type is not a Cedar name"));
-    }
-    let Some(body) = quoted.strip_suffix('"') else {
-        return Err(invalid("the id is not closed by a quote"));
-    };
-    let mut id = String::new();
-    let mut chars = body.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => return Err(invalid("an unescaped quote inside the id")),
-            '\\' => id.push(match chars.next() {
-                Some('"') => '"',
-                Some('\\') => '\\',
-                Some('\'') => '\'',
-                Some('n') => '\n',
-                Some('r') => '\r',
-                Some('t') => '\t',
-                Some('0') => '\0',
-                Some('u') => {
-                    let rest: String = chars.by_ref().take_while(|c| *c != '}').collect();
-                    rest.strip_prefix('{')
-                        .and_then(|hex| u32::from_str_radix(hex, 16).ok())
-                        .and_then(char::from_u32)
-                        .ok_or_else(|| invalid("a bad \\u{...} escape"))?
-                }
-                _ => return Err(invalid("an unknown escape")),
-            }),
-            c => id.push(c),
-        }
-    }
-    Ok((kind.to_string(), id))
 }
 
 /// `POST /admin/v1/policies/whatif`: how would the current policies decide for this user?
@@ -1363,7 +1313,7 @@ mod tests {
             ("Document".into(), "d1".into())
         );
         assert_eq!(
-            parse_entity_ref(r#" Warden::Resource::"a \"q\" \\ \u{e9}" "#).unwrap(),
+            parse_entity_ref(" Warden::Resource::\"a \\\"q\\\" \\\\ \u{e9}\" ").unwrap(),
             ("Warden::Resource".into(), "a \"q\" \\ \u{e9}".into())
         );
         assert_eq!(
@@ -1382,6 +1332,33 @@ mod tests {
         ] {
             assert!(parse_entity_ref(bad).is_err(), "{bad}");
         }
+    }
+
+    /// The console once read references with its own reader, which took some that Cedar
+    /// refuses; now it gets Cedar's answer, the one the server and the CLI give.
+    #[test]
+    fn the_console_gets_cedars_answer_where_the_old_reader_differed() {
+        // A reserved word is not a type name; an id must be spelled as Cedar prints it
+        // (`\'`, and `é` itself rather than `\u{e9}`).
+        for (text, cedar_says) in [
+            (r#"if::"x""#, "unexpected token"),
+            (r#"Doc::"it's""#, r#"the normalized form is `Doc::"it\'s"`"#),
+            (
+                r#"Doc::"\u{e9}""#,
+                "the normalized form is `Doc::\"\u{e9}\"`",
+            ),
+        ] {
+            let e = ResourceRef::parse(text).unwrap_err();
+            assert!(
+                e.starts_with(&format!(
+                    "invalid entity {text:?} (expected Type::\"id\"): "
+                )),
+                "{e}"
+            );
+            assert!(e.contains(cedar_says), "{text}: {e}");
+        }
+        let ok = ResourceRef::parse(r#"Doc::"it\'s""#).unwrap();
+        assert_eq!((ok.kind.as_str(), ok.id.as_str()), ("Doc", "it's"));
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub use load::{
     LINKS_FILE, SCHEMA_FILE, SHIPPED,
 };
 pub use plan::{plan_with, PlanQuery};
+// The one reader of `Type::"id"`, shared with the api (the CLI reaches it here).
+pub use crate::entity_ref::parse_entity_ref;
 
 use cedar_policy::{
     Authorizer, Context, Entities, Entity, EntityUid, Request, RestrictedExpression,
@@ -34,7 +36,6 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::sync::{Arc, RwLock};
 
 /// The principal of a decision, as the identity layer resolved it.
@@ -615,16 +616,6 @@ pub fn full_error(e: &dyn miette::Diagnostic) -> String {
         }
     }
     text
-}
-
-/// `Type::"id"` (Cedar's entity syntax) as (type, id), the id unescaped.
-pub fn parse_entity_ref(text: &str) -> Result<(String, String), String> {
-    let uid = EntityUid::from_str(text.trim())
-        .map_err(|e| format!("invalid entity {text:?} (expected Type::\"id\"): {e}"))?;
-    Ok((
-        uid.type_name().to_string(),
-        uid.id().unescaped().to_string(),
-    ))
 }
 
 /// An action as people write it: a bare name (`deleteUserResource`, meaning
