@@ -1,4 +1,6 @@
 use super::*;
+use cedar_policy::{Context, Request};
+use serde_json::json;
 use std::fs;
 use tempfile::TempDir;
 
@@ -480,6 +482,7 @@ mod index_equivalence {
     //! decision, same reasons, same errors, on random policies and random requests.
     use super::super::synth::{self, Rng, Shape};
     use super::super::*;
+    use serde_json::json;
 
     fn check(bundle: &PolicyBundle, queries: &[Query]) -> (usize, usize, usize) {
         let authorizer = Authorizer::new();
