@@ -5,8 +5,8 @@
 //! below both the api and the engine and imports neither, so the console still needs no
 //! engine. It used to be two readers: the console had a hand-written one that took what Cedar
 //! refuses (a reserved word as a type name, `if::"x"`; an id spelled with escapes Cedar would
-//! not print), so a reference the console sent could be one the server then refused, or worse
-//! one that named a different entity than the policies' author wrote.
+//! not print, `\u{e9}` for `é`), so the console and the CLI answered the same text
+//! differently.
 
 use cedar_policy::EntityUid;
 use miette::Diagnostic;
