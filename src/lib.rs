@@ -19,6 +19,7 @@ pub mod clock;
 pub mod config;
 pub mod embed;
 pub mod engine;
+pub mod entity_ref;
 pub mod guard;
 pub mod identity;
 pub mod metrics;

@@ -223,3 +223,26 @@ fn one(
         labels,
     }
 }
+
+/// An error with every cause under it and its help. Cedar's top-level messages alone ("entity
+/// does not conform to the schema") do not say which entity, attribute or type is at fault;
+/// the causes and the help do.
+pub fn full_error(e: &dyn miette::Diagnostic) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let more = cause.to_string();
+        if !more.is_empty() && !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = cause.source();
+    }
+    if let Some(help) = e.help() {
+        let help = help.to_string();
+        if !help.is_empty() && !text.contains(&help) {
+            text.push_str(&format!(" ({help})"));
+        }
+    }
+    text
+}

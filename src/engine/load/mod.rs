@@ -1,11 +1,26 @@
 //! Loading a policy directory into a validated [`PolicyBundle`].
+//!
+//! This file builds a bundle from texts ([`load_sources`]: parse, link, validate strictly on
+//! every core, index); `files` reads the directory (the engine's only I/O) and holds the
+//! shipped policies, `statements` splits and parses policy files a statement at a time, and
+//! `links` links templates as `links.json` says.
+
+mod files;
+mod links;
+mod statements;
+
+pub use files::{create_shipped, load_dir, policy_files, SHIPPED};
+pub use links::LINKS_FILE;
+
+use links::link_all;
+use statements::{parse_statements, statements, Item, LineCounter};
 
 use super::diag::{from_miette, Diagnostic};
 use cedar_policy::{Effect, PolicyId, PolicySet, Schema, ValidationMode, Validator};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::str::FromStr;
 
 /// The schema file looked for in a policy directory.
@@ -90,81 +105,6 @@ impl From<Diagnostic> for LoadError {
             diagnostics: vec![d],
         }
     }
-}
-
-fn display_name(dir: &Path, path: &Path) -> String {
-    path.strip_prefix(dir).unwrap_or(path).display().to_string()
-}
-
-/// The policy files of a directory (`*.cedar`, sorted) and its schema file, if any.
-pub fn policy_files(dir: &Path) -> Result<(Vec<PathBuf>, Option<PathBuf>), LoadError> {
-    let entries = std::fs::read_dir(dir).map_err(|e| {
-        Diagnostic::file_error(
-            &dir.display().to_string(),
-            format!("cannot read policy directory: {e}"),
-        )
-    })?;
-    let mut files = Vec::new();
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_file() && path.extension().is_some_and(|e| e == "cedar") {
-            files.push(path);
-        }
-    }
-    files.sort();
-    let schema = dir.join(SCHEMA_FILE);
-    Ok((files, schema.is_file().then_some(schema)))
-}
-
-/// Load every `*.cedar` file of `dir` and its optional schema, validating strictly.
-pub fn load_dir(dir: &Path) -> Result<PolicyBundle, LoadError> {
-    let (files, schema_path) = policy_files(dir)?;
-    if files.is_empty() {
-        return Err(Diagnostic::file_error(
-            &dir.display().to_string(),
-            "no policy files (*.cedar) in this directory",
-        )
-        .into());
-    }
-    let schema = match &schema_path {
-        Some(path) => {
-            let name = display_name(dir, path);
-            Some((read(path, &name)?, name))
-        }
-        None => None,
-    };
-    let mut texts = Vec::new();
-    for path in &files {
-        let name = display_name(dir, path);
-        texts.push((name.clone(), read(path, &name)?));
-    }
-    let links_path = dir.join(LINKS_FILE);
-    let links = if links_path.is_file() {
-        Some(read(&links_path, LINKS_FILE)?)
-    } else {
-        None
-    };
-    let mut bundle = load_sources(
-        schema
-            .as_ref()
-            .map(|(text, name)| (name.as_str(), text.as_str())),
-        &texts,
-        links.as_deref(),
-    )?;
-    bundle.dir = dir.to_path_buf();
-    Ok(bundle)
-}
-
-/// The file of template links in a policy directory.
-pub const LINKS_FILE: &str = "links.json";
-
-/// One template link of `links.json`.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Link {
-    template: String,
-    id: String,
-    values: HashMap<String, String>,
 }
 
 /// Load a bundle from texts: an optional schema `(name, text)`, policy files `(name, text)`
@@ -357,194 +297,6 @@ pub fn load_sources(
     })
 }
 
-/// Link templates as `links.json` says: `[{"template": id, "id": link id, "values":
-/// {"?principal": "User::\"alice\"", "?resource": "Document::\"d1\""}}]`.
-fn link_all(
-    text: &str,
-    policies: &mut PolicySet,
-    info: &mut Vec<PolicyInfo>,
-    seen: &mut HashMap<String, String>,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
-    let links: Vec<Link> = match serde_json::from_str(text) {
-        Ok(l) => l,
-        Err(e) => {
-            diagnostics.push(Diagnostic {
-                line: e.line(),
-                column: e.column(),
-                ..Diagnostic::file_error(LINKS_FILE, format!("malformed links file: {e}"))
-            });
-            return;
-        }
-    };
-    let templates: HashMap<String, &'static str> = info
-        .iter()
-        .filter(|p| p.template)
-        .map(|p| (p.id.clone(), p.effect))
-        .collect();
-    let mut lines = LineCounter::new(text);
-    let mut cursor = 0;
-    for (n, link) in links.into_iter().enumerate() {
-        // Links appear in file order: find this one's id after the previous one.
-        let needle = format!("\"{}\"", link.id);
-        let line = match text[cursor..].find(&needle) {
-            Some(o) => {
-                cursor += o + needle.len();
-                lines.line_at(cursor)
-            }
-            None => 0,
-        };
-        let fail = |m: String| Diagnostic {
-            line,
-            column: 1,
-            ..Diagnostic::file_error(LINKS_FILE, m)
-        };
-        if let Some(other) = seen.get(&link.id) {
-            diagnostics.push(fail(format!(
-                "duplicate policy id \"{}\": already used in {other}",
-                link.id
-            )));
-            continue;
-        }
-        let mut values = HashMap::new();
-        for (slot, uid) in &link.values {
-            let slot_id = match slot.as_str() {
-                "?principal" => cedar_policy::SlotId::principal(),
-                "?resource" => cedar_policy::SlotId::resource(),
-                other => {
-                    diagnostics.push(fail(format!(
-                        "unknown slot {other:?}: use ?principal or ?resource"
-                    )));
-                    continue;
-                }
-            };
-            match cedar_policy::EntityUid::from_str(uid) {
-                Ok(uid) => {
-                    values.insert(slot_id, uid);
-                }
-                Err(e) => diagnostics.push(fail(format!("invalid entity {uid:?}: {e}"))),
-            }
-        }
-        let Some(effect) = templates.get(&link.template).copied() else {
-            diagnostics.push(fail(format!(
-                "link {} names unknown template {:?}",
-                link.id, link.template
-            )));
-            continue;
-        };
-        if let Err(e) = policies.link(
-            PolicyId::new(&link.template),
-            PolicyId::new(&link.id),
-            values,
-        ) {
-            diagnostics.push(fail(format!("cannot link {}: {e}", link.id)));
-            continue;
-        }
-        seen.insert(link.id.clone(), LINKS_FILE.to_string());
-        info.push(PolicyInfo {
-            id: link.id,
-            file: LINKS_FILE.to_string(),
-            line,
-            effect,
-            template: false,
-            index: n,
-        });
-    }
-}
-
-fn read(path: &Path, name: &str) -> Result<String, LoadError> {
-    std::fs::read_to_string(path)
-        .map_err(|e| Diagnostic::file_error(name, format!("cannot read file: {e}")).into())
-}
-
-enum Item {
-    Static(cedar_policy::Policy),
-    Template(cedar_policy::Template),
-}
-
-impl Item {
-    fn annotation(&self, key: &str) -> Option<&str> {
-        match self {
-            Item::Static(p) => p.annotation(key),
-            Item::Template(t) => t.annotation(key),
-        }
-    }
-
-    fn effect(&self) -> Effect {
-        match self {
-            Item::Static(p) => p.effect(),
-            Item::Template(t) => t.effect(),
-        }
-    }
-}
-
-/// The policies shipped with warden, compiled in so that `warden serve` in an empty
-/// directory has something to serve.
-pub const SHIPPED: &[(&str, &str)] = &[
-    (
-        SCHEMA_FILE,
-        include_str!("../../policies/schema.cedarschema"),
-    ),
-    ("app.cedar", include_str!("../../policies/app.cedar")),
-    ("warden.cedar", include_str!("../../policies/warden.cedar")),
-    // Their test suites, so that `warden policy test` works on a fresh start too.
-    (
-        "tests/app.toml",
-        include_str!("../../policies/tests/app.toml"),
-    ),
-    (
-        "tests/warden.toml",
-        include_str!("../../policies/tests/warden.toml"),
-    ),
-];
-
-/// Create `dir` with the shipped policies when it does not exist yet. Returns whether it did.
-/// An existing directory is never touched.
-pub fn create_shipped(dir: &Path) -> std::io::Result<bool> {
-    if dir.exists() {
-        return Ok(false);
-    }
-    std::fs::create_dir_all(dir)?;
-    for (name, text) in SHIPPED {
-        let path = dir.join(name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::write(path, text)?;
-    }
-    Ok(true)
-}
-
-/// Line numbers of increasing byte offsets in one text, in one pass over it.
-struct LineCounter<'a> {
-    src: &'a str,
-    pos: usize,
-    line: usize,
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(src: &'a str) -> Self {
-        LineCounter {
-            src,
-            pos: 0,
-            line: 1,
-        }
-    }
-
-    /// The 1-based line of `offset` (offsets must not decrease between calls).
-    fn line_at(&mut self, offset: usize) -> usize {
-        let offset = offset.min(self.src.len());
-        if offset > self.pos {
-            self.line += self.src.as_bytes()[self.pos..offset]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count();
-            self.pos = offset;
-        }
-        self.line
-    }
-}
-
 /// Split a policy set into parts to validate on separate threads (one part for small sets).
 /// Templates and linked policies stay in the first part, with their templates. If the set
 /// cannot be split cleanly, it is validated whole: no policy may escape validation.
@@ -597,90 +349,4 @@ fn action_closures(
             (action.clone(), closure)
         })
         .collect())
-}
-
-/// Split Cedar source into statements, each ending with a `;` outside strings and comments,
-/// as (offset of its text, offset of its first significant character, text). Trailing text without a `;` that is
-/// more than whitespace and comments is returned as a last statement, so that the parser
-/// reports it.
-fn statements(src: &str) -> Vec<(usize, usize, &str)> {
-    let bytes = src.as_bytes();
-    let mut out = Vec::new();
-    let (mut begin, mut i) = (0, 0);
-    let mut significant: Option<usize> = None;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => {
-                significant.get_or_insert(i);
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b';' => {
-                out.push((begin, significant.unwrap_or(i), &src[begin..=i]));
-                begin = i + 1;
-                significant = None;
-            }
-            b if !b.is_ascii_whitespace() => {
-                significant.get_or_insert(i);
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    if let Some(start) = significant {
-        out.push((begin, start, &src[begin..]));
-    }
-    out
-}
-
-/// A parsed statement: (its index in the file, the offset of its text, the offset of its
-/// first significant character, the policy or template).
-type ParsedStatement = (usize, usize, usize, Item);
-
-/// Parse statements on every core; `None` if any does not parse.
-fn parse_statements(statements: &[(usize, usize, &str)]) -> Option<Vec<ParsedStatement>> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(8);
-    let chunk = statements.len().div_ceil(threads).max(256);
-    let parts: Vec<Option<Vec<ParsedStatement>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = statements
-            .chunks(chunk)
-            .enumerate()
-            .map(|(c, part)| {
-                scope.spawn(move || {
-                    let mut items = Vec::with_capacity(part.len());
-                    for (i, (begin, start, text)) in part.iter().enumerate() {
-                        let one = PolicySet::from_str(text).ok()?;
-                        let n = c * chunk + i;
-                        let item = match one.policies().next() {
-                            Some(p) => Some(Item::Static(p.clone())),
-                            None => one.templates().next().map(|t| Item::Template(t.clone())),
-                        };
-                        if let Some(item) = item {
-                            items.push((n, *begin, *start, item));
-                        }
-                    }
-                    Some(items)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().ok().flatten())
-            .collect()
-    });
-    let mut all = Vec::with_capacity(statements.len());
-    for part in parts {
-        all.extend(part?);
-    }
-    Some(all)
 }
