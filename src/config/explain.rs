@@ -92,23 +92,6 @@ fn found_text(found: &Actual) -> String {
     }
 }
 
-/// `name:line`, or `name` when the line is unknown (0).
-pub(super) fn at_line(name: &str, line: usize) -> String {
-    match line {
-        0 => name.to_string(),
-        n => format!("{name}:{n}"),
-    }
-}
-
-/// The 1-based line of byte `offset` in `text`.
-pub(super) fn line_at(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
-}
-
 /// The known key closest to a misspelt one, if any is close (at most 2 edits, or a third
 /// of the word).
 fn nearest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {

@@ -14,6 +14,7 @@
 
 mod checks;
 mod explain;
+mod load;
 mod sources;
 
 pub use checks::issuer_url_is_safe;

@@ -7,72 +7,14 @@
 //! it (`1`/`yes`/`on` for true, `user,identity` for a list), where figment's generic `Env`
 //! would guess the type from the text alone.
 
-use super::explain::{at_line, explain, line_at};
-use super::{Config, ConfigError, SECRET_KEYS};
-use figment::providers::Serialized;
+use super::{Config, ConfigError};
 use figment::value::{Dict, Map, Value};
-use figment::{Figment, Metadata, Profile, Provider, Source};
+use figment::{Metadata, Profile, Provider, Source};
 use std::collections::HashMap;
 use std::path::Path;
 
-impl Config {
-    /// Defaults, then the file (if given, or `./warden.toml` if it exists), then the
-    /// environment. Not yet [`Config::check`]ed.
-    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
-        Config::load_with_flags(file, serde_json::Map::new())
-    }
-
-    /// [`Config::load`] with the command line's flags (`{"db": ..., "listen": ...}`) as the
-    /// last layer: defaults < file < environment < flags, one figment.
-    pub fn load_with_flags(
-        file: Option<&Path>,
-        flags: serde_json::Map<String, serde_json::Value>,
-    ) -> Result<Config, ConfigError> {
-        let default_file = Path::new("warden.toml");
-        let file = file.or_else(|| default_file.exists().then_some(default_file));
-        let file = file.map(TomlFile::read).transpose()?;
-        Config::layered(file.as_ref(), Some(&Environment::of_process()?), flags)
-    }
-
-    /// The defaults with a `warden.toml` text (named `path` in errors) over them: what
-    /// [`Config::load`] makes of a file, without the environment. Not yet [`Config::check`]ed.
-    pub fn from_toml_str(text: &str, path: &str) -> Result<Config, ConfigError> {
-        let file = TomlFile::parse(text, path)?;
-        Config::layered(Some(&file), None, serde_json::Map::new())
-    }
-
-    pub(super) fn layered(
-        file: Option<&TomlFile>,
-        env: Option<&Environment>,
-        flags: serde_json::Map<String, serde_json::Value>,
-    ) -> Result<Config, ConfigError> {
-        let mut figment = Figment::from(Serialized::defaults(Config::default()));
-        if let Some(file) = file {
-            figment = figment.merge(file);
-        }
-        if let Some(env) = env {
-            figment = figment.merge(env);
-        }
-        if !flags.is_empty() {
-            figment = figment.merge(Serialized::defaults(flags));
-        }
-        figment.extract().map_err(|e| explain(e, file))
-    }
-
-    /// Every key, secrets included.
-    pub(super) fn keys() -> Vec<String> {
-        let mut keys: Vec<String> = defaults().keys().cloned().collect();
-        for secret in SECRET_KEYS {
-            if !keys.iter().any(|k| k == secret) {
-                keys.push(secret.into());
-            }
-        }
-        keys
-    }
-}
-
 /// The defaults as figment values, by key (secrets, `None` by default, are absent).
-fn defaults() -> Dict {
+pub(super) fn defaults() -> Dict {
     Value::serialize(Config::default())
         .ok()
         .and_then(|v| v.into_dict())
@@ -88,7 +30,7 @@ pub(super) struct TomlFile {
 }
 
 impl TomlFile {
-    fn read(path: &Path) -> Result<TomlFile, ConfigError> {
+    pub(super) fn read(path: &Path) -> Result<TomlFile, ConfigError> {
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
             path: name.clone(),
@@ -148,7 +90,7 @@ pub(super) struct Environment {
 }
 
 impl Environment {
-    fn of_process() -> Result<Environment, ConfigError> {
+    pub(super) fn of_process() -> Result<Environment, ConfigError> {
         Environment::from_vars(|var| match std::env::var(var) {
             Ok(v) => Ok(Some(v)),
             Err(std::env::VarError::NotPresent) => Ok(None),
@@ -293,4 +235,21 @@ mod tests {
         let c = Config::layered(Some(&file), Some(&env), flags).unwrap();
         assert_eq!((c.access_token_ttl, c.leeway), (30, 5));
     }
+}
+
+/// `name:line`, or `name` when the line is unknown (0).
+pub(super) fn at_line(name: &str, line: usize) -> String {
+    match line {
+        0 => name.to_string(),
+        n => format!("{name}:{n}"),
+    }
+}
+
+/// The 1-based line of byte `offset` in `text`.
+pub(super) fn line_at(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
 }

@@ -85,7 +85,7 @@ impl Postgres {
         let mut conn = self.conn().await?;
         let w = self.write(&mut conn, Kind::Directory, audit.into()).await?;
         let tx = w.tx();
-        super::users::refuse_case_variant(tx, LookAlike::Role, name.as_str()).await?;
+        refuse_case_variant(tx, LookAlike::Role, name.as_str()).await?;
         let statement = tx
             .prepare_cached("INSERT INTO roles (name, created_at) VALUES ($1, $2)")
             .await?;

@@ -168,30 +168,6 @@ pub(super) async fn someone_passes(
     }
 }
 
-/// Refuse a new user id or role name that differs from an existing one only in case
-/// ([`Conflict::LookAlike`] says why); run under the directory lock.
-pub(super) async fn refuse_case_variant(
-    tx: &Transaction<'_>,
-    kind: LookAlike,
-    new: &str,
-) -> Result<(), StoreError> {
-    let sql = match kind {
-        LookAlike::User => "SELECT id FROM users WHERE lower(id) = lower($1) AND id <> $1 LIMIT 1",
-        LookAlike::Role => {
-            "SELECT name FROM roles WHERE lower(name) = lower($1) AND name <> $1 LIMIT 1"
-        }
-    };
-    match query_opt(tx, sql, &[&new]).await? {
-        Some(row) => Err(Conflict::LookAlike {
-            what: kind,
-            new: new.to_string(),
-            existing: row.try_get(0)?,
-        }
-        .into()),
-        None => Ok(()),
-    }
-}
-
 impl Postgres {
     pub(super) async fn create_user(
         &self,
