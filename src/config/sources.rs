@@ -177,6 +177,24 @@ pub(super) fn with_env(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
     Config::layered(None, Some(&env), serde_json::Map::new())
 }
 
+
+/// `name:line`, or `name` when the line is unknown (0).
+pub(super) fn at_line(name: &str, line: usize) -> String {
+    match line {
+        0 => name.to_string(),
+        n => format!("{name}:{n}"),
+    }
+}
+
+/// The 1-based line of byte `offset` in `text`.
+pub(super) fn line_at(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::JwtAlgorithm;
@@ -235,21 +253,4 @@ mod tests {
         let c = Config::layered(Some(&file), Some(&env), flags).unwrap();
         assert_eq!((c.access_token_ttl, c.leeway), (30, 5));
     }
-}
-
-/// `name:line`, or `name` when the line is unknown (0).
-pub(super) fn at_line(name: &str, line: usize) -> String {
-    match line {
-        0 => name.to_string(),
-        n => format!("{name}:{n}"),
-    }
-}
-
-/// The 1-based line of byte `offset` in `text`.
-pub(super) fn line_at(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
 }
