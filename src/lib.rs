@@ -22,6 +22,8 @@ pub mod engine;
 pub mod entity_ref;
 pub mod guard;
 pub mod identity;
+#[cfg(test)]
+mod layout_tests;
 pub mod metrics;
 pub mod model;
 pub mod plan;

@@ -177,7 +177,6 @@ pub(super) fn with_env(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
     Config::layered(None, Some(&env), serde_json::Map::new())
 }
 
-
 /// `name:line`, or `name` when the line is unknown (0).
 pub(super) fn at_line(name: &str, line: usize) -> String {
     match line {
