@@ -490,3 +490,5 @@ impl App {
         Ok(user)
     }
 }
+#[cfg(test)]
+mod tests;
