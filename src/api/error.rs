@@ -34,15 +34,12 @@ pub struct OAuthError {
 
 pub use crate::refusal::Reason;
 
-/// Defines [`ErrorCode`]: each variant with its wire name written once.
+/// Defines [`ErrorCode`]: each variant with its wire name written once (serde writes the
+/// variant's name in snake case; a test holds the two to be the same).
 macro_rules! error_codes {
     ($( $(#[$doc:meta])* $variant:ident = $name:literal, )*) => {
         /// The `error` of an error answer: a stable, machine-readable code. Codes are only
         /// ever added; a client reads an unknown one as a generic failure of the status.
-        ///
-        /// The wire names are the variants' in snake case (a test holds them to [`as_str`]).
-        ///
-        /// [`as_str`]: ErrorCode::as_str
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
         #[serde(rename_all = "snake_case")]
         pub enum ErrorCode {

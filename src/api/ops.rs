@@ -60,6 +60,8 @@ pub struct OpenIdConfiguration {
     pub introspection_endpoint: String,
     pub userinfo_endpoint: String,
     pub token_endpoint_auth_methods_supported: Vec<String>,
+    /// `client_secret_basic` (the client id and key, RFC 7662's examples) and `bearer`.
+    pub introspection_endpoint_auth_methods_supported: Vec<String>,
     pub grant_types_supported: Vec<String>,
     pub response_types_supported: Vec<String>,
     pub subject_types_supported: Vec<String>,

@@ -10,8 +10,10 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde_json::json;
 
-pub async fn healthz() -> Json<serde_json::Value> {
-    Json(json!({"status": "ok"}))
+pub async fn healthz() -> Json<crate::api::Health> {
+    Json(crate::api::Health {
+        status: "ok".into(),
+    })
 }
 
 /// Whether the caller may see operational detail (`/readyz` detail, `/metrics` when
@@ -131,19 +133,21 @@ pub async fn jwks(State(state): State<AppState>) -> Json<serde_json::Value> {
     Json(state.tokens.jwks())
 }
 
-pub async fn openid_configuration(State(state): State<AppState>) -> Json<serde_json::Value> {
+pub async fn openid_configuration(
+    State(state): State<AppState>,
+) -> Json<crate::api::OpenIdConfiguration> {
     Json(discovery(&state))
 }
 
 /// RFC 8414's metadata: the same document, where OAuth 2.0 clients look for it.
 pub async fn authorization_server_metadata(
     State(state): State<AppState>,
-) -> Json<serde_json::Value> {
+) -> Json<crate::api::OpenIdConfiguration> {
     Json(discovery(&state))
 }
 
 /// What is served, and where: OpenID discovery and RFC 8414 alike.
-fn discovery(state: &AppState) -> serde_json::Value {
+fn discovery(state: &AppState) -> crate::api::OpenIdConfiguration {
     let base = state.config.base_url();
     // The token exchange grant (RFC 8693) is served by the token endpoint once an identity
     // provider is trusted.
@@ -151,24 +155,25 @@ fn discovery(state: &AppState) -> serde_json::Value {
     if !state.config.exchange_issuers.is_empty() {
         grants.push(crate::accounts::exchange::TOKEN_EXCHANGE_GRANT);
     }
-    json!({
-        "issuer": base,
-        "jwks_uri": format!("{base}/.well-known/jwks.json"),
-        "token_endpoint": format!("{base}/v1/auth/token"),
-        "revocation_endpoint": format!("{base}/v1/auth/revoke"),
-        "introspection_endpoint": format!("{base}/v1/auth/introspect"),
-        "userinfo_endpoint": format!("{base}/v1/auth/me"),
+    let owned = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
+    crate::api::OpenIdConfiguration {
+        jwks_uri: format!("{base}/.well-known/jwks.json"),
+        token_endpoint: format!("{base}/v1/auth/token"),
+        revocation_endpoint: format!("{base}/v1/auth/revoke"),
+        introspection_endpoint: format!("{base}/v1/auth/introspect"),
+        userinfo_endpoint: format!("{base}/v1/auth/me"),
+        issuer: base,
         // Only what is served: no authorization endpoint (so no response types) and no ID
         // tokens; access tokens are signed with this algorithm.
         // Introspection takes the client key as a bearer token or as HTTP Basic (RFC 7662's
         // examples use Basic: the client id and the key).
-        "token_endpoint_auth_methods_supported": ["none"],
-        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "bearer"],
-        "grant_types_supported": grants,
-        "response_types_supported": [],
-        "subject_types_supported": ["public"],
-        "access_token_signing_alg_values_supported": [state.config.jwt_algorithm],
-    })
+        token_endpoint_auth_methods_supported: owned(&["none"]),
+        introspection_endpoint_auth_methods_supported: owned(&["client_secret_basic", "bearer"]),
+        grant_types_supported: owned(&grants),
+        response_types_supported: Vec::new(),
+        subject_types_supported: owned(&["public"]),
+        access_token_signing_alg_values_supported: vec![state.config.jwt_algorithm.to_string()],
+    }
 }
 
 pub async fn openapi(State(state): State<AppState>) -> Json<serde_json::Value> {

@@ -1058,7 +1058,7 @@ export interface components {
          *     ever added; a client reads an unknown one as a generic failure of the status.
          * @enum {string}
          */
-        ErrorCode: "InvalidRequest" | "InvalidCredentials" | "TooManyAttempts" | "Busy" | "InternalError" | "Internal" | "Unavailable" | "NotFound" | "Conflict" | "Forbidden" | "EscalationRefused" | "PolicyError" | "InvalidGrant" | "InvalidClient" | "UnsupportedGrantType" | "Unauthorized" | "MethodNotAllowed" | "TooManyRequests" | "PayloadTooLarge" | "UnsupportedMediaType" | "UriTooLong" | "HeaderFieldsTooLarge" | "RequestTimeout" | "Timeout" | "TokenTooLarge" | "MalformedToken" | "WrongTokenType" | "UnsupportedCrit" | "WrongAlgorithm" | "UnknownKid" | "BadSignature" | "TokenExpired" | "TokenNotYetValid" | "TokenIssuedInFuture" | "WrongIssuer" | "WrongAudience" | "BadClaims" | "TokenRevoked" | "SessionEnded" | "UserDisabled" | "UnknownUser" | "TokenRevokedForUser" | "MissingToken" | "TokenCheckUnavailable";
+        ErrorCode: "invalid_request" | "invalid_credentials" | "too_many_attempts" | "busy" | "internal_error" | "internal" | "unavailable" | "not_found" | "conflict" | "forbidden" | "escalation_refused" | "policy_error" | "invalid_grant" | "invalid_client" | "unsupported_grant_type" | "unauthorized" | "method_not_allowed" | "too_many_requests" | "payload_too_large" | "unsupported_media_type" | "uri_too_long" | "header_fields_too_large" | "request_timeout" | "timeout" | "token_too_large" | "malformed_token" | "wrong_token_type" | "unsupported_crit" | "wrong_algorithm" | "unknown_kid" | "bad_signature" | "token_expired" | "token_not_yet_valid" | "token_issued_in_future" | "wrong_issuer" | "wrong_audience" | "bad_claims" | "token_revoked" | "session_ended" | "user_disabled" | "unknown_user" | "token_revoked_for_user" | "missing_token" | "token_check_unavailable";
         /** @description `POST /access/v1/evaluation` (AuthZEN 1.0 section 6.1). */
         Evaluation: {
             action: components["schemas"]["Action"];
@@ -1294,6 +1294,8 @@ export interface components {
             access_token_signing_alg_values_supported: string[];
             grant_types_supported: string[];
             introspection_endpoint: string;
+            /** @description `client_secret_basic` (the client id and key, RFC 7662's examples) and `bearer`. */
+            introspection_endpoint_auth_methods_supported: string[];
             issuer: string;
             jwks_uri: string;
             response_types_supported: string[];
