@@ -14,11 +14,13 @@ use std::path::PathBuf;
     after_help = "Exit status: 0 on success, 1 on a failure, 2 for a command line that is not \
                   understood (decide: 0 allowed, 2 denied, 1 on an error, its usage errors \
                   included).\n\n\
-                  With --json, a failure is one line {\"error\": code, \"message\": text} on \
-                  standard error, the code one of: invalid_request, not_found, conflict, \
-                  forbidden, escalation_refused, policy_error, config, database, unavailable, \
-                  usage (a command line not understood), the refusal reason of a token \
-                  (decide --token, e.g. token_expired), failure (anything else). What a \
+                  With --json, a failure is one line {\"error\": code, \"reason\": kind, \
+                  \"message\": text} on standard error, the code one of: invalid_request, \
+                  not_found, conflict, forbidden, escalation_refused, policy_error, config, \
+                  database, unavailable, usage (a command line not understood), the refusal \
+                  reason of a token (decide --token, e.g. token_expired), failure (anything \
+                  else); reason, where the error has a specific kind, as the HTTP API's \
+                  (email_taken, role_in_use, last_administrator, unknown_role, ...). What a \
                   check finds (policy check, fmt --check, test) is its result, on standard \
                   output, with exit status 1."
 )]
@@ -35,7 +37,8 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Print JSON for machines: results on standard output, a failure as one line
-    /// {"error": code, "message": text} on standard error.
+    /// {"error": code, "reason": kind, "message": text} on standard error (`reason` where the
+    /// error has a specific kind, as the HTTP API's).
     #[arg(long, global = true)]
     pub json: bool,
     #[command(subcommand)]

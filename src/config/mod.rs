@@ -66,7 +66,7 @@ documented_keys! {
         pub listen: String,
         /// SQLite database file (created 0600), or a `postgres://user@host:port/name` URL for
         /// several replicas on one PostgreSQL, with `?sslmode=verify-full&sslrootcert=FILE`
-        /// for TLS (see the README's Running several replicas).
+        /// for TLS (see docs/replicas.md).
         pub db: PathBuf,
         /// Policy directory, watched and reloaded on change (`watch_policies`).
         pub policies: PathBuf,
@@ -149,7 +149,7 @@ documented_keys! {
         /// Confirm the revision with the database (one indexed read per decision) before
         /// trusting a cached caller: on PostgreSQL a revocation committed on any replica is
         /// then refused by every replica's next decision, not when its notification arrives
-        /// (see the README's Running several replicas); on SQLite the cached revision is
+        /// (see docs/replicas.md); on SQLite the cached revision is
         /// exact already and nothing changes (`WARDEN_STRICT_REVOCATION=true`).
         ///
         /// See [`crate::store::Backend::current_revision`].
@@ -186,7 +186,7 @@ documented_keys! {
         /// 429.
         pub exchange_max_per_subject: u32,
         /// Identity providers whose ID tokens `POST /v1/auth/exchange` accepts (RFC 8693
-        /// token exchange; see the README's Signing in with Google, GitHub or any OpenID
+        /// token exchange; see docs/tokens.md, Signing in with Google, GitHub or any OpenID
         /// provider); empty: the exchange is off. In the environment, JSON:
         /// `WARDEN_EXCHANGE_ISSUERS='[{"issuer":"https://accounts.google.com","audience":"..."}]'`.
         ///

@@ -831,6 +831,11 @@ fn refused_changes_say_their_kind_as_a_stable_reason() {
         kind(user(json!({"email": "KIM@example.com", "id": "kim2"}))),
         (409, "conflict".into(), "email_taken".into())
     );
+    // The same email again (its derived id `kim` is taken too): the email is what is said.
+    assert_eq!(
+        kind(user(json!({"email": "kim@example.com"}))),
+        (409, "conflict".into(), "email_taken".into())
+    );
     assert_eq!(
         kind(user(json!({"email": "other@example.com", "id": "kim"}))),
         (409, "conflict".into(), "user_id_taken".into())

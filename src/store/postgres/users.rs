@@ -84,14 +84,19 @@ pub(super) async fn create_user_in(
 ) -> Result<UserRow, StoreError> {
     refuse_case_variant(tx, LookAlike::User, user.id.as_str()).await?;
     // Under the directory lock: nothing can take the id or the email before the insert.
-    let taken = "SELECT id FROM users WHERE id = $1 OR lower(email) = lower($2) LIMIT 1";
+    // The email first: a person who has an account is the likelier mistake.
+    let taken =
+        "SELECT lower(email) = lower($2) FROM users WHERE id = $1 OR lower(email) = lower($2) \
+                 ORDER BY lower(email) = lower($2) DESC LIMIT 1";
     if let Some(row) = query_opt(tx, taken, &[&user.id.as_str(), &user.email.as_str()]).await? {
-        let id: String = row.try_get(0)?;
-        return Err(if id == user.id.as_str() {
-            Conflict::UserIdTaken { id }
-        } else {
+        let email_taken: bool = row.try_get(0)?;
+        return Err(if email_taken {
             Conflict::EmailTaken {
                 email: user.email.to_string(),
+            }
+        } else {
+            Conflict::UserIdTaken {
+                id: user.id.to_string(),
             }
         }
         .into());

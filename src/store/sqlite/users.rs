@@ -97,17 +97,25 @@ fn refuse_case_variant(conn: &Connection, id: &str) -> Result<(), StoreError> {
     }
 }
 
-/// Refuse a new user whose id or email is taken, saying which (under SQLite's one writer,
-/// so nothing can take either between this check and the insert).
+/// Refuse a new user whose id or email is taken, saying which: the email first, since a
+/// person who has an account is the likelier mistake (an id derived from that email is
+/// taken too). Under SQLite's one writer, so nothing can take either between this check
+/// and the insert.
 fn refuse_taken(conn: &Connection, user: &NewUser) -> Result<(), StoreError> {
-    let taken: Option<String> = conn
-        .prepare_cached("SELECT id FROM users WHERE id = ?1 OR email = ?2 LIMIT 1")?
+    let email_taken: Option<bool> = conn
+        .prepare_cached(
+            "SELECT email = ?2 FROM users WHERE id = ?1 OR email = ?2 \
+             ORDER BY email = ?2 DESC LIMIT 1",
+        )?
         .query_row([user.id.as_str(), user.email.as_str()], |r| r.get(0))
         .optional()?;
-    match taken {
-        Some(id) if id == user.id.as_str() => Err(Conflict::UserIdTaken { id }.into()),
-        Some(_) => Err(Conflict::EmailTaken {
+    match email_taken {
+        Some(true) => Err(Conflict::EmailTaken {
             email: user.email.to_string(),
+        }
+        .into()),
+        Some(false) => Err(Conflict::UserIdTaken {
+            id: user.id.to_string(),
         }
         .into()),
         None => Ok(()),
