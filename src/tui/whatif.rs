@@ -59,9 +59,10 @@ impl Question {
                 .map(|b| ("/admin/v1/whatif/plan", b, What::WhatIfPlan))
                 .map_err(|e| e.to_string());
         }
-        let mut resource = ResourceRef::parse(typed).map_err(|_| {
-            "resource must look like Type::\"id\" (or a type alone for its plan)".to_string()
-        })?;
+        // Cedar's own reading, with its reason (and the normalized form to type, when it has
+        // one), plus the other form this field takes.
+        let mut resource =
+            ResourceRef::parse(typed).map_err(|e| format!("{e}; or a type alone for its plan"))?;
         resource.properties = object(&self.properties)?;
         let body = WhatIf {
             user: self.user.clone(),
@@ -154,4 +155,22 @@ pub fn decision_detail(d: &DecisionAnswer) -> Detail {
         ));
     }
     detail
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_resource_cedar_refuses_gets_cedars_reason_and_the_form_to_type() {
+        let question = Question {
+            user: "alice".into(),
+            action: "readDocument".into(),
+            resource: r#"Doc::"it's""#.into(),
+            ..Question::default()
+        };
+        let refused = question.request().unwrap_err();
+        assert!(refused.contains(r#"Doc::"it\'s""#), "{refused}");
+        assert!(refused.contains("a type alone for its plan"), "{refused}");
+    }
 }
