@@ -5,25 +5,25 @@ mod common;
 
 #[path = "http/access.rs"]
 mod access;
-#[path = "http/admin.rs"]
+#[path = "http/admin/mod.rs"]
 mod admin;
 #[path = "http/app_core.rs"]
 mod app_core;
-#[path = "http/auth.rs"]
+#[path = "http/auth/mod.rs"]
 mod auth;
-#[path = "http/authzen.rs"]
+#[path = "http/authzen/mod.rs"]
 mod authzen;
-#[path = "http/bad_input.rs"]
+#[path = "http/bad_input/mod.rs"]
 mod bad_input;
-#[path = "http/decisions.rs"]
+#[path = "http/decisions/mod.rs"]
 mod decisions;
 #[path = "http/delegation.rs"]
 mod delegation;
 #[path = "http/embed.rs"]
 mod embed;
-#[path = "http/exchange.rs"]
+#[path = "http/exchange/mod.rs"]
 mod exchange;
-#[path = "http/hardening.rs"]
+#[path = "http/hardening/mod.rs"]
 mod hardening;
 #[path = "http/identifiers.rs"]
 mod identifiers;
@@ -31,11 +31,11 @@ mod identifiers;
 mod ops;
 #[path = "http/plans.rs"]
 mod plans;
-#[path = "http/replicas.rs"]
+#[path = "http/replicas/mod.rs"]
 mod replicas;
 #[path = "http/tokens.rs"]
 mod tokens;
 #[path = "http/topology.rs"]
 mod topology;
-#[path = "http/tui.rs"]
+#[path = "http/tui/mod.rs"]
 mod tui;

@@ -1,0 +1,7 @@
+//! Sign-in, refresh rotation, logout, revocation, introspection, throttling.
+
+use crate::common::*;
+use serde_json::json;
+
+mod sessions;
+mod token_endpoints;
