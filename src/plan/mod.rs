@@ -61,9 +61,11 @@ pub enum Operand {
     /// An attribute path: `resource`, then dotted names (`resource.owner`). `resource` alone
     /// is the resource itself (compared with an entity reference).
     Attr { attr: String },
-    /// A literal: string, whole number, boolean, or a list of those.
+    /// A literal: string, whole number, boolean, or a list of those; or, on the right of
+    /// `in`, a list of entity references `{"type", "id"}` of one type.
     Value {
-        /// Any JSON value (a string, whole number, boolean, or a list of those).
+        /// Any JSON value (a string, whole number, boolean, or a list of those; or a list
+        /// of entity references `{"type", "id"}`).
         value: Value,
     },
     /// An entity reference.

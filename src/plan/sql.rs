@@ -263,7 +263,10 @@ impl Writer<'_> {
         )];
         if !head.is_empty() {
             let p = self.bind(Param::Text(head.clone()));
-            parts.push(format!("substr({blob}, 1, {}) = CAST({p} AS BLOB)", head.len()));
+            parts.push(format!(
+                "substr({blob}, 1, {}) = CAST({p} AS BLOB)",
+                head.len()
+            ));
         }
         if !tail.is_empty() {
             let p = self.bind(Param::Text(tail.clone()));
@@ -341,8 +344,10 @@ impl Writer<'_> {
                     }
                     // Entity references of one type only: the column holds ids of its
                     // own type, so ids of two types could not be told apart.
-                    let kinds: Vec<Option<&str>> =
-                        items.iter().map(|v| entity_member(v).map(|e| e.0)).collect();
+                    let kinds: Vec<Option<&str>> = items
+                        .iter()
+                        .map(|v| entity_member(v).map(|e| e.0))
+                        .collect();
                     if kinds.iter().any(|k| *k != kinds[0]) {
                         return Err(SqlError::Untranslatable(
                             "`in` a set mixing entity types, or entities and values".into(),

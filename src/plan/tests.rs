@@ -324,9 +324,35 @@ async fn postgres_binds_by_column_type_and_refuses_out_of_range_values() {
 /// against texts holding them, NUL, characters outside the BMP, and a long text.
 fn like_cases() -> (Vec<&'static str>, Vec<String>) {
     let patterns = vec![
-        "*", "", "a", "a*", "*a", "*a*", "a*b", "*secret*", "sec*ret", "*%*", "%", "_*", "*_",
-        "[*", "*]", "?*", "\\**", "*\\*", "*\\\\*", "a\\\\b", "*\0*", "\0", "a*b*c", "**",
-        "*s*e*c*r*e*t*", "ab*ba", "*\u{10FFFF}*", "ś*", "*aa*aa*",
+        "*",
+        "",
+        "a",
+        "a*",
+        "*a",
+        "*a*",
+        "a*b",
+        "*secret*",
+        "sec*ret",
+        "*%*",
+        "%",
+        "_*",
+        "*_",
+        "[*",
+        "*]",
+        "?*",
+        "\\**",
+        "*\\*",
+        "*\\\\*",
+        "a\\\\b",
+        "*\0*",
+        "\0",
+        "a*b*c",
+        "**",
+        "*s*e*c*r*e*t*",
+        "ab*ba",
+        "*\u{10FFFF}*",
+        "ś*",
+        "*aa*aa*",
     ];
     let texts = vec![
         String::new(),
@@ -368,8 +394,11 @@ fn sqlite_like_is_cedars_on_every_byte() {
         .unwrap();
     let (patterns, texts) = like_cases();
     for (i, t) in texts.iter().enumerate() {
-        db.execute("INSERT INTO t VALUES (?1, ?2)", rusqlite::params![i as i64, t])
-            .unwrap();
+        db.execute(
+            "INSERT INTO t VALUES (?1, ?2)",
+            rusqlite::params![i as i64, t],
+        )
+        .unwrap();
     }
     let columns = [("resource.title", "title")]
         .into_iter()
@@ -423,7 +452,10 @@ fn entity_sets_become_in_lists_of_one_type() {
     )
     .unwrap();
     assert_eq!(f.sql, "(owner_id IN ($1, $2))");
-    assert_eq!(f.params, vec![Param::Text("a".into()), Param::Text("b".into())]);
+    assert_eq!(
+        f.params,
+        vec![Param::Text("a".into()), Param::Text("b".into())]
+    );
     // Two types in one set: the ids could not be told apart in one column.
     for members in [
         json!([{"type":"User","id":"a"},{"type":"Role","id":"a"}]),
@@ -444,12 +476,7 @@ fn entity_sets_become_in_lists_of_one_type() {
         id: "d",
         properties: &props,
     };
-    let holds = |members: Value| {
-        evaluate(
-            set(members).condition.as_ref().unwrap(),
-            &s,
-        )
-    };
+    let holds = |members: Value| evaluate(set(members).condition.as_ref().unwrap(), &s);
     assert_eq!(holds(json!([{"type":"User","id":"a"}])), Ok(true));
     assert_eq!(holds(json!([{"type":"Role","id":"a"}])), Ok(false));
 }
@@ -459,11 +486,16 @@ fn entity_sets_become_in_lists_of_one_type() {
 #[test]
 fn postgres_refuses_values_holding_nul() {
     let plan = Plan::of(
-        parse(json!({"op":"not","arg":{"op":"==","left":{"attr":"resource.title"},"right":{"value":"a\u{0}b"}}})),
+        parse(
+            json!({"op":"not","arg":{"op":"==","left":{"attr":"resource.title"},"right":{"value":"a\u{0}b"}}}),
+        ),
         vec![],
     );
     let err = where_fragment(&plan, Dialect::Postgres, &columns(), 1).unwrap_err();
-    assert!(matches!(&err, SqlError::Untranslatable(why) if why.contains("NUL")), "{err}");
+    assert!(
+        matches!(&err, SqlError::Untranslatable(why) if why.contains("NUL")),
+        "{err}"
+    );
     // SQLite holds it and compares it byte for byte.
     assert!(where_fragment(&plan, Dialect::Sqlite, &columns(), 1).is_ok());
     // Lone surrogates are no string at all: JSON holding one does not parse.
@@ -527,7 +559,10 @@ async fn postgres_like_is_cedars() {
             .map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync))
             .collect();
         let rows: Vec<i64> = client
-            .query(&format!("SELECT id FROM t WHERE {} ORDER BY id", f.sql), &params)
+            .query(
+                &format!("SELECT id FROM t WHERE {} ORDER BY id", f.sql),
+                &params,
+            )
             .await
             .unwrap()
             .iter()

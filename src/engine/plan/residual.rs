@@ -186,8 +186,7 @@ impl Residuals<'_> {
     fn membership(&self, left: &pst::Expr, right: &pst::Expr) -> Result<Expr, String> {
         if let Some(known) = entity_literal(left) {
             // `E in resource.attr`: the attribute is E or one of E's known ancestors.
-            let path = attr_path(right)
-                .map_err(|_| format!("`in` with `{right}` on its right"))?;
+            let path = attr_path(right).map_err(|_| format!("`in` with `{right}` on its right"))?;
             let shape = self.shape(&path)?;
             let mut candidates = vec![known.clone()];
             if let Some(up) = self.entities.ancestors(&known) {
@@ -214,7 +213,9 @@ impl Residuals<'_> {
         let path = attr_path(left).map_err(|_| format!("`in` between `{left}` and `{right}`"))?;
         let shape = self.shape(&path)?;
         let Kind::Entity(t) = &shape.kind else {
-            return Err(format!("`in` with {path:?} on its left, which is not an entity"));
+            return Err(format!(
+                "`in` with {path:?} on its left, which is not an entity"
+            ));
         };
         let targets: Vec<EntityUid> = match right {
             pst::Expr::Set(items) => items

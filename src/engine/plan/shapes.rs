@@ -86,7 +86,10 @@ impl Shapes {
             shape = Shape {
                 kind: self.kind(ns, ty),
                 required: shape.required
-                    && attr.get("required").and_then(Value::as_bool).unwrap_or(true),
+                    && attr
+                        .get("required")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(true),
             };
             if shape.kind == Kind::Record {
                 attributes = ty

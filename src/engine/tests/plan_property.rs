@@ -87,19 +87,36 @@ fn atom(rng: &mut Rng) -> String {
         27 => format!("resource in Doc::\"d{k}\""),
         28 => format!("Role::\"r{k}\" in resource.groups"),
         // `is`, alone and with `in`.
-        29 => ["resource is Doc", "resource.owner is User", "resource.dept is User"][rng.below(3)]
-            .into(),
+        29 => [
+            "resource is Doc",
+            "resource.owner is User",
+            "resource.dept is User",
+        ][rng.below(3)]
+        .into(),
         30 => format!("resource is Doc in Doc::\"d{k}\""),
         // Records one level deeper.
-        31 => format!("resource.meta.level {} {k}", ["==", "<", ">="][rng.below(3)]),
+        31 => format!(
+            "resource.meta.level {} {k}",
+            ["==", "<", ">="][rng.below(3)]
+        ),
         32 => "(resource.meta has label && resource.meta.label like \"s*\")".into(),
         33 => format!("(resource has info && resource.info.rank == {k})"),
         34 => "resource has info.rank".into(),
         // Bad data: NUL, metacharacters, the empty string.
         35 => format!(
             "resource.title like \"{}\"",
-            ["*secret*", "*%*", "_*", "[*", "?*", "*\\\\*", "*\\0*", "sec*ret", "*\u{E000}", "*s*e*c*r*e*t*"]
-                [rng.below(10)]
+            [
+                "*secret*",
+                "*%*",
+                "_*",
+                "[*",
+                "?*",
+                "*\\\\*",
+                "*\\0*",
+                "sec*ret",
+                "*\u{E000}",
+                "*s*e*c*r*e*t*"
+            ][rng.below(10)]
         ),
         36 => format!(
             "resource.tags.contains(\"{}\")",
@@ -497,7 +514,7 @@ fn check<T: Table>(mut db: T) {
     let (mut allowed_total, mut denied_total, mut conditional) = (0, 0, 0);
     let (mut unsupported, mut refused) = (0, 0);
     let mut forms: std::collections::BTreeMap<&str, usize> = Default::default();
-    for seed in 1..=140u64 {
+    for seed in 1..=240u64 {
         let mut rng = Rng::new(seed);
         let text = policies(&mut rng);
         let dir = dir_with(&[("schema.cedarschema", SCHEMA), ("p.cedar", &text)]);

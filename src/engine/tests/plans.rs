@@ -205,7 +205,11 @@ fn condition_of(plan: &crate::plan::Plan) -> Value {
 }
 
 fn roles(ids: &[&str]) -> Value {
-    Value::Array(ids.iter().map(|id| json!({"type": "Role", "id": id})).collect())
+    Value::Array(
+        ids.iter()
+            .map(|id| json!({"type": "Role", "id": id}))
+            .collect(),
+    )
 }
 
 /// `principal in resource.dept`: the department is the principal or one of its known
@@ -286,11 +290,12 @@ fn membership_becomes_a_finite_set_of_known_entities() {
         })
         .unwrap();
     for dept in ["ENGINEER", "STAFF", "ALL", "SALES", "alice"] {
-        let properties = json!({"owner": {"type": "User", "id": "bob"}, "dept": {"type": "Role", "id": dept},
+        let properties =
+            json!({"owner": {"type": "User", "id": "bob"}, "dept": {"type": "Role", "id": dept},
             "groups": [], "title": "t", "meta": {"level": 1}})
-        .as_object()
-        .cloned()
-        .unwrap();
+            .as_object()
+            .cloned()
+            .unwrap();
         let decision = engine.decide(&Query {
             principal: alice.clone(),
             action_type: "Action".into(),
@@ -309,7 +314,11 @@ fn membership_becomes_a_finite_set_of_known_entities() {
             properties: &properties,
         };
         assert_eq!(plan.allows(&subject), Some(decision.allowed), "{dept}");
-        assert_eq!(decision.allowed, dept != "SALES" && dept != "alice", "{dept}");
+        assert_eq!(
+            decision.allowed,
+            dept != "SALES" && dept != "alice",
+            "{dept}"
+        );
     }
 }
 
