@@ -10,7 +10,13 @@
 //!
 //! Columns hold: strings, whole numbers and booleans as themselves; an entity reference as the
 //! entity's id (the type is the column's); a set as a JSON array (SQLite, tested with
-//! `json_each`) or an array (PostgreSQL, `= ANY(col)`); an absent optional attribute as NULL.
+//! `json_each`) or an array (PostgreSQL, `= ANY(col)`); an absent optional attribute as NULL;
+//! a record's attribute in a column of its own (`resource.meta.level` -> `meta_level`).
+//!
+//! Bad data: values are compared byte for byte over their whole length on both databases
+//! (SQLite's `=`, `IN` and `json_each` values keep an embedded NUL; its `GLOB`/`LIKE` do not,
+//! so `like` is matched on blobs). PostgreSQL text cannot hold NUL at all: a row cannot, and
+//! a plan value holding one is refused.
 
 use super::{Expr, Operand, Plan};
 use serde::Serialize;
@@ -160,6 +166,10 @@ impl Writer<'_> {
     }
 
     fn scalar(value: &Value) -> Result<Param, SqlError> {
+        if let Some(entity) = entity_member(value) {
+            // An entity reference: the column holds the entity's id.
+            return Ok(Param::Text(entity.1.to_string()));
+        }
         match value {
             Value::String(s) => Ok(Param::Text(s.clone())),
             Value::Bool(b) => Ok(Param::Bool(*b)),
@@ -198,35 +208,93 @@ impl Writer<'_> {
         })
     }
 
-    fn like_pattern(&self, pattern: &str) -> String {
-        // Cedar's pattern: `*` any run, `\*` a literal star, `\\` a literal backslash. SQLite's
-        // LIKE ignores ASCII case, Cedar's `like` does not: GLOB is case-sensitive; its
-        // special characters are escaped by bracketing them. PostgreSQL's LIKE is
-        // case-sensitive; `%`, `_` and the escape character are escaped.
+    /// PostgreSQL: Cedar's pattern as a `LIKE` pattern. PostgreSQL's LIKE is
+    /// case-sensitive and exact on text (which cannot hold NUL); `%`, `_` and the escape
+    /// character are escaped.
+    fn postgres_like_pattern(pattern: &str) -> String {
         let mut out = String::new();
-        let mut chars = pattern.chars();
-        while let Some(c) = chars.next() {
-            let (literal, ch) = match c {
-                '\\' => (true, chars.next().unwrap_or('\\')),
-                '*' => (false, '*'),
-                other => (true, other),
-            };
-            match (self.dialect, literal, ch) {
-                (Dialect::Sqlite, false, _) => out.push('*'),
-                (Dialect::Sqlite, true, '*' | '?' | '[') => {
-                    out.push('[');
-                    out.push(ch);
-                    out.push(']');
-                }
-                (Dialect::Postgres, false, _) => out.push('%'),
-                (Dialect::Postgres, true, '%' | '_' | '\\') => {
+        for segment in like_segments(pattern).iter().enumerate() {
+            if segment.0 > 0 {
+                out.push('%');
+            }
+            for ch in segment.1.chars() {
+                if matches!(ch, '%' | '_' | '\\') {
                     out.push('\\');
-                    out.push(ch);
                 }
-                (_, true, _) => out.push(ch),
+                out.push(ch);
             }
         }
         out
+    }
+
+    /// SQLite: Cedar's `like` on the text's bytes.
+    ///
+    /// Security: SQLite's `GLOB` and `LIKE` read text as C strings and stop at the first
+    /// NUL, so a title `"a\0secret"` would escape `forbid ... when { resource.title like
+    /// "*secret*" }` (Cedar matches the whole string). Its `LIKE` also ignores ASCII case,
+    /// Cedar's does not. So the text is matched as a blob (`CAST(col AS BLOB)`: its UTF-8
+    /// bytes, NUL included, in a UTF-8 database, SQLite's default): the pattern's literal
+    /// runs between stars are a prefix, a suffix, and the middle runs found in order with
+    /// `instr` (leftmost first, which finds a match whenever there is one). UTF-8 is
+    /// self-synchronising, so byte matches of whole strings fall on character boundaries.
+    /// Each middle run is one nested subquery (the position after the previous run);
+    /// the number of runs is bounded so the SQL stays within SQLite's depth limits.
+    fn sqlite_like(&mut self, text: &str, pattern: &str) -> Result<String, SqlError> {
+        let segments = like_segments(pattern);
+        if segments.len() == 1 {
+            // No star: equality, which SQLite compares byte for byte over the whole length.
+            let p = self.bind(Param::Text(segments[0].clone()));
+            return Ok(format!("({text} = {p})"));
+        }
+        let middle: Vec<&String> = segments[1..segments.len() - 1]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .collect();
+        if middle.len() > MAX_LIKE_RUNS {
+            return Err(SqlError::Untranslatable(format!(
+                "a `like` pattern with more than {MAX_LIKE_RUNS} runs between its stars"
+            )));
+        }
+        let blob = format!("CAST({text} AS BLOB)");
+        let (head, tail) = (&segments[0], &segments[segments.len() - 1]);
+        let mut parts = vec![format!(
+            "length({blob}) >= {}",
+            head.len() + tail.len() + middle.iter().map(|s| s.len()).sum::<usize>()
+        )];
+        if !head.is_empty() {
+            let p = self.bind(Param::Text(head.clone()));
+            parts.push(format!("substr({blob}, 1, {}) = CAST({p} AS BLOB)", head.len()));
+        }
+        if !tail.is_empty() {
+            let p = self.bind(Param::Text(tail.clone()));
+            parts.push(format!(
+                "substr({blob}, length({blob}) - {}) = CAST({p} AS BLOB)",
+                tail.len() - 1
+            ));
+        }
+        if !middle.is_empty() {
+            // The 1-based position after the runs found so far; NULL once one is missing.
+            let mut position = format!("SELECT {} AS p", head.len() + 1);
+            for run in middle {
+                let p = self.bind(Param::Text(run.clone()));
+                position = format!(
+                    "SELECT CASE WHEN i > 0 THEN p + i - 1 + {} END AS p FROM \
+                     (SELECT p, instr(substr({blob}, p), CAST({p} AS BLOB)) AS i FROM ({position}))",
+                    run.len()
+                );
+            }
+            // A run not found leaves NULL: that is a plain "no match" (false), not SQL's
+            // unknown, or `NOT` would not select the row either.
+            parts.push(format!(
+                "COALESCE(({position}) - 1 <= length({blob}) - {}, 0)",
+                tail.len()
+            ));
+        }
+        // An absent attribute (NULL) stays NULL, as for every other op: Cedar errors on it.
+        Ok(format!(
+            "(CASE WHEN {text} IS NULL THEN NULL ELSE ({}) END)",
+            parts.join(" AND ")
+        ))
     }
 
     fn expr(&mut self, e: &Expr) -> Result<String, SqlError> {
@@ -271,6 +339,15 @@ impl Writer<'_> {
                     if items.is_empty() {
                         return Ok("(1 = 0)".into());
                     }
+                    // Entity references of one type only: the column holds ids of its
+                    // own type, so ids of two types could not be told apart.
+                    let kinds: Vec<Option<&str>> =
+                        items.iter().map(|v| entity_member(v).map(|e| e.0)).collect();
+                    if kinds.iter().any(|k| *k != kinds[0]) {
+                        return Err(SqlError::Untranslatable(
+                            "`in` a set mixing entity types, or entities and values".into(),
+                        ));
+                    }
                     let l = self.operand(left)?;
                     let list = items
                         .iter()
@@ -285,16 +362,46 @@ impl Writer<'_> {
             Expr::Has { attr } => format!("({} IS NOT NULL)", self.column(attr)?),
             Expr::Like { left, pattern } => {
                 let l = self.operand(left)?;
-                let p = self.like_pattern(pattern);
-                let p = self.bind(Param::Text(p));
                 match self.dialect {
-                    Dialect::Sqlite => format!("({l} GLOB {p})"),
-                    Dialect::Postgres => format!("({l} LIKE {p} ESCAPE '\\')"),
+                    Dialect::Sqlite => self.sqlite_like(&l, pattern)?,
+                    Dialect::Postgres => {
+                        let p = self.bind(Param::Text(Self::postgres_like_pattern(pattern)));
+                        format!("({l} LIKE {p} ESCAPE '\\')")
+                    }
                 }
             }
             _ => return Err(SqlError::Untranslatable("unknown op".into())),
         })
     }
+}
+
+/// At most this many literal runs between the stars of one `like` pattern on SQLite (each
+/// is a nested subquery).
+const MAX_LIKE_RUNS: usize = 32;
+
+/// `{"type": T, "id": I}` (the form plans use for an entity in a set value) as (T, I).
+fn entity_member(value: &Value) -> Option<(&str, &str)> {
+    let m = value.as_object()?;
+    if m.len() != 2 {
+        return None;
+    }
+    Some((m.get("type")?.as_str()?, m.get("id")?.as_str()?))
+}
+
+/// Cedar's pattern (`*` any run, `\*` a literal star, `\\` a literal backslash) as its
+/// literal runs: the text before the first star, between stars, and after the last.
+fn like_segments(pattern: &str) -> Vec<String> {
+    let mut segments = vec![String::new()];
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        let current = segments.len() - 1;
+        match c {
+            '\\' => segments[current].push(chars.next().unwrap_or('\\')),
+            '*' => segments.push(String::new()),
+            other => segments[current].push(other),
+        }
+    }
+    segments
 }
 
 /// `plan` as a `WHERE` fragment over `columns`, its placeholders numbered from
@@ -329,6 +436,17 @@ pub fn condition_fragment(
         first: first_param.max(1),
     };
     let sql = w.expr(condition)?;
+    // Security: PostgreSQL text cannot hold NUL (no row can either); a value holding one is
+    // refused here with a reason rather than left to fail at the server.
+    if dialect == Dialect::Postgres
+        && w.params
+            .iter()
+            .any(|p| matches!(p, Param::Text(t) if t.contains('\0')))
+    {
+        return Err(SqlError::Untranslatable(
+            "a string holding NUL: PostgreSQL text cannot hold it".into(),
+        ));
+    }
     Ok(Fragment {
         sql,
         params: w.params,

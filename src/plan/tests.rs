@@ -149,13 +149,13 @@ fn sql_binds_values_and_never_interpolates_them() {
     let f = where_fragment(&plan, Dialect::Sqlite, &columns(), 1).unwrap();
     assert_eq!(
         f.sql,
-        "((owner_id = ?1) OR ((title IS NOT NULL) AND (title GLOB ?2)) OR EXISTS (SELECT 1 FROM json_each(tags) WHERE json_each.value = ?3) OR (n IN (?4, ?5)))"
+        "((owner_id = ?1) OR ((title IS NOT NULL) AND (CASE WHEN title IS NULL THEN NULL ELSE (length(CAST(title AS BLOB)) >= 5 AND substr(CAST(title AS BLOB), 1, 5) = CAST(?2 AS BLOB)) END)) OR EXISTS (SELECT 1 FROM json_each(tags) WHERE json_each.value = ?3) OR (n IN (?4, ?5)))"
     );
     assert_eq!(
         f.params,
         vec![
             Param::Text("x'; DROP TABLE t; --".into()),
-            Param::Text("a%_[*][[]*".into()),
+            Param::Text("a%_*[".into()),
             Param::Text("x".into()),
             Param::Int(1),
             Param::Int(2)
@@ -317,5 +317,227 @@ async fn postgres_binds_by_column_type_and_refuses_out_of_range_values() {
     ] {
         let err = select(condition.clone()).await.unwrap_err();
         assert!(err.contains("cannot be compared"), "{condition}: {err}");
+    }
+}
+
+/// Patterns with every metacharacter of LIKE and GLOB, escaped stars and backslashes,
+/// against texts holding them, NUL, characters outside the BMP, and a long text.
+fn like_cases() -> (Vec<&'static str>, Vec<String>) {
+    let patterns = vec![
+        "*", "", "a", "a*", "*a", "*a*", "a*b", "*secret*", "sec*ret", "*%*", "%", "_*", "*_",
+        "[*", "*]", "?*", "\\**", "*\\*", "*\\\\*", "a\\\\b", "*\0*", "\0", "a*b*c", "**",
+        "*s*e*c*r*e*t*", "ab*ba", "*\u{10FFFF}*", "ś*", "*aa*aa*",
+    ];
+    let texts = vec![
+        String::new(),
+        "a".into(),
+        "ab".into(),
+        "aab".into(),
+        "a\0secret".into(),
+        "sec\0ret".into(),
+        "secret".into(),
+        "SECRET".into(),
+        "%".into(),
+        "x%y".into(),
+        "_".into(),
+        "[a]".into(),
+        "?".into(),
+        "*".into(),
+        "a*b".into(),
+        "\\".into(),
+        "a\\b".into(),
+        "\0".into(),
+        "abc".into(),
+        "aXbYc".into(),
+        "aba".into(),
+        "ś".into(),
+        "x\u{10FFFF}y".into(),
+        "aaa".into(),
+        "aaaa".into(),
+        format!("{}secret", "x".repeat(5000)),
+    ];
+    (patterns, texts)
+}
+
+/// SQLite's fragment for `like` matches exactly what Cedar's `like` matches, NUL included
+/// (GLOB and LIKE stop at the first NUL: a title "a\0secret" escaped "*secret*").
+#[test]
+fn sqlite_like_is_cedars_on_every_byte() {
+    let db = rusqlite::Connection::open_in_memory().unwrap();
+    db.execute_batch("CREATE TABLE t (id INTEGER, title TEXT)")
+        .unwrap();
+    let (patterns, texts) = like_cases();
+    for (i, t) in texts.iter().enumerate() {
+        db.execute("INSERT INTO t VALUES (?1, ?2)", rusqlite::params![i as i64, t])
+            .unwrap();
+    }
+    let columns = [("resource.title", "title")]
+        .into_iter()
+        .map(|(a, c)| (a.to_string(), c.to_string()))
+        .collect();
+    for pattern in patterns {
+        let plan = Plan::of(
+            Expr::Like {
+                left: Operand::Attr {
+                    attr: "resource.title".into(),
+                },
+                pattern: pattern.into(),
+            },
+            vec![],
+        );
+        let f = where_fragment(&plan, Dialect::Sqlite, &columns, 1).unwrap();
+        for negate in [false, true] {
+            let sql = if negate {
+                format!("SELECT id FROM t WHERE NOT {} ORDER BY id", f.sql)
+            } else {
+                format!("SELECT id FROM t WHERE {} ORDER BY id", f.sql)
+            };
+            let rows: Vec<i64> = db
+                .prepare(&sql)
+                .unwrap()
+                .query_map(rusqlite::params_from_iter(f.params.iter()), |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            let expected: Vec<i64> = (0..texts.len() as i64)
+                .filter(|i| like(&texts[*i as usize], pattern) != negate)
+                .collect();
+            assert_eq!(rows, expected, "{pattern:?} negated {negate}: {}", f.sql);
+        }
+    }
+}
+
+#[test]
+fn entity_sets_become_in_lists_of_one_type() {
+    let set = |members: Value| {
+        Plan::of(
+            parse(json!({"op":"in","left":{"attr":"resource.owner"},"right":{"value": members}})),
+            vec![],
+        )
+    };
+    let f = where_fragment(
+        &set(json!([{"type":"User","id":"a"},{"type":"User","id":"b"}])),
+        Dialect::Postgres,
+        &columns(),
+        1,
+    )
+    .unwrap();
+    assert_eq!(f.sql, "(owner_id IN ($1, $2))");
+    assert_eq!(f.params, vec![Param::Text("a".into()), Param::Text("b".into())]);
+    // Two types in one set: the ids could not be told apart in one column.
+    for members in [
+        json!([{"type":"User","id":"a"},{"type":"Role","id":"a"}]),
+        json!([{"type":"User","id":"a"},"a"]),
+    ] {
+        assert!(matches!(
+            where_fragment(&set(members), Dialect::Sqlite, &columns(), 1),
+            Err(SqlError::Untranslatable(_))
+        ));
+    }
+    // The evaluator compares type and id.
+    let props = json!({"owner":{"__entity":{"type":"User","id":"a"}}})
+        .as_object()
+        .cloned()
+        .unwrap();
+    let s = Subject {
+        kind: "Doc",
+        id: "d",
+        properties: &props,
+    };
+    let holds = |members: Value| {
+        evaluate(
+            set(members).condition.as_ref().unwrap(),
+            &s,
+        )
+    };
+    assert_eq!(holds(json!([{"type":"User","id":"a"}])), Ok(true));
+    assert_eq!(holds(json!([{"type":"Role","id":"a"}])), Ok(false));
+}
+
+/// PostgreSQL text cannot hold NUL: a plan value holding one is refused with its reason
+/// (never sent, never silently cut).
+#[test]
+fn postgres_refuses_values_holding_nul() {
+    let plan = Plan::of(
+        parse(json!({"op":"not","arg":{"op":"==","left":{"attr":"resource.title"},"right":{"value":"a\u{0}b"}}})),
+        vec![],
+    );
+    let err = where_fragment(&plan, Dialect::Postgres, &columns(), 1).unwrap_err();
+    assert!(matches!(&err, SqlError::Untranslatable(why) if why.contains("NUL")), "{err}");
+    // SQLite holds it and compares it byte for byte.
+    assert!(where_fragment(&plan, Dialect::Sqlite, &columns(), 1).is_ok());
+    // Lone surrogates are no string at all: JSON holding one does not parse.
+    assert!(serde_json::from_str::<Expr>(
+        r#"{"op":"==","left":{"attr":"resource.title"},"right":{"value":"\ud800"}}"#
+    )
+    .is_err());
+}
+
+/// PostgreSQL's LIKE, escaped, matches what Cedar's does on every text PostgreSQL can hold.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_like_is_cedars() {
+    let Some(url) = crate::testkit::database_or_skip("postgres_like_is_cedars").await else {
+        return;
+    };
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    client
+        .batch_execute("CREATE TABLE t (id INT8, title TEXT)")
+        .await
+        .unwrap();
+    let (patterns, texts) = like_cases();
+    let mut held = Vec::new();
+    for (i, t) in texts.iter().enumerate() {
+        if t.contains('\0') {
+            continue;
+        }
+        client
+            .execute("INSERT INTO t VALUES ($1, $2)", &[&(i as i64), t])
+            .await
+            .unwrap();
+        held.push(i as i64);
+    }
+    let columns = [("resource.title", "title")]
+        .into_iter()
+        .map(|(a, c)| (a.to_string(), c.to_string()))
+        .collect();
+    for pattern in patterns {
+        let plan = Plan::of(
+            Expr::Like {
+                left: Operand::Attr {
+                    attr: "resource.title".into(),
+                },
+                pattern: pattern.into(),
+            },
+            vec![],
+        );
+        let f = match where_fragment(&plan, Dialect::Postgres, &columns, 1) {
+            Ok(f) => f,
+            Err(SqlError::Untranslatable(why)) if pattern.contains('\0') => {
+                assert!(why.contains("NUL"), "{why}");
+                continue;
+            }
+            Err(e) => panic!("{pattern:?}: {e}"),
+        };
+        let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = f
+            .params
+            .iter()
+            .map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync))
+            .collect();
+        let rows: Vec<i64> = client
+            .query(&format!("SELECT id FROM t WHERE {} ORDER BY id", f.sql), &params)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let expected: Vec<i64> = held
+            .iter()
+            .copied()
+            .filter(|i| like(&texts[*i as usize], pattern))
+            .collect();
+        assert_eq!(rows, expected, "{pattern:?}: {}", f.sql);
     }
 }
