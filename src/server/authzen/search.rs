@@ -117,14 +117,51 @@ pub async fn search_action(
     }))
 }
 
-/// The entity type whose resources warden can list: its directory's users.
-const LISTED_TYPE: &str = "User";
+/// The entity types whose resources warden holds and can list: its directory's users and
+/// its roles.
+const LISTED_TYPES: [&str; 2] = ["User", "Role"];
+
+/// The next `want` resources of a listed type after `after` (in id order), with the
+/// properties a single decision about each would carry.
+async fn listed_after(
+    state: &AppState,
+    kind: &str,
+    after: Option<&str>,
+    want: i64,
+) -> Result<Vec<(String, Map<String, Value>)>, ApiError> {
+    if kind == "Role" {
+        let mut names: Vec<String> = state
+            .app
+            .list_roles()
+            .await?
+            .into_iter()
+            .map(|r| r.name)
+            .filter(|name| after.is_none_or(|a| name.as_str() > a))
+            .collect();
+        names.sort();
+        names.truncate(usize::try_from(want).unwrap_or(0));
+        return Ok(names.into_iter().map(|n| (n, Map::new())).collect());
+    }
+    Ok(state
+        .app
+        .users_after(after, want)
+        .await?
+        .into_iter()
+        .map(|user| {
+            let mut properties = Map::new();
+            properties.insert("email".into(), Value::String(user.email));
+            properties.insert("name".into(), Value::String(user.name));
+            (user.id, properties)
+        })
+        .collect())
+}
 
 /// `POST /access/v1/search/resource`: the query plan of the subject for the action on every
-/// resource of the type, and, for the one type warden holds (`User`, its directory), a page of
-/// the resources allowed. Other resources live in the caller's store: it applies the plan
-/// there (`enumerated: false`). An unknown or disabled subject is a deny: an always-denied
-/// plan and no results. Fail closed: no plan (a bad action or type) is a 400, never a list.
+/// resource of the type, and, for the types warden holds (`User`, its directory, and `Role`),
+/// a page of the resources allowed. Other resources live in the caller's store: it applies
+/// the plan there (`enumerated: false`). An unknown or disabled subject is a deny: an
+/// always-denied plan and no results. Fail closed: no plan (a bad action or type) is a 400,
+/// never a list.
 pub async fn search_resource(
     State(state): State<AppState>,
     Extension(RequestId(request_id)): Extension<RequestId>,
@@ -142,7 +179,7 @@ pub async fn search_resource(
     let principal = subject_principal(&state, &subject_type, &subject_id, &body.subject.properties)
         .await
         .map_err(ApiError::bad_request)?;
-    let enumerated = resource_type == LISTED_TYPE;
+    let enumerated = LISTED_TYPES.contains(&resource_type.as_str());
     let Some(principal) = principal else {
         return Ok(Json(api::ResourceSearchAnswer {
             results: Vec::new(),
@@ -164,7 +201,7 @@ pub async fn search_resource(
     let plan = plan.map_err(ApiError::bad_request)?;
     let (mut results, mut token) = (Vec::new(), None);
     if enumerated && plan.kind != crate::plan::PlanKind::AlwaysDenied {
-        // Each user decided on its own, as a single decision would (the plan's condition
+        // Each resource decided on its own, as a single decision would (the plan's condition
         // may not be exact); bounded by the scan limit like the subject search.
         let scan_limit = state.config.search_scan_limit;
         let mut cursor = after;
@@ -175,30 +212,28 @@ pub async fn search_resource(
                 token = cursor;
                 break;
             }
-            let users = state.app.users_after(cursor.as_deref(), want).await?;
-            let exhausted = (users.len() as i64) < want;
+            let kind = query.resource_type.clone();
+            let found = listed_after(&state, &kind, cursor.as_deref(), want).await?;
+            let exhausted = (found.len() as i64) < want;
             let (engine, query) = (state.engine.clone(), query.clone());
             let decided: Vec<(String, bool)> = crate::server::blocking(move || {
-                Ok(users
+                Ok(found
                     .into_iter()
-                    .map(|user| {
-                        let mut properties = Map::new();
-                        properties.insert("email".into(), Value::String(user.email));
-                        properties.insert("name".into(), Value::String(user.name));
+                    .map(|(id, properties)| {
                         let allowed = engine
                             .decide(&Query {
                                 principal: query.principal.clone(),
                                 action_type: query.action_type.clone(),
                                 action: query.action.clone(),
                                 resource: crate::engine::Resource {
-                                    kind: LISTED_TYPE.into(),
-                                    id: user.id.clone(),
+                                    kind: query.resource_type.clone(),
+                                    id: id.clone(),
                                     properties,
                                 },
                                 context: query.context.clone(),
                             })
                             .allowed;
-                        (user.id, allowed)
+                        (id, allowed)
                     })
                     .collect())
             })
@@ -208,7 +243,7 @@ pub async fn search_resource(
                 cursor = Some(id.clone());
                 if allowed {
                     results.push(api::ResourceFound {
-                        kind: LISTED_TYPE.into(),
+                        kind: kind.clone(),
                         id,
                     });
                 }

@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 
 mod clients;
 mod evaluation;
+mod interop;
 mod search;
 
 struct Pdp {
