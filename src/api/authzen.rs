@@ -247,8 +247,8 @@ pub struct ResourceFound {
 }
 
 /// The answer of `POST /access/v1/search/resource`: the AuthZEN page of the resources warden
-/// can list (directory users, for the type `User`, and roles, for `Role`), and the query plan for every resource of
-/// the type, which the caller applies to its own store.
+/// can list (directory users, for the type `User`, and roles, for `Role`), and the query plan
+/// for every resource of the type, which the caller applies to its own store.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
 pub struct ResourceSearchAnswer {
     pub results: Vec<ResourceFound>,
