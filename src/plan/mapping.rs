@@ -49,7 +49,8 @@ pub const MAX_ATTRIBUTE_PATH_BYTES: usize = 256;
 /// The highest first placeholder number: SQLite's default `SQLITE_MAX_VARIABLE_NUMBER`.
 pub const MAX_FIRST_PARAM: u64 = 32766;
 
-/// The wire form of a column mapping (see the module doc).
+/// Where a resource's attributes are held in the caller's database, and the SQL dialect: the
+/// column mapping of a SQL fragment (docs/query-plans.md, "SQL without Rust").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ColumnMapping {
@@ -57,10 +58,10 @@ pub struct ColumnMapping {
     /// array columns).
     #[schema(value_type = SqlDialect)]
     pub dialect: String,
-    /// The number of the first placeholder (1 unless the query binds parameters of its own
-    /// before the fragment).
+    /// The number of the first placeholder: 1 (the default) unless the query binds
+    /// parameters of its own before the fragment.
     #[serde(default = "first_param_default")]
-    #[schema(minimum = 1, maximum = 32766, default = 1)]
+    #[schema(minimum = 1, maximum = 32766, required = false)]
     pub first_param: u64,
     /// Attribute paths (`resource` for the resource's id, `resource.owner`, ...) to the
     /// column that holds each, or for a set attribute the join table that holds its members
