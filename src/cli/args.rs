@@ -377,7 +377,12 @@ pub struct DecideArgs {
     #[arg(long = "set", value_name = "ATTR=TABLE:KEY:VALUE", requires = "sql")]
     pub sets: Vec<String>,
     /// With --sql: the SQL dialect, sqlite (?N placeholders) or postgres ($N) [default: sqlite].
-    #[arg(long, value_name = "DIALECT", requires = "sql", conflicts_with = "mapping")]
+    #[arg(
+        long,
+        value_name = "DIALECT",
+        requires = "sql",
+        conflicts_with = "mapping"
+    )]
     pub dialect: Option<String>,
     /// With --sql: the number of the first placeholder [default: 1].
     #[arg(long, value_name = "N", requires = "sql", conflicts_with = "mapping")]

@@ -6,8 +6,8 @@ use super::exit::{coded, invalid_request, reworded, ExitStatus};
 use super::output::Out;
 use super::setup::{block, cli_app};
 use super::DecideArgs;
-use crate::config::Config;
 use crate::api;
+use crate::config::Config;
 use crate::engine::{parse_action, parse_entity_ref, Engine, Query, Resource};
 use crate::plan::mapping::Mapping;
 use anyhow::Result;
@@ -206,9 +206,8 @@ fn sql_mapping(args: &DecideArgs) -> Result<Mapping> {
             let text = std::fs::read_to_string(file).map_err(|e| {
                 invalid_request(format!("cannot read the mapping {}: {e}", file.display()))
             })?;
-            serde_json::from_str::<ColumnMapping>(&text).map_err(|e| {
-                invalid_request(format!("invalid mapping {}: {e}", file.display()))
-            })?
+            serde_json::from_str::<ColumnMapping>(&text)
+                .map_err(|e| invalid_request(format!("invalid mapping {}: {e}", file.display())))?
         }
         None => {
             let mut columns = std::collections::BTreeMap::new();
@@ -228,7 +227,11 @@ fn sql_mapping(args: &DecideArgs) -> Result<Mapping> {
                     _ => {
                         return Err(invalid_request(format!(
                             "{flag} {given:?}: expected ATTR=COLUMN{}",
-                            if flag == "--set" { " or ATTR=TABLE:KEY:VALUE" } else { "" }
+                            if flag == "--set" {
+                                " or ATTR=TABLE:KEY:VALUE"
+                            } else {
+                                ""
+                            }
                         )))
                     }
                 };
@@ -243,8 +246,12 @@ fn sql_mapping(args: &DecideArgs) -> Result<Mapping> {
             }
         }
     };
-    Mapping::parse(&raw)
-        .map_err(|e| coded(api::mapping_error_code(&e).as_str(), format!("mapping: {e}")))
+    Mapping::parse(&raw).map_err(|e| {
+        coded(
+            api::mapping_error_code(&e).as_str(),
+            format!("mapping: {e}"),
+        )
+    })
 }
 
 /// `warden decide --plan --sql`: the fragment and its parameters (`--json`: the endpoint's

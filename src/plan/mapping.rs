@@ -553,7 +553,13 @@ mod tests {
 
     #[test]
     fn plain_identifiers_pass_and_everything_else_is_refused() {
-        for ok in ["owner_id", "documents.owner_id", "_x1", "OwnerId", &"a".repeat(63)] {
+        for ok in [
+            "owner_id",
+            "documents.owner_id",
+            "_x1",
+            "OwnerId",
+            &"a".repeat(63),
+        ] {
             assert_eq!(identifier(ok, 2), Ok(()), "{ok}");
         }
         for bad in [
@@ -587,8 +593,8 @@ mod tests {
         assert_eq!(m.first_param, 1);
         let e = mapping(json!({"dialect": "mysql", "columns": {}})).unwrap_err();
         assert_eq!(e, MappingError::UnknownDialect("mysql".into()));
-        let e = mapping(json!({"dialect": "postgres", "columns": {"principal.x": "x"}}))
-            .unwrap_err();
+        let e =
+            mapping(json!({"dialect": "postgres", "columns": {"principal.x": "x"}})).unwrap_err();
         assert!(matches!(e, MappingError::UnknownAttribute(_)), "{e}");
         let e = mapping(json!({"dialect": "postgres", "columns": {"resource.owner": "x;y"}}))
             .unwrap_err();
@@ -658,8 +664,8 @@ mod tests {
             "resource.tags": {"table": "document_tags", "key": "document_id", "value": "tag"},
             "resource.readers": "readers",
         });
-        let m = mapping(json!({"dialect": "postgres", "first_param": 3, "columns": columns}))
-            .unwrap();
+        let m =
+            mapping(json!({"dialect": "postgres", "first_param": 3, "columns": columns})).unwrap();
         let f = m.where_fragment(&plan).unwrap();
         assert_eq!(
             f.sql,

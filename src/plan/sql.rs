@@ -237,10 +237,7 @@ impl Writer<'_> {
         let item = self.operand(item)?;
         Ok(format!(
             "EXISTS (SELECT 1 FROM {} AS {} WHERE {} = {id} AND {} = {item})",
-            set.table,
-            JOIN_ALIAS,
-            set.key,
-            set.value
+            set.table, JOIN_ALIAS, set.key, set.value
         ))
     }
 

@@ -9,7 +9,14 @@ fn records_env() -> Env {
     let env = Env::new();
     env.ok(&["init"]);
     env.ok(&[
-        "user", "add", "--email", "carol@example.com", "--id", "carol", "--role", "USER",
+        "user",
+        "add",
+        "--email",
+        "carol@example.com",
+        "--id",
+        "carol",
+        "--role",
+        "USER",
     ]);
     let schema = env.path().join("policies/schema.cedarschema");
     let mut text = std::fs::read_to_string(&schema).unwrap();
@@ -57,14 +64,25 @@ fn decide_plan_sql_prints_the_fragment_and_its_parameters() {
     let env = records_env();
     let text = env.ok(&plan_sql(
         "editDocument",
-        &["--resource-type", "Document", "--column", "resource.owner=owner_id"],
+        &[
+            "--resource-type",
+            "Document",
+            "--column",
+            "resource.owner=owner_id",
+        ],
     ));
     assert_eq!(text, "(owner_id = ?1)\n  ?1 = \"carol\"\n");
     let v = env.json(&plan_sql(
         "editDocument",
         &[
-            "--resource-type", "Document", "--column", "resource.owner=documents.owner_id",
-            "--dialect", "postgres", "--first-param", "3",
+            "--resource-type",
+            "Document",
+            "--column",
+            "resource.owner=documents.owner_id",
+            "--dialect",
+            "postgres",
+            "--first-param",
+            "3",
         ],
     ));
     assert_eq!(v["sql"], "(documents.owner_id = $3)");
@@ -75,9 +93,14 @@ fn decide_plan_sql_prints_the_fragment_and_its_parameters() {
     let by_flags = env.json(&plan_sql(
         "viewRecord",
         &[
-            "--resource-type", "Record", "--column", "resource=records.id",
-            "--column", "resource.owner=records.owner_id",
-            "--set", "resource.tags=record_tags:record_id:tag",
+            "--resource-type",
+            "Record",
+            "--column",
+            "resource=records.id",
+            "--column",
+            "resource.owner=records.owner_id",
+            "--set",
+            "resource.tags=record_tags:record_id:tag",
         ],
     ));
     assert_eq!(
@@ -102,8 +125,14 @@ fn decide_plan_sql_prints_the_fragment_and_its_parameters() {
     let v = env.json(&plan_sql(
         "viewRecord",
         &[
-            "--resource-type", "Record", "--column", "resource.owner=owner_id",
-            "--set", "resource.tags=tags", "--dialect", "postgres",
+            "--resource-type",
+            "Record",
+            "--column",
+            "resource.owner=owner_id",
+            "--set",
+            "resource.tags=tags",
+            "--dialect",
+            "postgres",
         ],
     ));
     assert_eq!(v["sql"], "((owner_id = $1) OR ($2 = ANY(tags)))");
@@ -126,31 +155,97 @@ fn decide_plan_sql_refuses_what_it_cannot_say_exactly() {
         args
     };
     for (args, code) in [
-        (record(&["--column", "resource.owner=owner_id; DROP TABLE x"]), "unsafe_identifier"),
-        (record(&["--column", "resource.owner=\"owner_id\""]), "unsafe_identifier"),
-        (record(&["--set", "resource.tags=t:k:v -- x"]), "unsafe_identifier"),
+        (
+            record(&["--column", "resource.owner=owner_id; DROP TABLE x"]),
+            "unsafe_identifier",
+        ),
+        (
+            record(&["--column", "resource.owner=\"owner_id\""]),
+            "unsafe_identifier",
+        ),
+        (
+            record(&["--set", "resource.tags=t:k:v -- x"]),
+            "unsafe_identifier",
+        ),
         (record(&["--column", "owner=owner_id"]), "unknown_attribute"),
-        (record(&["--column", "resource.owner=owner_id", "--dialect", "oracle"]), "unknown_dialect"),
-        (record(&["--column", "resource.owner=owner_id"]), "unmapped_attribute"),
-        (record(&["--set", "resource.tags=t:k:v", "--column", "resource.owner=o"]), "invalid_mapping"),
+        (
+            record(&["--column", "resource.owner=owner_id", "--dialect", "oracle"]),
+            "unknown_dialect",
+        ),
+        (
+            record(&["--column", "resource.owner=owner_id"]),
+            "unmapped_attribute",
+        ),
+        (
+            record(&[
+                "--set",
+                "resource.tags=t:k:v",
+                "--column",
+                "resource.owner=o",
+            ]),
+            "invalid_mapping",
+        ),
         (record(&["--column", "resource.owner"]), "invalid_request"),
         (record(&["--set", "resource.tags=a:b"]), "invalid_request"),
-        (record(&["--column", "resource.owner=a", "--column", "resource.owner=b"]), "invalid_request"),
+        (
+            record(&[
+                "--column",
+                "resource.owner=a",
+                "--column",
+                "resource.owner=b",
+            ]),
+            "invalid_request",
+        ),
         (record(&["--mapping", "missing.json"]), "invalid_request"),
     ] {
         let (status, v) = failure(&env, &plan_sql("viewRecord", &args));
-        assert_eq!((status, v["error"].as_str()), (Some(1), Some(code)), "{args:?}: {v}");
+        assert_eq!(
+            (status, v["error"].as_str()),
+            (Some(1), Some(code)),
+            "{args:?}: {v}"
+        );
     }
     // Arithmetic: no exact plan, so no fragment.
     let (status, v) = failure(
         &env,
-        &plan_sql("auditRecord", &["--resource-type", "Record", "--column", "resource.level=level"]),
+        &plan_sql(
+            "auditRecord",
+            &[
+                "--resource-type",
+                "Record",
+                "--column",
+                "resource.level=level",
+            ],
+        ),
     );
-    assert_eq!((status, v["error"].as_str()), (Some(1), Some("unsupported_plan")), "{v}");
+    assert_eq!(
+        (status, v["error"].as_str()),
+        (Some(1), Some("unsupported_plan")),
+        "{v}"
+    );
     // --sql needs --plan; --mapping takes no --column: usage errors of decide are 1.
     for args in [
-        vec!["decide", "--sql", "--user", "carol", "--action", "viewRecord", "--resource", "Record::\"r\""],
-        plan_sql("viewRecord", &["--resource-type", "Record", "--mapping", "m.json", "--column", "resource=id"]),
+        vec![
+            "decide",
+            "--sql",
+            "--user",
+            "carol",
+            "--action",
+            "viewRecord",
+            "--resource",
+            "Record::\"r\"",
+        ],
+        plan_sql(
+            "viewRecord",
+            &[
+                "--resource-type",
+                "Record",
+                "--mapping",
+                "m.json",
+                "--column",
+                "resource=id",
+            ],
+        ),
     ] {
         assert_eq!(env.run(&args).status.code(), Some(1), "{args:?}");
     }

@@ -52,7 +52,13 @@ fn spawn_records_app() -> (TestApp, TempDir) {
 }
 
 /// (id, owner, level, tags, readers)
-type Row = (&'static str, &'static str, i64, &'static [&'static str], &'static [&'static str]);
+type Row = (
+    &'static str,
+    &'static str,
+    i64,
+    &'static [&'static str],
+    &'static [&'static str],
+);
 
 const ROWS: &[Row] = &[
     ("r01", "alice", 1, &["public"], &[]),
@@ -135,7 +141,9 @@ fn sqlite_rows(sql: &str, params: &[Value]) -> Vec<String> {
         Value::Bool(b) => rusqlite::types::Value::Integer(*b as i64),
         other => panic!("a parameter that is not a scalar: {other}"),
     }));
-    let query = format!("SELECT records.id FROM records WHERE records.level >= ?1 AND {sql} ORDER BY records.id");
+    let query = format!(
+        "SELECT records.id FROM records WHERE records.level >= ?1 AND {sql} ORDER BY records.id"
+    );
     let mut stmt = db.prepare(&query).unwrap();
     stmt.query_map(rusqlite::params_from_iter(bound), |r| r.get(0))
         .unwrap()
@@ -213,7 +221,10 @@ fn the_fragment_selects_exactly_the_rows_the_decisions_allow_on_sqlite_and_postg
         app.admin_token(),
     ] {
         let expected = allowed_one_by_one(&app, &token);
-        assert!(!expected.is_empty() && expected.len() < ROWS.len(), "{expected:?}");
+        assert!(
+            !expected.is_empty() && expected.len() < ROWS.len(),
+            "{expected:?}"
+        );
 
         let (sql, params) = fragment(
             &app,
@@ -223,9 +234,16 @@ fn the_fragment_selects_exactly_the_rows_the_decisions_allow_on_sqlite_and_postg
                 "resource.level": "records.level", "resource.readers": "records.readers",
                 "resource.tags": {"table": "record_tags", "key": "record_id", "value": "tag"}}}),
         );
-        assert!(sql.contains("EXISTS (SELECT 1 FROM record_tags AS warden_set"), "{sql}");
+        assert!(
+            sql.contains("EXISTS (SELECT 1 FROM record_tags AS warden_set"),
+            "{sql}"
+        );
         assert!(!sql.contains("?1"), "numbered from 2: {sql}");
-        assert_eq!(sqlite_rows(&sql, &params), expected, "SQLite: {sql} {params:?}");
+        assert_eq!(
+            sqlite_rows(&sql, &params),
+            expected,
+            "SQLite: {sql} {params:?}"
+        );
 
         let (sql, params) = fragment(
             &app,
@@ -237,7 +255,11 @@ fn the_fragment_selects_exactly_the_rows_the_decisions_allow_on_sqlite_and_postg
         );
         assert!(sql.contains("$1") && !sql.contains('?'), "{sql}");
         if let Some(url) = &postgres {
-            assert_eq!(postgres_rows(url, &sql, &params), expected, "PostgreSQL: {sql} {params:?}");
+            assert_eq!(
+                postgres_rows(url, &sql, &params),
+                expected,
+                "PostgreSQL: {sql} {params:?}"
+            );
         }
     }
 }
@@ -300,7 +322,11 @@ fn refused(r: &Reply, code: &str, needle: &str) {
         "{needle:?} not in {}",
         r.text
     );
-    assert!(body.get("sql").is_none() && body.get("params").is_none(), "{}", r.text);
+    assert!(
+        body.get("sql").is_none() && body.get("params").is_none(),
+        "{}",
+        r.text
+    );
 }
 
 #[test]
@@ -343,10 +369,20 @@ fn bad_mappings_are_refused_with_a_stable_code_and_no_fragment() {
         json!({"table": "t", "key": "record_id", "value": "tag value"}),
         json!({"table": "order", "key": "record_id", "value": "tag"}),
     ] {
-        refused(&ask(with("resource.tags", join)), "unsafe_identifier", "refused");
+        refused(
+            &ask(with("resource.tags", join)),
+            "unsafe_identifier",
+            "refused",
+        );
     }
     // A key that is not the resource's attribute path.
-    for key in ["owner", "principal.email", "resource.", "resource.a.b.c", "resource.x y"] {
+    for key in [
+        "owner",
+        "principal.email",
+        "resource.",
+        "resource.a.b.c",
+        "resource.x y",
+    ] {
         let r = ask(json!({"dialect": "sqlite", "columns": {key: "c"}}));
         refused(&r, "unknown_attribute", "not an attribute path");
     }
@@ -386,7 +422,12 @@ fn bad_mappings_are_refused_with_a_stable_code_and_no_fragment() {
     ] {
         let r = ask(mapping.clone());
         assert_eq!(r.status, 400, "{mapping}: {}", r.text);
-        assert_eq!(r.json()["error"], "invalid_request", "{mapping}: {}", r.text);
+        assert_eq!(
+            r.json()["error"],
+            "invalid_request",
+            "{mapping}: {}",
+            r.text
+        );
         assert!(r.text.contains("mapping"), "{mapping}: {}", r.text);
     }
 }
@@ -425,13 +466,21 @@ fn plans_sql_cannot_say_exactly_are_refused_and_logged() {
         &json!({"action": "viewRecord", "resource_type": "Record", "mapping": "not even a mapping"}),
         None,
     );
-    assert_eq!((r.status, r.json()["error"].as_str()), (401, Some("missing_token")));
+    assert_eq!(
+        (r.status, r.json()["error"].as_str()),
+        (401, Some("missing_token"))
+    );
 
     // Logged as plans, the way /v1/authorize/plan logs them.
     crate::decisions::wait_for("the logged plans", || {
-        block(app.state.app.store().list_decisions(None, Some("auditRecord"), None, None, 10))
-            .unwrap()
-            .len()
+        block(
+            app.state
+                .app
+                .store()
+                .list_decisions(None, Some("auditRecord"), None, None, 10),
+        )
+        .unwrap()
+        .len()
             == 1
     });
     let rows = block(app.state.app.store().list_decisions(
@@ -445,5 +494,8 @@ fn plans_sql_cannot_say_exactly_are_refused_and_logged() {
     assert_eq!(rows[0].decision, warden::model::DecisionKind::Plan);
     assert_eq!(rows[0].resource, "Record::\"*\"");
     assert_eq!(rows[0].reasons[0], "plan:conditional");
-    assert!(!rows[0].errors.is_empty(), "the unsupported residual: {rows:?}");
+    assert!(
+        !rows[0].errors.is_empty(),
+        "the unsupported residual: {rows:?}"
+    );
 }
