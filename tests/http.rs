@@ -29,6 +29,8 @@ mod hardening;
 mod identifiers;
 #[path = "http/ops.rs"]
 mod ops;
+#[path = "http/plan_sql.rs"]
+mod plan_sql;
 #[path = "http/plans.rs"]
 mod plans;
 #[path = "http/replicas/mod.rs"]

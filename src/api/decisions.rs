@@ -99,6 +99,94 @@ pub use crate::model::DecisionKind;
 /// The query plan (the wire format is the plan module's; see docs/query-plans.md).
 pub use crate::plan::{EntityRef, Expr, Operand, Plan, PlanKind};
 
+/// A plan's column mapping (the wire form is the plan module's; see docs/query-plans.md,
+/// "SQL without Rust").
+pub use crate::plan::mapping::{ColumnMapping, ColumnTarget, JoinTable, SqlDialect};
+
+/// `POST /v1/authorize/plan/sql`: the plan of `/v1/authorize/plan` as a SQL `WHERE` fragment
+/// over the columns `mapping` names.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanSqlRequest {
+    /// An `Action` name.
+    pub action: Name,
+    /// The resource's entity type (`Document`).
+    pub resource_type: Name,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    #[schema(value_type = Option<Object>)]
+    pub context: Object,
+    /// Where the resource's attributes are held, and the SQL dialect.
+    #[serde(deserialize_with = "object")]
+    pub mapping: ColumnMapping,
+}
+
+/// The answer of `POST /v1/authorize/plan/sql`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
+pub struct PlanSql {
+    /// The `WHERE` fragment, parenthesised (`(owner_id = ?1)`; `(1 = 1)` when every
+    /// resource is allowed, `(1 = 0)` when none is). Values are only ever placeholders.
+    pub sql: String,
+    /// The values of the placeholders, in order from `first_param`: bind them, never paste
+    /// them into the SQL.
+    #[schema(value_type = Vec<SqlParam>)]
+    pub params: Vec<serde_json::Value>,
+    /// The plan the fragment says.
+    pub plan: Plan,
+}
+
+/// A bound parameter of a SQL fragment: a string, a whole number or a boolean.
+pub struct SqlParam;
+
+impl utoipa::PartialSchema for SqlParam {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{OneOfBuilder, Type};
+        use utoipa::openapi::ObjectBuilder;
+        OneOfBuilder::new()
+            .item(ObjectBuilder::new().schema_type(Type::String))
+            .item(ObjectBuilder::new().schema_type(Type::Integer).format(Some(
+                utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int64),
+            )))
+            .item(ObjectBuilder::new().schema_type(Type::Boolean))
+            .description(Some(
+                "A bound parameter: a string, a whole number or a boolean",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for SqlParam {}
+
+/// The parameter as JSON (a string, a whole number or a boolean).
+pub fn sql_param(p: &crate::plan::sql::Param) -> serde_json::Value {
+    use crate::plan::sql::Param;
+    match p {
+        Param::Text(s) => serde_json::Value::from(s.as_str()),
+        Param::Int(i) => serde_json::Value::from(*i),
+        Param::Bool(b) => serde_json::Value::from(*b),
+    }
+}
+
+/// The stable code of a refused mapping.
+pub fn mapping_error_code(e: &crate::plan::mapping::MappingError) -> super::ErrorCode {
+    use crate::plan::mapping::MappingError;
+    match e {
+        MappingError::UnknownDialect(_) => super::ErrorCode::UnknownDialect,
+        MappingError::UnknownAttribute(_) => super::ErrorCode::UnknownAttribute,
+        MappingError::UnsafeIdentifier { .. } => super::ErrorCode::UnsafeIdentifier,
+        MappingError::Invalid(_) => super::ErrorCode::InvalidMapping,
+    }
+}
+
+/// The stable code of a plan the SQL writer refused.
+pub fn sql_error_code(e: &crate::plan::sql::SqlError) -> super::ErrorCode {
+    use crate::plan::sql::SqlError;
+    match e {
+        SqlError::Unsupported(_) | SqlError::Untranslatable(_) => super::ErrorCode::UnsupportedPlan,
+        SqlError::UnmappedAttribute(_) => super::ErrorCode::UnmappedAttribute,
+        SqlError::BadColumn(_) => super::ErrorCode::UnsafeIdentifier,
+    }
+}
+
 /// `POST /v1/authorize/batch`: several questions for one token, answered in order.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -149,6 +149,19 @@ error_codes! {
     MissingToken = "missing_token",
     /// 503: the token could not be checked (the store is unavailable).
     TokenCheckUnavailable = "token_check_unavailable",
+    /// 400: the query plan cannot be written as SQL exactly (it is `unsupported`, or SQL
+    /// cannot say a condition): check each resource with `/v1/authorize`.
+    UnsupportedPlan = "unsupported_plan",
+    /// 400: the plan tests an attribute the column mapping has no column for.
+    UnmappedAttribute = "unmapped_attribute",
+    /// 400: a column mapping's key is not an attribute path of the resource.
+    UnknownAttribute = "unknown_attribute",
+    /// 400: a column mapping names a table or column that is not a plain identifier.
+    UnsafeIdentifier = "unsafe_identifier",
+    /// 400: the SQL dialect is neither `sqlite` nor `postgres`.
+    UnknownDialect = "unknown_dialect",
+    /// 400: the column mapping is too large or inconsistent (the message says how).
+    InvalidMapping = "invalid_mapping",
 }
 
 impl std::fmt::Display for ErrorCode {

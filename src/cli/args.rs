@@ -361,6 +361,36 @@ pub struct DecideArgs {
     /// Show the determining policies' source and every evaluation error.
     #[arg(long)]
     pub explain: bool,
+    /// With --plan: print the plan as a SQL WHERE fragment and its parameters (--json: the
+    /// answer of POST /v1/authorize/plan/sql), over the columns of --column and --set, or of
+    /// --mapping. A plan that SQL cannot say exactly is an error (exit 1), never a looser
+    /// fragment.
+    #[arg(long, requires = "plan")]
+    pub sql: bool,
+    /// With --sql: the column of an attribute path, e.g. resource.owner=owner_id, or
+    /// resource=documents.id for the resource's id (repeat for several).
+    #[arg(long = "column", value_name = "ATTR=COLUMN", requires = "sql")]
+    pub columns: Vec<String>,
+    /// With --sql: where a set attribute is held: a join table,
+    /// resource.tags=document_tags:document_id:tag (TABLE:KEY:VALUE), or an array column,
+    /// resource.tags=tags (repeat for several).
+    #[arg(long = "set", value_name = "ATTR=TABLE:KEY:VALUE", requires = "sql")]
+    pub sets: Vec<String>,
+    /// With --sql: the SQL dialect, sqlite (?N placeholders) or postgres ($N) [default: sqlite].
+    #[arg(
+        long,
+        value_name = "DIALECT",
+        requires = "sql",
+        conflicts_with = "mapping"
+    )]
+    pub dialect: Option<String>,
+    /// With --sql: the number of the first placeholder [default: 1].
+    #[arg(long, value_name = "N", requires = "sql", conflicts_with = "mapping")]
+    pub first_param: Option<u64>,
+    /// With --sql: the column mapping as a JSON file, as POST /v1/authorize/plan/sql takes it
+    /// ({"dialect", "first_param", "columns"}), instead of --column, --set and --dialect.
+    #[arg(long, value_name = "FILE", requires = "sql", conflicts_with_all = ["columns", "sets"])]
+    pub mapping: Option<std::path::PathBuf>,
 }
 
 /// Filters of `warden audit` (those of `GET /admin/v1/audit`).

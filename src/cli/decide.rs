@@ -6,13 +6,21 @@ use super::exit::{coded, invalid_request, reworded, ExitStatus};
 use super::output::Out;
 use super::setup::{block, cli_app};
 use super::DecideArgs;
+use crate::api;
 use crate::config::Config;
 use crate::engine::{parse_action, parse_entity_ref, Engine, Query, Resource};
+use crate::plan::mapping::Mapping;
 use anyhow::Result;
 use serde_json::{json, Value};
 
 pub(super) fn run(args: &DecideArgs, config: &Config, out: &Out) -> Result<ExitStatus> {
     use crate::admin_action::with_default_context;
+    // The mapping before the plan: a refused mapping is reported without evaluating.
+    let mapping = if args.sql {
+        Some(sql_mapping(args)?)
+    } else {
+        None
+    };
     let engine = Engine::load(&config.policies)
         .map_err(|e| reworded(e.clone(), format!("policies: {e}")))?;
     if let (true, Some(user)) = (args.plan, &args.user) {
@@ -31,7 +39,10 @@ pub(super) fn run(args: &DecideArgs, config: &Config, out: &Out) -> Result<ExitS
             let message = format!("plan: {e}");
             reworded(e, message)
         })?;
-        return print_plan(plan, &resource_type, out);
+        return match &mapping {
+            Some(mapping) => print_plan_sql(plan, mapping, out),
+            None => print_plan(plan, &resource_type, out),
+        };
     }
     let app = cli_app(config, false)?;
     let principal = match (&args.user, &args.token) {
@@ -54,7 +65,10 @@ pub(super) fn run(args: &DecideArgs, config: &Config, out: &Out) -> Result<ExitS
         let plan = engine
             .plan(&query)
             .map_err(|e| invalid_request(format!("plan: {e}")))?;
-        return print_plan(plan, &query.resource_type, out);
+        return match &mapping {
+            Some(mapping) => print_plan_sql(plan, mapping, out),
+            None => print_plan(plan, &query.resource_type, out),
+        };
     }
     let resource = args
         .resource
@@ -177,6 +191,96 @@ fn print_plan(plan: crate::plan::Plan, resource_type: &str, out: &Out) -> Result
         }
         for id in &plan.reasons {
             s.push_str(&format!("  policy {id}\n"));
+        }
+        s
+    });
+    Ok(code)
+}
+
+/// The column mapping of `--sql`: the `--mapping` file, or `--column`, `--set`,
+/// `--dialect` and `--first-param`; checked as the endpoint checks it (the same codes).
+fn sql_mapping(args: &DecideArgs) -> Result<Mapping> {
+    use crate::plan::mapping::{ColumnMapping, ColumnTarget, JoinTable};
+    let raw = match &args.mapping {
+        Some(file) => {
+            let text = std::fs::read_to_string(file).map_err(|e| {
+                invalid_request(format!("cannot read the mapping {}: {e}", file.display()))
+            })?;
+            serde_json::from_str::<ColumnMapping>(&text)
+                .map_err(|e| invalid_request(format!("invalid mapping {}: {e}", file.display())))?
+        }
+        None => {
+            let mut columns = std::collections::BTreeMap::new();
+            let flags = args.columns.iter().map(|c| ("--column", c));
+            for (flag, given) in flags.chain(args.sets.iter().map(|s| ("--set", s))) {
+                let (attr, target) = given.split_once('=').ok_or_else(|| {
+                    invalid_request(format!("{flag} {given:?}: expected ATTR=..."))
+                })?;
+                let parts: Vec<&str> = target.split(':').collect();
+                let target = match (flag, parts.as_slice()) {
+                    ("--set", [table, key, value]) => ColumnTarget::JoinTable(JoinTable {
+                        table: table.to_string(),
+                        key: key.to_string(),
+                        value: value.to_string(),
+                    }),
+                    (_, [column]) => ColumnTarget::Column(column.to_string()),
+                    _ => {
+                        return Err(invalid_request(format!(
+                            "{flag} {given:?}: expected ATTR=COLUMN{}",
+                            if flag == "--set" {
+                                " or ATTR=TABLE:KEY:VALUE"
+                            } else {
+                                ""
+                            }
+                        )))
+                    }
+                };
+                if columns.insert(attr.to_string(), target).is_some() {
+                    return Err(invalid_request(format!("{attr:?} is mapped twice")));
+                }
+            }
+            ColumnMapping {
+                dialect: args.dialect.clone().unwrap_or_else(|| "sqlite".into()),
+                first_param: args.first_param.unwrap_or(1),
+                columns,
+            }
+        }
+    };
+    Mapping::parse(&raw).map_err(|e| {
+        coded(
+            api::mapping_error_code(&e).as_str(),
+            format!("mapping: {e}"),
+        )
+    })
+}
+
+/// `warden decide --plan --sql`: the fragment and its parameters (`--json`: the endpoint's
+/// answer). Exit as `--plan`: 0 when some resource may be allowed (the fragment says which),
+/// 2 when none is (`(1 = 0)`), 1 when the plan cannot be written as SQL exactly.
+fn print_plan_sql(plan: crate::plan::Plan, mapping: &Mapping, out: &Out) -> Result<ExitStatus> {
+    let fragment = mapping
+        .where_fragment(&plan)
+        .map_err(|e| coded(api::sql_error_code(&e).as_str(), e.to_string()))?;
+    let code = if plan.kind == crate::plan::PlanKind::AlwaysDenied {
+        ExitStatus::Deny
+    } else {
+        ExitStatus::Success
+    };
+    let answer = api::PlanSql {
+        sql: fragment.sql,
+        params: fragment.params.iter().map(api::sql_param).collect(),
+        plan,
+    };
+    out.emit(serde_json::to_value(&answer)?, || {
+        let mut s = format!("{}\n", answer.sql);
+        let first = mapping.first_param();
+        for (i, p) in answer.params.iter().enumerate() {
+            let n = first + i;
+            let placeholder = match mapping.dialect() {
+                crate::plan::sql::Dialect::Sqlite => format!("?{n}"),
+                crate::plan::sql::Dialect::Postgres => format!("${n}"),
+            };
+            s.push_str(&format!("  {placeholder} = {p}\n"));
         }
         s
     });

@@ -4,9 +4,11 @@
 //!
 //! A leaf module: the engine builds plans from Cedar's residual policies
 //! (`engine::plan`), the server sends them, [`eval`] checks a resource against one and
-//! [`sql`] turns one into a parameterised `WHERE` fragment. Nothing here knows Cedar.
+//! [`sql`] turns one into a parameterised `WHERE` fragment, over the columns a
+//! [`mapping`] names (the checked wire form services send). Nothing here knows Cedar.
 
 pub mod eval;
+pub mod mapping;
 pub mod sql;
 
 use serde::{Deserialize, Serialize};

@@ -126,9 +126,24 @@ pub enum SqlError {
 /// Attribute paths (`resource.owner`, and `resource` for the resource's own id) to columns.
 pub type Columns = HashMap<String, String>;
 
+/// The alias of a join table in its subquery (no name of a mapping may be this).
+pub const JOIN_ALIAS: &str = "warden_set";
+
+/// A set attribute held in a join table, one row per member: `key` (the resource's id) and
+/// `value` (a member), both written qualified with the table's alias (see
+/// [`super::mapping`], which checks the names).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetTable {
+    /// `table` or `schema.table`.
+    pub table: String,
+    pub key: String,
+    pub value: String,
+}
+
 struct Writer<'a> {
     dialect: Dialect,
     columns: &'a Columns,
+    sets: &'a HashMap<String, SetTable>,
     params: Vec<Param>,
     first: usize,
 }
@@ -155,6 +170,11 @@ impl Writer<'_> {
     }
 
     fn column(&self, attr: &str) -> Result<String, SqlError> {
+        if self.sets.contains_key(attr) {
+            return Err(SqlError::Untranslatable(format!(
+                "{attr} is held in a join table: only `contains` and `in` can test it"
+            )));
+        }
         let column = self
             .columns
             .get(attr)
@@ -198,6 +218,9 @@ impl Writer<'_> {
                 "`contains` on a literal set".into(),
             ));
         };
+        if let Some(set) = self.sets.get(attr) {
+            return self.joined_contains(set, item);
+        }
         let column = self.column(attr)?;
         let item = self.operand(item)?;
         Ok(match self.dialect {
@@ -206,6 +229,26 @@ impl Writer<'_> {
             }
             Dialect::Postgres => format!("({item} = ANY({column}))"),
         })
+    }
+
+    /// A member of a join table's set: `EXISTS` of its row. Inside the subquery an
+    /// unqualified column would name the join table's own column first, so every outer
+    /// column there must be qualified (the mapping holds the resource id to that).
+    fn joined_contains(&mut self, set: &SetTable, item: &Operand) -> Result<String, SqlError> {
+        let id = self.column("resource")?;
+        if let Operand::Attr { attr } = item {
+            if !self.column(attr)?.contains('.') {
+                return Err(SqlError::Untranslatable(format!(
+                    "{attr} is compared inside {}'s subquery: qualify its column with its table",
+                    set.table
+                )));
+            }
+        }
+        let item = self.operand(item)?;
+        Ok(format!(
+            "EXISTS (SELECT 1 FROM {} AS {} WHERE {} = {id} AND {} = {item})",
+            set.table, JOIN_ALIAS, set.key, set.value
+        ))
     }
 
     /// PostgreSQL: Cedar's pattern as a `LIKE` pattern. PostgreSQL's LIKE is
@@ -434,9 +477,22 @@ pub fn condition_fragment(
     columns: &Columns,
     first_param: usize,
 ) -> Result<Fragment, SqlError> {
+    condition_fragment_with_sets(condition, dialect, columns, &HashMap::new(), first_param)
+}
+
+/// [`condition_fragment`] with some set attributes held in join tables (`sets`, by attribute
+/// path; [`super::mapping::Mapping`] builds them from checked names).
+pub fn condition_fragment_with_sets(
+    condition: &Expr,
+    dialect: Dialect,
+    columns: &Columns,
+    sets: &HashMap<String, SetTable>,
+    first_param: usize,
+) -> Result<Fragment, SqlError> {
     let mut w = Writer {
         dialect,
         columns,
+        sets,
         params: Vec::new(),
         first: first_param.max(1),
     };

@@ -22,6 +22,7 @@ pub mod openapi;
 mod ops;
 pub mod origin;
 mod panics;
+mod plan_sql;
 mod routes;
 mod schemas;
 pub mod watch;

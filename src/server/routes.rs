@@ -8,7 +8,7 @@
 //! 413 and 415 where there is a body, ...) are added by the document builder; an entry lists
 //! only its own (404, 409, 429, ...).
 
-use super::{admin, auth, authzen, decide, ops, AppState};
+use super::{admin, auth, authzen, decide, ops, plan_sql, AppState};
 use crate::admin_action::AdminAction;
 use crate::api;
 use axum::routing::MethodRouter;
@@ -259,6 +259,13 @@ pub const ROUTES: &[Route] = routes! {
         auth: Auth::UserToken,
         body: json(t::<api::PlanRequest>),
         ok: &[ok("The plan: the condition a resource must meet", with_plan::<api::Plan>)],
+    }
+    post "/v1/authorize/plan/sql" => plan_sql::authorize_plan_sql {
+        tag: "decisions",
+        summary: "The token's user's query plan as a SQL WHERE fragment with bound parameters, over a column mapping (400 with a stable code when it cannot be exact)",
+        auth: Auth::UserToken,
+        body: json(t::<api::PlanSqlRequest>),
+        ok: &[ok("The fragment, its parameters in placeholder order, and the plan", with_plan::<api::PlanSql>)],
     }
     get "/.well-known/authzen-configuration" => authzen::configuration {
         tag: "authzen", summary: "AuthZEN PDP metadata",

@@ -3,7 +3,7 @@
 
 import type { components } from "./generated/openapi.js";
 import { WardenHttpError, WardenUnavailableError } from "./errors.js";
-import { isPlan, type Plan, type PlanRequest } from "./plan.js";
+import { isPlan, isPlanSql, type Plan, type PlanRequest, type PlanSql, type PlanSqlRequest } from "./plan.js";
 
 export type Schemas = components["schemas"];
 export type SignedIn = Schemas["SignedIn"];
@@ -144,6 +144,18 @@ export class WardenClient {
   /** POST /v1/authorize/plan: the condition under which the user may act on a resource type. */
   plan(accessToken: string, request: PlanRequest, call: CallOptions = {}): Promise<Plan> {
     return this.post("/v1/authorize/plan", request, accessToken, isPlan, call);
+  }
+
+  /**
+   * POST /v1/authorize/plan/sql: the plan as a SQL `WHERE` fragment with its parameters, over
+   * `request.mapping`'s columns, for raw SQL (`pg`: `pool.query(\`... WHERE ${sql}\`, params)`).
+   * A plan SQL cannot say exactly, an unmapped attribute or a refused name is a
+   * `WardenHttpError` (400, `code` one of `unsupported_plan`, `unmapped_attribute`,
+   * `unknown_attribute`, `unsafe_identifier`, `unknown_dialect`, `invalid_mapping`): show no
+   * rows then, never drop the condition. Bind `params`, never paste them into the SQL.
+   */
+  planSql(accessToken: string, request: PlanSqlRequest, call: CallOptions = {}): Promise<PlanSql> {
+    return this.post("/v1/authorize/plan/sql", request, accessToken, isPlanSql, call);
   }
 
   /**

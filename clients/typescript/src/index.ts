@@ -49,7 +49,7 @@ export {
   type PlanResult,
 } from "./authorize.js";
 export { planToPrismaWhere, type PrismaMapping, type FieldMapping, type PrismaWhere } from "./prisma.js";
-export { deniedPlan, type Plan, type Expr, type Operand, type PlanKind, type PlanRequest } from "./plan.js";
+export { deniedPlan, type Plan, type Expr, type Operand, type PlanKind, type PlanRequest, type PlanSql, type PlanSqlRequest, type ColumnMapping } from "./plan.js";
 export type { paths, components } from "./generated/openapi.js";
 
 import { wardenClient as defaultClient } from "./client.js";

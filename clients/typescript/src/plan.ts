@@ -2,6 +2,8 @@
 // plan-format note and described in warden's OpenAPI document). The expression tree is typed
 // here by hand: the tree is recursive and the client must check every node anyway.
 
+import type { components } from "./generated/openapi.js";
+
 /** An operand of a comparison. */
 export type Operand =
   | { attr: string }
@@ -44,9 +46,33 @@ export interface PlanRequest {
   context?: Record<string, unknown>;
 }
 
+/** The request of POST /v1/authorize/plan/sql: the plan request and the column mapping. */
+export type PlanSqlRequest = components["schemas"]["PlanSqlRequest"];
+/** How the resource's attributes map to columns and join tables, and the SQL dialect. */
+export type ColumnMapping = components["schemas"]["ColumnMapping"];
+/** The answer of POST /v1/authorize/plan/sql: the fragment, its parameters and the plan. */
+export type PlanSql = Omit<components["schemas"]["PlanSql"], "plan"> & { plan: Plan };
+
 /** A plan that allows nothing: what a failure becomes (fail closed). */
 export function deniedPlan(): Plan {
   return { kind: "always_denied", condition: { op: "false" }, unsupported: [], reasons: [] };
+}
+
+/**
+ * Whether `x` has the shape of a SQL fragment answer: a parenthesised fragment, scalar
+ * parameters and a plan. Anything else is refused (fail closed: no rows).
+ */
+export function isPlanSql(x: unknown): x is PlanSql {
+  if (typeof x !== "object" || x === null) return false;
+  const a = x as Record<string, unknown>;
+  return (
+    typeof a.sql === "string" &&
+    a.sql.startsWith("(") &&
+    a.sql.endsWith(")") &&
+    Array.isArray(a.params) &&
+    a.params.every((p) => typeof p === "string" || typeof p === "boolean" || (typeof p === "number" && Number.isInteger(p))) &&
+    isPlan(a.plan)
+  );
 }
 
 /** Whether `x` has the top-level shape of a plan (the tree is checked where it is used). */

@@ -11,6 +11,7 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import {
+  type PlanSqlRequest,
   RefreshSingleFlight,
   WardenClient,
   WardenHttpError,
@@ -249,4 +250,33 @@ test("a real plan becomes an exact Prisma filter", async () => {
   const none = await plan({ accessToken: "e30.e30.e30" }, "readDocument", "Document", undefined, { client });
   assert.equal(none.kind, "always_denied");
   assert.equal(none.unauthenticated, true);
+});
+
+test("planSql: a real plan as a SQL fragment with bound parameters, and refusals as typed errors", async () => {
+  const alice = await client.login("alice@example.com", ALICE_PASSWORD);
+  const token = alice.access_token;
+  const edit = await client.planSql(token, {
+    action: "editDocument",
+    resource_type: "Document",
+    mapping: { dialect: "postgres", first_param: 2, columns: { "resource.owner": "documents.owner_id" } },
+  });
+  assert.equal(edit.sql, "(documents.owner_id = $2)");
+  assert.deepEqual(edit.params, ["alice"]);
+  assert.equal(edit.plan.kind, "conditional");
+  assert.deepEqual(edit.plan.reasons, ["app.owner-edit-document"]);
+  const none = await client.planSql(token, {
+    action: "deleteUserResource",
+    resource_type: "UserResource",
+    mapping: { dialect: "sqlite", columns: {} },
+  });
+  assert.deepEqual([none.sql, none.params, none.plan.kind], ["(1 = 0)", [], "always_denied"]);
+  const refused = async (mapping: PlanSqlRequest["mapping"], code: string) =>
+    assert.rejects(
+      client.planSql(token, { action: "editDocument", resource_type: "Document", mapping }),
+      (e: unknown) => e instanceof WardenHttpError && e.status === 400 && e.code === code,
+    );
+  await refused({ dialect: "sqlite", columns: { "resource.owner": "owner_id; DROP TABLE documents" } }, "unsafe_identifier");
+  await refused({ dialect: "sqlite", columns: {} }, "unmapped_attribute");
+  await refused({ dialect: "sqlite", columns: { "resource.tags": { table: "document_tags", key: "document_id", value: "tag" } } }, "invalid_mapping");
+  await refused({ dialect: "mysql" as "sqlite", columns: { "resource.owner": "owner_id" } }, "unknown_dialect");
 });

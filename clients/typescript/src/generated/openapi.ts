@@ -843,6 +843,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/authorize/plan/sql": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The token's user's query plan as a SQL WHERE fragment with bound parameters, over a column mapping (400 with a stable code when it cannot be exact) */
+        post: operations["authorize_plan_sql"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -942,6 +959,36 @@ export interface components {
             /** Format: int64 */
             revoked_at?: number | null;
         };
+        /**
+         * @description Where a resource's attributes are held in the caller's database, and the SQL dialect: the
+         *     column mapping of a SQL fragment (docs/query-plans.md, "SQL without Rust").
+         */
+        ColumnMapping: {
+            /**
+             * @description Attribute paths (`resource` for the resource's id, `resource.owner`, ...) to the
+             *     column that holds each, or for a set attribute the join table that holds its members
+             *     (at most 64 entries).
+             */
+            columns: {
+                [key: string]: components["schemas"]["ColumnTarget"];
+            };
+            /**
+             * @description `sqlite` (`?N` placeholders, sets in JSON array columns) or `postgres` (`$N`, sets in
+             *     array columns).
+             */
+            dialect: components["schemas"]["SqlDialect"];
+            /**
+             * Format: int64
+             * @description The number of the first placeholder: 1 (the default) unless the query binds
+             *     parameters of its own before the fragment.
+             */
+            first_param?: number;
+        };
+        /**
+         * @description Where an attribute is held: a column (for a set, a JSON array column on SQLite or an
+         *     array column on PostgreSQL), or a join table.
+         */
+        ColumnTarget: string | components["schemas"]["JoinTable"];
         /** @description `POST /admin/v1/clients`. */
         CreateClient: {
             /** @description 1 to 128 characters, no control or invisible characters. */
@@ -1058,7 +1105,7 @@ export interface components {
          *     ever added; a client reads an unknown one as a generic failure of the status.
          * @enum {string}
          */
-        ErrorCode: "invalid_request" | "invalid_credentials" | "too_many_attempts" | "busy" | "internal_error" | "internal" | "unavailable" | "not_found" | "conflict" | "forbidden" | "escalation_refused" | "policy_error" | "invalid_grant" | "invalid_client" | "unsupported_grant_type" | "unauthorized" | "method_not_allowed" | "too_many_requests" | "payload_too_large" | "unsupported_media_type" | "uri_too_long" | "header_fields_too_large" | "request_timeout" | "timeout" | "token_too_large" | "malformed_token" | "wrong_token_type" | "unsupported_crit" | "wrong_algorithm" | "unknown_kid" | "bad_signature" | "token_expired" | "token_not_yet_valid" | "token_issued_in_future" | "wrong_issuer" | "wrong_audience" | "bad_claims" | "token_revoked" | "session_ended" | "user_disabled" | "unknown_user" | "token_revoked_for_user" | "missing_token" | "token_check_unavailable";
+        ErrorCode: "invalid_request" | "invalid_credentials" | "too_many_attempts" | "busy" | "internal_error" | "internal" | "unavailable" | "not_found" | "conflict" | "forbidden" | "escalation_refused" | "policy_error" | "invalid_grant" | "invalid_client" | "unsupported_grant_type" | "unauthorized" | "method_not_allowed" | "too_many_requests" | "payload_too_large" | "unsupported_media_type" | "uri_too_long" | "header_fields_too_large" | "request_timeout" | "timeout" | "token_too_large" | "malformed_token" | "wrong_token_type" | "unsupported_crit" | "wrong_algorithm" | "unknown_kid" | "bad_signature" | "token_expired" | "token_not_yet_valid" | "token_issued_in_future" | "wrong_issuer" | "wrong_audience" | "bad_claims" | "token_revoked" | "session_ended" | "user_disabled" | "unknown_user" | "token_revoked_for_user" | "missing_token" | "token_check_unavailable" | "unsupported_plan" | "unmapped_attribute" | "unknown_attribute" | "unsafe_identifier" | "unknown_dialect" | "invalid_mapping";
         /** @description `POST /access/v1/evaluation` (AuthZEN 1.0 section 6.1). */
         Evaluation: {
             action: components["schemas"]["Action"];
@@ -1227,6 +1274,20 @@ export interface components {
             token_type?: string | null;
             username?: string | null;
         };
+        /**
+         * @description A set attribute held in a join table: a row `(key, value)` for each member, `key` being
+         *     the resource's id. `resource.tags.contains("x")` becomes
+         *     `EXISTS (SELECT 1 FROM table AS warden_set WHERE warden_set.key = <resource id column>
+         *     AND warden_set.value = ?1)`.
+         */
+        JoinTable: {
+            /** @description Its column holding the resource's id. */
+            key: string;
+            /** @description The join table: `document_tags`, or qualified, `public.document_tags`. */
+            table: string;
+            /** @description Its column holding one member of the set. */
+            value: string;
+        };
         /** @description One public key of the JWKS. */
         Jwk: {
             alg: string;
@@ -1372,6 +1433,34 @@ export interface components {
             /** @description An `Action` name. */
             action: components["schemas"]["Name"];
             context?: Record<string, unknown> | null;
+            /** @description The resource's entity type (`Document`). */
+            resource_type: components["schemas"]["Name"];
+        };
+        /** @description The answer of `POST /v1/authorize/plan/sql`. */
+        PlanSql: {
+            /**
+             * @description The values of the placeholders, in order from `first_param`: bind them, never paste
+             *     them into the SQL.
+             */
+            params: components["schemas"]["SqlParam"][];
+            /** @description The plan the fragment says. */
+            plan: components["schemas"]["Plan"];
+            /**
+             * @description The `WHERE` fragment, parenthesised (`(owner_id = ?1)`; `(1 = 1)` when every
+             *     resource is allowed, `(1 = 0)` when none is). Values are only ever placeholders.
+             */
+            sql: string;
+        };
+        /**
+         * @description `POST /v1/authorize/plan/sql`: the plan of `/v1/authorize/plan` as a SQL `WHERE` fragment
+         *     over the columns `mapping` names.
+         */
+        PlanSqlRequest: {
+            /** @description An `Action` name. */
+            action: components["schemas"]["Name"];
+            context?: Record<string, unknown> | null;
+            /** @description Where the resource's attributes are held, and the SQL dialect. */
+            mapping: components["schemas"]["ColumnMapping"];
             /** @description The resource's entity type (`Document`). */
             resource_type: components["schemas"]["Name"];
         };
@@ -1594,6 +1683,13 @@ export interface components {
              */
             retired_at?: number | null;
         };
+        /**
+         * @description The SQL dialects a mapping can name.
+         * @enum {string}
+         */
+        SqlDialect: "sqlite" | "postgres";
+        /** @description A bound parameter: a string, a whole number or a boolean */
+        SqlParam: string | number | boolean;
         /** @description An AuthZEN subject. */
         Subject: {
             /** @description A user id or email. */
@@ -6652,6 +6748,102 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Plan"];
+                };
+            };
+            /** @description Bad input; the message names the field or parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (or wrong email or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body did not arrive in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request target is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many or too large header fields */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (storage, overload, or the request took too long); retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    authorize_plan_sql: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanSqlRequest"];
+            };
+        };
+        responses: {
+            /** @description The fragment, its parameters in placeholder order, and the plan */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanSql"];
                 };
             };
             /** @description Bad input; the message names the field or parameter at fault */
