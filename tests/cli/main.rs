@@ -4,6 +4,7 @@
 mod contract;
 mod database;
 mod decide;
+mod hints;
 mod policy;
 mod serve;
 mod users;
