@@ -131,7 +131,7 @@ mod tests {
         let required = RequiredAttributes::of_schema(SCHEMA);
         let missing = required.missing("Document", "d1", &Map::new()).unwrap();
         assert!(missing.contains("attributes `owner`, `pages`"), "{missing}");
-        assert!(missing.contains(r#"{"owner":{"id":"...","type":"User"},"pages":0}"#), "{missing}");
+        assert!(missing.contains(r#"{"owner":{"type":"User","id":"..."},"pages":0}"#), "{missing}");
         assert!(!missing.contains("title"), "optional: {missing}");
         let given = json!({"owner": {"type": "User", "id": "alice"}, "pages": 2});
         assert_eq!(required.missing("Document", "d1", given.as_object().unwrap()), None);

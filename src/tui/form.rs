@@ -440,7 +440,7 @@ impl Form {
         }
         lines.push(Line::styled(
             if self.kind == FormKind::SignIn {
-                "Tab/↓ next field · Enter on the last field signs in · Esc clears · Ctrl-C quits"
+                "Tab/↓ next field · Enter signs in · Esc clears · Ctrl-C quits"
             } else {
                 "Tab/↓ next field · Enter on the last field submits · Esc cancels"
             },

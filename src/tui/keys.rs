@@ -139,7 +139,7 @@ pub static GLOBAL: &[Binding] = &[
         &[C(':')],
         ":",
         Action::Command,
-        "command: :users, :sessions alice (a view, then its filter), :q",
+        "command line (:users)",
         "",
     ),
 ];

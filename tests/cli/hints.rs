@@ -28,7 +28,7 @@ fn decide_says_a_request_lacks_a_required_attribute_and_how_to_give_it() {
     assert!(out.starts_with("deny\n  not a policy's answer: the request is incomplete"), "{out}");
     assert!(
         out.contains("lacks the attribute `owner`")
-            && out.contains(r#"--properties '{"owner":{"id":"...","type":"User"}}'"#),
+            && out.contains(r#"--properties '{"owner":{"type":"User","id":"..."}}'"#),
         "{out}"
     );
     assert!(!out.contains("no policy permits this"), "{out}");
