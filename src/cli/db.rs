@@ -42,7 +42,8 @@ fn copy(
     // A server live on the source keeps writing (sign-ins, revocations, the logs) after the
     // copy's snapshot: a session revoked there would stay usable in the copy. Refused unless
     // --force, by the heartbeats the servers already record (issue 32).
-    if !force {
+    // (A missing source is for the copy to report, after the target's check.)
+    if !force && from.exists() {
         let live = block(crate::app::copy_source_replicas(from, crate::util::now()))??;
         if !live.is_empty() {
             let servers: Vec<String> = live
