@@ -83,7 +83,11 @@ pub(super) fn run(args: &DecideArgs, config: &Config, out: &Out) -> Result<ExitS
     // A request that lacks an attribute the schema requires is denied before any policy is
     // asked: said as such, so it does not read as the policies' answer (issue 32).
     let r = &query.resource;
-    let incomplete = !decision.allowed && bundle.required.missing(&r.kind, &r.id, &r.properties).is_some();
+    let incomplete = !decision.allowed
+        && bundle
+            .required
+            .missing(&r.kind, &r.id, &r.properties)
+            .is_some();
     let located: Vec<Value> = decision
         .reasons
         .iter()

@@ -43,7 +43,11 @@ fn logged_principal(text: &str) -> Result<String> {
 }
 
 pub(super) fn run(args: &DecisionsArgs, config: &Config, out: &Out) -> Result<ExitStatus> {
-    let principal = args.principal.as_deref().map(logged_principal).transpose()?;
+    let principal = args
+        .principal
+        .as_deref()
+        .map(logged_principal)
+        .transpose()?;
     let app = cli_app(config, false)?;
     let since = match &args.since {
         Some(t) => Some(crate::util::parse_time(t).ok_or_else(|| {

@@ -26,7 +26,9 @@ pub(super) fn config(cli: &Cli) -> Result<Config> {
         flags.insert("listen".into(), json!(l));
     }
     let config = Config::load_with_flags(cli.config.as_deref(), flags)?;
-    for warning in crate::config::unknown_env_vars(std::env::vars_os().filter_map(|(k, _)| k.into_string().ok())) {
+    for warning in crate::config::unknown_env_vars(
+        std::env::vars_os().filter_map(|(k, _)| k.into_string().ok()),
+    ) {
         eprintln!("warning: {warning}");
     }
     Ok(config)

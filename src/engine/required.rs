@@ -107,9 +107,7 @@ fn example(t: &Value, types: &Map<String, Value>, qualify: &dyn Fn(&str) -> Stri
         ("Set", _) => Value::Array(Vec::new()),
         ("Record", _) => Value::Object(Map::new()),
         ("Entity", name) => entity(name),
-        ("EntityOrCommon", name) if types.contains_key(name) || name.contains("::") => {
-            entity(name)
-        }
+        ("EntityOrCommon", name) if types.contains_key(name) || name.contains("::") => entity(name),
         _ => Value::from("..."),
     }
 }
@@ -131,16 +129,26 @@ mod tests {
         let required = RequiredAttributes::of_schema(SCHEMA);
         let missing = required.missing("Document", "d1", &Map::new()).unwrap();
         assert!(missing.contains("attributes `owner`, `pages`"), "{missing}");
-        assert!(missing.contains(r#"{"owner":{"type":"User","id":"..."},"pages":0}"#), "{missing}");
+        assert!(
+            missing.contains(r#"{"owner":{"type":"User","id":"..."},"pages":0}"#),
+            "{missing}"
+        );
         assert!(!missing.contains("title"), "optional: {missing}");
         let given = json!({"owner": {"type": "User", "id": "alice"}, "pages": 2});
-        assert_eq!(required.missing("Document", "d1", given.as_object().unwrap()), None);
+        assert_eq!(
+            required.missing("Document", "d1", given.as_object().unwrap()),
+            None
+        );
         let half = json!({"pages": 2});
-        let missing = required.missing("Document", "d1", half.as_object().unwrap()).unwrap();
+        let missing = required
+            .missing("Document", "d1", half.as_object().unwrap())
+            .unwrap();
         assert!(missing.contains("attribute `owner` that"), "{missing}");
         assert_eq!(required.missing("Open", "o", &Map::new()), None);
         assert_eq!(required.missing("Nope", "o", &Map::new()), None);
-        let missing = required.missing("Warden::Client", "c", &Map::new()).unwrap();
+        let missing = required
+            .missing("Warden::Client", "c", &Map::new())
+            .unwrap();
         assert!(missing.contains(r#""type":"Warden::Client""#), "{missing}");
     }
 

@@ -132,7 +132,8 @@ async fn token_principal(state: &AppState, token: Option<String>) -> Result<Prin
 
 fn query_from(principal: &Principal, item: api::Authorize) -> Result<Query, String> {
     let (action_type, action) = action_of(item.action.as_str())?;
-    let context = crate::admin_action::with_default_context(&action_type, Value::Object(item.context));
+    let context =
+        crate::admin_action::with_default_context(&action_type, Value::Object(item.context));
     Ok(Query {
         principal: principal.clone(),
         action_type,

@@ -363,7 +363,11 @@ pub fn banner(state: &AppState, local: &str) -> String {
         crate::app::shown_db(&db),
         bundle.dir.display(),
         if policies == 1 { "policy" } else { "policies" },
-        if templates == 1 { "template" } else { "templates" },
+        if templates == 1 {
+            "template"
+        } else {
+            "templates"
+        },
         config.base_url(),
     )
 }

@@ -135,13 +135,7 @@ pub static GLOBAL: &[Binding] = &[
     ),
     read(&[C('m')], "m", Action::Messages, "last message in full", ""),
     read(&[C('L')], "L", Action::SignOut, "sign out", ""),
-    read(
-        &[C(':')],
-        ":",
-        Action::Command,
-        "command line (:users)",
-        "",
-    ),
+    read(&[C(':')], ":", Action::Command, "command line (:users)", ""),
 ];
 
 /// Keys of every list.

@@ -4,8 +4,8 @@
 //! this module imports nothing of the console but the client's result types and the keys'
 //! actions.
 
-use super::keys::Action;
 use super::client::{ClientError, Me};
+use super::keys::Action;
 use serde_json::Value;
 
 /// The views, in tab order.

@@ -63,9 +63,8 @@ fn hints(app: &App) -> Vec<&'static Binding> {
     lists.push(GLOBAL);
     let mut out: Vec<&'static Binding> = Vec::new();
     for b in lists.into_iter().flat_map(|l| l.iter()) {
-        let hidden = b.hint.is_empty()
-            || (app.read_only && b.changes)
-            || app.refuses(app.current, b.action);
+        let hidden =
+            b.hint.is_empty() || (app.read_only && b.changes) || app.refuses(app.current, b.action);
         if !hidden && !out.iter().any(|o| std::ptr::eq(*o, b)) {
             out.push(b);
         }

@@ -11,9 +11,24 @@ use std::time::{Duration, Instant};
 fn decide_says_a_request_lacks_a_required_attribute_and_how_to_give_it() {
     let env = Env::new();
     env.ok(&["init"]);
-    env.ok(&["user", "add", "--email", "alice@example.com", "--id", "alice", "--role", "USER"]);
+    env.ok(&[
+        "user",
+        "add",
+        "--email",
+        "alice@example.com",
+        "--id",
+        "alice",
+        "--role",
+        "USER",
+    ]);
     let decide = |extra: &[&str]| {
-        let mut args = vec!["decide", "--user", "alice", "--resource", "Document::\"d1\""];
+        let mut args = vec![
+            "decide",
+            "--user",
+            "alice",
+            "--resource",
+            "Document::\"d1\"",
+        ];
         args.extend_from_slice(extra);
         let out = env.run(&args);
         (
@@ -25,7 +40,10 @@ fn decide_says_a_request_lacks_a_required_attribute_and_how_to_give_it() {
     // Without `owner`: a deny (fail closed), said to be the request's fault, not a policy's.
     let (code, out, err) = decide(&["--action", "readDocument"]);
     assert_eq!(code, Some(2), "{out}{err}");
-    assert!(out.starts_with("deny\n  not a policy's answer: the request is incomplete"), "{out}");
+    assert!(
+        out.starts_with("deny\n  not a policy's answer: the request is incomplete"),
+        "{out}"
+    );
     assert!(
         out.contains("lacks the attribute `owner`")
             && out.contains(r#"--properties '{"owner":{"type":"User","id":"..."}}'"#),
@@ -43,12 +61,21 @@ fn decide_says_a_request_lacks_a_required_attribute_and_how_to_give_it() {
     assert!(!out.contains("incomplete"), "{out}");
     // The same in JSON: the error says it, the decision is a deny.
     let out = env.run(&[
-        "decide", "--user", "alice", "--action", "readDocument", "--resource", "Document::\"d1\"",
+        "decide",
+        "--user",
+        "alice",
+        "--action",
+        "readDocument",
+        "--resource",
+        "Document::\"d1\"",
         "--json",
     ]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["allowed"], false);
-    assert!(v["errors"][0].as_str().unwrap().contains("--properties"), "{v}");
+    assert!(
+        v["errors"][0].as_str().unwrap().contains("--properties"),
+        "{v}"
+    );
     // A misspelt action: the nearest one.
     let (code, out, _) = decide(&["--action", "readDocumnt"]);
     assert_eq!(code, Some(2));
@@ -139,7 +166,10 @@ fn a_server_says_what_it_runs_on_is_forgotten_when_stopped_and_blocks_a_copy_whi
     let live = replicas_until(&env, |v| v.as_array().is_some_and(|a| a.len() == 1));
     assert_eq!(live[0]["address"], addr.as_str());
     let table = env.ok(&["replicas"]);
-    assert!(table.lines().next().unwrap().contains("LAST SEEN"), "{table}");
+    assert!(
+        table.lines().next().unwrap().contains("LAST SEEN"),
+        "{table}"
+    );
     assert!(table.contains("s ago"), "{table}");
 
     // A copy of the database it writes to is refused, nothing copied (no connection tried).

@@ -138,7 +138,10 @@ fn serve_in_an_empty_directory_answers_healthz_and_stops_on_sigterm() {
     };
     // Without public_url, the issuer is where the server really listens (not :8080): the
     // last line of the start-up banner (database, policies, issuer).
-    let issuer = (0..3).map(|_| lines.next().unwrap().unwrap()).last().unwrap();
+    let issuer = (0..3)
+        .map(|_| lines.next().unwrap().unwrap())
+        .last()
+        .unwrap();
     assert_eq!(
         issuer,
         format!("  issuer    http://{addr} (public_url unset: the listen address)")

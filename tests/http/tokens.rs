@@ -329,9 +329,17 @@ fn a_wrong_issuer_names_the_expected_one_and_public_url() {
     // The command line, configured for another URL than the server that minted the token.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_warden"))
         .args(["--db", app.db()])
-        .args(["--policies", app.dir.path().join("policies").to_str().unwrap()])
+        .args([
+            "--policies",
+            app.dir.path().join("policies").to_str().unwrap(),
+        ])
         .args(["decide", "--token", &good, "--action", "readDocument"])
-        .args(["--resource", "Document::\"d1\"", "--properties", r#"{"owner":"alice"}"#])
+        .args([
+            "--resource",
+            "Document::\"d1\"",
+            "--properties",
+            r#"{"owner":"alice"}"#,
+        ])
         .env("WARDEN_PUBLIC_URL", "http://127.0.0.1:8181")
         .output()
         .unwrap();

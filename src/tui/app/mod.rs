@@ -409,9 +409,7 @@ impl App {
             let (long, brief) = v.titles();
             [long.to_lowercase().replace(' ', ""), brief.to_lowercase()]
         };
-        let exact = ViewId::ALL
-            .iter()
-            .find(|v| names(v).iter().any(|n| *n == name));
+        let exact = ViewId::ALL.iter().find(|v| names(v).contains(&name));
         let started: Vec<ViewId> = ViewId::ALL
             .iter()
             .filter(|v| names(v).iter().any(|n| n.starts_with(&name)))
@@ -420,10 +418,7 @@ impl App {
         let view = match (exact, started.as_slice()) {
             (Some(v), _) | (None, [v]) => *v,
             _ => {
-                let all: Vec<String> = ViewId::ALL
-                    .iter()
-                    .map(|v| names(v)[0].clone())
-                    .collect();
+                let all: Vec<String> = ViewId::ALL.iter().map(|v| names(v)[0].clone()).collect();
                 return self.error(format!(
                     ":{name} is not a view; one of: {} (then a filter), or :q",
                     all.join(", ")

@@ -48,7 +48,11 @@ fn text_fields_edit_as_readline_and_ctrl_types_no_letter() {
     assert_eq!(line(&keys), ("hello world!".into(), None));
     // ←, Backspace, Delete, Ctrl-K, and Ctrl-W in the middle.
     let mut keys = chars("abcdef");
-    keys.extend([plain(KeyCode::Left), plain(KeyCode::Left), plain(KeyCode::Backspace)]);
+    keys.extend([
+        plain(KeyCode::Left),
+        plain(KeyCode::Left),
+        plain(KeyCode::Backspace),
+    ]);
     assert_eq!(line(&keys), ("abcef".into(), Some(3)));
     keys.push(plain(KeyCode::Delete));
     assert_eq!(line(&keys).0, "abcf");
@@ -60,7 +64,11 @@ fn text_fields_edit_as_readline_and_ctrl_types_no_letter() {
     assert_eq!(line(&keys), ("one  three".into(), Some(4)));
     // Any other Ctrl or Alt key types nothing (a password never gains an unseen letter).
     let mut keys = chars("pw");
-    keys.extend([ctrl('x'), ctrl('l'), KeyEvent::new(KeyCode::Char('b'), KeyModifiers::ALT)]);
+    keys.extend([
+        ctrl('x'),
+        ctrl('l'),
+        KeyEvent::new(KeyCode::Char('b'), KeyModifiers::ALT),
+    ]);
     assert_eq!(line(&keys).0, "pw");
     // Multi-byte text is edited by characters.
     let mut keys = chars("héllo");
@@ -76,7 +84,11 @@ fn a_form_field_takes_ctrl_keys_and_shows_the_cursor_where_it_is() {
         form.on_key(k);
     }
     form.on_key(ctrl('a'));
-    let text: String = form.lines()[0].spans.iter().map(|s| s.content.to_string()).collect();
+    let text: String = form.lines()[0]
+        .spans
+        .iter()
+        .map(|s| s.content.to_string())
+        .collect();
     assert!(text.ends_with("▏admin@localhost"), "{text}");
     form.on_key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
     for k in chars("secret") {
@@ -204,7 +216,11 @@ fn keys_the_policies_refuse_are_hidden_and_refused_with_a_word() {
     assert!(app.modal.is_none(), "no form for a refused key");
     assert!(app.take_jobs().is_empty());
     let m = app.message.clone().unwrap();
-    assert!(m.error && m.text.contains("not permitted: new user"), "{}", m.text);
+    assert!(
+        m.error && m.text.contains("not permitted: new user"),
+        "{}",
+        m.text
+    );
     press(&mut app, KeyCode::Char('?'));
     assert!(render(&app, 140, 40).contains("new user (not permitted)"));
     press(&mut app, KeyCode::Esc);
@@ -215,7 +231,10 @@ fn keys_the_policies_refuse_are_hidden_and_refused_with_a_word() {
     assert!(
         !app.take_jobs().iter().any(|j| matches!(
             &j.request,
-            Request::Send { what: What::Permissions(..), .. }
+            Request::Send {
+                what: What::Permissions(..),
+                ..
+            }
         )),
         "asked once per view"
     );
@@ -236,7 +255,10 @@ fn cut_columns_end_with_an_ellipsis() {
     app.views.users.set_rows(rows);
     snapshot_sizes("cut_columns_users", &app);
     let text = render(&app, 80, 24);
-    assert!(text.contains("│  a-very-long-u… someone.with.a.long.… A-VERY-LONG-U… USER"), "{text}");
+    assert!(
+        text.contains("│  a-very-long-u… someone.with.a.long.… A-VERY-LONG-U… USER"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -272,7 +294,13 @@ fn the_command_line_goes_to_a_view_with_its_filter() {
     type_text(&mut app, "nope");
     press(&mut app, KeyCode::Enter);
     let m = app.message.clone().unwrap();
-    assert!(m.error && m.text.contains(":nope is not a view; one of: dashboard, users"), "{}", m.text);
+    assert!(
+        m.error
+            && m.text
+                .contains(":nope is not a view; one of: dashboard, users"),
+        "{}",
+        m.text
+    );
     assert_eq!(app.current, ViewId::Sessions);
     press(&mut app, KeyCode::Char(':'));
     type_text(&mut app, "q");

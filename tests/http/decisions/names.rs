@@ -42,7 +42,11 @@ fn a_namespaced_action_and_resource_type_are_taken_as_warden_decide_takes_them()
 fn a_name_that_is_neither_form_is_a_400_saying_how_to_write_it() {
     let app = spawn_app();
     let admin = app.admin_token();
-    for bad in ["Warden::Action::\"users.read", "Warden::Action::users.read", "::\"x\""] {
+    for bad in [
+        "Warden::Action::\"users.read",
+        "Warden::Action::users.read",
+        "::\"x\"",
+    ] {
         let body = json!({"action": bad, "resource": {"type": "Warden::Resource", "id": "users"}});
         let r = authorize(&app, &admin, &body);
         assert_eq!(r.status, 400, "{bad}: {}", r.text);
@@ -61,7 +65,14 @@ fn a_name_that_is_neither_form_is_a_400_saying_how_to_write_it() {
             Some(&admin),
         );
         assert_eq!(r.status, 400, "{}", r.text);
-        assert!(r.json()["message"].as_str().unwrap().starts_with("items[1]: "), "{}", r.text);
+        assert!(
+            r.json()["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("items[1]: "),
+            "{}",
+            r.text
+        );
         assert!(r.json().get("results").is_none());
     }
 }
@@ -70,12 +81,14 @@ fn a_name_that_is_neither_form_is_a_400_saying_how_to_write_it() {
 fn an_unknown_action_denies_and_says_the_nearest_one() {
     let app = spawn_app();
     let admin = app.admin_token();
-    let typo = json!({"action": "deleteUserResorce", "resource": {"type": "UserResource", "id": "r1"}});
+    let typo =
+        json!({"action": "deleteUserResorce", "resource": {"type": "UserResource", "id": "r1"}});
     let v = authorize(&app, &admin, &typo).json();
     assert_eq!(v["allowed"], false, "{v}");
     let error = v["errors"][0].as_str().unwrap();
     assert!(
-        error.contains("unknown action") && error.contains("did you mean Action::\"deleteUserResource\"?"),
+        error.contains("unknown action")
+            && error.contains("did you mean Action::\"deleteUserResource\"?"),
         "{error}"
     );
     // A namespaced action written as the id of an `Action` (the old mistake) says the form.
@@ -88,7 +101,10 @@ fn an_unknown_action_denies_and_says_the_nearest_one() {
     let far = json!({"action": "launchRocket", "resource": {"type": "UserResource", "id": "r1"}});
     let v = authorize(&app, &admin, &far).json();
     assert_eq!(v["allowed"], false);
-    assert!(!v["errors"][0].as_str().unwrap().contains("did you mean"), "{v}");
+    assert!(
+        !v["errors"][0].as_str().unwrap().contains("did you mean"),
+        "{v}"
+    );
 }
 
 #[test]
@@ -100,7 +116,10 @@ fn authzen_takes_a_namespaced_action_and_explains_a_malformed_one() {
             "/access/v1/evaluation",
             Some("application/json"),
             body.to_string().as_bytes(),
-            &[("Authorization", &format!("Bearer {key}")), ("X-Warden-Explain", "true")],
+            &[
+                ("Authorization", &format!("Bearer {key}")),
+                ("X-Warden-Explain", "true"),
+            ],
         )
     };
     let body = |subject: &str, action: &str| {

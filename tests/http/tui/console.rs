@@ -442,7 +442,12 @@ fn keys_the_policies_refuse_are_asked_of_the_server_and_hidden() {
     tui.press(KeyCode::Char('L'));
     tui.sign_in("alice@example.com", USER_PASSWORD);
     tui.press(KeyCode::Char('2'));
-    let refused = tui.app.refused.get(&ViewId::Users).cloned().unwrap_or_default();
+    let refused = tui
+        .app
+        .refused
+        .get(&ViewId::Users)
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(
         refused,
         vec![
