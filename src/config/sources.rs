@@ -291,4 +291,26 @@ mod tests {
         let c = Config::layered(Some(&file), Some(&env), flags).unwrap();
         assert_eq!((c.access_token_ttl, c.leeway), (30, 5));
     }
+
+    #[test]
+    fn an_unknown_warden_variable_is_warned_about_with_the_nearest_setting() {
+        let names = [
+            "WARDEN_ACCES_TOKEN_TTL",
+            "WARDEN_DB",
+            "WARDEN_JWT_SECRET",
+            "WARDEN_ADMIN_PASSWORD",
+            "WARDEN_LOAD_USERS",
+            "WARDEN_QQQQQQQQ",
+            "HOME",
+        ]
+        .map(String::from);
+        assert_eq!(
+            unknown_env_vars(names),
+            vec![
+                "WARDEN_ACCES_TOKEN_TTL is not a warden setting and is ignored; did you mean \
+                 WARDEN_ACCESS_TOKEN_TTL?",
+                "WARDEN_QQQQQQQQ is not a warden setting and is ignored",
+            ]
+        );
+    }
 }

@@ -256,7 +256,10 @@ fn replicas_are_listed_and_a_different_policy_bundle_is_flagged() {
     let out = app.warden(&["replicas"]);
     let table = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(table.contains("DIFFERS"), "{table}");
-    assert!(table.contains("LAST SEEN") && table.contains("s ago"), "{table}");
+    assert!(
+        table.contains("LAST SEEN") && table.contains("s ago"),
+        "{table}"
+    );
     // A replica that stopped gracefully is forgotten at once (issue 32), on either back end.
     block(app.state.app.forget_replica("odd-one")).unwrap();
     let listed = app
