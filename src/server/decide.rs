@@ -26,6 +26,11 @@ pub(crate) fn resource(r: api::Resource) -> Resource {
 /// bare name (`readDocument`, meaning `Action::"readDocument"`) or a full uid
 /// (`Warden::Action::"users.read"`). A name with `::` that is no uid is refused with the two
 /// forms, never looked up as the id of an `Action` (which only ever answered "unknown action").
+///
+/// Security: a caller may so ask about warden's own admin actions too. The answer is about
+/// the token's own user (or the service's directory subject), what the admin API would tell
+/// it by refusing or not, and it acts on nothing: no admin route takes its protection from
+/// these answers. A malformed name is an error (400, or an AuthZEN deny), never a guess.
 pub(crate) fn action_of(text: &str) -> Result<(String, String), String> {
     crate::engine::parse_action(text).map_err(|e| {
         format!(
