@@ -68,6 +68,11 @@ impl Warden {
         &self.opened.app
     }
 
+    /// The issuer (`iss`) of the tokens this instance accepts.
+    pub fn issuer(&self) -> &str {
+        self.opened.tokens.issuer()
+    }
+
     /// Verify an access token completely (signature, claims, revocation, session, user)
     /// and resolve its principal with the user's current roles, through the same bounded
     /// cache as the server's decisions.

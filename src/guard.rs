@@ -46,7 +46,7 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    fn unauthorized(rejection: Rejection) -> Refusal {
+    fn unauthorized(rejection: Rejection, issuer: &str) -> Refusal {
         let status = if rejection == Rejection::Unavailable {
             StatusCode::SERVICE_UNAVAILABLE
         } else {
@@ -55,7 +55,7 @@ impl Refusal {
         Refusal {
             status,
             code: rejection.code(),
-            message: rejection.to_string(),
+            message: rejection.explain(issuer),
         }
     }
 }
@@ -124,8 +124,13 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let WardenState(warden) = WardenState::from_ref(state);
-        let token = bearer(&parts.headers).ok_or(Refusal::unauthorized(Rejection::Missing))?;
-        let verified = warden.verify(&token).await.map_err(Refusal::unauthorized)?;
+        let issuer = warden.issuer();
+        let token = bearer(&parts.headers)
+            .ok_or_else(|| Refusal::unauthorized(Rejection::Missing, issuer))?;
+        let verified = warden
+            .verify(&token)
+            .await
+            .map_err(|r| Refusal::unauthorized(r, issuer))?;
         let id = match RawPathParams::from_request_parts(parts, state).await {
             Ok(params) => params
                 .iter()

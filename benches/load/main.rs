@@ -194,8 +194,9 @@ fn main() {
     let mut strict: Option<(Child, String)> = None;
     if let Some((url, _)) = &postgres {
         assert!(!admin_token.is_empty(), "the load admin signs in");
+        // --force: the SQLite server is still up (idle) on the file it seeded.
         let copied = Command::new(env!("CARGO_BIN_EXE_warden"))
-            .args(["db", "copy", "--from"])
+            .args(["db", "copy", "--force", "--from"])
             .arg(&db)
             .args(["--to", url])
             .output()

@@ -79,8 +79,9 @@ impl From<IdentityError> for AppError {
 /// Why a token has no principal.
 #[derive(Debug, thiserror::Error)]
 pub enum TokenPrincipalError {
-    #[error("token refused: {0} ({code})", code = .0.code())]
-    Refused(crate::tokens::Rejection),
+    /// The rejection, and its words for this process (the expected issuer named).
+    #[error("token refused: {1} ({code})", code = .0.code())]
+    Refused(crate::tokens::Rejection, String),
     #[error(transparent)]
     App(AppError),
 }

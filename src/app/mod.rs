@@ -76,6 +76,17 @@ pub async fn copy_database(
     Ok(crate::store::copy::copy_sqlite_to_postgres(from, to, with_logs).await?)
 }
 
+/// The servers still running on the SQLite database `from` (heartbeats of the last
+/// [`REPLICA_SILENCE_SECS`]), which `warden db copy` refuses to copy under: rows they write
+/// after the copy's snapshot would be lost, and sessions revoked there would live on in the
+/// copy. `now` is the caller's clock.
+pub async fn copy_source_replicas(
+    from: &std::path::Path,
+    now: i64,
+) -> Result<Vec<ReplicaRow>, AppError> {
+    Ok(crate::store::copy::live_replicas(from, now - REPLICA_SILENCE_SECS).await?)
+}
+
 /// A database URL or path as it may be shown: any password masked.
 pub fn shown_db(db: &str) -> String {
     crate::store::redact_url(db)
@@ -382,7 +393,7 @@ impl App {
         };
         let (_, user) = identity::verify_access_token(&self.store, &tokens, token)
             .await
-            .map_err(TokenPrincipalError::Refused)?;
+            .map_err(|r| TokenPrincipalError::Refused(r, r.explain(tokens.issuer())))?;
         identity::principal_for(&self.store, &user)
             .await
             .map_err(|e| TokenPrincipalError::App(e.into()))

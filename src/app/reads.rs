@@ -51,6 +51,13 @@ impl App {
         ))
     }
 
+    /// Forget the server `id`'s heartbeat: it stopped gracefully, so `warden replicas`, the
+    /// console and `warden db copy` no longer count it as running (issue 32: a replica
+    /// stopped with SIGTERM was listed for another 30 s).
+    pub async fn forget_replica(&self, id: &str) -> Result<(), AppError> {
+        Ok(self.store.forget_replica(id).await?)
+    }
+
     /// Record this server's heartbeat (see [`HEARTBEAT_PERIOD`]).
     /// Record that the server `id` at `address`, up since `started_at`, serves the policies
     /// hashed `policy_hash`, as of now.

@@ -275,6 +275,10 @@ pub enum DbCmd {
         /// Copy the audit and decision logs too.
         #[arg(long)]
         with_logs: bool,
+        /// Copy even though a server is running on the source (heartbeats of the last 30 s):
+        /// what it writes after the copy's snapshot is not in the copy.
+        #[arg(long)]
+        force: bool,
     },
     /// Move every server on this database to a new issuer (public_url): servers started with
     /// another public_url refuse to start, and tokens of the old issuer stop verifying.
@@ -410,7 +414,7 @@ pub struct AuditArgs {
 /// Filters of `warden decisions` (those of `GET /admin/v1/decisions`).
 #[derive(clap::Args, Debug)]
 pub struct DecisionsArgs {
-    /// Only decisions for this principal, e.g. 'User::"alice"'.
+    /// Only decisions for this principal: a user id (alice) or an entity ('User::"alice"').
     #[arg(long)]
     pub principal: Option<String>,
     /// Only decisions on this action.

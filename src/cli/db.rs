@@ -1,7 +1,7 @@
 //! `warden db` (copy a SQLite database into PostgreSQL, set the issuer) and `warden
 //! replicas` (the servers running on this database).
 
-use super::exit::ExitStatus;
+use super::exit::{coded, ExitStatus};
 use super::output::Out;
 use super::setup::{block, cli_app};
 use super::DbCmd;
@@ -16,7 +16,8 @@ pub(super) fn run(cmd: &DbCmd, config: &Config, out: &Out) -> Result<ExitStatus>
             from,
             to,
             with_logs,
-        } => copy(from, to, *with_logs, out),
+            force,
+        } => copy(from, to, *with_logs, *force, out),
         DbCmd::SetIssuer { url } => {
             let app = cli_app(config, false)?;
             block(app.set_issuer(url))??;
@@ -31,7 +32,36 @@ pub(super) fn run(cmd: &DbCmd, config: &Config, out: &Out) -> Result<ExitStatus>
     }
 }
 
-fn copy(from: &std::path::Path, to: &str, with_logs: bool, out: &Out) -> Result<ExitStatus> {
+fn copy(
+    from: &std::path::Path,
+    to: &str,
+    with_logs: bool,
+    force: bool,
+    out: &Out,
+) -> Result<ExitStatus> {
+    // A server live on the source keeps writing (sign-ins, revocations, the logs) after the
+    // copy's snapshot: a session revoked there would stay usable in the copy. Refused unless
+    // --force, by the heartbeats the servers already record (issue 32).
+    // (A missing source is for the copy to report, after the target's check.)
+    if !force && from.exists() {
+        let live = block(crate::app::copy_source_replicas(from, crate::util::now()))??;
+        if !live.is_empty() {
+            let servers: Vec<String> = live
+                .iter()
+                .map(|r| format!("{} (last seen {})", r.address, rfc3339(r.seen_at)))
+                .collect();
+            return Err(coded(
+                "source_in_use",
+                format!(
+                    "refused: {} server(s) running on {}: {}; stop them first (a change made \
+                     after the copy's snapshot would be lost), or pass --force",
+                    live.len(),
+                    from.display(),
+                    servers.join(", ")
+                ),
+            ));
+        }
+    }
     let report = block(crate::app::copy_database(from, to, with_logs))??;
     out.emit(
         json!({"from": from, "to": crate::app::shown_db(to), "tables": report.iter().map(|(t, n)| json!({"table": t, "rows": n})).collect::<Vec<_>>()}),
@@ -53,19 +83,21 @@ fn copy(from: &std::path::Path, to: &str, with_logs: bool, out: &Out) -> Result<
 pub(super) fn replicas(config: &Config, out: &Out) -> Result<ExitStatus> {
     let app = cli_app(config, false)?;
     let rows = block(app.replicas())??;
+    let now = app.now();
     out.emit(serde_json::to_value(&rows)?, || {
         let mut s = format!(
-            "{:<34} {:<22} {:<9} {:<22} {:<14} POLICIES\n",
-            "ID", "ADDRESS", "VERSION", "STARTED", "POLICY HASH"
+            "{:<34} {:<22} {:<9} {:<22} {:<10} {:<14} POLICIES\n",
+            "ID", "ADDRESS", "VERSION", "STARTED", "LAST SEEN", "POLICY HASH"
         );
         for r in &rows {
             let p = &r.replica;
             s.push_str(&format!(
-                "{:<34} {:<22} {:<9} {:<22} {:<14} {}\n",
+                "{:<34} {:<22} {:<9} {:<22} {:<10} {:<14} {}\n",
                 p.id,
                 p.address,
                 p.version,
                 rfc3339(p.started_at),
+                format!("{}s ago", (now - p.seen_at).max(0)),
                 p.policy_hash.get(..12).unwrap_or(&p.policy_hash),
                 if r.policy_differs { "DIFFERS" } else { "same" }
             ));

@@ -94,6 +94,14 @@ pub(super) fn run(args: &DecideArgs, config: &Config, out: &Out) -> Result<ExitS
     };
     let decision = engine.decide(&query);
     let bundle = engine.bundle();
+    // A request that lacks an attribute the schema requires is denied before any policy is
+    // asked: said as such, so it does not read as the policies' answer (issue 32).
+    let r = &query.resource;
+    let incomplete = !decision.allowed
+        && bundle
+            .required
+            .missing(&r.kind, &r.id, &r.properties)
+            .is_some();
     let located: Vec<Value> = decision
         .reasons
         .iter()
@@ -119,6 +127,9 @@ pub(super) fn run(args: &DecideArgs, config: &Config, out: &Out) -> Result<ExitS
         }),
         || {
             let mut s = format!("{}\n", if decision.allowed { "allow" } else { "deny" });
+            if incomplete {
+                s.push_str("  not a policy's answer: the request is incomplete (see the error)\n");
+            }
             for id in &decision.reasons {
                 match bundle.policy(id) {
                     Some(p) => s.push_str(&format!(

@@ -27,7 +27,27 @@ fn decision_line(d: &DecisionRow) -> String {
     )
 }
 
+/// The principal as the log writes it (`User::"alice"`): a bare user id is a `User`, an
+/// entity must parse (issue 32: `--principal alice` matched nothing and printed an empty
+/// table, as if no decision had been made).
+fn logged_principal(text: &str) -> Result<String> {
+    if !text.contains("::") {
+        return Ok(format!("User::{:?}", text.trim()));
+    }
+    let (kind, id) = crate::entity_ref::parse_entity_ref(text).map_err(|e| {
+        invalid_request(format!(
+            "--principal {text:?}: expected a user id (alice) or an entity (User::\"alice\"): {e}"
+        ))
+    })?;
+    Ok(format!("{kind}::{id:?}"))
+}
+
 pub(super) fn run(args: &DecisionsArgs, config: &Config, out: &Out) -> Result<ExitStatus> {
+    let principal = args
+        .principal
+        .as_deref()
+        .map(logged_principal)
+        .transpose()?;
     let app = cli_app(config, false)?;
     let since = match &args.since {
         Some(t) => Some(crate::util::parse_time(t).ok_or_else(|| {
@@ -38,7 +58,7 @@ pub(super) fn run(args: &DecisionsArgs, config: &Config, out: &Out) -> Result<Ex
         None => None,
     };
     let filter = |after_id: Option<i64>| DecisionFilter {
-        principal: args.principal.clone(),
+        principal: principal.clone(),
         action: args.action.clone(),
         decision: args.decision,
         since,

@@ -97,7 +97,7 @@ pub(super) fn error_code(e: &anyhow::Error) -> &'static str {
         }
         if let Some(e) = cause.downcast_ref::<TokenPrincipalError>() {
             return match e {
-                TokenPrincipalError::Refused(why) => why.code(),
+                TokenPrincipalError::Refused(why, _) => why.code(),
                 TokenPrincipalError::App(e) => app_error_code(e),
             };
         }

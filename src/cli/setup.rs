@@ -25,7 +25,13 @@ pub(super) fn config(cli: &Cli) -> Result<Config> {
     {
         flags.insert("listen".into(), json!(l));
     }
-    Ok(Config::load_with_flags(cli.config.as_deref(), flags)?)
+    let config = Config::load_with_flags(cli.config.as_deref(), flags)?;
+    for warning in crate::config::unknown_env_vars(
+        std::env::vars_os().filter_map(|(k, _)| k.into_string().ok()),
+    ) {
+        eprintln!("warning: {warning}");
+    }
+    Ok(config)
 }
 
 /// Run one future of the library to its end (a command is one short run; the store's work

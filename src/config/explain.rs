@@ -13,7 +13,7 @@ pub(super) fn explain(e: figment::Error, file: Option<&TomlFile>) -> ConfigError
     let source = e.metadata.as_ref().and_then(|m| m.source.as_ref());
     let reason = match &e.kind {
         Kind::UnknownField(name, known) => {
-            let hint = nearest(name, known)
+            let hint = crate::util::nearest(name, known.iter().copied())
                 .map(|k| format!("; did you mean `{k}`?"))
                 .unwrap_or_default();
             format!("unknown key `{name}`{hint}")
@@ -90,38 +90,6 @@ fn found_text(found: &Actual) -> String {
         Actual::Map => "a table".into(),
         other => other.to_string(),
     }
-}
-
-/// The known key closest to a misspelt one, if any is close (at most 2 edits, or a third
-/// of the word).
-fn nearest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
-    let limit = (key.chars().count() / 3).max(2);
-    known
-        .iter()
-        .map(|k| (edit_distance(key, k), *k))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
-/// Levenshtein distance between two words.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                diagonal
-            } else {
-                1 + diagonal.min(above).min(row[j])
-            };
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]

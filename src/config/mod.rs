@@ -18,6 +18,7 @@ mod load;
 mod sources;
 
 pub use checks::issuer_url_is_safe;
+pub use sources::unknown_env_vars;
 
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;

@@ -129,6 +129,45 @@ impl Provider for Environment {
     }
 }
 
+/// `WARDEN_*` variables that are not settings but are read by name elsewhere: by warden
+/// (the first administrator, the console's URL, the log filter), by its tests, and by the
+/// TypeScript client and the load bench (`WARDEN_LOAD_*`) that share the prefix.
+const OTHER_VARIABLES: [&str; 10] = [
+    "WARDEN_ADMIN_PASSWORD",
+    "WARDEN_ADMIN_EMAIL",
+    "WARDEN_URL",
+    "WARDEN_LOG",
+    "WARDEN_BIN",
+    "WARDEN_CLIENT_KEY",
+    "WARDEN_REFRESH_MARGIN_SECONDS",
+    "WARDEN_TEST_POSTGRES",
+    "WARDEN_TEST_POSTGRES_URL",
+    "WARDEN_TEST_BACKEND",
+];
+
+/// A warning for every `WARDEN_*` variable among `names` that warden does not read, with the
+/// nearest setting's variable ("did you mean"), as a misspelt `warden.toml` key gets (issue
+/// 32: a misspelt variable was ignored without a word, and its setting kept its default).
+/// A warning, not an error: the environment is shared with other programs.
+pub fn unknown_env_vars(names: impl IntoIterator<Item = String>) -> Vec<String> {
+    let settings: Vec<String> = Config::keys().iter().map(|k| env_var(k)).collect();
+    let mut known: Vec<&str> = settings.iter().map(String::as_str).collect();
+    known.extend(OTHER_VARIABLES);
+    let mut warnings: Vec<String> = names
+        .into_iter()
+        .filter(|name| name.starts_with("WARDEN_") && !name.starts_with("WARDEN_LOAD_"))
+        .filter(|name| !known.contains(&name.as_str()))
+        .map(|name| {
+            let hint = crate::util::nearest(&name, known.iter().copied())
+                .map(|k| format!("; did you mean {k}?"))
+                .unwrap_or_default();
+            format!("{name} is not a warden setting and is ignored{hint}")
+        })
+        .collect();
+    warnings.sort();
+    warnings
+}
+
 pub(super) fn env_var(key: &str) -> String {
     format!("WARDEN_{}", key.to_uppercase())
 }
@@ -251,5 +290,27 @@ mod tests {
         flags.insert("access_token_ttl".into(), serde_json::json!(30));
         let c = Config::layered(Some(&file), Some(&env), flags).unwrap();
         assert_eq!((c.access_token_ttl, c.leeway), (30, 5));
+    }
+
+    #[test]
+    fn an_unknown_warden_variable_is_warned_about_with_the_nearest_setting() {
+        let names = [
+            "WARDEN_ACCES_TOKEN_TTL",
+            "WARDEN_DB",
+            "WARDEN_JWT_SECRET",
+            "WARDEN_ADMIN_PASSWORD",
+            "WARDEN_LOAD_USERS",
+            "WARDEN_QQQQQQQQ",
+            "HOME",
+        ]
+        .map(String::from);
+        assert_eq!(
+            unknown_env_vars(names),
+            vec![
+                "WARDEN_ACCES_TOKEN_TTL is not a warden setting and is ignored; did you mean \
+                 WARDEN_ACCESS_TOKEN_TTL?",
+                "WARDEN_QQQQQQQQ is not a warden setting and is ignored",
+            ]
+        );
     }
 }

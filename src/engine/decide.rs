@@ -55,6 +55,32 @@ pub fn decide_in(
     )
 }
 
+/// "unknown action": with the schema's nearest action ("did you mean"), and for a name that
+/// holds `::` how a namespaced action is written (issue 32).
+fn unknown_action(bundle: &PolicyBundle, action: &EntityUid) -> String {
+    // Compared by id among the actions of the same type: `readDocumnt` is near
+    // `readDocument`, while whole uids share too much (`Action::"`) to measure by.
+    let same_type: Vec<(String, String)> = bundle
+        .action_closures
+        .keys()
+        .filter(|a| a.type_name() == action.type_name())
+        .map(|a| (a.id().unescaped().to_string(), a.to_string()))
+        .collect();
+    let id = action.id().unescaped();
+    let hint = crate::util::nearest(id, same_type.iter().map(|(id, _)| id.as_str()))
+        .and_then(|near| same_type.iter().find(|(id, _)| id == near))
+        .map(|(_, uid)| format!("; did you mean {uid}?"))
+        .or_else(|| {
+            id.contains("::").then(|| {
+                "; name a namespaced action by its full uid, such as \
+                 Warden::Action::\"users.read\", not as the id of an `Action`"
+                    .to_string()
+            })
+        })
+        .unwrap_or_default();
+    format!("unknown action {action}: it is not in the schema{hint}")
+}
+
 /// How a request is evaluated: through the policy index (the default), or over the whole
 /// set as plain Cedar does (the reference the index is checked against).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,7 +146,7 @@ pub(super) fn evaluate_in(
     let schema = bundle.schema.as_ref();
     // Checked first: Cedar would report an unknown action as a context it cannot type.
     if schema.is_some() && !bundle.action_closures.contains_key(&action) {
-        return Decision::error(format!("unknown action {action}: it is not in the schema"));
+        return Decision::error(unknown_action(bundle, &action));
     }
     // The context of plain values (booleans, whole numbers, strings and sets of them) is
     // converted directly, and `Request::new` checks it against the schema's context type

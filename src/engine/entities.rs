@@ -127,6 +127,15 @@ pub(super) fn request_entities(
     if resource_is_known {
         return Ok(entities);
     }
+    // A resource without an attribute the schema requires is refused by Cedar below in
+    // words about conformance; said first as what the request lacks and how to give it.
+    if let Some(missing) = bundle.required.missing(
+        &query.resource.kind,
+        &query.resource.id,
+        &query.resource.properties,
+    ) {
+        return Err(missing);
+    }
     let entity = Entity::new(
         resource.clone(),
         attrs(&query.resource.properties)?,

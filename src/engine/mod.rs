@@ -25,6 +25,7 @@ mod index;
 mod load;
 pub mod plan;
 pub mod prepared;
+pub mod required;
 pub mod synth;
 
 pub use decide::{decide_in, decide_with, evaluate, Mode};

@@ -22,6 +22,24 @@ pub(crate) fn resource(r: api::Resource) -> Resource {
     }
 }
 
+/// An action as the decision APIs take it, the rule `warden decide` follows (issue 32): a
+/// bare name (`readDocument`, meaning `Action::"readDocument"`) or a full uid
+/// (`Warden::Action::"users.read"`). A name with `::` that is no uid is refused with the two
+/// forms, never looked up as the id of an `Action` (which only ever answered "unknown action").
+///
+/// Security: a caller may so ask about warden's own admin actions too. The answer is about
+/// the token's own user (or the service's directory subject), what the admin API would tell
+/// it by refusing or not, and it acts on nothing: no admin route takes its protection from
+/// these answers. A malformed name is an error (400, or an AuthZEN deny), never a guess.
+pub(crate) fn action_of(text: &str) -> Result<(String, String), String> {
+    crate::engine::parse_action(text).map_err(|e| {
+        format!(
+            "`action` is neither an action name (readDocument) nor a full action uid \
+             (Warden::Action::\"users.read\"): {e}"
+        )
+    })
+}
+
 /// Who asked, for the decision log.
 pub(crate) struct Caller {
     pub client: String,
@@ -34,12 +52,17 @@ pub(crate) struct Caller {
 pub(crate) fn decide(state: &AppState, caller: &Caller, query: &Query) -> Decision {
     let started = Instant::now();
     let decision = state.engine.decide(query);
+    // The log names a namespaced action by its uid (its id alone would pass for an `Action`).
+    let action = match query.action_type.as_str() {
+        "Action" => std::borrow::Cow::Borrowed(query.action.as_str()),
+        kind => std::borrow::Cow::Owned(format!("{kind}::{:?}", query.action)),
+    };
     record(
         state,
         caller,
         Asked {
             principal: &format!("User::{:?}", query.principal.id),
-            action: &query.action,
+            action: &action,
             resource: &query.resource,
             context: &query.context,
         },
@@ -102,7 +125,7 @@ pub(crate) async fn verified_caller(
 ) -> Result<crate::identity::Verified, ApiError> {
     let reject = |r: Rejection| {
         state.metrics.rejected(r);
-        ApiError::unauthorized(r)
+        ApiError::unauthorized(r, state.tokens.issuer())
     };
     let token = token.ok_or_else(|| reject(Rejection::Missing))?;
     state.resolver.resolve(&token).await.map_err(reject)
@@ -112,14 +135,17 @@ async fn token_principal(state: &AppState, token: Option<String>) -> Result<Prin
     verified_caller(state, token).await.map(|v| v.principal)
 }
 
-fn query_from(principal: &Principal, item: api::Authorize) -> Query {
-    Query {
+fn query_from(principal: &Principal, item: api::Authorize) -> Result<Query, String> {
+    let (action_type, action) = action_of(item.action.as_str())?;
+    let context =
+        crate::admin_action::with_default_context(&action_type, Value::Object(item.context));
+    Ok(Query {
         principal: principal.clone(),
-        action_type: "Action".into(),
-        action: item.action.into_string(),
+        action_type,
+        action,
         resource: resource(item.resource),
-        context: Value::Object(item.context),
-    }
+        context,
+    })
 }
 
 fn answer(decision: &Decision, request_id: &str) -> api::Authorization {
@@ -141,7 +167,8 @@ pub async fn authorize(
 ) -> Result<Json<api::Authorization>, ApiError> {
     // The token first: a caller without one learns nothing from validation errors.
     let principal = token_principal(&state, token).await?;
-    let query = query_from(&principal, from_value::<api::Authorize>(body, "")?);
+    let query = query_from(&principal, from_value::<api::Authorize>(body, "")?)
+        .map_err(ApiError::bad_request)?;
     let caller = Caller {
         client: format!("user:{}", principal.id),
         request_id: request_id.clone(),
@@ -174,15 +201,20 @@ pub async fn authorize_batch(
         request_id: request_id.clone(),
         address: address.clone(),
     };
-    let results = body
+    // Every item's action is read before any is decided: a bad one fails the whole batch,
+    // its index named, as a bad item of the body does.
+    let queries = body
         .items
         .into_iter()
-        .map(|item| {
-            answer(
-                &decide(&state, &caller, &query_from(&principal, item)),
-                &request_id,
-            )
+        .enumerate()
+        .map(|(i, item)| {
+            query_from(&principal, item)
+                .map_err(|e| ApiError::bad_request(format!("items[{i}]: {e}")))
         })
+        .collect::<Result<Vec<_>, _>>()?;
+    let results = queries
+        .iter()
+        .map(|query| answer(&decide(&state, &caller, query), &request_id))
         .collect();
     Ok(Json(api::Authorizations {
         results,

@@ -76,12 +76,13 @@ impl ApiError {
         )
     }
 
-    /// 401 for a bad or missing bearer credential (RFC 6750 section 3).
-    pub fn unauthorized(rejection: Rejection) -> Self {
+    /// 401 for a bad or missing bearer credential (RFC 6750 section 3); `issuer` is the
+    /// one this server accepts, named when a token's issuer is wrong.
+    pub fn unauthorized(rejection: Rejection, issuer: &str) -> Self {
         let mut e = Self::new(
             StatusCode::UNAUTHORIZED,
             token_code(rejection),
-            rejection.to_string(),
+            rejection.explain(issuer),
         );
         if rejection == Rejection::Unavailable {
             e.status = StatusCode::SERVICE_UNAVAILABLE;

@@ -296,10 +296,10 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> Result
     let local = listener
         .local_addr()
         .map_err(|e| StartError::Bind(addr.clone(), e))?;
-    spawn_background(&state);
+    let replica = spawn_background(&state);
+    let app_core = state.app.clone();
     let issuer = state.config.base_url();
-    eprintln!("warden listening on http://{local}");
-    eprintln!("issuer (public_url): {issuer}");
+    eprint!("{}", banner(&state, &local.to_string()));
     tracing::info!(%local, %issuer, "listening");
     let decision_log = state.decision_log.clone();
     let limits = limits(&state.config);
@@ -319,8 +319,58 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> Result
     .await;
     // In-flight requests are done; write the decisions they logged before exiting.
     decision_log.drain(std::time::Duration::from_secs(5)).await;
+    // A stopped server is not a running one: its heartbeat goes, so `warden replicas` and
+    // `warden db copy` stop counting it at once instead of 30 s later. A failure only leaves
+    // the row to age out as after a crash.
+    let (replica, heartbeat) = replica;
+    heartbeat.abort();
+    let _ = heartbeat.await;
+    if let Err(e) = app_core.forget_replica(&replica).await {
+        tracing::warn!(error = %e, "heartbeat not removed");
+    }
     eprintln!("warden stopped");
     Ok(())
+}
+
+/// What a server runs on, said once at start-up in one block (issue 32): where it listens
+/// (the first line, which scripts and tests wait for), the database, the policies and how
+/// many loaded, and the issuer its tokens carry.
+pub fn banner(state: &AppState, local: &str) -> String {
+    let config = &state.config;
+    let db = config.db.to_string_lossy();
+    let backend = if crate::store::is_postgres_url(&db) {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    let bundle = state.engine.bundle();
+    let templates = bundle.info.iter().filter(|p| p.template).count();
+    let policies = bundle.info.len() - templates;
+    let schema = if state.engine.validation() {
+        "schema on"
+    } else {
+        "no schema: validation off"
+    };
+    let issuer_from = if config.public_url.trim().is_empty() {
+        "public_url unset: the listen address"
+    } else {
+        "public_url"
+    };
+    format!(
+        "warden listening on http://{local}\n  \
+         database  {} ({backend})\n  \
+         policies  {}: {policies} {}, {templates} {}, {schema}\n  \
+         issuer    {} ({issuer_from})\n",
+        crate::app::shown_db(&db),
+        bundle.dir.display(),
+        if policies == 1 { "policy" } else { "policies" },
+        if templates == 1 {
+            "template"
+        } else {
+            "templates"
+        },
+        config.base_url(),
+    )
 }
 
 fn limits(config: &Config) -> conn::Limits {
@@ -336,15 +386,16 @@ fn limits(config: &Config) -> conn::Limits {
 }
 
 /// Background work: the policy watcher and periodic key refresh (a rotation made by the
-/// command line in another process is picked up within a minute).
-fn spawn_background(state: &AppState) {
+/// command line in another process is picked up within a minute). Returns this server's
+/// replica id and its heartbeat's task.
+fn spawn_background(state: &AppState) -> (String, tokio::task::JoinHandle<()>) {
     state
         .decision_log
         .spawn_writer(state.app.clone(), state.config.decision_log_retention);
     if state.config.watch_policies {
         watch::spawn(&state.engine, std::time::Duration::from_millis(500));
     }
-    spawn_heartbeat(state);
+    let replica = spawn_heartbeat(state);
     let app = state.app.clone();
     tokio::spawn(async move {
         // A rotation bumps the revision: the keys are reloaded within a second of it being
@@ -374,17 +425,19 @@ fn spawn_background(state: &AppState) {
             }
         }
     });
+    replica
 }
 
 /// Record this server in the replicas table now and every [`crate::app::HEARTBEAT_PERIOD`],
 /// with the hash of the policies it serves at that moment.
-fn spawn_heartbeat(state: &AppState) {
+fn spawn_heartbeat(state: &AppState) -> (String, tokio::task::JoinHandle<()>) {
     let app = state.app.clone();
     let engine = state.engine.clone();
     let id = crate::util::random_id();
+    let replica = id.clone();
     let address = state.config.listen.clone();
     let started_at = app.now();
-    tokio::spawn(async move {
+    let task = tokio::spawn(async move {
         let mut tick = tokio::time::interval(crate::app::HEARTBEAT_PERIOD);
         loop {
             tick.tick().await;
@@ -394,6 +447,7 @@ fn spawn_heartbeat(state: &AppState) {
             }
         }
     });
+    (replica, task)
 }
 
 async fn shutdown_signal() {

@@ -371,4 +371,7 @@ pub trait Backend: Send + Sync {
 
     /// Replicas heard from at or after `seen_since`, by id.
     async fn list_replicas(&self, seen_since: i64) -> Result<Vec<ReplicaRow>, StoreError>;
+
+    /// Forget a replica that stopped (a graceful shutdown), so it is not listed as running.
+    async fn forget_replica(&self, id: &str) -> Result<(), StoreError>;
 }

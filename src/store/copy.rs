@@ -178,6 +178,25 @@ pub async fn copy_sqlite_to_postgres(
     target.import(data, revision).await
 }
 
+/// The replicas of the SQLite database `from` heard from at or after `seen_since`: servers
+/// still running on it (read before a copy, whose snapshot would miss what they write next).
+pub async fn live_replicas(
+    from: &Path,
+    seen_since: i64,
+) -> Result<Vec<super::ReplicaRow>, StoreError> {
+    if !from.exists() {
+        return Err(StoreError::Missing {
+            path: from.display().to_string(),
+        });
+    }
+    let path = from.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        SqliteStore::open(&path, crate::clock::system())?.list_replicas(seen_since)
+    })
+    .await
+    .map_err(|_| StoreError::Unavailable)?
+}
+
 fn read_table(
     db: &SqliteStore,
     name: &'static str,

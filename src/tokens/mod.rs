@@ -114,6 +114,22 @@ impl Rejection {
         }
     }
 
+    /// The message for a caller of the server whose issuer is `issuer`: the rejection's own
+    /// words, and for a wrong issuer which one was expected and which setting decides it
+    /// (issue 32: a token minted by a server on another port read as a bare `wrong_issuer`).
+    /// The issuer is public (the discovery document names it), so saying it leaks nothing; the
+    /// token's own `iss` is not echoed (it is unverified input).
+    pub fn explain(self, issuer: &str) -> String {
+        match self {
+            Rejection::WrongIssuer => format!(
+                "token issuer is wrong: expected {issuer}, which `public_url` sets (unset, it \
+                 is http:// and the `listen` address), so a token from a warden at another URL \
+                 or port is refused; give every warden that shares tokens the same `public_url`"
+            ),
+            other => other.to_string(),
+        }
+    }
+
     /// Every reason, for metrics.
     pub const ALL: [Rejection; 20] = [
         Rejection::TooLarge,
@@ -182,6 +198,13 @@ pub struct Tokens {
     /// the costliest step of a decision (Ed25519 verify is tens of microseconds); the
     /// revocation checks still run on every use (see `identity`).
     clock: crate::clock::SharedClock,
+}
+
+impl Tokens {
+    /// The issuer (`iss`) this instance mints and accepts.
+    pub fn issuer(&self) -> &str {
+        &self.settings.issuer
+    }
 }
 
 /// Generate an Ed25519 key pair: (PKCS#8 DER private key, raw 32-byte public key).

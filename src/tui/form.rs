@@ -8,7 +8,7 @@ use super::msg::{Request, What};
 use super::style::dim;
 use super::whatif::{Question, RESOURCE_LABEL};
 use crate::api::{CreateClient, CreateRole, CreateUser, SetPassword};
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use serde::Serialize;
@@ -195,6 +195,64 @@ pub struct Field {
     pub label: &'static str,
     pub value: String,
     pub secret: bool,
+    /// Where typing goes, in characters; `None` is the end (also after a value is set).
+    pub cursor: Option<usize>,
+}
+
+/// Edit one line of text with a key, as readline does (issue 32: Ctrl+letter typed the
+/// letter, so Ctrl-U in a password field added a `u` nobody saw). Ctrl-A / Home start,
+/// Ctrl-E / End end, ←/→ move, Ctrl-U deletes to the start, Ctrl-W the word before the
+/// cursor, Ctrl-K to the end, Backspace / Delete one character. Any other key with Ctrl or
+/// Alt types nothing. True when the key was one of these (taken), false for the rest
+/// (Enter, Tab, Esc, ...), which the caller handles.
+pub fn edit_line(value: &mut String, cursor: &mut Option<usize>, key: KeyEvent) -> bool {
+    let len = value.chars().count();
+    let at = cursor.unwrap_or(len).min(len);
+    let byte = |i: usize| value.char_indices().nth(i).map_or(value.len(), |(b, _)| b);
+    let control = key.modifiers.contains(KeyModifiers::CONTROL);
+    let alt = key.modifiers.contains(KeyModifiers::ALT);
+    let place = |i: usize| if i >= len { None } else { Some(i) };
+    match key.code {
+        KeyCode::Char('a') if control => *cursor = Some(0),
+        KeyCode::Home => *cursor = Some(0),
+        KeyCode::Char('e') if control => *cursor = None,
+        KeyCode::End => *cursor = None,
+        KeyCode::Left => *cursor = Some(at.saturating_sub(1)),
+        KeyCode::Right => *cursor = place(at + 1),
+        KeyCode::Char('u') if control => {
+            value.replace_range(..byte(at), "");
+            *cursor = Some(0);
+        }
+        KeyCode::Char('k') if control => value.truncate(byte(at)),
+        KeyCode::Char('w') if control => {
+            let chars: Vec<char> = value.chars().collect();
+            let mut start = at;
+            while start > 0 && chars[start - 1].is_whitespace() {
+                start -= 1;
+            }
+            while start > 0 && !chars[start - 1].is_whitespace() {
+                start -= 1;
+            }
+            value.replace_range(byte(start)..byte(at), "");
+            *cursor = Some(start).filter(|_| at < len);
+        }
+        KeyCode::Backspace if at > 0 => {
+            value.replace_range(byte(at - 1)..byte(at), "");
+            *cursor = cursor.map(|_| at - 1);
+        }
+        KeyCode::Backspace => {}
+        KeyCode::Delete if at < len => value.replace_range(byte(at)..byte(at + 1), ""),
+        KeyCode::Delete => {}
+        // Another Ctrl or Alt combination: a command this field does not have, not text
+        // (both at once is AltGr on some terminals, which types a character).
+        KeyCode::Char(_) if control != alt => {}
+        KeyCode::Char(c) => {
+            value.insert(byte(at), c);
+            *cursor = cursor.map(|_| at + 1);
+        }
+        _ => return false,
+    }
+    true
 }
 
 /// What a key did to a form.
@@ -229,6 +287,7 @@ impl Form {
                 label,
                 value: String::new(),
                 secret: *secret,
+                cursor: None,
             })
             .collect();
         Form {
@@ -296,17 +355,32 @@ impl Form {
                 self.focus = (self.focus + 1).min(last)
             }
             KeyCode::BackTab | KeyCode::Up => self.focus = self.focus.saturating_sub(1),
-            KeyCode::Backspace => {
+            _ => {
                 if let Some(f) = self.fields.get_mut(self.focus) {
-                    f.value.pop();
+                    edit_line(&mut f.value, &mut f.cursor, key);
                 }
             }
-            KeyCode::Char(c) => {
-                if let Some(f) = self.fields.get_mut(self.focus) {
-                    f.value.push(c);
-                }
-            }
-            _ => {}
+        }
+        false
+    }
+
+    /// Esc on the sign-in form steps back instead of quitting (issue 32: Esc there ended
+    /// the program): it clears the focused field, or when that is empty goes to the one
+    /// before. False when there is nothing left to clear (every field empty, the first
+    /// focused): the form stays as it is.
+    pub fn step_back(&mut self) -> bool {
+        let Some(f) = self.fields.get_mut(self.focus) else {
+            return false;
+        };
+        if !f.value.is_empty() {
+            f.value.clear();
+            f.cursor = None;
+            self.error = None;
+            return true;
+        }
+        if self.focus > 0 {
+            self.focus -= 1;
+            return true;
         }
         false
     }
@@ -339,15 +413,22 @@ impl Form {
             } else {
                 f.value.clone()
             };
-            let cursor = if i == self.focus { "▏" } else { "" };
             let style = if i == self.focus {
                 Style::new().add_modifier(Modifier::BOLD)
             } else {
                 Style::new()
             };
+            let text = if i == self.focus {
+                let at = f.cursor.unwrap_or(usize::MAX);
+                let before: String = shown.chars().take(at).collect();
+                let after: String = shown.chars().skip(at).collect();
+                format!("{before}▏{after}")
+            } else {
+                shown
+            };
             lines.push(Line::from(vec![
                 Span::styled(format!("{:<24}", f.label), style),
-                Span::raw(format!("{shown}{cursor}")),
+                Span::raw(text),
             ]));
         }
         lines.push(Line::raw(""));
@@ -358,7 +439,11 @@ impl Form {
             lines.push(Line::styled(e.clone(), Style::new().fg(Color::Red)));
         }
         lines.push(Line::styled(
-            "Tab/↓ next field · Enter on the last field submits · Esc cancels",
+            if self.kind == FormKind::SignIn {
+                "Tab/↓ next field · Enter signs in · Esc clears · Ctrl-C quits"
+            } else {
+                "Tab/↓ next field · Enter on the last field submits · Esc cancels"
+            },
             dim(),
         ));
         lines

@@ -42,6 +42,8 @@ pub enum Action {
     WhatIf,
     DeniesOnly,
     Rotate,
+    /// Open the `:` command line (k9s-style: `:users`, `:sessions alice`).
+    Command,
 }
 
 /// One key binding: the keys, how the key is shown, the action, whether it changes
@@ -133,6 +135,7 @@ pub static GLOBAL: &[Binding] = &[
     ),
     read(&[C('m')], "m", Action::Messages, "last message in full", ""),
     read(&[C('L')], "L", Action::SignOut, "sign out", ""),
+    read(&[C(':')], ":", Action::Command, "command line (:users)", ""),
 ];
 
 /// Keys of every list.

@@ -4,9 +4,10 @@
 
 use super::client::{ClientError, LONG_POLL_SECS};
 use super::detail::Detail;
+use super::form::edit_line;
 use super::keys::{Action, Binding, LIST};
 use super::msg::ViewId;
-use super::style::dim;
+use super::style::{dim, fit};
 use super::view::{draw_denied, draw_loading, Component, Ctx, Effect, Loader, Phase};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -31,6 +32,9 @@ pub trait Item: DeserializeOwned + Clone + 'static {
     const PARAMS: &'static [&'static str] = &[];
     /// The server parameter for the filter's plain words, if the API has one.
     const WORDS: Option<&'static str> = None;
+    /// The filter term a bare argument of the `:` command line means (`:sessions alice`
+    /// is `user:alice`); without one the argument is the filter as typed.
+    const SUBJECT: Option<&'static str> = None;
     /// How often the view is reloaded while shown.
     const POLL: Duration = Duration::from_secs(5);
     /// The columns.
@@ -43,6 +47,11 @@ pub trait Item: DeserializeOwned + Clone + 'static {
     /// The view's own keys.
     fn keys() -> &'static [Binding] {
         &[]
+    }
+    /// The admin action (`users.create`) one of the view's keys needs, asked of the server
+    /// once per view so the console can hide what the policies refuse.
+    fn needs(_action: Action) -> Option<&'static str> {
+        None
     }
     /// Carry out one of the view's own keys on the selected row.
     fn act(_action: Action, _row: Option<&Self>, _ctx: &Ctx<'_>) -> Vec<Effect> {
@@ -239,13 +248,31 @@ impl<T: Item> Component for ListView<T> {
         }
         let visible = self.visible(ctx);
         let header = T::header();
+        // The columns' widths as the table would lay them out (inside the border, after the
+        // selection mark when a row is selected), fixed, so every cell is cut to its own
+        // column with an ellipsis instead of silently.
+        let mark = if visible.is_empty() { 0 } else { 2 };
+        let widths: Vec<u16> = Layout::horizontal(header.iter().map(|(_, c)| *c))
+            .flex(ratatui::layout::Flex::Start)
+            .spacing(1)
+            .split(Rect::new(0, 0, list_area.width.saturating_sub(2 + mark), 1))
+            .iter()
+            .map(|r| r.width)
+            .collect();
+        let fitted = |cells: Vec<String>| -> Vec<Cell<'static>> {
+            cells
+                .into_iter()
+                .zip(widths.iter().chain(std::iter::repeat(&u16::MAX)))
+                .map(|(text, w)| Cell::from(fit(&text, *w)))
+                .collect()
+        };
         let rows: Vec<Row> = visible
             .iter()
-            .map(|r| Row::new(r.cells(ctx).into_iter().map(Cell::from)).style(r.style()))
+            .map(|r| Row::new(fitted(r.cells(ctx))).style(r.style()))
             .collect();
-        let table = Table::new(rows, header.iter().map(|(_, c)| *c))
+        let table = Table::new(rows, widths.iter().map(|w| Constraint::Length(*w)))
             .header(
-                Row::new(header.iter().map(|(h, _)| Cell::from(*h)))
+                Row::new(fitted(header.iter().map(|(h, _)| h.to_string()).collect()))
                     .style(Style::new().add_modifier(Modifier::BOLD)),
             )
             .block(Block::bordered().title(self.title(visible.len())))
@@ -328,6 +355,22 @@ impl<T: Item> Component for ListView<T> {
         self.input.is_some()
     }
 
+    fn needs(&self, action: Action) -> Option<&'static str> {
+        T::needs(action)
+    }
+
+    fn set_filter(&mut self, argument: &str) {
+        let argument = argument.trim();
+        self.filter = match T::SUBJECT {
+            Some(key) if !argument.is_empty() && !argument.contains(':') => {
+                format!("{key}:{argument}")
+            }
+            _ => argument.to_string(),
+        };
+        self.input = None;
+        self.selected = 0;
+    }
+
     fn edit(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Some(input) = &mut self.input else {
             return Vec::new();
@@ -346,11 +389,11 @@ impl<T: Item> Component for ListView<T> {
                     return vec![Effect::Reload];
                 }
             }
-            KeyCode::Backspace => {
-                input.pop();
+            // The filter is typed at its end: Ctrl-U / Ctrl-W delete, other Ctrl keys type
+            // nothing (as in a form's field).
+            _ => {
+                edit_line(input, &mut None, key);
             }
-            KeyCode::Char(c) => input.push(c),
-            _ => {}
         }
         Vec::new()
     }

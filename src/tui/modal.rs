@@ -32,8 +32,9 @@ pub enum PickFor {
 }
 
 impl PickFor {
-    /// Save `chosen`: the change goes out at once, or, when `me` would lose a role of their
-    /// own, a confirmation first (taking a role from yourself can end your own access).
+    /// Save `chosen`: a confirmation first, as for every change (issue 32: the picker saved
+    /// at Enter, where docs/admin.md promises that changes ask), with a warning when `me`
+    /// would lose a role of their own (taking a role from yourself can end your own access).
     fn save(&self, chosen: Vec<String>, me: &Me) -> Step {
         let dropped: Vec<String> = match self {
             PickFor::UserRoles(id) if *id == me.id => me
@@ -67,15 +68,19 @@ impl PickFor {
             body: body.ok(),
             what: What::Change(done),
         };
-        if dropped.is_empty() {
-            return Step::Send(request);
-        }
+        let prompt = match self {
+            PickFor::UserRoles(id) if *id == me.id => format!("Set your own roles to {list}?"),
+            PickFor::UserRoles(id) => format!("Set the roles of {id} to {list}?"),
+            PickFor::RoleParents(name) => format!("Make {name} inherit {list}?"),
+        };
         Step::Stay(Modal::Confirm(Confirm {
-            prompt: format!("Set your own roles to {list}?"),
-            warning: Some(format!(
-                "This is you: without {} you may lose access to this console.",
-                dropped.join(", ")
-            )),
+            prompt,
+            warning: (!dropped.is_empty()).then(|| {
+                format!(
+                    "This is you: without {} you may lose access to this console.",
+                    dropped.join(", ")
+                )
+            }),
             request,
         }))
     }
@@ -107,8 +112,6 @@ pub enum Step {
     Cancel,
     /// Closed, and the confirmed change goes out: "sending…".
     Confirmed(Request),
-    /// Closed, and the change goes out (the role picker's save).
-    Send(Request),
 }
 
 impl Modal {

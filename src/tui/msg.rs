@@ -1,9 +1,11 @@
 //! The messages between the console and its worker: the views they address, the jobs that
 //! go out ([`Request`] in a [`Job`]) and the answers that come back ([`Reply`] in an
 //! [`Event`]). Data only: the app, the views and the worker all import them from here, and
-//! this module imports nothing of the console but the client's result types.
+//! this module imports nothing of the console but the client's result types and the keys'
+//! actions.
 
 use super::client::{ClientError, Me};
+use super::keys::Action;
 use serde_json::Value;
 
 /// The views, in tab order.
@@ -76,6 +78,9 @@ pub enum What {
     Identities(String),
     /// The role picker's options for a user or role.
     PickerRoles,
+    /// Whether the signed-in person may do each of these keys' admin actions on a view
+    /// (asked once per view, through `POST /v1/authorize/batch`).
+    Permissions(ViewId, Vec<Action>),
 }
 
 impl What {

@@ -51,3 +51,27 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
         height: h,
     }
 }
+
+/// `text` in at most `width` columns: cut with "…" as its last column when it does not fit,
+/// so a cut value reads as cut (issue 32: a narrow terminal cut ids and emails silently).
+pub fn fit(text: &str, width: u16) -> String {
+    let width = usize::from(width);
+    let columns = |s: &str| ratatui::text::Span::raw(s).width();
+    if columns(text) <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        let mut next = out.clone();
+        next.push(c);
+        if columns(&next) > width - 1 {
+            break;
+        }
+        out = next;
+    }
+    out.push('…');
+    out
+}

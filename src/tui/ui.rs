@@ -63,7 +63,8 @@ fn hints(app: &App) -> Vec<&'static Binding> {
     lists.push(GLOBAL);
     let mut out: Vec<&'static Binding> = Vec::new();
     for b in lists.into_iter().flat_map(|l| l.iter()) {
-        let hidden = b.hint.is_empty() || (app.read_only && b.changes);
+        let hidden =
+            b.hint.is_empty() || (app.read_only && b.changes) || app.refuses(app.current, b.action);
         if !hidden && !out.iter().any(|o| std::ptr::eq(*o, b)) {
             out.push(b);
         }
@@ -141,14 +142,29 @@ fn draw_main(frame: &mut Frame<'_>, app: &App, area: Rect) {
         tabs_area,
     );
     app.views.get(app.current).draw(frame, body, &app.ctx());
-    let hint_text: Vec<String> = hints(app)
-        .iter()
-        .map(|b| format!("{} {}", b.label, b.hint))
-        .collect();
-    frame.render_widget(
-        Paragraph::new(hint_text.join(" · ")).style(dim()),
-        hint_area,
-    );
+    if let Some((text, cursor)) = &app.command {
+        // The command line takes the hints' place while it is typed.
+        let at = cursor.unwrap_or(usize::MAX);
+        let before: String = text.chars().take(at).collect();
+        let after: String = text.chars().skip(at).collect();
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(":", Style::new().add_modifier(Modifier::BOLD)),
+                Span::raw(format!("{before}▏{after}")),
+                Span::styled("  Enter go · Esc cancel · a view, then a filter", dim()),
+            ])),
+            hint_area,
+        );
+    } else {
+        let hint_text: Vec<String> = hints(app)
+            .iter()
+            .map(|b| format!("{} {}", b.label, b.hint))
+            .collect();
+        frame.render_widget(
+            Paragraph::new(hint_text.join(" · ")).style(dim()),
+            hint_area,
+        );
+    }
     if let Some(m) = message {
         let style = if m.error {
             Style::new().fg(Color::Red)
@@ -184,6 +200,8 @@ fn draw_help(frame: &mut Frame<'_>, app: &App, area: Rect) {
         .map(|b| {
             let note = if app.read_only && b.changes {
                 " (read-only)"
+            } else if app.refuses(app.current, b.action) {
+                " (not permitted)"
             } else {
                 ""
             };

@@ -63,6 +63,12 @@ pub trait Component {
     fn edit(&mut self, _key: KeyEvent) -> Vec<Effect> {
         Vec::new()
     }
+    /// Put a filter in force (the `:` command line's argument; empty clears it).
+    fn set_filter(&mut self, _argument: &str) {}
+    /// The admin action one of the view's keys needs (`users.create`), if any.
+    fn needs(&self, _action: Action) -> Option<&'static str> {
+        None
+    }
     /// The path that loads the view.
     fn load_path(&self) -> String;
     fn loader(&mut self) -> &mut Loader;

@@ -4,6 +4,7 @@
 mod contract;
 mod database;
 mod decide;
+mod hints;
 mod plan_sql;
 mod policy;
 mod serve;

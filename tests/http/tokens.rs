@@ -296,3 +296,60 @@ fn hs256_mode_with_a_shared_secret() {
         .to_string()
         .contains("at least 32 bytes"));
 }
+
+/// Issue 32: a token of another issuer says which issuer this warden expects and which
+/// setting decides it, over HTTP and in `warden decide --token` of a process configured for
+/// another URL; nothing is allowed.
+#[test]
+fn a_wrong_issuer_names_the_expected_one_and_public_url() {
+    let app = spawn_app();
+    let good = app.alice()["token"].as_str().unwrap().to_string();
+    let (header, mut claims) = parts(&good);
+    claims["iss"] = json!("http://127.0.0.1:9999");
+    let foreign = forge(&app, &header, claims.to_string().as_bytes());
+    for r in [
+        app.get("/v1/auth/me", Some(&foreign)),
+        app.post(
+            "/v1/authorize",
+            &json!({"action": "readDocument", "resource": {"type": "Document", "id": "d1", "properties": {"owner": "alice"}}}),
+            Some(&foreign),
+        ),
+    ] {
+        assert_eq!(r.status, 401, "{}", r.text);
+        let body = r.json();
+        assert_eq!(body["error"], "wrong_issuer", "{}", r.text);
+        let message = body["message"].as_str().unwrap();
+        assert!(
+            message.contains("expected http://warden.test") && message.contains("`public_url`"),
+            "{message}"
+        );
+        assert!(body.get("allowed").is_none(), "{}", r.text);
+    }
+
+    // The command line, configured for another URL than the server that minted the token.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_warden"))
+        .args(["--db", app.db()])
+        .args([
+            "--policies",
+            app.dir.path().join("policies").to_str().unwrap(),
+        ])
+        .args(["decide", "--token", &good, "--action", "readDocument"])
+        .args([
+            "--resource",
+            "Document::\"d1\"",
+            "--properties",
+            r#"{"owner":"alice"}"#,
+        ])
+        .env("WARDEN_PUBLIC_URL", "http://127.0.0.1:8181")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(out.stdout.is_empty(), "nothing decided");
+    assert!(
+        stderr.contains("wrong_issuer")
+            && stderr.contains("expected http://127.0.0.1:8181")
+            && stderr.contains("`public_url`"),
+        "{stderr}"
+    );
+}

@@ -60,6 +60,8 @@ pub struct PolicyBundle {
     pub principals: super::prepared::PrincipalCache,
     /// Entity type names requests use, parsed once.
     pub type_names: super::prepared::TypeNames,
+    /// The attributes the schema requires of each entity type (see [`super::required`]).
+    pub required: super::required::RequiredAttributes,
 }
 
 impl PolicyBundle {
@@ -284,6 +286,10 @@ pub fn load_sources(
         None => HashMap::new(),
     };
     Ok(PolicyBundle {
+        required: match (&schema, schema_source) {
+            (Some(_), Some((_, src))) => super::required::RequiredAttributes::of_schema(src),
+            _ => Default::default(),
+        },
         principals: Default::default(),
         type_names: super::prepared::TypeNames::of(schema.as_ref()),
         action_closures,

@@ -9,7 +9,7 @@
 
 mod search;
 
-use super::decide::{decide, record, resource, Asked, Caller};
+use super::decide::{action_of, decide, record, resource, Asked, Caller};
 use super::error::ApiError;
 use super::extract::{from_value, JsonBody};
 use super::origin::CallerAddress;
@@ -111,16 +111,25 @@ async fn evaluate(state: &AppState, caller: &Caller, e: &Evaluation) -> Decision
         );
         decision
     };
+    // A bare name is an `Action`, a full uid (`Warden::Action::"users.read"`) is taken as
+    // written; a name that is neither is a deny that says how to write one (fail closed).
+    let (action_type, action) = match action_of(&e.action) {
+        Ok(named) => named,
+        Err(error) => return denied(Decision::error(error)),
+    };
     match subject_principal(state, &e.subject_type, &e.subject_id, &e.subject_properties).await {
         Ok(Some(principal)) => decide(
             state,
             caller,
             &Query {
                 principal,
-                action_type: "Action".into(),
-                action: e.action.clone(),
+                context: crate::admin_action::with_default_context(
+                    &action_type,
+                    Value::Object(e.context.clone()),
+                ),
+                action_type,
+                action,
                 resource: e.resource.clone(),
-                context: Value::Object(e.context.clone()),
             },
         ),
         // Said in the explanation only (items are bare `{"decision": false}` without it).

@@ -384,4 +384,8 @@ impl Backend for Postgres {
     async fn list_replicas(&self, seen_since: i64) -> Result<Vec<ReplicaRow>, StoreError> {
         Postgres::list_replicas(self, seen_since).await
     }
+
+    async fn forget_replica(&self, id: &str) -> Result<(), StoreError> {
+        Postgres::forget_replica(self, id).await
+    }
 }

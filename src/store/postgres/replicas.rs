@@ -22,6 +22,12 @@ impl Postgres {
         Ok(())
     }
 
+    pub(super) async fn forget_replica(&self, id: &str) -> Result<(), StoreError> {
+        let conn = self.conn().await?;
+        execute(&conn, "DELETE FROM replicas WHERE id = $1", &[&id]).await?;
+        Ok(())
+    }
+
     pub(super) async fn list_replicas(
         &self,
         seen_since: i64,

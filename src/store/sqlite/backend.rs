@@ -542,4 +542,9 @@ impl Backend for Sqlite {
     async fn list_replicas(&self, seen_since: i64) -> Result<Vec<ReplicaRow>, StoreError> {
         self.run(move |db| db.list_replicas(seen_since)).await
     }
+
+    async fn forget_replica(&self, id: &str) -> Result<(), StoreError> {
+        let id = id.to_owned();
+        self.run(move |db| db.forget_replica(&id)).await
+    }
 }

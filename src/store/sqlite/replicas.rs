@@ -24,6 +24,14 @@ impl SqliteStore {
         })
     }
 
+    /// Forget the replica `id` (it stopped).
+    pub fn forget_replica(&self, id: &str) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM replicas WHERE id = ?1", [id])?;
+            Ok(())
+        })
+    }
+
     /// Replicas heard from since `seen_since`.
     pub fn list_replicas(&self, seen_since: i64) -> Result<Vec<ReplicaRow>, StoreError> {
         self.read(|c| {

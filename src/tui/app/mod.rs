@@ -11,7 +11,7 @@ use crate::api::{AuditEntry, Client, DecisionEntry, Policy, Role, Session, Signi
 use crate::tui::client::Me;
 use crate::tui::dashboard::Dashboard;
 use crate::tui::detail::Detail;
-use crate::tui::form::{Form, FormKey};
+use crate::tui::form::{edit_line, Form, FormKey};
 use crate::tui::keys::{lookup, tab_number, Action, GLOBAL};
 use crate::tui::list::ListView;
 use crate::tui::modal::{Modal, PickFor, Step};
@@ -99,6 +99,8 @@ pub struct App {
     pub current: ViewId,
     pub modal: Option<Modal>,
     pub help: bool,
+    /// The `:` command line being typed (k9s-style), and where its cursor is.
+    pub command: Option<(String, Option<usize>)>,
     pub message: Option<Message>,
     pub connection_lost: bool,
     pub quit: bool,
@@ -108,6 +110,11 @@ pub struct App {
     jobs: Vec<Job>,
     /// The role picker waiting for the role list.
     picking: Option<(PickFor, Vec<String>)>,
+    /// The keys the policies refuse the signed-in person, by view: hidden from the hints
+    /// and refused with a word instead of opening a form the server would refuse (issue
+    /// 32). Asked once per view and sign-in; the server still decides every change.
+    pub refused: std::collections::HashMap<ViewId, Vec<Action>>,
+    asked: std::collections::HashSet<ViewId>,
 }
 
 impl App {
@@ -125,6 +132,7 @@ impl App {
             current: ViewId::Dashboard,
             modal: None,
             help: false,
+            command: None,
             message: None,
             connection_lost: false,
             quit: false,
@@ -132,6 +140,8 @@ impl App {
             tick: 0,
             jobs: Vec::new(),
             picking: None,
+            refused: Default::default(),
+            asked: Default::default(),
         }
     }
 
@@ -211,8 +221,50 @@ impl App {
         }
     }
 
+    /// Ask once which of view `id`'s keys the policies allow (the admin action each needs,
+    /// on its area), in one batch of decisions.
+    fn ask_permissions(&mut self, id: ViewId) {
+        if !self.asked.insert(id) {
+            return;
+        }
+        let view = self.views.get(id);
+        let mut asked: Vec<(Action, &'static str)> = Vec::new();
+        for binding in view.keys().into_iter().flat_map(|l| l.iter()) {
+            if let Some(needs) = view.needs(binding.action) {
+                if !asked.iter().any(|(a, _)| *a == binding.action) {
+                    asked.push((binding.action, needs));
+                }
+            }
+        }
+        if asked.is_empty() {
+            return;
+        }
+        let items: Vec<serde_json::Value> = asked
+            .iter()
+            .map(|(_, needs)| {
+                let area = needs.split('.').next().unwrap_or_default();
+                serde_json::json!({
+                    "action": format!("Warden::Action::{needs:?}"),
+                    "resource": {"type": "Warden::Resource", "id": area},
+                })
+            })
+            .collect();
+        self.submit(Request::Send {
+            method: "POST",
+            path: "/v1/authorize/batch".into(),
+            body: Some(serde_json::json!({ "items": items })),
+            what: What::Permissions(id, asked.into_iter().map(|(a, _)| a).collect()),
+        });
+    }
+
+    /// Whether the policies refuse the key `action` on view `id` (as far as asked).
+    pub fn refuses(&self, id: ViewId, action: Action) -> bool {
+        self.refused.get(&id).is_some_and(|r| r.contains(&action))
+    }
+
     fn go(&mut self, id: ViewId) {
         self.current = id;
+        self.ask_permissions(id);
         // Show fresh data on arrival, unless the view was refused (then R retries).
         let loader = self.views.get_mut(id).loader();
         if !loader.in_flight && !matches!(loader.phase, Phase::Denied(_)) {
@@ -232,8 +284,11 @@ impl App {
         self.current = ViewId::Dashboard;
         self.modal = None;
         self.help = false;
+        self.command = None;
         self.message = None;
         self.picking = None;
+        self.refused.clear();
+        self.asked.clear();
         self.connection_lost = false;
     }
 
@@ -258,6 +313,20 @@ impl App {
         if let Some(modal) = self.modal.take() {
             return self.modal_key(modal, key);
         }
+        if let Some((text, cursor)) = self.command.as_mut() {
+            match key.code {
+                KeyCode::Esc => self.command = None,
+                KeyCode::Enter => {
+                    let text = text.clone();
+                    self.command = None;
+                    self.run_command(&text);
+                }
+                _ => {
+                    edit_line(text, cursor, key);
+                }
+            }
+            return;
+        }
         let id = self.current;
         if self.views.get(id).editing() {
             let effects = self.views.get_mut(id).edit(key);
@@ -273,6 +342,13 @@ impl App {
             self.error("read-only: changes are disabled");
             return;
         }
+        if self.refuses(id, binding.action) {
+            self.error(format!(
+                "not permitted: {} (the policies refuse it; R asks again)",
+                binding.help
+            ));
+            return;
+        }
         match binding.action {
             Action::Quit => self.quit = true,
             Action::Help => self.help = true,
@@ -286,6 +362,8 @@ impl App {
                 }
             }
             Action::Refresh => {
+                self.asked.remove(&id);
+                self.ask_permissions(id);
                 self.load_parts(id, true);
                 self.info("refreshing…");
             }
@@ -293,6 +371,7 @@ impl App {
                 self.submit(Request::SignOut);
                 self.back_to_sign_in("signed out");
             }
+            Action::Command => self.command = Some((String::new(), None)),
             Action::Messages => {
                 if let Some(m) = self.message.clone() {
                     self.modal = Some(Modal::Detail(Detail::text(
@@ -311,6 +390,43 @@ impl App {
                 self.apply(effects);
             }
         }
+    }
+
+    /// Run a `:` command: a view by name or the start of one (`:users`, `:sess`), with the
+    /// rest as that view's filter (`:sessions alice` shows alice's sessions); `:q` quits.
+    fn run_command(&mut self, text: &str) {
+        let mut words = text.trim().trim_start_matches(':').splitn(2, ' ');
+        let name = words.next().unwrap_or_default().to_lowercase();
+        let argument = words.next().unwrap_or_default().trim().to_string();
+        if name.is_empty() {
+            return;
+        }
+        if name == "q" || name == "quit" {
+            self.quit = true;
+            return;
+        }
+        let names = |v: &ViewId| {
+            let (long, brief) = v.titles();
+            [long.to_lowercase().replace(' ', ""), brief.to_lowercase()]
+        };
+        let exact = ViewId::ALL.iter().find(|v| names(v).contains(&name));
+        let started: Vec<ViewId> = ViewId::ALL
+            .iter()
+            .filter(|v| names(v).iter().any(|n| n.starts_with(&name)))
+            .copied()
+            .collect();
+        let view = match (exact, started.as_slice()) {
+            (Some(v), _) | (None, [v]) => *v,
+            _ => {
+                let all: Vec<String> = ViewId::ALL.iter().map(|v| names(v)[0].clone()).collect();
+                return self.error(format!(
+                    ":{name} is not a view; one of: {} (then a filter), or :q",
+                    all.join(", ")
+                ));
+            }
+        };
+        self.views.get_mut(view).set_filter(&argument);
+        self.go(view);
     }
 
     fn apply(&mut self, effects: Vec<Effect>) {
@@ -337,11 +453,15 @@ impl App {
     }
 
     fn sign_in_key(&mut self, key: KeyEvent) {
-        if key.code == KeyCode::Esc {
-            self.quit = true;
+        if self.signin.busy {
             return;
         }
-        if self.signin.busy {
+        // Esc steps back (clears the field, then the one before), never quits: a person
+        // clearing a mistyped password lost the console (issue 32). Ctrl-C quits.
+        if key.code == KeyCode::Esc {
+            if !self.signin.step_back() {
+                self.signin_note = Some("Ctrl-C quits".into());
+            }
             return;
         }
         self.signin_note = None;
@@ -365,7 +485,6 @@ impl App {
                 self.submit(request);
                 self.info("sending…");
             }
-            Step::Send(request) => self.submit(request),
         }
     }
 }

@@ -75,6 +75,8 @@ impl App {
                 self.read_only = keep_read_only;
                 self.current = ViewId::Dashboard;
                 self.modal = None;
+                self.refused.clear();
+                self.asked.clear();
                 self.info(format!("signed in as {}", me.id));
                 self.me = me;
                 self.load(ViewId::Dashboard);
@@ -111,6 +113,28 @@ impl App {
     fn sent(&mut self, what: What, result: Result<Value, ClientError>) {
         let form_open = matches!(self.modal, Some(Modal::Form(_)));
         match (what, result) {
+            (What::Permissions(view, actions), Ok(v)) => {
+                // One answer per key, in order; anything else leaves every key shown (the
+                // server refuses what it refuses when the key is used).
+                let allowed: Vec<bool> = v["results"]
+                    .as_array()
+                    .map(|r| r.iter().map(|x| x["allowed"] == true).collect())
+                    .unwrap_or_default();
+                if allowed.len() == actions.len() {
+                    let refused = actions
+                        .into_iter()
+                        .zip(allowed)
+                        .filter(|(_, ok)| !ok)
+                        .map(|(a, _)| a)
+                        .collect();
+                    self.refused.insert(view, refused);
+                }
+            }
+            (What::Permissions(..), Err(e)) => {
+                if matches!(e, ClientError::SessionEnded(_) | ClientError::Connection(_)) {
+                    self.failed(e);
+                }
+            }
             (What::PickerRoles, Ok(v)) => {
                 let roles: Vec<Role> = serde_json::from_value(v).unwrap_or_default();
                 if let Some((target, chosen)) = self.picking.take() {
@@ -178,7 +202,7 @@ impl App {
                     .map(|c| Modal::Detail(clients::created_detail(c)));
                 self.load(self.current);
             }
-            What::Change(_) | What::Identities(_) | What::PickerRoles => {}
+            What::Change(_) | What::Identities(_) | What::PickerRoles | What::Permissions(..) => {}
         }
     }
 

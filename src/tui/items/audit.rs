@@ -56,6 +56,7 @@ impl Item for AuditEntry {
     const PATH: &'static str = "/admin/v1/audit";
     const QUERY: &'static [(&'static str, &'static str)] = &[("limit", "200")];
     const PARAMS: &'static [&'static str] = &["actor", "action"];
+    const SUBJECT: Option<&'static str> = Some("actor");
 
     fn header() -> Vec<(&'static str, Constraint)> {
         vec![

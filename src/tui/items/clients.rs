@@ -82,6 +82,13 @@ impl Item for Client {
         CLIENT_KEYS
     }
 
+    fn needs(action: Action) -> Option<&'static str> {
+        Some(match action {
+            Action::New | Action::Revoke => "clients.write",
+            _ => return None,
+        })
+    }
+
     fn act(action: Action, row: Option<&Self>, _ctx: &Ctx<'_>) -> Vec<Effect> {
         match (action, row) {
             (Action::New, _) => vec![Effect::Form(Form::new(FormKind::CreateClient))],

@@ -77,6 +77,14 @@ impl Item for Policy {
         POLICY_KEYS
     }
 
+    fn needs(action: Action) -> Option<&'static str> {
+        Some(match action {
+            Action::Reload => "policies.reload",
+            Action::WhatIf => "policies.whatif",
+            _ => return None,
+        })
+    }
+
     fn act(action: Action, _row: Option<&Self>, _ctx: &Ctx<'_>) -> Vec<Effect> {
         match action {
             Action::Reload => vec![Effect::Request(send(

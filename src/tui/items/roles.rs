@@ -61,6 +61,13 @@ impl Item for Role {
         ROLE_KEYS
     }
 
+    fn needs(action: Action) -> Option<&'static str> {
+        Some(match action {
+            Action::New | Action::EditRoles | Action::Delete => "roles.write",
+            _ => return None,
+        })
+    }
+
     fn act(action: Action, row: Option<&Self>, ctx: &Ctx<'_>) -> Vec<Effect> {
         if action == Action::New {
             return vec![Effect::Form(Form::new(FormKind::CreateRole))];

@@ -25,6 +25,7 @@ impl Item for Session {
     const NOUN: &'static str = "sessions";
     const PATH: &'static str = "/admin/v1/sessions";
     const PARAMS: &'static [&'static str] = &["user", "active"];
+    const SUBJECT: Option<&'static str> = Some("user");
 
     fn header() -> Vec<(&'static str, Constraint)> {
         vec![
@@ -81,6 +82,13 @@ impl Item for Session {
 
     fn keys() -> &'static [Binding] {
         SESSION_KEYS
+    }
+
+    fn needs(action: Action) -> Option<&'static str> {
+        Some(match action {
+            Action::Revoke => "sessions.revoke",
+            _ => return None,
+        })
     }
 
     fn act(action: Action, row: Option<&Self>, ctx: &Ctx<'_>) -> Vec<Effect> {

@@ -80,6 +80,13 @@ impl Item for SigningKey {
         SIGNING_KEYS
     }
 
+    fn needs(action: Action) -> Option<&'static str> {
+        Some(match action {
+            Action::Rotate => "keys.rotate",
+            _ => return None,
+        })
+    }
+
     fn act(action: Action, _row: Option<&Self>, _ctx: &Ctx<'_>) -> Vec<Effect> {
         match action {
             Action::Rotate => confirm(

@@ -128,6 +128,18 @@ impl Item for User {
         USER_KEYS
     }
 
+    fn needs(action: Action) -> Option<&'static str> {
+        Some(match action {
+            Action::New => "users.create",
+            Action::EditRoles => "users.roles",
+            Action::ToggleDisabled | Action::Unlink => "users.update",
+            Action::ResetPassword => "users.password",
+            Action::Revoke => "users.revoke",
+            Action::Unlock => "users.unlock",
+            _ => return None,
+        })
+    }
+
     fn act(action: Action, row: Option<&Self>, ctx: &Ctx<'_>) -> Vec<Effect> {
         if action == Action::New {
             return vec![Effect::Form(Form::new(FormKind::CreateUser))];

@@ -7,6 +7,7 @@ mod dashboard;
 mod forms;
 mod layers;
 mod lists;
+mod papercuts;
 mod session;
 mod views;
 

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 mod answers;
 mod changes;
 mod log;
+mod names;
 
 fn delete_r1() -> Value {
     json!({"action": "deleteUserResource", "resource": {"type": "UserResource", "id": "r1"}})

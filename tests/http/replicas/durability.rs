@@ -26,6 +26,18 @@ fn db_copy_moves_a_sqlite_database_to_postgres_without_losing_a_session() {
         Some(&admin),
     );
     let sqlite = app.state.config.db.to_str().unwrap().to_string();
+    // The server still runs on the file (its heartbeat is there), so the copy is refused...
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_warden"))
+        .args(["--json", "db", "copy", "--from", &sqlite, "--to", &url])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("\"error\":\"source_in_use\""),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    // ... unless forced: this one has made its writes and stays idle while the copy runs.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_warden"))
         .args([
             "--json",
@@ -36,6 +48,7 @@ fn db_copy_moves_a_sqlite_database_to_postgres_without_losing_a_session() {
             "--to",
             &url,
             "--with-logs",
+            "--force",
         ])
         .output()
         .unwrap();
@@ -59,10 +72,15 @@ fn db_copy_moves_a_sqlite_database_to_postgres_without_losing_a_session() {
     assert!(rows("audit_log").unwrap() >= 1, "{report}");
     // A second copy into the same database is refused (it is no longer empty).
     let again = std::process::Command::new(env!("CARGO_BIN_EXE_warden"))
-        .args(["db", "copy", "--from", &sqlite, "--to", &url])
+        .args(["db", "copy", "--from", &sqlite, "--to", &url, "--force"])
         .output()
         .unwrap();
     assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("already holds users or keys"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
 
     let mut config = (*app.state.config).clone();
     config.db = url.into();

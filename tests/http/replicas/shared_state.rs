@@ -254,7 +254,19 @@ fn replicas_are_listed_and_a_different_policy_bundle_is_flagged() {
     let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(cli.as_array().unwrap().len(), 3, "{cli}");
     let out = app.warden(&["replicas"]);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("DIFFERS"));
+    let table = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(table.contains("DIFFERS"), "{table}");
+    assert!(
+        table.contains("LAST SEEN") && table.contains("s ago"),
+        "{table}"
+    );
+    // A replica that stopped gracefully is forgotten at once (issue 32), on either back end.
+    block(app.state.app.forget_replica("odd-one")).unwrap();
+    let listed = app
+        .call("get", "/admin/v1/replicas", None, Some(&admin))
+        .json();
+    assert_eq!(listed.as_array().unwrap().len(), 2, "{listed}");
+    assert!(!listed.to_string().contains("odd-one"), "{listed}");
 }
 
 /// A key rotated through A signs A's new tokens at once; B and C verify them within a

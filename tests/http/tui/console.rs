@@ -169,6 +169,12 @@ fn sign_in_create_user_give_role_revoke_session() {
     }
     tui.press(KeyCode::Char(' '));
     tui.press(KeyCode::Enter);
+    // The picker asks before it saves (issue 32), then saves on y.
+    match &tui.app.modal {
+        Some(Modal::Confirm(c)) => assert_eq!(c.prompt, "Set the roles of erin to ADMIN, USER?"),
+        other => panic!("expected the confirmation, got {other:?}"),
+    }
+    tui.press(KeyCode::Char('y'));
     assert!(
         tui.message().contains("erin now has roles: ADMIN, USER"),
         "{}",
@@ -420,4 +426,40 @@ fn the_dashboard_lists_replicas_and_what_if_shows_a_plan() {
         }
         other => panic!("expected the plan popup: {other:?}; {}", tui.message()),
     }
+}
+
+/// Issue 32: the keys the policies refuse are asked of the real server once per view (each
+/// key's admin action, `Warden::Action::"users.create"` on its area, in one
+/// `/v1/authorize/batch`) and hidden and refused; an administrator's are all kept.
+#[test]
+fn keys_the_policies_refuse_are_asked_of_the_server_and_hidden() {
+    use warden::tui::keys::Action;
+    let app = spawn_app();
+    let mut tui = Console::new(&app.base, false);
+    tui.sign_in("admin@localhost", ADMIN_PASSWORD);
+    tui.press(KeyCode::Char('2'));
+    assert_eq!(tui.app.refused.get(&ViewId::Users), Some(&Vec::new()));
+    tui.press(KeyCode::Char('L'));
+    tui.sign_in("alice@example.com", USER_PASSWORD);
+    tui.press(KeyCode::Char('2'));
+    let refused = tui
+        .app
+        .refused
+        .get(&ViewId::Users)
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        refused,
+        vec![
+            Action::New,
+            Action::EditRoles,
+            Action::ToggleDisabled,
+            Action::ResetPassword,
+            Action::Revoke,
+            Action::Unlock,
+            Action::Unlink
+        ]
+    );
+    tui.press(KeyCode::Char('n'));
+    assert!(tui.app.modal.is_none(), "no form for a refused key");
 }
