@@ -229,7 +229,8 @@ function expectedHow(user) {
 test("the list page shows the documents warden allows: own ones and the team's (a relationship rule), through Prisma", async () => {
   const titles = async (page) => {
     await page.goto(`${appUrl}/documents`);
-    await page.getByTestId("documents").waitFor();
+    // The list may be empty (hidden): wait for the line saying how it was filtered.
+    await page.getByTestId("plan-kind").waitFor();
     return {
       how: await page.getByTestId("plan-kind").textContent(),
       titles: await page.getByTestId("documents").locator("li").allTextContents(),

@@ -39,8 +39,9 @@ export default async function Documents() {
   if (session.error === "AccessTokenExpired") {
     return <RefreshSession />;
   }
-  const prisma = await db();
+  // The plan first, while the access token read above is certainly live.
   const p = await plan(session, "viewDocument", "Document");
+  const prisma = await db();
   let rows: Array<{ id: string; title: string }>;
   let how: string;
   try {
