@@ -59,7 +59,7 @@ fn policies_reload_and_what_if() {
     assert!(list["last_error"].as_str().unwrap().contains("bad.cedar"));
     assert_eq!(
         list["policies"].as_array().unwrap().len(),
-        5,
+        7,
         "the old bundle keeps serving"
     );
 }
