@@ -6,7 +6,7 @@ use crate::*;
 fn policy_check_reports_locations() {
     let env = Env::new();
     let ok = env.ok(&["policy", "check", "policies"]);
-    assert!(ok.contains("ok: 4 policies"), "{ok}");
+    assert!(ok.contains("ok: 6 policies"), "{ok}");
 
     std::fs::write(
         env.path().join("policies/broken.cedar"),
@@ -116,7 +116,7 @@ fn shipped_policy_suites_pass_with_full_coverage() {
     let (ok, stdout, _) = run_out(&env, &["policy", "test", "--coverage", "policies"]);
     assert!(ok, "{stdout}");
     assert!(stdout.contains("every policy is covered"), "{stdout}");
-    assert_eq!(stdout.lines().last().unwrap(), "12 passed, 0 failed");
+    assert_eq!(stdout.lines().last().unwrap(), "18 passed, 0 failed");
 }
 
 const SUITE_HEAD: &str = "[roles]\nUSER = []\nADMIN = [\"USER\"]\n\n[users.ann]\nroles = [\"ADMIN\"]\n\n[users.bob]\nroles = [\"USER\"]\n";
@@ -208,7 +208,7 @@ fn coverage_names_untouched_policies_and_fails() {
     assert!(!ok);
     assert!(stdout.contains("untouched: warden.admin-all"), "{stdout}");
     assert!(stdout.contains("     0  warden.admin-all"), "{stdout}");
-    assert_eq!(stdout.lines().last().unwrap(), "7 passed, 0 failed");
+    assert_eq!(stdout.lines().last().unwrap(), "13 passed, 0 failed");
 }
 
 #[test]

@@ -31,7 +31,7 @@ fn readyz_says_ready_and_nothing_else_without_credentials() {
     let detail = app.get("/readyz", Some(&admin)).json();
     assert_eq!(detail["status"], "ready");
     assert_eq!(detail["store"], "ok");
-    assert_eq!(detail["policies"], 4);
+    assert_eq!(detail["policies"], 6);
     assert_eq!(detail["validation"], "on");
     assert!(detail["last_reload_error"]
         .as_str()

@@ -44,6 +44,12 @@ test("comparisons, boolean structure, sets, has and entities", () => {
   assert.deepEqual(where({ op: "contains", left: { attr: "resource.tags" }, right: { value: "red" } }), { tags: { has: "red" } });
   assert.deepEqual(where({ op: "in", left: { value: "red" }, right: { attr: "resource.tags" } }), { tags: { has: "red" } });
   assert.deepEqual(where({ op: "contains", left: { attr: "resource.editors" }, right: alice }), { editors: { some: { userId: "alice" } } });
+  // Entities in a value set (the principal and its ancestors): those of the column's type, by id.
+  assert.deepEqual(
+    where({ op: "in", left: { attr: "resource.owner" }, right: { value: [alice.entity, { type: "Role", id: "eng" }, { type: "User", id: "bob" }] } }),
+    { ownerId: { in: ["alice", "bob"] } },
+  );
+  assert.deepEqual(where({ op: "in", left: { attr: "resource.owner" }, right: { value: [{ type: "Role", id: "eng" }] } }), { ownerId: { in: [] } });
   // The resource itself, named by a policy (`resource == Document::"d1"`).
   assert.deepEqual(where({ op: "==", left: { attr: "resource" }, right: { entity: { type: "Document", id: "d1" } } }), { id: { equals: "d1" } });
   assert.deepEqual(where({ op: "true" }), { AND: [] });
@@ -55,7 +61,8 @@ test("like: exact patterns always, wildcards only with caseSensitiveLike", () =>
     where({ op: "like", left: { attr: "resource.title" }, pattern }, m);
   assert.deepEqual(like("a\\*b", mapping), { title: { equals: "a*b" } });
   assert.deepEqual(like("a\\\\b", mapping), { title: { equals: "a\\b" } });
-  assert.deepEqual(like("\\\\*"), { title: { startsWith: "\\" } });
+  // Prisma escapes % and _ in startsWith/contains but not PostgreSQL's LIKE escape, the backslash.
+  assert.throws(() => like("\\\\*"), PlanTranslationError);
   assert.deepEqual(like("Q*"), { title: { startsWith: "Q" } });
   assert.deepEqual(like("*.pdf"), { title: { endsWith: ".pdf" } });
   assert.deepEqual(like("*x*"), { title: { contains: "x" } });
@@ -63,6 +70,9 @@ test("like: exact patterns always, wildcards only with caseSensitiveLike", () =>
   assert.deepEqual(like("*"), { title: { not: null } });
   assert.throws(() => like("Q*", mapping), PlanTranslationError);
   assert.throws(() => like("a*b*c"), PlanTranslationError);
+  // A prefix and a suffix that can overlap: startsWith "ab" and endsWith "ba" would match "aba".
+  assert.throws(() => like("ab*ba"), PlanTranslationError);
+  assert.throws(() => like("a*a"), PlanTranslationError);
   assert.throws(() => like("*a*b*"), PlanTranslationError);
   assert.throws(() => like("a\\nb"), PlanTranslationError);
 });
@@ -88,6 +98,7 @@ test("anything it cannot translate exactly throws PlanTranslationError, never a 
     ["and without args", conditional({ op: "and" } as unknown as Expr)],
     ["an object value", conditional({ op: "==", left: { attr: "resource.title" }, right: { value: { x: 1 } } } as unknown as Expr)],
     ["a non-finite number", conditional({ op: "==", left: { attr: "resource.size" }, right: { value: Number.NaN } })],
+    ["has on a relation (absent and empty look alike)", conditional({ op: "has", attr: "resource.editors" })],
     ["a prototype key", conditional({ op: "==", left: { attr: "constructor" }, right: { value: 1 } })],
   ];
   for (const [name, p] of refused) {

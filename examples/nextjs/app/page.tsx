@@ -16,7 +16,7 @@ export default async function Home() {
       <p data-testid="role">Role: {session.user?.role ?? "none"}</p>
       <DeleteForm />
       <p>
-        <a href="/documents">Documents you may edit</a>
+        <a href="/documents">Documents you may view</a>
       </p>
     </main>
   );

@@ -1,60 +1,49 @@
-// The example's documents, and a stand-in for Prisma: the example has no database, so
-// `findMany` interprets the part of Prisma's `where` that `planToPrismaWhere` produces. A real
-// app passes the same `where` to `prisma.document.findMany`. Anything it does not know throws
-// (fail closed), like the translation itself.
+// The example's database: a real PostgreSQL (PGlite, compiled to WebAssembly) inside the Next
+// server process, created and seeded on first use, queried through Prisma 7's client with
+// PGlite's driver adapter (no engine binary, nothing to download). A real app points Prisma at
+// its own database; the list page's code is the same.
 
-export interface DocumentRow {
-  id: string;
-  title: string;
-  /** The owner's warden user id (Cedar: `resource.owner`, a `User` entity). */
-  ownerId: string;
-}
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaClient } from "./generated/prisma/client";
 
-const DOCUMENTS: DocumentRow[] = [
-  { id: "d1", title: "Alice's notes", ownerId: "alice" },
-  { id: "d2", title: "Admin handbook", ownerId: "admin" },
-  { id: "d3", title: "Alice's plan", ownerId: "alice" },
-  { id: "d4", title: "Bob's draft", ownerId: "bob" },
+export type { Prisma } from "./generated/prisma/client";
+
+/** The documents: some owned by alice or the admin, some shared with a team (a warden role). */
+const SEED: Array<{ id: string; title: string; ownerId: string; teamId: string | null }> = [
+  { id: "d1", title: "Alice's notes", ownerId: "alice", teamId: null },
+  { id: "d2", title: "Admin handbook", ownerId: "admin", teamId: null },
+  { id: "d3", title: "Alice's plan", ownerId: "alice", teamId: null },
+  { id: "d4", title: "Bob's draft", ownerId: "bob", teamId: null },
+  // Every USER's (the role): alice's, and the admin's through ADMIN's parent USER.
+  { id: "d5", title: "Team roadmap", ownerId: "bob", teamId: "USER" },
+  // The ADMINs' only.
+  { id: "d6", title: "Ops runbook", ownerId: "bob", teamId: "ADMIN" },
+  // A team nobody here is in.
+  { id: "d7", title: "Finance forecast", ownerId: "bob", teamId: "FINANCE" },
 ];
 
-type Where = Record<string, unknown>;
+const DDL = `CREATE TABLE documents (
+  id text PRIMARY KEY,
+  title text NOT NULL,
+  owner_id text NOT NULL,
+  team_id text
+)`;
 
-function matches(row: Record<string, unknown>, where: Where): boolean {
-  return Object.entries(where).every(([key, filter]) => {
-    if (key === "AND") return (filter as Where[]).every((w) => matches(row, w));
-    if (key === "OR") return (filter as Where[]).some((w) => matches(row, w));
-    if (key === "NOT") return !matches(row, filter as Where);
-    if (!(key in row)) throw new Error(`no column ${key}`);
-    return fieldMatches(row[key], filter as Record<string, unknown>);
-  });
+async function open(): Promise<PrismaClient> {
+  const pg = new PGlite();
+  await pg.exec(DDL);
+  for (const d of SEED) {
+    await pg.query("INSERT INTO documents (id, title, owner_id, team_id) VALUES ($1, $2, $3, $4)", [d.id, d.title, d.ownerId, d.teamId]);
+  }
+  return new PrismaClient({ adapter: new PrismaPGlite(pg) });
 }
 
-function fieldMatches(value: unknown, filter: Record<string, unknown>): boolean {
-  return Object.entries(filter).every(([op, operand]) => {
-    switch (op) {
-      case "equals":
-        return value === operand;
-      case "not":
-        return operand === null ? value !== null && value !== undefined : value !== undefined && value !== null && value !== operand;
-      case "in":
-        return (operand as unknown[]).includes(value);
-      case "startsWith":
-        return typeof value === "string" && value.startsWith(operand as string);
-      case "endsWith":
-        return typeof value === "string" && value.endsWith(operand as string);
-      case "contains":
-        return typeof value === "string" && value.includes(operand as string);
-      default:
-        throw new Error(`unsupported filter ${op}`);
-    }
-  });
-}
+// One database per server process (kept on globalThis: Next's dev server reloads modules).
+const holder = globalThis as { wardenExampleDb?: Promise<PrismaClient> };
 
-/** `prisma.document.findMany({ where })`, in memory. */
-export async function findDocuments(where: Where): Promise<DocumentRow[]> {
-  return DOCUMENTS.filter((d) => matches(d as unknown as Record<string, unknown>, where));
-}
-
-export async function allDocuments(): Promise<DocumentRow[]> {
-  return [...DOCUMENTS];
+/** The Prisma client of the example's database. */
+export function db(): Promise<PrismaClient> {
+  holder.wardenExampleDb ??= open();
+  return holder.wardenExampleDb;
 }

@@ -6,7 +6,7 @@ fn policies_reload_and_what_if() {
     let admin = app.admin_token();
     let t = Some(admin.as_str());
     let list = ok(app.call("get", "/admin/v1/policies", None, t));
-    assert_eq!(list["policies"].as_array().unwrap().len(), 4);
+    assert_eq!(list["policies"].as_array().unwrap().len(), 6);
     assert_eq!(list["policies"][0]["file"], "app.cedar");
     assert_eq!(list["policies"][0]["status"], "active");
     assert!(list["last_error"].is_null());
@@ -45,7 +45,7 @@ fn policies_reload_and_what_if() {
     let dir = app.dir.path().join("policies");
     std::fs::write(dir.join("more.cedar"), "@id(\"alice-deletes\")\npermit(principal == User::\"alice\", action == Action::\"deleteUserResource\", resource);\n").unwrap();
     let reloaded = ok(app.call("post", "/admin/v1/policies/reload", None, t));
-    assert_eq!(reloaded["policies"].as_array().unwrap().len(), 5);
+    assert_eq!(reloaded["policies"].as_array().unwrap().len(), 7);
     assert_eq!(
         ok(app.call("post", "/admin/v1/policies/whatif", Some(&what), t))["reasons"],
         json!(["alice-deletes"])
@@ -59,7 +59,7 @@ fn policies_reload_and_what_if() {
     assert!(list["last_error"].as_str().unwrap().contains("bad.cedar"));
     assert_eq!(
         list["policies"].as_array().unwrap().len(),
-        5,
+        7,
         "the old bundle keeps serving"
     );
 }

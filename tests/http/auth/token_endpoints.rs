@@ -277,7 +277,7 @@ fn operations_endpoints() {
     assert_eq!(ready.status, 200);
     assert_eq!(ready.json()["status"], "ready");
     let ready = app.get("/readyz", Some(&app.admin_token()));
-    assert_eq!(ready.json()["policies"], 4);
+    assert_eq!(ready.json()["policies"], 6);
     let conf = app.get("/.well-known/openid-configuration", None).json();
     assert_eq!(conf["issuer"], "http://warden.test");
     assert_eq!(conf["jwks_uri"], "http://warden.test/.well-known/jwks.json");

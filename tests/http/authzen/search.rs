@@ -11,7 +11,7 @@ fn search_action_and_subject_with_pages() {
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(
         r.json(),
-        json!({"results": [{"name": "editDocument"}, {"name": "readDocument"}], "page": {"next_token": ""}})
+        json!({"results": [{"name": "editDocument"}, {"name": "readDocument"}, {"name": "viewDocument"}], "page": {"next_token": ""}})
     );
     let mut paged = body.clone();
     paged["page"] = json!({"limit": 1});

@@ -177,7 +177,7 @@ fn policy_reload_is_visible_in_readyz_and_metrics() {
         "@id(\"extra\")\nforbid(principal, action == Action::\"deleteUserResource\", resource);\n",
     )
     .unwrap();
-    assert_eq!(app.state.engine.reload().unwrap(), 5);
+    assert_eq!(app.state.engine.reload().unwrap(), 7);
     let admin = app.admin_token();
     let v = authorize(&app, &admin, &delete_r1()).json();
     assert_eq!(
@@ -187,7 +187,7 @@ fn policy_reload_is_visible_in_readyz_and_metrics() {
     let metrics = app.get("/metrics", None).text;
     assert!(metrics.contains("warden_policy_reloads_total{result=\"refused\"} 1"));
     assert!(metrics.contains("warden_policy_reloads_total{result=\"ok\"} 1"));
-    assert!(metrics.contains("warden_policies_loaded 5"));
+    assert!(metrics.contains("warden_policies_loaded 7"));
 }
 
 #[test]

@@ -58,7 +58,7 @@ fn every_decision_reaches_the_log_and_the_metrics() {
         "warden_decision_duration_seconds_count 40",
         "warden_token_rejections_total{reason=\"malformed_token\"} 1",
         "warden_logins_total{result=\"ok\"} 2",
-        "warden_policies_loaded 4",
+        "warden_policies_loaded 6",
         "warden_decision_log_dropped_total 0",
         "warden_policy_reloads_total{result=\"ok\"} 0",
     ] {

@@ -83,7 +83,7 @@ fn the_real_binary_in_tmux() {
             &socket,
             &["resize-window", "-t", "tui", "-x", "100", "-y", "30"],
         );
-        wait_for_screen(&socket, "Policies (4)");
+        wait_for_screen(&socket, "Policies (6)");
 
         // Sign out, sign in as a plain user: nothing of the admin's session is on screen.
         tmux(&socket, &["send-keys", "-t", "tui", "L"]);
