@@ -614,3 +614,13 @@ async fn postgres_like_is_cedars() {
         assert_eq!(rows, expected, "{pattern:?}: {}", f.sql);
     }
 }
+
+#[test]
+fn entity_sets_read_as_cedar() {
+    let e = parse(json!({"op":"in","left":{"attr":"resource.dept"},
+        "right":{"value":[{"type":"Role","id":"ENGINEER"},{"type":"Role","id":"STAFF"}]}}));
+    assert_eq!(
+        e.to_string(),
+        "[Role::\"ENGINEER\", Role::\"STAFF\"].contains(resource.dept)"
+    );
+}
