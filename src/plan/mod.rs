@@ -200,10 +200,37 @@ impl std::fmt::Display for Operand {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Operand::Attr { attr } => f.write_str(attr),
+            // A set of entity references reads as Cedar writes it: `[Role::"a", Role::"b"]`.
+            Operand::Value {
+                value: Value::Array(items),
+            } if !items.is_empty() && items.iter().all(is_entity_ref) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(
+                        f,
+                        "{}::{:?}",
+                        item["type"].as_str().unwrap_or_default(),
+                        item["id"].as_str().unwrap_or_default()
+                    )?;
+                }
+                f.write_str("]")
+            }
             Operand::Value { value } => write!(f, "{value}"),
             Operand::Entity { entity } => write!(f, "{}::{:?}", entity.kind, entity.id),
         }
     }
+}
+
+/// `{"type": T, "id": I}`, the form of an entity reference inside a set value.
+fn is_entity_ref(v: &Value) -> bool {
+    v.as_object().is_some_and(|m| {
+        m.len() == 2
+            && m.get("type").is_some_and(Value::is_string)
+            && m.get("id").is_some_and(Value::is_string)
+    })
 }
 
 /// The condition in Cedar's syntax (for people: the CLI, the console).

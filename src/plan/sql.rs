@@ -280,8 +280,8 @@ impl Writer<'_> {
     /// runs between stars are a prefix, a suffix, and the middle runs found in order with
     /// `instr` (leftmost first, which finds a match whenever there is one). UTF-8 is
     /// self-synchronising, so byte matches of whole strings fall on character boundaries.
-    /// Each middle run is one nested subquery (the position after the previous run);
-    /// the number of runs is bounded so the SQL stays within SQLite's depth limits.
+    /// The middle runs are searched by one recursive query (the position after each run);
+    /// the number of runs is bounded so the parameters stay within SQLite's limits.
     fn sqlite_like(&mut self, text: &str, pattern: &str) -> Result<String, SqlError> {
         let segments = like_segments(pattern);
         if segments.len() == 1 {
@@ -319,16 +319,24 @@ impl Writer<'_> {
             ));
         }
         if !middle.is_empty() {
-            // The 1-based position after the runs found so far; NULL once one is missing.
-            let mut position = format!("SELECT {} AS p", head.len() + 1);
-            for run in middle {
-                let p = self.bind(Param::Text(run.clone()));
-                position = format!(
-                    "SELECT CASE WHEN i > 0 THEN p + i - 1 + {} END AS p FROM \
-                     (SELECT p, instr(substr({blob}, p), CAST({p} AS BLOB)) AS i FROM ({position}))",
-                    run.len()
-                );
+            // The 1-based position after the runs found so far, run by run: a recursive
+            // query (row k: the position after run k), NULL once a run is missing. Recursive
+            // queries are never flattened into their caller: nested subqueries were, and
+            // their text doubled with each run.
+            let (mut runs, mut lengths) = (String::new(), String::new());
+            for (k, run) in middle.iter().enumerate() {
+                let p = self.bind(Param::Text((*run).clone()));
+                runs.push_str(&format!(" WHEN {k} THEN CAST({p} AS BLOB)"));
+                lengths.push_str(&format!(" WHEN {k} THEN {}", run.len()));
             }
+            let n = middle.len();
+            let position = format!(
+                "WITH RECURSIVE m(k, p) AS (SELECT 0, {} UNION ALL \
+                 SELECT k + 1, p + NULLIF(instr(substr({blob}, p), CASE k{runs} END), 0) - 1 \
+                 + CASE k{lengths} END FROM m WHERE k < {n} AND p IS NOT NULL) \
+                 SELECT p FROM m WHERE k = {n}",
+                head.len() + 1
+            );
             // A run not found leaves NULL: that is a plain "no match" (false), not SQL's
             // unknown, or `NOT` would not select the row either.
             parts.push(format!(
@@ -424,8 +432,8 @@ impl Writer<'_> {
 }
 
 /// At most this many literal runs between the stars of one `like` pattern on SQLite (each
-/// is a nested subquery).
-const MAX_LIKE_RUNS: usize = 32;
+/// is a bound parameter and a branch of the recursive query; SQLite caps parameters).
+const MAX_LIKE_RUNS: usize = 1000;
 
 /// `{"type": T, "id": I}` (the form plans use for an entity in a set value) as (T, I).
 fn entity_member(value: &Value) -> Option<(&str, &str)> {

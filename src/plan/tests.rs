@@ -181,6 +181,44 @@ fn sql_refuses_what_it_cannot_translate_exactly() {
         where_fragment(&unmapped, Dialect::Sqlite, &columns(), 1),
         Err(SqlError::UnmappedAttribute("resource.secret".into()))
     );
+    // A `like` with more literal runs between stars than the bound: an error with its
+    // reason, not a shorter pattern (PostgreSQL's LIKE takes it whole).
+    let many_runs = Plan::of(
+        parse(
+            json!({"op":"like","left":{"attr":"resource.title"},"pattern": "*a".repeat(1001) + "*"}),
+        ),
+        vec![],
+    );
+    assert!(matches!(
+        where_fragment(&many_runs, Dialect::Sqlite, &columns(), 1),
+        Err(SqlError::Untranslatable(why)) if why.contains("runs")
+    ));
+    assert!(where_fragment(&many_runs, Dialect::Postgres, &columns(), 1).is_ok());
+    // At the bound, SQLite runs it.
+    let at_bound = Plan::of(
+        parse(
+            json!({"op":"like","left":{"attr":"resource.title"},"pattern": "*a".repeat(32) + "*"}),
+        ),
+        vec![],
+    );
+    let f = where_fragment(&at_bound, Dialect::Sqlite, &columns(), 1).unwrap();
+    let db = rusqlite::Connection::open_in_memory().unwrap();
+    db.execute_batch("CREATE TABLE t (title TEXT)").unwrap();
+    for n in [31, 32] {
+        db.execute(
+            "INSERT INTO t VALUES (?1)",
+            [format!("\0{}", "xa".repeat(n))],
+        )
+        .unwrap();
+    }
+    let found: Vec<String> = db
+        .prepare(&format!("SELECT title FROM t WHERE {}", f.sql))
+        .unwrap()
+        .query_map(rusqlite::params_from_iter(f.params.iter()), |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(found, vec![format!("\0{}", "xa".repeat(32))]);
     let mut bad = columns();
     bad.insert("resource.title".into(), "title; --".into());
     let plan = Plan::of(parse(json!({"op":"has","attr":"resource.title"})), vec![]);
@@ -575,4 +613,14 @@ async fn postgres_like_is_cedars() {
             .collect();
         assert_eq!(rows, expected, "{pattern:?}: {}", f.sql);
     }
+}
+
+#[test]
+fn entity_sets_read_as_cedar() {
+    let e = parse(json!({"op":"in","left":{"attr":"resource.dept"},
+        "right":{"value":[{"type":"Role","id":"ENGINEER"},{"type":"Role","id":"STAFF"}]}}));
+    assert_eq!(
+        e.to_string(),
+        "[Role::\"ENGINEER\", Role::\"STAFF\"].contains(resource.dept)"
+    );
 }

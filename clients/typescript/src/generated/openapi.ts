@@ -1370,7 +1370,10 @@ export interface components {
         Operand: {
             attr: string;
         } | {
-            /** @description Any JSON value (a string, whole number, boolean, or a list of those). */
+            /**
+             * @description Any JSON value (a string, whole number, boolean, or a list of those; or a list
+             *     of entity references `{"type", "id"}`).
+             */
             value: unknown;
         } | {
             entity: components["schemas"]["EntityRef"];
