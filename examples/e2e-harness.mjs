@@ -20,6 +20,13 @@ export function freePort() {
 export function startServer(children, command, args, options, readyLine) {
   const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);
+  // The last lines the server printed, for a failing test to show (see `tails`).
+  child.tail = "";
+  const keepTail = (chunk) => {
+    child.tail = (child.tail + chunk).slice(-TAIL_BYTES);
+  };
+  child.stdout.on("data", keepTail);
+  child.stderr.on("data", keepTail);
   let output = "";
   return new Promise((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`${command} did not start:\n${output}`)), 60_000);
@@ -42,6 +49,15 @@ export function startServer(children, command, args, options, readyLine) {
       fail(new Error(`${command} exited with ${code}:\n${output}`));
     });
   });
+}
+
+const TAIL_BYTES = 16 * 1024;
+
+/** What each server printed last: shown when a test failed, so a CI log says why. */
+export function tails(children) {
+  return children
+    .map((c) => `--- ${c.spawnfile} (pid ${c.pid}, exit ${c.exitCode ?? "running"}) printed last:\n${c.tail ?? ""}`)
+    .join("\n");
 }
 
 /** Poll `url` until it answers 200 with a body that `check` accepts (60 s at most). */

@@ -57,20 +57,19 @@ fn help_names_every_flag_and_both_choices() {
     assert!(env.ok(&["token", "revoke", "--jti", jti]).contains(jti));
 }
 
-/// The README's Quick tour, run as written: every `# ` line under a command is its output.
-#[test]
-fn the_readme_quick_tour_prints_what_it_shows() {
+/// The `warden` commands of the first `sh` block under `heading` in the README, each with
+/// the `# ` lines under it: its output.
+fn readme_commands(heading: &str) -> Vec<(String, Vec<String>)> {
     let readme =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let tour = readme.split("## Quick tour").nth(1).unwrap();
-    let block = tour
+    let section = readme.split(heading).nth(1).unwrap();
+    let block = section
         .split("```sh\n")
         .nth(1)
         .unwrap()
         .split("```")
         .next()
         .unwrap();
-    let env = Env::new();
     let mut commands: Vec<(String, Vec<String>)> = Vec::new();
     for line in block.lines() {
         if let Some(cmd) = line.strip_prefix("warden ") {
@@ -79,7 +78,11 @@ fn the_readme_quick_tour_prints_what_it_shows() {
             last.1.push(out.to_string());
         }
     }
-    assert!(commands.len() >= 4, "{block}");
+    commands
+}
+
+/// Run README commands in `env` as a reader would, comparing what they print.
+fn run_as_written(env: &Env, commands: Vec<(String, Vec<String>)>) {
     for (cmd, expected) in commands {
         let out = Command::new("bash")
             .arg("-c")
@@ -98,6 +101,19 @@ fn the_readme_quick_tour_prints_what_it_shows() {
         let got: Vec<&str> = text.lines().map(str::trim_end).collect();
         assert_eq!(got, expected, "warden {cmd}");
     }
+}
+
+/// The README's Quick tour, run as written: every `# ` line under a command is its output.
+/// Then its query-plan section, in the same directory.
+#[test]
+fn the_readme_quick_tour_prints_what_it_shows() {
+    let env = Env::new();
+    let tour = readme_commands("## Quick tour");
+    assert!(tour.len() >= 4, "{tour:?}");
+    run_as_written(&env, tour);
+    let plans = readme_commands("## A query plan, for list pages");
+    assert!(plans.len() >= 2, "{plans:?}");
+    run_as_written(&env, plans);
 }
 
 /// With --json, a failure is one JSON line on standard error (standard output stays empty),

@@ -191,7 +191,7 @@ export class WardenClient {
       if (declared > MAX_ANSWER_BYTES) throw new Error(`answer of ${declared} bytes`);
       text = await res.text();
     } catch (e) {
-      throw new WardenUnavailableError(`warden did not answer ${path}: ${String(e)}`, e);
+      throw new WardenUnavailableError(`warden did not answer ${path}: ${describe(e)}`, e);
     }
     if (text.length > MAX_ANSWER_BYTES) throw new WardenUnavailableError(`answer of ${path} too large`);
     let parsed: unknown;
@@ -210,6 +210,18 @@ export class WardenClient {
     if (!check(parsed)) throw new WardenUnavailableError(`warden's answer to ${path} is malformed`);
     return parsed;
   }
+}
+
+/** An error with its causes: fetch's "fetch failed" says why only in `cause` (ECONNRESET, ...). */
+function describe(e: unknown): string {
+  const parts = [String(e)];
+  let cause = isObject(e) ? e.cause : undefined;
+  for (let depth = 0; cause !== undefined && cause !== null && depth < 3; depth++) {
+    const code = isObject(cause) && typeof cause.code === "string" ? ` (${cause.code})` : "";
+    parts.push(`${String(cause)}${code}`);
+    cause = isObject(cause) ? cause.cause : undefined;
+  }
+  return parts.join(": ");
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {

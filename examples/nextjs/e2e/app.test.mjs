@@ -9,14 +9,27 @@
 // it vouches for each end user's address.
 // Everything talks only to 127.0.0.1 and stops by itself.
 
-import { test, before, after } from "node:test";
+import { test as nodeTest, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, cpSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
-import { freePort, ready, startServer } from "../../e2e-harness.mjs";
+import { freePort, ready, startServer, tails } from "../../e2e-harness.mjs";
+
+// A failing test shows what warden and the app printed last (a CI log is all there is).
+let failed = false;
+function test(name, fn) {
+  return nodeTest(name, async (t) => {
+    try {
+      await fn(t);
+    } catch (e) {
+      failed = true;
+      throw e;
+    }
+  });
+}
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 const WARDEN = process.env.WARDEN_BIN ?? join(ROOT, "target/debug/warden");
@@ -169,6 +182,7 @@ async function warmUpSignIn(email, password) {
 }
 
 after(async () => {
+  if (failed) process.stderr.write(`${tails(children)}\n`);
   await browser?.close();
   for (const child of children) child.kill("SIGTERM");
   if (dir) rmSync(dir, { recursive: true, force: true });

@@ -133,7 +133,11 @@ pub fn plan_with(bundle: &PolicyBundle, query: &PlanQuery) -> Result<Plan, Strin
             .map(|(_, text)| text.as_str()),
         shapes: OnceCell::new(),
     };
-    for policy in response.residual_policies() {
+    // In policy-id order: the residuals come out of a hash map, and the same question must
+    // give the same tree (and SQL text) every time, for callers that cache or compare it.
+    let mut residual: Vec<_> = response.residual_policies().collect();
+    residual.sort_by_cached_key(|p| p.id().to_string());
+    for policy in residual {
         let id = policy.id().to_string();
         let is_permit = policy.effect() == cedar_policy::Effect::Permit;
         match policy
