@@ -71,7 +71,8 @@ pub struct Resource {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Authorize {
-    /// An `Action` name.
+    /// An action: a name of the app's `Action` type (`readDocument`) or a full action uid
+    /// (`Warden::Action::"users.read"`).
     pub action: Name,
     #[serde(deserialize_with = "object")]
     pub resource: Resource,
@@ -84,7 +85,8 @@ pub struct Authorize {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanRequest {
-    /// An `Action` name.
+    /// An action: a name of the app's `Action` type (`readDocument`) or a full action uid
+    /// (`Warden::Action::"users.read"`).
     pub action: Name,
     /// The resource's entity type (`Document`).
     pub resource_type: Name,
@@ -108,7 +110,8 @@ pub use crate::plan::mapping::{ColumnMapping, ColumnTarget, JoinTable, SqlDialec
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanSqlRequest {
-    /// An `Action` name.
+    /// An action: a name of the app's `Action` type (`readDocument`) or a full action uid
+    /// (`Warden::Action::"users.read"`).
     pub action: Name,
     /// The resource's entity type (`Document`).
     pub resource_type: Name,

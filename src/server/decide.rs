@@ -235,10 +235,11 @@ pub async fn authorize_plan(
     // The token first: a caller without one learns nothing from validation errors.
     let principal = token_principal(&state, token).await?;
     let body = from_value::<api::PlanRequest>(body, "")?;
+    let (action_type, action) = action_of(body.action.as_str()).map_err(ApiError::bad_request)?;
     let query = PlanQuery {
         principal,
-        action_type: "Action".into(),
-        action: body.action.into_string(),
+        action_type,
+        action,
         resource_type: body.resource_type.into_string(),
         context: Value::Object(body.context),
     };

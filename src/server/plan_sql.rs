@@ -43,10 +43,12 @@ pub async fn authorize_plan_sql(
             format!("mapping: {e}"),
         )
     })?;
+    let (action_type, action) =
+        crate::server::decide::action_of(body.action.as_str()).map_err(ApiError::bad_request)?;
     let query = PlanQuery {
         principal,
-        action_type: "Action".into(),
-        action: body.action.into_string(),
+        action_type,
+        action,
         resource_type: body.resource_type.into_string(),
         context: Value::Object(body.context),
     };

@@ -194,3 +194,50 @@ fn an_admin_asks_for_a_users_plan() {
         assert!(r.json()["message"].is_string(), "{bad}: {}", r.text);
     }
 }
+
+/// An action is named over HTTP as `warden decide` names it: a bare name of the app's
+/// `Action` type, or a full uid (warden's own admin actions are `Warden::Action`). A name
+/// that is neither is refused saying how to write one, never planned as something else.
+#[test]
+fn plans_take_a_full_action_uid_and_refuse_a_malformed_one() {
+    let app = spawn_app();
+    let alice = app.alice()["token"].as_str().unwrap().to_string();
+    let admin = app.admin_token();
+    let users_read = json!({"action": "Warden::Action::\"users.read\"", "resource_type": "Warden::Resource", "context": {"grants": []}});
+    let r = plan(&app, &admin, &users_read);
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["kind"], "always_allowed", "{}", r.text);
+    assert_eq!(r.json()["reasons"], json!(["warden.admin-all"]));
+    let r = plan(&app, &alice, &users_read);
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["kind"], "always_denied", "{}", r.text);
+    // The app's own actions, fully qualified, plan as their bare names do.
+    let full = plan(
+        &app,
+        &alice,
+        &json!({"action": "Action::\"editDocument\"", "resource_type": "Document"}),
+    );
+    let bare = plan(
+        &app,
+        &alice,
+        &json!({"action": "editDocument", "resource_type": "Document"}),
+    );
+    assert_eq!(full.json(), bare.json());
+    for path in ["/v1/authorize/plan", "/v1/authorize/plan/sql"] {
+        let mut body = json!({"action": "Action::\"editDocument", "resource_type": "Document"});
+        if path.ends_with("sql") {
+            body["mapping"] =
+                json!({"dialect": "sqlite", "columns": {"resource.owner": "owner_id"}});
+        }
+        let r = app.post(path, &body, Some(&alice));
+        assert_eq!(r.status, 400, "{path}: {}", r.text);
+        assert!(
+            r.json()["message"]
+                .as_str()
+                .unwrap()
+                .contains("full action uid"),
+            "{path}: {}",
+            r.text
+        );
+    }
+}

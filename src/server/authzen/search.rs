@@ -188,9 +188,11 @@ pub async fn search_resource(
             plan: crate::plan::Plan::of(crate::plan::Expr::False, Vec::new()),
         }));
     };
+    let (action_type, action) =
+        crate::server::decide::action_of(&action).map_err(ApiError::bad_request)?;
     let query = crate::engine::PlanQuery {
         principal,
-        action_type: "Action".into(),
+        action_type,
         action,
         resource_type,
         context,

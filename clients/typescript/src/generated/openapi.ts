@@ -926,7 +926,10 @@ export interface components {
         };
         /** @description `POST /v1/authorize`: may the token's user do `action` on `resource`? */
         Authorize: {
-            /** @description An `Action` name. */
+            /**
+             * @description An action: a name of the app's `Action` type (`readDocument`) or a full action uid
+             *     (`Warden::Action::"users.read"`).
+             */
             action: components["schemas"]["Name"];
             context?: Record<string, unknown> | null;
             resource: components["schemas"]["Resource"];
@@ -1433,7 +1436,10 @@ export interface components {
         PlanKind: "always_allowed" | "always_denied" | "conditional";
         /** @description `POST /v1/authorize/plan`: which resources of a type may the token's user do `action` on? */
         PlanRequest: {
-            /** @description An `Action` name. */
+            /**
+             * @description An action: a name of the app's `Action` type (`readDocument`) or a full action uid
+             *     (`Warden::Action::"users.read"`).
+             */
             action: components["schemas"]["Name"];
             context?: Record<string, unknown> | null;
             /** @description The resource's entity type (`Document`). */
@@ -1459,7 +1465,10 @@ export interface components {
          *     over the columns `mapping` names.
          */
         PlanSqlRequest: {
-            /** @description An `Action` name. */
+            /**
+             * @description An action: a name of the app's `Action` type (`readDocument`) or a full action uid
+             *     (`Warden::Action::"users.read"`).
+             */
             action: components["schemas"]["Name"];
             context?: Record<string, unknown> | null;
             /** @description Where the resource's attributes are held, and the SQL dialect. */
@@ -1574,8 +1583,8 @@ export interface components {
         };
         /**
          * @description The answer of `POST /access/v1/search/resource`: the AuthZEN page of the resources warden
-         *     can list (directory users, for the type `User`), and the query plan for every resource of
-         *     the type, which the caller applies to its own store.
+         *     can list (directory users, for the type `User`, and roles, for `Role`), and the query plan
+         *     for every resource of the type, which the caller applies to its own store.
          */
         ResourceSearchAnswer: {
             /**
