@@ -240,10 +240,55 @@ function likeOf(left: Operand, pattern: unknown, m: DrizzleMapping): SQL {
     const escaped = parts.map((p) => p.replace(/[\\%_]/g, (c) => `\\${c}`)).join("%");
     return like(f.column, escaped);
   }
-  // SQLite's LIKE ignores ASCII case: GLOB is case-sensitive. Its metacharacters `*`, `?` and
-  // `[` in the literal parts are bracketed. GLOB stops at an embedded NUL, where Cedar does
-  // not: a value holding one compares as NULL (neither matching nor not matching, so a deny
-  // either way, also under a forbid's NOT).
-  const glob = parts.map((p) => p.replace(/[*?[]/g, (c) => `[${c}]`)).join("*");
-  return sql`(case when instr(cast(${f.column} as blob), x'00') > 0 then null else ${f.column} glob ${glob} end)`;
+  return sqliteLike(f.column, parts);
+}
+
+/** Runs between stars a SQLite `like` matches at most (the recursive query's length). */
+const MAX_LIKE_RUNS = 1000;
+
+const bytes = (s: string) => new TextEncoder().encode(s).length;
+const int = (n: number) => sql.raw(String(n));
+
+/**
+ * SQLite: Cedar's `like` on the text's bytes, as warden's own translator writes it
+ * (src/plan/sql.rs, `sqlite_like`).
+ *
+ * Security: SQLite's GLOB and LIKE read text as C strings and stop at the first NUL, so a
+ * title "a\0secret" would escape `forbid ... when { resource.title like "*secret*" }`, and its
+ * LIKE ignores ASCII case where Cedar's does not. So the column is matched as a blob (its
+ * UTF-8 bytes, NUL included): the pattern's literal runs are a prefix, a suffix, and the
+ * middle runs found in order with `instr` (leftmost first, which finds a match whenever
+ * there is one) by one recursive query. UTF-8 is self-synchronising, so byte matches of whole
+ * strings fall on character boundaries. No metacharacter reaches a matcher. The runs are
+ * bound parameters (a run holding a NUL was refused before: drivers bind up to the NUL).
+ */
+function sqliteLike(column: Column, parts: string[]): SQL {
+  if (parts.length === 1) {
+    // No star: equality, which SQLite compares byte for byte over the whole length.
+    return sql`(${column} = ${parts[0]})`;
+  }
+  const head = parts[0] as string;
+  const tail = parts[parts.length - 1] as string;
+  const middle = parts.slice(1, -1).filter((p) => p !== "");
+  if (middle.length > MAX_LIKE_RUNS) {
+    throw new PlanTranslationError(`a \`like\` pattern with more than ${MAX_LIKE_RUNS} runs between its stars`);
+  }
+  const blob = sql`cast(${column} as blob)`;
+  const total = bytes(head) + bytes(tail) + middle.reduce((n, r) => n + bytes(r), 0);
+  const conds: SQL[] = [sql`length(${blob}) >= ${int(total)}`];
+  if (head !== "") conds.push(sql`substr(${blob}, 1, ${int(bytes(head))}) = cast(${head} as blob)`);
+  if (tail !== "") conds.push(sql`substr(${blob}, length(${blob}) - ${int(bytes(tail) - 1)}) = cast(${tail} as blob)`);
+  if (middle.length > 0) {
+    // The 1-based position after the runs found so far (row k: after run k), NULL once a run
+    // is missing; a recursive query is never flattened into its caller.
+    const runs = sql.join(middle.map((r, k) => sql` when ${int(k)} then cast(${r} as blob)`));
+    const lengths = sql.join(middle.map((r, k) => sql` when ${int(k)} then ${int(bytes(r))}`));
+    const n = int(middle.length);
+    const position = sql`with recursive m(k, p) as (select 0, ${int(bytes(head) + 1)} union all select k + 1, p + nullif(instr(substr(${blob}, p), case k${runs} end), 0) - 1 + case k${lengths} end from m where k < ${n} and p is not null) select p from m where k = ${n}`;
+    // A run not found is a plain "no match" (false), not SQL's unknown, or NOT would not
+    // select the row either.
+    conds.push(sql`coalesce((${position}) - 1 <= length(${blob}) - ${int(bytes(tail))}, 0)`);
+  }
+  // An absent attribute (NULL) stays NULL, as for every other op: Cedar errors on it.
+  return sql`(case when ${column} is null then null else (${sql.join(conds, sql` and `)}) end)`;
 }

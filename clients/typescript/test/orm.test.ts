@@ -2,7 +2,7 @@
 // compiler, PGlite's driver adapter) and Drizzle on PGlite (real PostgreSQL in WebAssembly)
 // and on sql.js (real SQLite in WebAssembly). For every plan a real warden makes over the test
 // resource type, the rows each adapter's query returns are exactly the rows warden allows when
-// asked about each row; for the plan shapes of the coming engine work (relationship rules,
+// asked about each row; for hand-written plans of every shape (relationship rules,
 // `resource in [..]`, record paths), exactly the rows the plan allows evaluated by hand.
 
 import { test, before, after } from "node:test";
@@ -228,7 +228,7 @@ test("every plan warden makes selects exactly the rows warden allows one by one,
   assert.ok(nonTrivial >= 15, `${nonTrivial} plans select some rows but not all`);
 });
 
-test("the coming engine's shapes (relationship rules, resource in [..], record paths) select the rows they allow", async () => {
+test("hand-written plans of every shape (relationship rules, resource in [..], record paths) select the rows they allow", async () => {
   // Prisma's startsWith/endsWith/contains escape % and _ but not the backslash, PostgreSQL's
   // LIKE escape: a pattern with a literal backslash is refused there.
   const refusals: Record<string, string[]> = { "LIKE metacharacters literally": ["prisma"] };
@@ -254,16 +254,20 @@ test("the Prisma filters of the new shapes, and set filters", () => {
   assert.deepEqual(w(byName["an editor entity"]!), { editors: { some: { userId: "alice" } } });
 });
 
-test("SQLite: like is GLOB (case-sensitive, metacharacters bracketed), and a NUL never lets a row through", async () => {
-  // A title with a NUL inside: GLOB would stop at it. Inserted as a blob cast to text.
+test("SQLite: like compares bytes as Cedar does (case, metacharacters, a NUL inside the text)", async () => {
+  // A title with a NUL inside: GLOB and LIKE would stop at it. Inserted as a blob cast to text.
   sqlite.run("INSERT INTO documents VALUES ('n1', 'alice', NULL, CAST(X'61007365637265742E' AS TEXT), 1, 1)");
   try {
     const ids = async (c: Expr) =>
       (await liteDb.select({ id: liteDocuments.id }).from(liteDocuments).where(planToDrizzle(conditional(c), liteMapping)).orderBy(asc(liteDocuments.id))).map((r) => r.id);
     const secret: Expr = { op: "like", left: { attr: "resource.title" }, pattern: "*secret*" };
-    assert.deepEqual(await ids(secret), ["d4"]);
+    // Cedar matches n1's whole title, NUL included: "a\0secret." is like "*secret*".
+    assert.deepEqual(await ids(secret), ["d4", "n1"]);
     // The forbid's shape: Cedar denies n1 (its title has "secret" after the NUL); so does SQL.
     assert.ok(!(await ids({ op: "not", arg: secret })).includes("n1"));
+    assert.ok((await ids({ op: "like", left: { attr: "resource.title" }, pattern: "a*t." })).includes("n1"));
+    assert.ok(!(await ids({ op: "like", left: { attr: "resource.title" }, pattern: "A*" })).includes("n1"));
+    assert.ok(!(await ids({ op: "like", left: { attr: "resource.title" }, pattern: "a*secret*secret*" })).includes("n1"));
     assert.deepEqual(await ids({ op: "like", left: { attr: "resource.title" }, pattern: "*[x]\\**" }), ["d6"]);
     assert.deepEqual(await ids({ op: "like", left: { attr: "resource.title" }, pattern: "q*" }), ["d2"]);
   } finally {
