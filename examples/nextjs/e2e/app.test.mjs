@@ -231,13 +231,16 @@ test("a plain user is denied with a message", async () => {
   await page.close();
 });
 
-/** What the list page must say about how it filtered: by the plan when warden's plan is exact. */
+/**
+ * What the list page must say about how it filtered: warden's plan for the team rule
+ * (`principal in resource.team`) is exact, so the rows come from the Prisma query filtered by
+ * the plan, never from asking row by row.
+ */
 function expectedHow(user) {
   const p = JSON.parse(warden("decide", "--user", user, "--action", "viewDocument", "--plan", "--resource-type", "Document", "--json"));
-  // Until warden's engine turns `principal in resource.team` into a plan (issue 28), the plan
-  // has a residual and the page checks each row with warden instead: the same rows, asked one
-  // by one. Once it does, the rows come from the Prisma query filtered by the plan.
-  return p.unsupported.length === 0 ? `filtered by a ${p.kind} plan` : "checked one by one";
+  assert.deepEqual(p.unsupported, [], `the ${user} plan is exact`);
+  assert.equal(p.kind, "conditional");
+  return "filtered by a conditional plan";
 }
 
 test("the list page shows the documents warden allows: own ones and the team's (a relationship rule), through Prisma", async () => {
