@@ -235,23 +235,48 @@ pub async fn authorize_plan(
     // The token first: a caller without one learns nothing from validation errors.
     let principal = token_principal(&state, token).await?;
     let body = from_value::<api::PlanRequest>(body, "")?;
-    let (action_type, action) = action_of(body.action.as_str()).map_err(ApiError::bad_request)?;
+    let plan = user_plan(
+        &state,
+        principal,
+        body.action.as_str(),
+        body.resource_type.into_string(),
+        body.context,
+        Caller {
+            client: String::new(),
+            request_id,
+            address,
+        },
+    )?;
+    Ok(Json(plan))
+}
+
+/// The plan of a signed-in user (`/v1/authorize/plan` and its SQL form): the action read as
+/// decisions read it, the plan made and logged (as the user's own question). No plan is a
+/// 400, never an empty or permissive condition.
+pub(crate) fn user_plan(
+    state: &AppState,
+    principal: Principal,
+    action: &str,
+    resource_type: String,
+    context: serde_json::Map<String, Value>,
+    caller: Caller,
+) -> Result<crate::plan::Plan, ApiError> {
+    let (action_type, action) = action_of(action).map_err(ApiError::bad_request)?;
     let query = PlanQuery {
         principal,
         action_type,
         action,
-        resource_type: body.resource_type.into_string(),
-        context: Value::Object(body.context),
+        resource_type,
+        context: Value::Object(context),
     };
     let started = Instant::now();
     let plan = state.engine.plan(&query);
     let caller = Caller {
         client: format!("user:{}", query.principal.id),
-        request_id,
-        address: address.clone(),
+        ..caller
     };
-    record_plan(&state, &caller, &query, &plan, started);
-    plan.map(Json).map_err(ApiError::bad_request)
+    record_plan(state, &caller, &query, &plan, started);
+    plan.map_err(ApiError::bad_request)
 }
 
 /// Queue a plan for the decision log: decision `plan`, the resource `Type::"*"`, the

@@ -11,19 +11,17 @@
 //! user routes take no service client acting for a user; a service asking for someone else
 //! uses AuthZEN's resource search).
 
-use super::decide::{record_plan, verified_caller, Caller};
+use super::decide::{user_plan, verified_caller, Caller};
 use super::error::ApiError;
 use super::extract::{from_value, BearerToken, JsonBody};
 use super::origin::CallerAddress;
 use super::{AppState, RequestId};
 use crate::api;
-use crate::engine::PlanQuery;
 use crate::plan::mapping::Mapping;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use serde_json::Value;
-use std::time::Instant;
 
 pub async fn authorize_plan_sql(
     State(state): State<AppState>,
@@ -43,25 +41,19 @@ pub async fn authorize_plan_sql(
             format!("mapping: {e}"),
         )
     })?;
-    let (action_type, action) =
-        crate::server::decide::action_of(body.action.as_str()).map_err(ApiError::bad_request)?;
-    let query = PlanQuery {
-        principal,
-        action_type,
-        action,
-        resource_type: body.resource_type.into_string(),
-        context: Value::Object(body.context),
-    };
-    let started = Instant::now();
-    let plan = state.engine.plan(&query);
-    let caller = Caller {
-        client: format!("user:{}", query.principal.id),
-        request_id,
-        address,
-    };
     // Logged as the plan it is, whether or not it then translates.
-    record_plan(&state, &caller, &query, &plan, started);
-    let plan = plan.map_err(ApiError::bad_request)?;
+    let plan = user_plan(
+        &state,
+        principal,
+        body.action.as_str(),
+        body.resource_type.into_string(),
+        body.context,
+        Caller {
+            client: String::new(),
+            request_id,
+            address,
+        },
+    )?;
     let fragment = mapping.where_fragment(&plan).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
