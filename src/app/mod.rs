@@ -412,6 +412,14 @@ impl App {
         self.store.clone()
     }
 
+    /// The back end the directory lives in, as the start-up banner names it.
+    pub fn backend_name(&self) -> &'static str {
+        match self.config.db.to_str() {
+            Some(db) if crate::store::is_postgres_url(db) => "PostgreSQL",
+            _ => "SQLite",
+        }
+    }
+
     /// The store's clock: now, in Unix seconds.
     pub fn now(&self) -> i64 {
         self.store.now()

@@ -338,11 +338,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> Result
 pub fn banner(state: &AppState, local: &str) -> String {
     let config = &state.config;
     let db = config.db.to_string_lossy();
-    let backend = if crate::store::is_postgres_url(&db) {
-        "PostgreSQL"
-    } else {
-        "SQLite"
-    };
+    let backend = state.app.backend_name();
     let bundle = state.engine.bundle();
     let templates = bundle.info.iter().filter(|p| p.template).count();
     let policies = bundle.info.len() - templates;
