@@ -34,6 +34,7 @@ pub use rows::{
     UserRow,
 };
 pub use sqlite::MAX_CONCURRENT_CALLS;
+pub use sqlite::start_over_if_empty as start_over_in_empty_sqlite_file;
 
 use crate::model::{Email, RoleName, SearchText, UserName};
 use std::collections::BTreeMap;
