@@ -1370,7 +1370,10 @@ export interface components {
         Operand: {
             attr: string;
         } | {
-            /** @description Any JSON value (a string, whole number, boolean, or a list of those). */
+            /**
+             * @description Any JSON value (a string, whole number, boolean, or a list of those; or a list
+             *     of entity references `{"type", "id"}`).
+             */
             value: unknown;
         } | {
             entity: components["schemas"]["EntityRef"];
@@ -1571,8 +1574,8 @@ export interface components {
         };
         /**
          * @description The answer of `POST /access/v1/search/resource`: the AuthZEN page of the resources warden
-         *     can list (directory users, for the type `User`), and the query plan for every resource of
-         *     the type, which the caller applies to its own store.
+         *     can list (directory users, for the type `User`, and roles, for `Role`), and the query plan
+         *     for every resource of the type, which the caller applies to its own store.
          */
         ResourceSearchAnswer: {
             /**
@@ -2515,7 +2518,7 @@ export interface operations {
                 action?: string;
                 /** @description At most 256 bytes. */
                 actor?: string;
-                /** @description 1 to 1000 (default 100). */
+                /** @description 1 or more (default 100); more than 1000 gives 1000. */
                 limit?: number;
             };
             header?: never;
@@ -2859,11 +2862,11 @@ export interface operations {
             query?: {
                 /** @description At most 256 bytes. */
                 action?: string;
-                /** @description Only decisions newer than this row id. */
+                /** @description Only decisions newer than this row id (0 or more). */
                 after_id?: number;
                 /** @description Only decisions of this kind (`allow`, `deny`, or `plan` for query plans). */
                 decision?: components["schemas"]["DecisionKind"];
-                /** @description 1 to 1000 (default 100). */
+                /** @description 1 or more (default 100); more than 1000 gives 1000. */
                 limit?: number;
                 /** @description At most 256 bytes. */
                 principal?: string;
