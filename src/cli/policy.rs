@@ -157,9 +157,8 @@ fn policy_test(
         }
     }
     let untouched = report.untouched();
-    let failed = report.failed() > 0
-        || !report.problems.is_empty()
-        || (coverage && !untouched.is_empty());
+    let failed =
+        report.failed() > 0 || !report.problems.is_empty() || (coverage && !untouched.is_empty());
     if out.json {
         out.emit(
             json!({

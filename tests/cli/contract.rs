@@ -134,7 +134,10 @@ fn the_typescript_scripts_say_how_to_get_warden_and_the_readmes_agree() {
         }
     }
     let code = std::fs::read_to_string(root.join("clients/typescript/src/refresh.ts")).unwrap();
-    assert!(code.contains("else 60 seconds"), "the default moved: update this test");
+    assert!(
+        code.contains("else 60 seconds"),
+        "the default moved: update this test"
+    );
     for readme in [
         "README.md",
         "clients/typescript/README.md",

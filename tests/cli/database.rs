@@ -165,7 +165,10 @@ fn an_empty_database_file_is_refused_unless_init() {
     let db = env.path().join("warden.db");
     std::fs::write(&db, b"").unwrap();
     chmod(&db, 0o600);
-    for args in [&["user", "list"][..], &["serve", "--listen", "127.0.0.1:0"][..]] {
+    for args in [
+        &["user", "list"][..],
+        &["serve", "--listen", "127.0.0.1:0"][..],
+    ] {
         // A server that started anyway would run on: wait a while, then stop it and fail.
         let mut child = env
             .cmd(args)
@@ -187,7 +190,11 @@ fn an_empty_database_file_is_refused_unless_init() {
         assert!(err.contains("is empty (0 bytes)"), "{args:?}: {err}");
         assert!(err.contains("warden init"), "{err}");
         assert!(!err.contains("bootstrap admin"), "{err}");
-        assert_eq!(std::fs::metadata(&db).unwrap().len(), 0, "{args:?} wrote to it");
+        assert_eq!(
+            std::fs::metadata(&db).unwrap().len(),
+            0,
+            "{args:?} wrote to it"
+        );
     }
     env.ok(&["init"]);
     assert!(std::fs::metadata(&db).unwrap().len() > 0);

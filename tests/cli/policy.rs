@@ -334,20 +334,30 @@ fn a_bad_case_points_at_its_value_and_the_others_still_run() {
     text.push_str("\n[[case]]\nname = \"ghost\"\nprincipal = { id = \"x\", roles = [\"GHOST\"] }\naction = \"deleteUserResource\"\nresource = { type = \"UserResource\", id = \"r\" }\nexpect = \"deny\"\n");
     text.push_str(&good("user may not", "bob", "allow"));
     write(&env, "policies/tests/mixed.toml", &text);
-    assert_eq!(text.lines().nth(19), Some("principal = { id = \"x\", roles = [\"GHOST\"] }"));
+    assert_eq!(
+        text.lines().nth(19),
+        Some("principal = { id = \"x\", roles = [\"GHOST\"] }")
+    );
     let (ok, stdout, stderr) = run_out(&env, &["policy", "test", "policies"]);
     assert!(!ok, "{stdout}{stderr}");
     assert!(stderr.contains("--> tests/mixed.toml:20:"), "{stderr}");
     assert!(stderr.contains("unknown role GHOST"), "{stderr}");
     // The good cases ran: one passed, the failing one is reported with its expectation.
     assert!(stdout.contains("1 passed, 1 failed"), "{stdout}");
-    assert!(stdout.contains("\"user may not\": expected allow, got deny"), "{stdout}");
+    assert!(
+        stdout.contains("\"user may not\": expected allow, got deny"),
+        "{stdout}"
+    );
     assert!(stderr.contains("did not run"), "{stderr}");
     // With --json: the results and the problems in one document.
     let out = env.run(&["policy", "test", "policies", "--json"]);
     assert!(!out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!((v["passed"].as_u64(), v["failed"].as_u64()), (Some(1), Some(1)), "{v}");
+    assert_eq!(
+        (v["passed"].as_u64(), v["failed"].as_u64()),
+        (Some(1), Some(1)),
+        "{v}"
+    );
     assert_eq!(v["errors"][0]["line"], 20, "{v}");
 }
 
@@ -369,5 +379,8 @@ fn a_missing_semicolon_shows_the_line_above() {
         "{stderr}"
     );
     assert!(stderr.contains("4 | permit(principal"), "{stderr}");
-    assert!(stderr.contains("help: every policy ends with `;`"), "{stderr}");
+    assert!(
+        stderr.contains("help: every policy ends with `;`"),
+        "{stderr}"
+    );
 }

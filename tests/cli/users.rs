@@ -353,7 +353,12 @@ fn user_changes_say_what_they_did() {
     let env = Env::new();
     env.ok(&["init"]);
     env.ok(&[
-        "user", "add", "--email", "erin@example.com", "--role", "USER",
+        "user",
+        "add",
+        "--email",
+        "erin@example.com",
+        "--role",
+        "USER",
     ]);
     let out = env.ok(&["user", "set-roles", "erin", "ADMIN", "USER"]);
     assert_eq!(out.trim(), "roles of erin: USER -> ADMIN, USER", "{out}");
@@ -363,15 +368,26 @@ fn user_changes_say_what_they_did() {
     assert_eq!(json["roles_before"], serde_json::json!(["ADMIN", "USER"]));
 
     let out = env.run_stdin(&["user", "passwd", "erin"], "a long enough password\n");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let said = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(said.trim(), "password set for erin; 0 sessions ended", "{said}");
+    assert_eq!(
+        said.trim(),
+        "password set for erin; 0 sessions ended",
+        "{said}"
+    );
     let out = env.run_stdin(
         &["user", "passwd", "erin", "--json"],
         "another long password\n",
     );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!((json["id"].as_str(), json["sessions_ended"].as_u64()), (Some("erin"), Some(0)));
+    assert_eq!(
+        (json["id"].as_str(), json["sessions_ended"].as_u64()),
+        (Some("erin"), Some(0))
+    );
 
     let out = env.ok(&["user", "unlock", "erin"]);
     assert_eq!(out.trim(), "unlocked erin (it was not locked)", "{out}");

@@ -399,7 +399,9 @@ pub fn start_over_if_empty(path: &Path) -> Result<(), StoreError> {
         .map_err(|e| refused(e.to_string()))?;
     drop(conn);
     if is_empty_file(path) {
-        return Err(refused("the empty file could not be made a database".into()));
+        return Err(refused(
+            "the empty file could not be made a database".into(),
+        ));
     }
     Ok(())
 }

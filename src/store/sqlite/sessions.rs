@@ -273,10 +273,12 @@ mod durability_tests {
             })
             .unwrap();
         assert_eq!(store.durable_commits(), plain, "no revocation, no flush");
-        store
-            .revoke_jti("jti-1", store.now() + 900, None)
-            .unwrap();
-        assert_eq!(store.durable_commits(), plain + 1, "the revocation was flushed");
+        store.revoke_jti("jti-1", store.now() + 900, None).unwrap();
+        assert_eq!(
+            store.durable_commits(),
+            plain + 1,
+            "the revocation was flushed"
+        );
         assert!(store.is_jti_revoked("jti-1").unwrap());
     }
 }

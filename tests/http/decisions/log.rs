@@ -353,7 +353,10 @@ fn negative_limits_and_row_ids_are_refused_and_the_contract_says_so() {
         let body = r.json();
         assert_eq!(body["error"], "invalid_request", "{body}");
         let message = body["message"].as_str().unwrap();
-        assert!(message.contains(name) && message.contains("at least"), "{message}");
+        assert!(
+            message.contains(name) && message.contains("at least"),
+            "{message}"
+        );
     }
     let r = app.get("/admin/v1/decisions?limit=5000&after_id=0", Some(&admin));
     assert_eq!(r.status, 200, "{}", r.text);
@@ -380,6 +383,9 @@ fn negative_limits_and_row_ids_are_refused_and_the_contract_says_so() {
         let out = app.warden(args);
         assert!(!out.status.success(), "{args:?}");
         let said = String::from_utf8_lossy(&out.stderr);
-        assert!(said.contains("--limit") && said.contains("at least 1"), "{said}");
+        assert!(
+            said.contains("--limit") && said.contains("at least 1"),
+            "{said}"
+        );
     }
 }
