@@ -259,9 +259,11 @@ pub struct DecisionQuery {
     pub decision: Option<DecisionKind>,
     /// Epoch seconds.
     pub since: Option<i64>,
-    /// Only decisions newer than this row id.
+    /// Only decisions newer than this row id (0 or more).
+    #[param(minimum = 0)]
     pub after_id: Option<i64>,
-    /// 1 to 1000 (default 100).
+    /// 1 or more (default 100); more than 1000 gives 1000.
+    #[param(minimum = 1)]
     pub limit: Option<i64>,
     /// Long-poll: wait up to this many seconds (at most 25) for decisions newer than `after_id`.
     #[param(minimum = 0, maximum = 25)]
@@ -288,7 +290,8 @@ pub struct AuditQuery {
     /// At most 256 bytes.
     #[param(pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]{0,256}$")]
     pub action: Option<String>,
-    /// 1 to 1000 (default 100).
+    /// 1 or more (default 100); more than 1000 gives 1000.
+    #[param(minimum = 1)]
     pub limit: Option<i64>,
 }
 

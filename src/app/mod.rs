@@ -362,6 +362,14 @@ impl App {
         config: &Config,
     ) -> Result<crate::accounts::bootstrap::Bootstrapped, OpenError> {
         config.check()?;
+        // `init` is the one command that may start over in an empty file (issue 32).
+        if !config
+            .db
+            .to_str()
+            .is_some_and(crate::store::is_postgres_url)
+        {
+            crate::store::start_over_in_empty_sqlite_file(&config.db)?;
+        }
         let store = open_store(config, crate::clock::system()).await?;
         settle_issuer(&store, config).await?;
         let boot =

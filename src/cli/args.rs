@@ -406,7 +406,7 @@ pub struct AuditArgs {
     /// Only rows of this admin action (the one that allowed the change), e.g. users.update.
     #[arg(long)]
     pub action: Option<String>,
-    /// At most this many rows (1 to 1000).
+    /// At most this many rows (1 to 1000; more gives 1000).
     #[arg(long, default_value_t = 100)]
     pub limit: i64,
 }
@@ -426,7 +426,7 @@ pub struct DecisionsArgs {
     /// Only decisions at or after this time (RFC 3339, or seconds since the epoch).
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
-    /// At most this many rows (1 to 1000).
+    /// At most this many rows (1 to 1000; more gives 1000).
     #[arg(long, default_value_t = 100)]
     pub limit: i64,
     /// Keep running and print new decisions as they are logged (one JSON object a line

@@ -10,8 +10,9 @@ use anyhow::Result;
 use serde_json::Value;
 
 pub(super) fn run(args: &AuditArgs, config: &Config, out: &Out) -> Result<ExitStatus> {
+    let limit = super::decisions::checked_limit(args.limit)?;
     let app = cli_app(config, false)?;
-    let rows = block(app.list_audit(args.actor.as_deref(), args.action.as_deref(), args.limit))??;
+    let rows = block(app.list_audit(args.actor.as_deref(), args.action.as_deref(), limit))??;
     out.emit(serde_json::to_value(&rows)?, || {
         let mut s = format!(
             "{:<22} {:<20} {:<18} {:<30} DETAIL\n",

@@ -42,7 +42,19 @@ fn logged_principal(text: &str) -> Result<String> {
     Ok(format!("{kind}::{id:?}"))
 }
 
+/// `--limit` as the admin API reads `limit`: 1 or more (more than 1000 gives 1000); 0 or
+/// a negative number is refused before the database is opened (issue 32).
+pub(super) fn checked_limit(limit: i64) -> Result<i64> {
+    if limit < 1 {
+        return Err(invalid_request(format!(
+            "--limit {limit}: at least 1 (at most 1000 rows are shown)"
+        )));
+    }
+    Ok(limit.min(1000))
+}
+
 pub(super) fn run(args: &DecisionsArgs, config: &Config, out: &Out) -> Result<ExitStatus> {
+    let limit = checked_limit(args.limit)?;
     let principal = args
         .principal
         .as_deref()
@@ -63,7 +75,7 @@ pub(super) fn run(args: &DecisionsArgs, config: &Config, out: &Out) -> Result<Ex
         decision: args.decision,
         since,
         after_id,
-        limit: args.limit.clamp(1, 1000),
+        limit,
     };
     let rows = block(app.decisions(filter(None)))??;
     let header = format!(

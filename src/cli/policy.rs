@@ -157,12 +157,14 @@ fn policy_test(
         }
     }
     let untouched = report.untouched();
-    let failed = report.failed() > 0 || (coverage && !untouched.is_empty());
+    let failed =
+        report.failed() > 0 || !report.problems.is_empty() || (coverage && !untouched.is_empty());
     if out.json {
         out.emit(
             json!({
                 "passed": report.passed(),
                 "failed": report.failed(),
+                "errors": report.problems,
                 "failures": report.results.iter().filter(|r| !r.passed).collect::<Vec<_>>(),
                 "coverage": report.coverage.iter().map(|(id, n)| json!({"policy": id, "cases": n})).collect::<Vec<_>>(),
                 "untouched": untouched,
@@ -170,6 +172,10 @@ fn policy_test(
             String::new,
         );
     } else {
+        // The cases that could not run, located, before the results of those that did.
+        for d in &report.problems {
+            eprint!("{}", d.render());
+        }
         for r in report.results.iter().filter(|r| !r.passed) {
             println!("{}", crate::policytest::failure_line(r));
         }
@@ -185,6 +191,13 @@ fn policy_test(
             }
         }
         println!("{} passed, {} failed", report.passed(), report.failed());
+        if !report.problems.is_empty() {
+            eprintln!(
+                "error: {} problem(s) in {}: those cases did not run",
+                report.problems.len(),
+                dir.display()
+            );
+        }
     }
     Ok(if failed {
         ExitStatus::Failure

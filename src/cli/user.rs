@@ -9,6 +9,7 @@ use crate::app::{UserChange, UserInput, UserRow};
 use crate::config::Config;
 use crate::util::rfc3339;
 use anyhow::{Context as _, Result};
+use serde_json::{json, Value};
 use std::io::{BufRead, IsTerminal};
 
 /// Users asked of the core at once by `user list` (the most it gives per call).
@@ -69,7 +70,20 @@ pub(super) fn run(cmd: &UserCmd, config: &Config, out: &Out) -> Result<ExitStatu
             out.emit(serde_json::to_value(&user)?, || user_details(&user));
             return Ok(ExitStatus::Success);
         }
-        UserCmd::SetRoles { id, roles } => block(app.set_roles(&CLI, id, roles))??,
+        UserCmd::SetRoles { id, roles } => {
+            // The roles before, read for the message only (issue 32: the row alone did not
+            // say what changed).
+            let before = block(app.user(id))??.roles;
+            let user = block(app.set_roles(&CLI, id, roles))??;
+            let line = format!(
+                "roles of {}: {} -> {}",
+                user.id,
+                role_list(&before),
+                role_list(&user.roles)
+            );
+            emit_done(out, &user, json!({"roles_before": before}), line)?;
+            return Ok(ExitStatus::Success);
+        }
         UserCmd::Disable { id } => {
             let change = UserChange {
                 disabled: Some(true),
@@ -85,8 +99,14 @@ pub(super) fn run(cmd: &UserCmd, config: &Config, out: &Out) -> Result<ExitStatu
             block(app.update_user(&CLI, id, change))??
         }
         UserCmd::Unlock { id } => {
-            block(app.unlock_user(&CLI, id))??;
-            block(app.user(id))??
+            let cleared = block(app.unlock_user(&CLI, id))??;
+            let user = block(app.user(id))??;
+            let line = match cleared {
+                0 => format!("unlocked {} (it was not locked)", user.id),
+                n => format!("unlocked {}: {n} sign-in throttle(s) cleared", user.id),
+            };
+            emit_done(out, &user, json!({"throttles_cleared": cleared}), line)?;
+            return Ok(ExitStatus::Success);
         }
         UserCmd::Identities { id } => {
             let links = block(app.list_identities(id))??;
@@ -125,8 +145,16 @@ pub(super) fn run(cmd: &UserCmd, config: &Config, out: &Out) -> Result<ExitStatu
             } else {
                 read_password_stdin()?
             };
-            block(app.reset_password(&CLI, id, p))??;
-            block(app.user(id))??
+            let reset = block(app.reset_password(&CLI, id, p))??;
+            let user = block(app.user(id))??;
+            let ended = reset.sessions_ended;
+            let line = format!(
+                "password set for {}; {ended} session{} ended",
+                user.id,
+                if ended == 1 { "" } else { "s" }
+            );
+            emit_done(out, &user, json!({"sessions_ended": ended}), line)?;
+            return Ok(ExitStatus::Success);
         }
     };
     out.emit(serde_json::to_value(&user)?, || user_line(&user));
@@ -177,6 +205,25 @@ fn prompt_new_password(id: &str) -> Result<String> {
         return Err(invalid_request("the two passwords differ; nothing changed"));
     }
     Ok(first)
+}
+
+/// What a change did, said in one line; with `--json`, the user row as before plus `extra`
+/// (additive: scripts reading the row keep working).
+fn emit_done(out: &Out, user: &UserRow, extra: Value, line: String) -> Result<()> {
+    let mut value = serde_json::to_value(user)?;
+    if let (Value::Object(row), Value::Object(extra)) = (&mut value, extra) {
+        row.extend(extra);
+    }
+    out.emit(value, || line);
+    Ok(())
+}
+
+fn role_list(roles: &[String]) -> String {
+    if roles.is_empty() {
+        "(none)".into()
+    } else {
+        roles.join(", ")
+    }
 }
 
 fn user_line(u: &UserRow) -> String {

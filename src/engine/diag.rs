@@ -211,17 +211,59 @@ fn one(
         Some(l) => (l.line, l.column, Some(l.source_line.clone())),
         None => (0, 0, None),
     };
+    let message = diag.to_string();
+    let mut labels = labels;
+    let mut help = diag.help().map(|h| h.to_string());
+    if message.starts_with("unexpected token") {
+        if let Some(above) = missing_semicolon(src, &labels) {
+            labels.insert(0, above);
+            help.get_or_insert_with(|| "every policy ends with `;`".into());
+        }
+    }
     Diagnostic {
         severity,
         file: file.to_string(),
         line,
         column,
-        message: diag.to_string(),
-        help: diag.help().map(|h| h.to_string()),
+        message,
+        help,
         source_line,
         policy_id,
         labels,
     }
+}
+
+/// A missing `;` between two policies is reported by Cedar at the next policy's first line,
+/// which is fine as it stands (issue 32): when that line starts a policy and the last line of
+/// code above it does not end with `;`, that line is shown too, marked where the `;` belongs.
+fn missing_semicolon(src: &str, labels: &[Label]) -> Option<Label> {
+    let at = labels.first()?;
+    let starts_policy = ["permit", "forbid", "@"]
+        .iter()
+        .any(|k| at.source_line.trim_start().starts_with(k));
+    if !starts_policy {
+        return None;
+    }
+    let (index, text) = src
+        .lines()
+        .take(at.line.saturating_sub(1))
+        .enumerate()
+        .filter(|(_, l)| {
+            let t = l.trim();
+            !t.is_empty() && !t.starts_with("//")
+        })
+        .last()?;
+    let code = text.trim_end();
+    if code.ends_with(';') {
+        return None;
+    }
+    Some(Label {
+        line: index + 1,
+        column: code.chars().count() + 1,
+        width: 1,
+        source_line: code.to_string(),
+        text: Some("a `;` missing here?".into()),
+    })
 }
 
 /// An error with every cause under it and its help. Cedar's top-level messages alone ("entity

@@ -52,6 +52,9 @@ pub struct Report {
     pub results: Vec<CaseResult>,
     /// Per policy id, in bundle order: how many cases it determined.
     pub coverage: Vec<(String, usize)>,
+    /// Cases (and files) that could not run, located; the others ran (issue 32: one bad
+    /// case stopped the whole suite). A report with problems fails the run.
+    pub problems: Vec<Diagnostic>,
 }
 
 impl Report {
@@ -122,15 +125,18 @@ pub fn run(dir: &Path, options: &Options) -> Result<Report, Vec<Diagnostic>> {
             )),
         }
     }
-    let result = run_sources(&bundle, &suites, options);
-    if problems.is_empty() {
-        return result;
-    }
     // An unreadable file is reported with the problems of the others.
-    if let Err(mut more) = result {
-        problems.append(&mut more);
+    match run_sources(&bundle, &suites, options) {
+        Ok(mut report) => {
+            problems.append(&mut report.problems);
+            report.problems = problems;
+            Ok(report)
+        }
+        Err(mut more) => {
+            problems.append(&mut more);
+            Err(problems)
+        }
     }
-    Err(problems)
 }
 
 /// Run suites given as `(name, text)` against a loaded bundle: a name ending in `.toml` is a
@@ -144,17 +150,19 @@ pub fn run_sources(
     let mut prepared = Vec::new();
     let mut problems = Vec::new();
     for (name, text) in suites {
-        let result = if name.ends_with(".toml") {
-            suite::prepare_toml(name, text, bundle)
+        if name.ends_with(".toml") {
+            let (cases, mut bad) = suite::prepare_toml(name, text, bundle);
+            prepared.extend(cases);
+            problems.append(&mut bad);
         } else {
-            suite::prepare_cedar_json(name, text, bundle)
-        };
-        match result {
-            Ok(cases) => prepared.extend(cases),
-            Err(mut e) => problems.append(&mut e),
+            match suite::prepare_cedar_json(name, text, bundle) {
+                Ok(cases) => prepared.extend(cases),
+                Err(mut e) => problems.append(&mut e),
+            }
         }
     }
-    if !problems.is_empty() {
+    // Nothing can run: the problems are the whole answer.
+    if prepared.is_empty() && !problems.is_empty() {
         return Err(problems);
     }
     let authorizer = cedar_policy::Authorizer::new();
@@ -192,7 +200,11 @@ pub fn run_sources(
         .iter()
         .map(|p| (p.id.clone(), counts.get(&p.id).copied().unwrap_or(0)))
         .collect();
-    Ok(Report { results, coverage })
+    Ok(Report {
+        results,
+        coverage,
+        problems,
+    })
 }
 
 fn decision_word(allowed: bool) -> &'static str {

@@ -84,6 +84,17 @@ fn line_of(text: &str, needle: &str, from: usize) -> usize {
         .unwrap_or(from)
 }
 
+/// The line of `needle` inside the case that starts at or before line `from`: the bad
+/// value's own line (issue 32: errors pointed at the case's `name` line), else `from`.
+fn line_in_case(text: &str, needle: &str, from: usize) -> usize {
+    text.lines()
+        .enumerate()
+        .skip(from.saturating_sub(1))
+        .take_while(|(i, l)| *i + 1 == from || !l.trim_start().starts_with("[["))
+        .find(|(_, l)| l.contains(needle))
+        .map_or(from, |(i, _)| i + 1)
+}
+
 fn problem(file: &str, text: &str, line: usize, message: String) -> Diagnostic {
     Diagnostic {
         line,
@@ -120,12 +131,24 @@ fn check_reasons(bundle: &PolicyBundle, reasons: &[String]) -> Result<(), String
     Ok(())
 }
 
-/// A warden suite (`*.toml`).
+/// A warden suite (`*.toml`): the cases that can run, and the problems of the others (a
+/// bad case does not stop its neighbours; a file that does not parse gives no case).
 pub(super) fn prepare_toml(
     file: &str,
     text: &str,
     bundle: &PolicyBundle,
-) -> Result<Vec<Prepared>, Vec<Diagnostic>> {
+) -> (Vec<Prepared>, Vec<Diagnostic>) {
+    match prepare_toml_cases(file, text, bundle) {
+        Ok(found) => found,
+        Err(problems) => (Vec::new(), problems),
+    }
+}
+
+fn prepare_toml_cases(
+    file: &str,
+    text: &str,
+    bundle: &PolicyBundle,
+) -> Result<(Vec<Prepared>, Vec<Diagnostic>), Vec<Diagnostic>> {
     let suite: Suite = toml::from_str(text).map_err(|e| {
         let (line, column, source) =
             e.span()
@@ -244,29 +267,41 @@ pub(super) fn prepare_toml(
             fail("an inline principal needs an id".into());
             continue;
         };
+        // From here on an error points at the bad value's line within the case.
+        let mut fail_at = |needle: &str, message: String| {
+            problems.push(problem(
+                file,
+                text,
+                line_in_case(text, needle, line),
+                format!("case \"{}\": {message}", case.name),
+            ))
+        };
         if let Some(role) = user.roles.iter().find(|r| !suite.roles.contains_key(*r)) {
-            fail(format!("unknown role {role}; declare it under [roles]"));
+            fail_at(
+                &format!("\"{role}\""),
+                format!("unknown role {role}; declare it under [roles]"),
+            );
             continue;
         }
         let (action_type, action) = match parse_action(&case.action) {
             Ok(a) => a,
             Err(e) => {
-                fail(e);
+                fail_at("action", e);
                 continue;
             }
         };
         if !schema_has_action(bundle, &action_type, &action) {
-            fail(format!(
-                "action {}::{action:?} is not in the schema",
-                action_type
-            ));
+            fail_at(
+                "action",
+                format!("action {}::{action:?} is not in the schema", action_type),
+            );
             continue;
         }
         if !schema_has_type(bundle, &case.resource.kind) {
-            fail(format!(
-                "resource type {} is not in the schema",
-                case.resource.kind
-            ));
+            fail_at(
+                &format!("\"{}\"", case.resource.kind),
+                format!("resource type {} is not in the schema", case.resource.kind),
+            );
             continue;
         }
         if let Some(reasons) = &case.reasons {
@@ -327,11 +362,7 @@ pub(super) fn prepare_toml(
             run: Box::new(move |authorizer, bundle| decide_with(authorizer, bundle, &query)),
         });
     }
-    if problems.is_empty() {
-        Ok(prepared)
-    } else {
-        Err(problems)
-    }
+    Ok((prepared, problems))
 }
 
 #[derive(Deserialize)]

@@ -424,6 +424,18 @@ pub async fn what_if_plan(
 
 // ---- decisions and audit ----
 
+/// A number below its bound is refused with the bound, as the OpenAPI document states it
+/// (`minimum`), instead of being clamped or passed on (issue 32: `limit=-9223372036854775808`
+/// and a negative `after_id` were answered as if they made sense).
+fn at_least(name: &str, value: Option<i64>, min: i64) -> Result<Option<i64>, ApiError> {
+    match value {
+        Some(v) if v < min => Err(ApiError::bad_request(format!(
+            "query parameter `{name}`: at least {min}, not {v}"
+        ))),
+        _ => Ok(value),
+    }
+}
+
 /// The longest long-poll, inside the request timeout.
 const MAX_WAIT_SECS: u64 = 25;
 
@@ -437,8 +449,8 @@ pub async fn list_decisions(
         action: query_text("action", &q.action)?.map(str::to_owned),
         decision: q.decision,
         since: q.since,
-        after_id: q.after_id,
-        limit: q.limit.unwrap_or(100).clamp(1, 1000),
+        after_id: at_least("after_id", q.after_id, 0)?,
+        limit: at_least("limit", q.limit, 1)?.unwrap_or(100).min(1000),
     };
     let wait = q.wait.unwrap_or(0);
     if wait > MAX_WAIT_SECS {
@@ -485,7 +497,7 @@ pub async fn list_audit(
             .list_audit(
                 query_text("actor", &q.actor)?,
                 query_text("action", &q.action)?,
-                q.limit.unwrap_or(100),
+                at_least("limit", q.limit, 1)?.unwrap_or(100),
             )
             .await?,
     )))

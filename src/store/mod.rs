@@ -33,6 +33,7 @@ pub use rows::{
     RefreshLimits, RefreshOutcome, ReplicaRow, Reservation, RoleRow, SessionRow, ThrottleKey,
     UserRow,
 };
+pub use sqlite::start_over_if_empty as start_over_in_empty_sqlite_file;
 pub use sqlite::MAX_CONCURRENT_CALLS;
 
 use crate::model::{Email, RoleName, SearchText, UserName};

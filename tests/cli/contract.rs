@@ -57,9 +57,13 @@ fn help_names_every_flag_and_both_choices() {
     assert!(env.ok(&["token", "revoke", "--jti", jti]).contains(jti));
 }
 
+/// A README command, what it prints on standard output (its `# ` lines) and on standard
+/// error (its `#! ` lines: issue 32, a warning on standard error read as a comment).
+type Written = (String, Vec<String>, Vec<String>);
+
 /// The `warden` commands of the first `sh` block under `heading` in the README, each with
-/// the `# ` lines under it: its output.
-fn readme_commands(heading: &str) -> Vec<(String, Vec<String>)> {
+/// what it prints.
+fn readme_commands(heading: &str) -> Vec<Written> {
     let readme =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let section = readme.split(heading).nth(1).unwrap();
@@ -70,10 +74,12 @@ fn readme_commands(heading: &str) -> Vec<(String, Vec<String>)> {
         .split("```")
         .next()
         .unwrap();
-    let mut commands: Vec<(String, Vec<String>)> = Vec::new();
+    let mut commands: Vec<Written> = Vec::new();
     for line in block.lines() {
         if let Some(cmd) = line.strip_prefix("warden ") {
-            commands.push((cmd.to_string(), Vec::new()));
+            commands.push((cmd.to_string(), Vec::new(), Vec::new()));
+        } else if let (Some(err), Some(last)) = (line.strip_prefix("#! "), commands.last_mut()) {
+            last.2.push(err.to_string());
         } else if let (Some(out), Some(last)) = (line.strip_prefix("# "), commands.last_mut()) {
             last.1.push(out.to_string());
         }
@@ -81,12 +87,12 @@ fn readme_commands(heading: &str) -> Vec<(String, Vec<String>)> {
     commands
 }
 
-/// Run README commands in `env` as a reader would, comparing what they print.
-fn run_as_written(env: &Env, commands: Vec<(String, Vec<String>)>) {
-    for (cmd, expected) in commands {
+/// Run README commands in `env` as a reader would, comparing each stream apart.
+fn run_as_written(env: &Env, commands: Vec<Written>) {
+    for (cmd, expected, expected_stderr) in commands {
         let out = Command::new("bash")
             .arg("-c")
-            .arg(format!("\"$WARDEN\" {cmd} 2>&1"))
+            .arg(format!("\"$WARDEN\" {cmd}"))
             .env("WARDEN", env!("CARGO_BIN_EXE_warden"))
             .current_dir(env.path())
             .env_remove("WARDEN_DB")
@@ -94,17 +100,20 @@ fn run_as_written(env: &Env, commands: Vec<(String, Vec<String>)>) {
             .env("WARDEN_ADMIN_PASSWORD", "bootstrap-password-1")
             .output()
             .unwrap();
-        if expected.is_empty() {
+        if expected.is_empty() && expected_stderr.is_empty() {
             continue;
         }
         let text = String::from_utf8(out.stdout).unwrap();
         let got: Vec<&str> = text.lines().map(str::trim_end).collect();
-        assert_eq!(got, expected, "warden {cmd}");
+        assert_eq!(got, expected, "warden {cmd}: standard output");
+        let text = String::from_utf8(out.stderr).unwrap();
+        let got: Vec<&str> = text.lines().map(str::trim_end).collect();
+        assert_eq!(got, expected_stderr, "warden {cmd}: standard error");
     }
 }
 
-/// The README's Quick tour, run as written: every `# ` line under a command is its output.
-/// Then its query-plan section, in the same directory.
+/// The README's Quick tour, run as written, then its query-plan commands in the same
+/// directory.
 #[test]
 fn the_readme_quick_tour_prints_what_it_shows() {
     let env = Env::new();
@@ -114,6 +123,54 @@ fn the_readme_quick_tour_prints_what_it_shows() {
     let plans = readme_commands("## A query plan, for list pages");
     assert!(plans.len() >= 2, "{plans:?}");
     run_as_written(&env, plans);
+}
+
+/// Issue 32 (10): the TypeScript scripts say how to get the binary they run, instead of
+/// failing with `spawnSync .../target/debug/warden ENOENT`; and the READMEs agree with the
+/// code on the refresh margin's default.
+#[test]
+fn the_typescript_scripts_say_how_to_get_warden_and_the_readmes_agree() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let script = root.join("clients/typescript/scripts/generate.mjs");
+    let env = Env::new();
+    match Command::new("node")
+        .arg(&script)
+        .arg("--check")
+        .env("WARDEN_BIN", env.path().join("no-such-warden"))
+        .output()
+    {
+        Err(e) => eprintln!("node is not installed ({e}): the script's message is not checked"),
+        Ok(out) => {
+            assert_eq!(out.status.code(), Some(1));
+            let said = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                said.contains("build warden (cargo build) or set WARDEN_BIN")
+                    && !said.contains("ENOENT"),
+                "{said}"
+            );
+        }
+    }
+    let code = std::fs::read_to_string(root.join("clients/typescript/src/refresh.ts")).unwrap();
+    assert!(
+        code.contains("else 60 seconds"),
+        "the default moved: update this test"
+    );
+    for readme in [
+        "README.md",
+        "clients/typescript/README.md",
+        "examples/nextjs/README.md",
+        "examples/nextjs-authjs/README.md",
+    ] {
+        let text = std::fs::read_to_string(root.join(readme)).unwrap();
+        // Every default said near the variable's name is the code's.
+        for (at, _) in text.match_indices("WARDEN_REFRESH_MARGIN_SECONDS") {
+            let near: String = text[at..].chars().take(120).collect();
+            if let Some(d) = near.split("default ").nth(1) {
+                let n: String = d.chars().take_while(char::is_ascii_digit).collect();
+                assert!(n.is_empty() || n == "60", "{readme}: {near}");
+            }
+        }
+    }
 }
 
 /// With --json, a failure is one JSON line on standard error (standard output stays empty),

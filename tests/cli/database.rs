@@ -156,3 +156,47 @@ fn db_copy_refuses_a_target_that_is_not_postgres_and_hides_passwords() {
     assert!(!ok);
     assert!(!stderr.contains("secret"), "{stderr}");
 }
+
+/// Issue 32 (11): a database truncated to 0 bytes is damage, not a fresh install: refused
+/// by every command (no new admin, no new keys, no server ready) until `warden init` is asked.
+#[test]
+fn an_empty_database_file_is_refused_unless_init() {
+    let env = Env::new();
+    let db = env.path().join("warden.db");
+    std::fs::write(&db, b"").unwrap();
+    chmod(&db, 0o600);
+    for args in [
+        &["user", "list"][..],
+        &["serve", "--listen", "127.0.0.1:0"][..],
+    ] {
+        // A server that started anyway would run on: wait a while, then stop it and fail.
+        let mut child = env
+            .cmd(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while child.try_wait().unwrap().is_none() {
+            if std::time::Instant::now() > deadline {
+                child.kill().unwrap();
+                panic!("warden {args:?} started on an empty database file");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains("is empty (0 bytes)"), "{args:?}: {err}");
+        assert!(err.contains("warden init"), "{err}");
+        assert!(!err.contains("bootstrap admin"), "{err}");
+        assert_eq!(
+            std::fs::metadata(&db).unwrap().len(),
+            0,
+            "{args:?} wrote to it"
+        );
+    }
+    env.ok(&["init"]);
+    assert!(std::fs::metadata(&db).unwrap().len() > 0);
+    assert_eq!(env.json(&["user", "list"]).as_array().unwrap().len(), 1);
+}

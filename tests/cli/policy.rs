@@ -257,12 +257,12 @@ fn bad_test_input_is_reported_with_its_location() {
         (
             "unknown-role.toml",
             "[roles]\nUSER = []\n\n[[case]]\nname = \"c\"\nprincipal = { id = \"x\", roles = [\"GHOST\"] }\naction = \"deleteUserResource\"\nresource = { type = \"UserResource\", id = \"r\" }\nexpect = \"deny\"\n",
-            "tests/unknown-role.toml:5:",
+            "tests/unknown-role.toml:6:",
         ),
         (
             "unknown-type.toml",
             &format!("{SUITE_HEAD}\n[[case]]\nname = \"c\"\nprincipal = \"ann\"\naction = \"deleteUserResource\"\nresource = {{ type = \"Spaceship\", id = \"r\" }}\nexpect = \"deny\"\n"),
-            "tests/unknown-type.toml:12:",
+            "tests/unknown-type.toml:15:",
         ),
         ("bad.json", "[{\"request\": {}}", "tests/bad.json:1:"),
     ];
@@ -317,4 +317,70 @@ fn an_unknown_role_of_a_fixture_is_reported_once_at_its_roles_line() {
     assert!(stderr.contains("--> tests/roles.toml:6:18"), "{stderr}");
     assert!(stderr.contains("6 | roles = [\"USER\", \"GHOST\"]\n  |                  ^^^^^^^ not declared under [roles]"), "{stderr}");
     assert!(stderr.contains("error: 1 problem(s)"), "{stderr}");
+}
+
+/// Issue 32 (9): a case that cannot run is reported at its bad value's line, and the other
+/// cases of the suite still run and are reported; the run fails.
+#[test]
+fn a_bad_case_points_at_its_value_and_the_others_still_run() {
+    let env = Env::new();
+    std::fs::remove_dir_all(env.path().join("policies/tests")).unwrap();
+    let good = |name: &str, principal: &str, expect: &str| {
+        format!("\n[[case]]\nname = \"{name}\"\nprincipal = \"{principal}\"\naction = \"deleteUserResource\"\nresource = {{ type = \"UserResource\", id = \"r\" }}\nexpect = \"{expect}\"\n")
+    };
+    let mut text = String::from(SUITE_HEAD);
+    text.push_str(&good("admin deletes", "ann", "allow"));
+    // Lines 18 to 24: the bad case, its unknown role on line 20.
+    text.push_str("\n[[case]]\nname = \"ghost\"\nprincipal = { id = \"x\", roles = [\"GHOST\"] }\naction = \"deleteUserResource\"\nresource = { type = \"UserResource\", id = \"r\" }\nexpect = \"deny\"\n");
+    text.push_str(&good("user may not", "bob", "allow"));
+    write(&env, "policies/tests/mixed.toml", &text);
+    assert_eq!(
+        text.lines().nth(19),
+        Some("principal = { id = \"x\", roles = [\"GHOST\"] }")
+    );
+    let (ok, stdout, stderr) = run_out(&env, &["policy", "test", "policies"]);
+    assert!(!ok, "{stdout}{stderr}");
+    assert!(stderr.contains("--> tests/mixed.toml:20:"), "{stderr}");
+    assert!(stderr.contains("unknown role GHOST"), "{stderr}");
+    // The good cases ran: one passed, the failing one is reported with its expectation.
+    assert!(stdout.contains("1 passed, 1 failed"), "{stdout}");
+    assert!(
+        stdout.contains("\"user may not\": expected allow, got deny"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("did not run"), "{stderr}");
+    // With --json: the results and the problems in one document.
+    let out = env.run(&["policy", "test", "policies", "--json"]);
+    assert!(!out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["passed"].as_u64(), v["failed"].as_u64()),
+        (Some(1), Some(1)),
+        "{v}"
+    );
+    assert_eq!(v["errors"][0]["line"], 20, "{v}");
+}
+
+/// Issue 32 (9): a missing `;` between two policies shows the line above, where the `;`
+/// belongs, besides the next policy's line where Cedar notices it.
+#[test]
+fn a_missing_semicolon_shows_the_line_above() {
+    let env = Env::new();
+    write(
+        &env,
+        "p/a.cedar",
+        "permit(principal, action == Action::\"readDocument\", resource)\nwhen { true }\n\npermit(principal, action == Action::\"editDocument\", resource);\n",
+    );
+    let (ok, _, stderr) = run_out(&env, &["policy", "check", "p"]);
+    assert!(!ok);
+    assert!(stderr.contains("--> a.cedar:4:"), "{stderr}");
+    assert!(
+        stderr.contains("2 | when { true }\n  |              ^ a `;` missing here?"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("4 | permit(principal"), "{stderr}");
+    assert!(
+        stderr.contains("help: every policy ends with `;`"),
+        "{stderr}"
+    );
 }

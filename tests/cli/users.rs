@@ -345,3 +345,53 @@ fn user_list_shows_every_user_past_the_first_page() {
         "user0990 to user0999: {some}"
     );
 }
+
+/// Issue 32 (8): a change says what it did, not just the row it left; `--json` keeps the
+/// row and adds what changed.
+#[test]
+fn user_changes_say_what_they_did() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    env.ok(&[
+        "user",
+        "add",
+        "--email",
+        "erin@example.com",
+        "--role",
+        "USER",
+    ]);
+    let out = env.ok(&["user", "set-roles", "erin", "ADMIN", "USER"]);
+    assert_eq!(out.trim(), "roles of erin: USER -> ADMIN, USER", "{out}");
+    let json = env.json(&["user", "set-roles", "erin", "USER"]);
+    assert_eq!(json["id"], "erin");
+    assert_eq!(json["roles"], serde_json::json!(["USER"]));
+    assert_eq!(json["roles_before"], serde_json::json!(["ADMIN", "USER"]));
+
+    let out = env.run_stdin(&["user", "passwd", "erin"], "a long enough password\n");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        said.trim(),
+        "password set for erin; 0 sessions ended",
+        "{said}"
+    );
+    let out = env.run_stdin(
+        &["user", "passwd", "erin", "--json"],
+        "another long password\n",
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (json["id"].as_str(), json["sessions_ended"].as_u64()),
+        (Some("erin"), Some(0))
+    );
+
+    let out = env.ok(&["user", "unlock", "erin"]);
+    assert_eq!(out.trim(), "unlocked erin (it was not locked)", "{out}");
+    let json = env.json(&["user", "unlock", "erin"]);
+    assert_eq!(json["throttles_cleared"], 0);
+    assert_eq!(json["email"], "erin@example.com");
+}

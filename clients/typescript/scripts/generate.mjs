@@ -5,17 +5,25 @@
 //   node scripts/generate.mjs           regenerate
 //   node scripts/generate.mjs --check   exit 1 when stale
 //
-// WARDEN_BIN names the binary (default: the repository's target/debug/warden).
+// WARDEN_BIN names the binary (default: debug/warden in CARGO_TARGET_DIR when set, else the
+// repository's target/debug/warden).
 
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import openapiTS, { astToString } from "openapi-typescript";
 
 const here = import.meta.dirname;
 const root = resolve(here, "../../..");
-const bin = process.env.WARDEN_BIN ?? join(root, "target/debug/warden");
+const bin =
+  process.env.WARDEN_BIN ??
+  join(process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : join(root, "target"), "debug/warden");
+// Said before anything else is loaded (issue 32: a missing binary ended in
+// `spawnSync .../target/debug/warden ENOENT`, which does not say what to do).
+if (!existsSync(bin)) {
+  console.error(`no warden binary at ${bin}: build warden (cargo build) or set WARDEN_BIN to its path`);
+  process.exit(1);
+}
 const target = resolve(here, "../src/generated/openapi.ts");
 
 // An empty working directory: no warden.toml of the caller's changes the document.
@@ -31,6 +39,7 @@ try {
 // The server URL depends on where warden listens; the types do not.
 delete document.servers;
 
+const { default: openapiTS, astToString } = await import("openapi-typescript");
 const ast = await openapiTS(document, { alphabetize: true, emptyObjectsUnknown: true });
 const text =
   "// Generated from warden's OpenAPI document by scripts/generate.mjs (`npm run generate`).\n" +

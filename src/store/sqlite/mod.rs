@@ -31,7 +31,7 @@ use std::collections::BTreeMap;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -45,6 +45,8 @@ pub struct SqliteStore {
     readers: Mutex<Vec<Connection>>,
     clock: crate::clock::SharedClock,
     revision: RevisionWatch,
+    /// Commits flushed before their answer (see `sync_wal`).
+    durable_commits: AtomicU64,
 }
 
 /// The revision counter kept in memory, and the cheap signal that says when to read it again.
@@ -130,6 +132,7 @@ impl RevisionWatch {
 impl SqliteStore {
     /// Open (creating if needed) the database at `path` and apply pending migrations.
     pub fn open(path: &Path, clock: crate::clock::SharedClock) -> Result<SqliteStore, StoreError> {
+        refuse_empty(path)?;
         create_private_file(path)?;
         tighten_permissions(path)?;
         let unreadable = |e: rusqlite::Error| StoreError::Unreadable {
@@ -155,6 +158,7 @@ impl SqliteStore {
             readers: Mutex::new(Vec::new()),
             clock,
             revision,
+            durable_commits: AtomicU64::new(0),
         })
     }
 
@@ -189,9 +193,39 @@ impl SqliteStore {
     ) -> Result<T, StoreError> {
         let mut conn = self.writer.lock().map_err(|_| StoreError::Poisoned)?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let revision_before = revision_in(&tx)?;
         let value = f(&tx)?;
+        let revokes = revision_in(&tx)? != revision_before;
         tx.commit()?;
+        if revokes {
+            self.sync_wal()?;
+        }
         Ok(value)
+    }
+
+    /// Durability of the writes that take access away (issue 32). Connections run with
+    /// `synchronous=NORMAL`: in WAL mode a commit survives a crash of the process (the
+    /// pages are in the operating system's cache) but not an OS crash or power loss until the
+    /// next checkpoint; a revoked session would work again after such a restart. Every write
+    /// that changes who may do what bumps the revision (revocations, logout, disabling,
+    /// role changes, password resets, key retirement), so after such a commit the WAL is
+    /// flushed to disk before the write is acknowledged: what `synchronous=FULL` does for
+    /// every commit, paid only by these (the decision log, sign-in throttles and replica
+    /// heartbeats keep NORMAL). A flush that fails fails the write's answer (the caller
+    /// does not report a revocation it cannot vouch for).
+    fn sync_wal(&self) -> Result<(), StoreError> {
+        let mut wal = self.path.as_os_str().to_owned();
+        wal.push("-wal");
+        let synced = std::fs::File::open(&wal).and_then(|f| f.sync_data());
+        synced.map_err(|e| StoreError::Backend(Box::new(e)))?;
+        self.durable_commits.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Commits flushed to disk before their answer (see `sync_wal`).
+    #[cfg(test)]
+    pub fn durable_commits(&self) -> u64 {
+        self.durable_commits.load(Ordering::Relaxed)
     }
 
     /// [`SqliteStore::write`], writing `audit` (when given) in the same transaction as the
@@ -297,6 +331,13 @@ impl SqliteStore {
     }
 }
 
+/// The revision counter as `tx` sees it.
+fn revision_in(tx: &Connection) -> Result<i64, StoreError> {
+    Ok(tx
+        .prepare_cached(REVISION_SQL)?
+        .query_row([], |r| r.get(0))?)
+}
+
 /// Bump the revision counter; called by every write that changes who may do what.
 pub(crate) fn bump_revision(tx: &Connection) -> Result<(), StoreError> {
     tx.execute(
@@ -318,6 +359,51 @@ fn open_connection(path: &Path) -> Result<Connection, rusqlite::Error> {
     // connections, and the hot rows (users, sessions, revocations) are small.
     conn.pragma_update(None, "cache_size", -1024)?;
     Ok(conn)
+}
+
+/// An existing database file of 0 bytes is refused like any other damage (issue 32: SQLite
+/// takes it for a new database, so a truncated `warden.db` started as a first install: a new
+/// admin, new keys, every user gone, and `/readyz` ready). Only `warden init` may start over
+/// in such a file (see [`start_over_if_empty`]).
+fn refuse_empty(path: &Path) -> Result<(), StoreError> {
+    if is_empty_file(path) {
+        return Err(StoreError::Unreadable {
+            path: path.display().to_string(),
+            reason: "the file is empty (0 bytes); restore it from a backup, or run `warden init` \
+                     to start a new database in it"
+                .into(),
+        });
+    }
+    Ok(())
+}
+
+fn is_empty_file(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0)
+}
+
+/// For `warden init` only: make an empty database file (0 bytes, so no data) a new SQLite
+/// database in place (its first page written), which the open then migrates like a new one.
+/// In place, not removed: the file keeps its owner and mode, and the open's permission check
+/// still sees it.
+pub fn start_over_if_empty(path: &Path) -> Result<(), StoreError> {
+    if !is_empty_file(path) {
+        return Ok(());
+    }
+    let refused = |reason: String| StoreError::Unreadable {
+        path: path.display().to_string(),
+        reason,
+    };
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+        .map_err(|e| refused(e.to_string()))?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(|e| refused(e.to_string()))?;
+    drop(conn);
+    if is_empty_file(path) {
+        return Err(refused(
+            "the empty file could not be made a database".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Create the database file with owner-only permissions before SQLite opens it: it holds

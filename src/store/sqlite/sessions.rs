@@ -254,3 +254,31 @@ impl SqliteStore {
         })
     }
 }
+
+#[cfg(test)]
+mod durability_tests {
+    use super::*;
+
+    /// Issue 32 (13): an acknowledged revocation is on disk (the WAL flushed before the
+    /// answer), while writes that take nothing away keep `synchronous=NORMAL`.
+    #[test]
+    fn a_revoking_write_is_flushed_before_its_answer() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let store = SqliteStore::open(&dir.path().join("w.db"), crate::clock::system()).unwrap();
+        let plain = store.durable_commits();
+        store
+            .write(|tx| {
+                tx.execute("INSERT INTO meta (key, value) VALUES ('unrelated', 0)", [])?;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(store.durable_commits(), plain, "no revocation, no flush");
+        store.revoke_jti("jti-1", store.now() + 900, None).unwrap();
+        assert_eq!(
+            store.durable_commits(),
+            plain + 1,
+            "the revocation was flushed"
+        );
+        assert!(store.is_jti_revoked("jti-1").unwrap());
+    }
+}

@@ -334,3 +334,58 @@ fn the_long_poll_wakes_on_new_decisions_and_plans_are_a_kind_on_postgres() {
     };
     long_poll_and_decision_kinds(&app);
 }
+
+/// Issue 32 (12): numbers below their bounds are refused with the bound (not clamped or
+/// passed on), on the decision log and the audit log, over HTTP and on the command line;
+/// the OpenAPI document states the same bounds, so generated clients agree.
+#[test]
+fn negative_limits_and_row_ids_are_refused_and_the_contract_says_so() {
+    let app = spawn_app();
+    let admin = app.admin_token();
+    for (query, name) in [
+        ("/admin/v1/decisions?limit=-9223372036854775808", "`limit`"),
+        ("/admin/v1/decisions?limit=0", "`limit`"),
+        ("/admin/v1/decisions?after_id=-1", "`after_id`"),
+        ("/admin/v1/audit?limit=-5", "`limit`"),
+    ] {
+        let r = app.get(query, Some(&admin));
+        assert_eq!(r.status, 400, "{query}: {}", r.text);
+        let body = r.json();
+        assert_eq!(body["error"], "invalid_request", "{body}");
+        let message = body["message"].as_str().unwrap();
+        assert!(
+            message.contains(name) && message.contains("at least"),
+            "{message}"
+        );
+    }
+    let r = app.get("/admin/v1/decisions?limit=5000&after_id=0", Some(&admin));
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    let doc = app.get("/openapi.json", None).json();
+    let params = doc["paths"]["/admin/v1/decisions"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    let minimum = |name: &str| {
+        params
+            .iter()
+            .find(|p| p["name"] == name)
+            .map(|p| p["schema"]["minimum"].clone())
+            .unwrap()
+    };
+    assert_eq!(minimum("limit"), json!(1));
+    assert_eq!(minimum("after_id"), json!(0));
+
+    for args in [
+        &["decisions", "--limit=-9223372036854775808"][..],
+        &["decisions", "--limit", "0"][..],
+        &["audit", "--limit=-1"][..],
+    ] {
+        let out = app.warden(args);
+        assert!(!out.status.success(), "{args:?}");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            said.contains("--limit") && said.contains("at least 1"),
+            "{said}"
+        );
+    }
+}

@@ -2527,7 +2527,7 @@ export interface operations {
                 action?: string;
                 /** @description At most 256 bytes. */
                 actor?: string;
-                /** @description 1 to 1000 (default 100). */
+                /** @description 1 or more (default 100); more than 1000 gives 1000. */
                 limit?: number;
             };
             header?: never;
@@ -2871,11 +2871,11 @@ export interface operations {
             query?: {
                 /** @description At most 256 bytes. */
                 action?: string;
-                /** @description Only decisions newer than this row id. */
+                /** @description Only decisions newer than this row id (0 or more). */
                 after_id?: number;
                 /** @description Only decisions of this kind (`allow`, `deny`, or `plan` for query plans). */
                 decision?: components["schemas"]["DecisionKind"];
-                /** @description 1 to 1000 (default 100). */
+                /** @description 1 or more (default 100); more than 1000 gives 1000. */
                 limit?: number;
                 /** @description At most 256 bytes. */
                 principal?: string;
