@@ -40,6 +40,19 @@ pub(crate) fn action_of(text: &str) -> Result<(String, String), String> {
     })
 }
 
+/// How the decision log names an action: a plain name of the app's `Action` type by its id
+/// (`readDocument`), anything else by its full uid. An id that holds `::` or a quote is
+/// written as a uid too (`Action::"Warden::Action::\"keys.rotate\""`), so an app action
+/// whose id mimics warden's own cannot pass for it in the log (an audit trail that can be
+/// spoofed is no audit trail).
+pub(crate) fn logged_action(action_type: &str, action: &str) -> String {
+    if action_type == "Action" && !action.contains("::") && !action.contains('"') {
+        action.to_string()
+    } else {
+        format!("{action_type}::{action:?}")
+    }
+}
+
 /// Who asked, for the decision log.
 pub(crate) struct Caller {
     pub client: String,
@@ -52,11 +65,7 @@ pub(crate) struct Caller {
 pub(crate) fn decide(state: &AppState, caller: &Caller, query: &Query) -> Decision {
     let started = Instant::now();
     let decision = state.engine.decide(query);
-    // The log names a namespaced action by its uid (its id alone would pass for an `Action`).
-    let action = match query.action_type.as_str() {
-        "Action" => std::borrow::Cow::Borrowed(query.action.as_str()),
-        kind => std::borrow::Cow::Owned(format!("{kind}::{:?}", query.action)),
-    };
+    let action = logged_action(&query.action_type, &query.action);
     record(
         state,
         caller,
@@ -262,12 +271,13 @@ pub(crate) fn user_plan(
     caller: Caller,
 ) -> Result<crate::plan::Plan, ApiError> {
     let (action_type, action) = action_of(action).map_err(ApiError::bad_request)?;
+    let context = crate::admin_action::with_default_context(&action_type, Value::Object(context));
     let query = PlanQuery {
         principal,
         action_type,
         action,
         resource_type,
-        context: Value::Object(context),
+        context,
     };
     let started = Instant::now();
     let plan = state.engine.plan(&query);
@@ -307,7 +317,7 @@ pub(crate) fn record_plan(
         request_id: caller.request_id.clone(),
         client: caller.client.clone(),
         principal: format!("User::{:?}", query.principal.id),
-        action: query.action.clone(),
+        action: logged_action(&query.action_type, &query.action),
         resource: format!("{}::\"*\"", query.resource_type),
         decision: crate::model::DecisionKind::Plan,
         reasons,

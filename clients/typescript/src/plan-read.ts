@@ -86,7 +86,13 @@ function entityOf(v: unknown): EntityValue | undefined {
 
 function scalarOf(v: unknown): Scalar {
   if (typeof v === "string" || typeof v === "boolean") return v;
-  if (typeof v === "number" && Number.isFinite(v)) return v;
+  // Cedar's numbers are 64-bit integers; JSON.parse reads them as doubles, exact only up to
+  // 2^53. Beyond that the value read is a neighbour (9007199254740993 becomes ...992), and a
+  // comparison with it would select rows Cedar denies: refused, never rounded.
+  if (typeof v === "number" && Number.isSafeInteger(v)) return v;
+  if (typeof v === "number") {
+    throw new PlanTranslationError(`the number ${v} is not a whole number JavaScript holds exactly (beyond 2^53)`);
+  }
   throw new PlanTranslationError(`an unsupported value ${JSON.stringify(v)}`);
 }
 

@@ -117,3 +117,10 @@ test("anything it cannot translate exactly throws PlanTranslationError, never a 
   assert.ok(err instanceof PlanTranslationError);
   assert.deepEqual(err.unsupported, ["resource.x like ..."]);
 });
+
+test("numbers JavaScript cannot hold exactly are refused, never rounded", () => {
+  // JSON.parse reads 9007199254740993 as 9007199254740992: `size > ...993` would select ...993.
+  assert.throws(() => where({ op: ">", left: { attr: "resource.size" }, right: { value: 9007199254740993 } }), PlanTranslationError);
+  assert.throws(() => where({ op: "==", left: { attr: "resource.size" }, right: { value: 2.5 } }), PlanTranslationError);
+  assert.deepEqual(where({ op: ">", left: { attr: "resource.size" }, right: { value: 9007199254740991 } }), { size: { gt: 9007199254740991 } });
+});

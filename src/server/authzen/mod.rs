@@ -93,6 +93,25 @@ async fn subject_principal(
     Ok(Some(principal))
 }
 
+/// An action a service client may ask about: the app's own, by a bare name or a full uid,
+/// never warden's admin actions (`Warden::Action::"..."`).
+///
+/// Security: a client key is for the app's decisions. Answers about warden's own actions
+/// would tell any service who may administer warden (who may rotate keys, change roles),
+/// and resource search would list the directory's users and roles, which the admin API
+/// refuses the same key. A signed-in user may still ask `/v1/authorize` about their own
+/// admin permissions (the console does, to hide what it may not do).
+fn service_action(text: &str) -> Result<(String, String), String> {
+    let (action_type, action) = action_of(text)?;
+    if action_type == crate::admin_action::ACTION_TYPE || action_type.starts_with("Warden::") {
+        return Err(format!(
+            "{action_type}::{action:?} is one of warden's own admin actions, which AuthZEN \
+             callers may not ask about: a client key is for the app's actions"
+        ));
+    }
+    Ok((action_type, action))
+}
+
 async fn evaluate(state: &AppState, caller: &Caller, e: &Evaluation) -> Decision {
     let started = std::time::Instant::now();
     let denied = |decision: Decision| {
@@ -111,9 +130,9 @@ async fn evaluate(state: &AppState, caller: &Caller, e: &Evaluation) -> Decision
         );
         decision
     };
-    // A bare name is an `Action`, a full uid (`Warden::Action::"users.read"`) is taken as
-    // written; a name that is neither is a deny that says how to write one (fail closed).
-    let (action_type, action) = match action_of(&e.action) {
+    // A bare name is an `Action`, a full uid is taken as written; a name that is neither, or
+    // one of warden's own admin actions, is a deny that says why (fail closed).
+    let (action_type, action) = match service_action(&e.action) {
         Ok(named) => named,
         Err(error) => return denied(Decision::error(error)),
     };

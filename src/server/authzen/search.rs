@@ -172,7 +172,8 @@ pub async fn search_resource(
     let caller = caller(&client, request_id, &address);
     let subject_type = body.subject.kind.into_string();
     let subject_id = body.subject.id.into_string();
-    let action = body.action.name.into_string();
+    let (action_type, action) =
+        service_action(body.action.name.as_str()).map_err(ApiError::bad_request)?;
     let resource_type = body.resource.kind.into_string();
     let context = Value::Object(body.context);
     let PageRequest { after, limit } = page(body.page, "resource")?;
@@ -188,8 +189,6 @@ pub async fn search_resource(
             plan: crate::plan::Plan::of(crate::plan::Expr::False, Vec::new()),
         }));
     };
-    let (action_type, action) =
-        crate::server::decide::action_of(&action).map_err(ApiError::bad_request)?;
     let query = crate::engine::PlanQuery {
         principal,
         action_type,
@@ -289,13 +288,17 @@ pub async fn search_subject(
             "subject.type {subject_type:?} is not a directory type"
         )));
     }
-    let action = body.action.name.into_string();
+    let (action_type, action) =
+        service_action(body.action.name.as_str()).map_err(ApiError::bad_request)?;
     let resource = resource(body.resource);
     let context = Value::Object(body.context);
     let PageRequest { after, limit } = page(body.page, "user")?;
     let scan_limit = state.config.search_scan_limit;
-    let (logged_action, logged_resource, logged_context) =
-        (action.clone(), resource.clone(), context.clone());
+    let (logged_action, logged_resource, logged_context) = (
+        crate::server::decide::logged_action(&action_type, &action),
+        resource.clone(),
+        context.clone(),
+    );
     let st = state.clone();
     let started = std::time::Instant::now();
     let (results, last_examined, more) = async move {
@@ -311,7 +314,12 @@ pub async fn search_subject(
             let exhausted = (users.len() as i64) < want;
             // The decisions of a batch are CPU work: off the async workers.
             let (engine, graph) = (state.engine.clone(), graph.clone());
-            let (action, resource, context) = (action.clone(), resource.clone(), context.clone());
+            let (action_type, action, resource, context) = (
+                action_type.clone(),
+                action.clone(),
+                resource.clone(),
+                context.clone(),
+            );
             let decided: Vec<(String, bool)> = crate::server::blocking(move || {
                 Ok(users
                     .into_iter()
@@ -327,7 +335,7 @@ pub async fn search_subject(
                                         &user.roles,
                                         &graph,
                                     ),
-                                    action_type: "Action".into(),
+                                    action_type: action_type.clone(),
                                     action: action.clone(),
                                     resource: resource.clone(),
                                     context: context.clone(),

@@ -107,13 +107,17 @@ fn an_unknown_action_denies_and_says_the_nearest_one() {
     );
 }
 
+/// AuthZEN callers name actions as `/v1/authorize` does (a bare name or a full uid), but
+/// never warden's own admin actions: a client key answering "may admin rotate keys?" would
+/// tell any service who administers warden, and resource search would list the directory
+/// that the admin API refuses the same key.
 #[test]
-fn authzen_takes_a_namespaced_action_and_explains_a_malformed_one() {
+fn authzen_takes_a_full_uid_but_not_wardens_admin_actions() {
     let app = spawn_app();
     let (_, key) = block(app.state.app.store().create_client("tests", None)).unwrap();
-    let call = |body: &Value| {
+    let call = |path: &str, body: &Value| {
         app.post_raw(
-            "/access/v1/evaluation",
+            path,
             Some("application/json"),
             body.to_string().as_bytes(),
             &[
@@ -126,17 +130,110 @@ fn authzen_takes_a_namespaced_action_and_explains_a_malformed_one() {
         json!({
             "subject": {"type": "user", "id": subject},
             "action": {"name": action},
-            "resource": {"type": "Warden::Resource", "id": "users"}
+            "resource": {"type": "UserResource", "id": "r1"}
         })
     };
-    let v = call(&body("admin", "Warden::Action::\"users.read\"")).json();
+    // The app's action, fully qualified: as its bare name.
+    let v = call(
+        "/access/v1/evaluation",
+        &body("admin", "Action::\"deleteUserResource\""),
+    )
+    .json();
     assert_eq!(v["decision"], true, "{v}");
-    let v = call(&body("alice", "Warden::Action::\"users.read\"")).json();
-    assert_eq!(v["decision"], false, "{v}");
-    let r = call(&body("admin", "Warden::Action::\"users.read"));
+    // Warden's own: a deny that says why, for the admin too.
+    for action in [
+        "Warden::Action::\"users.read\"",
+        "Warden::Action::\"keys.rotate\"",
+    ] {
+        let v = call("/access/v1/evaluation", &body("admin", action)).json();
+        assert_eq!(v["decision"], false, "{v}");
+        let error = v["context"]["errors"][0].as_str().unwrap();
+        assert!(error.contains("admin actions"), "{error}");
+    }
+    let r = call(
+        "/access/v1/evaluation",
+        &body("admin", "Warden::Action::\"users.read"),
+    );
     assert_eq!(r.status, 200, "{}", r.text);
     let v = r.json();
     assert_eq!(v["decision"], false, "{v}");
     let error = v["context"]["errors"][0].as_str().unwrap();
     assert!(error.contains("Warden::Action::\"users.read\""), "{error}");
+    // Searches refuse them with a 400 and list nothing.
+    for (path, search) in [
+        (
+            "/access/v1/search/resource",
+            json!({"subject": {"type": "user", "id": "admin"}, "action": {"name": "Warden::Action::\"users.read\""}, "resource": {"type": "User"}}),
+        ),
+        (
+            "/access/v1/search/resource",
+            json!({"subject": {"type": "user", "id": "nobody"}, "action": {"name": "Warden::Action::\"roles.read\""}, "resource": {"type": "Role"}}),
+        ),
+        (
+            "/access/v1/search/subject",
+            json!({"subject": {"type": "user"}, "action": {"name": "Warden::Action::\"keys.rotate\""}, "resource": {"type": "Warden::Resource", "id": "keys"}}),
+        ),
+    ] {
+        let r = call(path, &search);
+        assert_eq!(r.status, 400, "{path}: {}", r.text);
+        assert!(
+            r.json()["message"]
+                .as_str()
+                .unwrap()
+                .contains("admin actions"),
+            "{}",
+            r.text
+        );
+        assert!(r.json().get("results").is_none(), "{}", r.text);
+    }
+    // Subject search takes the app's action as a full uid.
+    let r = call(
+        "/access/v1/search/subject",
+        &json!({"subject": {"type": "user"}, "action": {"name": "Action::\"deleteUserResource\""}, "resource": {"type": "UserResource", "id": "r1"}}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.json()["results"],
+        json!([{"type": "user", "id": "admin"}]),
+        "{}",
+        r.text
+    );
+}
+
+/// The decision log names an action so that no app action passes for one of warden's: a
+/// plain id for the app's `Action`s, the full uid for every other, plans included.
+#[test]
+fn the_log_names_namespaced_actions_by_their_uid() {
+    let app = spawn_app();
+    let admin = app.admin_token();
+    let r = authorize(&app, &admin, &users_read());
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app.post(
+        "/v1/authorize/plan",
+        &json!({"action": "Warden::Action::\"keys.rotate\"", "resource_type": "Warden::Resource"}),
+        Some(&admin),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["kind"], "always_allowed", "{}", r.text);
+    let mut logged = Vec::new();
+    wait_for("both rows in the decision log", || {
+        let rows = app.get("/admin/v1/decisions?limit=10", Some(&admin)).json();
+        logged = rows
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|d| d["action"].as_str().unwrap_or_default().to_string())
+            .collect();
+        logged.len() >= 2
+    });
+    assert!(
+        logged.contains(&"Warden::Action::\"users.read\"".to_string()),
+        "{logged:?}"
+    );
+    assert!(
+        logged.contains(&"Warden::Action::\"keys.rotate\"".to_string()),
+        "{logged:?}"
+    );
+    assert!(!logged.contains(&"keys.rotate".to_string()), "{logged:?}");
 }
