@@ -52,7 +52,16 @@ fn atom(rng: &mut Rng) -> String {
         18 => format!("resource.codes.contains({k})"),
         19 => "resource.codes.containsAny([1, 2])".into(),
         0 => "resource.owner == principal".into(),
-        1 => format!("resource.owner == User::\"u{k}\""),
+        // Another type's entity with the same id is never equal (the SQL holds ids only).
+        1 => {
+            let ty = ["User", "Role"][rng.below(2)];
+            match rng.below(4) {
+                0 => format!("resource.owner == {ty}::\"u{k}\""),
+                1 => format!("resource.owner != {ty}::\"u{k}\""),
+                2 => format!("resource.dept == {ty}::\"r{k}\""),
+                _ => format!("resource.dept != {ty}::\"r{k}\""),
+            }
+        }
         2 => format!(
             "resource.level {} {k}",
             ["==", "!=", "<", "<=", ">", ">="][rng.below(6)]
