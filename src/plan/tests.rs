@@ -734,3 +734,59 @@ fn sqlite_fragments_resist_collations_captures_and_bad_sets() {
         ids(&["alice", "object-tags", "string-tags", "upper"])
     );
 }
+
+/// PostgreSQL compares text under the column's collation: under a case-insensitive one,
+/// `alice` would select `ALICE`'s row. Every string comparison is made under `"C"`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_compares_text_byte_for_byte_whatever_the_collation() {
+    let Some(url) = crate::testkit::database_or_skip("postgres_compares_text_byte_for_byte").await
+    else {
+        return;
+    };
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    client
+        .batch_execute(
+            "CREATE COLLATION warden_test_ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+             CREATE TABLE ci (id TEXT, owner TEXT COLLATE warden_test_ci, tags TEXT[] COLLATE warden_test_ci);
+             INSERT INTO ci VALUES ('lower', 'alice', '{alice}'), ('upper', 'ALICE', '{ALICE}')",
+        )
+        .await
+        .unwrap();
+    let columns: super::sql::Columns = [("resource.owner", "owner"), ("resource.tags", "tags")]
+        .into_iter()
+        .map(|(a, c)| (a.to_string(), c.to_string()))
+        .collect();
+    for condition in [
+        json!({"op":"==","left":{"attr":"resource.owner"},"right":{"entity":{"type":"User","id":"alice"}}}),
+        json!({"op":"in","left":{"attr":"resource.owner"},"right":{"value":["alice","bob"]}}),
+        json!({"op":"contains","left":{"attr":"resource.tags"},"right":{"value":"alice"}}),
+        json!({"op":"like","left":{"attr":"resource.owner"},"pattern":"ali*"}),
+    ] {
+        let f = where_fragment(
+            &Plan::of(parse(condition.clone()), vec![]),
+            Dialect::Postgres,
+            &columns,
+            1,
+        )
+        .unwrap();
+        let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = f
+            .params
+            .iter()
+            .map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync))
+            .collect();
+        let rows: Vec<String> = client
+            .query(
+                &format!("SELECT id FROM ci WHERE {} ORDER BY id", f.sql),
+                &params,
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        assert_eq!(rows, vec!["lower".to_string()], "{condition}: {}", f.sql);
+    }
+}
