@@ -16,7 +16,13 @@
 //! Bad data: values are compared byte for byte over their whole length on both databases
 //! (SQLite's `=`, `IN` and `json_each` values keep an embedded NUL; its `GLOB`/`LIKE` do not,
 //! so `like` is matched on blobs). PostgreSQL text cannot hold NUL at all: a row cannot, and
-//! a plan value holding one is refused.
+//! a plan value holding one is refused. Text is compared under the byte-wise collation
+//! (`COLLATE BINARY` / `COLLATE "C"`), never the column's (`NOCASE` would make `alice` select
+//! `ALICE`'s row). On SQLite a set column that is NULL or not a JSON array makes `contains`
+//! NULL (unknown, so `NOT` does not select it either). Names inside warden's own subqueries
+//! start with `warden_`, which no mapped column may; json_each's own columns (`value`, `key`,
+//! ...) stay visible unqualified inside its subquery, so an outer column of those names
+//! compared there must be qualified. (docs/query-plans.md, "Hostile data", "Names".)
 
 use super::{Expr, Operand, Plan};
 use serde::Serialize;
