@@ -331,8 +331,11 @@ fn identifier(name: &str, max_parts: usize) -> Result<(), String> {
             return Err("a part starts with a digit".into());
         }
         let lower = part.to_ascii_lowercase();
-        if lower == JOIN_ALIAS {
-            return Err(format!("`{JOIN_ALIAS}` is the alias of join tables"));
+        if lower.starts_with(super::sql::RESERVED_PREFIX) {
+            return Err(format!(
+                "names starting with `{}` are reserved for warden's own subqueries (`{JOIN_ALIAS}`, json_each's alias, the `like` query's columns), which would capture them",
+                super::sql::RESERVED_PREFIX
+            ));
         }
         if SQL_KEYWORDS.binary_search(&lower.as_str()).is_ok() {
             return Err(format!(
@@ -419,6 +422,8 @@ mod tests {
             "select",
             "Current_User",
             "warden_set.id",
+            "warden_p",
+            "docs.WARDEN_je",
             &"a".repeat(64),
         ] {
             assert!(identifier(bad, 2).is_err(), "{bad:?} passed");
@@ -509,7 +514,7 @@ mod tests {
         let f = m.where_fragment(&plan).unwrap();
         assert_eq!(
             f.sql,
-            "(EXISTS (SELECT 1 FROM document_tags AS warden_set WHERE warden_set.document_id = d.id AND warden_set.tag = $3) AND ($4 = ANY(readers)))"
+            "(EXISTS (SELECT 1 FROM document_tags AS warden_set WHERE warden_set.document_id = d.id AND warden_set.tag = $3 COLLATE \"C\") AND ($4 COLLATE \"C\" = ANY(readers)))"
         );
         // `has` cannot tell an absent set from an empty one in a join table: refused.
         let has = Plan::of(

@@ -16,7 +16,13 @@
 //! Bad data: values are compared byte for byte over their whole length on both databases
 //! (SQLite's `=`, `IN` and `json_each` values keep an embedded NUL; its `GLOB`/`LIKE` do not,
 //! so `like` is matched on blobs). PostgreSQL text cannot hold NUL at all: a row cannot, and
-//! a plan value holding one is refused.
+//! a plan value holding one is refused. Text is compared under the byte-wise collation
+//! (`COLLATE BINARY` / `COLLATE "C"`), never the column's (`NOCASE` would make `alice` select
+//! `ALICE`'s row). On SQLite a set column that is NULL or not a JSON array makes `contains`
+//! NULL (unknown, so `NOT` does not select it either). Names inside warden's own subqueries
+//! start with `warden_`, which no mapped column may; json_each's own columns (`value`, `key`,
+//! ...) stay visible unqualified inside its subquery, so an outer column of those names
+//! compared there must be qualified. (docs/query-plans.md, "Hostile data", "Names".)
 
 use super::{Expr, Operand, Plan};
 use serde::Serialize;
@@ -159,7 +165,38 @@ fn plain_identifier(name: &str) -> bool {
         })
 }
 
+/// Names inside warden's own subqueries start with `warden_` (the join alias, json_each's
+/// alias, the `like` query's table and columns), so no mapped column may (checked here and
+/// in [`super::mapping`]): it would be captured by them.
+pub const RESERVED_PREFIX: &str = "warden_";
+
+/// The columns of SQLite's `json_each`: visible unqualified inside its subquery, whatever
+/// its alias, so an unqualified outer column of one of these names would be captured.
+pub const JSON_EACH_COLUMNS: [&str; 8] = [
+    "key", "value", "type", "atom", "id", "parent", "fullkey", "path",
+];
+
+fn reserved(column: &str) -> bool {
+    column
+        .split('.')
+        .any(|part| part.to_ascii_lowercase().starts_with(RESERVED_PREFIX))
+}
+
 impl Writer<'_> {
+    /// SQL text comparisons follow the column's collation (SQLite `NOCASE`, a PostgreSQL
+    /// case-insensitive or ICU collation): `alice` would select `ALICE`'s row. Cedar
+    /// compares strings exactly, so every comparison with a text value is made under the
+    /// byte-wise collation (`BINARY` on SQLite, `"C"` on PostgreSQL), written next to every
+    /// string parameter (PostgreSQL refuses a collation on a non-text type, so a string
+    /// compared with a number column is an error there, as it was).
+    fn collate(&self, param: &Param) -> &'static str {
+        match (self.dialect, param) {
+            (Dialect::Sqlite, Param::Text(_)) => " COLLATE BINARY",
+            (Dialect::Postgres, Param::Text(_)) => " COLLATE \"C\"",
+            _ => "",
+        }
+    }
+
     fn bind(&mut self, p: Param) -> String {
         self.params.push(p);
         let n = self.first + self.params.len() - 1;
@@ -179,7 +216,7 @@ impl Writer<'_> {
             .columns
             .get(attr)
             .ok_or_else(|| SqlError::UnmappedAttribute(attr.to_string()))?;
-        if !plain_identifier(column) {
+        if !plain_identifier(column) || reserved(column) {
             return Err(SqlError::BadColumn(column.clone()));
         }
         Ok(column.clone())
@@ -222,12 +259,30 @@ impl Writer<'_> {
             return self.joined_contains(set, item);
         }
         let column = self.column(attr)?;
+        if let (Dialect::Sqlite, Operand::Attr { attr }) = (self.dialect, item) {
+            let item_column = self.column(attr)?;
+            if JSON_EACH_COLUMNS.contains(&item_column.to_ascii_lowercase().as_str()) {
+                return Err(SqlError::Untranslatable(format!(
+                    "{attr} is compared inside json_each's subquery, whose own column {item_column:?} would capture it: qualify it with its table"
+                )));
+            }
+        }
+        let collate = match item {
+            Operand::Value { value } => self.collate(&Self::scalar(value)?),
+            Operand::Entity { .. } => self.collate(&Param::Text(String::new())),
+            Operand::Attr { .. } => "",
+        };
         let item = self.operand(item)?;
         Ok(match self.dialect {
-            Dialect::Sqlite => {
-                format!("EXISTS (SELECT 1 FROM json_each({column}) WHERE json_each.value = {item})")
-            }
-            Dialect::Postgres => format!("({item} = ANY({column}))"),
+            // Security: `json_each` of NULL has no rows, and of a JSON object or scalar
+            // reads that as a set; both would make `NOT EXISTS` select the row. A NULL
+            // (absent) or non-array value is NULL here, unknown as for every other op.
+            Dialect::Sqlite => format!(
+                "(CASE WHEN {column} IS NULL OR json_type({column}) <> 'array' THEN NULL \
+                 ELSE EXISTS (SELECT 1 FROM json_each({column}) AS warden_je \
+                 WHERE warden_je.value = {item}{collate}) END)"
+            ),
+            Dialect::Postgres => format!("({item}{collate} = ANY({column}))"),
         })
     }
 
@@ -244,9 +299,14 @@ impl Writer<'_> {
                 )));
             }
         }
+        let collate = match item {
+            Operand::Value { value } => self.collate(&Self::scalar(value)?),
+            Operand::Entity { .. } => self.collate(&Param::Text(String::new())),
+            Operand::Attr { .. } => "",
+        };
         let item = self.operand(item)?;
         Ok(format!(
-            "EXISTS (SELECT 1 FROM {} AS {} WHERE {} = {id} AND {} = {item})",
+            "EXISTS (SELECT 1 FROM {} AS {} WHERE {} = {id} AND {} = {item}{collate})",
             set.table, JOIN_ALIAS, set.key, set.value
         ))
     }
@@ -287,7 +347,7 @@ impl Writer<'_> {
         if segments.len() == 1 {
             // No star: equality, which SQLite compares byte for byte over the whole length.
             let p = self.bind(Param::Text(segments[0].clone()));
-            return Ok(format!("({text} = {p})"));
+            return Ok(format!("({text} = {p} COLLATE BINARY)"));
         }
         let middle: Vec<&String> = segments[1..segments.len() - 1]
             .iter()
@@ -322,7 +382,9 @@ impl Writer<'_> {
             // The 1-based position after the runs found so far, run by run: a recursive
             // query (row k: the position after run k), NULL once a run is missing. Recursive
             // queries are never flattened into their caller: nested subqueries were, and
-            // their text doubled with each run.
+            // their text doubled with each run. Its table and columns are `warden_`-named:
+            // inside it an unqualified name resolves to them first, and a text column named
+            // `p` was read as the position (no mapped column may start with `warden_`).
             let (mut runs, mut lengths) = (String::new(), String::new());
             for (k, run) in middle.iter().enumerate() {
                 let p = self.bind(Param::Text((*run).clone()));
@@ -331,10 +393,11 @@ impl Writer<'_> {
             }
             let n = middle.len();
             let position = format!(
-                "WITH RECURSIVE m(k, p) AS (SELECT 0, {} UNION ALL \
-                 SELECT k + 1, p + NULLIF(instr(substr({blob}, p), CASE k{runs} END), 0) - 1 \
-                 + CASE k{lengths} END FROM m WHERE k < {n} AND p IS NOT NULL) \
-                 SELECT p FROM m WHERE k = {n}",
+                "WITH RECURSIVE warden_m(warden_k, warden_p) AS (SELECT 0, {} UNION ALL \
+                 SELECT warden_k + 1, warden_p + NULLIF(instr(substr({blob}, warden_p), \
+                 CASE warden_k{runs} END), 0) - 1 + CASE warden_k{lengths} END FROM warden_m \
+                 WHERE warden_k < {n} AND warden_p IS NOT NULL) \
+                 SELECT warden_p FROM warden_m WHERE warden_k = {n}",
                 head.len() + 1
             );
             // A run not found leaves NULL: that is a plain "no match" (false), not SQL's
@@ -360,8 +423,22 @@ impl Writer<'_> {
                     }
                 }
             }
+            let text = [left, right].iter().any(|side| match side {
+                Operand::Value { value } => value.is_string(),
+                Operand::Entity { .. } => true,
+                Operand::Attr { .. } => false,
+            });
+            let collate = match (text, self.dialect, left, right) {
+                (true, _, _, _) => self.collate(&Param::Text(String::new())),
+                // Two columns: SQLite applies a collation to text only, so BINARY is safe
+                // whatever their type; PostgreSQL's types are not known here.
+                (false, Dialect::Sqlite, Operand::Attr { .. }, Operand::Attr { .. }) => {
+                    " COLLATE BINARY"
+                }
+                _ => "",
+            };
             let (l, r) = (self.operand(left)?, self.operand(right)?);
-            return Ok(format!("({l} {} {r})", op.sql()));
+            return Ok(format!("({l}{collate} {} {r})", op.sql()));
         }
         Ok(match e {
             Expr::True => "(1 = 1)".into(),
@@ -391,7 +468,15 @@ impl Writer<'_> {
                     value: Value::Array(items),
                 } => {
                     if items.is_empty() {
-                        return Ok("(1 = 0)".into());
+                        // An absent attribute stays NULL (Cedar errors on it), so that
+                        // `NOT` does not select the row either.
+                        return Ok(match left {
+                            Operand::Attr { .. } => {
+                                let l = self.operand(left)?;
+                                format!("(CASE WHEN {l} IS NULL THEN NULL ELSE 1 = 0 END)")
+                            }
+                            _ => "(1 = 0)".into(),
+                        });
                     }
                     // Entity references of one type only: the column holds ids of its
                     // own type, so ids of two types could not be told apart.
@@ -405,11 +490,13 @@ impl Writer<'_> {
                         ));
                     }
                     let l = self.operand(left)?;
-                    let list = items
+                    let params = items
                         .iter()
-                        .map(|v| Self::scalar(v).map(|p| self.bind(p)))
+                        .map(Self::scalar)
                         .collect::<Result<Vec<_>, _>>()?;
-                    format!("({l} IN ({}))", list.join(", "))
+                    let collate = self.collate(&params[0]);
+                    let list: Vec<String> = params.into_iter().map(|p| self.bind(p)).collect();
+                    format!("({l}{collate} IN ({}))", list.join(", "))
                 }
                 Operand::Attr { .. } => self.contains(right, left)?,
                 _ => return Err(SqlError::Untranslatable("`in` without a set".into())),
@@ -422,7 +509,7 @@ impl Writer<'_> {
                     Dialect::Sqlite => self.sqlite_like(&l, pattern)?,
                     Dialect::Postgres => {
                         let p = self.bind(Param::Text(Self::postgres_like_pattern(pattern)));
-                        format!("({l} LIKE {p} ESCAPE '\\')")
+                        format!("({l} COLLATE \"C\" LIKE {p} ESCAPE '\\')")
                     }
                 }
             }

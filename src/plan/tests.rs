@@ -149,7 +149,7 @@ fn sql_binds_values_and_never_interpolates_them() {
     let f = where_fragment(&plan, Dialect::Sqlite, &columns(), 1).unwrap();
     assert_eq!(
         f.sql,
-        "((owner_id = ?1) OR ((title IS NOT NULL) AND (CASE WHEN title IS NULL THEN NULL ELSE (length(CAST(title AS BLOB)) >= 5 AND substr(CAST(title AS BLOB), 1, 5) = CAST(?2 AS BLOB)) END)) OR EXISTS (SELECT 1 FROM json_each(tags) WHERE json_each.value = ?3) OR (n IN (?4, ?5)))"
+        "((owner_id COLLATE BINARY = ?1) OR ((title IS NOT NULL) AND (CASE WHEN title IS NULL THEN NULL ELSE (length(CAST(title AS BLOB)) >= 5 AND substr(CAST(title AS BLOB), 1, 5) = CAST(?2 AS BLOB)) END)) OR (CASE WHEN tags IS NULL OR json_type(tags) <> 'array' THEN NULL ELSE EXISTS (SELECT 1 FROM json_each(tags) AS warden_je WHERE warden_je.value = ?3 COLLATE BINARY) END) OR (n IN (?4, ?5)))"
     );
     assert_eq!(
         f.params,
@@ -164,7 +164,7 @@ fn sql_binds_values_and_never_interpolates_them() {
     let f = where_fragment(&plan, Dialect::Postgres, &columns(), 3).unwrap();
     assert_eq!(
         f.sql,
-        "((owner_id = $3) OR ((title IS NOT NULL) AND (title LIKE $4 ESCAPE '\\')) OR ($5 = ANY(tags)) OR (n IN ($6, $7)))"
+        "((owner_id COLLATE \"C\" = $3) OR ((title IS NOT NULL) AND (title COLLATE \"C\" LIKE $4 ESCAPE '\\')) OR ($5 COLLATE \"C\" = ANY(tags)) OR (n IN ($6, $7)))"
     );
     assert_eq!(f.params[1], Param::Text("a\\%\\_*[%".into()));
 }
@@ -354,7 +354,11 @@ async fn postgres_binds_by_column_type_and_refuses_out_of_range_values() {
         cmp("resource.flag", "==", json!(1)),
     ] {
         let err = select(condition.clone()).await.unwrap_err();
-        assert!(err.contains("cannot be compared"), "{condition}: {err}");
+        // (A string next to a number column: its collation is refused first.)
+        assert!(
+            err.contains("cannot be compared") || err.contains("collations are not supported"),
+            "{condition}: {err}"
+        );
     }
 }
 
@@ -489,7 +493,7 @@ fn entity_sets_become_in_lists_of_one_type() {
         1,
     )
     .unwrap();
-    assert_eq!(f.sql, "(owner_id IN ($1, $2))");
+    assert_eq!(f.sql, "(owner_id COLLATE \"C\" IN ($1, $2))");
     assert_eq!(
         f.params,
         vec![Param::Text("a".into()), Param::Text("b".into())]
@@ -623,4 +627,166 @@ fn entity_sets_read_as_cedar() {
         e.to_string(),
         "[Role::\"ENGINEER\", Role::\"STAFF\"].contains(resource.dept)"
     );
+}
+
+/// Rows of a real SQLite table selected by `condition` over `columns` (`None`: refused).
+fn sqlite_rows(
+    db: &rusqlite::Connection,
+    condition: Value,
+    columns: &[(&str, &str)],
+) -> Option<Vec<String>> {
+    let columns = columns
+        .iter()
+        .map(|(a, c)| (a.to_string(), c.to_string()))
+        .collect();
+    let f = where_fragment(
+        &Plan::of(parse(condition), vec![]),
+        Dialect::Sqlite,
+        &columns,
+        1,
+    )
+    .ok()?;
+    Some(
+        db.prepare(&format!("SELECT id FROM t WHERE {} ORDER BY id", f.sql))
+            .unwrap()
+            .query_map(rusqlite::params_from_iter(f.params.iter()), |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap(),
+    )
+}
+
+/// Hostile schemas and data on SQLite: a `NOCASE` column, columns named like the names
+/// inside warden's own subqueries, NULL and non-array JSON in a set column. Each row here is
+/// one Cedar denies for the condition (or its negation) that would have selected it.
+#[test]
+fn sqlite_fragments_resist_collations_captures_and_bad_sets() {
+    let db = rusqlite::Connection::open_in_memory().unwrap();
+    db.execute_batch(
+        "CREATE TABLE t (id TEXT, owner_id TEXT COLLATE NOCASE, p TEXT, value TEXT, tags TEXT);
+         INSERT INTO t VALUES ('alice', 'alice', 'top secret', 'x', '[\"public\", \"x\"]');
+         INSERT INTO t VALUES ('upper', 'ALICE', 'plain', 'public', '[]');
+         INSERT INTO t VALUES ('null-tags', 'bob', 'plain', 'public', NULL);
+         INSERT INTO t VALUES ('object-tags', 'bob', 'plain', 'x', '{\"a\":\"public\"}');
+         INSERT INTO t VALUES ('string-tags', 'bob', 'plain', 'x', '\"public\"');",
+    )
+    .unwrap();
+    let cols = [
+        ("resource", "id"),
+        ("resource.owner", "owner_id"),
+        ("resource.title", "p"),
+        ("resource.tags", "tags"),
+        ("resource.label", "value"),
+        ("resource.qualified_label", "t.value"),
+    ];
+    let rows = |condition| sqlite_rows(&db, condition, &cols);
+    let ids = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    // Collation: `alice` is not `ALICE`, in `=`, `IN`, `like` without a star, `contains`.
+    assert_eq!(
+        rows(
+            json!({"op":"==","left":{"attr":"resource.owner"},"right":{"entity":{"type":"User","id":"alice"}}})
+        ),
+        ids(&["alice"])
+    );
+    assert_eq!(
+        rows(
+            json!({"op":"in","left":{"attr":"resource.owner"},"right":{"value":["alice","carol"]}})
+        ),
+        ids(&["alice"])
+    );
+    assert_eq!(
+        rows(json!({"op":"like","left":{"attr":"resource.owner"},"pattern":"alice"})),
+        ids(&["alice"])
+    );
+    // The `like` query's own columns do not capture a text column named `p`.
+    assert_eq!(
+        rows(
+            json!({"op":"not","arg":{"op":"like","left":{"attr":"resource.title"},"pattern":"*secret*"}})
+        ),
+        ids(&["null-tags", "object-tags", "string-tags", "upper"])
+    );
+    // json_each's `value` would capture an unqualified column of that name: refused;
+    // qualified, it is the row's.
+    assert_eq!(
+        rows(
+            json!({"op":"contains","left":{"attr":"resource.tags"},"right":{"attr":"resource.label"}})
+        ),
+        None
+    );
+    assert_eq!(
+        rows(
+            json!({"op":"contains","left":{"attr":"resource.tags"},"right":{"attr":"resource.qualified_label"}})
+        ),
+        ids(&["alice"])
+    );
+    // A NULL or non-array set is neither a set holding "public" nor one lacking it.
+    let contains =
+        json!({"op":"contains","left":{"attr":"resource.tags"},"right":{"value":"public"}});
+    assert_eq!(rows(contains.clone()), ids(&["alice"]));
+    assert_eq!(rows(json!({"op":"not","arg":contains})), ids(&["upper"]));
+    // `in` an empty list on an absent attribute stays unknown under `not`.
+    db.execute("UPDATE t SET owner_id = NULL WHERE id = 'null-tags'", [])
+        .unwrap();
+    assert_eq!(
+        rows(
+            json!({"op":"not","arg":{"op":"in","left":{"attr":"resource.owner"},"right":{"value":[]}}})
+        ),
+        ids(&["alice", "object-tags", "string-tags", "upper"])
+    );
+}
+
+/// PostgreSQL compares text under the column's collation: under a case-insensitive one,
+/// `alice` would select `ALICE`'s row. Every string comparison is made under `"C"`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_compares_text_byte_for_byte_whatever_the_collation() {
+    let Some(url) = crate::testkit::database_or_skip("postgres_compares_text_byte_for_byte").await
+    else {
+        return;
+    };
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    client
+        .batch_execute(
+            "CREATE COLLATION warden_test_ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+             CREATE TABLE ci (id TEXT, owner TEXT COLLATE warden_test_ci, tags TEXT[] COLLATE warden_test_ci);
+             INSERT INTO ci VALUES ('lower', 'alice', '{alice}'), ('upper', 'ALICE', '{ALICE}')",
+        )
+        .await
+        .unwrap();
+    let columns: super::sql::Columns = [("resource.owner", "owner"), ("resource.tags", "tags")]
+        .into_iter()
+        .map(|(a, c)| (a.to_string(), c.to_string()))
+        .collect();
+    for condition in [
+        json!({"op":"==","left":{"attr":"resource.owner"},"right":{"entity":{"type":"User","id":"alice"}}}),
+        json!({"op":"in","left":{"attr":"resource.owner"},"right":{"value":["alice","bob"]}}),
+        json!({"op":"contains","left":{"attr":"resource.tags"},"right":{"value":"alice"}}),
+        json!({"op":"like","left":{"attr":"resource.owner"},"pattern":"ali*"}),
+    ] {
+        let f = where_fragment(
+            &Plan::of(parse(condition.clone()), vec![]),
+            Dialect::Postgres,
+            &columns,
+            1,
+        )
+        .unwrap();
+        let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = f
+            .params
+            .iter()
+            .map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync))
+            .collect();
+        let rows: Vec<String> = client
+            .query(
+                &format!("SELECT id FROM ci WHERE {} ORDER BY id", f.sql),
+                &params,
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        assert_eq!(rows, vec!["lower".to_string()], "{condition}: {}", f.sql);
+    }
 }

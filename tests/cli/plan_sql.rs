@@ -71,7 +71,7 @@ fn decide_plan_sql_prints_the_fragment_and_its_parameters() {
             "resource.owner=owner_id",
         ],
     ));
-    assert_eq!(text, "(owner_id = ?1)\n  ?1 = \"carol\"\n");
+    assert_eq!(text, "(owner_id COLLATE BINARY = ?1)\n  ?1 = \"carol\"\n");
     let v = env.json(&plan_sql(
         "editDocument",
         &[
@@ -85,7 +85,7 @@ fn decide_plan_sql_prints_the_fragment_and_its_parameters() {
             "3",
         ],
     ));
-    assert_eq!(v["sql"], "(documents.owner_id = $3)");
+    assert_eq!(v["sql"], "(documents.owner_id COLLATE \"C\" = $3)");
     assert_eq!(v["params"], json!(["carol"]));
     assert_eq!(v["plan"]["reasons"], json!(["app.owner-edit-document"]));
 
@@ -105,7 +105,7 @@ fn decide_plan_sql_prints_the_fragment_and_its_parameters() {
     ));
     assert_eq!(
         by_flags["sql"],
-        "((records.owner_id = ?1) OR EXISTS (SELECT 1 FROM record_tags AS warden_set WHERE warden_set.record_id = records.id AND warden_set.tag = ?2))"
+        "((records.owner_id COLLATE BINARY = ?1) OR EXISTS (SELECT 1 FROM record_tags AS warden_set WHERE warden_set.record_id = records.id AND warden_set.tag = ?2 COLLATE BINARY))"
     );
     assert_eq!(by_flags["params"], json!(["carol", "public"]));
     write(
@@ -135,7 +135,10 @@ fn decide_plan_sql_prints_the_fragment_and_its_parameters() {
             "postgres",
         ],
     ));
-    assert_eq!(v["sql"], "((owner_id = $1) OR ($2 = ANY(tags)))");
+    assert_eq!(
+        v["sql"],
+        "((owner_id COLLATE \"C\" = $1) OR ($2 COLLATE \"C\" = ANY(tags)))"
+    );
 
     // Nothing allowed: `(1 = 0)`, exit 2 as --plan.
     let out = env.run(&plan_sql(

@@ -278,7 +278,7 @@ fn the_fragment_of_the_shipped_owner_rule_and_of_fixed_plans() {
     assert_eq!(
         r.json(),
         json!({
-            "sql": "(owner_id = ?1)",
+            "sql": "(owner_id COLLATE BINARY = ?1)",
             "params": ["alice"],
             "plan": {
                 "kind": "conditional",
@@ -294,7 +294,12 @@ fn the_fragment_of_the_shipped_owner_rule_and_of_fixed_plans() {
                 "mapping": {"dialect": "postgres", "first_param": 7, "columns": {"resource.owner": "documents.owner_id"}}}),
         Some(&alice),
     );
-    assert_eq!(r.json()["sql"], "(documents.owner_id = $7)", "{}", r.text);
+    assert_eq!(
+        r.json()["sql"],
+        "(documents.owner_id COLLATE \"C\" = $7)",
+        "{}",
+        r.text
+    );
     // Nothing allowed: a fragment that selects nothing, with the plan; everything: all.
     let r = app.post(
         SQL,

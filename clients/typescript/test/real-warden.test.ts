@@ -260,7 +260,7 @@ test("planSql: a real plan as a SQL fragment with bound parameters, and refusals
     resource_type: "Document",
     mapping: { dialect: "postgres", first_param: 2, columns: { "resource.owner": "documents.owner_id" } },
   });
-  assert.equal(edit.sql, "(documents.owner_id = $2)");
+  assert.equal(edit.sql, "(documents.owner_id COLLATE \"C\" = $2)");
   assert.deepEqual(edit.params, ["alice"]);
   assert.equal(edit.plan.kind, "conditional");
   assert.deepEqual(edit.plan.reasons, ["app.owner-edit-document"]);

@@ -90,15 +90,7 @@ impl Residuals<'_> {
                     })
                 }
                 _ => match cmp_of(*op) {
-                    Some(cmp) => {
-                        let (l, r) = (self.operand(left)?, self.operand(right)?);
-                        // Attribute on the left, as people write it.
-                        Ok(if !is_attr(&l) && is_attr(&r) {
-                            Expr::cmp(cmp.flipped(), r, l)
-                        } else {
-                            Expr::cmp(cmp, l, r)
-                        })
-                    }
+                    Some(cmp) => self.compare(cmp, self.operand(left)?, self.operand(right)?),
                     None => Err(format!("the operator `{op}`")),
                 },
             },
@@ -267,19 +259,87 @@ impl Residuals<'_> {
                         },
                     })
                 } else {
-                    Ok(Expr::or(members.into_iter().map(|m| Expr::Eq {
-                        left: item.clone(),
-                        right: m,
-                    })))
+                    members
+                        .into_iter()
+                        .map(|m| self.compare(Cmp::Eq, item.clone(), m))
+                        .collect::<Result<Vec<_>, _>>()
+                        .map(Expr::or)
                 }
             }
             other => match self.operand(other)? {
-                set @ Operand::Attr { .. } => Ok(Expr::Contains {
-                    left: set,
-                    right: item,
-                }),
+                Operand::Attr { attr } => {
+                    // An entity of another type than the set's members is never in it (the
+                    // SQL compares ids only).
+                    if let Operand::Entity { entity } = &item {
+                        let shape = self.shape(&attr)?;
+                        let Kind::Set(element) = &shape.kind else {
+                            return Err(format!("`contains` on {attr:?}, which is not a set"));
+                        };
+                        let Kind::Entity(t) = element.as_ref() else {
+                            return Err(format!(
+                                "`contains` of an entity on {attr:?}, a set of non-entities"
+                            ));
+                        };
+                        if *t != entity.kind {
+                            return Ok(self.absent_or(&attr, &shape, Expr::False));
+                        }
+                    }
+                    Ok(Expr::Contains {
+                        left: Operand::Attr { attr },
+                        right: item,
+                    })
+                }
                 _ => Err("`contains` on a value that is not a set".into()),
             },
+        }
+    }
+
+    /// A comparison, attribute on the left as people write it.
+    ///
+    /// Security: SQL (and a column) holds an entity as its id only, the type being the
+    /// column's, so `resource.owner == Team::"carol"` with `owner: User` would select
+    /// `User::"carol"`'s row, which Cedar never allows (entities of different types are never
+    /// equal). So an entity compared with an attribute is decided here by the schema's type:
+    /// another type folds to `false` (`==`) or `true` (`!=`); an attribute whose type is not
+    /// a known entity type is refused, never guessed.
+    fn compare(&self, cmp: Cmp, l: Operand, r: Operand) -> Result<Expr, String> {
+        let (cmp, l, r) = if !is_attr(&l) && is_attr(&r) {
+            (cmp.flipped(), r, l)
+        } else {
+            (cmp, l, r)
+        };
+        let (Operand::Attr { attr }, Operand::Entity { entity }) = (&l, &r) else {
+            return Ok(Expr::cmp(cmp, l, r));
+        };
+        let shape = self.shape(attr)?;
+        let Kind::Entity(t) = &shape.kind else {
+            return Err(format!(
+                "{attr:?} compared with the entity {}, but the schema does not type it as an entity",
+                Operand::Entity {
+                    entity: entity.clone()
+                }
+            ));
+        };
+        if *t == entity.kind {
+            return Ok(Expr::cmp(cmp, l, r));
+        }
+        let folded = match cmp {
+            Cmp::Eq => Expr::False,
+            Cmp::Ne => Expr::True,
+            _ => return Err(format!("`{}` between entities", cmp.sql())),
+        };
+        Ok(self.absent_or(attr, &shape, folded))
+    }
+
+    /// `value` for an attribute that is present. For an optional one, as for `is`: Cedar
+    /// errors on it when absent, which strict validation only lets a policy reach behind a
+    /// `has` guard, so `true` becomes `has` (and `false` stays `false`).
+    fn absent_or(&self, attr: &str, shape: &Shape, value: Expr) -> Expr {
+        match (value, shape.required) {
+            (Expr::True, false) => Expr::Has {
+                attr: attr.to_string(),
+            },
+            (value, _) => value,
         }
     }
 

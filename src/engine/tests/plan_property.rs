@@ -17,7 +17,7 @@ entity Doc {
   owner: User, level: Long, title: String, subtitle?: String, public: Bool,
   tags: Set<String>, editors: Set<User>, codes: Set<Long>,
   dept: Role, groups: Set<Role>,
-  meta: { level: Long, label?: String }, info?: { rank: Long },
+  meta: { level: Long, label?: String }, info?: { rank: Long }, labels?: Set<String>,
 };
 action view appliesTo { principal: User, resource: Doc, context: {} };
 "#;
@@ -52,7 +52,16 @@ fn atom(rng: &mut Rng) -> String {
         18 => format!("resource.codes.contains({k})"),
         19 => "resource.codes.containsAny([1, 2])".into(),
         0 => "resource.owner == principal".into(),
-        1 => format!("resource.owner == User::\"u{k}\""),
+        // Another type's entity with the same id is never equal (the SQL holds ids only).
+        1 => {
+            let ty = ["User", "Role"][rng.below(2)];
+            match rng.below(4) {
+                0 => format!("resource.owner == {ty}::\"u{k}\""),
+                1 => format!("resource.owner != {ty}::\"u{k}\""),
+                2 => format!("resource.dept == {ty}::\"r{k}\""),
+                _ => format!("resource.dept != {ty}::\"r{k}\""),
+            }
+        }
         2 => format!(
             "resource.level {} {k}",
             ["==", "!=", "<", "<=", ">", ">="][rng.below(6)]
@@ -64,7 +73,12 @@ fn atom(rng: &mut Rng) -> String {
         ),
         5 => "(resource has subtitle && resource.subtitle like \"s*\")".into(),
         6 => "resource.public".into(),
-        7 => format!("resource.tags.contains(\"a{k}\")"),
+        7 => match rng.below(3) {
+            0 => format!("resource.tags.contains(\"a{k}\")"),
+            // An optional set: NULL in its column when absent.
+            1 => format!("(resource has labels && resource.labels.contains(\"a{k}\"))"),
+            _ => format!("(!(resource has labels) || !resource.labels.contains(\"a{k}\"))"),
+        },
         8 => "resource.tags.containsAny([\"a1\", \"a2\"])".into(),
         9 => "resource.tags.containsAll([\"a0\", \"a1\"])".into(),
         10 => "resource.editors.contains(principal)".into(),
@@ -227,6 +241,12 @@ fn resources(rng: &mut Rng) -> Vec<Map<String, Value>> {
             if rng.chance(50) {
                 m.insert("info".into(), json!({"rank": rng.below(4)}));
             }
+            if rng.chance(50) {
+                let labels: Vec<String> = (0..rng.below(3))
+                    .map(|_| format!("a{}", rng.below(4)))
+                    .collect();
+                m.insert("labels".into(), json!(labels));
+            }
             m
         })
         .collect()
@@ -306,14 +326,14 @@ impl Table for Sqlite {
                        public INTEGER NOT NULL, tags TEXT NOT NULL, editors TEXT NOT NULL,
                        codes TEXT NOT NULL, dept_id TEXT NOT NULL, groups TEXT NOT NULL,
                        meta_level INTEGER NOT NULL, meta_label TEXT, info INTEGER,
-                       info_rank INTEGER)",
+                       info_rank INTEGER, labels TEXT)",
             )
             .unwrap();
         for (i, d) in docs.iter().enumerate() {
             self.0
                 .execute(
                     "INSERT INTO docs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
-                       ?12, ?13, ?14, ?15)",
+                       ?12, ?13, ?14, ?15, ?16)",
                     rusqlite::params![
                         format!("d{i}"),
                         entity_id(&d["owner"]),
@@ -330,6 +350,7 @@ impl Table for Sqlite {
                         d["meta"].get("label").and_then(Value::as_str),
                         d.get("info").map(|_| 1),
                         d.get("info").map(|i| i["rank"].as_i64().unwrap()),
+                        d.get("labels").map(Value::to_string),
                     ],
                 )
                 .unwrap();
@@ -394,7 +415,8 @@ impl Table for Postgres {
                    level {int} NOT NULL, title {text} NOT NULL, subtitle {text},
                    public BOOLEAN NOT NULL, tags {text}[] NOT NULL, editors {text}[] NOT NULL,
                    codes {int}[] NOT NULL, dept_id {text} NOT NULL, groups {text}[] NOT NULL,
-                   meta_level {int} NOT NULL, meta_label {text}, info {int}, info_rank {int})"
+                   meta_level {int} NOT NULL, meta_label {text}, info {int}, info_rank {int},
+                   labels {text}[])"
         );
         let mut loaded = Vec::new();
         self.runtime.block_on(async {
@@ -415,12 +437,20 @@ impl Table for Postgres {
                     .iter()
                     .map(|c| c.as_i64().unwrap())
                     .collect();
+                let labels: Option<Vec<String>> = d.get("labels").map(|l| {
+                    l.as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|t| t.as_str().unwrap().to_owned())
+                        .collect()
+                });
                 // Typed as text and int8 here; stored as the columns' types.
                 self.client
                     .execute(
                         "INSERT INTO docs VALUES ($1::text, $2::text, $3::int8, $4::text,
                                $5::text, $6, $7::text[], $8::text[], $9::int8[], $10::text,
-                               $11::text[], $12::int8, $13::text, $14::int8, $15::int8)",
+                               $11::text[], $12::int8, $13::text, $14::int8, $15::int8,
+                               $16::text[])",
                         &[
                             &format!("d{i}"),
                             &entity_id(&d["owner"]),
@@ -437,6 +467,7 @@ impl Table for Postgres {
                             &d["meta"].get("label").and_then(Value::as_str),
                             &d.get("info").map(|_| 1i64),
                             &d.get("info").map(|i| i["rank"].as_i64().unwrap()),
+                            &labels,
                         ],
                     )
                     .await
@@ -488,6 +519,7 @@ fn columns() -> Columns {
         ("resource.meta.label", "meta_label"),
         ("resource.info", "info"),
         ("resource.info.rank", "info_rank"),
+        ("resource.labels", "labels"),
     ]
     .into_iter()
     .map(|(a, c)| (a.to_string(), c.to_string()))

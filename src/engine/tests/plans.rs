@@ -409,3 +409,28 @@ forbid(principal, action == Action::"read", resource) when { resource has tags &
         .unwrap();
     assert_eq!(rows, vec!["nul-tag".to_string(), "shown".to_string()]);
 }
+
+/// Entities of different types are never equal, but SQL holds an entity as its id only:
+/// `resource.owner == Team::"carol"` must not become `owner_id = 'carol'`.
+#[test]
+fn an_entity_of_another_type_is_never_equal() {
+    let carol = principal("carol", &["USER"], &[("USER", &[])]);
+    let policies = r#"
+@id("p") permit(principal, action == Action::"read", resource) when { resource.owner == Role::"carol" };
+@id("q") permit(principal, action == Action::"edit", resource) when { resource.owner != Role::"carol" };
+@id("a") permit(principal, action == Action::"delete", resource);
+@id("f") forbid(principal, action == Action::"delete", resource) unless { resource.owner == Role::"carol" };
+"#;
+    assert_eq!(
+        plan_of(policies, carol.clone(), "read").kind,
+        PlanKind::AlwaysDenied
+    );
+    assert_eq!(
+        plan_of(policies, carol.clone(), "edit").kind,
+        PlanKind::AlwaysAllowed
+    );
+    assert_eq!(
+        plan_of(policies, carol, "delete").kind,
+        PlanKind::AlwaysDenied
+    );
+}
