@@ -251,7 +251,7 @@ const int = (n: number) => sql.raw(String(n));
 
 /**
  * SQLite: Cedar's `like` on the text's bytes, as warden's own translator writes it
- * (src/plan/sql.rs, `sqlite_like`).
+ * (src/plan/sql/like.rs, `sqlite_like`).
  *
  * Security: SQLite's GLOB and LIKE read text as C strings and stop at the first NUL, so a
  * title "a\0secret" would escape `forbid ... when { resource.title like "*secret*" }`, and its
