@@ -40,6 +40,7 @@ pub enum AdminAction {
     PoliciesRead,
     PoliciesReload,
     PoliciesWhatif,
+    PoliciesPublish,
     DecisionsRead,
     AuditRead,
     OperationsRead,
@@ -51,7 +52,7 @@ pub enum AdminAction {
 
 impl AdminAction {
     /// Every admin action, in the order of the schema.
-    pub const ALL: [AdminAction; 25] = [
+    pub const ALL: [AdminAction; 26] = [
         AdminAction::UsersRead,
         AdminAction::UsersCreate,
         AdminAction::UsersUpdate,
@@ -70,6 +71,7 @@ impl AdminAction {
         AdminAction::PoliciesRead,
         AdminAction::PoliciesReload,
         AdminAction::PoliciesWhatif,
+        AdminAction::PoliciesPublish,
         AdminAction::DecisionsRead,
         AdminAction::AuditRead,
         AdminAction::OperationsRead,
@@ -100,6 +102,7 @@ impl AdminAction {
             AdminAction::PoliciesRead => "policies.read",
             AdminAction::PoliciesReload => "policies.reload",
             AdminAction::PoliciesWhatif => "policies.whatif",
+            AdminAction::PoliciesPublish => "policies.publish",
             AdminAction::DecisionsRead => "decisions.read",
             AdminAction::AuditRead => "audit.read",
             AdminAction::OperationsRead => "operations.read",
@@ -128,7 +131,8 @@ impl AdminAction {
             AdminAction::ClientsRead | AdminAction::ClientsWrite => "clients",
             AdminAction::PoliciesRead
             | AdminAction::PoliciesReload
-            | AdminAction::PoliciesWhatif => "policies",
+            | AdminAction::PoliciesWhatif
+            | AdminAction::PoliciesPublish => "policies",
             AdminAction::DecisionsRead => "decisions",
             AdminAction::AuditRead => "audit",
             AdminAction::OperationsRead => "operations",

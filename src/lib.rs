@@ -28,6 +28,7 @@ pub mod metrics;
 pub mod model;
 pub mod plan;
 pub mod policytest;
+pub mod publishing;
 pub mod refusal;
 pub mod server;
 pub mod store;

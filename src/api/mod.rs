@@ -130,6 +130,7 @@ mod directory;
 mod error;
 mod ops;
 
+pub use crate::publishing::*;
 pub use admin::*;
 pub use auth::*;
 pub use authzen::*;

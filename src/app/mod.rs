@@ -14,9 +14,11 @@ mod clients;
 pub mod delegation;
 mod error;
 mod identities;
+mod impact;
 mod input;
 mod keys;
 mod policies;
+mod publish;
 mod reads;
 mod roles;
 mod sessions;
@@ -43,6 +45,7 @@ pub use crate::store::{
     AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, IdentityRow, KeyRow,
     ReplicaRow, RoleRow, SessionRow, StoreError, UserRow,
 };
+pub use impact::replay;
 
 /// How often a server records its heartbeat.
 pub const HEARTBEAT_PERIOD: std::time::Duration = std::time::Duration::from_secs(10);
