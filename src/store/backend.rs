@@ -374,4 +374,47 @@ pub trait Backend: Send + Sync {
 
     /// Forget a replica that stopped (a graceful shutdown), so it is not listed as running.
     async fn forget_replica(&self, id: &str) -> Result<(), StoreError>;
+
+    // SKELETON (issue 29): published policy sets. The defaults refuse; each back end
+    // implements them (and the defaults go).
+
+    /// Store `new` as the next version (the highest + 1) and make it the active one, with
+    /// its audit row, in one transaction that bumps the revision: only if the active version
+    /// is still `expected_active` (`None`: none yet), else [`Conflict::PublishRace`] naming
+    /// the version now active, and nothing is written.
+    async fn publish_policy_version(
+        &self,
+        new: &NewPolicyVersion,
+        expected_active: Option<i64>,
+        audit: Option<&Audit>,
+    ) -> Result<i64, StoreError> {
+        let _ = (new, expected_active, audit);
+        Err(StoreError::Unavailable)
+    }
+
+    /// Every published version, newest first, without the files' texts.
+    async fn list_policy_versions(&self) -> Result<Vec<PolicyVersionRow>, StoreError> {
+        Err(StoreError::Unavailable)
+    }
+
+    /// One version with its files; not found when there is none.
+    async fn policy_version_files(
+        &self,
+        version: i64,
+    ) -> Result<(PolicyVersionRow, crate::publishing::PolicyFiles), StoreError> {
+        let _ = version;
+        Err(StoreError::Unavailable)
+    }
+
+    /// The active version, if any has been published.
+    async fn active_policy_version(&self) -> Result<Option<i64>, StoreError> {
+        Err(StoreError::Unavailable)
+    }
+
+    /// Whether any enabled user passes `rule` now (the witness first, then a scan that stops
+    /// at the first who passes): the "someone can still administer" check of a policy change.
+    async fn any_user_passes(&self, rule: &AdminRule) -> Result<bool, StoreError> {
+        let _ = rule;
+        Err(StoreError::Unavailable)
+    }
 }

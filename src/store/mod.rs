@@ -29,9 +29,9 @@ pub use postgres::{is_postgres_url, redact_url};
 pub use crate::model::ancestors;
 pub use crate::refusal::{Conflict, Invalid, LookAlike};
 pub use rows::{
-    AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, IdentityRow, KeyRow, NewUser,
-    RefreshLimits, RefreshOutcome, ReplicaRow, Reservation, RoleRow, SessionRow, ThrottleKey,
-    UserRow,
+    AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, IdentityRow, KeyRow,
+    NewPolicyVersion, NewUser, PolicyVersionRow, RefreshLimits, RefreshOutcome, ReplicaRow,
+    Reservation, RoleRow, SessionRow, ThrottleKey, UserRow,
 };
 pub use sqlite::start_over_if_empty as start_over_in_empty_sqlite_file;
 pub use sqlite::MAX_CONCURRENT_CALLS;

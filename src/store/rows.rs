@@ -307,3 +307,30 @@ pub struct ReplicaRow {
     /// Its last heartbeat (epoch seconds).
     pub seen_at: i64,
 }
+
+/// A published policy set's version, without its files' texts (SKELETON, issue 29).
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct PolicyVersionRow {
+    pub version: i64,
+    /// SHA-256 of the files (see `PolicyBundle::content_hash`).
+    pub hash: String,
+    /// The actor's label (`cli`, `user:<id>`).
+    pub author: String,
+    pub created_at: i64,
+    pub message: String,
+    /// For a rollback: the version whose files it restored.
+    pub rollback_of: Option<i64>,
+    /// The file names, sorted.
+    pub file_names: Vec<String>,
+}
+
+/// A policy set to publish (SKELETON, issue 29).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPolicyVersion {
+    pub hash: String,
+    pub author: String,
+    pub created_at: i64,
+    pub message: String,
+    pub rollback_of: Option<i64>,
+    pub files: crate::publishing::PolicyFiles,
+}
