@@ -13,6 +13,7 @@ mod authzen;
 mod body;
 mod conn;
 mod decide;
+mod doc_shape;
 pub mod decision_log;
 pub mod error;
 pub mod extract;

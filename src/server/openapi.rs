@@ -11,6 +11,7 @@
 
 use super::routes::{Answer, Content};
 pub use super::routes::{Auth, Route, ROUTES};
+use super::doc_shape;
 use super::schemas::{one, Schemas};
 use crate::api;
 use crate::config::Config;
@@ -24,6 +25,8 @@ use utoipa::openapi::security::{
     SecurityScheme,
 };
 use utoipa::openapi::server::Server;
+use utoipa::openapi::tag::TagBuilder;
+use utoipa::openapi::LicenseBuilder;
 use utoipa::openapi::{
     ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApiBuilder, PathItem, PathsBuilder,
     Required, ResponseBuilder,
@@ -112,6 +115,7 @@ pub fn document(config: &Config) -> Value {
         let mut op = OperationBuilder::new()
             .tag(route.tag)
             .summary(Some(route.summary))
+            .description(Some(doc_shape::description(route)))
             .operation_id(Some(route.name));
         for name in route
             .path
@@ -190,7 +194,8 @@ pub fn document(config: &Config) -> Value {
             );
         }
         op = match route.auth {
-            Auth::None => op,
+            // Public: `security: []` says so (no requirement at all would mean "not said").
+            Auth::None => op.securities(Some(Vec::new())),
             Auth::UserToken => op.security(SecurityRequirement::new("userToken", [""; 0])),
             Auth::ClientKey => op.security(SecurityRequirement::new("clientKey", [""; 0])),
             // No credential is the public answer; either credential shows the detail.
@@ -250,9 +255,21 @@ pub fn document(config: &Config) -> Value {
             InfoBuilder::new()
                 .title("warden")
                 .version(env!("CARGO_PKG_VERSION"))
-                .description(Some("Sign-in, tokens and Cedar policy decisions")),
+                .description(Some("Sign-in, tokens and Cedar policy decisions"))
+                .license(Some(
+                    LicenseBuilder::new()
+                        .name(env!("CARGO_PKG_LICENSE"))
+                        .identifier(Some(env!("CARGO_PKG_LICENSE")))
+                        .build(),
+                )),
         )
         .servers(Some([Server::new(public_url)]))
+        .tags(Some(doc_shape::TAGS.iter().map(|(name, description)| {
+            TagBuilder::new()
+                .name(*name)
+                .description(Some(*description))
+                .build()
+        })))
         .paths(paths)
         .components(Some(components))
         .build();
@@ -275,25 +292,7 @@ pub fn document(config: &Config) -> Value {
             "description": "A directory subject type (the configured directory_subject_types)",
         });
     }
-    // What the derive cannot say: without items, the top level of an evaluations request is
-    // the evaluation, so its subject, action and resource are then required.
-    if let Some(evaluations) = doc.pointer_mut("/components/schemas/Evaluations") {
-        let one = |name: &str| serde_json::json!({"$ref": format!("#/components/schemas/{name}")});
-        evaluations["anyOf"] = serde_json::json!([
-            {
-                "required": ["evaluations"],
-                "properties": {"evaluations": {"type": "array", "minItems": 1}}
-            },
-            {
-                "required": ["subject", "action", "resource"],
-                "properties": {
-                    "subject": one("Subject"),
-                    "action": one("Action"),
-                    "resource": one("Resource")
-                }
-            }
-        ]);
-    }
+    doc_shape::reshape(&mut doc);
     doc
 }
 

@@ -280,7 +280,7 @@ pub const ROUTES: &[Route] = routes! {
     post "/access/v1/evaluations" => authzen::evaluations {
         tag: "authzen", summary: "AuthZEN batch evaluations",
         auth: Auth::ClientKey,
-        body: json(t::<api::Evaluations>),
+        body: json(super::schemas::evaluations),
         ok: &[ok(
             "The decisions in order (a bad item is a deny); one decision when there are no items",
             any_of::<api::EvaluationsAnswer, api::EvaluationAnswer>,

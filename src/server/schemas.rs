@@ -33,6 +33,13 @@ pub fn with_plan<T: ToSchema>(schemas: &mut Schemas) -> RefOr<Schema> {
     one::<T>(schemas)
 }
 
+/// `POST /access/v1/evaluations`'s body, with the item schema its batch form refers to
+/// (`super::doc_shape` splits it into its two forms).
+pub fn evaluations(schemas: &mut Schemas) -> RefOr<Schema> {
+    one::<crate::api::EvaluationItem>(schemas);
+    one::<crate::api::Evaluations>(schemas)
+}
+
 /// A JSON array of `T`.
 pub fn list<T: ToSchema>(schemas: &mut Schemas) -> RefOr<Schema> {
     ArrayBuilder::new().items(one::<T>(schemas)).into()
