@@ -8,6 +8,7 @@
 //! - the query plan's condition tree is a `$ref`-based recursive schema whose variants are
 //!   named components under a discriminator on `op` (generators do not resolve a reference
 //!   back to a schema from inside one of its inline `oneOf` members);
+//!   Its operands likewise, named by their one field;
 //! - `POST /access/v1/evaluations` is either a batch (`evaluations` with at least one item)
 //!   or one evaluation at the top level, each a named schema (generators drop a schema whose
 //!   array has no `items`, or whose `anyOf` members are bare constraints).
@@ -91,6 +92,7 @@ pub fn reshape(doc: &mut Value) {
         return;
     };
     name_expr_variants(schemas);
+    name_operand_variants(schemas);
     split_evaluations(schemas);
 }
 
@@ -128,6 +130,35 @@ fn name_expr_variants(schemas: &mut Map<String, Value>) {
             "discriminator": { "propertyName": "op", "mapping": mapping },
         }),
     );
+}
+
+/// `Operand`: each inline `oneOf` member becomes a component named by its one field
+/// (`OperandAttr`, `OperandValue`, `OperandEntity`), not by its position.
+fn name_operand_variants(schemas: &mut Map<String, Value>) {
+    let Some(Value::Array(variants)) = schemas
+        .get_mut("Operand")
+        .and_then(|operand| operand.get_mut("oneOf"))
+        .map(Value::take)
+    else {
+        return;
+    };
+    let mut members = Vec::new();
+    for variant in variants {
+        let name = match variant.pointer("/required/0").and_then(Value::as_str) {
+            Some("attr") => "OperandAttr",
+            Some("value") => "OperandValue",
+            Some("entity") => "OperandEntity",
+            _ => {
+                members.push(variant);
+                continue;
+            }
+        };
+        members.push(reference(name));
+        schemas.insert(name.to_string(), variant);
+    }
+    if let Some(operand) = schemas.get_mut("Operand") {
+        operand["oneOf"] = Value::Array(members);
+    }
 }
 
 /// `Evaluations`: a batch or one evaluation, as named schemas.
