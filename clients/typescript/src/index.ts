@@ -51,6 +51,8 @@ export {
 export { planToPrismaWhere, type PrismaMapping, type FieldMapping, type PrismaWhere } from "./prisma.js";
 export { deniedPlan, type Plan, type Expr, type Operand, type PlanKind, type PlanRequest, type PlanSql, type PlanSqlRequest, type ColumnMapping } from "./plan.js";
 export type { paths, components } from "./generated/openapi.js";
+// Loads the Session / JWT augmentation with the package (see augment.ts).
+export type { WardenSessionUser } from "./augment.js";
 
 import { wardenClient as defaultClient } from "./client.js";
 import type { SignedIn as SignedInAnswer } from "./client.js";
