@@ -158,58 +158,76 @@ export class WardenClient {
     return this.post("/v1/authorize/plan/sql", request, accessToken, isPlanSql, call);
   }
 
-  /**
-   * POST `body` as JSON; the parsed answer when it is 2xx and passes `check`. Network errors,
-   * timeouts, oversized or malformed answers are `WardenUnavailableError`; an error status is
-   * `WardenHttpError`.
-   */
-  private async post<T>(
+  private post<T>(
     path: string,
     body: unknown,
     accessToken: string | undefined,
     check: (x: unknown) => x is T,
     call: CallOptions = {},
   ): Promise<T> {
-    const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
+    const headers: Record<string, string> = {};
     if (accessToken !== undefined) headers.authorization = `Bearer ${accessToken}`;
     if (this.clientKey !== undefined) {
       headers[CLIENT_KEY_HEADER] = this.clientKey;
       if (call.clientIp) headers[CLIENT_IP_HEADER] = call.clientIp;
     }
-    let res: Response;
-    let text: string;
-    try {
-      res = await this.fetchImpl(`${this.url}${path}`, {
-        method: "POST",
-        headers,
-        body: JSON.stringify(body),
-        cache: "no-store",
-        redirect: "error",
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      const declared = Number(res.headers.get("content-length") ?? "0");
-      if (declared > MAX_ANSWER_BYTES) throw new Error(`answer of ${declared} bytes`);
-      text = await res.text();
-    } catch (e) {
-      throw new WardenUnavailableError(`warden did not answer ${path}: ${describe(e)}`, e);
-    }
-    if (text.length > MAX_ANSWER_BYTES) throw new WardenUnavailableError(`answer of ${path} too large`);
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch (e) {
-      if (!res.ok) throw new WardenHttpError(res.status, `http_${res.status}`, `warden answered ${res.status}`);
-      throw new WardenUnavailableError(`warden's answer to ${path} is not JSON`, e);
-    }
-    if (!res.ok) {
-      const code = isObject(parsed) && typeof parsed.error === "string" ? parsed.error : `http_${res.status}`;
-      const message = isObject(parsed) && typeof parsed.message === "string" ? parsed.message : `warden answered ${res.status}`;
-      const reason = isObject(parsed) && typeof parsed.reason === "string" ? parsed.reason : undefined;
-      throw new WardenHttpError(res.status, code, message, reason);
-    }
-    if (!check(parsed)) throw new WardenUnavailableError(`warden's answer to ${path} is malformed`);
-    return parsed;
+    return postJson({ url: this.url, timeoutMs: this.timeoutMs, fetch: this.fetchImpl }, path, body, headers, check);
   }
+}
+
+/** Where and how a call goes: warden's base URL, the timeout, the fetch. */
+export interface Endpoint {
+  url: string;
+  timeoutMs: number;
+  fetch: typeof fetch;
+}
+
+/**
+ * POST `body` as JSON to `endpoint.url + path` with `headers`; the parsed answer when it is 2xx
+ * and passes `check`. Network errors, timeouts, oversized or malformed answers are
+ * `WardenUnavailableError`; an error status is `WardenHttpError`. (Shared by the clients.)
+ */
+export async function postJson<T>(
+  endpoint: Endpoint,
+  path: string,
+  body: unknown,
+  extraHeaders: Record<string, string>,
+  check: (x: unknown) => x is T,
+): Promise<T> {
+  const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json", ...extraHeaders };
+  let res: Response;
+  let text: string;
+  try {
+    res = await endpoint.fetch(`${endpoint.url}${path}`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify(body),
+      cache: "no-store",
+      redirect: "error",
+      signal: AbortSignal.timeout(endpoint.timeoutMs),
+    });
+    const declared = Number(res.headers.get("content-length") ?? "0");
+    if (declared > MAX_ANSWER_BYTES) throw new Error(`answer of ${declared} bytes`);
+    text = await res.text();
+  } catch (e) {
+    throw new WardenUnavailableError(`warden did not answer ${path}: ${describe(e)}`, e);
+  }
+  if (text.length > MAX_ANSWER_BYTES) throw new WardenUnavailableError(`answer of ${path} too large`);
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch (e) {
+    if (!res.ok) throw new WardenHttpError(res.status, `http_${res.status}`, `warden answered ${res.status}`);
+    throw new WardenUnavailableError(`warden's answer to ${path} is not JSON`, e);
+  }
+  if (!res.ok) {
+    const code = isObject(parsed) && typeof parsed.error === "string" ? parsed.error : `http_${res.status}`;
+    const message = isObject(parsed) && typeof parsed.message === "string" ? parsed.message : `warden answered ${res.status}`;
+    const reason = isObject(parsed) && typeof parsed.reason === "string" ? parsed.reason : undefined;
+    throw new WardenHttpError(res.status, code, message, reason);
+  }
+  if (!check(parsed)) throw new WardenUnavailableError(`warden's answer to ${path} is malformed`);
+  return parsed;
 }
 
 /** An error with its causes: fetch's "fetch failed" says why only in `cause` (ECONNRESET, ...). */
@@ -224,7 +242,7 @@ function describe(e: unknown): string {
   return parts.join(": ");
 }
 
-function isObject(x: unknown): x is Record<string, unknown> {
+export function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
 }
 

@@ -48,6 +48,24 @@ export {
   type SessionLike,
   type PlanResult,
 } from "./authorize.js";
+export {
+  WardenServiceClient,
+  type WardenServiceClientOptions,
+  type Subject,
+  type Action,
+  type Resource,
+  type Evaluation,
+  type EvaluationItem,
+  type EvaluationsBatch,
+  type EvaluationsOptions,
+  type EvaluationAnswer,
+  type SubjectSearch,
+  type SubjectSearchAnswer,
+  type ResourceSearch,
+  type ResourceSearchAnswer,
+  type ActionSearch,
+  type ActionSearchAnswer,
+} from "./authzen.js";
 export { planToPrismaWhere, type PrismaMapping, type FieldMapping, type PrismaWhere } from "./prisma.js";
 export { deniedPlan, type Plan, type Expr, type Operand, type PlanKind, type PlanRequest, type PlanSql, type PlanSqlRequest, type ColumnMapping } from "./plan.js";
 export type { paths, components } from "./generated/openapi.js";
