@@ -346,4 +346,138 @@ mod tests {
             );
         }
     }
+
+    /// Every array says what it holds: generators drop a schema (or a whole operation) whose
+    /// array has no `items` (openapi-python-client did so with the evaluations request).
+    #[test]
+    fn every_array_has_items() {
+        fn walk(value: &Value, at: &str, bad: &mut Vec<String>) {
+            match value {
+                Value::Object(map) => {
+                    let is_array = match map.get("type") {
+                        Some(Value::String(t)) => t == "array",
+                        Some(Value::Array(ts)) => ts.iter().any(|t| t == "array"),
+                        _ => false,
+                    };
+                    if is_array && !map.contains_key("items") {
+                        bad.push(at.to_string());
+                    }
+                    for (key, v) in map {
+                        walk(v, &format!("{at}/{key}"), bad);
+                    }
+                }
+                Value::Array(items) => {
+                    for (i, v) in items.iter().enumerate() {
+                        walk(v, &format!("{at}/{i}"), bad);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut bad = Vec::new();
+        walk(&document(&test_config()), "", &mut bad);
+        assert!(bad.is_empty(), "arrays without items: {bad:?}");
+    }
+
+    /// Public operations say so with `security: []`; the others name their scheme; every
+    /// operation has a description and a declared tag (Redocly's and Spectral's rules).
+    #[test]
+    fn every_operation_says_its_security_its_description_and_a_declared_tag() {
+        let doc = document(&test_config());
+        let tags: Vec<&str> = doc["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                assert!(t["description"].as_str().is_some_and(|d| !d.is_empty()));
+                t["name"].as_str().unwrap()
+            })
+            .collect();
+        for route in ROUTES {
+            let op = &doc["paths"][route.path][route.method];
+            let security = op["security"].as_array().unwrap_or_else(|| {
+                panic!("{} {} has no security", route.method, route.path)
+            });
+            match route.auth {
+                Auth::None => assert!(security.is_empty(), "{}", route.path),
+                Auth::Operations => assert_eq!(security.len(), 3, "{}", route.path),
+                Auth::UserToken | Auth::ClientKey => {
+                    assert_eq!(security.len(), 1, "{}", route.path);
+                    assert!(!security[0].as_object().unwrap().is_empty());
+                }
+            }
+            let description = op["description"].as_str().unwrap_or_default();
+            assert!(description.starts_with(route.summary.trim_end_matches('.')));
+            if let Some(action) = route.admin_action {
+                assert!(description.contains(&format!("Warden::Action::\"{action}\"")));
+            }
+            assert!(tags.contains(&route.tag), "tag {} is not declared", route.tag);
+        }
+    }
+
+    /// The plan's condition tree and its operands are unions of named components (what
+    /// openapi-python-client needs to type a plan), the tree under a discriminator on `op`.
+    #[test]
+    fn the_plan_tree_is_a_union_of_named_variants() {
+        let doc = document(&test_config());
+        let schemas = &doc["components"]["schemas"];
+        let expr = &schemas["Expr"];
+        let members = expr["oneOf"].as_array().unwrap();
+        assert_eq!(members.len(), 15);
+        assert_eq!(expr["discriminator"]["propertyName"], "op");
+        for member in members {
+            let reference = member["$ref"].as_str().expect("a named variant");
+            let name = reference.trim_start_matches("#/components/schemas/");
+            let op = &schemas[name]["properties"]["op"]["enum"][0];
+            assert_eq!(expr["discriminator"]["mapping"][op.as_str().unwrap()], reference);
+        }
+        assert_eq!(
+            schemas["ExprAnd"]["properties"]["args"]["items"]["$ref"],
+            "#/components/schemas/Expr"
+        );
+        assert_eq!(
+            schemas["ExprNot"]["properties"]["arg"]["$ref"],
+            "#/components/schemas/Expr"
+        );
+        let operands: Vec<&str> = schemas["Operand"]["oneOf"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["$ref"].as_str().expect("a named operand"))
+            .collect();
+        assert_eq!(
+            operands,
+            [
+                "#/components/schemas/OperandAttr",
+                "#/components/schemas/OperandValue",
+                "#/components/schemas/OperandEntity"
+            ]
+        );
+    }
+
+    /// An evaluations request is a batch (typed items) or one evaluation at the top level.
+    #[test]
+    fn an_evaluations_request_is_a_batch_or_a_single_evaluation() {
+        let doc = document(&test_config());
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(
+            schemas["Evaluations"]["anyOf"],
+            serde_json::json!([
+                {"$ref": "#/components/schemas/EvaluationsBatch"},
+                {"$ref": "#/components/schemas/EvaluationsSingle"}
+            ])
+        );
+        let batch = &schemas["EvaluationsBatch"];
+        assert_eq!(batch["required"], serde_json::json!(["evaluations"]));
+        assert_eq!(batch["properties"]["evaluations"]["minItems"], 1);
+        assert_eq!(
+            batch["properties"]["evaluations"]["items"]["$ref"],
+            "#/components/schemas/EvaluationItem"
+        );
+        assert_eq!(
+            schemas["EvaluationsSingle"]["required"],
+            serde_json::json!(["subject", "action", "resource"])
+        );
+        assert!(schemas["EvaluationItem"]["properties"]["subject"].is_object());
+    }
 }
