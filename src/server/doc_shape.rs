@@ -118,7 +118,10 @@ fn name_expr_variants(schemas: &mut Map<String, Value>) {
             members.push(variant);
             continue;
         };
-        mapping.insert(op.to_string(), json!(format!("#/components/schemas/{name}")));
+        mapping.insert(
+            op.to_string(),
+            json!(format!("#/components/schemas/{name}")),
+        );
         members.push(reference(name));
         schemas.insert(name.to_string(), variant);
     }

@@ -9,9 +9,9 @@
 //!   route that takes JSON;
 //! - a route with query or path parameters: 400; with path parameters: 404.
 
+use super::doc_shape;
 use super::routes::{Answer, Content};
 pub use super::routes::{Auth, Route, ROUTES};
-use super::doc_shape;
 use super::schemas::{one, Schemas};
 use crate::api;
 use crate::config::Config;
@@ -395,9 +395,9 @@ mod tests {
             .collect();
         for route in ROUTES {
             let op = &doc["paths"][route.path][route.method];
-            let security = op["security"].as_array().unwrap_or_else(|| {
-                panic!("{} {} has no security", route.method, route.path)
-            });
+            let security = op["security"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{} {} has no security", route.method, route.path));
             match route.auth {
                 Auth::None => assert!(security.is_empty(), "{}", route.path),
                 Auth::Operations => assert_eq!(security.len(), 3, "{}", route.path),
@@ -411,7 +411,11 @@ mod tests {
             if let Some(action) = route.admin_action {
                 assert!(description.contains(&format!("Warden::Action::\"{action}\"")));
             }
-            assert!(tags.contains(&route.tag), "tag {} is not declared", route.tag);
+            assert!(
+                tags.contains(&route.tag),
+                "tag {} is not declared",
+                route.tag
+            );
         }
     }
 
@@ -429,7 +433,10 @@ mod tests {
             let reference = member["$ref"].as_str().expect("a named variant");
             let name = reference.trim_start_matches("#/components/schemas/");
             let op = &schemas[name]["properties"]["op"]["enum"][0];
-            assert_eq!(expr["discriminator"]["mapping"][op.as_str().unwrap()], reference);
+            assert_eq!(
+                expr["discriminator"]["mapping"][op.as_str().unwrap()],
+                reference
+            );
         }
         assert_eq!(
             schemas["ExprAnd"]["properties"]["args"]["items"]["$ref"],
