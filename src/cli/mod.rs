@@ -14,6 +14,7 @@ mod db;
 mod decide;
 mod decisions;
 mod exit;
+mod health;
 mod init;
 mod keys;
 mod output;
@@ -101,6 +102,11 @@ fn run(cli: Cli) -> Result<ExitStatus> {
             Ok(ExitStatus::Success)
         }
         Command::Config(ConfigCmd::Keys) => config::keys(&out),
+        Command::Health {
+            url,
+            ready,
+            timeout,
+        } => health::run(&config, url.as_deref(), *ready, *timeout, &out),
     }
 }
 
