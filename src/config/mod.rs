@@ -423,6 +423,10 @@ pub struct KeyDoc {
     pub key: &'static str,
     /// The environment variable that sets it.
     pub env: String,
+    /// The variable naming a file that holds the value instead (`WARDEN_JWT_SECRET_FILE`),
+    /// for the secrets and the database URL: container secrets are mounted as files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub env_file: Option<String>,
     /// Its default (`null` for a secret, which has none).
     pub default: serde_json::Value,
     /// What it does: the first paragraph of the field's doc comment, on one line.
@@ -439,6 +443,9 @@ impl Config {
             .map(|(key, lines)| KeyDoc {
                 key,
                 env: sources::env_var(key),
+                env_file: secrets::FILE_KEYS
+                    .contains(key)
+                    .then(|| secrets::file_var(&sources::env_var(key))),
                 default: defaults.get(*key).cloned().unwrap_or_default(),
                 doc: first_paragraph(lines),
             })
