@@ -35,7 +35,9 @@ pub(super) fn run(
     if status != 200 {
         bail!("{url}: {status} {}", body.trim());
     }
-    out.emit(json!({"url": url, "status": status}), || format!("{url}: ok"));
+    out.emit(json!({"url": url, "status": status}), || {
+        format!("{url}: ok")
+    });
     Ok(ExitStatus::Success)
 }
 

@@ -42,8 +42,7 @@ fn init_logging(config: &Config) -> Result<()> {
     for var in ["RUST_LOG", "WARDEN_LOG"] {
         if let Some(value) = std::env::var_os(var) {
             let value = value.to_string_lossy();
-            let parsed =
-                EnvFilter::try_new(&*value).with_context(|| format!("{var}={value:?}"))?;
+            let parsed = EnvFilter::try_new(&*value).with_context(|| format!("{var}={value:?}"))?;
             filter = Some(parsed);
             break;
         }

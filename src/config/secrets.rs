@@ -62,8 +62,8 @@ pub(super) fn value_or_file(
     }
     // The io error says why (not found, permission denied), never what the file holds.
     let bytes = std::fs::read(&path).map_err(|e| refused(format!("cannot read {path}: {e}")))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| refused(format!("{path} is not valid UTF-8 text")))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| refused(format!("{path} is not valid UTF-8 text")))?;
     let text = text
         .strip_suffix("\r\n")
         .or_else(|| text.strip_suffix('\n'))
@@ -150,7 +150,10 @@ mod tests {
             .to_string();
         assert!(err.contains("not valid UTF-8"), "{err}");
         // A variable that is not a setting (the first administrator's password).
-        assert_eq!(value_or_file("WARDEN_ADMIN_PASSWORD", None, None).unwrap(), None);
+        assert_eq!(
+            value_or_file("WARDEN_ADMIN_PASSWORD", None, None).unwrap(),
+            None
+        );
         std::fs::write(&secret, "pw-from-a-file-1\n").unwrap();
         assert_eq!(
             value_or_file("WARDEN_ADMIN_PASSWORD", None, Some(path.into())).unwrap(),

@@ -97,7 +97,14 @@ fn sample() -> Option<Sample> {
             libc::sysconf(libc::_SC_PAGESIZE),
         )
     };
-    parse(&stat, &limits, boot_time, open_fds, ticks as f64, page as f64)
+    parse(
+        &stat,
+        &limits,
+        boot_time,
+        open_fds,
+        ticks as f64,
+        page as f64,
+    )
 }
 
 /// The sample from the texts of `/proc/self/stat` and `/proc/self/limits`.

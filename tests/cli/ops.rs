@@ -230,7 +230,10 @@ fn secrets_are_read_from_files_and_a_bad_file_is_a_clear_error_without_the_secre
     let (status, lines) = server.stop();
     assert!(status.success(), "{lines:?}");
     let all = lines.join("\n");
-    assert!(!all.contains(secret) && !all.contains("password-from-a-file-1"), "a secret reached the log: {all}");
+    assert!(
+        !all.contains(secret) && !all.contains("password-from-a-file-1"),
+        "a secret reached the log: {all}"
+    );
 }
 
 #[test]
@@ -257,7 +260,10 @@ fn access_logs_are_json_lines_with_the_request_fields_and_no_escape_bytes() {
     let (status, lines) = server.stop();
     assert!(status.success(), "{lines:?}");
     let all = lines.join("\n");
-    assert!(!all.contains('\u{1b}'), "an escape byte in the log: {all:?}");
+    assert!(
+        !all.contains('\u{1b}'),
+        "an escape byte in the log: {all:?}"
+    );
     let objects: Vec<serde_json::Value> = lines
         .iter()
         .filter(|l| l.starts_with('{'))
@@ -273,10 +279,17 @@ fn access_logs_are_json_lines_with_the_request_fields_and_no_escape_bytes() {
         assert_eq!(line["message"], "request");
         assert!(line["timestamp"].is_string());
         assert!(line["latency_us"].is_u64(), "{line}");
-        assert_eq!(line["request_id"].as_str().map(str::len).map(|n| n > 0), Some(true));
+        assert_eq!(
+            line["request_id"].as_str().map(str::len).map(|n| n > 0),
+            Some(true)
+        );
     }
     assert_eq!(
-        (&access[0]["method"], &access[0]["route"], &access[0]["status"]),
+        (
+            &access[0]["method"],
+            &access[0]["route"],
+            &access[0]["status"]
+        ),
         (&"GET".into(), &"/healthz".into(), &200.into())
     );
     // An unmatched path is counted and logged as `unmatched`, never by its text.
@@ -296,13 +309,23 @@ fn access_logs_are_json_lines_with_the_request_fields_and_no_escape_bytes() {
     let server = Server::start(&env, &[("WARDEN_LOG_LEVEL", "warn")]);
     assert_eq!(get(&a, &server.url("/healthz")).0, 200);
     let (_, lines) = server.stop();
-    assert!(!lines.iter().any(|l| l.contains("warden::access")), "{lines:?}");
+    assert!(
+        !lines.iter().any(|l| l.contains("warden::access")),
+        "{lines:?}"
+    );
     let server = Server::start_rust_log(&env, "warn,warden::access=info");
     assert_eq!(get(&a, &server.url("/healthz")).0, 200);
     let (_, lines) = server.stop();
-    let text: Vec<&String> = lines.iter().filter(|l| l.contains("warden::access")).collect();
+    let text: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.contains("warden::access"))
+        .collect();
     assert_eq!(text.len(), 1, "{lines:?}");
-    assert!(text[0].contains("route=\"/healthz\"") && text[0].contains("status=200"), "{}", text[0]);
+    assert!(
+        text[0].contains("route=\"/healthz\"") && text[0].contains("status=200"),
+        "{}",
+        text[0]
+    );
     assert!(!text[0].contains('\u{1b}'), "{:?}", text[0]);
     // A RUST_LOG that is no filter is refused at start-up.
     let out = env
@@ -469,7 +492,10 @@ fn sigterm_drains_readyz_503_while_every_request_is_served_then_exits_0() {
         signalled.elapsed() >= drain,
         "stopped before the drain ended"
     );
-    assert!(lines.iter().any(|l| l.starts_with("warden draining")), "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("warden draining")),
+        "{lines:?}"
+    );
     assert_eq!(lines.last().map(String::as_str), Some("warden stopped"));
     // The listener is closed now.
     assert!(std::net::TcpStream::connect(&server.addr).is_err());
