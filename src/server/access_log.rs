@@ -50,7 +50,14 @@ tokio::task_local! {
 /// Note a decision made for the request being served (for its access-log line). Does
 /// nothing unless the line will be written.
 pub(crate) fn note_decision(principal: &str, client: &str, allowed: bool) {
+    note_decision_of(|| principal.to_string(), client, allowed);
+}
+
+/// [`note_decision`] with the principal's name made only when the line will be written.
+pub(crate) fn note_decision_of(principal: impl FnOnce() -> String, client: &str, allowed: bool) {
     let _ = FACTS.try_with(|facts| {
+        let principal = principal();
+        let principal = principal.as_str();
         let mut facts = facts.borrow_mut();
         if allowed {
             facts.allowed += 1;
