@@ -500,3 +500,43 @@ fn sigterm_drains_readyz_503_while_every_request_is_served_then_exits_0() {
     // The listener is closed now.
     assert!(std::net::TcpStream::connect(&server.addr).is_err());
 }
+
+#[test]
+fn a_log_or_drain_setting_that_cannot_work_is_refused_naming_it() {
+    let env = Env::new();
+    for (var, value, expected) in [
+        (
+            "WARDEN_LOG_LEVEL",
+            "warden=loud[",
+            "log_level \"warden=loud[\" is not a level or filter",
+        ),
+        (
+            "WARDEN_LOG_FORMAT",
+            "xml",
+            "WARDEN_LOG_FORMAT: expected one of text, json, found \"xml\"",
+        ),
+        (
+            "WARDEN_DRAIN_SECONDS",
+            "5000",
+            "drain_seconds must be 0 (off) to 600",
+        ),
+    ] {
+        let out = env
+            .cmd(&["serve", "--print-config"])
+            .env(var, value)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{var}={value} was accepted");
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(one_line_error(&err).contains(expected), "{var}: {err}");
+    }
+    let shown = env.json(&["serve", "--print-config"]);
+    assert_eq!(
+        (
+            &shown["drain_seconds"],
+            &shown["log_level"],
+            &shown["log_format"]
+        ),
+        (&5.into(), &"warn".into(), &"text".into())
+    );
+}
