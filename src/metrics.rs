@@ -9,6 +9,9 @@
 //! Labelled counters are looked up once, when the registry is built, and kept as handles:
 //! counting a decision is one atomic add, no map lookup and no lock.
 
+mod process;
+
+use crate::accounts::AuthError;
 use crate::engine::LoadError;
 use crate::tokens::Rejection;
 use prometheus_client::collector::Collector;
@@ -29,15 +32,29 @@ const LATENCY_BUCKETS: [f64; 10] = [
     0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25,
 ];
 
+/// Upper bounds (seconds) of the HTTP latency histogram buckets: from a cached decision
+/// (tens of microseconds) to a sign-in (argon2id, tens of milliseconds) and a slow store.
+const HTTP_LATENCY_BUCKETS: [f64; 14] = [
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
+];
+
 /// One label, e.g. `result="ok"`.
 type Label = [(&'static str, &'static str); 1];
+
+/// An HTTP request's labels: `route` (the route table's pattern) and `method`, and `status`.
+type HttpLabels = ([(&'static str, &'static str); 2], [(&'static str, u16); 1]);
+
+/// The sign-in results, in the order of [`Metrics::sign_in`]'s handles.
+const SIGN_IN_RESULTS: [&str; 5] = ["ok", "failed", "throttled", "busy", "error"];
 
 /// The registry and a handle on each of its series.
 #[derive(Debug)]
 pub struct Metrics {
     registry: Registry,
-    logins_ok: Counter,
-    logins_failed: Counter,
+    /// In the order of [`SIGN_IN_RESULTS`].
+    logins: Vec<Counter>,
+    http_requests: Family<HttpLabels, Counter>,
+    http_latency: Family<Label, Histogram, fn() -> Histogram>,
     /// In the order of [`Rejection::ALL`].
     rejections: Vec<Counter>,
     reloads_ok: Counter,
@@ -88,13 +105,40 @@ impl Metrics {
     /// to counters; help texts without the final period it appends.
     pub fn new() -> Metrics {
         let mut r = Registry::default();
-        let [logins_ok, logins_failed] = pair(family(
+        // `failed`: unknown email, wrong password or disabled account (one answer for all,
+        // see `AuthError::InvalidCredentials`); `throttled`: refused by the failure budget
+        // (429) before the password was checked; `busy`: the hashing queue was full (503);
+        // `error`: anything else (a bad request, the store).
+        let logins = family(
             &mut r,
             "warden_logins",
-            "Sign-ins by result",
+            "Sign-ins by result (failed: wrong credentials; throttled: 429 before checking)",
             "result",
-            &["ok", "failed"],
-        ));
+            &SIGN_IN_RESULTS,
+        );
+        let http_requests = Family::<HttpLabels, Counter>::default();
+        r.register(
+            "warden_http_requests",
+            "HTTP requests by route (the route table's pattern, or unmatched), method and status",
+            http_requests.clone(),
+        );
+        let http_latency: Family<Label, Histogram, fn() -> Histogram> =
+            Family::new_with_constructor(|| Histogram::new(HTTP_LATENCY_BUCKETS));
+        r.register(
+            "warden_http_request_duration_seconds",
+            "Time from a request's head to its answer, by route",
+            http_latency.clone(),
+        );
+        let build = Family::<[(&'static str, &'static str); 2], Gauge>::default();
+        build
+            .get_or_create(&[("version", env!("CARGO_PKG_VERSION")), ("git", GIT_HASH)])
+            .set(1);
+        r.register(
+            "warden_build",
+            "The running build: 1, labelled with the version and the git commit (unknown when the build did not set WARDEN_GIT_HASH)",
+            build,
+        );
+        r.register_collector(Box::new(process::Process));
         let reasons: Vec<&'static str> = Rejection::ALL.iter().map(|x| x.code()).collect();
         let rejections = family(
             &mut r,
@@ -147,8 +191,9 @@ impl Metrics {
         );
         Metrics {
             registry: r,
-            logins_ok,
-            logins_failed,
+            logins,
+            http_requests,
+            http_latency,
             rejections,
             reloads_ok,
             reloads_refused,
@@ -162,13 +207,34 @@ impl Metrics {
         }
     }
 
-    /// Count a sign-in.
-    pub fn login(&self, ok: bool) {
-        if ok {
-            self.logins_ok.inc();
-        } else {
-            self.logins_failed.inc();
+    /// Count a sign-in (a password sign-in or a token exchange) by its result.
+    pub fn sign_in<T>(&self, result: &Result<T, AuthError>) {
+        let index = match result {
+            Ok(_) => 0,
+            Err(AuthError::InvalidCredentials | AuthError::ExchangeRefused(_)) => 1,
+            Err(AuthError::Throttled(_)) => 2,
+            Err(AuthError::Busy(_)) => 3,
+            Err(_) => 4,
+        };
+        if let Some(c) = self.logins.get(index) {
+            c.inc();
         }
+    }
+
+    /// Count an HTTP request and its latency (the access-log layer, for every request).
+    pub fn http_request(
+        &self,
+        route: &'static str,
+        method: &'static str,
+        status: u16,
+        latency: Duration,
+    ) {
+        self.http_requests
+            .get_or_create(&([("route", route), ("method", method)], [("status", status)]))
+            .inc();
+        self.http_latency
+            .get_or_create(&[("route", route)])
+            .observe(latency.as_secs_f64());
     }
 
     /// Count a decision and its latency.
@@ -226,6 +292,13 @@ impl Metrics {
     }
 }
 
+/// The git commit warden was built from, when the build said (`WARDEN_GIT_HASH=$(git
+/// rev-parse --short HEAD) cargo build`, as the Dockerfile does); no build script runs git.
+const GIT_HASH: &str = match option_env!("WARDEN_GIT_HASH") {
+    Some(hash) => hash,
+    None => "unknown",
+};
+
 /// The two handles of a two-valued family.
 fn pair(handles: Vec<Counter>) -> [Counter; 2] {
     let mut it = handles.into_iter();
@@ -265,6 +338,11 @@ mod tests {
             "# TYPE warden_logins_total counter",
             "warden_logins_total{result=\"ok\"} 0",
             "warden_logins_total{result=\"failed\"} 0",
+            "warden_logins_total{result=\"throttled\"} 0",
+            "# TYPE warden_build gauge",
+            "# TYPE process_resident_memory_bytes gauge",
+            "# TYPE process_cpu_seconds_total counter",
+            "# TYPE process_open_fds gauge",
             "warden_token_rejections_total{reason=\"malformed_token\"} 0",
             "# TYPE warden_invariant_failures_total counter",
             "warden_policy_reloads_total{result=\"ok\"} 0",
@@ -288,7 +366,11 @@ mod tests {
     #[test]
     fn events_are_counted() {
         let m = Metrics::new();
-        m.login(true);
+        m.sign_in::<()>(&Ok(()));
+        m.sign_in::<()>(&Err(AuthError::Throttled(30)));
+        m.sign_in::<()>(&Err(AuthError::InvalidCredentials));
+        m.http_request("/v1/authorize", "POST", 200, Duration::from_micros(90));
+        m.http_request("unmatched", "GET", 404, Duration::from_micros(5));
         m.decision(true, false, Duration::from_micros(30));
         m.decision(false, true, Duration::from_millis(2));
         m.rejected(Rejection::ALL[0]);
@@ -298,6 +380,11 @@ mod tests {
         let text = m.encode();
         for line in [
             "warden_logins_total{result=\"ok\"} 1",
+            "warden_logins_total{result=\"throttled\"} 1",
+            "warden_logins_total{result=\"failed\"} 1",
+            "warden_http_requests_total{route=\"/v1/authorize\",method=\"POST\",status=\"200\"} 1",
+            "warden_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1",
+            "warden_http_request_duration_seconds_bucket{route=\"/v1/authorize\",le=\"0.0001\"} 1",
             "warden_decisions_total{decision=\"allow\"} 1",
             "warden_decisions_total{decision=\"deny\"} 1",
             "warden_decision_errors_total 1",

@@ -53,7 +53,10 @@ pub async fn bootstrap(
             )
             .await?;
     }
-    if store.count_users().await? > 0 && std::env::var_os("WARDEN_ADMIN_PASSWORD").is_some() {
+    // The password, or the file `WARDEN_ADMIN_PASSWORD_FILE` names (a container secret).
+    let given = crate::config::env_or_file("WARDEN_ADMIN_PASSWORD")
+        .map_err(|e| BootstrapError::Invalid(e.to_string()))?;
+    if store.count_users().await? > 0 && given.is_some() {
         // Said, not silently ignored: the variable only sets the first admin's password.
         eprintln!(
             "warden: WARDEN_ADMIN_PASSWORD is ignored: {} already has users (it only sets the bootstrap admin's password on the first start; use `warden user passwd admin`)",
@@ -65,12 +68,12 @@ pub async fn bootstrap(
             std::env::var("WARDEN_ADMIN_EMAIL").unwrap_or_else(|_| "admin@localhost".into());
         let email = Email::parse(&email)
             .map_err(|e| BootstrapError::Invalid(format!("WARDEN_ADMIN_EMAIL: {e}")))?;
-        let (password, generated) = match std::env::var("WARDEN_ADMIN_PASSWORD") {
-            Ok(p) => {
+        let (password, generated) = match given {
+            Some(p) => {
                 password::check_policy(&p, min_password_length)?;
                 (p, false)
             }
-            Err(_) => (crate::util::random_token(18), true),
+            None => (crate::util::random_token(18), true),
         };
         let hash = password::hash(&password)?;
         let id = UserId::new_id("admin").map_err(|e| BootstrapError::Invalid(e.0))?;

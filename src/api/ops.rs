@@ -13,7 +13,7 @@ pub struct Health {
 /// `GET /readyz`: the status for anyone; the detail for the operations key or an admin.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Readiness {
-    /// `ready` or `not_ready` (then the status is 503).
+    /// `ready`, or `not_ready` or `draining` (stopping after SIGTERM) with status 503.
     pub status: String,
     /// `on` or `off` (without a schema); said to anyone when it is off.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -98,6 +98,20 @@ pub enum Command {
     /// Describe the configuration.
     #[command(subcommand)]
     Config(ConfigCmd),
+    /// Probe a running server's /healthz (or /readyz with --ready): exit 0 when it answers
+    /// 200, 1 otherwise. For container health checks: no curl needed.
+    Health {
+        /// The warden server (default: http://<listen> from the configuration, a wildcard
+        /// address such as 0.0.0.0 probed on loopback).
+        #[arg(long, env = "WARDEN_URL")]
+        url: Option<String>,
+        /// Probe /readyz instead (503 while draining or when the store does not answer).
+        #[arg(long)]
+        ready: bool,
+        /// Seconds to wait for the answer.
+        #[arg(long, default_value_t = 3, value_name = "SECONDS")]
+        timeout: u64,
+    },
     /// The admin console: users, roles, sessions, decisions, policies, audit.
     Tui {
         /// The warden server (default: http://<listen> from the configuration).

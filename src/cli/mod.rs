@@ -14,6 +14,7 @@ mod db;
 mod decide;
 mod decisions;
 mod exit;
+mod health;
 mod init;
 mod keys;
 mod output;
@@ -40,7 +41,10 @@ pub fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => return exit::refused_command_line(&e).into(),
     };
-    init_tracing();
+    if !matches!(cli.command, Command::Serve { .. }) {
+        // The server sets its logging up from its configuration (`log_level`, `log_format`).
+        init_tracing();
+    }
     if !matches!(cli.command, Command::Serve { .. } | Command::Tui { .. }) {
         // A command whose output is piped into `head` stops quietly when the reader goes,
         // as Unix tools do, instead of panicking on a broken pipe. (Not for the server: its
@@ -98,14 +102,24 @@ fn run(cli: Cli) -> Result<ExitStatus> {
             Ok(ExitStatus::Success)
         }
         Command::Config(ConfigCmd::Keys) => config::keys(&out),
+        Command::Health {
+            url,
+            ready,
+            timeout,
+        } => health::run(&config, url.as_deref(), *ready, *timeout, &out),
     }
 }
 
+/// Logging of the commands other than `serve`: warnings on standard error (`RUST_LOG`, then
+/// `WARDEN_LOG`, may ask for more), without colour unless it is a terminal.
 fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("WARDEN_LOG")
+    use std::io::IsTerminal as _;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
+        .or_else(|_| tracing_subscriber::EnvFilter::try_from_env("WARDEN_LOG"))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .try_init();
 }

@@ -62,6 +62,20 @@ impl Config {
             }
             _ => {}
         }
+        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log_level) {
+            return Err(ConfigError::Invalid(format!(
+                "log_level {:?} is not a level or filter (warn, info, debug, \
+                 warn,warden::access=info): {e}",
+                self.log_level
+            )));
+        }
+        // An orchestrator kills a pod that outstays its grace period (30 s by default in
+        // Kubernetes); a drain longer than 10 minutes is a typo for milliseconds.
+        if self.drain_seconds > 600 {
+            return Err(ConfigError::Invalid(
+                "drain_seconds must be 0 (off) to 600".into(),
+            ));
+        }
         self.check_exchange()?;
         self.proxies()?;
         if !(1..=128).contains(&self.ipv6_prefix) {

@@ -15,9 +15,11 @@
 mod checks;
 mod explain;
 mod load;
+mod secrets;
 mod sources;
 
 pub use checks::issuer_url_is_safe;
+pub use secrets::env_or_file;
 pub use sources::unknown_env_vars;
 
 use serde::{Deserialize, Serialize};
@@ -67,7 +69,8 @@ documented_keys! {
         pub listen: String,
         /// SQLite database file (created 0600), or a `postgres://user@host:port/name` URL for
         /// several replicas on one PostgreSQL, with `?sslmode=verify-full&sslrootcert=FILE`
-        /// for TLS (see docs/replicas.md).
+        /// for TLS (see docs/replicas.md); a URL with a password may come from a file named by
+        /// `WARDEN_DB_FILE`.
         pub db: PathBuf,
         /// Policy directory, watched and reloaded on change (`watch_policies`).
         pub policies: PathBuf,
@@ -81,7 +84,8 @@ documented_keys! {
         /// How access tokens are signed: `EdDSA` (keys kept in the store) or `HS256` (the
         /// shared secret `jwt_secret`); nothing else.
         pub jwt_algorithm: JwtAlgorithm,
-        /// HS256 shared secret, at least 32 bytes (`WARDEN_JWT_SECRET`); masked when printed.
+        /// HS256 shared secret, at least 32 bytes (`WARDEN_JWT_SECRET`, or a file named by
+        /// `WARDEN_JWT_SECRET_FILE`); masked when printed.
         pub jwt_secret: Option<String>,
         /// Access-token life, seconds.
         pub access_token_ttl: i64,
@@ -159,12 +163,23 @@ documented_keys! {
         pub watch_policies: bool,
         /// Secret (at least 32 bytes) that opens the `/readyz` detail and, with
         /// `metrics_require_key`, `/metrics`: `Authorization: Bearer <key>`
-        /// (`WARDEN_OPERATIONS_KEY`; masked when printed). Without it, only an admin token
-        /// shows the detail.
+        /// (`WARDEN_OPERATIONS_KEY` or a file named by `WARDEN_OPERATIONS_KEY_FILE`; masked
+        /// when printed). Without it, only an admin token shows the detail.
         pub operations_key: Option<String>,
         /// `/metrics` answers only with the operations key or an admin token (one allowed
         /// `Warden::Action::"operations.read"`).
         pub metrics_require_key: bool,
+        /// Seconds between SIGTERM (or Ctrl-C) and closing the listener, in which `/readyz`
+        /// answers 503 `draining` while every request is still served, so that a load
+        /// balancer stops sending new ones; 0: close at once. In-flight requests then have
+        /// 30 s to finish.
+        pub drain_seconds: u64,
+        /// Log level or filter (`warn`, `info`: one line per request, `debug`, or
+        /// `warn,warden::access=info`); `RUST_LOG`, then `WARDEN_LOG`, are over it.
+        pub log_level: String,
+        /// Log lines on standard error as `text` or `json` (one object per line); no colour
+        /// unless standard error is a terminal.
+        pub log_format: LogFormat,
         /// Least seconds between two fetches of an issuer's keys prompted by an unknown `kid`
         /// while the issuer answers (during an outage each request retries, one fetch at a
         /// time).
@@ -254,6 +269,18 @@ pub const EXCHANGE_ALGORITHMS: [&str; 9] = [
 /// serialised defaults (so they are listed here to be settable as `WARDEN_<KEY>`).
 const SECRET_KEYS: [&str; 2] = ["jwt_secret", "operations_key"];
 
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// For people: `2026-01-01T00:00:00Z  INFO warden::access: request method=GET ...`.
+    #[default]
+    Text,
+    /// For log shippers: one JSON object per line (`timestamp`, `level`, `target`,
+    /// `fields`).
+    Json,
+}
+
 /// How access tokens are signed (RFC 7518 names).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum JwtAlgorithm {
@@ -328,6 +355,9 @@ impl Default for Config {
             watch_policies: true,
             operations_key: None,
             metrics_require_key: false,
+            drain_seconds: 5,
+            log_level: "warn".into(),
+            log_format: LogFormat::Text,
             exchange_jwks_min_refresh: 60,
             exchange_jwks_max_age: 3600,
             exchange_max_token_age: 600,
@@ -393,6 +423,10 @@ pub struct KeyDoc {
     pub key: &'static str,
     /// The environment variable that sets it.
     pub env: String,
+    /// The variable naming a file that holds the value instead (`WARDEN_JWT_SECRET_FILE`),
+    /// for the secrets and the database URL: container secrets are mounted as files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub env_file: Option<String>,
     /// Its default (`null` for a secret, which has none).
     pub default: serde_json::Value,
     /// What it does: the first paragraph of the field's doc comment, on one line.
@@ -409,6 +443,9 @@ impl Config {
             .map(|(key, lines)| KeyDoc {
                 key,
                 env: sources::env_var(key),
+                env_file: secrets::FILE_KEYS
+                    .contains(key)
+                    .then(|| secrets::file_var(&sources::env_var(key))),
                 default: defaults.get(*key).cloned().unwrap_or_default(),
                 doc: first_paragraph(lines),
             })

@@ -105,10 +105,17 @@ impl Environment {
         let mut values = Dict::new();
         for key in Config::keys() {
             let var = env_var(&key);
-            let raw = lookup(&var).map_err(|reason| ConfigError::Env {
-                var: var.clone(),
-                reason,
-            })?;
+            let read = |var: &str| {
+                lookup(var).map_err(|reason| ConfigError::Env {
+                    var: var.to_string(),
+                    reason,
+                })
+            };
+            let mut raw = read(&var)?;
+            if super::secrets::FILE_KEYS.contains(&key.as_str()) {
+                let file = read(&super::secrets::file_var(&var))?;
+                raw = super::secrets::value_or_file(&var, raw, file)?;
+            }
             if let Some(raw) = raw {
                 values.insert(key.clone(), env_value(defaults.get(&key), &raw));
             }
@@ -151,8 +158,15 @@ const OTHER_VARIABLES: [&str; 10] = [
 /// A warning, not an error: the environment is shared with other programs.
 pub fn unknown_env_vars(names: impl IntoIterator<Item = String>) -> Vec<String> {
     let settings: Vec<String> = Config::keys().iter().map(|k| env_var(k)).collect();
+    let files: Vec<String> = super::secrets::FILE_KEYS
+        .iter()
+        .map(|k| env_var(k))
+        .chain(super::secrets::FILE_VARIABLES.map(String::from))
+        .map(|var| super::secrets::file_var(&var))
+        .collect();
     let mut known: Vec<&str> = settings.iter().map(String::as_str).collect();
     known.extend(OTHER_VARIABLES);
+    known.extend(files.iter().map(String::as_str));
     let mut warnings: Vec<String> = names
         .into_iter()
         .filter(|name| name.starts_with("WARDEN_") && !name.starts_with("WARDEN_LOAD_"))
@@ -298,7 +312,9 @@ mod tests {
             "WARDEN_ACCES_TOKEN_TTL",
             "WARDEN_DB",
             "WARDEN_JWT_SECRET",
+            "WARDEN_JWT_SECRET_FILE",
             "WARDEN_ADMIN_PASSWORD",
+            "WARDEN_ADMIN_PASSWORD_FILE",
             "WARDEN_LOAD_USERS",
             "WARDEN_QQQQQQQQ",
             "HOME",

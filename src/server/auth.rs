@@ -108,7 +108,7 @@ pub async fn login(
         .accounts
         .sign_in(body.email, body.password, origin)
         .await;
-    state.metrics.login(result.is_ok());
+    state.metrics.sign_in(&result);
     let issued = result?;
     Ok(issued_response(&state, &issued))
 }
@@ -143,7 +143,7 @@ async fn exchanged(
 ) -> Result<Response, ApiError> {
     let accounts = state.accounts.clone();
     let result = accounts.exchange(subject_token, origin).await;
-    state.metrics.login(result.is_ok());
+    state.metrics.sign_in(&result);
     let issued = result?;
     Ok(issued_response_of(
         state,
@@ -359,7 +359,7 @@ async fn token_grant(
         "password" => {
             let (email, password) = (param("username")?, param("password")?);
             let result = accounts.sign_in(email, password, origin).await;
-            state.metrics.login(result.is_ok());
+            state.metrics.sign_in(&result);
             issued_response(state, &result?)
         }
         "refresh_token" => {

@@ -12,6 +12,14 @@
 //! - `max_connections`: connections beyond the cap wait in the kernel's accept queue instead of
 //!   taking descriptors; by default the cap leaves 64 descriptors of the open-file limit for
 //!   the database, the policy files and the logs.
+//!
+//! Stopping (issue 31): on SIGTERM the server first drains for `drain_seconds` ([`Drain`]):
+//! `/readyz` answers 503 `draining` so that a load balancer stops sending new requests, while
+//! every request that still comes is served, each answer with `Connection: close` so that
+//! keep-alive clients reconnect (to another replica, through the balancer) instead of
+//! holding a connection that is about to close. Then the listener closes and in-flight
+//! requests get a bounded time to finish. Closing the listener at once refused hundreds of
+//! requests in a measured run: balancers notice a stopped replica only at their next probe.
 
 use super::body::BodyTimeout;
 use super::error::ApiError;
@@ -30,6 +38,22 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+
+/// Whether the server is draining (between SIGTERM and closing its listener).
+#[derive(Debug, Default)]
+pub struct Drain(std::sync::atomic::AtomicBool);
+
+impl Drain {
+    /// From now on `/readyz` says 503 `draining` and answers close their connections.
+    pub fn start(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether [`Drain::start`] was called.
+    pub fn is_draining(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
 
 /// The limits of the connection loop.
 #[derive(Debug, Clone, Copy)]
@@ -61,14 +85,16 @@ pub fn connection_cap(configured: usize) -> usize {
     soft.saturating_sub(RESERVED_DESCRIPTORS).clamp(16, 65_536) as usize
 }
 
-/// Serve `app` on `listener` until `shutdown` resolves, then let open requests finish (for at
-/// most `drain`).
+/// Serve `app` on `listener` until `shutdown` resolves (it resolves after the drain period,
+/// see [`Drain`]; while `draining` is on, every answer closes its connection), then let
+/// open requests finish (for at most `finish`).
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     limits: Limits,
     shutdown: impl Future<Output = ()>,
-    drain: Duration,
+    draining: Arc<Drain>,
+    finish: Duration,
 ) {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     // Open connections per client address: one address (an attacker reopening idle sockets
@@ -119,12 +145,23 @@ pub async fn serve(
         let _ = stream.set_nodelay(true);
         let service = hyper::service::service_fn({
             let app = app.clone();
+            let draining = draining.clone();
             move |mut req: hyper::Request<hyper::body::Incoming>| {
                 req.extensions_mut().insert(ConnectInfo(peer));
                 let mut app = app.clone();
+                let draining = draining.clone();
                 async move {
                     use tower::Service;
-                    app.call(req.map(Body::new)).await
+                    let mut response = app.call(req.map(Body::new)).await;
+                    if let Ok(response) = &mut response {
+                        if draining.is_draining() {
+                            response.headers_mut().insert(
+                                axum::http::header::CONNECTION,
+                                axum::http::HeaderValue::from_static("close"),
+                            );
+                        }
+                    }
+                    response
                 }
             }
         });
@@ -148,7 +185,7 @@ pub async fn serve(
         });
     }
     drop(listener);
-    if tokio::time::timeout(drain, graceful.shutdown())
+    if tokio::time::timeout(finish, graceful.shutdown())
         .await
         .is_err()
     {

@@ -108,6 +108,7 @@ pub(crate) fn record(
     state
         .metrics
         .decision(decision.allowed, !decision.errors.is_empty(), latency);
+    super::access_log::note_decision(principal, &caller.client, decision.allowed);
     state.decision_log.record(DecisionRow {
         id: 0,
         at: state.app.now(),

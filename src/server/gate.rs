@@ -53,6 +53,11 @@ pub(super) async fn allow(
         let d = state.engine.decide(&query);
         if d.allowed {
             state.metrics.decision(true, false, started.elapsed());
+            super::access_log::note_decision_of(
+                || format!("User::{:?}", user.id),
+                &caller.client,
+                true,
+            );
         } else {
             record(
                 state,

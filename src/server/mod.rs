@@ -7,6 +7,7 @@
 //! else a new one; tower-http's request-id layers) and a tracing span that carries it.
 
 mod access;
+mod access_log;
 mod admin;
 mod auth;
 mod authzen;
@@ -68,6 +69,8 @@ pub struct Parts {
     pub proxies: Vec<ipnet::IpNet>,
     /// `/openapi.json`, made once from the route table and the configuration.
     pub openapi: Arc<serde_json::Value>,
+    /// On between SIGTERM and closing the listener (`drain_seconds`): `/readyz` says 503.
+    pub drain: Arc<conn::Drain>,
 }
 
 impl std::ops::Deref for AppState {
@@ -134,6 +137,7 @@ impl AppState {
             accounts,
             metrics,
             decision_log,
+            drain: Arc::default(),
         }))
     }
 
@@ -178,6 +182,12 @@ pub fn router(state: AppState) -> Router {
                 .on_request(())
                 .on_failure(()),
         )
+        // Inside the request id layers (the line carries the id), outside the limits (a 413
+        // or 431 is logged and counted too).
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            access_log::layer,
+        ))
         .layer(PropagateRequestIdLayer::new(X_REQUEST_ID.clone()))
         .layer(SetRequestIdLayer::new(X_REQUEST_ID.clone(), NewRequestId))
         .layer(middleware::map_request(drop_odd_request_id))
@@ -264,12 +274,14 @@ pub async fn start(
         .map_err(|e| StartError::Bind(addr.to_string(), e))?;
     spawn_background(&state);
     let limits = limits(&state.config);
+    let drain = state.drain.clone();
     let app = router(state);
     let handle = tokio::spawn(conn::serve(
         listener,
         app,
         limits,
         std::future::pending(),
+        drain,
         std::time::Duration::from_secs(5),
     ));
     Ok((local, handle))
@@ -290,8 +302,9 @@ pub async fn bind(config: &mut Config) -> Result<tokio::net::TcpListener, StartE
     Ok(listener)
 }
 
-/// Serve on `listener` (from [`bind`]) until SIGTERM or Ctrl-C, then finish in-flight
-/// requests and stop.
+/// Serve on `listener` (from [`bind`]) until SIGTERM or Ctrl-C, drain for `drain_seconds`
+/// (`/readyz` 503, requests still served; a second signal ends the drain), then close the
+/// listener, finish in-flight requests and stop.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> Result<(), StartError> {
     let addr = state.config.listen.clone();
     let local = listener
@@ -309,12 +322,35 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> Result
         header_timeout_s = limits.header_timeout.as_secs(),
         "connection limits"
     );
+    let drain = state.drain.clone();
+    let drain_for = std::time::Duration::from_secs(state.config.drain_seconds);
     let app = router(state);
+    let stop = {
+        let drain = drain.clone();
+        async move {
+            shutdown_signal().await;
+            if drain_for.is_zero() {
+                return;
+            }
+            drain.start();
+            eprintln!(
+                "warden draining: /readyz answers 503 for {} s while requests are served; \
+                 a second signal stops at once",
+                drain_for.as_secs()
+            );
+            tracing::info!(seconds = drain_for.as_secs(), "draining");
+            tokio::select! {
+                _ = tokio::time::sleep(drain_for) => {},
+                _ = shutdown_signal() => {},
+            }
+        }
+    };
     conn::serve(
         listener,
         app,
         limits,
-        shutdown_signal(),
+        stop,
+        drain,
         std::time::Duration::from_secs(30),
     )
     .await;

@@ -81,13 +81,21 @@ pub async fn readyz(
     };
     let store_ok = state.app.store_ready().await;
     let bundle = state.engine.bundle();
-    let ready = store_ok && !bundle.info.is_empty();
+    // Draining after SIGTERM: not ready, so that the load balancer takes this replica out
+    // while it still serves what comes (see `conn::Drain`).
+    let draining = state.drain.is_draining();
+    let ready = store_ok && !bundle.info.is_empty() && !draining;
     let status = if ready {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    let mut body = json!({"status": if ready { "ready" } else { "not_ready" }});
+    let word = match (ready, draining) {
+        (true, _) => "ready",
+        (false, true) => "draining",
+        (false, false) => "not_ready",
+    };
+    let mut body = json!({ "status": word });
     let validation = if bundle.schema.is_some() { "on" } else { "off" };
     if bundle.schema.is_none() || detail {
         body["validation"] = json!(validation);

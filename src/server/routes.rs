@@ -160,7 +160,7 @@ pub const ROUTES: &[Route] = routes! {
             ok("Ready", t::<api::Readiness>),
             Answer {
                 status: 503,
-                description: "Not ready (the store does not answer or no policy is loaded), or the check timed out",
+                description: "Not ready (the store does not answer or no policy is loaded), draining (stopping after SIGTERM: requests are still served), or the check timed out",
                 content: Content::Json(any_of::<api::Readiness, api::ErrorBody>),
             },
         ],

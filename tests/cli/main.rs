@@ -5,6 +5,7 @@ mod contract;
 mod database;
 mod decide;
 mod hints;
+mod ops;
 mod plan_sql;
 mod policy;
 mod serve;

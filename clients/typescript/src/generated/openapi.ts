@@ -1875,7 +1875,7 @@ export interface components {
              * @description Policies loaded (detail).
              */
             policies?: number | null;
-            /** @description `ready` or `not_ready` (then the status is 503). */
+            /** @description `ready`, or `not_ready` or `draining` (stopping after SIGTERM) with status 503. */
             status: string;
             /** @description `ok` or `unavailable` (detail). */
             store?: string | null;
@@ -6098,7 +6098,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not ready (the store does not answer or no policy is loaded), or the check timed out */
+            /** @description Not ready (the store does not answer or no policy is loaded), draining (stopping after SIGTERM: requests are still served), or the check timed out */
             503: {
                 headers: {
                     [name: string]: unknown;
