@@ -567,3 +567,7 @@ pub(crate) async fn publish_shipped(store: &Store) -> Result<Option<i64>, OpenEr
         Err(e) => Err(e.into()),
     }
 }
+
+#[cfg(test)]
+#[path = "publish_tests.rs"]
+mod tests;
