@@ -99,7 +99,12 @@ async fn init_publishes_the_shipped_policies_as_version_one_and_the_server_serve
     assert_eq!(list.active, Some(1));
     let v1 = &list.versions[0];
     assert_eq!(
-        (v1.version, v1.author.as_str(), v1.message.as_str(), v1.active),
+        (
+            v1.version,
+            v1.author.as_str(),
+            v1.message.as_str(),
+            v1.active
+        ),
         (1, "cli", "shipped policies", true)
     );
     assert_eq!(v1.hash, crate::engine::hash_files(&shipped()));
@@ -108,7 +113,15 @@ async fn init_publishes_the_shipped_policies_as_version_one_and_the_server_serve
     assert_eq!(engine.bundle().content_hash(), v1.hash);
     // A second init publishes nothing more.
     App::init(&c.app.config).await.unwrap();
-    assert_eq!(c.app.policy_versions(&admin()).await.unwrap().versions.len(), 1);
+    assert_eq!(
+        c.app
+            .policy_versions(&admin())
+            .await
+            .unwrap()
+            .versions
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -122,7 +135,10 @@ async fn store_mode_without_a_published_set_refuses_to_start_saying_how() {
         panic!("{err:?}")
     };
     let text = e.to_string();
-    assert!(text.contains("warden init") && text.contains("warden policy publish"), "{text}");
+    assert!(
+        text.contains("warden init") && text.contains("warden policy publish"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -177,7 +193,15 @@ async fn a_dry_run_answers_everything_but_activates_nothing() {
     assert_eq!(out.policies, 7);
     assert_eq!(active(&c.app).await, Some(1));
     assert_eq!(c.app.engine.clone().unwrap().version(), Some(1));
-    assert_eq!(c.app.policy_versions(&admin()).await.unwrap().versions.len(), 1);
+    assert_eq!(
+        c.app
+            .policy_versions(&admin())
+            .await
+            .unwrap()
+            .versions
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -277,9 +301,20 @@ async fn every_bad_set_is_refused_with_its_code_and_nothing_is_activated() {
         .publish_policies(&admin(), request(shipped(), "  "))
         .await
         .unwrap_err();
-    assert!(matches!(blank, AppError::Invalid(ref m) if m.contains("message")), "{blank:?}");
+    assert!(
+        matches!(blank, AppError::Invalid(ref m) if m.contains("message")),
+        "{blank:?}"
+    );
     assert_eq!(active(&c.app).await, Some(1));
-    assert_eq!(c.app.policy_versions(&admin()).await.unwrap().versions.len(), 1);
+    assert_eq!(
+        c.app
+            .policy_versions(&admin())
+            .await
+            .unwrap()
+            .versions
+            .len(),
+        1
+    );
     assert_eq!(c.app.engine.clone().unwrap().version(), Some(1));
     assert!(c
         .app
@@ -319,9 +354,12 @@ async fn only_an_admin_publishes_and_a_directory_server_refuses_to() {
     assert_eq!(active(&c.app).await, Some(1));
 
     let dir = TempDir::new().unwrap();
-    let (opened, _) = App::open(config_in(&dir, PolicySource::Dir), ManualClock::at_ms(START_MS))
-        .await
-        .unwrap();
+    let (opened, _) = App::open(
+        config_in(&dir, PolicySource::Dir),
+        ManualClock::at_ms(START_MS),
+    )
+    .await
+    .unwrap();
     let (code, message) = refusal(
         opened
             .app
@@ -403,7 +441,10 @@ async fn rollback_publishes_the_old_files_as_a_new_version_and_diff_shows_each_f
         ]
     );
     let app_diff = &diff.files[0].diff;
-    assert!(app_diff.starts_with("--- a/app.cedar\n+++ b/app.cedar\n@@"), "{app_diff}");
+    assert!(
+        app_diff.starts_with("--- a/app.cedar\n+++ b/app.cedar\n@@"),
+        "{app_diff}"
+    );
     assert!(app_diff.contains("-// Every signed-in USER") && app_diff.contains("+// Every USER"));
     assert!(diff.files[1].diff.contains("+++ b/carol.cedar"));
 
@@ -428,7 +469,10 @@ async fn rollback_publishes_the_old_files_as_a_new_version_and_diff_shows_each_f
         (v3.version, v3.rollback_of, v3.message.as_str(), v3.active),
         (3, Some(1), "rollback to version 1", true)
     );
-    assert_eq!(v3.hash, list.versions[2].hash, "the same files as version 1");
+    assert_eq!(
+        v3.hash, list.versions[2].hash,
+        "the same files as version 1"
+    );
     assert_eq!(c.app.engine.clone().unwrap().version(), Some(3));
     let audit = c
         .app
@@ -436,7 +480,13 @@ async fn rollback_publishes_the_old_files_as_a_new_version_and_diff_shows_each_f
         .await
         .unwrap();
     assert_eq!(audit[0].detail["rollback_of"], 1);
-    assert!(c.app.policy_diff(&admin(), 1, 3).await.unwrap().files.is_empty());
+    assert!(c
+        .app
+        .policy_diff(&admin(), 1, 3)
+        .await
+        .unwrap()
+        .files
+        .is_empty());
 
     let missing = c
         .app
@@ -468,7 +518,10 @@ async fn a_replica_behind_loses_the_publish_race_and_then_follows() {
     let c = store_core().await;
     let b = replica(&c).await;
     c.app
-        .publish_policies(&admin(), request(with(&[("carol.cedar", CAROL_DELETES)]), "A"))
+        .publish_policies(
+            &admin(),
+            request(with(&[("carol.cedar", CAROL_DELETES)]), "A"),
+        )
         .await
         .unwrap();
     // B still serves version 1: its preview was measured against it, so its publish loses.

@@ -93,11 +93,17 @@ fn another_server_follows_a_publish_and_a_rollback(app: TestApp) {
     let (b, b_state) = app.second_server();
     let admin = app.admin_token();
     let alice = app.alice()["token"].as_str().unwrap().to_string();
-    assert!(!allowed_at(&app, &b, &alice), "version 1: only ADMIN deletes");
+    assert!(
+        !allowed_at(&app, &b, &alice),
+        "version 1: only ADMIN deletes"
+    );
 
     let v2 = publish(&app, alice_deletes(), "alice deletes");
     assert_eq!(v2, 2);
-    assert!(allowed_at(&app, &app.base, &alice), "A serves it before answering");
+    assert!(
+        allowed_at(&app, &app.base, &alice),
+        "A serves it before answering"
+    );
     let waited = within("B serving version 2", || allowed_at(&app, &b, &alice));
     eprintln!("B followed the publish after {waited:?}");
     assert_eq!(b_state.engine.version(), Some(2));
@@ -176,7 +182,8 @@ fn the_watcher_refuses_a_directory_that_would_leave_nobody_able_to_administer() 
             .is_some_and(|e| e.to_string().contains("nobody could administer"))
     });
     assert_eq!(
-        app.call("get", "/admin/v1/users", None, Some(&admin)).status,
+        app.call("get", "/admin/v1/users", None, Some(&admin))
+            .status,
         200
     );
 }
