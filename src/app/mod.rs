@@ -322,9 +322,11 @@ impl App {
         config.check()?;
         let store = Arc::new(open_store(&config, clock.clone()).await?);
         settle_issuer(&store, &config).await?;
+        // The policies before the bootstrap admin: a start that fails on them (store mode
+        // with nothing published) must not create the admin with a password nobody saw.
+        let engine = Arc::new(load_engine(&store, &config).await?);
         let boot =
             crate::accounts::bootstrap::bootstrap(&store, config.min_password_length).await?;
-        let engine = Arc::new(load_engine(&store, &config).await?);
         if !engine.validation() {
             // A deliberate choice, made here and only here: a reload never turns it off.
             tracing::warn!(
@@ -392,6 +394,14 @@ impl App {
     pub async fn init(
         config: &Config,
     ) -> Result<crate::accounts::bootstrap::Bootstrapped, OpenError> {
+        Ok(App::init_published(config).await?.0)
+    }
+
+    /// [`App::init`], and in store mode (`policy_source = "store"`) the shipped policies
+    /// published as version 1 when no version is active: returns that version when it did.
+    pub async fn init_published(
+        config: &Config,
+    ) -> Result<(crate::accounts::bootstrap::Bootstrapped, Option<i64>), OpenError> {
         config.check()?;
         // `init` is the one command that may start over in an empty file (issue 32).
         if !config
@@ -408,12 +418,11 @@ impl App {
         if config.jwt_algorithm == crate::config::JwtAlgorithm::EdDsa {
             crate::tokens::ensure_key(&store).await?;
         }
-        if config.policy_source == crate::publishing::PolicySource::Store {
-            if let Some(v) = publish::publish_shipped(&store).await? {
-                tracing::info!(version = v, "the shipped policies are published");
-            }
-        }
-        Ok(boot)
+        let published = match config.policy_source {
+            crate::publishing::PolicySource::Store => publish::publish_shipped(&store).await?,
+            crate::publishing::PolicySource::Dir => None,
+        };
+        Ok((boot, published))
     }
 
     /// The principal of a directory user, with its current roles.
