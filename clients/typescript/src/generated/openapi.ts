@@ -1108,7 +1108,7 @@ export interface components {
          *     ever added; a client reads an unknown one as a generic failure of the status.
          * @enum {string}
          */
-        ErrorCode: "invalid_request" | "invalid_credentials" | "too_many_attempts" | "busy" | "internal_error" | "internal" | "unavailable" | "not_found" | "conflict" | "forbidden" | "escalation_refused" | "policy_error" | "invalid_grant" | "invalid_client" | "unsupported_grant_type" | "unauthorized" | "method_not_allowed" | "too_many_requests" | "payload_too_large" | "unsupported_media_type" | "uri_too_long" | "header_fields_too_large" | "request_timeout" | "timeout" | "token_too_large" | "malformed_token" | "wrong_token_type" | "unsupported_crit" | "wrong_algorithm" | "unknown_kid" | "bad_signature" | "token_expired" | "token_not_yet_valid" | "token_issued_in_future" | "wrong_issuer" | "wrong_audience" | "bad_claims" | "token_revoked" | "session_ended" | "user_disabled" | "unknown_user" | "token_revoked_for_user" | "missing_token" | "token_check_unavailable" | "unsupported_plan" | "unmapped_attribute" | "unknown_attribute" | "unsafe_identifier" | "unknown_dialect" | "invalid_mapping";
+        ErrorCode: "invalid_request" | "invalid_credentials" | "too_many_attempts" | "busy" | "internal_error" | "internal" | "unavailable" | "not_found" | "conflict" | "forbidden" | "escalation_refused" | "policy_error" | "policy_invalid" | "policy_tests_failed" | "no_administrator" | "too_many_changes" | "wrong_policy_source" | "invalid_grant" | "invalid_client" | "unsupported_grant_type" | "unauthorized" | "method_not_allowed" | "too_many_requests" | "payload_too_large" | "unsupported_media_type" | "uri_too_long" | "header_fields_too_large" | "request_timeout" | "timeout" | "token_too_large" | "malformed_token" | "wrong_token_type" | "unsupported_crit" | "wrong_algorithm" | "unknown_kid" | "bad_signature" | "token_expired" | "token_not_yet_valid" | "token_issued_in_future" | "wrong_issuer" | "wrong_audience" | "bad_claims" | "token_revoked" | "session_ended" | "user_disabled" | "unknown_user" | "token_revoked_for_user" | "missing_token" | "token_check_unavailable" | "unsupported_plan" | "unmapped_attribute" | "unknown_attribute" | "unsafe_identifier" | "unknown_dialect" | "invalid_mapping";
         /** @description `POST /access/v1/evaluation` (AuthZEN 1.0 section 6.1). */
         Evaluation: {
             action: components["schemas"]["Action"];
@@ -1494,6 +1494,11 @@ export interface components {
             last_error?: string | null;
             policies: components["schemas"]["Policy"][];
         };
+        /**
+         * @description Where a server takes its policies from (`policy_source`).
+         * @enum {string}
+         */
+        PolicySource: "dir" | "store";
         /** @description `GET /readyz`: the status for anyone; the detail for the operations key or an admin. */
         Readiness: {
             /** @description The error of the last refused reload (detail). */
@@ -1503,6 +1508,17 @@ export interface components {
              * @description Policies loaded (detail).
              */
             policies?: number | null;
+            /**
+             * @description Why the active version is not served here (store mode: the previous one still
+             *     serves, and the server stays ready; detail).
+             */
+            policy_error?: string | null;
+            policy_source?: null | components["schemas"]["PolicySource"];
+            /**
+             * Format: int64
+             * @description The published version served (store mode; detail).
+             */
+            policy_version?: number | null;
             /** @description `ready` or `not_ready` (then the status is 503). */
             status: string;
             /** @description `ok` or `unavailable` (detail). */
