@@ -273,6 +273,12 @@ impl Engine {
         let count = bundle.info.len();
         let version = bundle.version;
         match self.current.write() {
+            // Versions only grow (a rollback is a new version): a follower that loaded an
+            // older version while a newer one was installed does not put it back.
+            Ok(current) if matches!((current.version, version), (Some(now), Some(new)) if new < now) =>
+            {
+                return Ok(current.info.len());
+            }
             Ok(mut current) => *current = bundle,
             Err(e) => {
                 crate::alarm::raise("engine_lock", e);
