@@ -51,7 +51,7 @@ pub fn replay(
 ) -> ImpactReport {
     let mut skipped = Skipped::default();
     // Bucket the rows by the caller's directory key, in order of first appearance.
-    let mut buckets: Vec<(Option<Principal>, Vec<(usize, Rebuilt)>)> = Vec::new();
+    let mut buckets: Vec<Bucket> = Vec::new();
     let mut bucket_of: HashMap<&str, usize> = HashMap::new();
     for (i, row) in rows.iter().enumerate() {
         if row.decision == DecisionKind::Plan {
@@ -284,6 +284,7 @@ impl Tally {
     }
 }
 
+/// One caller (none: no longer in the directory) and its rows, as (row index, question).
 type Bucket = (Option<Principal>, Vec<(usize, Rebuilt)>);
 
 /// Decide every bucket under both bundles, on up to [`MAX_THREADS`] scoped threads (the
