@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::engine::{load_sources, Engine};
+use crate::publishing::ImpactGroup;
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use serde_json::json;
 use std::collections::BTreeMap;
