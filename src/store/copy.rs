@@ -3,7 +3,8 @@
 //! Every table that makes up warden's state (users, roles, role edges and assignments,
 //! sessions, refresh tokens, revoked token ids, signing keys, server secrets, clients,
 //! federated identities and the ID tokens already exchanged (a copy must not reopen a
-//! replay); the audit and decision logs when asked) is read from the SQLite file and written into an
+//! replay), the published policy versions and which one is active; the audit and decision
+//! logs when asked) is read from the SQLite file and written into an
 //! empty PostgreSQL database in one transaction, and the row counts are compared before it
 //! commits: either everything arrived or nothing did. Sign-in throttle counters and replica
 //! heartbeats are not copied (they are short-lived).
@@ -105,6 +106,20 @@ const STATE: &[(&str, &[(&str, Ty)])] = &[
         "exchanged_tokens",
         &[("issuer", Text), ("token_hash", Text), ("expires_at", Int)],
     ),
+    // In version order (a rollback names an older version).
+    (
+        "policy_versions",
+        &[
+            ("version", Int),
+            ("hash", Text),
+            ("author", Text),
+            ("created_at", Int),
+            ("message", Text),
+            ("rollback_of", Int),
+            ("file_names", Text),
+            ("files", Text),
+        ],
+    ),
 ];
 
 /// The logs, copied with `--with-logs` (ids kept).
@@ -163,19 +178,22 @@ pub async fn copy_sqlite_to_postgres(
         .copied()
         .collect();
     let read_tables = tables.clone();
-    let (revision, data) = tokio::task::spawn_blocking(move || {
+    let (revision, data, active_policy) = tokio::task::spawn_blocking(move || {
         let db = SqliteStore::open(&path, crate::clock::system())?;
         let revision = db.revision()?;
+        // Read before the versions: a version published meanwhile is copied too, while the
+        // active one is never a version the copy lacks.
+        let active_policy = db.active_policy_version()?;
         let data = read_tables
             .iter()
             .map(|(name, columns)| read_table(&db, name, columns))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok::<_, StoreError>((revision, data))
+        Ok::<_, StoreError>((revision, data, active_policy))
     })
     .await
     .map_err(|_| StoreError::Unavailable)??;
     let target = super::postgres::Postgres::connect(to, crate::clock::system()).await?;
-    target.import(data, revision).await
+    target.import(data, revision, active_policy).await
 }
 
 /// The replicas of the SQLite database `from` heard from at or after `seen_since`: servers

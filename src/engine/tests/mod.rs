@@ -59,6 +59,7 @@ fn query(p: Principal, action: &str, owner: &str, extra: Value) -> Query {
 }
 
 mod decide;
+mod files;
 mod index_equivalence;
 mod load;
 mod plan_property;

@@ -9,12 +9,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * AuthZEN PDP metadata
-         * @description AuthZEN PDP metadata.
-         *
-         *     Public: no credentials.
-         */
+        /** AuthZEN PDP metadata */
         get: operations["configuration"];
         put?: never;
         post?: never;
@@ -31,12 +26,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Public signing keys (JWKS)
-         * @description Public signing keys (JWKS).
-         *
-         *     Public: no credentials.
-         */
+        /** Public signing keys (JWKS) */
         get: operations["jwks"];
         put?: never;
         post?: never;
@@ -53,12 +43,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * OAuth 2.0 authorization server metadata (RFC 8414)
-         * @description OAuth 2.0 authorization server metadata (RFC 8414).
-         *
-         *     Public: no credentials.
-         */
+        /** OAuth 2.0 authorization server metadata (RFC 8414) */
         get: operations["authorization_server_metadata"];
         put?: never;
         post?: never;
@@ -75,12 +60,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Discovery document
-         * @description Discovery document.
-         *
-         *     Public: no credentials.
-         */
+        /** Discovery document */
         get: operations["openid_configuration"];
         put?: never;
         post?: never;
@@ -99,12 +79,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * AuthZEN access evaluation
-         * @description AuthZEN access evaluation.
-         *
-         *     A service client's key as a bearer token.
-         */
+        /** AuthZEN access evaluation */
         post: operations["evaluation"];
         delete?: never;
         options?: never;
@@ -121,12 +96,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * AuthZEN batch evaluations
-         * @description AuthZEN batch evaluations.
-         *
-         *     A service client's key as a bearer token.
-         */
+        /** AuthZEN batch evaluations */
         post: operations["evaluations"];
         delete?: never;
         options?: never;
@@ -143,12 +113,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * AuthZEN action search
-         * @description AuthZEN action search.
-         *
-         *     A service client's key as a bearer token.
-         */
+        /** AuthZEN action search */
         post: operations["search_action"];
         delete?: never;
         options?: never;
@@ -165,12 +130,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * AuthZEN resource search, with the query plan
-         * @description AuthZEN resource search, with the query plan.
-         *
-         *     A service client's key as a bearer token.
-         */
+        /** AuthZEN resource search, with the query plan */
         post: operations["search_resource"];
         delete?: never;
         options?: never;
@@ -187,12 +147,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * AuthZEN subject search
-         * @description AuthZEN subject search.
-         *
-         *     A service client's key as a bearer token.
-         */
+        /** AuthZEN subject search */
         post: operations["search_subject"];
         delete?: never;
         options?: never;
@@ -207,12 +162,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Query the audit log
-         * @description Query the audit log.
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"audit.read"`.
-         */
+        /** Query the audit log */
         get: operations["list_audit"];
         put?: never;
         post?: never;
@@ -229,20 +179,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List service clients
-         * @description List service clients.
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"clients.read"`.
-         */
+        /** List service clients */
         get: operations["list_clients"];
         put?: never;
-        /**
-         * Create a service client (key shown once)
-         * @description Create a service client (key shown once).
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"clients.write"`.
-         */
+        /** Create a service client (key shown once) */
         post: operations["create_client"];
         delete?: never;
         options?: never;
@@ -260,12 +200,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /**
-         * Revoke a service client
-         * @description Revoke a service client.
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"clients.write"`.
-         */
+        /** Revoke a service client */
         delete: operations["revoke_client"];
         options?: never;
         head?: never;
@@ -279,12 +214,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Query the decision log; long-poll with after_id and wait
-         * @description Query the decision log; long-poll with after_id and wait.
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"decisions.read"`.
-         */
+        /** Query the decision log; long-poll with after_id and wait */
         get: operations["list_decisions"];
         put?: never;
         post?: never;
@@ -301,12 +231,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Decision counts and top denied actions
-         * @description Decision counts and top denied actions.
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"decisions.read"`.
-         */
+        /** Decision counts and top denied actions */
         get: operations["decision_stats"];
         put?: never;
         post?: never;
@@ -323,12 +248,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List signing keys (no private halves)
-         * @description List signing keys (no private halves).
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"keys.read"`.
-         */
+        /** List signing keys (no private halves) */
         get: operations["list_keys"];
         put?: never;
         post?: never;
@@ -347,12 +267,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Rotate the signing key
-         * @description Rotate the signing key.
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"keys.rotate"`.
-         */
+        /** Rotate the signing key */
         post: operations["rotate_key"];
         delete?: never;
         options?: never;
@@ -367,12 +282,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List policies and the last reload error
-         * @description List policies and the last reload error.
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"policies.read"`.
-         */
+        /** List policies and the last reload error */
         get: operations["list_policies"];
         put?: never;
         post?: never;
@@ -391,12 +301,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Reload the policy directory now
-         * @description Reload the policy directory now.
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"policies.reload"`.
-         */
+        /** Reload the policy directory now */
         post: operations["reload_policies"];
         delete?: never;
         options?: never;
@@ -413,12 +318,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Decide for a user without acting
-         * @description Decide for a user without acting.
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"policies.whatif"`.
-         */
+        /** Decide for a user without acting */
         post: operations["what_if"];
         delete?: never;
         options?: never;
@@ -433,12 +333,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * The running replicas on this database, flagging one whose policies differ
-         * @description The running replicas on this database, flagging one whose policies differ.
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"replicas.read"`.
-         */
+        /** The running replicas on this database, flagging one whose policies differ */
         get: operations["list_replicas"];
         put?: never;
         post?: never;
@@ -455,20 +350,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List roles
-         * @description List roles.
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"roles.read"`.
-         */
+        /** List roles */
         get: operations["list_roles"];
         put?: never;
-        /**
-         * Create a role with parents
-         * @description Create a role with parents.
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"roles.write"`.
-         */
+        /** Create a role with parents */
         post: operations["create_role"];
         delete?: never;
         options?: never;
@@ -484,20 +369,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /**
-         * Change a role's parents
-         * @description Change a role's parents.
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"roles.write"`.
-         */
+        /** Change a role's parents */
         put: operations["update_role"];
         post?: never;
-        /**
-         * Delete a role (?force=true while assigned)
-         * @description Delete a role (?force=true while assigned).
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"roles.write"`.
-         */
+        /** Delete a role (?force=true while assigned) */
         delete: operations["delete_role"];
         options?: never;
         head?: never;
@@ -511,12 +386,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List sessions (user, active); an unknown user is 404, not an empty list
-         * @description List sessions (user, active); an unknown user is 404, not an empty list.
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"sessions.read"`.
-         */
+        /** List sessions (user, active); an unknown user is 404, not an empty list */
         get: operations["list_sessions"];
         put?: never;
         post?: never;
@@ -536,12 +406,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /**
-         * Revoke a session
-         * @description Revoke a session.
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"sessions.revoke"`.
-         */
+        /** Revoke a session */
         delete: operations["revoke_session"];
         options?: never;
         head?: never;
@@ -557,12 +422,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Revoke an access token by jti
-         * @description Revoke an access token by jti.
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"tokens.revoke"`.
-         */
+        /** Revoke an access token by jti */
         post: operations["revoke_token"];
         delete?: never;
         options?: never;
@@ -577,20 +437,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List users (filter, limit, offset)
-         * @description List users (filter, limit, offset).
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"users.read"`.
-         */
+        /** List users (filter, limit, offset) */
         get: operations["list_users"];
         put?: never;
-        /**
-         * Create a user
-         * @description Create a user.
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"users.create"`.
-         */
+        /** Create a user */
         post: operations["create_user"];
         delete?: never;
         options?: never;
@@ -605,30 +455,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Show a user
-         * @description Show a user.
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"users.read"`.
-         */
+        /** Show a user */
         get: operations["show_user"];
         put?: never;
         post?: never;
-        /**
-         * Delete a user
-         * @description Delete a user.
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"users.delete"`.
-         */
+        /** Delete a user */
         delete: operations["delete_user"];
         options?: never;
         head?: never;
-        /**
-         * Update a user's name, email or disabled flag
-         * @description Update a user's name, email or disabled flag.
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"users.update"`.
-         */
+        /** Update a user's name, email or disabled flag */
         patch: operations["update_user"];
         trace?: never;
     };
@@ -639,27 +474,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List a user's links to identity providers (token exchange)
-         * @description List a user's links to identity providers (token exchange).
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"users.read"`.
-         */
+        /** List a user's links to identity providers (token exchange) */
         get: operations["list_identities"];
         put?: never;
-        /**
-         * Link an identity provider's subject to a user
-         * @description Link an identity provider's subject to a user.
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"users.update"`.
-         */
+        /** Link an identity provider's subject to a user */
         post: operations["link_identity"];
-        /**
-         * Remove a user's link to an identity provider (?issuer=&subject=)
-         * @description Remove a user's link to an identity provider (?issuer=&subject=).
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"users.update"`.
-         */
+        /** Remove a user's link to an identity provider (?issuer=&subject=) */
         delete: operations["unlink_identity"];
         options?: never;
         head?: never;
@@ -675,12 +495,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Reset a user's password (their sessions and tokens end)
-         * @description Reset a user's password (their sessions and tokens end).
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"users.password"`.
-         */
+        /** Reset a user's password (their sessions and tokens end) */
         post: operations["set_user_password"];
         delete?: never;
         options?: never;
@@ -697,12 +512,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Revoke every token and session of a user
-         * @description Revoke every token and session of a user.
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"users.revoke"`.
-         */
+        /** Revoke every token and session of a user */
         post: operations["revoke_user"];
         delete?: never;
         options?: never;
@@ -718,12 +528,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /**
-         * Set a user's roles
-         * @description Set a user's roles.
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"users.roles"`.
-         */
+        /** Set a user's roles */
         put: operations["set_user_roles"];
         post?: never;
         delete?: never;
@@ -741,12 +546,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Lift a user's sign-in throttle
-         * @description Lift a user's sign-in throttle.
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"users.unlock"`.
-         */
+        /** Lift a user's sign-in throttle */
         post: operations["unlock_user"];
         delete?: never;
         options?: never;
@@ -763,12 +563,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * The query plan of a resource type for a user, without acting
-         * @description The query plan of a resource type for a user, without acting.
-         *
-         *     A user's bearer access token; the policies must allow the user `Warden::Action::"policies.whatif"`.
-         */
+        /** The query plan of a resource type for a user, without acting */
         post: operations["what_if_plan"];
         delete?: never;
         options?: never;
@@ -783,12 +578,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Liveness
-         * @description Liveness.
-         *
-         *     Public: no credentials.
-         */
+        /** Liveness */
         get: operations["healthz"];
         put?: never;
         post?: never;
@@ -805,12 +595,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Prometheus metrics (behind the operations key when metrics_require_key is on)
-         * @description Prometheus metrics (behind the operations key when metrics_require_key is on).
-         *
-         *     Public; the operations key or an admin's access token shows the detail.
-         */
+        /** Prometheus metrics (behind the operations key when metrics_require_key is on) */
         get: operations["metrics"];
         put?: never;
         post?: never;
@@ -827,12 +612,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * This document (OpenAPI 3.1)
-         * @description This document (OpenAPI 3.1).
-         *
-         *     Public: no credentials.
-         */
+        /** This document (OpenAPI 3.1) */
         get: operations["openapi"];
         put?: never;
         post?: never;
@@ -849,12 +629,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Readiness; the detail (store, policies, last reload error) needs the operations key or an admin token
-         * @description Readiness; the detail (store, policies, last reload error) needs the operations key or an admin token.
-         *
-         *     Public; the operations key or an admin's access token shows the detail.
-         */
+        /** Readiness; the detail (store, policies, last reload error) needs the operations key or an admin token */
         get: operations["readyz"];
         put?: never;
         post?: never;
@@ -873,12 +648,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Token exchange (RFC 8693): a trusted identity provider's ID token for a warden session
-         * @description Token exchange (RFC 8693): a trusted identity provider's ID token for a warden session.
-         *
-         *     Public: no credentials.
-         */
+        /** Token exchange (RFC 8693): a trusted identity provider's ID token for a warden session */
         post: operations["exchange"];
         delete?: never;
         options?: never;
@@ -895,12 +665,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Introspect an access token (RFC 7662)
-         * @description Introspect an access token (RFC 7662).
-         *
-         *     A service client's key as a bearer token.
-         */
+        /** Introspect an access token (RFC 7662) */
         post: operations["introspect"];
         delete?: never;
         options?: never;
@@ -917,12 +682,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Sign in with email and password
-         * @description Sign in with email and password.
-         *
-         *     Public: no credentials.
-         */
+        /** Sign in with email and password */
         post: operations["login"];
         delete?: never;
         options?: never;
@@ -939,12 +699,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * End the session of a refresh token (body or cookie)
-         * @description End the session of a refresh token (body or cookie).
-         *
-         *     Public: no credentials.
-         */
+        /** End the session of a refresh token (body or cookie) */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -959,12 +714,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * The signed-in user (OpenID userinfo)
-         * @description The signed-in user (OpenID userinfo).
-         *
-         *     A user's bearer access token.
-         */
+        /** The signed-in user (OpenID userinfo) */
         get: operations["me"];
         put?: never;
         post?: never;
@@ -983,12 +733,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Change your own password (current and new); your other sessions end
-         * @description Change your own password (current and new); your other sessions end.
-         *
-         *     A user's bearer access token.
-         */
+        /** Change your own password (current and new); your other sessions end */
         post: operations["change_password"];
         delete?: never;
         options?: never;
@@ -1005,12 +750,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Rotate a refresh token (body or cookie)
-         * @description Rotate a refresh token (body or cookie).
-         *
-         *     Public: no credentials.
-         */
+        /** Rotate a refresh token (body or cookie) */
         post: operations["refresh"];
         delete?: never;
         options?: never;
@@ -1027,12 +767,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Revoke a token (RFC 7009): 200 whether or not it was valid
-         * @description Revoke a token (RFC 7009): 200 whether or not it was valid.
-         *
-         *     Public: no credentials.
-         */
+        /** Revoke a token (RFC 7009): 200 whether or not it was valid */
         post: operations["revoke"];
         delete?: never;
         options?: never;
@@ -1049,12 +784,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * OAuth 2.0 token endpoint (RFC 6749): form-encoded password, refresh_token and token exchange (RFC 8693) grants
-         * @description OAuth 2.0 token endpoint (RFC 6749): form-encoded password, refresh_token and token exchange (RFC 8693) grants.
-         *
-         *     Public: no credentials.
-         */
+        /** OAuth 2.0 token endpoint (RFC 6749): form-encoded password, refresh_token and token exchange (RFC 8693) grants */
         post: operations["token"];
         delete?: never;
         options?: never;
@@ -1071,12 +801,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * May the token's user do this action on this resource?
-         * @description May the token's user do this action on this resource?.
-         *
-         *     A user's bearer access token.
-         */
+        /** May the token's user do this action on this resource? */
         post: operations["authorize"];
         delete?: never;
         options?: never;
@@ -1093,12 +818,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Several decisions for one token, in order
-         * @description Several decisions for one token, in order.
-         *
-         *     A user's bearer access token.
-         */
+        /** Several decisions for one token, in order */
         post: operations["authorize_batch"];
         delete?: never;
         options?: never;
@@ -1115,12 +835,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Which resources of a type may the token's user do this action on? (a query plan)
-         * @description Which resources of a type may the token's user do this action on? (a query plan).
-         *
-         *     A user's bearer access token.
-         */
+        /** Which resources of a type may the token's user do this action on? (a query plan) */
         post: operations["authorize_plan"];
         delete?: never;
         options?: never;
@@ -1137,12 +852,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * The token's user's query plan as a SQL WHERE fragment with bound parameters, over a column mapping (400 with a stable code when it cannot be exact)
-         * @description The token's user's query plan as a SQL WHERE fragment with bound parameters, over a column mapping (400 with a stable code when it cannot be exact).
-         *
-         *     A user's bearer access token.
-         */
+        /** The token's user's query plan as a SQL WHERE fragment with bound parameters, over a column mapping (400 with a stable code when it cannot be exact) */
         post: operations["authorize_plan_sql"];
         delete?: never;
         options?: never;
@@ -1398,7 +1108,7 @@ export interface components {
          *     ever added; a client reads an unknown one as a generic failure of the status.
          * @enum {string}
          */
-        ErrorCode: "invalid_request" | "invalid_credentials" | "too_many_attempts" | "busy" | "internal_error" | "internal" | "unavailable" | "not_found" | "conflict" | "forbidden" | "escalation_refused" | "policy_error" | "invalid_grant" | "invalid_client" | "unsupported_grant_type" | "unauthorized" | "method_not_allowed" | "too_many_requests" | "payload_too_large" | "unsupported_media_type" | "uri_too_long" | "header_fields_too_large" | "request_timeout" | "timeout" | "token_too_large" | "malformed_token" | "wrong_token_type" | "unsupported_crit" | "wrong_algorithm" | "unknown_kid" | "bad_signature" | "token_expired" | "token_not_yet_valid" | "token_issued_in_future" | "wrong_issuer" | "wrong_audience" | "bad_claims" | "token_revoked" | "session_ended" | "user_disabled" | "unknown_user" | "token_revoked_for_user" | "missing_token" | "token_check_unavailable" | "unsupported_plan" | "unmapped_attribute" | "unknown_attribute" | "unsafe_identifier" | "unknown_dialect" | "invalid_mapping";
+        ErrorCode: "invalid_request" | "invalid_credentials" | "too_many_attempts" | "busy" | "internal_error" | "internal" | "unavailable" | "not_found" | "conflict" | "forbidden" | "escalation_refused" | "policy_error" | "policy_invalid" | "policy_tests_failed" | "no_administrator" | "too_many_changes" | "wrong_policy_source" | "invalid_grant" | "invalid_client" | "unsupported_grant_type" | "unauthorized" | "method_not_allowed" | "too_many_requests" | "payload_too_large" | "unsupported_media_type" | "uri_too_long" | "header_fields_too_large" | "request_timeout" | "timeout" | "token_too_large" | "malformed_token" | "wrong_token_type" | "unsupported_crit" | "wrong_algorithm" | "unknown_kid" | "bad_signature" | "token_expired" | "token_not_yet_valid" | "token_issued_in_future" | "wrong_issuer" | "wrong_audience" | "bad_claims" | "token_revoked" | "session_ended" | "user_disabled" | "unknown_user" | "token_revoked_for_user" | "missing_token" | "token_check_unavailable" | "unsupported_plan" | "unmapped_attribute" | "unknown_attribute" | "unsafe_identifier" | "unknown_dialect" | "invalid_mapping";
         /** @description `POST /access/v1/evaluation` (AuthZEN 1.0 section 6.1). */
         Evaluation: {
             action: components["schemas"]["Action"];
@@ -1411,32 +1121,32 @@ export interface components {
             context?: null | components["schemas"]["Explanation"];
             decision: boolean;
         };
-        /** @description One item of an evaluations request: each key given replaces that whole default. */
-        EvaluationItem: {
-            action?: null | components["schemas"]["Action"];
-            context?: Record<string, unknown> | null;
-            resource?: null | components["schemas"]["Resource"];
-            subject?: null | components["schemas"]["Subject"];
-        };
         /**
          * @description `POST /access/v1/evaluations`: defaults at the top level, items in `evaluations`. A bad
          *     item is a deny (with the reason in the explanation), not a refused request. Without
          *     items, the top level is one evaluation.
          */
-        Evaluations: components["schemas"]["EvaluationsBatch"] | components["schemas"]["EvaluationsSingle"];
-        /** @description The answer of `POST /access/v1/evaluations` with items. */
-        EvaluationsAnswer: {
-            evaluations: components["schemas"]["EvaluationAnswer"][];
-        };
-        /** @description A batch: defaults at the top level, the items in `evaluations`. */
-        EvaluationsBatch: {
+        Evaluations: {
             action?: null | components["schemas"]["Action"];
             context?: Record<string, unknown> | null;
-            /** @description The evaluations, each completed by the top-level defaults. An item that does not read (an unknown field, a wrong type) is a deny with the reason in its explanation, not a refused request. */
-            evaluations: components["schemas"]["EvaluationItem"][];
+            /**
+             * @description Each item is an [`EvaluationItem`], read on its own: a bad one (an unknown field, a
+             *     wrong type) is a deny with the reason in its explanation, not a refused request.
+             */
+            evaluations?: unknown[] | null;
             options?: null | components["schemas"]["EvaluationsOptions"];
             resource?: null | components["schemas"]["Resource"];
             subject?: null | components["schemas"]["Subject"];
+        } | {
+            evaluations: unknown[];
+        } | {
+            action: components["schemas"]["Action"];
+            resource: components["schemas"]["Resource"];
+            subject: components["schemas"]["Subject"];
+        };
+        /** @description The answer of `POST /access/v1/evaluations` with items. */
+        EvaluationsAnswer: {
+            evaluations: components["schemas"]["EvaluationAnswer"][];
         };
         /** @description The `options` of an evaluations request. */
         EvaluationsOptions: {
@@ -1449,152 +1159,82 @@ export interface components {
          * @enum {string}
          */
         EvaluationsSemantic: "execute_all" | "deny_on_first_deny" | "permit_on_first_permit";
-        /** @description One evaluation at the top level (no items). */
-        EvaluationsSingle: {
-            action: components["schemas"]["Action"];
-            context?: Record<string, unknown> | null;
-            evaluations?: null | components["schemas"]["EvaluationItem"][];
-            options?: null | components["schemas"]["EvaluationsOptions"];
-            resource: components["schemas"]["Resource"];
-            subject: components["schemas"]["Subject"];
-        };
         /** @description Why a decision came out as it did (with `X-Warden-Explain: true` or `options.explain`). */
         Explanation: {
             errors: string[];
             reasons: string[];
         };
-        /** @description The condition tree of a query plan (docs/query-plans.md): `op` names the variant. A client that meets an `op` it does not know must fail closed. */
-        Expr: components["schemas"]["ExprTrue"] | components["schemas"]["ExprFalse"] | components["schemas"]["ExprAnd"] | components["schemas"]["ExprOr"] | components["schemas"]["ExprNot"] | components["schemas"]["ExprEq"] | components["schemas"]["ExprNe"] | components["schemas"]["ExprLt"] | components["schemas"]["ExprLe"] | components["schemas"]["ExprGt"] | components["schemas"]["ExprGe"] | components["schemas"]["ExprIn"] | components["schemas"]["ExprContains"] | components["schemas"]["ExprHas"] | components["schemas"]["ExprLike"];
-        ExprAnd: {
+        /**
+         * @description The condition tree. Unknown ops do not parse: a client (or this crate) that meets an op
+         *     it does not know must fail closed, never skip it.
+         */
+        Expr: {
+            /** @enum {string} */
+            op: "true";
+        } | {
+            /** @enum {string} */
+            op: "false";
+        } | {
             args: components["schemas"]["Expr"][];
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
+            /** @enum {string} */
             op: "and";
-        };
-        /** @description The set `left` contains the value `right`. */
-        ExprContains: {
+        } | {
+            args: components["schemas"]["Expr"][];
+            /** @enum {string} */
+            op: "or";
+        } | {
+            arg: components["schemas"]["Expr"];
+            /** @enum {string} */
+            op: "not";
+        } | {
             left: components["schemas"]["Operand"];
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            op: "contains";
-            right: components["schemas"]["Operand"];
-        };
-        ExprEq: {
-            left: components["schemas"]["Operand"];
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
+            /** @enum {string} */
             op: "==";
             right: components["schemas"]["Operand"];
-        };
-        ExprFalse: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            op: "false";
-        };
-        ExprGe: {
+        } | {
             left: components["schemas"]["Operand"];
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            op: ">=";
-            right: components["schemas"]["Operand"];
-        };
-        ExprGt: {
-            left: components["schemas"]["Operand"];
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            op: ">";
-            right: components["schemas"]["Operand"];
-        };
-        /** @description The (optional) attribute is present. */
-        ExprHas: {
-            attr: string;
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            op: "has";
-        };
-        /** @description `left` is one of the values of the set `right`. */
-        ExprIn: {
-            left: components["schemas"]["Operand"];
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            op: "in";
-            right: components["schemas"]["Operand"];
-        };
-        ExprLe: {
-            left: components["schemas"]["Operand"];
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            op: "<=";
-            right: components["schemas"]["Operand"];
-        };
-        /** @description Cedar `like`: `*` any run of characters, `\*` a literal star, `\\` a literal backslash. */
-        ExprLike: {
-            left: components["schemas"]["Operand"];
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            op: "like";
-            pattern: string;
-        };
-        ExprLt: {
-            left: components["schemas"]["Operand"];
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            op: "<";
-            right: components["schemas"]["Operand"];
-        };
-        ExprNe: {
-            left: components["schemas"]["Operand"];
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
+            /** @enum {string} */
             op: "!=";
             right: components["schemas"]["Operand"];
-        };
-        ExprNot: {
-            arg: components["schemas"]["Expr"];
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            op: "not";
-        };
-        ExprOr: {
-            args: components["schemas"]["Expr"][];
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            op: "or";
-        };
-        ExprTrue: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            op: "true";
+        } | {
+            left: components["schemas"]["Operand"];
+            /** @enum {string} */
+            op: "<";
+            right: components["schemas"]["Operand"];
+        } | {
+            left: components["schemas"]["Operand"];
+            /** @enum {string} */
+            op: "<=";
+            right: components["schemas"]["Operand"];
+        } | {
+            left: components["schemas"]["Operand"];
+            /** @enum {string} */
+            op: ">";
+            right: components["schemas"]["Operand"];
+        } | {
+            left: components["schemas"]["Operand"];
+            /** @enum {string} */
+            op: ">=";
+            right: components["schemas"]["Operand"];
+        } | {
+            left: components["schemas"]["Operand"];
+            /** @enum {string} */
+            op: "in";
+            right: components["schemas"]["Operand"];
+        } | {
+            left: components["schemas"]["Operand"];
+            /** @enum {string} */
+            op: "contains";
+            right: components["schemas"]["Operand"];
+        } | {
+            attr: string;
+            /** @enum {string} */
+            op: "has";
+        } | {
+            left: components["schemas"]["Operand"];
+            /** @enum {string} */
+            op: "like";
+            pattern: string;
         };
         /**
          * @description An OAuth 2.0 grant type warden serves.
@@ -1730,28 +1370,16 @@ export interface components {
             userinfo_endpoint: string;
         };
         /** @description One side of a comparison. */
-        Operand: components["schemas"]["OperandAttr"] | components["schemas"]["OperandValue"] | components["schemas"]["OperandEntity"];
-        /**
-         * @description An attribute path: `resource`, then dotted names (`resource.owner`). `resource` alone
-         *     is the resource itself (compared with an entity reference).
-         */
-        OperandAttr: {
+        Operand: {
             attr: string;
-        };
-        /** @description An entity reference. */
-        OperandEntity: {
-            entity: components["schemas"]["EntityRef"];
-        };
-        /**
-         * @description A literal: string, whole number, boolean, or a list of those; or, on the right of
-         *     `in`, a list of entity references `{"type", "id"}` of one type.
-         */
-        OperandValue: {
+        } | {
             /**
              * @description Any JSON value (a string, whole number, boolean, or a list of those; or a list
              *     of entity references `{"type", "id"}`).
              */
             value: unknown;
+        } | {
+            entity: components["schemas"]["EntityRef"];
         };
         /** @description Where a search continues: an empty token at the end. */
         PageAnswer: {
@@ -1866,6 +1494,11 @@ export interface components {
             last_error?: string | null;
             policies: components["schemas"]["Policy"][];
         };
+        /**
+         * @description Where a server takes its policies from (`policy_source`).
+         * @enum {string}
+         */
+        PolicySource: "dir" | "store";
         /** @description `GET /readyz`: the status for anyone; the detail for the operations key or an admin. */
         Readiness: {
             /** @description The error of the last refused reload (detail). */
@@ -1875,7 +1508,18 @@ export interface components {
              * @description Policies loaded (detail).
              */
             policies?: number | null;
-            /** @description `ready`, or `not_ready` or `draining` (stopping after SIGTERM) with status 503. */
+            /**
+             * @description Why the active version is not served here (store mode: the previous one still
+             *     serves, and the server stays ready; detail).
+             */
+            policy_error?: string | null;
+            policy_source?: null | components["schemas"]["PolicySource"];
+            /**
+             * Format: int64
+             * @description The published version served (store mode; detail).
+             */
+            policy_version?: number | null;
+            /** @description `ready` or `not_ready` (then the status is 503). */
             status: string;
             /** @description `ok` or `unavailable` (detail). */
             store?: string | null;
@@ -1887,7 +1531,7 @@ export interface components {
          *     `error` code (`conflict`, `invalid_request`). Codes are only ever added.
          * @enum {string}
          */
-        Reason: "email_taken" | "user_id_taken" | "user_exists" | "look_alike" | "role_exists" | "role_in_use" | "last_administrator" | "identity_linked" | "self_delete" | "user_disabled" | "shared_secret_keys" | "target_not_empty" | "copy_incomplete" | "unknown_role" | "role_cycle" | "invalid_name";
+        Reason: "email_taken" | "user_id_taken" | "user_exists" | "look_alike" | "role_exists" | "role_in_use" | "last_administrator" | "identity_linked" | "self_delete" | "user_disabled" | "shared_secret_keys" | "target_not_empty" | "copy_incomplete" | "unknown_role" | "role_cycle" | "invalid_name" | "publish_race";
         /** @description `POST /v1/auth/refresh` (JSON or form): the refresh token, else the cookie's. */
         Refresh: {
             grant_type?: null | components["schemas"]["RefreshGrant"];
@@ -6098,7 +5742,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not ready (the store does not answer or no policy is loaded), draining (stopping after SIGTERM: requests are still served), or the check timed out */
+            /** @description Not ready (the store does not answer or no policy is loaded), or the check timed out */
             503: {
                 headers: {
                     [name: string]: unknown;
