@@ -33,7 +33,7 @@ use crate::model::{Email, InvalidValue, RoleName, SearchText, UserId, UserName};
 use crate::store::{AdminRule, Audit, Change, NewUser, Store};
 use crate::tokens::{TokenError, Tokens};
 use delegation::Check;
-pub use error::{AppError, OpenError, TokenPrincipalError};
+pub use error::{AppError, OpenError, PolicyRefusal, TokenPrincipalError};
 use input::*;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;

@@ -406,7 +406,11 @@ fn spawn_background(state: &AppState) -> (String, tokio::task::JoinHandle<()>) {
         .decision_log
         .spawn_writer(state.app.clone(), state.config.decision_log_retention);
     if state.config.watch_policies {
-        watch::spawn(&state.engine, std::time::Duration::from_millis(500));
+        watch::spawn(
+            &state.engine,
+            std::time::Duration::from_millis(500),
+            state.app.policy_guard(),
+        );
     }
     let replica = spawn_heartbeat(state);
     let app = state.app.clone();
