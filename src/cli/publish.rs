@@ -155,14 +155,21 @@ pub(super) fn run(cmd: &PolicyCmd, config: &Config, out: &Out) -> Result<ExitSta
     Ok(ExitStatus::Success)
 }
 
-/// The files of the policy set in `dir`, when it passes `check` and its tests pass; `None`
-/// when it does not, after printing why as `check` and `test` do.
+/// The files of the policy set in `dir` (as [`crate::engine::read_dir_files`] reads a
+/// directory), when it passes `check` and its tests pass; `None` when it does not, after
+/// printing why as `check` and `test` do.
 fn checked_set(dir: &Path, out: &Out) -> Result<Option<PolicyFiles>> {
-    let files = read_set(dir)?;
     if let Err(e) = crate::engine::load_dir(dir) {
         print_diagnostics(&e.diagnostics, dir, out);
         return Ok(None);
     }
+    let files = match crate::engine::read_dir_files(dir) {
+        Ok(files) => files,
+        Err(e) => {
+            print_diagnostics(&e.diagnostics, dir, out);
+            return Ok(None);
+        }
+    };
     if files.keys().any(|name| name.starts_with("tests/")) {
         let report = match crate::policytest::run(dir, &crate::policytest::Options::default()) {
             Ok(report) => report,
@@ -171,90 +178,21 @@ fn checked_set(dir: &Path, out: &Out) -> Result<Option<PolicyFiles>> {
                 return Ok(None);
             }
         };
-        if print_test_report_if_failed(&report, dir, out) {
+        if report.failed() > 0 || !report.problems.is_empty() {
+            print_test_report(&report, false, dir, out);
             return Ok(None);
         }
     }
     Ok(Some(files))
 }
 
-/// Print a test report only when it failed (a passing one is summed up in the outcome).
-fn print_test_report_if_failed(
-    report: &crate::policytest::Report,
-    dir: &Path,
-    out: &Out,
-) -> bool {
-    let failed = report.failed() > 0 || !report.problems.is_empty();
-    if failed {
-        print_test_report(report, false, dir, out);
-    }
-    failed
-}
-
-/// The files of a policy directory as a published set holds them: `*.cedar`,
-/// `schema.cedarschema` and `links.json` at the top, `tests/*.toml` and `tests/*.json`;
-/// anything else is not part of a set and is left out.
-fn read_set(dir: &Path) -> Result<PolicyFiles> {
-    let mut files = PolicyFiles::new();
-    let top = |name: &str| {
-        name.ends_with(".cedar") || name == "schema.cedarschema" || name == "links.json"
-    };
-    let test = |name: &str| name.ends_with(".toml") || name.ends_with(".json");
-    read_into(dir, "", &top, &mut files)
-        .with_context(|| format!("cannot read the policy directory {}", dir.display()))?;
-    let tests = dir.join("tests");
-    if tests.is_dir() {
-        read_into(&tests, "tests/", &test, &mut files)
-            .with_context(|| format!("cannot read {}", tests.display()))?;
-    }
-    Ok(files)
-}
-
-fn read_into(
-    dir: &Path,
-    prefix: &str,
-    wanted: &dyn Fn(&str) -> bool,
-    files: &mut PolicyFiles,
-) -> Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        let Some(name) = entry.file_name().to_str().map(str::to_string) else {
-            continue;
-        };
-        if path.is_file() && wanted(&name) {
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            files.insert(format!("{prefix}{name}"), text);
-        }
-    }
-    Ok(())
-}
-
-/// Whether a stored file name is one a policy directory can hold: `NAME` or `tests/NAME`,
-/// NAME of letters, digits, `.`, `_` and `-`, not starting with a dot.
-///
-/// Security: an export writes files named by the store. The core accepts only such names
-/// when publishing, but the export does not trust that: a name with `..`, a leading `/` or
-/// a backslash would write outside the target directory (a path traversal), so any other
-/// name refuses the export before anything is written.
-fn safe_name(name: &str) -> bool {
-    let file = name.strip_prefix("tests/").unwrap_or(name);
-    !file.is_empty()
-        && !file.starts_with('.')
-        && file
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-}
-
 /// Write `files` into `to`: created when missing, refused when it holds anything unless
 /// `force` (then files of the same name are written over and others left as they are).
+///
+/// Security: the names come from the store. [`crate::engine::write_dir_files`] checks every
+/// one ([`crate::engine::SetFile::of`]: no `..`, no absolute path, no sub-directory but
+/// `tests/`) before it writes anything, so a stored name cannot point outside `to`.
 fn export_files(files: &PolicyFiles, to: &Path, force: bool) -> Result<()> {
-    if let Some(bad) = files.keys().find(|n| !safe_name(n)) {
-        return Err(invalid_request(format!(
-            "cannot export: the version holds a file named {bad:?}, which is not a policy directory's"
-        )));
-    }
     if to.exists() {
         if !to.is_dir() {
             return Err(invalid_request(format!(
@@ -273,15 +211,13 @@ fn export_files(files: &PolicyFiles, to: &Path, force: bool) -> Result<()> {
             )));
         }
     }
-    for (name, text) in files {
-        let path = to.join(name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
-        }
-        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    Ok(())
+    crate::engine::write_dir_files(to, files).map_err(|e| {
+        let why: Vec<String> = e.diagnostics.iter().map(|d| d.render()).collect();
+        coded(
+            "failure",
+            format!("cannot export to {}: {}", to.display(), why.join(" ").trim()),
+        )
+    })
 }
 
 /// A publish's or rollback's outcome: what passed, the impact, and what was done.
@@ -388,25 +324,6 @@ fn one_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn an_export_writes_only_names_of_a_policy_directory() {
-        for good in ["app.cedar", "schema.cedarschema", "links.json", "tests/a-b_c.toml"] {
-            assert!(safe_name(good), "{good}");
-        }
-        for bad in [
-            "../x.cedar",
-            "/etc/passwd",
-            "tests/../../x",
-            "a/b.cedar",
-            ".hidden.cedar",
-            "tests/",
-            "a\\b.cedar",
-            "",
-        ] {
-            assert!(!safe_name(bad), "{bad}");
-        }
-    }
 
     #[test]
     fn a_diff_is_coloured_only_when_asked() {

@@ -29,9 +29,18 @@ use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
-/// The largest publish or rollback body, in bytes: room for a set of 10,000 policies with
-/// their tests (about 2 MB) several times over, and still bounded.
-pub const PUBLISH_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// The largest publish body, in bytes: the most a policy set may hold
+/// ([`crate::engine::MAX_SET_BYTES`], 32 MiB, about three times a set of 10,000 policies)
+/// with a quarter more for JSON's escaping, so that any set the core accepts can be sent.
+/// A body within this limit but a set over the core's cap is still 413, from the core.
+///
+/// Security: the body is read before the route's guard runs (every body is read in full
+/// first, see `conn::deadlines`), so an unauthenticated caller can make the server hold
+/// this much per connection on this one route; the connection caps (`max_connections`,
+/// `max_connections_per_address`) and the body deadline bound that. Every other route
+/// keeps `max_body_bytes` (64 KiB by default).
+pub const PUBLISH_MAX_BODY_BYTES: usize =
+    crate::engine::MAX_SET_BYTES + crate::engine::MAX_SET_BYTES / 4;
 
 /// `GET /admin/v1/policies/diff`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
