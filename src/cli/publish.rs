@@ -13,6 +13,7 @@ use super::output::Out;
 use super::policy::{print_diagnostics, print_test_report};
 use super::setup::{block, cli_app, CLI};
 use super::PolicyCmd;
+use crate::app::PolicyRefusal;
 use crate::config::Config;
 use crate::publishing::{
     ImpactReport, PolicyDiff, PolicyFiles, PublishOutcome, PublishPolicies, RollbackPolicies,
@@ -32,14 +33,21 @@ pub(super) fn run(cmd: &PolicyCmd, config: &Config, out: &Out) -> Result<ExitSta
             max_changes,
             replay,
         } => {
-            let Some(files) = checked_set(dir, out)? else {
-                return Err(coded(
-                    "policy_error",
-                    format!(
-                        "publish refused: {} does not pass `warden policy check` and `test`; nothing was activated",
-                        dir.display()
-                    ),
-                ));
+            let files = match checked_set(dir, out)? {
+                Ok(files) => files,
+                Err(refusal) => {
+                    let what = match refusal {
+                        PolicyRefusal::TestsFailed => "its policy tests do not pass",
+                        _ => "it does not pass `warden policy check`",
+                    };
+                    return Err(coded(
+                        refusal.code(),
+                        format!(
+                            "publish refused: {what} ({}); nothing was activated",
+                            dir.display()
+                        ),
+                    ));
+                }
             };
             let request = PublishPolicies {
                 files,
@@ -156,18 +164,18 @@ pub(super) fn run(cmd: &PolicyCmd, config: &Config, out: &Out) -> Result<ExitSta
 }
 
 /// The files of the policy set in `dir` (as [`crate::engine::read_dir_files`] reads a
-/// directory), when it passes `check` and its tests pass; `None` when it does not, after
-/// printing why as `check` and `test` do.
-fn checked_set(dir: &Path, out: &Out) -> Result<Option<PolicyFiles>> {
+/// directory), when it passes `check` and its tests pass; else why not (the core's refusal
+/// codes), after printing the diagnostics as `check` and `test` do.
+fn checked_set(dir: &Path, out: &Out) -> Result<Result<PolicyFiles, PolicyRefusal>> {
     if let Err(e) = crate::engine::load_dir(dir) {
         print_diagnostics(&e.diagnostics, dir, out);
-        return Ok(None);
+        return Ok(Err(PolicyRefusal::Invalid));
     }
     let files = match crate::engine::read_dir_files(dir) {
         Ok(files) => files,
         Err(e) => {
             print_diagnostics(&e.diagnostics, dir, out);
-            return Ok(None);
+            return Ok(Err(PolicyRefusal::Invalid));
         }
     };
     if files.keys().any(|name| name.starts_with("tests/")) {
@@ -175,15 +183,15 @@ fn checked_set(dir: &Path, out: &Out) -> Result<Option<PolicyFiles>> {
             Ok(report) => report,
             Err(diagnostics) => {
                 print_diagnostics(&diagnostics, dir, out);
-                return Ok(None);
+                return Ok(Err(PolicyRefusal::TestsFailed));
             }
         };
         if report.failed() > 0 || !report.problems.is_empty() {
             print_test_report(&report, false, dir, out);
-            return Ok(None);
+            return Ok(Err(PolicyRefusal::TestsFailed));
         }
     }
-    Ok(Some(files))
+    Ok(Ok(files))
 }
 
 /// Write `files` into `to`: created when missing, refused when it holds anything unless
@@ -224,10 +232,8 @@ fn export_files(files: &PolicyFiles, to: &Path, force: bool) -> Result<()> {
 fn print_outcome(outcome: &PublishOutcome, out: &Out) -> Result<()> {
     out.emit(serde_json::to_value(outcome)?, || {
         let mut s = format!(
-            "validation: ok, {} policies (hash {})\ntests: {} passed\n",
-            outcome.policies,
-            short_hash(&outcome.hash),
-            outcome.tests_passed
+            "validation: ok, {} policies\ntests: {} passed\n",
+            outcome.policies, outcome.tests_passed
         );
         s.push_str(&impact_text(&outcome.impact));
         match (outcome.activated, outcome.version) {
