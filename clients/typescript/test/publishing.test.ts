@@ -9,7 +9,7 @@ import { WardenClient, WardenError, WardenHttpError } from "../src/index.js";
 import { ROOT, startWarden, type RunningWarden } from "./warden-server.js";
 
 const ADMIN_PASSWORD = "admin-password-123";
-const USERS_DELETE = '@id("test.users-delete")\npermit(principal in Role::"USER", action == Action::"deleteUserResource", resource);\n';
+const ALICE_DELETES = '@id("test.alice-deletes")\npermit(principal == User::"alice", action == Action::"deleteUserResource", resource);\n';
 
 let warden: RunningWarden | undefined;
 let client: WardenClient;
@@ -48,7 +48,7 @@ test("versions: a dry run, a publish, show, diff and a rollback", async () => {
   assert.equal(first.active, 1);
   assert.deepEqual(first.versions.map((v) => [v.version, v.active]), [[1, true]]);
 
-  const files = { ...shipped(), "more.cedar": USERS_DELETE };
+  const files = { ...shipped(), "more.cedar": ALICE_DELETES };
   const dry = await client.publishPolicies(admin, { files, message: "users may delete", dry_run: true });
   assert.equal(dry.activated, false);
   assert.equal(dry.version, null);
@@ -62,7 +62,7 @@ test("versions: a dry run, a publish, show, diff and a rollback", async () => {
   const shown = await client.policyVersion(admin, 2);
   assert.equal(shown.version.message, "users may delete");
   assert.equal(shown.version.active, true);
-  assert.equal(shown.files["more.cedar"], USERS_DELETE);
+  assert.equal(shown.files["more.cedar"], ALICE_DELETES);
 
   const diff = await client.policyDiff(admin, 1, 2);
   assert.deepEqual(diff.files.map((f) => [f.file, f.change]), [["more.cedar", "added"]]);
