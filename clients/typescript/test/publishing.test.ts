@@ -4,9 +4,10 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { execFileSync } from "node:child_process";
 import { WardenClient, WardenError, WardenHttpError } from "../src/index.js";
-import { ROOT, startWarden, type RunningWarden } from "./warden-server.js";
+import { BIN, ROOT, startWarden, type RunningWarden } from "./warden-server.js";
 
 const ADMIN_PASSWORD = "admin-password-123";
 const ALICE_DELETES = '@id("test.alice-deletes")\npermit(principal == User::"alice", action == Action::"deleteUserResource", resource);\n';
@@ -16,7 +17,14 @@ let client: WardenClient;
 let admin = "";
 
 before(async () => {
-  warden = await startWarden(() => {}, { WARDEN_ADMIN_PASSWORD: ADMIN_PASSWORD, WARDEN_POLICY_SOURCE: "store" });
+  const env = { WARDEN_ADMIN_PASSWORD: ADMIN_PASSWORD, WARDEN_POLICY_SOURCE: "store" };
+  // `warden init` in store mode publishes the shipped policies as version 1.
+  warden = await startWarden((policies) => {
+    execFileSync(BIN, ["--db", join(dirname(policies), "warden.db"), "--policies", policies, "init"], {
+      env: { ...process.env, ...env },
+      stdio: "ignore",
+    });
+  }, env);
   client = new WardenClient({ url: warden.url });
   admin = (await client.login("admin@localhost", ADMIN_PASSWORD)).access_token;
 });
