@@ -74,7 +74,7 @@ test("versions: a dry run, a publish, show, diff and a rollback", async () => {
 
   const diff = await client.policyDiff(admin, 1, 2);
   assert.deepEqual(diff.files.map((f) => [f.file, f.change]), [["more.cedar", "added"]]);
-  assert.match(diff.files[0]?.diff ?? "", /\+@id\("test\.users-delete"\)/);
+  assert.match(diff.files[0]?.diff ?? "", /\+@id\("test\.alice-deletes"\)/);
 
   const back = await client.rollbackPolicies(admin, { version: 1, message: "undo" });
   assert.equal(back.version, 3);
