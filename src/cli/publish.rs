@@ -271,12 +271,6 @@ fn impact_text(impact: &ImpactReport) -> String {
             ));
         }
     }
-    if impact.drifted > 0 || impact.capped > 0 {
-        s.push_str(&format!(
-            "  {} drifted (decided differently now than when logged), {} with capped properties\n",
-            impact.drifted, impact.capped
-        ));
-    }
     for caveat in &impact.caveats {
         s.push_str(&format!("  note: {caveat}\n"));
     }

@@ -54,7 +54,7 @@ fn refused(env: &Env, args: &[&str], code: &str) -> String {
 }
 
 /// Logged decisions for the impact preview: alice denied `n` times.
-fn log_alice_denied(env: &Env, n: usize) {
+pub(crate) fn log_alice_denied(env: &Env, n: usize) {
     let config = warden::config::Config {
         db: env.path().join("warden.db"),
         policies: env.path().join("policies"),
