@@ -10,7 +10,7 @@
 
 use super::exit::{coded, invalid_request, ExitStatus};
 use super::output::Out;
-use super::policy::{print_diagnostics, print_test_report};
+use super::report::{print_diagnostics, print_test_report};
 use super::setup::{block, cli_app, CLI};
 use super::PolicyCmd;
 use crate::app::PolicyRefusal;
