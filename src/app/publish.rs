@@ -239,11 +239,7 @@ impl App {
         // Attack answered: an upload of millions of files or gigabytes (the body limit of
         // the admin route is the first cap; this one holds for every edge, the command line
         // and the embedding facade included).
-        let bytes: usize = candidate
-            .files
-            .iter()
-            .map(|(n, t)| n.len() + t.len())
-            .sum();
+        let bytes: usize = candidate.files.iter().map(|(n, t)| n.len() + t.len()).sum();
         if candidate.files.len() > crate::engine::MAX_SET_FILES
             || bytes > crate::engine::MAX_SET_BYTES
         {
@@ -297,7 +293,10 @@ impl App {
         self.check_administrable(&bundle).await?;
 
         let impact = self
-            .impact_of(bundle.clone(), usize::try_from(replay).unwrap_or(usize::MAX))
+            .impact_of(
+                bundle.clone(),
+                usize::try_from(replay).unwrap_or(usize::MAX),
+            )
             .await?;
         let flips = impact.allow_to_deny + impact.deny_to_allow;
         if let Some(max) = candidate.max_changes {
@@ -393,6 +392,29 @@ impl App {
         .await?;
         installed.map_err(|e| invalid_set(&e))?;
         Ok(Some(active))
+    }
+
+    /// Record this server's heartbeat with what it serves: the bundle's hash, its published
+    /// version (store mode) and why the active version is not served here, if it is not.
+    pub async fn heartbeat_serving(
+        &self,
+        id: &str,
+        address: &str,
+        started_at: i64,
+        bundle: &PolicyBundle,
+        policy_error: Option<String>,
+    ) -> Result<(), AppError> {
+        let replica = ReplicaRow {
+            id: id.to_owned(),
+            address: address.to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            started_at,
+            policy_hash: bundle.content_hash(),
+            seen_at: self.store.now(),
+            policy_version: bundle.version,
+            policy_error,
+        };
+        Ok(self.store.heartbeat(&replica).await?)
     }
 
     /// The published versions, newest first (`policies.read`).
@@ -544,3 +566,7 @@ pub(crate) async fn publish_shipped(store: &Store) -> Result<Option<i64>, OpenEr
         Err(e) => Err(e.into()),
     }
 }
+
+#[cfg(test)]
+#[path = "publish_tests.rs"]
+mod tests;
