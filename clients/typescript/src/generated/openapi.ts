@@ -1735,6 +1735,17 @@ export interface components {
              * @description Policies loaded (detail).
              */
             policies?: number | null;
+            /**
+             * @description Why the active version is not served here (store mode: the previous one still
+             *     serves, and the server stays ready; detail).
+             */
+            policy_error?: string | null;
+            policy_source?: null | components["schemas"]["PolicySource"];
+            /**
+             * Format: int64
+             * @description The published version served (store mode; detail).
+             */
+            policy_version?: number | null;
             /** @description `ready` or `not_ready` (then the status is 503). */
             status: string;
             /** @description `ok` or `unavailable` (detail). */
