@@ -7,7 +7,10 @@ use serde_json::json;
 fn help_names_every_flag_and_both_choices() {
     let env = Env::new();
     let top = env.ok(&["--help"]);
-    assert!(top.contains("Check, format and test policies"), "{top}");
+    assert!(
+        top.contains("Check, format, test and publish policies"),
+        "{top}"
+    );
     for (args, needles) in [
         (
             &["user", "add", "--help"][..],
@@ -29,6 +32,11 @@ fn help_names_every_flag_and_both_choices() {
             &["without echo", "--password-stdin"],
         ),
         (&["decisions", "--help"], &["--follow", "--since"]),
+        (
+            &["policy", "publish", "--help"],
+            &["--dry-run", "--max-changes <K>", "--replay <N>", "nothing activated"],
+        ),
+        (&["policy", "show", "--help"], &["--export <DIR>", "--force"]),
     ] {
         let help = env.ok(args);
         for n in needles {
