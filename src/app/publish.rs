@@ -88,6 +88,12 @@ pub(crate) async fn load_version(store: &Store, version: i64) -> Result<PolicyBu
 
 /// The engine of a server in store mode: the active version, or a start-up error saying how
 /// to publish one.
+///
+/// When the active version does not load here, the newest older version that does serves,
+/// with the active one's error kept (for `/readyz`, the heartbeat, the replicas view): the
+/// start-up form of "a replica that cannot load the new set keeps the old one", and what
+/// lets an operator still open warden to publish a fix or roll back. Only when no version
+/// loads does the start fail.
 pub(crate) async fn store_engine(store: &Store) -> Result<Engine, OpenError> {
     let none = || {
         OpenError::Policies(LoadError::from(crate::engine::Diagnostic::file_error(
@@ -97,15 +103,34 @@ pub(crate) async fn store_engine(store: &Store) -> Result<Engine, OpenError> {
              publish DIR -m MESSAGE`",
         )))
     };
-    let active = store.active_policy_version().await?.ok_or_else(none)?;
-    let bundle = load_version(store, active).await.map_err(|e| match e {
+    let as_open = |e: AppError| match e {
         AppError::Store(s) => OpenError::Store(s),
         other => OpenError::Policies(LoadError::from(crate::engine::Diagnostic::file_error(
             "policy store",
             other.to_string(),
         ))),
-    })?;
-    Ok(Engine::new(bundle))
+    };
+    let active = store.active_policy_version().await?.ok_or_else(none)?;
+    let failed = match load_version(store, active).await {
+        Ok(bundle) => return Ok(Engine::new(bundle)),
+        Err(AppError::Store(s)) => return Err(OpenError::Store(s)),
+        Err(e) => e,
+    };
+    for row in store.list_policy_versions().await? {
+        if row.version >= active {
+            continue;
+        }
+        if let Ok(bundle) = load_version(store, row.version).await {
+            tracing::error!(active, serving = row.version, error = %failed, "the active policy version does not load here; an older one serves");
+            let engine = Engine::new(bundle);
+            engine.refuse(&LoadError::from(crate::engine::Diagnostic::file_error(
+                &format!("version {active}"),
+                failed.to_string(),
+            )));
+            return Ok(engine);
+        }
+    }
+    Err(as_open(failed))
 }
 
 fn info(row: PolicyVersionRow, active: Option<i64>) -> PolicyVersionInfo {
@@ -326,7 +351,13 @@ impl App {
         // Only over the version this server serves: the impact was measured against it, so
         // a version published meanwhile by another replica makes this one a publish race
         // (the store's conflict, naming the version now active), not a silent overwrite.
-        let expected = engine.version();
+        //
+        // A server that cannot load the active version (every server, for a broken one)
+        // publishes over the active version instead: else a fix could never be published.
+        let expected = match engine.last_error() {
+            Some(_) => self.store.active_policy_version().await?,
+            None => engine.version(),
+        };
         let new = NewPolicyVersion {
             hash: bundle.hash.clone(),
             author: actor.label(),

@@ -575,3 +575,84 @@ async fn deleting_the_admin_policies_from_the_directory_is_refused_by_a_reload()
     std::fs::write(policies.join("carol.cedar"), CAROL_DELETES).unwrap();
     assert_eq!(app.reload_policies(&admin()).await.unwrap(), 7);
 }
+
+#[test]
+fn the_replicas_view_flags_an_error_and_a_version_off_the_active_one() {
+    let row = |id: &str, version: Option<i64>, error: Option<&str>| ReplicaRow {
+        id: id.into(),
+        address: String::new(),
+        version: String::new(),
+        started_at: 0,
+        policy_hash: "h".into(),
+        seen_at: 0,
+        policy_version: version,
+        policy_error: error.map(String::from),
+    };
+    let flags = |rows: Vec<ReplicaRow>, active| -> Vec<bool> {
+        flag_policy_differences_at(rows, active)
+            .into_iter()
+            .map(|r| r.policy_differs)
+            .collect()
+    };
+    assert_eq!(
+        flags(
+            vec![row("a", Some(2), None), row("b", Some(2), None)],
+            Some(2)
+        ),
+        [false, false]
+    );
+    assert_eq!(
+        flags(
+            vec![
+                row("a", Some(2), None),
+                row("b", Some(1), Some("version 2: does not load"))
+            ],
+            Some(2)
+        ),
+        [false, true]
+    );
+    // Every replica left behind is flagged, even all of them.
+    assert_eq!(
+        flags(
+            vec![row("a", Some(1), None), row("b", Some(1), None)],
+            Some(2)
+        ),
+        [true, true]
+    );
+    // Directory mode: no versions, the hash majority as before.
+    assert_eq!(
+        flags(vec![row("a", None, None), row("b", None, None)], None),
+        [false, false]
+    );
+}
+
+#[tokio::test]
+async fn a_start_on_an_active_version_that_does_not_load_serves_the_newest_that_does() {
+    let c = store_core().await;
+    let tampered = crate::store::NewPolicyVersion {
+        hash: "0".repeat(64),
+        author: "cli".into(),
+        created_at: 0,
+        message: "tampered".into(),
+        rollback_of: None,
+        files: with(&[("carol.cedar", CAROL_DELETES)]),
+    };
+    c.app
+        .store()
+        .publish_policy_version(&tampered, Some(1), None)
+        .await
+        .unwrap();
+    let b = replica(&c).await;
+    let engine = b.engine.clone().unwrap();
+    assert_eq!(engine.version(), Some(1));
+    let error = engine.last_error().unwrap().to_string();
+    assert!(error.contains("version 2"), "{error}");
+    // A fix can still be published (over the active version this server cannot serve).
+    let out = b
+        .publish_policies(&admin(), request(shipped(), "fix"))
+        .await
+        .unwrap();
+    assert_eq!(out.version, Some(3));
+    assert_eq!(engine.version(), Some(3));
+    assert!(engine.last_error().is_none());
+}

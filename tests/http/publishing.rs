@@ -187,3 +187,47 @@ fn the_watcher_refuses_a_directory_that_would_leave_nobody_able_to_administer() 
         200
     );
 }
+
+#[test]
+fn a_server_that_cannot_load_the_active_version_keeps_the_old_one_and_says_so() {
+    let app = spawn_sqlite_app_with(store_mode);
+    let (b, b_state) = app.second_server();
+    let admin = app.admin_token();
+    // A version whose stored files do not match its hash (written behind warden's back):
+    // no server may serve it.
+    let files = alice_deletes();
+    let tampered = warden::store::NewPolicyVersion {
+        hash: "0".repeat(64),
+        author: "cli".into(),
+        created_at: 0,
+        message: "tampered".into(),
+        rollback_of: None,
+        files,
+    };
+    block(
+        app.state
+            .app
+            .store()
+            .publish_policy_version(&tampered, Some(1), None),
+    )
+    .unwrap();
+    within("B refusing version 2", || {
+        b_state.engine.last_error().is_some()
+    });
+    assert_eq!(b_state.engine.version(), Some(1), "the old version serves");
+    let ready = get_at(&app, &b, "/readyz", &admin);
+    assert_eq!(ready["status"], "ready", "{ready}");
+    assert_eq!(ready["policy_version"], 1);
+    let error = ready["policy_error"].as_str().unwrap();
+    assert!(
+        error.contains("version 2") && error.contains("hash"),
+        "{error}"
+    );
+    let alice = app.alice()["token"].as_str().unwrap().to_string();
+    assert!(!allowed_at(&app, &b, &alice), "decided by version 1");
+
+    // The next good version is served, and the error goes.
+    publish(&app, alice_deletes(), "fixed");
+    within("B serving version 3", || allowed_at(&app, &b, &alice));
+    assert!(b_state.engine.last_error().is_none());
+}
