@@ -34,9 +34,17 @@ fn help_names_every_flag_and_both_choices() {
         (&["decisions", "--help"], &["--follow", "--since"]),
         (
             &["policy", "publish", "--help"],
-            &["--dry-run", "--max-changes <K>", "--replay <N>", "nothing activated"],
+            &[
+                "--dry-run",
+                "--max-changes <K>",
+                "--replay <N>",
+                "nothing activated",
+            ],
         ),
-        (&["policy", "show", "--help"], &["--export <DIR>", "--force"]),
+        (
+            &["policy", "show", "--help"],
+            &["--export <DIR>", "--force"],
+        ),
     ] {
         let help = env.ok(args);
         for n in needles {
