@@ -19,6 +19,8 @@ mod init;
 mod keys;
 mod output;
 mod policy;
+mod publish;
+mod report;
 mod role;
 mod serve;
 mod session;

@@ -4,6 +4,7 @@
 
 use super::exit::ExitStatus;
 use super::output::Out;
+use super::report::{print_diagnostics, print_test_report};
 use super::PolicyCmd;
 use crate::config::Config;
 use crate::engine::load_dir;
@@ -22,21 +23,11 @@ pub(super) fn run(cmd: &PolicyCmd, config: &Config, out: &Out) -> Result<ExitSta
             filter,
             coverage,
         } => policy_test(&dir_or_default(dir), filter.clone(), *coverage, out),
-    }
-}
-
-fn print_diagnostics(diagnostics: &[crate::engine::Diagnostic], dir: &std::path::Path, out: &Out) {
-    if out.json {
-        out.emit(json!({"ok": false, "errors": diagnostics}), String::new);
-    } else {
-        for d in diagnostics {
-            eprint!("{}", d.render());
-        }
-        eprintln!(
-            "error: {} problem(s) in {}",
-            diagnostics.len(),
-            dir.display()
-        );
+        PolicyCmd::Publish { .. }
+        | PolicyCmd::Versions
+        | PolicyCmd::Show { .. }
+        | PolicyCmd::Diff { .. }
+        | PolicyCmd::Rollback { .. } => super::publish::run(cmd, config, out),
     }
 }
 
@@ -156,49 +147,7 @@ fn policy_test(
             ),
         }
     }
-    let untouched = report.untouched();
-    let failed =
-        report.failed() > 0 || !report.problems.is_empty() || (coverage && !untouched.is_empty());
-    if out.json {
-        out.emit(
-            json!({
-                "passed": report.passed(),
-                "failed": report.failed(),
-                "errors": report.problems,
-                "failures": report.results.iter().filter(|r| !r.passed).collect::<Vec<_>>(),
-                "coverage": report.coverage.iter().map(|(id, n)| json!({"policy": id, "cases": n})).collect::<Vec<_>>(),
-                "untouched": untouched,
-            }),
-            String::new,
-        );
-    } else {
-        // The cases that could not run, located, before the results of those that did.
-        for d in &report.problems {
-            eprint!("{}", d.render());
-        }
-        for r in report.results.iter().filter(|r| !r.passed) {
-            println!("{}", crate::policytest::failure_line(r));
-        }
-        if coverage {
-            println!("coverage (cases that each policy determined):");
-            for (id, n) in &report.coverage {
-                println!("  {n:>4}  {id}");
-            }
-            if untouched.is_empty() {
-                println!("every policy is covered");
-            } else {
-                println!("untouched: {}", untouched.join(", "));
-            }
-        }
-        println!("{} passed, {} failed", report.passed(), report.failed());
-        if !report.problems.is_empty() {
-            eprintln!(
-                "error: {} problem(s) in {}: those cases did not run",
-                report.problems.len(),
-                dir.display()
-            );
-        }
-    }
+    let failed = print_test_report(&report, coverage, dir, out);
     Ok(if failed {
         ExitStatus::Failure
     } else {

@@ -25,6 +25,7 @@ mod ops;
 pub mod origin;
 mod panics;
 mod plan_sql;
+mod publishing;
 mod routes;
 mod schemas;
 pub mod watch;
@@ -173,7 +174,7 @@ pub fn router(state: AppState) -> Router {
     }
     panics::caught(router.fallback(ops::not_found))
         .layer(middleware::from_fn_with_state(deadlines, conn::deadlines))
-        .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn_with_state(limit, body_limit))
         .layer(middleware::from_fn(limits::request_limits))
         .layer(middleware::map_request(request_id_extension))
         .layer(
@@ -193,6 +194,22 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::map_request(drop_odd_request_id))
         .layer(middleware::from_fn(limits::json_errors))
         .with_state(state)
+}
+
+/// Middleware: the body limit of the request's route (its own, else `max_body_bytes`, the
+/// `default`), for the body reading of `conn::deadlines` and the extractors (413 beyond it).
+async fn body_limit(
+    axum::extract::State(default): axum::extract::State<usize>,
+    req: Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    use tower::{Layer as _, Service as _};
+    let limit = routes::own_body_limit(req.method(), req.uri().path()).unwrap_or(default);
+    let mut limited = DefaultBodyLimit::max(limit).layer(next);
+    match limited.call(req).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
 }
 
 /// The request id of a request: the caller's `X-Request-ID` when it is sane, else a new one.

@@ -7,7 +7,10 @@ use serde_json::json;
 fn help_names_every_flag_and_both_choices() {
     let env = Env::new();
     let top = env.ok(&["--help"]);
-    assert!(top.contains("Check, format and test policies"), "{top}");
+    assert!(
+        top.contains("Check, format, test and publish policies"),
+        "{top}"
+    );
     for (args, needles) in [
         (
             &["user", "add", "--help"][..],
@@ -29,6 +32,19 @@ fn help_names_every_flag_and_both_choices() {
             &["without echo", "--password-stdin"],
         ),
         (&["decisions", "--help"], &["--follow", "--since"]),
+        (
+            &["policy", "publish", "--help"],
+            &[
+                "--dry-run",
+                "--max-changes <K>",
+                "--replay <N>",
+                "nothing activated",
+            ],
+        ),
+        (
+            &["policy", "show", "--help"],
+            &["--export <DIR>", "--force"],
+        ),
     ] {
         let help = env.ok(args);
         for n in needles {
@@ -123,6 +139,34 @@ fn the_readme_quick_tour_prints_what_it_shows() {
     let plans = readme_commands("## A query plan, for list pages");
     assert!(plans.len() >= 2, "{plans:?}");
     run_as_written(&env, plans);
+}
+
+/// The README's "Publishing policies", run as written in store mode: between its blocks, the
+/// edit its prose describes (the ```cedar block in `next/more.cedar`) and the traffic it
+/// assumes (alice denied three times, logged).
+#[test]
+fn the_readme_publishing_section_prints_what_it_shows() {
+    let env = Env::new();
+    write(&env, "warden.toml", "policy_source = \"store\"\n");
+    let setup = readme_commands("## Publishing policies");
+    assert_eq!(setup.len(), 3, "{setup:?}");
+    run_as_written(&env, setup);
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let rule = readme
+        .split("## Publishing policies")
+        .nth(1)
+        .and_then(|s| s.split("```cedar\n").nth(1))
+        .and_then(|s| s.split("```").next())
+        .unwrap();
+    write(&env, "next/more.cedar", rule);
+    crate::publishing::log_alice_denied(&env, 3);
+    let publish = readme_commands("### Preview, then publish");
+    assert_eq!(publish.len(), 3, "{publish:?}");
+    run_as_written(&env, publish);
+    let history = readme_commands("### History and rollback");
+    assert_eq!(history.len(), 3, "{history:?}");
+    run_as_written(&env, history);
 }
 
 /// Issue 32 (10): the TypeScript scripts say how to get the binary they run, instead of

@@ -8,6 +8,7 @@ mod hints;
 mod ops;
 mod plan_sql;
 mod policy;
+mod publishing;
 mod serve;
 mod users;
 
