@@ -142,13 +142,7 @@ pub static GLOBAL: &[Binding] = &[
     ),
     read(&[C('m')], "m", Action::Messages, "last message in full", ""),
     read(&[C('L')], "L", Action::SignOut, "sign out", ""),
-    read(
-        &[C(':')],
-        ":",
-        Action::Command,
-        "command line (:users, :publish DIR)",
-        "",
-    ),
+    read(&[C(':')], ":", Action::Command, "command line (:users)", ""),
 ];
 
 /// Keys of every list.

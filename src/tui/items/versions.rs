@@ -33,28 +33,28 @@ static VERSION_KEYS: &[Binding] = &[
         &[C('d')],
         "d",
         Action::Diff,
-        "diff against the active (or marked) version",
+        "diff against active/marked",
         "diff",
     ),
     read(
         &[C(' ')],
         "Space",
         Action::Mark,
-        "mark as the diff's other side",
+        "mark the diff's other side",
         "",
     ),
     change(
         &[C('b')],
         "b",
         Action::Rollback,
-        "roll back to this version (preview first)",
+        "roll back (preview first)",
         "rollback",
     ),
     change(
         &[C('p')],
         "p",
         Action::Publish,
-        "publish a directory (preview first)",
+        "publish dir (preview first)",
         "publish",
     ),
 ];
@@ -77,9 +77,9 @@ impl Item for PolicyVersionInfo {
             ("VERSION", Constraint::Length(7)),
             ("ACTIVE", Constraint::Length(6)),
             ("CREATED", Constraint::Length(19)),
-            ("AUTHOR", Constraint::Length(12)),
-            ("MESSAGE", Constraint::Min(10)),
-            ("HASH", Constraint::Length(12)),
+            ("AUTHOR", Constraint::Length(8)),
+            ("MESSAGE", Constraint::Min(8)),
+            ("HASH", Constraint::Length(8)),
             ("ROLLBACK OF", Constraint::Length(11)),
         ]
     }
@@ -91,7 +91,7 @@ impl Item for PolicyVersionInfo {
             when(self.created_at),
             self.author.clone(),
             self.message.clone(),
-            short_hash(&self.hash),
+            short_hash(&self.hash).chars().take(8).collect(),
             self.rollback_of.map(|v| v.to_string()).unwrap_or_default(),
         ]
     }
