@@ -48,11 +48,13 @@ pub enum Reason {
     RoleCycle,
     /// A name is not acceptable (length, characters).
     InvalidName,
+    /// Another publish (or rollback) of policies made a different version active first.
+    PublishRace,
 }
 
 impl Reason {
     /// Every reason, for the contract's tests.
-    pub const ALL: [Reason; 16] = [
+    pub const ALL: [Reason; 17] = [
         Reason::EmailTaken,
         Reason::UserIdTaken,
         Reason::UserExists,
@@ -69,6 +71,7 @@ impl Reason {
         Reason::UnknownRole,
         Reason::RoleCycle,
         Reason::InvalidName,
+        Reason::PublishRace,
     ];
 
     /// The code as it appears on the wire.
@@ -90,6 +93,7 @@ impl Reason {
             Reason::UnknownRole => "unknown_role",
             Reason::RoleCycle => "role_cycle",
             Reason::InvalidName => "invalid_name",
+            Reason::PublishRace => "publish_race",
         }
     }
 }
@@ -177,6 +181,26 @@ pub enum Conflict {
         copied: usize,
         found: i64,
     },
+    /// A publish (or rollback) of policies expected another version to be active: someone
+    /// else published in between. Nothing was written; the caller looks at what is active
+    /// now and decides again (optimistic concurrency: a publish never silently replaces a
+    /// set its author has not seen, which would lose the other author's change).
+    #[error("{}", publish_race_message(*.active))]
+    PublishRace {
+        /// The version active now (none: no version is active).
+        active: Option<i64>,
+    },
+}
+
+fn publish_race_message(active: Option<i64>) -> String {
+    match active {
+        Some(version) => format!(
+            "another publish made version {version} active first; look at it and publish again"
+        ),
+        None => "another publish changed the active version first (none is active now); \
+                 look at it and publish again"
+            .to_owned(),
+    }
 }
 
 impl Conflict {
@@ -196,6 +220,7 @@ impl Conflict {
             Conflict::SharedSecretKeys => Reason::SharedSecretKeys,
             Conflict::TargetNotEmpty => Reason::TargetNotEmpty,
             Conflict::CopyIncomplete { .. } => Reason::CopyIncomplete,
+            Conflict::PublishRace { .. } => Reason::PublishRace,
         }
     }
 }

@@ -85,6 +85,18 @@ error_codes! {
     EscalationRefused = "escalation_refused",
     /// 422: the policies did not load; the previous ones keep serving.
     PolicyError = "policy_error",
+    /// 422: the policy set does not parse or validate (the message holds the diagnostics);
+    /// nothing was activated.
+    PolicyInvalid = "policy_invalid",
+    /// 422: a policy test of the set failed (the message lists them); nothing was activated.
+    PolicyTestsFailed = "policy_tests_failed",
+    /// 409: nobody could administer warden under these policies; nothing was activated.
+    NoAdministrator = "no_administrator",
+    /// 409: the set would flip more replayed decisions than `max_changes`; nothing was
+    /// activated.
+    TooManyChanges = "too_many_changes",
+    /// 409: this server takes its policies from a directory (`policy_source = "dir"`).
+    WrongPolicySource = "wrong_policy_source",
     /// 400 (RFC 6749): the grant (refresh token, code) is invalid.
     InvalidGrant = "invalid_grant",
     /// 401: the service client's key is wrong or missing.

@@ -45,6 +45,13 @@ pub enum AppError {
     /// A policy reload was refused; the previous policies keep serving (422).
     #[error("reload refused; the previous policies keep serving: {0}")]
     Reload(String),
+    /// A policy set was refused (publish, rollback): which rule, as data, and the
+    /// diagnostics in the message; nothing was activated.
+    #[error("{message}")]
+    Policy {
+        refusal: PolicyRefusal,
+        message: String,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -53,7 +60,47 @@ pub enum AppError {
     Tokens(#[from] TokenError),
 }
 
+/// Why a policy set was refused (issue 29); each has a stable code, the HTTP API's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyRefusal {
+    /// It does not parse or validate, or is empty, or names a file a set may not hold
+    /// (422 `policy_invalid`).
+    Invalid,
+    /// One of its policy tests failed or could not run (422 `policy_tests_failed`).
+    TestsFailed,
+    /// Nobody could administer warden under it (409 `no_administrator`).
+    NoAdministrator,
+    /// It would flip more replayed decisions than `max_changes` (409 `too_many_changes`).
+    TooManyChanges,
+    /// More files or bytes than a set may hold (413 `payload_too_large`).
+    TooLarge,
+    /// This server takes its policies from a directory (409 `wrong_policy_source`).
+    WrongSource,
+}
+
+impl PolicyRefusal {
+    /// The stable code (the HTTP API's `error`, the command line's `--json` code).
+    pub fn code(self) -> &'static str {
+        match self {
+            PolicyRefusal::Invalid => "policy_invalid",
+            PolicyRefusal::TestsFailed => "policy_tests_failed",
+            PolicyRefusal::NoAdministrator => "no_administrator",
+            PolicyRefusal::TooManyChanges => "too_many_changes",
+            PolicyRefusal::TooLarge => "payload_too_large",
+            PolicyRefusal::WrongSource => "wrong_policy_source",
+        }
+    }
+}
+
 impl AppError {
+    /// A refused policy set.
+    pub fn policy(refusal: PolicyRefusal, message: impl Into<String>) -> AppError {
+        AppError::Policy {
+            refusal,
+            message: message.into(),
+        }
+    }
+
     /// The specific kind of a refused change (a conflict, an unknown role), if it is one.
     pub fn reason(&self) -> Option<Reason> {
         match self {

@@ -33,7 +33,7 @@ use crate::model::{Email, InvalidValue, RoleName, SearchText, UserId, UserName};
 use crate::store::{AdminRule, Audit, Change, NewUser, Store};
 use crate::tokens::{TokenError, Tokens};
 use delegation::Check;
-pub use error::{AppError, OpenError, TokenPrincipalError};
+pub use error::{AppError, OpenError, PolicyRefusal, TokenPrincipalError};
 use input::*;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -184,6 +184,14 @@ async fn open_store(
     Store::connect(&config.db, clock).await
 }
 
+/// The policies as `policy_source` says: the directory, or the active published version.
+async fn load_engine(store: &Store, config: &Config) -> Result<Engine, OpenError> {
+    match config.policy_source {
+        crate::publishing::PolicySource::Dir => Ok(Engine::load(&config.policies)?),
+        crate::publishing::PolicySource::Store => publish::store_engine(store).await,
+    }
+}
+
 /// Who makes a change: written to the audit row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
@@ -296,7 +304,7 @@ impl App {
         settle_issuer(&store, &config).await?;
         let boot =
             crate::accounts::bootstrap::bootstrap(&store, config.min_password_length).await?;
-        let engine = Arc::new(Engine::load(&config.policies)?);
+        let engine = Arc::new(load_engine(&store, &config).await?);
         if !engine.validation() {
             // A deliberate choice, made here and only here: a reload never turns it off.
             tracing::warn!(
@@ -350,9 +358,9 @@ impl App {
             }));
         }
         let store = Arc::new(open_store(config, crate::clock::system()).await?);
-        let mut app = App::new(store, Arc::new(config.clone()));
+        let mut app = App::new(store.clone(), Arc::new(config.clone()));
         if guard {
-            let engine = Arc::new(Engine::load(&config.policies)?);
+            let engine = Arc::new(load_engine(&store, config).await?);
             app.keep_admin = Some(identity::admin_rule(engine.clone()));
             app.engine = Some(engine);
         }
@@ -379,6 +387,11 @@ impl App {
             crate::accounts::bootstrap::bootstrap(&store, config.min_password_length).await?;
         if config.jwt_algorithm == crate::config::JwtAlgorithm::EdDsa {
             crate::tokens::ensure_key(&store).await?;
+        }
+        if config.policy_source == crate::publishing::PolicySource::Store {
+            if let Some(v) = publish::publish_shipped(&store).await? {
+                tracing::info!(version = v, "the shipped policies are published");
+            }
         }
         Ok(boot)
     }

@@ -75,6 +75,8 @@ impl App {
             started_at,
             policy_hash,
             seen_at: self.store.now(),
+            policy_version: None,
+            policy_error: None,
         };
         Ok(self.store.heartbeat(&replica).await?)
     }

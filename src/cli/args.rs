@@ -79,7 +79,7 @@ pub enum Command {
     /// Move between databases.
     #[command(subcommand)]
     Db(DbCmd),
-    /// Check, format and test policies.
+    /// Check, format, test and publish policies; versions, diff, rollback.
     #[command(subcommand)]
     Policy(PolicyCmd),
     /// Ask for a decision, as the server would answer it (exit 0 allow, 2 deny, 1 error).
@@ -331,6 +331,55 @@ pub enum PolicyCmd {
         /// Report per policy how many cases it determined; fail if any policy is untouched.
         #[arg(long)]
         coverage: bool,
+    },
+    /// Publish DIR as the next policy version (policy_source = "store"): validated, its tests
+    /// run, its impact on the latest logged decisions shown; refused, nothing activated, on
+    /// any error, failing test, too many flips or no administrator left.
+    Publish {
+        /// The policy directory: *.cedar, schema.cedarschema, links.json, tests/*.toml|json.
+        dir: PathBuf,
+        /// Why (kept with the version and in the audit log).
+        #[arg(short = 'm', long)]
+        message: String,
+        /// Validate, test and preview, but activate nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Refuse when more than K replayed decisions would flip.
+        #[arg(long, value_name = "K")]
+        max_changes: Option<u64>,
+        /// Replay the latest N logged decisions (default 10000).
+        #[arg(long, value_name = "N")]
+        replay: Option<u64>,
+    },
+    /// The published versions, newest first, the active one marked with *.
+    Versions,
+    /// One published version: its files, or with --export the files written to DIR.
+    Show {
+        version: i64,
+        /// Write the version's files to DIR (created if missing; refused when not empty).
+        #[arg(long, value_name = "DIR")]
+        export: Option<PathBuf>,
+        /// With --export: write into a non-empty DIR, over files of the same name.
+        #[arg(long, requires = "export")]
+        force: bool,
+    },
+    /// The per-file unified diff from version A to version B.
+    Diff { from: i64, to: i64 },
+    /// Publish an old version's files again as a new active version (gated like publish).
+    Rollback {
+        version: i64,
+        /// Why (default: "rollback to version N").
+        #[arg(short = 'm', long)]
+        message: Option<String>,
+        /// Validate, test and preview, but activate nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Refuse when more than K replayed decisions would flip.
+        #[arg(long, value_name = "K")]
+        max_changes: Option<u64>,
+        /// Replay the latest N logged decisions (default 10000).
+        #[arg(long, value_name = "N")]
+        replay: Option<u64>,
     },
 }
 

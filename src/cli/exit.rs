@@ -135,6 +135,7 @@ fn app_error_code(e: &AppError) -> &'static str {
         AppError::Forbidden(_) => "forbidden",
         AppError::Escalation { .. } => "escalation_refused",
         AppError::Reload(_) => "policy_error",
+        AppError::Policy { refusal, .. } => refusal.code(),
         AppError::Store(e) => store_error_code(e),
         AppError::Auth(e) => auth_error_code(e),
         AppError::Tokens(_) => "failure",

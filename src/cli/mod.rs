@@ -18,6 +18,7 @@ mod init;
 mod keys;
 mod output;
 mod policy;
+mod publish;
 mod role;
 mod serve;
 mod session;

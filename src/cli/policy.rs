@@ -22,10 +22,16 @@ pub(super) fn run(cmd: &PolicyCmd, config: &Config, out: &Out) -> Result<ExitSta
             filter,
             coverage,
         } => policy_test(&dir_or_default(dir), filter.clone(), *coverage, out),
+        PolicyCmd::Publish { .. }
+        | PolicyCmd::Versions
+        | PolicyCmd::Show { .. }
+        | PolicyCmd::Diff { .. }
+        | PolicyCmd::Rollback { .. } => super::publish::run(cmd, config, out),
     }
 }
 
-fn print_diagnostics(diagnostics: &[crate::engine::Diagnostic], dir: &std::path::Path, out: &Out) {
+/// Located diagnostics, as `check` prints them (also for a refused publish).
+pub(super) fn print_diagnostics(diagnostics: &[crate::engine::Diagnostic], dir: &std::path::Path, out: &Out) {
     if out.json {
         out.emit(json!({"ok": false, "errors": diagnostics}), String::new);
     } else {
@@ -156,6 +162,22 @@ fn policy_test(
             ),
         }
     }
+    let failed = print_test_report(&report, coverage, dir, out);
+    Ok(if failed {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// A test run's results, as `test` prints them (also for a publish whose tests fail);
+/// whether the run failed.
+pub(super) fn print_test_report(
+    report: &crate::policytest::Report,
+    coverage: bool,
+    dir: &std::path::Path,
+    out: &Out,
+) -> bool {
     let untouched = report.untouched();
     let failed =
         report.failed() > 0 || !report.problems.is_empty() || (coverage && !untouched.is_empty());
@@ -199,9 +221,5 @@ fn policy_test(
             );
         }
     }
-    Ok(if failed {
-        ExitStatus::Failure
-    } else {
-        ExitStatus::Success
-    })
+    failed
 }

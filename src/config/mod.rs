@@ -71,6 +71,13 @@ documented_keys! {
         pub db: PathBuf,
         /// Policy directory, watched and reloaded on change (`watch_policies`).
         pub policies: PathBuf,
+        /// Where policies come from: `dir` (the `policies` directory, watched) or `store` (the
+        /// active published version in the database, followed by every replica; publish with
+        /// `warden policy publish DIR`).
+        ///
+        /// See [`crate::publishing::PolicySource`]; in store mode the directory is neither
+        /// read nor watched by `warden serve`.
+        pub policy_source: crate::publishing::PolicySource,
         /// Token issuer and discovery base URL (also AuthZEN's `policy_decision_point`);
         /// empty: `http://<listen>` with the address the server binds (logged at start-up).
         ///
@@ -294,6 +301,7 @@ impl Default for Config {
             listen: "127.0.0.1:8080".into(),
             db: PathBuf::from("warden.db"),
             policies: PathBuf::from("policies"),
+            policy_source: crate::publishing::PolicySource::Dir,
             public_url: String::new(),
             audience: "warden".into(),
             jwt_algorithm: JwtAlgorithm::EdDsa,

@@ -33,8 +33,9 @@ pub use diag::{full_error, Diagnostic};
 pub use entities::{entity_uid, parse_action, Target};
 pub use index::{PolicyIndex, Scope as PolicyIndexScope, SLICE_CACHE_POLICIES};
 pub use load::{
-    create_shipped, load_dir, load_sources, policy_files, LoadError, PolicyBundle, PolicyInfo,
-    LINKS_FILE, SCHEMA_FILE, SHIPPED,
+    check_set, create_shipped, hash_files, load_dir, load_files, load_sources, policy_files,
+    read_dir_files, shipped_files, test_suites, write_dir_files, LoadError, PolicyBundle,
+    PolicyInfo, SetFile, LINKS_FILE, MAX_SET_BYTES, MAX_SET_FILES, SCHEMA_FILE, SHIPPED,
 };
 pub use plan::{plan_with, PlanQuery};
 // The one reader of `Type::"id"`, shared with the api (the CLI reaches it here).
@@ -107,6 +108,16 @@ impl Decision {
 /// bundle was refused.
 pub type ReloadObserver = Box<dyn Fn(Result<usize, &LoadError>) + Send + Sync>;
 
+/// The caller's check of a new bundle before it is installed, on top of the engine's own
+/// rules: `Err(why)` refuses it (the application core's "someone can still administer").
+/// A guard that cannot decide must refuse (fail closed).
+pub type BundleGuard<'a> = &'a dyn Fn(&Arc<PolicyBundle>) -> Result<(), String>;
+
+/// A guard that accepts every bundle (tests, and bundles already checked by their caller).
+pub fn no_guard(_: &Arc<PolicyBundle>) -> Result<(), String> {
+    Ok(())
+}
+
 /// The engine: the current policy bundle and its reload state.
 pub struct Engine {
     dir: PathBuf,
@@ -127,6 +138,23 @@ impl Engine {
             authorizer: Authorizer::new(),
             observers: RwLock::new(Vec::new()),
         })
+    }
+
+    /// An engine serving `bundle` (a published set: store mode). It has no directory, so
+    /// [`Engine::reload`] refuses; new bundles come through [`Engine::install`].
+    pub fn new(bundle: PolicyBundle) -> Engine {
+        Engine {
+            dir: PathBuf::new(),
+            current: RwLock::new(Arc::new(bundle)),
+            last_error: RwLock::new(None),
+            authorizer: Authorizer::new(),
+            observers: RwLock::new(Vec::new()),
+        }
+    }
+
+    /// The published version in force (`None` for a directory's bundle).
+    pub fn version(&self) -> Option<i64> {
+        self.bundle().version
     }
 
     /// The policy directory this engine loads from.
@@ -169,61 +197,101 @@ impl Engine {
         self.last_error.read().ok().and_then(|e| e.clone())
     }
 
-    /// Load the directory again. On success the new bundle replaces the old one atomically;
-    /// on failure the old bundle keeps serving and the error is kept.
-    ///
-    /// A reload that would quietly weaken the policies is refused like a broken one (the
-    /// attack: `rm schema.cedarschema` was accepted as a successful reload, and from then on
-    /// nothing was validated, so a `readDocument` on a `User` resource was allowed):
-    /// - losing the schema while one is in force: running without a schema is a choice made
-    ///   at start-up (said in the log and in `/readyz`), never the side effect of a reload;
-    /// - a bundle with no policies at all.
+    /// Load the directory again, without a caller's guard (see [`Engine::reload_with`]).
     pub fn reload(&self) -> Result<usize, LoadError> {
-        let validated = self.bundle().schema.is_some();
-        let loaded = load_dir(&self.dir).and_then(|bundle| {
-            if validated && bundle.schema.is_none() {
-                return Err(Diagnostic::file_error(
-                    &self.dir.display().to_string(),
-                    "the schema (*.cedarschema) is gone; refusing a reload that would turn validation off (restart warden to run without a schema)",
-                )
-                .into());
-            }
-            if bundle.info.is_empty() {
-                return Err(Diagnostic::file_error(
-                    &self.dir.display().to_string(),
-                    "the new policies contain no policy at all; refusing a reload that would deny everything",
-                )
-                .into());
-            }
-            Ok(bundle)
-        });
-        match loaded {
-            Ok(bundle) => {
-                let count = bundle.info.len();
-                match self.current.write() {
-                    Ok(mut current) => *current = Arc::new(bundle),
-                    Err(e) => {
-                        crate::alarm::raise("engine_lock", e);
-                        let err = LoadError::from(Diagnostic::file_error(
-                            &self.dir.display().to_string(),
-                            "internal error: the policy lock is poisoned; the previous bundle keeps serving",
-                        ));
-                        self.refused(&err);
-                        return Err(err);
-                    }
-                }
-                if let Ok(mut e) = self.last_error.write() {
-                    *e = None;
-                }
-                self.notify(Ok(count));
-                tracing::info!(policies = count, "policy bundle reloaded");
-                Ok(count)
-            }
+        self.reload_with(&no_guard)
+    }
+
+    /// Load the directory again and [`install`](Engine::install) it, checked by `guard`. On
+    /// success the new bundle replaces the old one atomically; on failure the old bundle
+    /// keeps serving and the error is kept.
+    pub fn reload_with(&self, guard: BundleGuard<'_>) -> Result<usize, LoadError> {
+        if self.dir.as_os_str().is_empty() {
+            let err = LoadError::from(Diagnostic::file_error(
+                "policies",
+                "this server takes its policies from the store (policy_source = \"store\"): \
+                 publish a new version instead of reloading a directory",
+            ));
+            self.refused(&err);
+            return Err(err);
+        }
+        match load_dir(&self.dir) {
+            Ok(bundle) => self.install(bundle, guard),
             Err(err) => {
                 self.refused(&err);
                 Err(err)
             }
         }
+    }
+
+    /// Put `bundle` in force (a reloaded directory, a published version), unless it would
+    /// weaken the policies or `guard` refuses it; the old bundle keeps serving then, and the
+    /// error is kept for `/readyz`. Returns the number of policies now in force.
+    ///
+    /// A new bundle that would quietly weaken the policies is refused like a broken one (the
+    /// attack: `rm schema.cedarschema` was accepted as a successful reload, and from then on
+    /// nothing was validated, so a `readDocument` on a `User` resource was allowed):
+    /// - losing the schema while one is in force: running without a schema is a choice made
+    ///   at start-up (said in the log and in `/readyz`), never the side effect of a reload;
+    /// - a bundle with no policies at all.
+    pub fn install(&self, bundle: PolicyBundle, guard: BundleGuard<'_>) -> Result<usize, LoadError> {
+        let origin = match bundle.version {
+            Some(v) => format!("version {v}"),
+            None if self.dir.as_os_str().is_empty() => "policy set".to_string(),
+            None => self.dir.display().to_string(),
+        };
+        let checked = (|| {
+            if self.validation() && bundle.schema.is_none() {
+                return Err(Diagnostic::file_error(
+                    &origin,
+                    "the schema (*.cedarschema) is gone; refusing new policies that would turn validation off (restart warden to run without a schema)",
+                )
+                .into());
+            }
+            if bundle.info.is_empty() {
+                return Err(Diagnostic::file_error(
+                    &origin,
+                    "the new policies contain no policy at all; refusing new policies that would deny everything",
+                )
+                .into());
+            }
+            let bundle = Arc::new(bundle);
+            guard(&bundle).map_err(|why| LoadError::from(Diagnostic::file_error(&origin, why)))?;
+            Ok::<_, LoadError>(bundle)
+        })();
+        let bundle = match checked {
+            Ok(b) => b,
+            Err(err) => {
+                self.refused(&err);
+                return Err(err);
+            }
+        };
+        let count = bundle.info.len();
+        let version = bundle.version;
+        match self.current.write() {
+            Ok(mut current) => *current = bundle,
+            Err(e) => {
+                crate::alarm::raise("engine_lock", e);
+                let err = LoadError::from(Diagnostic::file_error(
+                    &origin,
+                    "internal error: the policy lock is poisoned; the previous bundle keeps serving",
+                ));
+                self.refused(&err);
+                return Err(err);
+            }
+        }
+        if let Ok(mut e) = self.last_error.write() {
+            *e = None;
+        }
+        self.notify(Ok(count));
+        tracing::info!(policies = count, ?version, "policy bundle installed");
+        Ok(count)
+    }
+
+    /// Keep `err` as the reason new policies are not in force (a published version this
+    /// replica could not load), for `/readyz` and the heartbeat; the bundle keeps serving.
+    pub fn refuse(&self, err: &LoadError) {
+        self.refused(err);
     }
 
     fn refused(&self, err: &LoadError) {

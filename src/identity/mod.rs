@@ -158,23 +158,42 @@ const ADMINISTER: [crate::admin_action::AdminAction; 2] = [
 /// Cedar question, not a role name). The engine reloads in place, so the rule follows the
 /// policies as they change.
 pub fn admin_rule(engine: std::sync::Arc<crate::engine::Engine>) -> crate::store::AdminRule {
-    crate::store::AdminRule::new(
-        move |user: &UserRow, graph: &BTreeMap<String, Vec<String>>| {
-            let principal = principal_from(
-                &user.id,
-                &user.email,
-                &user.name,
-                Map::new(),
-                &user.roles,
-                graph,
-            );
-            ADMINISTER.iter().all(|action| {
-                engine
-                    .decide(&admin_area_query(principal.clone(), *action))
-                    .allowed
-            })
-        },
-    )
+    crate::store::AdminRule::new(move |user: &UserRow, graph: &BTreeMap<String, Vec<String>>| {
+        administers(user, graph, |query| engine.decide(query).allowed)
+    })
+}
+
+/// The same rule asked of one given bundle (a candidate not yet in force: a reloaded
+/// directory, a set to publish), so a policy change can be refused before it takes effect
+/// when nobody could administer warden under it.
+pub fn bundle_admin_rule(
+    bundle: std::sync::Arc<crate::engine::PolicyBundle>,
+) -> crate::store::AdminRule {
+    let authorizer = cedar_policy::Authorizer::new();
+    crate::store::AdminRule::new(move |user: &UserRow, graph: &BTreeMap<String, Vec<String>>| {
+        administers(user, graph, |query| {
+            crate::engine::decide_with(&authorizer, &bundle, query).allowed
+        })
+    })
+}
+
+/// Whether `user` holds every action of [`ADMINISTER`], as `allowed` decides.
+fn administers(
+    user: &UserRow,
+    graph: &BTreeMap<String, Vec<String>>,
+    allowed: impl Fn(&crate::engine::Query) -> bool,
+) -> bool {
+    let principal = principal_from(
+        &user.id,
+        &user.email,
+        &user.name,
+        Map::new(),
+        &user.roles,
+        graph,
+    );
+    ADMINISTER
+        .iter()
+        .all(|action| allowed(&admin_area_query(principal.clone(), *action)))
 }
 
 /// The question about an admin action's area with nothing granted

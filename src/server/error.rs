@@ -216,6 +216,21 @@ impl From<crate::app::AppError> for ApiError {
                 ErrorCode::PolicyError,
                 format!("reload refused; the previous policies keep serving: {m}"),
             ),
+            AppError::Policy { refusal, message } => {
+                use crate::app::PolicyRefusal as R;
+                let (status, code) = match refusal {
+                    R::Invalid => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::PolicyInvalid),
+                    R::TestsFailed => (
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        ErrorCode::PolicyTestsFailed,
+                    ),
+                    R::NoAdministrator => (StatusCode::CONFLICT, ErrorCode::NoAdministrator),
+                    R::TooManyChanges => (StatusCode::CONFLICT, ErrorCode::TooManyChanges),
+                    R::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge),
+                    R::WrongSource => (StatusCode::CONFLICT, ErrorCode::WrongPolicySource),
+                };
+                ApiError::new(status, code, message)
+            }
             AppError::Store(s) => s.into(),
             AppError::Auth(a) => a.into(),
             AppError::Tokens(t) => ApiError::internal(t),

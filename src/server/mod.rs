@@ -23,6 +23,7 @@ mod ops;
 pub mod origin;
 mod panics;
 mod plan_sql;
+mod publishing;
 mod routes;
 mod schemas;
 pub mod watch;
@@ -168,7 +169,7 @@ pub fn router(state: AppState) -> Router {
     }
     panics::caught(router.fallback(ops::not_found))
         .layer(middleware::from_fn_with_state(deadlines, conn::deadlines))
-        .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn_with_state(limit, body_limit))
         .layer(middleware::from_fn(limits::request_limits))
         .layer(middleware::map_request(request_id_extension))
         .layer(
@@ -182,6 +183,22 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::map_request(drop_odd_request_id))
         .layer(middleware::from_fn(limits::json_errors))
         .with_state(state)
+}
+
+/// Middleware: the body limit of the request's route (its own, else `max_body_bytes`, the
+/// `default`), for the body reading of `conn::deadlines` and the extractors (413 beyond it).
+async fn body_limit(
+    axum::extract::State(default): axum::extract::State<usize>,
+    req: Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    use tower::{Layer as _, Service as _};
+    let limit = routes::own_body_limit(req.method(), req.uri().path()).unwrap_or(default);
+    let mut limited = DefaultBodyLimit::max(limit).layer(next);
+    match limited.call(req).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
 }
 
 /// The request id of a request: the caller's `X-Request-ID` when it is sane, else a new one.
@@ -389,7 +406,11 @@ fn spawn_background(state: &AppState) -> (String, tokio::task::JoinHandle<()>) {
         .decision_log
         .spawn_writer(state.app.clone(), state.config.decision_log_retention);
     if state.config.watch_policies {
-        watch::spawn(&state.engine, std::time::Duration::from_millis(500));
+        watch::spawn(
+            &state.engine,
+            std::time::Duration::from_millis(500),
+            state.app.policy_guard(),
+        );
     }
     let replica = spawn_heartbeat(state);
     let app = state.app.clone();

@@ -53,6 +53,7 @@ fn meaning(status: u16) -> &'static str {
 fn path_parameter(path: &str, name: &str) -> (&'static str, &'static str) {
     match (name, path.starts_with("/admin/v1/users/")) {
         ("name", _) => ("The role's name", api::ROLE_NAME_PATTERN),
+        ("version", _) => ("A published policy version's number", "^[0-9]{1,18}$"),
         (_, true) => ("The user's id", api::USER_ID_PATTERN),
         // Session and client ids are at most 256 bytes without control characters; 64
         // characters never exceed that.

@@ -8,7 +8,7 @@
 //! 413 and 415 where there is a body, ...) are added by the document builder; an entry lists
 //! only its own (404, 409, 429, ...).
 
-use super::{admin, auth, authzen, decide, ops, plan_sql, AppState};
+use super::{admin, auth, authzen, decide, ops, plan_sql, publishing, AppState};
 use crate::admin_action::AdminAction;
 use crate::api;
 use axum::routing::MethodRouter;
@@ -37,6 +37,9 @@ pub struct Route {
     pub ok: &'static [Answer],
     /// Error statuses of this route beyond those of its kind (see the module doc).
     pub errors: &'static [u16],
+    /// This route's own body limit in bytes, over `max_body_bytes` (publishing a policy set);
+    /// `None`: `max_body_bytes`.
+    pub body_limit: Option<usize>,
 }
 
 /// How a route authenticates its caller.
@@ -143,7 +146,34 @@ impl Route {
         query: None,
         ok: &[],
         errors: &[],
+        body_limit: None,
     };
+
+    /// Whether this route serves `method` on `path` (a `{name}` segment matches any one).
+    fn serves(&self, method: &axum::http::Method, path: &str) -> bool {
+        let mut pattern = self.path.split('/');
+        let mut given = path.split('/');
+        self.method.eq_ignore_ascii_case(method.as_str())
+            && loop {
+                match (pattern.next(), given.next()) {
+                    (None, None) => break true,
+                    (Some(p), Some(g)) if p == g => {}
+                    (Some(p), Some(g)) if p.starts_with('{') && !g.is_empty() => {}
+                    _ => break false,
+                }
+            }
+    }
+}
+
+/// The body limit of the route `method` and `path` name, where it has one of its own (see
+/// [`Route::body_limit`]). The body is read before routing (see `conn::deadlines`), so the
+/// limit is chosen from the request line; a request that matches no route keeps the default.
+pub fn own_body_limit(method: &axum::http::Method, path: &str) -> Option<usize> {
+    ROUTES
+        .iter()
+        .filter(|r| r.body_limit.is_some())
+        .find(|r| r.serves(method, path))
+        .and_then(|r| r.body_limit)
 }
 
 /// Every route warden serves.
@@ -438,6 +468,41 @@ pub const ROUTES: &[Route] = routes! {
         body: json(t::<api::WhatIfPlan>),
         ok: &[ok("The plan: the condition a resource must meet for the user to be allowed", with_plan::<api::Plan>)],
         errors: &[404],
+    }
+    get "/admin/v1/policies/versions" => publishing::list_policy_versions {
+        summary: "The published policy versions, newest first, the active one marked", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::PoliciesRead),
+        ok: &[ok("The versions and where this server takes its policies from", t::<api::PolicyVersionList>)],
+    }
+    get "/admin/v1/policies/versions/{version}" => publishing::show_policy_version {
+        summary: "One published policy version with its files", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::PoliciesRead),
+        ok: &[ok("The version and its files, by name", t::<api::PolicyVersionDetail>)],
+    }
+    get "/admin/v1/policies/diff" => publishing::diff_policy_versions {
+        summary: "The per-file unified diff between two published versions (?from=&to=)", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::PoliciesRead),
+        query: Some(query::<publishing::PolicyDiffQuery>),
+        ok: &[ok("The files that differ, by name", t::<api::PolicyDiff>)],
+        errors: &[404],
+    }
+    post "/admin/v1/policies/versions" => publishing::publish_policies {
+        summary: "Publish a policy set: validated, its tests run, its impact on logged decisions previewed; refused (nothing activated) on any error, failing test, more flips than max_changes, or no administrator left (dry_run: preview only)",
+        tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::PoliciesPublish),
+        body: json(t::<api::PublishPolicies>),
+        ok: &[
+            created("Published: the new version is active", t::<api::PublishOutcome>),
+            ok("Dry run: validated, tested and previewed; nothing activated", t::<api::PublishOutcome>),
+        ],
+        errors: &[409, 422],
+        body_limit: Some(publishing::PUBLISH_MAX_BODY_BYTES),
+    }
+    post "/admin/v1/policies/rollback" => publishing::rollback_policies {
+        summary: "Publish an old version's files again as a new active version, gated like a publish (dry_run: preview only)",
+        tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::PoliciesPublish),
+        body: json(t::<api::RollbackPolicies>),
+        ok: &[
+            created("Rolled back: a new version with the old files is active", t::<api::PublishOutcome>),
+            ok("Dry run: validated, tested and previewed; nothing activated", t::<api::PublishOutcome>),
+        ],
+        errors: &[404, 409, 422],
     }
     get "/admin/v1/decisions" => admin::list_decisions {
         summary: "Query the decision log; long-poll with after_id and wait", tag: "admin", auth: Auth::UserToken, admin_action: Some(AdminAction::DecisionsRead),

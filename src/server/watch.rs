@@ -11,7 +11,7 @@
 //! validate, or that loses the schema or every policy, is refused while the old one keeps
 //! serving.
 
-use crate::engine::{Engine, LoadError};
+use crate::engine::{BundleGuard, Engine, LoadError};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, SystemTime};
@@ -38,8 +38,13 @@ impl PolicyWatcher {
     }
 
     /// One tick: look at the directory and reload `engine` when a change has held still
-    /// for a tick. Returns the reload's outcome when one was attempted.
-    pub fn check(&mut self, engine: &Engine) -> Option<Result<usize, LoadError>> {
+    /// for a tick, checked by `guard` (see [`spawn`]). Returns the reload's outcome when one
+    /// was attempted.
+    pub fn check(
+        &mut self,
+        engine: &Engine,
+        guard: BundleGuard<'_>,
+    ) -> Option<Result<usize, LoadError>> {
         let now = fingerprint(&self.dir);
         if now == self.applied {
             self.pending = None;
@@ -53,21 +58,30 @@ impl PolicyWatcher {
         // next change is.
         self.applied = now;
         self.pending = None;
-        Some(engine.reload())
+        Some(engine.reload_with(guard))
     }
 }
 
 /// Poll `engine`'s policy directory every `tick` on a thread of its own (the reload parses
 /// and validates Cedar, which must not run on an async worker). The thread ends when the
 /// engine is dropped.
-pub fn spawn(engine: &Arc<Engine>, tick: Duration) -> std::thread::JoinHandle<()> {
+///
+/// Every reload is checked by `guard`, the application core's "someone can still
+/// administer" ([`crate::app::App::policy_guard`]): deleting `warden.cedar` used to be
+/// accepted here and locked every admin out. The guard waits for the store on this plain
+/// thread; a guard that fails refuses the reload (fail closed).
+pub fn spawn(
+    engine: &Arc<Engine>,
+    tick: Duration,
+    guard: impl Fn(&Arc<crate::engine::PolicyBundle>) -> Result<(), String> + Send + 'static,
+) -> std::thread::JoinHandle<()> {
     let weak: Weak<Engine> = Arc::downgrade(engine);
     let mut watcher = PolicyWatcher::new(engine.dir());
     std::thread::spawn(move || loop {
         std::thread::sleep(tick);
         let Some(engine) = weak.upgrade() else { return };
         // The outcome is logged by the engine and counted by its observers.
-        let _ = watcher.check(&engine);
+        let _ = watcher.check(&engine, &guard);
     })
 }
 
@@ -117,14 +131,14 @@ mod tests {
         let dir = dir_with(&[("p.cedar", &policy("one"))]);
         let engine = Engine::load(dir.path()).unwrap();
         let mut watcher = PolicyWatcher::new(dir.path());
-        assert!(watcher.check(&engine).is_none(), "nothing changed");
+        assert!(watcher.check(&engine, &crate::engine::no_guard).is_none(), "nothing changed");
 
         fs::write(dir.path().join("q.cedar"), policy("two")).unwrap();
-        assert!(watcher.check(&engine).is_none(), "seen once: wait a tick");
+        assert!(watcher.check(&engine, &crate::engine::no_guard).is_none(), "seen once: wait a tick");
         assert_eq!(ids(&engine), ["one"]);
-        assert_eq!(watcher.check(&engine).unwrap().unwrap(), 2);
+        assert_eq!(watcher.check(&engine, &crate::engine::no_guard).unwrap().unwrap(), 2);
         assert_eq!(ids(&engine), ["one", "two"]);
-        assert!(watcher.check(&engine).is_none(), "applied: nothing to do");
+        assert!(watcher.check(&engine, &crate::engine::no_guard).is_none(), "applied: nothing to do");
     }
 
     #[test]
@@ -133,13 +147,13 @@ mod tests {
         let engine = Engine::load(dir.path()).unwrap();
         let mut watcher = PolicyWatcher::new(dir.path());
         fs::write(dir.path().join("q.cedar"), policy("two")).unwrap();
-        assert!(watcher.check(&engine).is_none());
+        assert!(watcher.check(&engine, &crate::engine::no_guard).is_none());
         fs::write(dir.path().join("r.cedar"), policy("three")).unwrap();
         assert!(
-            watcher.check(&engine).is_none(),
+            watcher.check(&engine, &crate::engine::no_guard).is_none(),
             "changed again: wait again"
         );
-        assert_eq!(watcher.check(&engine).unwrap().unwrap(), 3);
+        assert_eq!(watcher.check(&engine, &crate::engine::no_guard).unwrap().unwrap(), 3);
     }
 
     #[test]
@@ -148,14 +162,14 @@ mod tests {
         let engine = Engine::load(dir.path()).unwrap();
         let mut watcher = PolicyWatcher::new(dir.path());
         let settle = |watcher: &mut PolicyWatcher| {
-            assert!(watcher.check(&engine).is_none());
-            watcher.check(&engine).unwrap()
+            assert!(watcher.check(&engine, &crate::engine::no_guard).is_none());
+            watcher.check(&engine, &crate::engine::no_guard).unwrap()
         };
 
         fs::write(dir.path().join("p.cedar"), "permit(principal,").unwrap();
         assert!(settle(&mut watcher).is_err(), "does not parse");
         assert!(
-            watcher.check(&engine).is_none(),
+            watcher.check(&engine, &crate::engine::no_guard).is_none(),
             "not retried until it changes"
         );
 
@@ -180,7 +194,7 @@ mod tests {
     fn the_thread_ends_with_the_engine() {
         let dir = dir_with(&[("p.cedar", &policy("one"))]);
         let engine = Arc::new(Engine::load(dir.path()).unwrap());
-        let handle = spawn(&engine, Duration::from_millis(1));
+        let handle = spawn(&engine, Duration::from_millis(1), crate::engine::no_guard);
         drop(engine);
         handle.join().unwrap();
     }

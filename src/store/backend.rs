@@ -375,46 +375,36 @@ pub trait Backend: Send + Sync {
     /// Forget a replica that stopped (a graceful shutdown), so it is not listed as running.
     async fn forget_replica(&self, id: &str) -> Result<(), StoreError>;
 
-    // SKELETON (issue 29): published policy sets. The defaults refuse; each back end
-    // implements them (and the defaults go).
+    // Published policy sets (issue 29).
 
-    /// Store `new` as the next version (the highest + 1) and make it the active one, with
-    /// its audit row, in one transaction that bumps the revision: only if the active version
-    /// is still `expected_active` (`None`: none yet), else [`Conflict::PublishRace`] naming
-    /// the version now active, and nothing is written.
+    /// Store `new` as the next version (the highest + 1, 1 for the first) and make it the
+    /// active one, with its audit row, in one transaction that bumps the revision: only if
+    /// the active version is still `expected_active` (`None`: none yet), else
+    /// [`Conflict::PublishRace`] naming the version now active, and nothing is written. Of
+    /// two publishes expecting the same active version, from any processes or replicas,
+    /// exactly one wins. A `rollback_of` that names no version is not found, and nothing is
+    /// written. The audit row's detail gets `version`: the number given.
     async fn publish_policy_version(
         &self,
         new: &NewPolicyVersion,
         expected_active: Option<i64>,
         audit: Option<&Audit>,
-    ) -> Result<i64, StoreError> {
-        let _ = (new, expected_active, audit);
-        Err(StoreError::Unavailable)
-    }
+    ) -> Result<i64, StoreError>;
 
     /// Every published version, newest first, without the files' texts.
-    async fn list_policy_versions(&self) -> Result<Vec<PolicyVersionRow>, StoreError> {
-        Err(StoreError::Unavailable)
-    }
+    async fn list_policy_versions(&self) -> Result<Vec<PolicyVersionRow>, StoreError>;
 
-    /// One version with its files; not found when there is none.
+    /// One version with its files; not found ([`Entity::PolicyVersion`]) when there is none.
     async fn policy_version_files(
         &self,
         version: i64,
-    ) -> Result<(PolicyVersionRow, crate::publishing::PolicyFiles), StoreError> {
-        let _ = version;
-        Err(StoreError::Unavailable)
-    }
+    ) -> Result<(PolicyVersionRow, crate::publishing::PolicyFiles), StoreError>;
 
     /// The active version, if any has been published.
-    async fn active_policy_version(&self) -> Result<Option<i64>, StoreError> {
-        Err(StoreError::Unavailable)
-    }
+    async fn active_policy_version(&self) -> Result<Option<i64>, StoreError>;
 
     /// Whether any enabled user passes `rule` now (the witness first, then a scan that stops
-    /// at the first who passes): the "someone can still administer" check of a policy change.
-    async fn any_user_passes(&self, rule: &AdminRule) -> Result<bool, StoreError> {
-        let _ = rule;
-        Err(StoreError::Unavailable)
-    }
+    /// at the first who passes), read in one snapshot: the "someone can still administer"
+    /// check of a policy change.
+    async fn any_user_passes(&self, rule: &AdminRule) -> Result<bool, StoreError>;
 }

@@ -3,7 +3,8 @@
 //! Every table that makes up warden's state (users, roles, role edges and assignments,
 //! sessions, refresh tokens, revoked token ids, signing keys, server secrets, clients,
 //! federated identities and the ID tokens already exchanged (a copy must not reopen a
-//! replay); the audit and decision logs when asked) is read from the SQLite file and written into an
+//! replay), the published policy versions and which one is active; the audit and decision
+//! logs when asked) is read from the SQLite file and written into an
 //! empty PostgreSQL database in one transaction, and the row counts are compared before it
 //! commits: either everything arrived or nothing did. Sign-in throttle counters and replica
 //! heartbeats are not copied (they are short-lived).
@@ -13,15 +14,17 @@ use super::sqlite::SqliteStore;
 use super::StoreError;
 use std::path::Path;
 
-/// A column's type in both schemas (SQLite stores booleans as integers).
+/// A column's type in both schemas (SQLite stores booleans as integers, and JSON as text
+/// where PostgreSQL has `jsonb`).
 #[derive(Clone, Copy)]
 enum Ty {
     Text,
     Int,
     Bool,
     Bytes,
+    Json,
 }
-use Ty::{Bool, Bytes, Int, Text};
+use Ty::{Bool, Bytes, Int, Json, Text};
 
 /// The tables copied, in an order that satisfies the foreign keys, with their columns.
 const STATE: &[(&str, &[(&str, Ty)])] = &[
@@ -105,6 +108,20 @@ const STATE: &[(&str, &[(&str, Ty)])] = &[
         "exchanged_tokens",
         &[("issuer", Text), ("token_hash", Text), ("expires_at", Int)],
     ),
+    // In version order (a rollback names an older version).
+    (
+        "policy_versions",
+        &[
+            ("version", Int),
+            ("hash", Text),
+            ("author", Text),
+            ("created_at", Int),
+            ("message", Text),
+            ("rollback_of", Int),
+            ("file_names", Json),
+            ("files", Json),
+        ],
+    ),
 ];
 
 /// The logs, copied with `--with-logs` (ids kept).
@@ -163,19 +180,19 @@ pub async fn copy_sqlite_to_postgres(
         .copied()
         .collect();
     let read_tables = tables.clone();
-    let (revision, data) = tokio::task::spawn_blocking(move || {
+    let (revision, data, active_policy) = tokio::task::spawn_blocking(move || {
         let db = SqliteStore::open(&path, crate::clock::system())?;
         let revision = db.revision()?;
         let data = read_tables
             .iter()
             .map(|(name, columns)| read_table(&db, name, columns))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok::<_, StoreError>((revision, data))
+        Ok::<_, StoreError>((revision, data, db.active_policy_version()?))
     })
     .await
     .map_err(|_| StoreError::Unavailable)??;
     let target = super::postgres::Postgres::connect(to, crate::clock::system()).await?;
-    target.import(data, revision).await
+    target.import(data, revision, active_policy).await
 }
 
 /// The replicas of the SQLite database `from` heard from at or after `seen_since`: servers
@@ -217,6 +234,7 @@ fn read_table(
                             Int => Cell::Int(r.get(i)?),
                             Bool => Cell::Bool(r.get::<_, Option<i64>>(i)?.map(|v| v != 0)),
                             Bytes => Cell::Bytes(r.get(i)?),
+                            Json => Cell::Json(r.get(i)?),
                         })
                     })
                     .collect::<rusqlite::Result<Vec<Cell>>>()
@@ -226,6 +244,11 @@ fn read_table(
     })?;
     Ok(TableData {
         name,
+        jsonb: columns
+            .iter()
+            .filter(|(_, ty)| matches!(ty, Json))
+            .map(|(c, _)| *c)
+            .collect(),
         columns: names,
         rows,
     })

@@ -50,6 +50,8 @@ pub enum Entity {
     Client,
     /// A federated identity (`issuer subject`).
     Identity,
+    /// A published policy set's version (issue 29).
+    PolicyVersion,
 }
 
 impl std::fmt::Display for Entity {
@@ -60,6 +62,7 @@ impl std::fmt::Display for Entity {
             Entity::Session => "session",
             Entity::Client => "client",
             Entity::Identity => "identity",
+            Entity::PolicyVersion => "policy version",
         })
     }
 }
@@ -289,6 +292,22 @@ impl Audit {
             detail: serde_json::Value::Object(detail),
             ..self.clone()
         }
+    }
+}
+
+/// The audit row of a publish (or rollback) of policies as written: the core's row with the
+/// version number the store gave the set added to its detail (the core cannot know it
+/// before the transaction does), so the audit log says which version each row made active.
+pub(crate) fn policy_audit(audit: &Audit, version: i64) -> Audit {
+    let mut detail = match &audit.detail {
+        serde_json::Value::Object(map) => map.clone(),
+        serde_json::Value::Null => serde_json::Map::new(),
+        other => serde_json::Map::from_iter([("detail".to_owned(), other.clone())]),
+    };
+    detail.insert("version".into(), version.into());
+    Audit {
+        detail: serde_json::Value::Object(detail),
+        ..audit.clone()
     }
 }
 

@@ -306,6 +306,14 @@ pub struct ReplicaRow {
     pub policy_hash: String,
     /// Its last heartbeat (epoch seconds).
     pub seen_at: i64,
+    /// The published policy version it serves (`policy_source = "store"`); none in
+    /// directory mode.
+    #[serde(default)]
+    pub policy_version: Option<i64>,
+    /// Why it could not load the active published version, while it keeps serving the
+    /// one it has (none when it serves the active one).
+    #[serde(default)]
+    pub policy_error: Option<String>,
 }
 
 /// A published policy set's version, without its files' texts (SKELETON, issue 29).

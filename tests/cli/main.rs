@@ -7,6 +7,7 @@ mod decide;
 mod hints;
 mod plan_sql;
 mod policy;
+mod publishing;
 mod serve;
 mod users;
 

@@ -2,7 +2,7 @@
 // types come from src/generated/openapi.ts (generated from warden's OpenAPI document).
 
 import type { components } from "./generated/openapi.js";
-import { WardenHttpError, WardenUnavailableError } from "./errors.js";
+import { WardenError, WardenHttpError, WardenUnavailableError } from "./errors.js";
 import { isPlan, isPlanSql, type Plan, type PlanRequest, type PlanSql, type PlanSqlRequest } from "./plan.js";
 
 export type Schemas = components["schemas"];
@@ -12,6 +12,14 @@ export type Authorization = Schemas["Authorization"];
 export type Authorizations = Schemas["Authorizations"];
 export type LoggedOut = Schemas["LoggedOut"];
 export type ResourceInput = Schemas["Resource"];
+export type PolicyVersionList = Schemas["PolicyVersionList"];
+export type PolicyVersionInfo = Schemas["PolicyVersionInfo"];
+export type PolicyVersionDetail = Schemas["PolicyVersionDetail"];
+export type PolicyDiff = Schemas["PolicyDiff"];
+export type PublishPolicies = Schemas["PublishPolicies"];
+export type RollbackPolicies = Schemas["RollbackPolicies"];
+export type PublishOutcome = Schemas["PublishOutcome"];
+export type ImpactReport = Schemas["ImpactReport"];
 
 /** RFC 8693 token exchange: the grant and the subject token type warden accepts. */
 export const TOKEN_EXCHANGE_GRANT: Schemas["TokenExchangeGrant"] = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -75,6 +83,11 @@ export function clientAddress(headers: HeaderSource): string | undefined {
 
 /** Answers larger than this are refused rather than parsed (warden's are a few KiB). */
 const MAX_ANSWER_BYTES = 1 << 20;
+/**
+ * A published policy version's files, or the diff of two, can be as large as the set
+ * (warden caps a set at 32 MiB): those two answers may be this large.
+ */
+const MAX_POLICY_SET_ANSWER_BYTES = 48 << 20;
 
 export class WardenClient {
   readonly url: string;
@@ -158,19 +171,82 @@ export class WardenClient {
     return this.post("/v1/authorize/plan/sql", request, accessToken, isPlanSql, call);
   }
 
+  // ---- published policy sets (admin: the token's user needs the route's admin action) ----
+
+  /** GET /admin/v1/policies/versions (`policies.read`): the versions, newest first. */
+  policyVersions(accessToken: string): Promise<PolicyVersionList> {
+    return this.request("GET", "/admin/v1/policies/versions", undefined, accessToken, isPolicyVersionList);
+  }
+
+  /** GET /admin/v1/policies/versions/{version} (`policies.read`): one version with its files; 404 when none. */
+  policyVersion(accessToken: string, version: number): Promise<PolicyVersionDetail> {
+    return this.request(
+      "GET",
+      `/admin/v1/policies/versions/${versionNumber(version)}`,
+      undefined,
+      accessToken,
+      (x): x is PolicyVersionDetail => isObject(x) && isPolicyVersionInfo(x.version) && isObject(x.files),
+      {},
+      MAX_POLICY_SET_ANSWER_BYTES,
+    );
+  }
+
+  /** GET /admin/v1/policies/diff (`policies.read`): the per-file unified diff from `from` to `to`. */
+  policyDiff(accessToken: string, from: number, to: number): Promise<PolicyDiff> {
+    return this.request(
+      "GET",
+      `/admin/v1/policies/diff?from=${versionNumber(from)}&to=${versionNumber(to)}`,
+      undefined,
+      accessToken,
+      (x): x is PolicyDiff => isObject(x) && typeof x.from === "number" && typeof x.to === "number" && Array.isArray(x.files),
+      {},
+      MAX_POLICY_SET_ANSWER_BYTES,
+    );
+  }
+
+  /**
+   * POST /admin/v1/policies/versions (`policies.publish`): publish a set. It is validated,
+   * its tests run and its impact on the latest logged decisions previewed; `dry_run` stops
+   * there (`activated: false`). A refusal is a `WardenHttpError` and nothing is activated:
+   * 422 `policy_error` (syntax, schema, failing test), 409 (`code` `conflict`, `reason` such
+   * as `publish_race` or `last_administrator`), 400 for a malformed request.
+   */
+  publishPolicies(accessToken: string, request: PublishPolicies): Promise<PublishOutcome> {
+    return this.request("POST", "/admin/v1/policies/versions", request, accessToken, isPublishOutcome);
+  }
+
+  /** POST /admin/v1/policies/rollback (`policies.publish`): an old version's files as a new active version (404 when none). */
+  rollbackPolicies(accessToken: string, request: RollbackPolicies): Promise<PublishOutcome> {
+    return this.request("POST", "/admin/v1/policies/rollback", request, accessToken, isPublishOutcome);
+  }
+
   /**
    * POST `body` as JSON; the parsed answer when it is 2xx and passes `check`. Network errors,
    * timeouts, oversized or malformed answers are `WardenUnavailableError`; an error status is
    * `WardenHttpError`.
    */
-  private async post<T>(
+  private post<T>(
     path: string,
     body: unknown,
     accessToken: string | undefined,
     check: (x: unknown) => x is T,
     call: CallOptions = {},
   ): Promise<T> {
-    const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
+    return this.request("POST", path, body, accessToken, check, call);
+  }
+
+  /** One request (a body only for POST), answered as [`post`] says. */
+  private async request<T>(
+    method: "GET" | "POST",
+    path: string,
+    body: unknown,
+    accessToken: string | undefined,
+    check: (x: unknown) => x is T,
+    call: CallOptions = {},
+    maxAnswerBytes: number = MAX_ANSWER_BYTES,
+  ): Promise<T> {
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (method === "POST") headers["content-type"] = "application/json";
     if (accessToken !== undefined) headers.authorization = `Bearer ${accessToken}`;
     if (this.clientKey !== undefined) {
       headers[CLIENT_KEY_HEADER] = this.clientKey;
@@ -180,20 +256,20 @@ export class WardenClient {
     let text: string;
     try {
       res = await this.fetchImpl(`${this.url}${path}`, {
-        method: "POST",
+        method,
         headers,
-        body: JSON.stringify(body),
+        body: method === "POST" ? JSON.stringify(body) : undefined,
         cache: "no-store",
         redirect: "error",
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       const declared = Number(res.headers.get("content-length") ?? "0");
-      if (declared > MAX_ANSWER_BYTES) throw new Error(`answer of ${declared} bytes`);
+      if (declared > maxAnswerBytes) throw new Error(`answer of ${declared} bytes`);
       text = await res.text();
     } catch (e) {
       throw new WardenUnavailableError(`warden did not answer ${path}: ${describe(e)}`, e);
     }
-    if (text.length > MAX_ANSWER_BYTES) throw new WardenUnavailableError(`answer of ${path} too large`);
+    if (text.length > maxAnswerBytes) throw new WardenUnavailableError(`answer of ${path} too large`);
     let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : undefined;
@@ -226,6 +302,42 @@ function describe(e: unknown): string {
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+/** A version number for a path or query: a positive whole number, else a `WardenError`. */
+function versionNumber(version: number): string {
+  if (!Number.isSafeInteger(version) || version < 1) {
+    throw new WardenError(`not a policy version number: ${String(version)}`);
+  }
+  return String(version);
+}
+
+function isPolicyVersionInfo(x: unknown): x is PolicyVersionInfo {
+  return (
+    isObject(x) &&
+    typeof x.version === "number" &&
+    typeof x.hash === "string" &&
+    typeof x.active === "boolean" &&
+    Array.isArray(x.files)
+  );
+}
+
+function isPolicyVersionList(x: unknown): x is PolicyVersionList {
+  return isObject(x) && typeof x.source === "string" && Array.isArray(x.versions) && x.versions.every(isPolicyVersionInfo);
+}
+
+function isPublishOutcome(x: unknown): x is PublishOutcome {
+  return (
+    isObject(x) &&
+    typeof x.activated === "boolean" &&
+    typeof x.hash === "string" &&
+    typeof x.tests_passed === "number" &&
+    isObject(x.impact) &&
+    typeof x.impact.allow_to_deny === "number" &&
+    typeof x.impact.deny_to_allow === "number" &&
+    // An activated publish names its version.
+    (!x.activated || typeof x.version === "number")
+  );
 }
 
 function isSignedIn(x: unknown): x is SignedIn {

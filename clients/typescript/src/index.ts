@@ -13,6 +13,14 @@ export {
   type Authorization,
   type AuthorizeRequest,
   type Schemas,
+  type PolicyVersionList,
+  type PolicyVersionInfo,
+  type PolicyVersionDetail,
+  type PolicyDiff,
+  type PublishPolicies,
+  type RollbackPolicies,
+  type PublishOutcome,
+  type ImpactReport,
 } from "./client.js";
 export {
   WardenError,

@@ -9,7 +9,10 @@ mod files;
 mod links;
 mod statements;
 
-pub use files::{create_shipped, load_dir, policy_files, SHIPPED};
+pub use files::{
+    check_set, create_shipped, hash_files, load_dir, load_files, policy_files, read_dir_files,
+    shipped_files, test_suites, write_dir_files, SetFile, MAX_SET_BYTES, MAX_SET_FILES, SHIPPED,
+};
 pub use links::LINKS_FILE;
 
 use links::link_all;
@@ -55,6 +58,13 @@ pub struct PolicyBundle {
     pub dir: PathBuf,
     /// The source text of each file, for diagnostics that point into it.
     pub sources: HashMap<String, String>,
+    /// The set's files as loaded (policies, schema, links, tests): what a published version
+    /// holds and a directory export writes.
+    pub files: crate::publishing::PolicyFiles,
+    /// SHA-256 of [`PolicyBundle::files`] (see [`hash_files`]).
+    pub hash: String,
+    /// The published version this bundle is (store mode); `None` for a directory's.
+    pub version: Option<i64>,
     /// Callers' entities built and checked against this bundle's schema (see
     /// [`super::prepared`]).
     pub principals: super::prepared::PrincipalCache,
@@ -67,17 +77,10 @@ pub struct PolicyBundle {
 impl PolicyBundle {
     /// SHA-256 (hex) of the bundle's files, names and contents in name order: two replicas
     /// serve the same policies exactly when their hashes are equal.
+    /// Every file of the set counts (tests and `links.json` too), so it equals the hash of
+    /// the published version the bundle was loaded from.
     pub fn content_hash(&self) -> String {
-        let mut files: Vec<_> = self.sources.iter().collect();
-        files.sort();
-        let mut all = String::new();
-        for (name, text) in files {
-            all.push_str(name);
-            all.push('\0');
-            all.push_str(text);
-            all.push('\0');
-        }
-        crate::util::sha256_hex(&all)
+        self.hash.clone()
     }
 
     /// Information about one policy by id.
@@ -274,6 +277,14 @@ pub fn load_sources(
     if !diagnostics.is_empty() {
         return Err(LoadError { diagnostics });
     }
+    // The texts as a set (what `load_files` replaces with the whole set, tests included).
+    let mut files_of: crate::publishing::PolicyFiles = sources
+        .iter()
+        .map(|(n, t)| (n.clone(), t.clone()))
+        .collect();
+    if let Some(text) = links {
+        files_of.insert(LINKS_FILE.to_string(), text.to_string());
+    }
     let index = super::PolicyIndex::build(&policies, schema.as_ref())
         .map_err(|e| Diagnostic::file_error("policies", format!("cannot index policies: {e}")))?;
     let action_closures = match &schema {
@@ -299,6 +310,9 @@ pub fn load_sources(
         info,
         warnings,
         dir: PathBuf::new(),
+        hash: hash_files(&files_of),
+        files: files_of,
+        version: None,
         sources,
     })
 }

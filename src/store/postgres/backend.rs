@@ -2,6 +2,7 @@
 //! the file of its area (users, roles, sessions, ...), as the SQLite back end has them.
 
 use super::*;
+use crate::store::rows::{NewPolicyVersion, PolicyVersionRow};
 use crate::store::Backend;
 use std::collections::BTreeMap;
 
@@ -387,5 +388,33 @@ impl Backend for Postgres {
 
     async fn forget_replica(&self, id: &str) -> Result<(), StoreError> {
         Postgres::forget_replica(self, id).await
+    }
+
+    async fn publish_policy_version(
+        &self,
+        new: &NewPolicyVersion,
+        expected_active: Option<i64>,
+        audit: Option<&Audit>,
+    ) -> Result<i64, StoreError> {
+        Postgres::publish_policy_version(self, new, expected_active, audit).await
+    }
+
+    async fn list_policy_versions(&self) -> Result<Vec<PolicyVersionRow>, StoreError> {
+        Postgres::list_policy_versions(self).await
+    }
+
+    async fn policy_version_files(
+        &self,
+        version: i64,
+    ) -> Result<(PolicyVersionRow, crate::publishing::PolicyFiles), StoreError> {
+        Postgres::policy_version_files(self, version).await
+    }
+
+    async fn active_policy_version(&self) -> Result<Option<i64>, StoreError> {
+        Postgres::active_policy_version(self).await
+    }
+
+    async fn any_user_passes(&self, rule: &AdminRule) -> Result<bool, StoreError> {
+        Postgres::any_user_passes(self, rule).await
     }
 }

@@ -11,6 +11,8 @@ pub enum Cell {
     Int(Option<i64>),
     Bool(Option<bool>),
     Bytes(Option<Vec<u8>>),
+    /// JSON text, for a `jsonb` column (cast by its placeholder).
+    Json(Option<String>),
 }
 
 impl Cell {
@@ -20,6 +22,7 @@ impl Cell {
             Cell::Int(v) => v,
             Cell::Bool(v) => v,
             Cell::Bytes(v) => v,
+            Cell::Json(v) => v,
         }
     }
 }
@@ -28,16 +31,20 @@ impl Cell {
 pub struct TableData {
     pub name: &'static str,
     pub columns: Vec<&'static str>,
+    /// The columns of type `jsonb` (their values come as JSON text).
+    pub jsonb: Vec<&'static str>,
     pub rows: Vec<Vec<Cell>>,
 }
 
 impl Postgres {
     /// Write `tables` into this (empty) database in one transaction, with the revision
-    /// counter moved past `revision`; the count of every table is checked before commit.
+    /// counter moved past `revision` and `active_policy` the active policy version; the
+    /// count of every table (and the active version) is checked before commit.
     pub(in crate::store) async fn import(
         &self,
         tables: Vec<TableData>,
         revision: i64,
+        active_policy: Option<i64>,
     ) -> Result<Vec<(String, i64)>, StoreError> {
         let mut conn = self.conn().await?;
         let tx = conn.transaction().await?;
@@ -52,8 +59,13 @@ impl Postgres {
         }
         let mut report = Vec::new();
         for table in &tables {
-            let placeholders: Vec<String> =
-                (1..=table.columns.len()).map(|i| format!("${i}")).collect();
+            let placeholders: Vec<String> = (1..=table.columns.len())
+                .zip(&table.columns)
+                .map(|(i, column)| match table.jsonb.contains(column) {
+                    true => format!("${i}::text::jsonb"),
+                    false => format!("${i}"),
+                })
+                .collect();
             let sql = format!(
                 "INSERT INTO {} ({}) VALUES ({})",
                 table.name,
@@ -92,6 +104,23 @@ impl Postgres {
             }
             report.push((table.name.to_owned(), found));
         }
+        // The active policy version: the one row the target's migration made, moved.
+        let found: Option<i64> = query_one(
+            &tx,
+            "UPDATE policy_active SET version = $1 WHERE id = 1 RETURNING version",
+            &[&active_policy],
+        )
+        .await?
+        .try_get(0)?;
+        if found != active_policy {
+            return Err(Conflict::CopyIncomplete {
+                table: "policy_active".into(),
+                copied: usize::from(active_policy.is_some()),
+                found: i64::from(found.is_some()),
+            }
+            .into());
+        }
+        report.push(("policy_active".to_owned(), i64::from(found.is_some())));
         execute(
             &tx,
             "UPDATE meta SET value = GREATEST(value, $1) + 1 WHERE key = 'revision'",

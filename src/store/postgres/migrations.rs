@@ -179,6 +179,29 @@ CREATE INDEX decision_log_action ON decision_log(action, id);
 CREATE INDEX decision_log_decision ON decision_log(decision, id);
 CREATE INDEX decision_log_at ON decision_log(at);
 "#,
+    // 6: published policy sets (issue 29), as SQLite's 8: immutable versions with their
+    // files (name -> text) and the names apart (sorted), so a listing never reads the texts;
+    // the active version in a one-row table that a publish locks (`FOR UPDATE`) before it
+    // reads it; and what each replica serves from them.
+    r#"
+CREATE TABLE policy_versions (
+    version BIGINT PRIMARY KEY,
+    hash TEXT NOT NULL,
+    author TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    message TEXT NOT NULL,
+    rollback_of BIGINT REFERENCES policy_versions(version),
+    file_names JSONB NOT NULL,
+    files JSONB NOT NULL
+);
+CREATE TABLE policy_active (
+    id BIGINT PRIMARY KEY CHECK (id = 1),
+    version BIGINT REFERENCES policy_versions(version)
+);
+INSERT INTO policy_active (id, version) VALUES (1, NULL);
+ALTER TABLE replicas ADD COLUMN policy_version BIGINT;
+ALTER TABLE replicas ADD COLUMN policy_error TEXT;
+"#,
 ];
 
 /// The schema version this build writes.

@@ -27,6 +27,7 @@ mod keys;
 mod listener;
 mod logs;
 pub(super) mod migrations;
+mod policies;
 mod replicas;
 mod roles;
 mod sessions;

@@ -8,9 +8,20 @@ impl Postgres {
         let conn = self.conn().await?;
         execute(
             &conn,
-            "INSERT INTO replicas (id, address, version, started_at, policy_hash, seen_at) VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (id) DO UPDATE SET address = $2, version = $3, started_at = $4, policy_hash = $5, seen_at = $6",
-            &[&r.id, &r.address, &r.version, &r.started_at, &r.policy_hash, &r.seen_at],
+            "INSERT INTO replicas (id, address, version, started_at, policy_hash, seen_at, policy_version, policy_error) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (id) DO UPDATE SET address = $2, version = $3, started_at = $4, policy_hash = $5, seen_at = $6, \
+             policy_version = $7, policy_error = $8",
+            &[
+                &r.id,
+                &r.address,
+                &r.version,
+                &r.started_at,
+                &r.policy_hash,
+                &r.seen_at,
+                &r.policy_version,
+                &r.policy_error,
+            ],
         )
         .await?;
         execute(
@@ -35,7 +46,8 @@ impl Postgres {
         let conn = self.conn().await?;
         let rows = query(
             &conn,
-            "SELECT id, address, version, started_at, policy_hash, seen_at FROM replicas WHERE seen_at >= $1 ORDER BY id",
+            "SELECT id, address, version, started_at, policy_hash, seen_at, policy_version, policy_error \
+             FROM replicas WHERE seen_at >= $1 ORDER BY id",
             &[&seen_since],
         )
         .await?;
@@ -48,6 +60,8 @@ impl Postgres {
                     started_at: r.try_get(3)?,
                     policy_hash: r.try_get(4)?,
                     seen_at: r.try_get(5)?,
+                    policy_version: r.try_get(6)?,
+                    policy_error: r.try_get(7)?,
                 })
             })
             .collect()

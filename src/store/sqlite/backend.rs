@@ -547,4 +547,35 @@ impl Backend for Sqlite {
         let id = id.to_owned();
         self.run(move |db| db.forget_replica(&id)).await
     }
+
+    async fn publish_policy_version(
+        &self,
+        new: &NewPolicyVersion,
+        expected_active: Option<i64>,
+        audit: Option<&Audit>,
+    ) -> Result<i64, StoreError> {
+        let (new, audit) = (new.clone(), audit.cloned());
+        self.run(move |db| db.publish_policy_version(&new, expected_active, audit.as_ref()))
+            .await
+    }
+
+    async fn list_policy_versions(&self) -> Result<Vec<PolicyVersionRow>, StoreError> {
+        self.run(|db| db.list_policy_versions()).await
+    }
+
+    async fn policy_version_files(
+        &self,
+        version: i64,
+    ) -> Result<(PolicyVersionRow, crate::publishing::PolicyFiles), StoreError> {
+        self.run(move |db| db.policy_version_files(version)).await
+    }
+
+    async fn active_policy_version(&self) -> Result<Option<i64>, StoreError> {
+        self.run(|db| db.active_policy_version()).await
+    }
+
+    async fn any_user_passes(&self, rule: &AdminRule) -> Result<bool, StoreError> {
+        let rule = rule.clone();
+        self.run(move |db| db.any_user_passes(&rule)).await
+    }
 }

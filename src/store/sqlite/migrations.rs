@@ -176,6 +176,30 @@ CREATE INDEX decision_log_action ON decision_log(action, id);
 CREATE INDEX decision_log_decision ON decision_log(decision, id);
 CREATE INDEX decision_log_at ON decision_log(at);
 "#,
+    // 8: published policy sets (issue 29). Each version is immutable: its files as one JSON
+    // object (name -> text) and their names apart (a JSON array, sorted), so a listing
+    // never reads the texts. The active version lives in a one-row table (`id` is always 1)
+    // that a publish reads and moves in its write transaction. And what each replica serves
+    // from them: the version, and why it could not load the active one.
+    r#"
+CREATE TABLE policy_versions (
+    version INTEGER PRIMARY KEY,
+    hash TEXT NOT NULL,
+    author TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    message TEXT NOT NULL,
+    rollback_of INTEGER REFERENCES policy_versions(version),
+    file_names TEXT NOT NULL,
+    files TEXT NOT NULL
+);
+CREATE TABLE policy_active (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    version INTEGER REFERENCES policy_versions(version)
+);
+INSERT INTO policy_active (id, version) VALUES (1, NULL);
+ALTER TABLE replicas ADD COLUMN policy_version INTEGER;
+ALTER TABLE replicas ADD COLUMN policy_error TEXT;
+"#,
 ];
 
 /// The schema version this build writes.

@@ -11,6 +11,7 @@ pub(super) mod identities;
 pub(super) mod keys;
 pub(super) mod logs;
 pub(super) mod migrations;
+pub(super) mod policies;
 pub(super) mod replicas;
 pub(super) mod roles;
 pub(super) mod sessions;
@@ -20,9 +21,9 @@ mod walindex;
 
 pub(super) use super::{AdminRule, Audit, Backend, Change, StoreError};
 use super::{
-    AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, IdentityRow, KeyRow, NewUser,
-    RefreshLimits, RefreshOutcome, ReplicaRow, Reservation, RoleRow, SessionRow, ThrottleKey,
-    UserRow,
+    AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, IdentityRow, KeyRow,
+    NewPolicyVersion, NewUser, PolicyVersionRow, RefreshLimits, RefreshOutcome, ReplicaRow,
+    Reservation, RoleRow, SessionRow, ThrottleKey, UserRow,
 };
 use crate::model::{Email, RoleName, SearchText, UserName};
 use crate::store::Conflict;

@@ -12,9 +12,20 @@ impl SqliteStore {
     pub fn heartbeat(&self, r: &ReplicaRow) -> Result<(), StoreError> {
         self.write(|tx| {
             tx.execute(
-                "INSERT INTO replicas (id, address, version, started_at, policy_hash, seen_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-                 ON CONFLICT (id) DO UPDATE SET address = ?2, version = ?3, started_at = ?4, policy_hash = ?5, seen_at = ?6",
-                params![r.id, r.address, r.version, r.started_at, r.policy_hash, r.seen_at],
+                "INSERT INTO replicas (id, address, version, started_at, policy_hash, seen_at, policy_version, policy_error) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+                 ON CONFLICT (id) DO UPDATE SET address = ?2, version = ?3, started_at = ?4, policy_hash = ?5, seen_at = ?6, \
+                 policy_version = ?7, policy_error = ?8",
+                params![
+                    r.id,
+                    r.address,
+                    r.version,
+                    r.started_at,
+                    r.policy_hash,
+                    r.seen_at,
+                    r.policy_version,
+                    r.policy_error
+                ],
             )?;
             tx.execute(
                 "DELETE FROM replicas WHERE seen_at < ?1",
@@ -36,7 +47,8 @@ impl SqliteStore {
     pub fn list_replicas(&self, seen_since: i64) -> Result<Vec<ReplicaRow>, StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare(
-                "SELECT id, address, version, started_at, policy_hash, seen_at FROM replicas WHERE seen_at >= ?1 ORDER BY id",
+                "SELECT id, address, version, started_at, policy_hash, seen_at, policy_version, policy_error \
+                 FROM replicas WHERE seen_at >= ?1 ORDER BY id",
             )?;
             let rows = stmt
                 .query_map([seen_since], |r| {
@@ -47,6 +59,8 @@ impl SqliteStore {
                         started_at: r.get(3)?,
                         policy_hash: r.get(4)?,
                         seen_at: r.get(5)?,
+                        policy_version: r.get(6)?,
+                        policy_error: r.get(7)?,
                     })
                 })?
                 .collect::<Result<Vec<_>, _>>()?;

@@ -1,6 +1,6 @@
 //! The store's tests, by area: `migrations`, `directory` (users and roles), `sessions`,
-//! `handles` (several handles on one database) and `logs`. Most run on both back ends
-//! ([`on_both`]); the helpers they share are here.
+//! `handles` (several handles on one database), `logs` and `policies` (published sets).
+//! Most run on both back ends ([`on_both`]); the helpers they share are here.
 
 use super::*;
 use crate::model::{DecisionKind, Email, RoleName, UserId, UserName};
@@ -91,4 +91,5 @@ mod directory;
 mod handles;
 mod logs;
 mod migrations;
+mod policies;
 mod sessions;

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 mod changes;
 mod directory;
 mod policies;
+mod publishing;
 
 fn ok(r: Reply) -> Value {
     assert!(

@@ -292,6 +292,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/policies/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The per-file unified diff between two published versions (?from=&to=) */
+        get: operations["diff_policy_versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/policies/reload": {
         parameters: {
             query?: never;
@@ -303,6 +320,58 @@ export interface paths {
         put?: never;
         /** Reload the policy directory now */
         post: operations["reload_policies"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/policies/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish an old version's files again as a new active version, gated like a publish (dry_run: preview only) */
+        post: operations["rollback_policies"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/policies/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The published policy versions, newest first, the active one marked */
+        get: operations["list_policy_versions"];
+        put?: never;
+        /** Publish a policy set: validated, its tests run, its impact on logged decisions previewed; refused (nothing activated) on any error, failing test, more flips than max_changes, or no administrator left (dry_run: preview only) */
+        post: operations["publish_policies"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/policies/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One published policy version with its files */
+        get: operations["show_policy_version"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1237,6 +1306,11 @@ export interface components {
             pattern: string;
         };
         /**
+         * @description How a file differs between two versions.
+         * @enum {string}
+         */
+        FileChange: "added" | "removed" | "changed";
+        /**
          * @description An OAuth 2.0 grant type warden serves.
          * @enum {string}
          */
@@ -1258,6 +1332,54 @@ export interface components {
             /** @description The provider's `sub` for this person (never a warden user id). */
             subject: string;
             user_id: string;
+        };
+        /** @description Flips attributed to one policy. */
+        ImpactGroup: {
+            /** Format: int64 */
+            allow_to_deny: number;
+            /** Format: int64 */
+            deny_to_allow: number;
+            /** @description The policy id. */
+            policy: string;
+            /** @description The flipped requests (at most 20 per group, newest first). */
+            requests: components["schemas"]["ReplayedDecision"][];
+        };
+        /** @description What a candidate set would have decided differently for logged decisions. */
+        ImpactReport: {
+            /**
+             * Format: int64
+             * @description Allowed by the active set, denied by the candidate.
+             */
+            allow_to_deny: number;
+            /**
+             * Format: int64
+             * @description Rows whose properties or context were capped when logged: replayed as logged.
+             */
+            capped: number;
+            /** @description What replay cannot know, in words. */
+            caveats: string[];
+            /**
+             * Format: int64
+             * @description Denied by the active set, allowed by the candidate.
+             */
+            deny_to_allow: number;
+            /**
+             * Format: int64
+             * @description Rows whose replay under the active set differs from what was logged (the directory
+             *     or the policies changed since): the replay cannot know what they were asked under.
+             */
+            drifted: number;
+            /**
+             * @description The flips grouped by the policy that decides them (the candidate's determining
+             *     policies for deny->allow and allow->deny-by-forbid, the active set's permits that no
+             *     longer allow otherwise), most flips first.
+             */
+            groups: components["schemas"]["ImpactGroup"][];
+            /**
+             * Format: int64
+             * @description Logged decisions replayed (allow/deny rows; plans are not replayed).
+             */
+            replayed: number;
         };
         /** @description RFC 7662 section 2.2: an inactive token gets `{"active": false}` and nothing more. */
         Introspection: {
@@ -1488,11 +1610,121 @@ export interface components {
             /** @description `active`, or `template` for a template waiting for links. */
             status: string;
         };
+        /** @description `GET /admin/v1/policies/diff?from=A&to=B`: the files that differ, by name. */
+        PolicyDiff: {
+            files: components["schemas"]["PolicyFileDiff"][];
+            /** Format: int64 */
+            from: number;
+            /** Format: int64 */
+            to: number;
+        };
+        /** @description One file's difference: a unified diff (`---`/`+++` headers, `@@` hunks). */
+        PolicyFileDiff: {
+            change: components["schemas"]["FileChange"];
+            diff: string;
+            file: string;
+        };
         /** @description `GET /admin/v1/policies`. */
         PolicyList: {
             /** @description The error of the last refused reload, while the previous bundle keeps serving. */
             last_error?: string | null;
             policies: components["schemas"]["Policy"][];
+        };
+        /**
+         * @description Where a server takes its policies from (`policy_source`).
+         * @enum {string}
+         */
+        PolicySource: "dir" | "store";
+        /** @description One version with its files. */
+        PolicyVersionDetail: {
+            /** @description File name -> text. */
+            files: {
+                [key: string]: string;
+            };
+            version: components["schemas"]["PolicyVersionInfo"];
+        };
+        /** @description One published version, without its files' texts. */
+        PolicyVersionInfo: {
+            /** @description Whether this is the active version. */
+            active: boolean;
+            /** @description Who published it: `cli` or the admin user's id. */
+            author: string;
+            /**
+             * Format: int64
+             * @description When (epoch seconds).
+             */
+            created_at: number;
+            /** @description The file names, sorted. */
+            files: string[];
+            /**
+             * @description SHA-256 (hex) of the files, names and texts in name order (the same hash a replica
+             *     reports for the bundle it serves).
+             */
+            hash: string;
+            message: string;
+            /**
+             * Format: int64
+             * @description For a rollback: the version whose files it restored.
+             */
+            rollback_of?: number | null;
+            /**
+             * Format: int64
+             * @description 1, 2, 3...: the order of publication.
+             */
+            version: number;
+        };
+        /** @description `GET /admin/v1/policies/versions`: newest first. */
+        PolicyVersionList: {
+            /**
+             * Format: int64
+             * @description The active version (none before the first publish).
+             */
+            active?: number | null;
+            /** @description Where this server takes its policies from. */
+            source: components["schemas"]["PolicySource"];
+            versions: components["schemas"]["PolicyVersionInfo"][];
+        };
+        /** @description The answer to a publish or a rollback (also to a dry run, with `activated: false`). */
+        PublishOutcome: {
+            /** @description Whether the set is now active (false on a dry run). */
+            activated: boolean;
+            /** @description The set's content hash. */
+            hash: string;
+            /** @description What the set would have changed in the replayed decisions. */
+            impact: components["schemas"]["ImpactReport"];
+            /** @description Policies and templates in the set. */
+            policies: number;
+            /** @description The set's policy tests: all passed (a failing test refuses the publish). */
+            tests_passed: number;
+            /**
+             * Format: int64
+             * @description The new version (none on a dry run).
+             */
+            version?: number | null;
+        };
+        /** @description `POST /admin/v1/policies/versions`: publish a set (`warden policy publish`). */
+        PublishPolicies: {
+            /** @description Validate, test and preview, but do not activate. */
+            dry_run?: boolean;
+            /**
+             * @description File name -> text, as in a policy directory (see [`PolicyFiles`]): `*.cedar`,
+             *     `schema.cedarschema`, `links.json`, `tests/*.toml` and `tests/*.json`.
+             */
+            files: {
+                [key: string]: string;
+            };
+            /**
+             * Format: int64
+             * @description Refuse (nothing activated) when more than this many replayed decisions would flip.
+             */
+            max_changes?: number | null;
+            /** @description Why (kept with the version and in the audit row). */
+            message: string;
+            /**
+             * Format: int64
+             * @description How many of the latest logged decisions to replay (default 10,000).
+             */
+            replay?: number | null;
         };
         /** @description `GET /readyz`: the status for anyone; the detail for the operations key or an admin. */
         Readiness: {
@@ -1527,6 +1759,23 @@ export interface components {
          * @enum {string}
          */
         RefreshGrant: "refresh_token";
+        /** @description One logged decision that would flip. */
+        ReplayedDecision: {
+            action: string;
+            /** @description `allow` or `deny` under the candidate. */
+            after: string;
+            /** Format: int64 */
+            at: number;
+            /** @description `allow` or `deny` under the active set. */
+            before: string;
+            /**
+             * Format: int64
+             * @description The decision log row id.
+             */
+            decision_id: number;
+            principal: string;
+            resource: string;
+        };
         /** @description A running replica (a warden server on this database), from its last heartbeat. */
         Replica: {
             /** @description The address it serves on. */
@@ -1616,6 +1865,21 @@ export interface components {
             users: number;
         };
         RoleName: string;
+        /** @description `POST /admin/v1/policies/rollback` (`warden policy rollback VERSION`). */
+        RollbackPolicies: {
+            dry_run?: boolean;
+            /** Format: int64 */
+            max_changes?: number | null;
+            /** @description Why (default: "rollback to version N"). */
+            message?: string | null;
+            /** Format: int64 */
+            replay?: number | null;
+            /**
+             * Format: int64
+             * @description The version whose files become a new active version.
+             */
+            version: number;
+        };
         /** @description A sign-in session (one family of refresh tokens). */
         Session: {
             /** Format: int64 */
@@ -3227,6 +3491,94 @@ export interface operations {
             };
         };
     };
+    diff_policy_versions: {
+        parameters: {
+            query: {
+                /** @description The version to diff from. */
+                from: number;
+                /** @description The version to diff to. */
+                to: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The files that differ, by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyDiff"];
+                };
+            };
+            /** @description Bad input; the message names the field or parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (or wrong email or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The policies do not allow the caller this action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request target is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many or too large header fields */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (storage, overload, or the request took too long); retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     reload_policies: {
         parameters: {
             query?: never;
@@ -3274,6 +3626,430 @@ export interface operations {
             };
             /** @description The policies do not load; the previous ones keep serving */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many or too large header fields */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (storage, overload, or the request took too long); retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rollback_policies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RollbackPolicies"];
+            };
+        };
+        responses: {
+            /** @description Dry run: validated, tested and previewed; nothing activated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishOutcome"];
+                };
+            };
+            /** @description Rolled back: a new version with the old files is active */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishOutcome"];
+                };
+            };
+            /** @description Bad input; the message names the field or parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (or wrong email or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The policies do not allow the caller this action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body did not arrive in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request target is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The policies do not load; the previous ones keep serving */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many or too large header fields */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (storage, overload, or the request took too long); retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    list_policy_versions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The versions and where this server takes its policies from */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyVersionList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (or wrong email or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The policies do not allow the caller this action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request target is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many or too large header fields */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (storage, overload, or the request took too long); retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    publish_policies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublishPolicies"];
+            };
+        };
+        responses: {
+            /** @description Dry run: validated, tested and previewed; nothing activated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishOutcome"];
+                };
+            };
+            /** @description Published: the new version is active */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishOutcome"];
+                };
+            };
+            /** @description Bad input; the message names the field or parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (or wrong email or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The policies do not allow the caller this action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body did not arrive in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request target is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The policies do not load; the previous ones keep serving */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many or too large header fields */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (storage, overload, or the request took too long); retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    show_policy_version: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A published policy version's number */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version and its files, by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyVersionDetail"];
+                };
+            };
+            /** @description Bad input; the message names the field or parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (or wrong email or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The policies do not allow the caller this action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request target is too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
