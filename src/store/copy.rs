@@ -14,17 +14,15 @@ use super::sqlite::SqliteStore;
 use super::StoreError;
 use std::path::Path;
 
-/// A column's type in both schemas (SQLite stores booleans as integers, and JSON as text
-/// where PostgreSQL has `jsonb`).
+/// A column's type in both schemas (SQLite stores booleans as integers).
 #[derive(Clone, Copy)]
 enum Ty {
     Text,
     Int,
     Bool,
     Bytes,
-    Json,
 }
-use Ty::{Bool, Bytes, Int, Json, Text};
+use Ty::{Bool, Bytes, Int, Text};
 
 /// The tables copied, in an order that satisfies the foreign keys, with their columns.
 const STATE: &[(&str, &[(&str, Ty)])] = &[
@@ -118,8 +116,8 @@ const STATE: &[(&str, &[(&str, Ty)])] = &[
             ("created_at", Int),
             ("message", Text),
             ("rollback_of", Int),
-            ("file_names", Json),
-            ("files", Json),
+            ("file_names", Text),
+            ("files", Text),
         ],
     ),
 ];
@@ -183,11 +181,14 @@ pub async fn copy_sqlite_to_postgres(
     let (revision, data, active_policy) = tokio::task::spawn_blocking(move || {
         let db = SqliteStore::open(&path, crate::clock::system())?;
         let revision = db.revision()?;
+        // Read before the versions: a version published meanwhile is copied too, while the
+        // active one is never a version the copy lacks.
+        let active_policy = db.active_policy_version()?;
         let data = read_tables
             .iter()
             .map(|(name, columns)| read_table(&db, name, columns))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok::<_, StoreError>((revision, data, db.active_policy_version()?))
+        Ok::<_, StoreError>((revision, data, active_policy))
     })
     .await
     .map_err(|_| StoreError::Unavailable)??;
@@ -234,7 +235,6 @@ fn read_table(
                             Int => Cell::Int(r.get(i)?),
                             Bool => Cell::Bool(r.get::<_, Option<i64>>(i)?.map(|v| v != 0)),
                             Bytes => Cell::Bytes(r.get(i)?),
-                            Json => Cell::Json(r.get(i)?),
                         })
                     })
                     .collect::<rusqlite::Result<Vec<Cell>>>()
@@ -244,11 +244,6 @@ fn read_table(
     })?;
     Ok(TableData {
         name,
-        jsonb: columns
-            .iter()
-            .filter(|(_, ty)| matches!(ty, Json))
-            .map(|(c, _)| *c)
-            .collect(),
         columns: names,
         rows,
     })

@@ -11,8 +11,6 @@ pub enum Cell {
     Int(Option<i64>),
     Bool(Option<bool>),
     Bytes(Option<Vec<u8>>),
-    /// JSON text, for a `jsonb` column (cast by its placeholder).
-    Json(Option<String>),
 }
 
 impl Cell {
@@ -22,7 +20,6 @@ impl Cell {
             Cell::Int(v) => v,
             Cell::Bool(v) => v,
             Cell::Bytes(v) => v,
-            Cell::Json(v) => v,
         }
     }
 }
@@ -31,8 +28,6 @@ impl Cell {
 pub struct TableData {
     pub name: &'static str,
     pub columns: Vec<&'static str>,
-    /// The columns of type `jsonb` (their values come as JSON text).
-    pub jsonb: Vec<&'static str>,
     pub rows: Vec<Vec<Cell>>,
 }
 
@@ -59,13 +54,8 @@ impl Postgres {
         }
         let mut report = Vec::new();
         for table in &tables {
-            let placeholders: Vec<String> = (1..=table.columns.len())
-                .zip(&table.columns)
-                .map(|(i, column)| match table.jsonb.contains(column) {
-                    true => format!("${i}::text::jsonb"),
-                    false => format!("${i}"),
-                })
-                .collect();
+            let placeholders: Vec<String> =
+                (1..=table.columns.len()).map(|i| format!("${i}")).collect();
             let sql = format!(
                 "INSERT INTO {} ({}) VALUES ({})",
                 table.name,

@@ -180,9 +180,11 @@ CREATE INDEX decision_log_decision ON decision_log(decision, id);
 CREATE INDEX decision_log_at ON decision_log(at);
 "#,
     // 6: published policy sets (issue 29), as SQLite's 8: immutable versions with their
-    // files (name -> text) and the names apart (sorted), so a listing never reads the texts;
-    // the active version in a one-row table that a publish locks (`FOR UPDATE`) before it
-    // reads it; and what each replica serves from them.
+    // files (a JSON object, name -> text) and the names apart (a JSON array, sorted), so a
+    // listing never reads the texts; the active version in a one-row table that a publish
+    // locks (`FOR UPDATE`) before it reads it; and what each replica serves from them. The
+    // JSON is kept as TEXT, not JSONB: nothing queries inside it, and JSONB refuses a
+    // `\u0000` that SQLite keeps, so a set would publish on one back end and not the other.
     r#"
 CREATE TABLE policy_versions (
     version BIGINT PRIMARY KEY,
@@ -191,8 +193,8 @@ CREATE TABLE policy_versions (
     created_at BIGINT NOT NULL,
     message TEXT NOT NULL,
     rollback_of BIGINT REFERENCES policy_versions(version),
-    file_names JSONB NOT NULL,
-    files JSONB NOT NULL
+    file_names TEXT NOT NULL,
+    files TEXT NOT NULL
 );
 CREATE TABLE policy_active (
     id BIGINT PRIMARY KEY CHECK (id = 1),

@@ -6,8 +6,7 @@ use crate::store::policy_audit;
 use crate::store::rows::{NewPolicyVersion, PolicyVersionRow};
 
 /// The columns of a [`PolicyVersionRow`]: never the files' texts.
-const VERSION_COLUMNS: &str =
-    "version, hash, author, created_at, message, rollback_of, file_names::text";
+const VERSION_COLUMNS: &str = "version, hash, author, created_at, message, rollback_of, file_names";
 
 impl Postgres {
     /// Store `new` as the next version and make it active, only if the active version is
@@ -59,9 +58,7 @@ impl Postgres {
         let conn = self.conn().await?;
         let row = query_opt(
             &conn,
-            &format!(
-                "SELECT {VERSION_COLUMNS}, files::text FROM policy_versions WHERE version = $1"
-            ),
+            &format!("SELECT {VERSION_COLUMNS}, files FROM policy_versions WHERE version = $1"),
             &[&version],
         )
         .await?
@@ -135,7 +132,7 @@ async fn publish_in(
         .prepare_cached(
             "INSERT INTO policy_versions \
              (version, hash, author, created_at, message, rollback_of, file_names, files) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb, $8::text::jsonb)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .await?;
     tx.execute(

@@ -178,6 +178,25 @@ async fn a_refused_publish_writes_nothing(kind) {
 }
 
 on_both! {
+/// Files are kept byte for byte on both back ends, whatever they hold (the core decides
+/// what a set may contain; the store does not rewrite it): a NUL, quotes, non-ASCII, an
+/// empty file.
+async fn files_are_kept_as_given(kind) {
+    let Some((_d, store)) = open(kind).await else { return };
+    let odd = files(&[
+        ("a.cedar", "// \u{0}nul\n\"quoted\" \\ back\r\n"),
+        ("b.cedar", "// naïve ✓ 𝄞"),
+        ("empty.cedar", ""),
+    ]);
+    store
+        .publish_policy_version(&version("odd", odd.clone(), None), None, None)
+        .await
+        .unwrap();
+    assert_eq!(store.policy_version_files(1).await.unwrap().1, odd);
+}
+}
+
+on_both! {
 /// Two publishers on two handles (two processes on one file; two replicas on one
 /// PostgreSQL database) publish at the same moment against the same active version:
 /// exactly one wins, the other is told which version won, round after round.

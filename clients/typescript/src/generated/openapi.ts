@@ -1747,7 +1747,7 @@ export interface components {
          *     `error` code (`conflict`, `invalid_request`). Codes are only ever added.
          * @enum {string}
          */
-        Reason: "email_taken" | "user_id_taken" | "user_exists" | "look_alike" | "role_exists" | "role_in_use" | "last_administrator" | "identity_linked" | "self_delete" | "user_disabled" | "shared_secret_keys" | "target_not_empty" | "copy_incomplete" | "unknown_role" | "role_cycle" | "invalid_name";
+        Reason: "email_taken" | "user_id_taken" | "user_exists" | "look_alike" | "role_exists" | "role_in_use" | "last_administrator" | "identity_linked" | "self_delete" | "user_disabled" | "shared_secret_keys" | "target_not_empty" | "copy_incomplete" | "unknown_role" | "role_cycle" | "invalid_name" | "publish_race";
         /** @description `POST /v1/auth/refresh` (JSON or form): the refresh token, else the cookie's. */
         Refresh: {
             grant_type?: null | components["schemas"]["RefreshGrant"];
