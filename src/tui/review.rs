@@ -10,6 +10,15 @@ use crate::api::{FileChange, PolicyDiff, PolicyVersionDetail, PolicyVersionInfo,
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
+/// `n files`, or `1 file`.
+fn files(n: usize) -> String {
+    if n == 1 {
+        "1 file".into()
+    } else {
+        format!("{n} files")
+    }
+}
+
 fn bold() -> Style {
     Style::new().add_modifier(Modifier::BOLD)
 }
@@ -54,7 +63,7 @@ pub fn files_detail(d: &PolicyVersionDetail) -> Detail {
         }
     }
     Detail::new(
-        format!("Version {} ({} files)", v.version, d.files.len()),
+        format!("Version {} ({})", v.version, files(d.files.len())),
         lines,
     )
 }
@@ -94,7 +103,7 @@ pub fn diff_detail(d: &PolicyDiff) -> Detail {
         lines.extend(f.diff.lines().map(diff_line));
     }
     Detail::new(
-        format!("Diff {} → {} ({} files)", d.from, d.to, d.files.len()),
+        format!("Diff {} → {} ({})", d.from, d.to, files(d.files.len())),
         lines,
     )
 }
