@@ -417,3 +417,36 @@ fn read_only_hides_and_refuses_publish_and_rollback() {
         }]
     ));
 }
+
+#[test]
+fn keys_the_policies_refuse_are_hidden_and_refused() {
+    let mut app = on_versions();
+    app.refused.insert(
+        ViewId::Versions,
+        vec![
+            crate::tui::keys::Action::Rollback,
+            crate::tui::keys::Action::Publish,
+        ],
+    );
+    let screen = super::render(&app, 140, 40);
+    assert!(
+        !screen.contains("b rollback") && !screen.contains("p publish"),
+        "{screen}"
+    );
+    assert!(screen.contains("d diff"), "{screen}");
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('b'));
+    assert!(requests(&mut app).is_empty());
+    assert!(app
+        .message
+        .as_ref()
+        .is_some_and(|m| m.text.starts_with("not permitted")));
+    press(&mut app, KeyCode::Char(':'));
+    type_text(&mut app, "publish /srv/policies");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.modal.is_none());
+    assert!(app
+        .message
+        .as_ref()
+        .is_some_and(|m| m.text.starts_with("not permitted")));
+}
