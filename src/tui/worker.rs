@@ -103,6 +103,14 @@ pub fn run(client: &Client, job: &Job) -> Reply {
 /// Dry-run a policy change: read a publish's files here (the console's machine), ask the
 /// server for the preview, and keep the real request, the same files with `dry_run`
 /// false, for the confirmation.
+///
+/// Security: what is confirmed is the previewed set byte for byte (the directory is not
+/// read again, so a file changed after the preview is not slipped in). The real request
+/// goes through every server gate again (validation, the set's tests, the "someone can
+/// still administer" rule, the `policies.publish` decision). What it cannot pin is the
+/// active set the preview was measured against: the wire type carries no expected active
+/// version, so a publish by someone else between the preview and the yes is not detected
+/// here (the list shows it on the next poll, and the audit log has both).
 fn preview(client: &Client, epoch: u64, change: &PolicyChange) -> Result<Previewed, ClientError> {
     fn json(body: &impl Serialize) -> Result<serde_json::Value, ClientError> {
         serde_json::to_value(body).map_err(|e| ClientError::Local(e.to_string()))

@@ -9,7 +9,7 @@ use crate::api::{
     Role, User,
 };
 use crate::tui::client::{ClientError, Me};
-use crate::tui::form::Form;
+use crate::tui::form::{Form, FormKind};
 use crate::tui::items::{clients, users};
 use crate::tui::modal::{Confirm, Modal};
 use crate::tui::msg::{Event, PolicyChange, Previewed, Reply, Request, ViewId, What};
@@ -73,7 +73,17 @@ impl App {
     /// set, no administrator left, an unreadable directory) stays in the publish form when
     /// it is open, else it is said like any refused change. Nothing was activated either way.
     fn previewed(&mut self, change: PolicyChange, result: Result<Previewed, ClientError>) {
-        let form_open = matches!(self.modal, Some(Modal::Form(_)));
+        // The preview opens only where it was asked for: over the publish form that is
+        // still waiting for it, or (a rollback) over no other dialog. A person who gave up
+        // the form meanwhile is not handed a change to confirm.
+        let form_open = matches!(
+            &self.modal,
+            Some(Modal::Form(f)) if f.kind == FormKind::Publish
+        );
+        let asked_here = match change {
+            PolicyChange::Publish { .. } => form_open,
+            PolicyChange::Rollback { .. } => self.modal.is_none(),
+        };
         let p = match result {
             Ok(p) => p,
             Err(e) => {
@@ -88,6 +98,12 @@ impl App {
                 };
             }
         };
+        if !asked_here {
+            return self.info(format!(
+                "the preview of \"{}\" came after its dialog was closed: nothing was changed",
+                change.label()
+            ));
+        }
         let Some(outcome) = self.answer::<PublishOutcome>(p.outcome) else {
             self.modal = None;
             return;

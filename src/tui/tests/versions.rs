@@ -450,3 +450,35 @@ fn keys_the_policies_refuse_are_hidden_and_refused() {
         .as_ref()
         .is_some_and(|m| m.text.starts_with("not permitted")));
 }
+
+#[test]
+fn a_preview_that_comes_after_its_dialog_was_closed_is_not_shown() {
+    let mut app = on_versions();
+    press(&mut app, KeyCode::Char('p'));
+    type_text(&mut app, "./policies");
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "why");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(requests(&mut app).len(), 1);
+    // Given up while the worker was reading and the server replaying.
+    press(&mut app, KeyCode::Esc);
+    previewed(
+        &mut app,
+        PolicyChange::Publish {
+            dir: "./policies".into(),
+            message: "why".into(),
+        },
+    );
+    assert!(app.modal.is_none());
+    assert!(app
+        .message
+        .as_ref()
+        .is_some_and(|m| m.text.contains("nothing was changed")));
+    // A rollback's preview does not replace another dialog either.
+    press(&mut app, KeyCode::Char('?'));
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('p'));
+    previewed(&mut app, PolicyChange::Rollback { version: 2 });
+    assert!(matches!(app.modal, Some(Modal::Form(_))));
+    assert!(requests(&mut app).is_empty());
+}
