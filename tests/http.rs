@@ -33,6 +33,8 @@ mod ops;
 mod plan_sql;
 #[path = "http/plans.rs"]
 mod plans;
+#[path = "http/publishing.rs"]
+mod publishing;
 #[path = "http/replicas/mod.rs"]
 mod replicas;
 #[path = "http/tokens.rs"]

@@ -95,8 +95,22 @@ pub fn shown_db(db: &str) -> String {
     crate::store::redact_url(db)
 }
 
-/// Flag the replicas whose policy hash is not the majority's.
+/// Flag the replicas whose policy hash is not the majority's, or that do not serve the
+/// active published version (see [`flag_policy_differences_at`]; the active version taken
+/// as the highest any replica serves).
 pub fn flag_policy_differences(replicas: Vec<ReplicaRow>) -> Vec<ReplicaStatus> {
+    flag_policy_differences_at(replicas, None)
+}
+
+/// Flag the replicas whose policy hash is not the majority's; and, in store mode, every
+/// replica that says it cannot load the active version (`policy_error`) or serves a version
+/// other than `active` (when `active` is unknown: the highest version any replica serves).
+/// A replica left behind by a publish is flagged even when it is the majority: "all
+/// replicas or none" is about the active version, not about agreement.
+pub fn flag_policy_differences_at(
+    replicas: Vec<ReplicaRow>,
+    active: Option<i64>,
+) -> Vec<ReplicaStatus> {
     let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for r in &replicas {
         *counts.entry(r.policy_hash.as_str()).or_default() += 1;
@@ -111,11 +125,17 @@ pub fn flag_policy_differences(replicas: Vec<ReplicaRow>) -> Vec<ReplicaStatus> 
         [one] => Some(one.to_string()),
         _ => None,
     };
+    let active = active.or_else(|| replicas.iter().filter_map(|r| r.policy_version).max());
     replicas
         .into_iter()
-        .map(|replica| ReplicaStatus {
-            policy_differs: agreed.as_deref() != Some(replica.policy_hash.as_str()),
-            replica,
+        .map(|replica| {
+            let behind = replica.policy_version.is_some() && replica.policy_version != active;
+            ReplicaStatus {
+                policy_differs: agreed.as_deref() != Some(replica.policy_hash.as_str())
+                    || replica.policy_error.is_some()
+                    || behind,
+                replica,
+            }
         })
         .collect()
 }
@@ -302,9 +322,11 @@ impl App {
         config.check()?;
         let store = Arc::new(open_store(&config, clock.clone()).await?);
         settle_issuer(&store, &config).await?;
+        // The policies before the bootstrap admin: a start that fails on them (store mode
+        // with nothing published) must not create the admin with a password nobody saw.
+        let engine = Arc::new(load_engine(&store, &config).await?);
         let boot =
             crate::accounts::bootstrap::bootstrap(&store, config.min_password_length).await?;
-        let engine = Arc::new(load_engine(&store, &config).await?);
         if !engine.validation() {
             // A deliberate choice, made here and only here: a reload never turns it off.
             tracing::warn!(
@@ -372,6 +394,14 @@ impl App {
     pub async fn init(
         config: &Config,
     ) -> Result<crate::accounts::bootstrap::Bootstrapped, OpenError> {
+        Ok(App::init_published(config).await?.0)
+    }
+
+    /// [`App::init`], and in store mode (`policy_source = "store"`) the shipped policies
+    /// published as version 1 when no version is active: returns that version when it did.
+    pub async fn init_published(
+        config: &Config,
+    ) -> Result<(crate::accounts::bootstrap::Bootstrapped, Option<i64>), OpenError> {
         config.check()?;
         // `init` is the one command that may start over in an empty file (issue 32).
         if !config
@@ -388,12 +418,11 @@ impl App {
         if config.jwt_algorithm == crate::config::JwtAlgorithm::EdDsa {
             crate::tokens::ensure_key(&store).await?;
         }
-        if config.policy_source == crate::publishing::PolicySource::Store {
-            if let Some(v) = publish::publish_shipped(&store).await? {
-                tracing::info!(version = v, "the shipped policies are published");
-            }
-        }
-        Ok(boot)
+        let published = match config.policy_source {
+            crate::publishing::PolicySource::Store => publish::publish_shipped(&store).await?,
+            crate::publishing::PolicySource::Dir => None,
+        };
+        Ok((boot, published))
     }
 
     /// The principal of a directory user, with its current roles.

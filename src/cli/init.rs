@@ -13,8 +13,11 @@ use serde_json::json;
 pub(super) fn run(config: &Config, out: &Out) -> Result<ExitStatus> {
     config.check()?;
     shipped_policies(config)?;
-    let boot = block(App::init(config))??;
+    let (boot, published) = block(App::init_published(config))??;
     announce(&boot);
+    if let Some(version) = published {
+        eprintln!("published the shipped policies as version {version} (policy_source = store)");
+    }
     out.emit(
         json!({"db": config.db, "admin": boot.admin.as_ref().map(|(id, email, pw)| json!({"id": id, "email": email, "password": pw}))}),
         || format!("database ready: {}", config.db.display()),
@@ -22,8 +25,12 @@ pub(super) fn run(config: &Config, out: &Out) -> Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-/// A first start in an empty directory gets the shipped policies to serve and edit.
+/// A first start in an empty directory gets the shipped policies to serve and edit (in store
+/// mode the directory is not used: `init` publishes them instead).
 pub(super) fn shipped_policies(config: &Config) -> Result<()> {
+    if config.policy_source == crate::publishing::PolicySource::Store {
+        return Ok(());
+    }
     let created = crate::engine::create_shipped(&config.policies)
         .with_context(|| format!("cannot create {}", config.policies.display()))?;
     if created {

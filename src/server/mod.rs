@@ -500,12 +500,22 @@ fn spawn_heartbeat(state: &AppState) -> (String, tokio::task::JoinHandle<()>) {
     let replica = id.clone();
     let address = state.config.listen.clone();
     let started_at = app.now();
+    let store_mode = state.config.policy_source == crate::publishing::PolicySource::Store;
     let task = tokio::spawn(async move {
         let mut tick = tokio::time::interval(crate::app::HEARTBEAT_PERIOD);
         loop {
             tick.tick().await;
-            let hash = engine.bundle().content_hash();
-            if let Err(e) = app.heartbeat(&id, &address, started_at, hash).await {
+            let bundle = engine.bundle();
+            // Store mode: why the active version is not served here (a refused directory
+            // reload is the directory's business, said in `/readyz`).
+            let error = engine
+                .last_error()
+                .filter(|_| store_mode)
+                .map(|e| e.to_string());
+            if let Err(e) = app
+                .heartbeat_serving(&id, &address, started_at, &bundle, error)
+                .await
+            {
                 tracing::warn!(error = %e, "heartbeat not recorded");
             }
         }
