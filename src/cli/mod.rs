@@ -19,6 +19,7 @@ mod keys;
 mod output;
 mod policy;
 mod publish;
+mod report;
 mod role;
 mod serve;
 mod session;

@@ -125,6 +125,34 @@ fn the_readme_quick_tour_prints_what_it_shows() {
     run_as_written(&env, plans);
 }
 
+/// The README's "Publishing policies", run as written in store mode: between its blocks, the
+/// edit its prose describes (the ```cedar block in `next/more.cedar`) and the traffic it
+/// assumes (alice denied three times, logged).
+#[test]
+fn the_readme_publishing_section_prints_what_it_shows() {
+    let env = Env::new();
+    write(&env, "warden.toml", "policy_source = \"store\"\n");
+    let setup = readme_commands("## Publishing policies");
+    assert_eq!(setup.len(), 3, "{setup:?}");
+    run_as_written(&env, setup);
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let rule = readme
+        .split("## Publishing policies")
+        .nth(1)
+        .and_then(|s| s.split("```cedar\n").nth(1))
+        .and_then(|s| s.split("```").next())
+        .unwrap();
+    write(&env, "next/more.cedar", rule);
+    crate::publishing::log_alice_denied(&env, 3);
+    let publish = readme_commands("### Preview, then publish");
+    assert_eq!(publish.len(), 3, "{publish:?}");
+    run_as_written(&env, publish);
+    let history = readme_commands("### History and rollback");
+    assert_eq!(history.len(), 3, "{history:?}");
+    run_as_written(&env, history);
+}
+
 /// Issue 32 (10): the TypeScript scripts say how to get the binary they run, instead of
 /// failing with `spawnSync .../target/debug/warden ENOENT`; and the READMEs agree with the
 /// code on the refresh margin's default.
