@@ -482,3 +482,28 @@ fn a_preview_that_comes_after_its_dialog_was_closed_is_not_shown() {
     assert!(matches!(app.modal, Some(Modal::Form(_))));
     assert!(requests(&mut app).is_empty());
 }
+
+#[test]
+fn a_versions_files_open_numbered_under_their_names() {
+    let mut app = on_versions();
+    press(&mut app, KeyCode::Enter);
+    let info = super::versions().versions[0].clone();
+    let detail = crate::api::PolicyVersionDetail {
+        version: info,
+        files: [
+            ("app.cedar".to_string(), "@id(\"app.owner-edit\")\npermit (\n  principal,\n  action == Action::\"editDocument\",\n  resource\n) when { resource.owner == principal };\n".to_string()),
+            ("schema.cedarschema".to_string(), "entity User;\nentity Document { owner: User };\n".to_string()),
+        ]
+        .into_iter()
+        .collect(),
+    };
+    reply(
+        &mut app,
+        Reply::Sent {
+            what: What::VersionFiles,
+            result: Ok(serde_json::to_value(detail).unwrap()),
+        },
+    );
+    assert!(matches!(&app.modal, Some(Modal::Detail(d)) if d.title == "Version 4 (2 files)"));
+    snapshot_sizes("versions_files", &app);
+}
