@@ -4,28 +4,37 @@
 //! Security: only the names a policy directory holds are read and sent (`*.cedar`,
 //! `schema.cedarschema` and `links.json` at the top, `tests/*.toml` and `tests/*.json`),
 //! so a publish never uploads whatever else lies in the directory (an `.env`, a key, an
-//! editor's backup); hidden files are skipped; the total is capped, so a wrong directory
-//! is refused here instead of being sent. The server checks the names and sizes again: this
+//! editor's backup); hidden files are skipped; the count and the total are capped, so a
+//! wrong directory is refused here instead of being sent. The rules are those of the
+//! engine's `read_dir_files` (which `warden policy publish` uses), written again because the
+//! console imports nothing but `crate::api`; the server checks names and sizes again: this
 //! is a courtesy to the person, not the guard.
 
 use crate::api::PolicyFiles;
 use std::path::Path;
 
-/// Most bytes of files one publish sends (the server has its own limit).
-pub const MAX_BYTES: usize = 1024 * 1024;
+/// Most bytes (names and texts) of one set: the engine's `MAX_SET_BYTES`.
+pub const MAX_BYTES: usize = 32 * 1024 * 1024;
+/// Most files of one set: the engine's `MAX_SET_FILES`.
+pub const MAX_FILES: usize = 2_000;
+
+/// A name's base (before its extension) as a set takes it: not hidden, no `..`.
+fn plain(base: &str) -> bool {
+    !base.is_empty() && !base.starts_with('.') && !base.contains("..")
+}
 
 /// Whether `name` (a top-level file name) belongs in a published set.
 fn top_level(name: &str) -> bool {
-    (name.ends_with(".cedar") && name.len() > ".cedar".len())
-        || name == "schema.cedarschema"
+    name == "schema.cedarschema"
         || name == "links.json"
+        || name.strip_suffix(".cedar").is_some_and(plain)
 }
 
 /// Whether `name` (a file name in `tests/`) is a policy test suite.
 fn test_suite(name: &str) -> bool {
-    [".toml", ".json"]
-        .iter()
-        .any(|ext| name.ends_with(ext) && name.len() > ext.len())
+    name.strip_suffix(".toml")
+        .or_else(|| name.strip_suffix(".json"))
+        .is_some_and(plain)
 }
 
 /// The policy files of `dir`, by their names in a published set, or why they cannot be
@@ -37,11 +46,12 @@ pub fn read_policy_dir(dir: &Path) -> Result<PolicyFiles, String> {
     let mut take = |name: String, path: &Path| -> Result<(), String> {
         let text =
             std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        total += text.len();
+        total += name.len() + text.len();
         if total > MAX_BYTES {
             return Err(format!(
-                "{shown}: the policy files are larger than {} KiB: is this the right directory?",
-                MAX_BYTES / 1024
+                "{shown}: the policy files are larger than {} MiB (a set's limit): is this \
+                 the right directory?",
+                MAX_BYTES / 1024 / 1024
             ));
         }
         let text =
@@ -73,6 +83,13 @@ pub fn read_policy_dir(dir: &Path) -> Result<PolicyFiles, String> {
         }
     }
     names.sort();
+    if names.len() > MAX_FILES {
+        return Err(format!(
+            "{shown}: {} policy files (a set holds at most {MAX_FILES}): is this the right \
+             directory?",
+            names.len()
+        ));
+    }
     for (name, path) in names {
         take(name, &path)?;
     }
@@ -98,6 +115,8 @@ mod tests {
         std::fs::write(d.join(".env"), "SECRET=1").unwrap();
         std::fs::write(d.join("README.md"), "notes").unwrap();
         std::fs::write(d.join("app.cedar~"), "backup").unwrap();
+        std::fs::write(d.join(".hidden.cedar"), "x").unwrap();
+        std::fs::write(d.join("a..b.cedar"), "x").unwrap();
         std::fs::create_dir(d.join("tests")).unwrap();
         std::fs::write(d.join("tests/basic.toml"), "[[test]]").unwrap();
         std::fs::write(d.join("tests/notes.txt"), "x").unwrap();
