@@ -26,6 +26,10 @@ pub enum ClientError {
     /// The call was made for an earlier sign-in; it was not sent.
     #[error("made for an earlier sign-in")]
     Stale,
+    /// Something on the console's own machine failed before anything was sent (a publish
+    /// directory that cannot be read): said as it is, never retried.
+    #[error("{0}")]
+    Local(String),
     /// The server answered an error.
     #[error("{message} ({status} {code})")]
     Api {

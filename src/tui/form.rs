@@ -4,7 +4,7 @@
 //! list that defines them, never looked up by their label.
 
 use super::client::ClientError;
-use super::msg::{Request, What};
+use super::msg::{PolicyChange, Request, What};
 use super::style::dim;
 use super::whatif::{Question, RESOURCE_LABEL};
 use crate::api::{CreateClient, CreateRole, CreateUser, SetPassword};
@@ -25,6 +25,8 @@ pub enum FormKind {
     CreateClient,
     /// Unlink an identity provider's subject from the user of this id.
     Unlink(String),
+    /// Publish a policy directory of the console's machine (a preview comes first).
+    Publish,
 }
 
 impl FormKind {
@@ -38,6 +40,7 @@ impl FormKind {
             FormKind::WhatIf => "What if (no change is made)",
             FormKind::CreateClient => "New service client",
             FormKind::Unlink(_) => "Unlink an identity provider",
+            FormKind::Publish => "Publish policies (a dry run and its preview come first)",
         }
     }
 
@@ -64,6 +67,7 @@ impl FormKind {
             ],
             FormKind::CreateClient => &[("Name", false)],
             FormKind::Unlink(_) => &[("Issuer", false), ("Subject", false)],
+            FormKind::Publish => &[("Directory", false), ("Message", false)],
         }
     }
 
@@ -155,6 +159,16 @@ impl FormKind {
                     body: Some(serde_json::Value::Object(Default::default())),
                     what: What::Form(format!("unlinked {subject} at {issuer} from {id}")),
                 })
+            }
+            FormKind::Publish => {
+                let [dir, message] = take(values);
+                if dir.is_empty() {
+                    return Err("give the policy directory to publish".into());
+                }
+                if message.is_empty() {
+                    return Err("say why (the message is kept with the version)".into());
+                }
+                Ok(Request::Preview(PolicyChange::Publish { dir, message }))
             }
         }
     }

@@ -42,6 +42,12 @@ pub enum Action {
     WhatIf,
     DeniesOnly,
     Rotate,
+    /// Policy versions: the diff against the active (or marked) version, mark a version as
+    /// the diff's other side, roll back to a version, publish a directory.
+    Diff,
+    Mark,
+    Rollback,
+    Publish,
     /// Open the `:` command line (k9s-style: `:users`, `:sessions alice`).
     Command,
 }
@@ -120,8 +126,9 @@ pub static GLOBAL: &[Binding] = &[
             C('7'),
             C('8'),
             C('9'),
+            C('0'),
         ],
-        "1-9",
+        "0-9",
         Action::GoTab,
         "go to tab",
         "",
@@ -187,6 +194,8 @@ pub fn lookup<'a>(key: &KeyEvent, lists: &[&'a [Binding]]) -> Option<&'a Binding
 pub fn tab_number(key: &KeyEvent) -> Option<usize> {
     match key.code {
         KeyCode::Char(c @ '1'..='9') => Some(c as usize - '1' as usize),
+        // The tenth tab, as on a keyboard's number row.
+        KeyCode::Char('0') => Some(9),
         _ => None,
     }
 }

@@ -119,6 +119,8 @@ pub struct ListView<T: Item> {
     loader: Loader,
     /// Rows per page, as last drawn.
     page: std::cell::Cell<usize>,
+    /// Said after the title (a view that wraps the list adds what its answer told it).
+    pub caption: String,
 }
 
 impl<T: Item> Default for ListView<T> {
@@ -132,6 +134,7 @@ impl<T: Item> Default for ListView<T> {
             input: None,
             loader: Loader::new(T::POLL),
             page: std::cell::Cell::new(10),
+            caption: String::new(),
         }
     }
 }
@@ -180,7 +183,8 @@ impl<T: Item> ListView<T> {
         self.selected = index;
     }
 
-    fn selected_row(&self, ctx: &Ctx<'_>) -> Option<T> {
+    /// The selected row, if any is shown.
+    pub fn selected_row(&self, ctx: &Ctx<'_>) -> Option<T> {
         let visible = self.visible(ctx);
         visible
             .get(self.selected.min(visible.len().saturating_sub(1)))
@@ -189,7 +193,7 @@ impl<T: Item> ListView<T> {
 
     fn title(&self, count: usize) -> String {
         let (title, _) = T::VIEW.titles();
-        let mut t = format!("{title} ({count})");
+        let mut t = format!("{title} ({count}){}", self.caption);
         if !self.filter.is_empty() && self.input.is_none() {
             t.push_str(&format!(" /{}", self.filter));
         }

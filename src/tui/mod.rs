@@ -9,11 +9,12 @@
 //! two import each other) and nothing of the crate but [`crate::api`]. The test
 //! `tests::layers` reads the imports and holds the code to this list:
 //!
-//! - [`style`], [`keys`], [`client`]: the look, the key lists, the admin API client;
+//! - [`style`], [`keys`], [`client`], [`files`]: the look, the key lists, the admin API
+//!   client, reading a policy directory to publish;
 //! - [`msg`]: the messages to and from the worker, and the ids of the views they address;
 //! - [`worker`]: runs the messages on threads;
-//! - [`detail`], [`whatif`], [`form`], [`modal`]: popups, the what-if question, forms and
-//!   dialogs;
+//! - [`detail`], [`whatif`], [`review`], [`form`], [`modal`]: popups, the what-if question,
+//!   policy versions' files, diffs and impact previews, forms and dialogs;
 //! - [`view`], [`list`], [`items`], [`dashboard`]: the views (a component each);
 //! - [`app`]: the state and its update; [`ui`]: drawing the frame around the views.
 
@@ -21,12 +22,14 @@ pub mod app;
 pub mod client;
 pub mod dashboard;
 pub mod detail;
+pub mod files;
 pub mod form;
 pub mod items;
 pub mod keys;
 pub mod list;
 pub mod modal;
 pub mod msg;
+pub mod review;
 pub mod style;
 pub mod ui;
 pub mod view;

@@ -97,6 +97,12 @@ pub enum Modal {
         cursor: usize,
     },
     Detail(Detail),
+    /// A policy change's impact preview (its dry run): `y` goes on to the change's
+    /// confirmation, so a publish or rollback takes a preview read and a second yes.
+    Review {
+        detail: Detail,
+        confirm: Confirm,
+    },
 }
 
 /// What follows a key in a dialog.
@@ -140,6 +146,18 @@ impl Modal {
                     Step::Close
                 }
             }
+            Modal::Review {
+                mut detail,
+                confirm,
+            } => match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => Step::Stay(Modal::Confirm(confirm)),
+                KeyCode::Char('n') | KeyCode::Char('q') | KeyCode::Esc => Step::Cancel,
+                _ => {
+                    // Scroll; Enter does not close a preview (only y or n/Esc leave it).
+                    detail.on_key(key);
+                    Step::Stay(Modal::Review { detail, confirm })
+                }
+            },
             Modal::Confirm(c) => match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') => Step::Confirmed(c.request),
                 KeyCode::Char('n') | KeyCode::Esc => Step::Cancel,
@@ -233,6 +251,15 @@ pub fn draw(frame: &mut Frame<'_>, modal: &Modal, area: Rect) {
             let mut l = d.lines.clone();
             l.push(Line::styled("↑↓/PgUp/PgDn/g/G scroll · Esc close", dim()));
             (d.title.clone(), l, d.scroll)
+        }
+        Modal::Review { detail, .. } => {
+            // The keys first: a long preview must not scroll its only way on out of sight.
+            let mut l = vec![Line::styled(
+                "y go on (then confirm) · n / Esc cancel · ↑↓/PgUp/PgDn scroll",
+                Style::new().add_modifier(Modifier::BOLD),
+            )];
+            l.extend(detail.lines.iter().cloned());
+            (detail.title.clone(), l, detail.scroll)
         }
     };
     // Height from the wrapped length, so nothing is cut that fits on the screen.

@@ -20,11 +20,13 @@ pub enum ViewId {
     Audit,
     Clients,
     Keys,
+    /// The published policy versions (issue 29).
+    Versions,
 }
 
 impl ViewId {
     /// Every view, in tab order.
-    pub const ALL: [ViewId; 9] = [
+    pub const ALL: [ViewId; 10] = [
         ViewId::Dashboard,
         ViewId::Users,
         ViewId::Roles,
@@ -34,6 +36,7 @@ impl ViewId {
         ViewId::Audit,
         ViewId::Clients,
         ViewId::Keys,
+        ViewId::Versions,
     ];
 
     /// The tab's title, and a short one for narrow terminals.
@@ -48,6 +51,7 @@ impl ViewId {
             ViewId::Audit => ("Audit", "Audit"),
             ViewId::Clients => ("Clients", "Clients"),
             ViewId::Keys => ("Signing keys", "Keys"),
+            ViewId::Versions => ("Versions", "Vers"),
         }
     }
 
@@ -78,6 +82,14 @@ pub enum What {
     Identities(String),
     /// The role picker's options for a user or role.
     PickerRoles,
+    /// A published version's files (`GET /admin/v1/policies/versions/{version}`): they
+    /// open in a popup.
+    VersionFiles,
+    /// The difference between two versions: it opens in a popup.
+    Diff,
+    /// A publish or rollback made after its preview was confirmed: the message names the
+    /// version the server gave (`label: now version N`).
+    Activated(String),
     /// Whether the signed-in person may do each of these keys' admin actions on a view
     /// (asked once per view, through `POST /v1/authorize/batch`).
     Permissions(ViewId, Vec<Action>),
@@ -120,6 +132,9 @@ pub enum Request {
     Tail {
         path: String,
     },
+    /// Dry-run a policy change and bring back its impact preview (the first step of a
+    /// publish or a rollback; nothing is activated).
+    Preview(PolicyChange),
     /// Change something.
     Send {
         method: &'static str,
@@ -154,6 +169,42 @@ pub enum Reply {
         what: What,
         result: Result<Value, ClientError>,
     },
+    /// A policy change's dry run.
+    Previewed {
+        change: PolicyChange,
+        result: Result<Previewed, ClientError>,
+    },
+}
+
+/// A policy change the console previews before it asks to make it (issue 29).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicyChange {
+    /// Publish the policy files of a directory on the console's machine.
+    Publish { dir: String, message: String },
+    /// Make an earlier version's files the active set again (a new version).
+    Rollback { version: i64 },
+}
+
+impl PolicyChange {
+    /// The change in words ("publish ./policies", "roll back to version 3").
+    pub fn label(&self) -> String {
+        match self {
+            PolicyChange::Publish { dir, .. } => format!("publish {dir}"),
+            PolicyChange::Rollback { version } => format!("roll back to version {version}"),
+        }
+    }
+}
+
+/// A dry run's answer: the server's preview, and the request that makes the change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Previewed {
+    /// The dry run's `PublishOutcome`.
+    pub outcome: Value,
+    /// The path and body of the real change: the same files that were previewed (a
+    /// publish is never read from its directory again, so what is confirmed is what was
+    /// previewed), with `dry_run` false.
+    pub path: String,
+    pub body: Value,
 }
 
 /// A reply with the epoch of the job it answers; the app drops replies of an earlier

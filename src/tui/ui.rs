@@ -130,7 +130,8 @@ fn draw_main(frame: &mut Frame<'_>, app: &App, area: Rect) {
         .enumerate()
         .map(|(i, v)| {
             let (long, brief) = v.titles();
-            format!("{} {}", i + 1, if short { brief } else { long })
+            // The number of the key that goes there (the tenth is 0).
+            format!("{} {}", (i + 1) % 10, if short { brief } else { long })
         })
         .collect();
     frame.render_widget(

@@ -10,7 +10,10 @@
 //! The messages themselves live in [`super::msg`]: this module only runs them.
 
 use super::client::{Client, ClientError};
-use super::msg::{Event, Job, Reply, Request};
+use super::files::read_policy_dir;
+use super::msg::{Event, Job, PolicyChange, Previewed, Reply, Request};
+use crate::api::{PublishPolicies, RollbackPolicies};
+use serde::Serialize;
 use std::sync::mpsc::{channel, Receiver, Sender};
 
 /// Where jobs go in.
@@ -81,6 +84,10 @@ pub fn run(client: &Client, job: &Job) -> Reply {
             result: client.call(epoch, "GET", path, None),
         },
         Request::Tail { path } => Reply::Tailed(client.call(epoch, "GET", path, None)),
+        Request::Preview(change) => Reply::Previewed {
+            change: change.clone(),
+            result: preview(client, epoch, change),
+        },
         Request::Send {
             method,
             path,
@@ -91,4 +98,54 @@ pub fn run(client: &Client, job: &Job) -> Reply {
             result: client.call(epoch, method, path, body.as_ref()),
         },
     }
+}
+
+/// Dry-run a policy change: read a publish's files here (the console's machine), ask the
+/// server for the preview, and keep the real request, the same files with `dry_run`
+/// false, for the confirmation.
+///
+/// Security: what is confirmed is the previewed set byte for byte (the directory is not
+/// read again, so a file changed after the preview is not slipped in). The real request
+/// goes through every server gate again (validation, the set's tests, the "someone can
+/// still administer" rule, the `policies.publish` decision). What it cannot pin is the
+/// active set the preview was measured against: the wire type carries no expected active
+/// version, so a publish by someone else between the preview and the yes is not detected
+/// here (the list shows it on the next poll, and the audit log has both).
+fn preview(client: &Client, epoch: u64, change: &PolicyChange) -> Result<Previewed, ClientError> {
+    fn json(body: &impl Serialize) -> Result<serde_json::Value, ClientError> {
+        serde_json::to_value(body).map_err(|e| ClientError::Local(e.to_string()))
+    }
+    let (path, dry, real) = match change {
+        PolicyChange::Publish { dir, message } => {
+            let files = read_policy_dir(std::path::Path::new(dir)).map_err(ClientError::Local)?;
+            let mut body = PublishPolicies {
+                files,
+                message: message.clone(),
+                dry_run: true,
+                max_changes: None,
+                replay: None,
+            };
+            let dry = json(&body)?;
+            body.dry_run = false;
+            ("/admin/v1/policies/versions", dry, json(&body)?)
+        }
+        PolicyChange::Rollback { version } => {
+            let mut body = RollbackPolicies {
+                version: *version,
+                message: None,
+                dry_run: true,
+                max_changes: None,
+                replay: None,
+            };
+            let dry = json(&body)?;
+            body.dry_run = false;
+            ("/admin/v1/policies/rollback", dry, json(&body)?)
+        }
+    };
+    let outcome = client.call(epoch, "POST", path, Some(&dry))?;
+    Ok(Previewed {
+        outcome,
+        path: path.to_string(),
+        body: real,
+    })
 }

@@ -11,7 +11,9 @@ use crate::api::{AuditEntry, Client, DecisionEntry, Policy, Role, Session, Signi
 use crate::tui::client::Me;
 use crate::tui::dashboard::Dashboard;
 use crate::tui::detail::Detail;
+use crate::tui::form::FormKind;
 use crate::tui::form::{edit_line, Form, FormKey};
+use crate::tui::items::versions::VersionsView;
 use crate::tui::keys::{lookup, tab_number, Action, GLOBAL};
 use crate::tui::list::ListView;
 use crate::tui::modal::{Modal, PickFor, Step};
@@ -51,6 +53,7 @@ pub struct Views {
     pub audit: ListView<AuditEntry>,
     pub clients: ListView<Client>,
     pub keys: ListView<SigningKey>,
+    pub versions: VersionsView,
 }
 
 impl Views {
@@ -65,6 +68,7 @@ impl Views {
             ViewId::Audit => &self.audit,
             ViewId::Clients => &self.clients,
             ViewId::Keys => &self.keys,
+            ViewId::Versions => &self.versions,
         }
     }
 
@@ -79,6 +83,7 @@ impl Views {
             ViewId::Audit => &mut self.audit,
             ViewId::Clients => &mut self.clients,
             ViewId::Keys => &mut self.keys,
+            ViewId::Versions => &mut self.versions,
         }
     }
 }
@@ -393,7 +398,8 @@ impl App {
     }
 
     /// Run a `:` command: a view by name or the start of one (`:users`, `:sess`), with the
-    /// rest as that view's filter (`:sessions alice` shows alice's sessions); `:q` quits.
+    /// rest as that view's filter (`:sessions alice` shows alice's sessions); `:q` quits;
+    /// `:publish DIR` opens the publish form on the versions view with DIR filled in.
     fn run_command(&mut self, text: &str) {
         let mut words = text.trim().trim_start_matches(':').splitn(2, ' ');
         let name = words.next().unwrap_or_default().to_lowercase();
@@ -404,6 +410,9 @@ impl App {
         if name == "q" || name == "quit" {
             self.quit = true;
             return;
+        }
+        if name == "publish" {
+            return self.publish_command(&argument);
         }
         let names = |v: &ViewId| {
             let (long, brief) = v.titles();
@@ -427,6 +436,25 @@ impl App {
         };
         self.views.get_mut(view).set_filter(&argument);
         self.go(view);
+    }
+
+    /// `:publish [DIR]`: the versions view, and its publish form (DIR filled in, the
+    /// message to type). Refused like the `p` key: in read-only, or when the policies
+    /// refuse it; the server decides the publish itself either way.
+    fn publish_command(&mut self, dir: &str) {
+        if self.read_only {
+            return self.error("read-only: changes are disabled");
+        }
+        self.go(ViewId::Versions);
+        if self.refuses(ViewId::Versions, Action::Publish) {
+            return self.error("not permitted: publish (the policies refuse it; R asks again)");
+        }
+        let mut form = Form::new(FormKind::Publish);
+        if !dir.is_empty() {
+            form.fields[0].value = dir.to_string();
+            form.focus = 1;
+        }
+        self.modal = Some(Modal::Form(form));
     }
 
     fn apply(&mut self, effects: Vec<Effect>) {

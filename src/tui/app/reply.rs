@@ -4,12 +4,16 @@
 //! belongs (a lost connection in the header, an ended session on the sign-in screen).
 
 use super::{App, Screen, Views};
-use crate::api::{CreatedClient, DecisionAnswer, Identity, Plan, Role, User};
+use crate::api::{
+    CreatedClient, DecisionAnswer, Identity, Plan, PolicyDiff, PolicyVersionDetail, PublishOutcome,
+    Role, User,
+};
 use crate::tui::client::{ClientError, Me};
-use crate::tui::form::Form;
+use crate::tui::form::{Form, FormKind};
 use crate::tui::items::{clients, users};
-use crate::tui::modal::Modal;
-use crate::tui::msg::{Event, Reply, ViewId, What};
+use crate::tui::modal::{Confirm, Modal};
+use crate::tui::msg::{Event, PolicyChange, Previewed, Reply, Request, ViewId, What};
+use crate::tui::review;
 use crate::tui::view::Component;
 use crate::tui::whatif;
 use serde::de::DeserializeOwned;
@@ -60,7 +64,72 @@ impl App {
                 self.views.decisions.tailed(result, now);
             }
             Reply::Sent { what, result } => self.sent(what, result),
+            Reply::Previewed { change, result } => self.previewed(change, result),
         }
+    }
+
+    /// A policy change's dry run came back: its preview opens, and `y` there leads to the
+    /// confirmation of exactly the previewed change. A refusal (a failing test, an invalid
+    /// set, no administrator left, an unreadable directory) stays in the publish form when
+    /// it is open, else it is said like any refused change. Nothing was activated either way.
+    fn previewed(&mut self, change: PolicyChange, result: Result<Previewed, ClientError>) {
+        // The preview opens only where it was asked for: over the publish form that is
+        // still waiting for it, or (a rollback) over no other dialog. A person who gave up
+        // the form meanwhile is not handed a change to confirm.
+        let form_open = matches!(
+            &self.modal,
+            Some(Modal::Form(f)) if f.kind == FormKind::Publish
+        );
+        let asked_here = match change {
+            PolicyChange::Publish { .. } => form_open,
+            PolicyChange::Rollback { .. } => self.modal.is_none(),
+        };
+        let p = match result {
+            Ok(p) => p,
+            Err(e) => {
+                if let (true, Some(Modal::Form(form))) = (form_open, &mut self.modal) {
+                    form.failed(&e);
+                }
+                return match e {
+                    ClientError::Api { message, .. } if !form_open => self.error(message),
+                    ClientError::Local(message) if !form_open => self.error(message),
+                    ClientError::Api { .. } | ClientError::Local(_) => {}
+                    other => self.failed(other),
+                };
+            }
+        };
+        if !asked_here {
+            return self.info(format!(
+                "the preview of \"{}\" came after its dialog was closed: nothing was changed",
+                change.label()
+            ));
+        }
+        let Some(outcome) = self.answer::<PublishOutcome>(p.outcome) else {
+            self.modal = None;
+            return;
+        };
+        let impact = &outcome.impact;
+        let flips = impact.allow_to_deny + impact.deny_to_allow;
+        let label = change.label();
+        let confirm = Confirm {
+            prompt: format!("{label} and make it the active policy set on every replica?"),
+            warning: (flips > 0).then(|| {
+                format!(
+                    "{flips} of {} replayed decisions would change ({} allow→deny, {} deny→allow).",
+                    impact.replayed, impact.allow_to_deny, impact.deny_to_allow
+                )
+            }),
+            request: Request::Send {
+                method: "POST",
+                path: p.path,
+                body: Some(p.body),
+                what: What::Activated(label),
+            },
+        };
+        self.modal = Some(Modal::Review {
+            detail: review::preview_detail(&change, &outcome),
+            confirm,
+        });
     }
 
     fn signed_in(&mut self, result: Result<Me, ClientError>) {
@@ -105,6 +174,7 @@ impl App {
             }
             ClientError::SessionEnded(_) => self.back_to_sign_in("session ended: sign in again"),
             ClientError::Stale => {}
+            ClientError::Local(m) => self.error(m),
             ClientError::Api { status: 403, .. } => {}
             api @ ClientError::Api { .. } => self.error(api.to_string()),
         }
@@ -144,6 +214,25 @@ impl App {
             (What::Identities(user), Ok(v)) => {
                 let links: Vec<Identity> = serde_json::from_value(v).unwrap_or_default();
                 self.modal = Some(Modal::Detail(users::identities_detail(&user, &links)));
+            }
+            (What::VersionFiles, Ok(v)) => {
+                self.modal = self
+                    .answer::<PolicyVersionDetail>(v)
+                    .map(|d| Modal::Detail(review::files_detail(&d)));
+            }
+            (What::Diff, Ok(v)) => {
+                self.modal = self
+                    .answer::<PolicyDiff>(v)
+                    .map(|d| Modal::Detail(review::diff_detail(&d)));
+            }
+            (What::Activated(label), Ok(v)) => {
+                match serde_json::from_value::<PublishOutcome>(v) {
+                    Ok(PublishOutcome {
+                        version: Some(n), ..
+                    }) => self.info(format!("{label}: now version {n}")),
+                    _ => self.info(format!("{label}: done")),
+                }
+                self.load(self.current);
             }
             (What::Change(done), Ok(_)) => {
                 self.info(done);
@@ -202,7 +291,13 @@ impl App {
                     .map(|c| Modal::Detail(clients::created_detail(c)));
                 self.load(self.current);
             }
-            What::Change(_) | What::Identities(_) | What::PickerRoles | What::Permissions(..) => {}
+            What::Change(_)
+            | What::Identities(_)
+            | What::PickerRoles
+            | What::Permissions(..)
+            | What::VersionFiles
+            | What::Diff
+            | What::Activated(_) => {}
         }
     }
 

@@ -10,3 +10,4 @@ pub mod roles;
 pub mod sessions;
 pub mod signing_keys;
 pub mod users;
+pub mod versions;

@@ -9,14 +9,15 @@ mod layers;
 mod lists;
 mod papercuts;
 mod session;
+mod versions;
 mod views;
 
 use super::app::{App, Screen};
 use super::client::{ClientError, Me};
 use super::ui::draw;
 use crate::api::{
-    AuditEntry, Client, DecisionEntry, DecisionStats, Policy, Replica, Role, Session, SigningKey,
-    User,
+    AuditEntry, Client, DecisionEntry, DecisionStats, Policy, PolicySource, PolicyVersionInfo,
+    PolicyVersionList, Replica, Role, Session, SigningKey, User,
 };
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -93,6 +94,37 @@ fn replica(id: &str, address: &str, hash: &str, differs: bool) -> Replica {
         policy_hash: hash.repeat(16),
         seen_at: T0,
         policy_differs: differs,
+    }
+}
+
+fn version(n: i64, active: bool, message: &str, rollback_of: Option<i64>) -> PolicyVersionInfo {
+    PolicyVersionInfo {
+        version: n,
+        hash: format!("{n}f3a9c0d1e2b4").repeat(5),
+        author: if n == 1 { "cli".into() } else { "admin".into() },
+        created_at: T0 - 86_400 * (5 - n),
+        message: message.into(),
+        rollback_of,
+        active,
+        files: vec![
+            "app.cedar".into(),
+            "schema.cedarschema".into(),
+            "warden.cedar".into(),
+        ],
+    }
+}
+
+/// Four published versions, the rollback on top active.
+fn versions() -> PolicyVersionList {
+    PolicyVersionList {
+        source: PolicySource::Store,
+        active: Some(4),
+        versions: vec![
+            version(4, true, "rollback to version 2", Some(2)),
+            version(3, false, "editors may delete their own documents", None),
+            version(2, false, "support may revoke sessions", None),
+            version(1, false, "warden init: the shipped policies", None),
+        ],
     }
 }
 
@@ -232,6 +264,7 @@ fn signed_in() -> App {
         created_at: T0,
         revoked_at: None,
     }]);
+    v.versions.set(versions());
     v.keys.set_rows(vec![
         SigningKey {
             kid: "k2new".into(),

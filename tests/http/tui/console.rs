@@ -1,8 +1,8 @@
 use super::*;
 
 /// The console with its worker replaced by inline calls.
-struct Console {
-    app: App,
+pub(super) struct Console {
+    pub(super) app: App,
     client: Client,
     now: Instant,
     /// Run the decision log's long-polls too (they return at once when rows are waiting).
@@ -10,7 +10,7 @@ struct Console {
 }
 
 impl Console {
-    fn new(base: &str, read_only: bool) -> Console {
+    pub(super) fn new(base: &str, read_only: bool) -> Console {
         let now = Instant::now();
         Console {
             app: App::new(base, read_only, now),
@@ -21,7 +21,7 @@ impl Console {
     }
 
     /// Run every queued job and hand its reply back, until nothing is queued.
-    fn settle(&mut self) {
+    pub(super) fn settle(&mut self) {
         loop {
             let jobs = self.app.take_jobs();
             if jobs.is_empty() {
@@ -40,25 +40,25 @@ impl Console {
         }
     }
 
-    fn press(&mut self, code: KeyCode) {
+    pub(super) fn press(&mut self, code: KeyCode) {
         self.app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
         self.settle();
     }
 
-    fn type_text(&mut self, text: &str) {
+    pub(super) fn type_text(&mut self, text: &str) {
         for c in text.chars() {
             self.press(KeyCode::Char(c));
         }
     }
 
     /// Let `secs` pass: polls that are due run.
-    fn wait(&mut self, secs: u64) {
+    pub(super) fn wait(&mut self, secs: u64) {
         self.now += Duration::from_secs(secs);
         self.app.tick(self.now);
         self.settle();
     }
 
-    fn sign_in(&mut self, email: &str, password: &str) {
+    pub(super) fn sign_in(&mut self, email: &str, password: &str) {
         self.type_text(email);
         self.press(KeyCode::Tab);
         self.type_text(password);
@@ -66,14 +66,14 @@ impl Console {
         assert_eq!(self.app.screen, Screen::Main, "{:?}", self.app.signin.error);
     }
 
-    fn select(&mut self, index: usize) {
+    pub(super) fn select(&mut self, index: usize) {
         self.press(KeyCode::Char('g'));
         for _ in 0..index {
             self.press(KeyCode::Char('j'));
         }
     }
 
-    fn message(&self) -> String {
+    pub(super) fn message(&self) -> String {
         self.app
             .message
             .as_ref()

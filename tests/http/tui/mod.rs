@@ -15,6 +15,7 @@ use warden::tui::worker::run;
 
 mod console;
 mod terminal;
+mod versions;
 
 fn tmux(socket: &str, args: &[&str]) -> std::process::Output {
     Command::new("tmux")
