@@ -27,6 +27,16 @@ pub struct Readiness {
     /// The error of the last refused reload (detail).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_reload_error: Option<String>,
+    /// Where the policies come from: `dir` or `store` (detail).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_source: Option<crate::publishing::PolicySource>,
+    /// The published version served (store mode; detail).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_version: Option<i64>,
+    /// Why the active version is not served here (store mode: the previous one still
+    /// serves, and the server stays ready; detail).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_error: Option<String>,
 }
 
 /// One public key of the JWKS.

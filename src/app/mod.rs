@@ -95,8 +95,22 @@ pub fn shown_db(db: &str) -> String {
     crate::store::redact_url(db)
 }
 
-/// Flag the replicas whose policy hash is not the majority's.
+/// Flag the replicas whose policy hash is not the majority's, or that do not serve the
+/// active published version (see [`flag_policy_differences_at`]; the active version taken
+/// as the highest any replica serves).
 pub fn flag_policy_differences(replicas: Vec<ReplicaRow>) -> Vec<ReplicaStatus> {
+    flag_policy_differences_at(replicas, None)
+}
+
+/// Flag the replicas whose policy hash is not the majority's; and, in store mode, every
+/// replica that says it cannot load the active version (`policy_error`) or serves a version
+/// other than `active` (when `active` is unknown: the highest version any replica serves).
+/// A replica left behind by a publish is flagged even when it is the majority: "all
+/// replicas or none" is about the active version, not about agreement.
+pub fn flag_policy_differences_at(
+    replicas: Vec<ReplicaRow>,
+    active: Option<i64>,
+) -> Vec<ReplicaStatus> {
     let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for r in &replicas {
         *counts.entry(r.policy_hash.as_str()).or_default() += 1;
@@ -111,11 +125,17 @@ pub fn flag_policy_differences(replicas: Vec<ReplicaRow>) -> Vec<ReplicaStatus> 
         [one] => Some(one.to_string()),
         _ => None,
     };
+    let active = active.or_else(|| replicas.iter().filter_map(|r| r.policy_version).max());
     replicas
         .into_iter()
-        .map(|replica| ReplicaStatus {
-            policy_differs: agreed.as_deref() != Some(replica.policy_hash.as_str()),
-            replica,
+        .map(|replica| {
+            let behind = replica.policy_version.is_some() && replica.policy_version != active;
+            ReplicaStatus {
+                policy_differs: agreed.as_deref() != Some(replica.policy_hash.as_str())
+                    || replica.policy_error.is_some()
+                    || behind,
+                replica,
+            }
         })
         .collect()
 }

@@ -395,6 +395,29 @@ impl App {
         Ok(Some(active))
     }
 
+    /// Record this server's heartbeat with what it serves: the bundle's hash, its published
+    /// version (store mode) and why the active version is not served here, if it is not.
+    pub async fn heartbeat_serving(
+        &self,
+        id: &str,
+        address: &str,
+        started_at: i64,
+        bundle: &PolicyBundle,
+        policy_error: Option<String>,
+    ) -> Result<(), AppError> {
+        let replica = ReplicaRow {
+            id: id.to_owned(),
+            address: address.to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            started_at,
+            policy_hash: bundle.content_hash(),
+            seen_at: self.store.now(),
+            policy_version: bundle.version,
+            policy_error,
+        };
+        Ok(self.store.heartbeat(&replica).await?)
+    }
+
     /// The published versions, newest first (`policies.read`).
     pub async fn policy_versions(&self, actor: &Actor) -> Result<PolicyVersionList, AppError> {
         self.authorize(actor, Check::area(AdminAction::PoliciesRead, "policies"))

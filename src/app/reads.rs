@@ -46,8 +46,11 @@ impl App {
     /// policies differ from the others'.
     pub async fn replicas(&self) -> Result<Vec<ReplicaStatus>, AppError> {
         let since = self.store.now() - REPLICA_SILENCE_SECS;
-        Ok(flag_policy_differences(
+        // The active version is only known where versions are published (store mode).
+        let active = self.store.active_policy_version().await.ok().flatten();
+        Ok(flag_policy_differences_at(
             self.store.list_replicas(since).await?,
+            active,
         ))
     }
 

@@ -369,13 +369,17 @@ pub fn banner(state: &AppState, local: &str) -> String {
     } else {
         "public_url"
     };
+    let source = match bundle.version {
+        Some(v) => format!("store, version {v}"),
+        None => bundle.dir.display().to_string(),
+    };
     format!(
         "warden listening on http://{local}\n  \
          database  {} ({backend})\n  \
          policies  {}: {policies} {}, {templates} {}, {schema}\n  \
          issuer    {} ({issuer_from})\n",
         crate::app::shown_db(&db),
-        bundle.dir.display(),
+        source,
         if policies == 1 { "policy" } else { "policies" },
         if templates == 1 {
             "template"
@@ -405,7 +409,9 @@ fn spawn_background(state: &AppState) -> (String, tokio::task::JoinHandle<()>) {
     state
         .decision_log
         .spawn_writer(state.app.clone(), state.config.decision_log_retention);
-    if state.config.watch_policies {
+    if state.config.policy_source == crate::publishing::PolicySource::Store {
+        spawn_policy_follower(state.app.clone());
+    } else if state.config.watch_policies {
         watch::spawn(
             &state.engine,
             std::time::Duration::from_millis(500),
@@ -445,6 +451,46 @@ fn spawn_background(state: &AppState) -> (String, tokio::task::JoinHandle<()>) {
     replica
 }
 
+/// Store mode: follow the active published version. The revision is an in-memory read
+/// (exact on SQLite; on PostgreSQL carried by LISTEN/NOTIFY), so it is looked at every
+/// 10 ms, and the store is asked only when it moved: a publish on any replica is served here
+/// within the notification's delay plus a tick and a load. A version that does not load
+/// here is retried every second while it stays active (the old one keeps serving; `/readyz`
+/// and the heartbeat carry the error), and the store is asked every 30 s in any case.
+fn spawn_policy_follower(app: crate::app::App) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(10));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut seen: Option<i64> = None;
+        let mut asked = std::time::Instant::now();
+        let mut failing = false;
+        loop {
+            tick.tick().await;
+            let revision = app.current_revision().ok();
+            let moved = revision.is_none() || revision != seen;
+            let wait = if failing { 1 } else { 30 };
+            if !moved && asked.elapsed() < std::time::Duration::from_secs(wait) {
+                continue;
+            }
+            seen = revision;
+            asked = std::time::Instant::now();
+            match app.follow_published().await {
+                Ok(Some(version)) => {
+                    failing = false;
+                    tracing::info!(version, "now serving the published policy version");
+                }
+                Ok(None) => failing = false,
+                Err(e) => {
+                    if !failing {
+                        tracing::error!(error = %e, "the active published policy version is not served here; the previous one keeps serving");
+                    }
+                    failing = true;
+                }
+            }
+        }
+    });
+}
+
 /// Record this server in the replicas table now and every [`crate::app::HEARTBEAT_PERIOD`],
 /// with the hash of the policies it serves at that moment.
 fn spawn_heartbeat(state: &AppState) -> (String, tokio::task::JoinHandle<()>) {
@@ -454,12 +500,22 @@ fn spawn_heartbeat(state: &AppState) -> (String, tokio::task::JoinHandle<()>) {
     let replica = id.clone();
     let address = state.config.listen.clone();
     let started_at = app.now();
+    let store_mode = state.config.policy_source == crate::publishing::PolicySource::Store;
     let task = tokio::spawn(async move {
         let mut tick = tokio::time::interval(crate::app::HEARTBEAT_PERIOD);
         loop {
             tick.tick().await;
-            let hash = engine.bundle().content_hash();
-            if let Err(e) = app.heartbeat(&id, &address, started_at, hash).await {
+            let bundle = engine.bundle();
+            // Store mode: why the active version is not served here (a refused directory
+            // reload is the directory's business, said in `/readyz`).
+            let error = engine
+                .last_error()
+                .filter(|_| store_mode)
+                .map(|e| e.to_string());
+            if let Err(e) = app
+                .heartbeat_serving(&id, &address, started_at, &bundle, error)
+                .await
+            {
                 tracing::warn!(error = %e, "heartbeat not recorded");
             }
         }

@@ -69,7 +69,15 @@ fn same_secret(given: &str, expected: &str) -> bool {
 /// Without credentials the answer is the status only (and `"validation": "off"` when the
 /// server runs without a schema, which a deployment check should see): no paths, no
 /// policy text, no counts. With the operations key or an admin token it adds the store
-/// state, the policy count and the last refused reload's error.
+/// state, the policy count and the last refused reload's error, where the policies come from
+/// (`policy_source`) and the published version served (`policy_version`, store mode).
+///
+/// Store mode: a replica that cannot load the active version keeps serving the one it has
+/// and stays ready (200), with `policy_error` saying why and `policy_version` which version
+/// it serves. Decided so because its old set is whole and validated, and a version that
+/// fails everywhere (a Cedar feature this build lacks) would otherwise take every replica
+/// out of the load balancer at once; the replicas view flags it (its heartbeat carries the
+/// error), which is where an operator looks for replicas that disagree.
 pub async fn readyz(
     State(state): State<AppState>,
     Extension(RequestId(request_id)): Extension<RequestId>,
@@ -95,7 +103,11 @@ pub async fn readyz(
     if detail {
         body["store"] = json!(if store_ok { "ok" } else { "unavailable" });
         body["policies"] = json!(bundle.info.len());
-        body["last_reload_error"] = json!(state.engine.last_error().map(|e| e.to_string()));
+        let error = state.engine.last_error().map(|e| e.to_string());
+        body["last_reload_error"] = json!(error);
+        body["policy_source"] = json!(state.config.policy_source);
+        body["policy_version"] = json!(bundle.version);
+        body["policy_error"] = json!(error);
     }
     (status, Json(body)).into_response()
 }
