@@ -355,7 +355,9 @@ pub enum PolicyCmd {
     Versions,
     /// One published version: its files, or with --export the files written to DIR.
     Show {
-        version: i64,
+        /// The version number.
+        #[arg(value_name = "VERSION")]
+        number: i64,
         /// Write the version's files to DIR (created if missing; refused when not empty).
         #[arg(long, value_name = "DIR")]
         export: Option<PathBuf>,
@@ -367,7 +369,9 @@ pub enum PolicyCmd {
     Diff { from: i64, to: i64 },
     /// Publish an old version's files again as a new active version (gated like publish).
     Rollback {
-        version: i64,
+        /// The version whose files become the new active version.
+        #[arg(value_name = "VERSION")]
+        number: i64,
         /// Why (default: "rollback to version N").
         #[arg(short = 'm', long)]
         message: Option<String>,

@@ -61,7 +61,7 @@ pub(super) fn run(cmd: &PolicyCmd, config: &Config, out: &Out) -> Result<ExitSta
             print_outcome(&outcome, out)?;
         }
         PolicyCmd::Rollback {
-            version,
+            number: version,
             message,
             dry_run,
             max_changes,
@@ -108,7 +108,7 @@ pub(super) fn run(cmd: &PolicyCmd, config: &Config, out: &Out) -> Result<ExitSta
             });
         }
         PolicyCmd::Show {
-            version,
+            number: version,
             export,
             force,
         } => {
@@ -330,6 +330,14 @@ fn one_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_grammar_holds_together() {
+        // clap checks a command's definition only when that command is parsed: a clash
+        // (an argument named `version` beside `--version`) would panic at run time.
+        use clap::CommandFactory as _;
+        super::super::Cli::command().debug_assert();
+    }
 
     #[test]
     fn a_diff_is_coloured_only_when_asked() {

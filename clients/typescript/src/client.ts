@@ -208,8 +208,11 @@ export class WardenClient {
    * POST /admin/v1/policies/versions (`policies.publish`): publish a set. It is validated,
    * its tests run and its impact on the latest logged decisions previewed; `dry_run` stops
    * there (`activated: false`). A refusal is a `WardenHttpError` and nothing is activated:
-   * 422 `policy_error` (syntax, schema, failing test), 409 (`code` `conflict`, `reason` such
-   * as `publish_race` or `last_administrator`), 400 for a malformed request.
+   * 422 `policy_invalid` (syntax, schema, an empty set) or `policy_tests_failed`; 409
+   * `no_administrator`, `too_many_changes` (over `max_changes`), `wrong_policy_source` (the
+   * server reads a directory) or `conflict` with `reason` `publish_race` (another publish
+   * won: read the versions and try again); 413 for a set over the size cap; 400 for a
+   * malformed request.
    */
   publishPolicies(accessToken: string, request: PublishPolicies): Promise<PublishOutcome> {
     return this.request("POST", "/admin/v1/policies/versions", request, accessToken, isPublishOutcome);

@@ -4,19 +4,27 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { execFileSync } from "node:child_process";
 import { WardenClient, WardenError, WardenHttpError } from "../src/index.js";
-import { ROOT, startWarden, type RunningWarden } from "./warden-server.js";
+import { BIN, ROOT, startWarden, type RunningWarden } from "./warden-server.js";
 
 const ADMIN_PASSWORD = "admin-password-123";
-const USERS_DELETE = '@id("test.users-delete")\npermit(principal in Role::"USER", action == Action::"deleteUserResource", resource);\n';
+const ALICE_DELETES = '@id("test.alice-deletes")\npermit(principal == User::"alice", action == Action::"deleteUserResource", resource);\n';
 
 let warden: RunningWarden | undefined;
 let client: WardenClient;
 let admin = "";
 
 before(async () => {
-  warden = await startWarden(() => {}, { WARDEN_ADMIN_PASSWORD: ADMIN_PASSWORD, WARDEN_POLICY_SOURCE: "store" });
+  const env = { WARDEN_ADMIN_PASSWORD: ADMIN_PASSWORD, WARDEN_POLICY_SOURCE: "store" };
+  // `warden init` in store mode publishes the shipped policies as version 1.
+  warden = await startWarden((policies) => {
+    execFileSync(BIN, ["--db", join(dirname(policies), "warden.db"), "--policies", policies, "init"], {
+      env: { ...process.env, ...env },
+      stdio: "ignore",
+    });
+  }, env);
   client = new WardenClient({ url: warden.url });
   admin = (await client.login("admin@localhost", ADMIN_PASSWORD)).access_token;
 });
@@ -48,7 +56,7 @@ test("versions: a dry run, a publish, show, diff and a rollback", async () => {
   assert.equal(first.active, 1);
   assert.deepEqual(first.versions.map((v) => [v.version, v.active]), [[1, true]]);
 
-  const files = { ...shipped(), "more.cedar": USERS_DELETE };
+  const files = { ...shipped(), "more.cedar": ALICE_DELETES };
   const dry = await client.publishPolicies(admin, { files, message: "users may delete", dry_run: true });
   assert.equal(dry.activated, false);
   assert.equal(dry.version, null);
@@ -62,11 +70,11 @@ test("versions: a dry run, a publish, show, diff and a rollback", async () => {
   const shown = await client.policyVersion(admin, 2);
   assert.equal(shown.version.message, "users may delete");
   assert.equal(shown.version.active, true);
-  assert.equal(shown.files["more.cedar"], USERS_DELETE);
+  assert.equal(shown.files["more.cedar"], ALICE_DELETES);
 
   const diff = await client.policyDiff(admin, 1, 2);
   assert.deepEqual(diff.files.map((f) => [f.file, f.change]), [["more.cedar", "added"]]);
-  assert.match(diff.files[0]?.diff ?? "", /\+@id\("test\.users-delete"\)/);
+  assert.match(diff.files[0]?.diff ?? "", /\+@id\("test\.alice-deletes"\)/);
 
   const back = await client.rollbackPolicies(admin, { version: 1, message: "undo" });
   assert.equal(back.version, 3);

@@ -1177,7 +1177,7 @@ export interface components {
          *     ever added; a client reads an unknown one as a generic failure of the status.
          * @enum {string}
          */
-        ErrorCode: "invalid_request" | "invalid_credentials" | "too_many_attempts" | "busy" | "internal_error" | "internal" | "unavailable" | "not_found" | "conflict" | "forbidden" | "escalation_refused" | "policy_error" | "invalid_grant" | "invalid_client" | "unsupported_grant_type" | "unauthorized" | "method_not_allowed" | "too_many_requests" | "payload_too_large" | "unsupported_media_type" | "uri_too_long" | "header_fields_too_large" | "request_timeout" | "timeout" | "token_too_large" | "malformed_token" | "wrong_token_type" | "unsupported_crit" | "wrong_algorithm" | "unknown_kid" | "bad_signature" | "token_expired" | "token_not_yet_valid" | "token_issued_in_future" | "wrong_issuer" | "wrong_audience" | "bad_claims" | "token_revoked" | "session_ended" | "user_disabled" | "unknown_user" | "token_revoked_for_user" | "missing_token" | "token_check_unavailable" | "unsupported_plan" | "unmapped_attribute" | "unknown_attribute" | "unsafe_identifier" | "unknown_dialect" | "invalid_mapping";
+        ErrorCode: "invalid_request" | "invalid_credentials" | "too_many_attempts" | "busy" | "internal_error" | "internal" | "unavailable" | "not_found" | "conflict" | "forbidden" | "escalation_refused" | "policy_error" | "policy_invalid" | "policy_tests_failed" | "no_administrator" | "too_many_changes" | "wrong_policy_source" | "invalid_grant" | "invalid_client" | "unsupported_grant_type" | "unauthorized" | "method_not_allowed" | "too_many_requests" | "payload_too_large" | "unsupported_media_type" | "uri_too_long" | "header_fields_too_large" | "request_timeout" | "timeout" | "token_too_large" | "malformed_token" | "wrong_token_type" | "unsupported_crit" | "wrong_algorithm" | "unknown_kid" | "bad_signature" | "token_expired" | "token_not_yet_valid" | "token_issued_in_future" | "wrong_issuer" | "wrong_audience" | "bad_claims" | "token_revoked" | "session_ended" | "user_disabled" | "unknown_user" | "token_revoked_for_user" | "missing_token" | "token_check_unavailable" | "unsupported_plan" | "unmapped_attribute" | "unknown_attribute" | "unsafe_identifier" | "unknown_dialect" | "invalid_mapping";
         /** @description `POST /access/v1/evaluation` (AuthZEN 1.0 section 6.1). */
         Evaluation: {
             action: components["schemas"]["Action"];
@@ -1747,7 +1747,7 @@ export interface components {
          *     `error` code (`conflict`, `invalid_request`). Codes are only ever added.
          * @enum {string}
          */
-        Reason: "email_taken" | "user_id_taken" | "user_exists" | "look_alike" | "role_exists" | "role_in_use" | "last_administrator" | "identity_linked" | "self_delete" | "user_disabled" | "shared_secret_keys" | "target_not_empty" | "copy_incomplete" | "unknown_role" | "role_cycle" | "invalid_name";
+        Reason: "email_taken" | "user_id_taken" | "user_exists" | "look_alike" | "role_exists" | "role_in_use" | "last_administrator" | "identity_linked" | "self_delete" | "user_disabled" | "shared_secret_keys" | "target_not_empty" | "copy_incomplete" | "unknown_role" | "role_cycle" | "invalid_name" | "publish_race";
         /** @description `POST /v1/auth/refresh` (JSON or form): the refresh token, else the cookie's. */
         Refresh: {
             grant_type?: null | components["schemas"]["RefreshGrant"];
