@@ -54,7 +54,10 @@ impl App {
                 .block_on(app.check_administrable(candidate))
                 .map_err(|e| e.to_string()),
             // Fail closed: without a runtime the store cannot be asked.
-            Err(_) => Err("cannot check that someone can still administer warden (no runtime); refused".into()),
+            Err(_) => Err(
+                "cannot check that someone can still administer warden (no runtime); refused"
+                    .into(),
+            ),
         }
     }
 

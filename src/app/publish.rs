@@ -239,11 +239,7 @@ impl App {
         // Attack answered: an upload of millions of files or gigabytes (the body limit of
         // the admin route is the first cap; this one holds for every edge, the command line
         // and the embedding facade included).
-        let bytes: usize = candidate
-            .files
-            .iter()
-            .map(|(n, t)| n.len() + t.len())
-            .sum();
+        let bytes: usize = candidate.files.iter().map(|(n, t)| n.len() + t.len()).sum();
         if candidate.files.len() > crate::engine::MAX_SET_FILES
             || bytes > crate::engine::MAX_SET_BYTES
         {
@@ -297,7 +293,10 @@ impl App {
         self.check_administrable(&bundle).await?;
 
         let impact = self
-            .impact_of(bundle.clone(), usize::try_from(replay).unwrap_or(usize::MAX))
+            .impact_of(
+                bundle.clone(),
+                usize::try_from(replay).unwrap_or(usize::MAX),
+            )
             .await?;
         let flips = impact.allow_to_deny + impact.deny_to_allow;
         if let Some(max) = candidate.max_changes {

@@ -31,7 +31,11 @@ pub(super) fn run(cmd: &PolicyCmd, config: &Config, out: &Out) -> Result<ExitSta
 }
 
 /// Located diagnostics, as `check` prints them (also for a refused publish).
-pub(super) fn print_diagnostics(diagnostics: &[crate::engine::Diagnostic], dir: &std::path::Path, out: &Out) {
+pub(super) fn print_diagnostics(
+    diagnostics: &[crate::engine::Diagnostic],
+    dir: &std::path::Path,
+    out: &Out,
+) {
     if out.json {
         out.emit(json!({"ok": false, "errors": diagnostics}), String::new);
     } else {

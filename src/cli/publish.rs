@@ -223,7 +223,11 @@ fn export_files(files: &PolicyFiles, to: &Path, force: bool) -> Result<()> {
         let why: Vec<String> = e.diagnostics.iter().map(|d| d.render()).collect();
         coded(
             "failure",
-            format!("cannot export to {}: {}", to.display(), why.join(" ").trim()),
+            format!(
+                "cannot export to {}: {}",
+                to.display(),
+                why.join(" ").trim()
+            ),
         )
     })
 }

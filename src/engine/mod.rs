@@ -234,7 +234,11 @@ impl Engine {
     /// - losing the schema while one is in force: running without a schema is a choice made
     ///   at start-up (said in the log and in `/readyz`), never the side effect of a reload;
     /// - a bundle with no policies at all.
-    pub fn install(&self, bundle: PolicyBundle, guard: BundleGuard<'_>) -> Result<usize, LoadError> {
+    pub fn install(
+        &self,
+        bundle: PolicyBundle,
+        guard: BundleGuard<'_>,
+    ) -> Result<usize, LoadError> {
         let origin = match bundle.version {
             Some(v) => format!("version {v}"),
             None if self.dir.as_os_str().is_empty() => "policy set".to_string(),

@@ -158,9 +158,11 @@ const ADMINISTER: [crate::admin_action::AdminAction; 2] = [
 /// Cedar question, not a role name). The engine reloads in place, so the rule follows the
 /// policies as they change.
 pub fn admin_rule(engine: std::sync::Arc<crate::engine::Engine>) -> crate::store::AdminRule {
-    crate::store::AdminRule::new(move |user: &UserRow, graph: &BTreeMap<String, Vec<String>>| {
-        administers(user, graph, |query| engine.decide(query).allowed)
-    })
+    crate::store::AdminRule::new(
+        move |user: &UserRow, graph: &BTreeMap<String, Vec<String>>| {
+            administers(user, graph, |query| engine.decide(query).allowed)
+        },
+    )
 }
 
 /// The same rule asked of one given bundle (a candidate not yet in force: a reloaded
@@ -170,11 +172,13 @@ pub fn bundle_admin_rule(
     bundle: std::sync::Arc<crate::engine::PolicyBundle>,
 ) -> crate::store::AdminRule {
     let authorizer = cedar_policy::Authorizer::new();
-    crate::store::AdminRule::new(move |user: &UserRow, graph: &BTreeMap<String, Vec<String>>| {
-        administers(user, graph, |query| {
-            crate::engine::decide_with(&authorizer, &bundle, query).allowed
-        })
-    })
+    crate::store::AdminRule::new(
+        move |user: &UserRow, graph: &BTreeMap<String, Vec<String>>| {
+            administers(user, graph, |query| {
+                crate::engine::decide_with(&authorizer, &bundle, query).allowed
+            })
+        },
+    )
 }
 
 /// Whether `user` holds every action of [`ADMINISTER`], as `allowed` decides.

@@ -109,10 +109,7 @@ pub async fn diff_policy_versions(
         ));
     }
     Ok(Json(
-        state
-            .app
-            .policy_diff(&admin.actor(), q.from, q.to)
-            .await?,
+        state.app.policy_diff(&admin.actor(), q.from, q.to).await?,
     ))
 }
 

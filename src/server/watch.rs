@@ -131,14 +131,29 @@ mod tests {
         let dir = dir_with(&[("p.cedar", &policy("one"))]);
         let engine = Engine::load(dir.path()).unwrap();
         let mut watcher = PolicyWatcher::new(dir.path());
-        assert!(watcher.check(&engine, &crate::engine::no_guard).is_none(), "nothing changed");
+        assert!(
+            watcher.check(&engine, &crate::engine::no_guard).is_none(),
+            "nothing changed"
+        );
 
         fs::write(dir.path().join("q.cedar"), policy("two")).unwrap();
-        assert!(watcher.check(&engine, &crate::engine::no_guard).is_none(), "seen once: wait a tick");
+        assert!(
+            watcher.check(&engine, &crate::engine::no_guard).is_none(),
+            "seen once: wait a tick"
+        );
         assert_eq!(ids(&engine), ["one"]);
-        assert_eq!(watcher.check(&engine, &crate::engine::no_guard).unwrap().unwrap(), 2);
+        assert_eq!(
+            watcher
+                .check(&engine, &crate::engine::no_guard)
+                .unwrap()
+                .unwrap(),
+            2
+        );
         assert_eq!(ids(&engine), ["one", "two"]);
-        assert!(watcher.check(&engine, &crate::engine::no_guard).is_none(), "applied: nothing to do");
+        assert!(
+            watcher.check(&engine, &crate::engine::no_guard).is_none(),
+            "applied: nothing to do"
+        );
     }
 
     #[test]
@@ -153,7 +168,13 @@ mod tests {
             watcher.check(&engine, &crate::engine::no_guard).is_none(),
             "changed again: wait again"
         );
-        assert_eq!(watcher.check(&engine, &crate::engine::no_guard).unwrap().unwrap(), 3);
+        assert_eq!(
+            watcher
+                .check(&engine, &crate::engine::no_guard)
+                .unwrap()
+                .unwrap(),
+            3
+        );
     }
 
     #[test]

@@ -27,7 +27,12 @@ fn versions(env: &Env) -> Vec<(i64, bool)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|v| (v["version"].as_i64().unwrap(), v["active"].as_bool().unwrap()))
+        .map(|v| {
+            (
+                v["version"].as_i64().unwrap(),
+                v["active"].as_bool().unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -49,7 +54,13 @@ fn refused(env: &Env, args: &[&str], code: &str) -> String {
     let text = env.run(args);
     assert_eq!(text.status.code(), Some(1));
     let text = String::from_utf8_lossy(&text.stderr).to_string();
-    assert!(text.lines().last().unwrap_or_default().starts_with("error: "), "{text}");
+    assert!(
+        text.lines()
+            .last()
+            .unwrap_or_default()
+            .starts_with("error: "),
+        "{text}"
+    );
     text
 }
 
@@ -65,7 +76,9 @@ fn log_alice_denied(env: &Env, n: usize) {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let app = warden::app::App::open_existing(&config, false).await.unwrap();
+        let app = warden::app::App::open_existing(&config, false)
+            .await
+            .unwrap();
         let rows: Vec<warden::app::DecisionRow> = (0..n)
             .map(|i| warden::app::DecisionRow {
                 id: 0,
@@ -91,29 +104,62 @@ fn log_alice_denied(env: &Env, n: usize) {
 #[test]
 fn publish_preview_versions_show_export_diff_and_rollback() {
     let env = store_env();
-    env.ok(&["user", "add", "--id", "alice", "--email", "alice@example.com", "--role", "USER"]);
+    env.ok(&[
+        "user",
+        "add",
+        "--id",
+        "alice",
+        "--email",
+        "alice@example.com",
+        "--role",
+        "USER",
+    ]);
     assert_eq!(versions(&env), vec![(1, true)]);
     log_alice_denied(&env, 3);
     edited(&env, "next", Some(ALICE_DELETES));
 
-    let dry = env.ok(&["policy", "publish", "next", "-m", "users may delete", "--dry-run"]);
+    let dry = env.ok(&[
+        "policy",
+        "publish",
+        "next",
+        "-m",
+        "users may delete",
+        "--dry-run",
+    ]);
     assert!(dry.contains("validation: ok, 7 policies"), "{dry}");
     assert!(dry.contains("tests: "), "{dry}");
     assert!(dry.contains("0 allow -> deny, 3 deny -> allow"), "{dry}");
-    assert!(dry.contains("  test.alice-deletes: 0 allow -> deny, 3 deny -> allow"), "{dry}");
-    assert!(dry.contains("User::\"alice\" deleteUserResource UserResource::\"r1\": deny -> allow"), "{dry}");
-    assert!(dry.trim_end().ends_with("dry run: nothing activated"), "{dry}");
+    assert!(
+        dry.contains("  test.alice-deletes: 0 allow -> deny, 3 deny -> allow"),
+        "{dry}"
+    );
+    assert!(
+        dry.contains("User::\"alice\" deleteUserResource UserResource::\"r1\": deny -> allow"),
+        "{dry}"
+    );
+    assert!(
+        dry.trim_end().ends_with("dry run: nothing activated"),
+        "{dry}"
+    );
     assert_eq!(versions(&env), vec![(1, true)]);
 
     let published = env.ok(&["policy", "publish", "next", "-m", "users may delete"]);
-    assert!(published.trim_end().ends_with("published version 2 (active)"), "{published}");
+    assert!(
+        published
+            .trim_end()
+            .ends_with("published version 2 (active)"),
+        "{published}"
+    );
     assert_eq!(versions(&env), vec![(2, true), (1, false)]);
 
     let table = env.ok(&["policy", "versions"]);
     let lines: Vec<&str> = table.lines().collect();
     assert!(lines[0].starts_with("VERSION  ACTIVE"), "{table}");
     assert!(lines[1].starts_with("2        *"), "{table}");
-    assert!(lines[1].contains("cli") && lines[1].ends_with("users may delete"), "{table}");
+    assert!(
+        lines[1].contains("cli") && lines[1].ends_with("users may delete"),
+        "{table}"
+    );
     assert!(lines[2].starts_with("1      "), "{table}");
 
     let shown = env.ok(&["policy", "show", "2"]);
@@ -125,23 +171,38 @@ fn publish_preview_versions_show_export_diff_and_rollback() {
 
     // Export: into a new directory, refused into a non-empty one unless --force.
     env.ok(&["policy", "show", "2", "--export", "out"]);
-    assert_eq!(std::fs::read_to_string(env.path().join("out/more.cedar")).unwrap(), ALICE_DELETES);
+    assert_eq!(
+        std::fs::read_to_string(env.path().join("out/more.cedar")).unwrap(),
+        ALICE_DELETES
+    );
     assert!(env.path().join("out/tests/app.toml").is_file());
     let err = env.fails(&["policy", "show", "1", "--export", "out"]);
-    assert!(err.contains("not empty") && err.contains("--force"), "{err}");
-    assert!(env.path().join("out/more.cedar").is_file(), "nothing written");
+    assert!(
+        err.contains("not empty") && err.contains("--force"),
+        "{err}"
+    );
+    assert!(
+        env.path().join("out/more.cedar").is_file(),
+        "nothing written"
+    );
     env.ok(&["policy", "show", "1", "--export", "out", "--force"]);
     // The exported version publishes as it is (the round trip).
     env.ok(&["policy", "check", "out"]);
 
     let diff = env.ok(&["policy", "diff", "1", "2"]);
     assert!(diff.contains("+@id(\"test.alice-deletes\")"), "{diff}");
-    assert!(!diff.contains('\u{1b}'), "no colour when not on a terminal: {diff}");
+    assert!(
+        !diff.contains('\u{1b}'),
+        "no colour when not on a terminal: {diff}"
+    );
     let same = env.ok(&["policy", "diff", "2", "2"]);
     assert!(same.contains("hold the same files"), "{same}");
 
     let back = env.ok(&["policy", "rollback", "1", "-m", "undo"]);
-    assert!(back.trim_end().ends_with("published version 3 (active)"), "{back}");
+    assert!(
+        back.trim_end().ends_with("published version 3 (active)"),
+        "{back}"
+    );
     assert_eq!(versions(&env), vec![(3, true), (2, false), (1, false)]);
     let three = env.json(&["policy", "show", "3"]);
     assert_eq!(three["version"]["rollback_of"], 1);
@@ -156,8 +217,16 @@ fn publish_preview_versions_show_export_diff_and_rollback() {
 fn every_refused_publish_says_why_and_activates_nothing() {
     let env = store_env();
     // A syntax error: check's located diagnostics.
-    edited(&env, "syntax", Some("permit(principal, action, resource)\nwhen { principal.nope };\n"));
-    let err = refused(&env, &["policy", "publish", "syntax", "-m", "m"], "policy_invalid");
+    edited(
+        &env,
+        "syntax",
+        Some("permit(principal, action, resource)\nwhen { principal.nope };\n"),
+    );
+    let err = refused(
+        &env,
+        &["policy", "publish", "syntax", "-m", "m"],
+        "policy_invalid",
+    );
     assert!(err.contains("--> more.cedar:2:"), "{err}");
     assert!(err.contains("nothing was activated"), "{err}");
 
@@ -169,29 +238,75 @@ fn every_refused_publish_says_why_and_activates_nothing() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("bob deletes"), "{stdout}");
     assert!(stdout.contains("1 failed"), "{stdout}");
-    refused(&env, &["policy", "publish", "failing", "-m", "m"], "policy_tests_failed");
+    refused(
+        &env,
+        &["policy", "publish", "failing", "-m", "m"],
+        "policy_tests_failed",
+    );
 
     // An empty directory.
     std::fs::create_dir(env.path().join("empty")).unwrap();
-    let err = refused(&env, &["policy", "publish", "empty", "-m", "m"], "policy_invalid");
+    let err = refused(
+        &env,
+        &["policy", "publish", "empty", "-m", "m"],
+        "policy_invalid",
+    );
     assert!(err.contains("no policy files"), "{err}");
-    refused(&env, &["policy", "publish", "missing-dir", "-m", "m"], "policy_invalid");
+    refused(
+        &env,
+        &["policy", "publish", "missing-dir", "-m", "m"],
+        "policy_invalid",
+    );
 
     // No administrator left: warden.cedar (and its suite) removed.
     edited(&env, "noadmin", None);
     std::fs::remove_file(env.path().join("noadmin/warden.cedar")).unwrap();
     std::fs::remove_file(env.path().join("noadmin/tests/warden.toml")).unwrap();
-    let err = refused(&env, &["policy", "publish", "noadmin", "-m", "m"], "no_administrator");
+    let err = refused(
+        &env,
+        &["policy", "publish", "noadmin", "-m", "m"],
+        "no_administrator",
+    );
     assert!(err.to_lowercase().contains("administer"), "{err}");
 
     // Too many changes.
-    env.ok(&["user", "add", "--id", "alice", "--email", "alice@example.com", "--role", "USER"]);
+    env.ok(&[
+        "user",
+        "add",
+        "--id",
+        "alice",
+        "--email",
+        "alice@example.com",
+        "--role",
+        "USER",
+    ]);
     log_alice_denied(&env, 2);
     edited(&env, "flips", Some(ALICE_DELETES));
-    let err = refused(&env, &["policy", "publish", "flips", "-m", "m", "--max-changes", "1"], "too_many_changes");
+    let err = refused(
+        &env,
+        &[
+            "policy",
+            "publish",
+            "flips",
+            "-m",
+            "m",
+            "--max-changes",
+            "1",
+        ],
+        "too_many_changes",
+    );
     assert!(err.contains('2'), "{err}");
     // Within the bound it goes through.
-    let ok = env.ok(&["policy", "publish", "flips", "-m", "m", "--max-changes", "2", "--dry-run"]);
+    let ok = env.ok(&[
+        "policy",
+        "publish",
+        "flips",
+        "-m",
+        "m",
+        "--max-changes",
+        "2",
+        "--dry-run",
+    ]);
     assert!(ok.contains("dry run"), "{ok}");
 
     // Unknown versions.

@@ -133,20 +133,14 @@ pub fn load_files(files: &PolicyFiles) -> Result<PolicyBundle, LoadError> {
         .map(|(n, t)| (n.clone(), t.clone()))
         .collect();
     if policies.is_empty() {
-        return Err(Diagnostic::file_error(
-            "policy set",
-            "no policy files (*.cedar) in this set",
-        )
-        .into());
+        return Err(
+            Diagnostic::file_error("policy set", "no policy files (*.cedar) in this set").into(),
+        );
     }
     let schema = files
         .get(SCHEMA_FILE)
         .map(|text| (SCHEMA_FILE, text.as_str()));
-    let mut bundle = load_sources(
-        schema,
-        &policies,
-        files.get(LINKS_FILE).map(String::as_str),
-    )?;
+    let mut bundle = load_sources(schema, &policies, files.get(LINKS_FILE).map(String::as_str))?;
     bundle.hash = hash_files(files);
     bundle.files = files.clone();
     Ok(bundle)

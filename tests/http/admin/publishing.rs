@@ -11,7 +11,10 @@ const ALICE_DELETES: &str = "@id(\"test.alice-deletes\")\npermit(principal == Us
 fn eventually(what: &str, mut check: impl FnMut() -> bool) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while !check() {
-        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
@@ -46,7 +49,12 @@ fn shipped_with(name: &str, text: &str) -> Value {
 }
 
 fn publish(app: &TestApp, token: &str, body: Value) -> Reply {
-    app.call("post", "/admin/v1/policies/versions", Some(&body), Some(token))
+    app.call(
+        "post",
+        "/admin/v1/policies/versions",
+        Some(&body),
+        Some(token),
+    )
 }
 
 /// The versions as the API lists them: (version, active) newest first.
@@ -56,13 +64,19 @@ fn versions(app: &TestApp, token: &str) -> Vec<(i64, bool)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|v| (v["version"].as_i64().unwrap(), v["active"].as_bool().unwrap()))
+        .map(|v| {
+            (
+                v["version"].as_i64().unwrap(),
+                v["active"].as_bool().unwrap(),
+            )
+        })
         .collect()
 }
 
 /// Alice asks to delete a resource: whether she is allowed.
 fn alice_may_delete(app: &TestApp, alice: &str) -> bool {
-    let body = json!({"action": "deleteUserResource", "resource": {"type": "UserResource", "id": "r1"}});
+    let body =
+        json!({"action": "deleteUserResource", "resource": {"type": "UserResource", "id": "r1"}});
     let r = app.post("/v1/authorize", &body, Some(alice));
     assert_eq!(r.status, 200, "{}", r.text);
     r.json()["allowed"].as_bool().unwrap()
@@ -74,7 +88,10 @@ fn refused(app: &TestApp, token: &str, r: Reply, status: u16, code: &str) -> Val
     assert_eq!(r.status, status, "{}", r.text);
     let body = r.json();
     assert_eq!(body["error"], code, "{body}");
-    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
     assert_eq!(versions(app, token), before, "nothing activated");
     body
 }
@@ -112,7 +129,10 @@ fn publish_preview_show_diff_and_rollback() {
     assert!(dry["version"].is_null());
     assert!(dry["tests_passed"].as_u64().unwrap() > 0, "{dry}");
     assert_eq!(dry["impact"]["deny_to_allow"], 3, "{dry}");
-    assert_eq!(dry["impact"]["groups"][0]["policy"], "test.alice-deletes", "{dry}");
+    assert_eq!(
+        dry["impact"]["groups"][0]["policy"], "test.alice-deletes",
+        "{dry}"
+    );
     assert_eq!(versions(&app, &admin), vec![(1, true)]);
     assert!(!alice_may_delete(&app, &alice));
 
@@ -132,18 +152,32 @@ fn publish_preview_show_diff_and_rollback() {
     let shown = ok(app.call("get", "/admin/v1/policies/versions/2", None, Some(&admin)));
     assert_eq!(shown["version"]["version"], 2);
     assert_eq!(shown["version"]["message"], "users may delete");
-    assert_eq!(shown["version"]["author"].as_str().unwrap().contains("admin"), true);
+    assert_eq!(
+        shown["version"]["author"]
+            .as_str()
+            .unwrap()
+            .contains("admin"),
+        true
+    );
     assert_eq!(shown["files"]["more.cedar"], ALICE_DELETES);
     assert_eq!(shown["version"]["hash"], published["hash"]);
 
-    let diff = ok(app.call("get", "/admin/v1/policies/diff?from=1&to=2", None, Some(&admin)));
+    let diff = ok(app.call(
+        "get",
+        "/admin/v1/policies/diff?from=1&to=2",
+        None,
+        Some(&admin),
+    ));
     assert_eq!(diff["from"], 1);
     assert_eq!(diff["to"], 2);
     let changed = diff["files"].as_array().unwrap();
     assert_eq!(changed.len(), 1, "{diff}");
     assert_eq!(changed[0]["file"], "more.cedar");
     assert_eq!(changed[0]["change"], "added");
-    assert!(changed[0]["diff"].as_str().unwrap().contains("+@id(\"test.alice-deletes\")"));
+    assert!(changed[0]["diff"]
+        .as_str()
+        .unwrap()
+        .contains("+@id(\"test.alice-deletes\")"));
 
     // Rollback: a new version (3) with version 1's files; history only grows.
     let back = app.call(
@@ -154,12 +188,20 @@ fn publish_preview_show_diff_and_rollback() {
     );
     assert_eq!(back.status, 201, "{}", back.text);
     assert_eq!(back.json()["version"], 3);
-    assert_eq!(versions(&app, &admin), vec![(3, true), (2, false), (1, false)]);
+    assert_eq!(
+        versions(&app, &admin),
+        vec![(3, true), (2, false), (1, false)]
+    );
     let three = ok(app.call("get", "/admin/v1/policies/versions/3", None, Some(&admin)));
     assert_eq!(three["version"]["rollback_of"], 1);
     assert!(!alice_may_delete(&app, &alice));
     // Every publish and rollback is an audit row.
-    let audit = ok(app.call("get", "/admin/v1/audit?action=policies.publish", None, Some(&admin)));
+    let audit = ok(app.call(
+        "get",
+        "/admin/v1/audit?action=policies.publish",
+        None,
+        Some(&admin),
+    ));
     assert!(audit.as_array().unwrap().len() >= 2, "{audit}");
 }
 
@@ -168,22 +210,59 @@ fn every_refused_publish_is_json_and_activates_nothing() {
     let app = store_app();
     let admin = app.admin_token();
     let t = admin.as_str();
-    let syntax = shipped_with("broken.cedar", "permit(principal, action, resource)\nwhen { principal.nope };\n");
-    let body = refused(&app, t, publish(&app, t, json!({"files": syntax, "message": "m"})), 422, "policy_invalid");
-    assert!(body["message"].as_str().unwrap().contains("broken.cedar"), "{body}");
+    let syntax = shipped_with(
+        "broken.cedar",
+        "permit(principal, action, resource)\nwhen { principal.nope };\n",
+    );
+    let body = refused(
+        &app,
+        t,
+        publish(&app, t, json!({"files": syntax, "message": "m"})),
+        422,
+        "policy_invalid",
+    );
+    assert!(
+        body["message"].as_str().unwrap().contains("broken.cedar"),
+        "{body}"
+    );
 
     let parse = shipped_with("broken.cedar", "permit(");
-    refused(&app, t, publish(&app, t, json!({"files": parse, "message": "m"})), 422, "policy_invalid");
-
-    let failing_test = shipped_with("tests/extra.toml", FAILING_SUITE);
-    let body = refused(&app, t, publish(&app, t, json!({"files": failing_test, "message": "m"})), 422, "policy_tests_failed");
-    assert!(body["message"].as_str().unwrap().contains("bob deletes"), "{body}");
-
-    refused(&app, t, publish(&app, t, json!({"files": {}, "message": "empty"})), 422, "policy_invalid");
     refused(
         &app,
         t,
-        publish(&app, t, json!({"files": {"../evil.cedar": "permit(principal, action, resource);"}, "message": "m"})),
+        publish(&app, t, json!({"files": parse, "message": "m"})),
+        422,
+        "policy_invalid",
+    );
+
+    let failing_test = shipped_with("tests/extra.toml", FAILING_SUITE);
+    let body = refused(
+        &app,
+        t,
+        publish(&app, t, json!({"files": failing_test, "message": "m"})),
+        422,
+        "policy_tests_failed",
+    );
+    assert!(
+        body["message"].as_str().unwrap().contains("bob deletes"),
+        "{body}"
+    );
+
+    refused(
+        &app,
+        t,
+        publish(&app, t, json!({"files": {}, "message": "empty"})),
+        422,
+        "policy_invalid",
+    );
+    refused(
+        &app,
+        t,
+        publish(
+            &app,
+            t,
+            json!({"files": {"../evil.cedar": "permit(principal, action, resource);"}, "message": "m"}),
+        ),
         422,
         "policy_invalid",
     );
@@ -192,7 +271,13 @@ fn every_refused_publish_is_json_and_activates_nothing() {
     let mut files = shipped();
     files.remove("warden.cedar");
     files.retain(|name, _| name != "tests/warden.toml");
-    refused(&app, t, publish(&app, t, json!({"files": files, "message": "m"})), 409, "no_administrator");
+    refused(
+        &app,
+        t,
+        publish(&app, t, json!({"files": files, "message": "m"})),
+        409,
+        "no_administrator",
+    );
 
     // More flips than allowed.
     let alice = app.alice()["token"].as_str().unwrap().to_string();
@@ -208,25 +293,82 @@ fn every_refused_publish_is_json_and_activates_nothing() {
     let body = refused(
         &app,
         t,
-        publish(&app, t, json!({"files": flips, "message": "m", "max_changes": 1})),
+        publish(
+            &app,
+            t,
+            json!({"files": flips, "message": "m", "max_changes": 1}),
+        ),
         409,
         "too_many_changes",
     );
     assert!(body["message"].as_str().unwrap().contains('2'), "{body}");
 
     // Malformed requests.
-    refused(&app, t, publish(&app, t, json!({"files": {}})), 400, "invalid_request");
-    refused(&app, t, publish(&app, t, json!({"files": {}, "message": "m", "extra": 1})), 400, "invalid_request");
-    refused(&app, t, publish(&app, t, json!({"files": [], "message": "m"})), 400, "invalid_request");
+    refused(
+        &app,
+        t,
+        publish(&app, t, json!({"files": {}})),
+        400,
+        "invalid_request",
+    );
+    refused(
+        &app,
+        t,
+        publish(&app, t, json!({"files": {}, "message": "m", "extra": 1})),
+        400,
+        "invalid_request",
+    );
+    refused(
+        &app,
+        t,
+        publish(&app, t, json!({"files": [], "message": "m"})),
+        400,
+        "invalid_request",
+    );
 
     // Unknown versions.
-    let missing = app.call("post", "/admin/v1/policies/rollback", Some(&json!({"version": 99})), Some(t));
+    let missing = app.call(
+        "post",
+        "/admin/v1/policies/rollback",
+        Some(&json!({"version": 99})),
+        Some(t),
+    );
     refused(&app, t, missing, 404, "not_found");
-    refused(&app, t, app.call("get", "/admin/v1/policies/versions/99", None, Some(t)), 404, "not_found");
-    refused(&app, t, app.call("get", "/admin/v1/policies/versions/x1", None, Some(t)), 400, "invalid_request");
-    refused(&app, t, app.call("get", "/admin/v1/policies/diff?from=1&to=99", None, Some(t)), 404, "not_found");
-    refused(&app, t, app.call("get", "/admin/v1/policies/diff?from=1", None, Some(t)), 400, "invalid_request");
-    refused(&app, t, app.call("get", "/admin/v1/policies/diff?from=0&to=1", None, Some(t)), 400, "invalid_request");
+    refused(
+        &app,
+        t,
+        app.call("get", "/admin/v1/policies/versions/99", None, Some(t)),
+        404,
+        "not_found",
+    );
+    refused(
+        &app,
+        t,
+        app.call("get", "/admin/v1/policies/versions/x1", None, Some(t)),
+        400,
+        "invalid_request",
+    );
+    refused(
+        &app,
+        t,
+        app.call("get", "/admin/v1/policies/diff?from=1&to=99", None, Some(t)),
+        404,
+        "not_found",
+    );
+    refused(
+        &app,
+        t,
+        app.call("get", "/admin/v1/policies/diff?from=1", None, Some(t)),
+        400,
+        "invalid_request",
+    );
+    refused(
+        &app,
+        t,
+        app.call("get", "/admin/v1/policies/diff?from=0&to=1", None, Some(t)),
+        400,
+        "invalid_request",
+    );
     assert_eq!(versions(&app, t), vec![(1, true)]);
 }
 
@@ -242,17 +384,38 @@ fn publishing_has_its_own_body_limit() {
     let filler: String = (0..800)
         .map(|i| format!("@id(\"filler-{i}\")\nforbid(principal == User::\"nobody-{i}\", action, resource);\n"))
         .collect();
-    let body = json!({"files": shipped_with("filler.cedar", &filler), "message": "big", "dry_run": true}).to_string();
-    assert!(body.len() > 64 * 1024 && body.len() < 80 * 1024, "{}", body.len());
-    let r = app.post_raw("/admin/v1/policies/versions", Some("application/json"), body.as_bytes(), &headers);
+    let body =
+        json!({"files": shipped_with("filler.cedar", &filler), "message": "big", "dry_run": true})
+            .to_string();
+    assert!(
+        body.len() > 64 * 1024 && body.len() < 80 * 1024,
+        "{}",
+        body.len()
+    );
+    let r = app.post_raw(
+        "/admin/v1/policies/versions",
+        Some("application/json"),
+        body.as_bytes(),
+        &headers,
+    );
     assert_eq!(r.status, 200, "{}", &r.text[..r.text.len().min(500)]);
     // The same size on another admin route is too large.
-    let r = app.post_raw("/admin/v1/policies/rollback", Some("application/json"), body.as_bytes(), &headers);
+    let r = app.post_raw(
+        "/admin/v1/policies/rollback",
+        Some("application/json"),
+        body.as_bytes(),
+        &headers,
+    );
     assert_eq!(r.status, 413, "{}", r.text);
     assert_eq!(r.json()["error"], "payload_too_large");
     // Beyond the publish route's own limit: 413, nothing parsed, nothing activated.
     let huge = vec![b' '; 40 * 1024 * 1024 + 1];
-    let r = app.post_raw("/admin/v1/policies/versions", Some("application/json"), &huge, &headers);
+    let r = app.post_raw(
+        "/admin/v1/policies/versions",
+        Some("application/json"),
+        &huge,
+        &headers,
+    );
     assert_eq!(r.status, 413, "{}", r.text);
     assert_eq!(r.json()["error"], "payload_too_large");
     assert_eq!(versions(&app, &admin), vec![(1, true)]);
@@ -262,9 +425,18 @@ fn publishing_has_its_own_body_limit() {
 fn a_delegated_admin_without_policies_publish_is_refused() {
     let app = store_app();
     let admin = app.admin_token();
-    ok(app.call("post", "/admin/v1/roles", Some(&json!({"name": "POLICY_READER", "parents": []})), Some(&admin)));
+    ok(app.call(
+        "post",
+        "/admin/v1/roles",
+        Some(&json!({"name": "POLICY_READER", "parents": []})),
+        Some(&admin),
+    ));
     let reader_policy = "@id(\"test.policy-reader\")\npermit(principal in Role::\"POLICY_READER\", action == Warden::Action::\"policies.read\", resource);\n";
-    let r = publish(&app, &admin, json!({"files": shipped_with("readers.cedar", reader_policy), "message": "readers"}));
+    let r = publish(
+        &app,
+        &admin,
+        json!({"files": shipped_with("readers.cedar", reader_policy), "message": "readers"}),
+    );
     assert_eq!(r.status, 201, "{}", r.text);
     ok(app.call(
         "post",
@@ -272,10 +444,16 @@ fn a_delegated_admin_without_policies_publish_is_refused() {
         Some(&json!({"id": "reader", "email": "reader@example.com", "roles": ["POLICY_READER"], "password": "reader-password-1"})),
         Some(&admin),
     ));
-    let reader = app.login("reader@example.com", "reader-password-1")["token"].as_str().unwrap().to_string();
+    let reader = app.login("reader@example.com", "reader-password-1")["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_eq!(versions(&app, &reader), vec![(2, true), (1, false)]);
     for (path, body) in [
-        ("/admin/v1/policies/versions", json!({"files": shipped(), "message": "mine now"})),
+        (
+            "/admin/v1/policies/versions",
+            json!({"files": shipped(), "message": "mine now"}),
+        ),
         ("/admin/v1/policies/rollback", json!({"version": 1})),
     ] {
         let r = app.call("post", path, Some(&body), Some(&reader));
@@ -285,7 +463,12 @@ fn a_delegated_admin_without_policies_publish_is_refused() {
     }
     assert_eq!(versions(&app, &admin), vec![(2, true), (1, false)]);
     // No credentials: 401, before anything is read.
-    let r = app.call("post", "/admin/v1/policies/versions", Some(&json!({})), None);
+    let r = app.call(
+        "post",
+        "/admin/v1/policies/versions",
+        Some(&json!({})),
+        None,
+    );
     assert_eq!(r.status, 401);
 }
 
@@ -347,5 +530,8 @@ fn of_two_concurrent_publishes_one_is_told_it_lost() {
             break;
         }
     }
-    assert!(lost > 0, "two publishes at once: one is told it lost the race");
+    assert!(
+        lost > 0,
+        "two publishes at once: one is told it lost the race"
+    );
 }
