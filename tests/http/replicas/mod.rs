@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 mod durability;
+mod publishing;
 mod revocation;
 mod shared_state;
 
