@@ -21,8 +21,18 @@ pub(super) fn run(args: &DecideArgs, config: &Config, out: &Out) -> Result<ExitS
     } else {
         None
     };
-    let engine = Engine::load(&config.policies)
-        .map_err(|e| reworded(e.clone(), format!("policies: {e}")))?;
+    // The policies the server would decide by: the directory, or in store mode the active
+    // published version (a directory beside a store-mode database is not what it serves).
+    let engine = match config.policy_source {
+        crate::publishing::PolicySource::Dir => std::sync::Arc::new(
+            Engine::load(&config.policies)
+                .map_err(|e| reworded(e.clone(), format!("policies: {e}")))?,
+        ),
+        crate::publishing::PolicySource::Store => cli_app(config, true)?
+            .engine
+            .clone()
+            .ok_or_else(|| coded("policy_error", "the published policies are not loaded"))?,
+    };
     if let (true, Some(user)) = (args.plan, &args.user) {
         // A directory user's plan is the core's what-if plan, the one the admin API's
         // `POST /admin/v1/whatif/plan` answers with (the policies loaded above, again, by

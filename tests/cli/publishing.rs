@@ -21,6 +21,24 @@ fn edited(env: &Env, rel: &str, text: Option<&str>) {
     }
 }
 
+/// What `warden decide` says of alice deleting a resource: Some(allowed) (exit 0 or 2).
+fn alice_may_delete(env: &Env) -> Option<bool> {
+    let out = env.run(&[
+        "decide",
+        "--user",
+        "alice",
+        "--action",
+        "deleteUserResource",
+        "--resource",
+        "UserResource::\"r1\"",
+    ]);
+    match out.status.code() {
+        Some(0) => Some(true),
+        Some(2) => Some(false),
+        _ => None,
+    }
+}
+
 /// (version, active) of every version, newest first.
 fn versions(env: &Env) -> Vec<(i64, bool)> {
     env.json(&["policy", "versions"])["versions"]
@@ -151,6 +169,9 @@ fn publish_preview_versions_show_export_diff_and_rollback() {
         "{published}"
     );
     assert_eq!(versions(&env), vec![(2, true), (1, false)]);
+    // `warden decide` in store mode decides by the active version, not by the directory
+    // beside the database (which still holds the shipped policies).
+    assert_eq!(alice_may_delete(&env), Some(true));
 
     let table = env.ok(&["policy", "versions"]);
     let lines: Vec<&str> = table.lines().collect();
@@ -204,6 +225,7 @@ fn publish_preview_versions_show_export_diff_and_rollback() {
         "{back}"
     );
     assert_eq!(versions(&env), vec![(3, true), (2, false), (1, false)]);
+    assert_eq!(alice_may_delete(&env), Some(false));
     let three = env.json(&["policy", "show", "3"]);
     assert_eq!(three["version"]["rollback_of"], 1);
     assert_eq!(three["version"]["message"], "undo");
