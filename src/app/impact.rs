@@ -384,6 +384,13 @@ fn decide_share(
 impl App {
     /// The impact of `candidate` on the latest `limit` logged decisions: reads them and the
     /// directory (each principal once), then [`replay`]s them on the blocking pool.
+    ///
+    /// Security: the report lists logged requests (who asked what about which resource, at
+    /// most [`REQUESTS_PER_GROUP`] per policy), so whoever may preview a publish reads that
+    /// much of the decision log: the publish path is governed by its own admin action.
+    /// `limit` is bounded by [`MAX_REPLAY`] (a caller cannot make the server read the whole
+    /// log into memory). Public (not `pub(crate)`) so that it is no dead code before the
+    /// publish path calls it.
     pub async fn impact_of(
         &self,
         candidate: Arc<PolicyBundle>,
