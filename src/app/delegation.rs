@@ -140,7 +140,11 @@ impl App {
     }
 
     /// Why `check` is refused for `actor_id`, or `None` when it is allowed.
-    async fn refusal(&self, actor_id: &str, check: &Check) -> Result<Option<AppError>, AppError> {
+    pub(super) async fn refusal(
+        &self,
+        actor_id: &str,
+        check: &Check,
+    ) -> Result<Option<AppError>, AppError> {
         // Fail closed: without the policies, nothing a user asks can be checked.
         let engine = self.engine()?.clone();
         let actor = match crate::identity::directory_principal(&self.store, actor_id).await {

@@ -492,3 +492,34 @@ impl App {
 #[cfg(test)]
 #[path = "impact_tests.rs"]
 mod tests;
+
+impl App {
+    /// The preview as `actor` may see it. The flipped requests are rows of the decision log
+    /// (who asked what, on which resource): a delegated policy author who may publish but not
+    /// read the log (`decisions.read`) gets the counts and the groups without them, else
+    /// publishing would be a way around the log's own protection.
+    pub(super) async fn visible_impact(
+        &self,
+        actor: &Actor,
+        mut impact: ImpactReport,
+    ) -> Result<ImpactReport, AppError> {
+        let Actor::User { id, .. } = actor else {
+            return Ok(impact);
+        };
+        let check = Check::area(AdminAction::DecisionsRead, "decisions");
+        if self.refusal(id, &check).await?.is_none() {
+            return Ok(impact);
+        }
+        if impact.groups.iter().any(|g| !g.requests.is_empty()) {
+            for group in &mut impact.groups {
+                group.requests.clear();
+            }
+            impact.caveats.push(
+                "the flipped requests are not listed: they are decision log rows, and you may \
+                 not read the decision log (Warden::Action::\"decisions.read\")"
+                    .into(),
+            );
+        }
+        Ok(impact)
+    }
+}

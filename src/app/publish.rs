@@ -322,6 +322,7 @@ impl App {
                 usize::try_from(replay).unwrap_or(usize::MAX),
             )
             .await?;
+        let impact = self.visible_impact(actor, impact).await?;
         let flips = impact.allow_to_deny + impact.deny_to_allow;
         if let Some(max) = candidate.max_changes {
             if flips > max {

@@ -425,6 +425,89 @@ fn publishing_has_its_own_body_limit() {
     assert_eq!(versions(&app, &admin), vec![(1, true)]);
 }
 
+/// Send a request's head announcing a body of `length` bytes and the first `sent` of them;
+/// the open connection (the rest of the body never comes).
+fn start_upload(
+    app: &TestApp,
+    bearer: Option<&str>,
+    length: usize,
+    sent: usize,
+) -> std::net::TcpStream {
+    use std::io::Write;
+    let addr = app.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let auth = bearer.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+    let head = format!(
+        "POST /admin/v1/policies/versions HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(&vec![b' '; sent]).unwrap();
+    stream
+}
+
+/// The status line's code of what the server has answered on `stream` so far.
+fn answered(stream: &mut std::net::TcpStream) -> String {
+    use std::io::Read;
+    let mut buf = [0u8; 512];
+    let n = stream.read(&mut buf).unwrap_or(0);
+    let text = String::from_utf8_lossy(&buf[..n]).to_string();
+    text.split(' ').nth(1).unwrap_or("").to_string()
+}
+
+/// The publish route's large body limit is not a way to make the server hold megabytes for
+/// anyone: without a bearer token the body is not read (401 at once), and with one at most
+/// two such bodies are read at a time (a third is told to retry, 503 busy, unread).
+#[test]
+fn large_uploads_need_a_token_and_are_read_two_at_a_time() {
+    let app = store_app();
+    let mut anonymous = start_upload(&app, None, 30 * 1024 * 1024, 0);
+    assert_eq!(answered(&mut anonymous), "401");
+    let slow: Vec<_> = (0..2)
+        .map(|_| start_upload(&app, Some("not-checked-yet"), 30 * 1024 * 1024, 1024))
+        .collect();
+    // Both slow uploads hold their permits once the server has begun reading them.
+    let mut third = None;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        let mut s = start_upload(&app, Some("not-checked-yet"), 30 * 1024 * 1024, 0);
+        let code = answered(&mut s);
+        if code == "503" {
+            third = Some(code);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(
+        third.as_deref(),
+        Some("503"),
+        "a third large upload waits its turn"
+    );
+    drop(slow);
+    // The permits come back with the connections: a small body with a bad token is read
+    // and refused by the route's guard.
+    let admin = app.admin_token();
+    let mut refused_by_guard = false;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !refused_by_guard && std::time::Instant::now() < deadline {
+        let r = app.post_raw(
+            "/admin/v1/policies/versions",
+            Some("application/json"),
+            b"{}",
+            &[("Authorization", "Bearer not-a-token")],
+        );
+        refused_by_guard = r.status == 401;
+        if !refused_by_guard {
+            assert_eq!(r.status, 503, "{}", r.text);
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+    assert!(refused_by_guard);
+    assert_eq!(versions(&app, &admin), vec![(1, true)]);
+}
+
 #[test]
 fn a_delegated_admin_without_policies_publish_is_refused() {
     let app = store_app();
@@ -474,6 +557,70 @@ fn a_delegated_admin_without_policies_publish_is_refused() {
         None,
     );
     assert_eq!(r.status, 401);
+}
+
+/// A delegated policy author who may publish but not read the decision log gets the preview's
+/// counts and groups without the logged requests themselves (they are log rows), and is told
+/// why; an administrator who may read the log sees them.
+#[test]
+fn the_preview_lists_logged_requests_only_to_who_may_read_the_log() {
+    let app = store_app();
+    let admin = app.admin_token();
+    let alice = app.alice()["token"].as_str().unwrap().to_string();
+    ok(app.call(
+        "post",
+        "/admin/v1/roles",
+        Some(&json!({"name": "POLICY_AUTHOR", "parents": []})),
+        Some(&admin),
+    ));
+    let author_policy = "@id(\"test.policy-author\")\npermit(principal in Role::\"POLICY_AUTHOR\", action in [Warden::Action::\"policies.read\", Warden::Action::\"policies.publish\"], resource);\n";
+    let r = publish(
+        &app,
+        &admin,
+        json!({"files": shipped_with("authors.cedar", author_policy), "message": "authors"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    ok(app.call(
+        "post",
+        "/admin/v1/users",
+        Some(&json!({"id": "author", "email": "author@example.com", "roles": ["POLICY_AUTHOR"], "password": "author-password-1"})),
+        Some(&admin),
+    ));
+    let author = app.login("author@example.com", "author-password-1")["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for _ in 0..2 {
+        assert!(!alice_may_delete(&app, &alice));
+    }
+    alice_denials_logged(&app, &admin, 2);
+    let mut files = shipped_with("more.cedar", ALICE_DELETES);
+    files["authors.cedar"] = json!(author_policy);
+    let body = json!({"files": files, "message": "alice deletes", "dry_run": true});
+    let theirs = ok(publish(&app, &author, body.clone()));
+    let impact = &theirs["impact"];
+    assert_eq!(impact["deny_to_allow"], 2, "{impact}");
+    let group = &impact["groups"][0];
+    assert_eq!(group["policy"], "test.alice-deletes", "{impact}");
+    assert_eq!(group["deny_to_allow"], 2, "{impact}");
+    assert_eq!(group["requests"], json!([]), "{impact}");
+    assert!(
+        impact["caveats"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c.as_str().unwrap().contains("decisions.read")),
+        "{impact}"
+    );
+    let admins = ok(publish(&app, &admin, body));
+    assert_eq!(
+        admins["impact"]["groups"][0]["requests"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2,
+        "{admins}"
+    );
 }
 
 #[test]
