@@ -216,6 +216,9 @@ impl SqliteStore {
     fn sync_wal(&self) -> Result<(), StoreError> {
         let mut wal = self.path.as_os_str().to_owned();
         wal.push("-wal");
+        // Opening and closing a descriptor of our own is safe for the -wal only: SQLite holds
+        // no POSIX locks on it (WAL locks live in the -shm, whose locks a close of ours would
+        // drop, every one of this process's: see `walindex`).
         let synced = std::fs::File::open(&wal).and_then(|f| f.sync_data());
         synced.map_err(|e| StoreError::Backend(Box::new(e)))?;
         self.durable_commits.fetch_add(1, Ordering::Relaxed);
