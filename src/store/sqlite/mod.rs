@@ -64,15 +64,14 @@ pub struct SqliteStore {
 struct RevisionWatch {
     /// The revision last read.
     known: AtomicI64,
-    /// The mapped WAL-index header, when it could be mapped.
-    wal_index: Option<walindex::WalIndex>,
     /// A connection used for nothing else (its `data_version` must move only with other
-    /// connections' commits), with the version it answered last.
+    /// connections' commits), with SQLite's mapping of its WAL-index header (which lives
+    /// exactly as long as the connection: see [`walindex`]) and the version it answered last.
     probe: Mutex<Probe>,
 }
 
 struct Probe {
-    conn: Connection,
+    index: walindex::WalIndex,
     data_version: i64,
     /// The WAL-index header read just before `data_version` was last asked.
     header: Option<walindex::Header>,
@@ -95,9 +94,8 @@ impl RevisionWatch {
             .query_row([], |r| r.get(0))?;
         Ok(RevisionWatch {
             known: AtomicI64::new(known),
-            wal_index: walindex::WalIndex::open(path),
             probe: Mutex::new(Probe {
-                conn,
+                index: walindex::WalIndex::new(conn),
                 data_version,
                 header: None,
             }),
@@ -107,19 +105,21 @@ impl RevisionWatch {
     fn current(&self) -> Result<i64, StoreError> {
         let mut probe = self.probe.lock().map_err(|_| StoreError::Poisoned)?;
         // Read before asking SQLite: a commit after this read changes the header again.
-        let header = self.wal_index.as_ref().map(walindex::WalIndex::header);
+        let header = probe.index.header();
         if header.is_some() && header == probe.header {
             return Ok(self.known.load(Ordering::Acquire));
         }
         probe.header = None;
         let version: i64 = probe
-            .conn
+            .index
+            .conn()
             .prepare_cached(DATA_VERSION_SQL)?
             .query_row([], |r| r.get(0))?;
         if version != probe.data_version {
             // Read after the version: what is read is at least as new as the commit seen.
             let revision: i64 = probe
-                .conn
+                .index
+                .conn()
                 .prepare_cached(REVISION_SQL)?
                 .query_row([], |r| r.get(0))?;
             self.known.store(revision, Ordering::Release);
@@ -217,6 +217,9 @@ impl SqliteStore {
     fn sync_wal(&self) -> Result<(), StoreError> {
         let mut wal = self.path.as_os_str().to_owned();
         wal.push("-wal");
+        // Opening and closing a descriptor of our own is safe for the -wal only: SQLite holds
+        // no POSIX locks on it (WAL locks live in the -shm, whose locks a close of ours would
+        // drop, every one of this process's: see `walindex`).
         let synced = std::fs::File::open(&wal).and_then(|f| f.sync_data());
         synced.map_err(|e| StoreError::Backend(Box::new(e)))?;
         self.durable_commits.fetch_add(1, Ordering::Relaxed);
@@ -522,7 +525,7 @@ mod revision_tests {
         let path = dir.path().join("w.db");
         let store = SqliteStore::open(&path, crate::clock::system()).unwrap();
         assert!(
-            store.revision.wal_index.is_some(),
+            store.revision.probe.lock().unwrap().index.is_mapped(),
             "the -shm header is mapped"
         );
         let other = Connection::open(&path).unwrap();
