@@ -168,3 +168,76 @@ fn allowed_methods(uri: &Uri) -> String {
     methods.dedup();
     methods.join(", ")
 }
+
+/// Middleware: the body limit of the request's route (its own, else `max_body_bytes`, the
+/// `default`), for the body reading of `conn::deadlines` and the extractors (413 beyond it).
+pub(super) async fn body_limit(
+    axum::extract::State(limits): axum::extract::State<BodyLimits>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    use tower::{Layer as _, Service as _};
+    let own = super::routes::own_body_limit(req.method(), req.uri().path());
+    // Attack answered: bodies are read in full before a route's guard runs (the deadline
+    // layer), so a route with a large limit of its own (publishing a policy set: tens of MiB)
+    // would let anyone, signed in or not, make the server hold that much per connection, up
+    // to the connection cap. Such a body is only read with a bearer token at hand (checked
+    // for real by the route's guard afterwards) and at most BIG_BODY_READS at a time; the others
+    // are told to retry (503 busy) before a byte of their body is read.
+    let _permit = match own {
+        None => None,
+        Some(_) => {
+            let bearer = req
+                .headers()
+                .get(axum::http::header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer "));
+            if !bearer {
+                return ApiError::new(
+                    axum::http::StatusCode::UNAUTHORIZED,
+                    ErrorCode::MissingToken,
+                    "this route needs an admin's bearer token",
+                )
+                .into_response();
+            }
+            match limits.big_reads.clone().try_acquire_owned() {
+                Ok(permit) => Some(permit),
+                Err(_) => {
+                    return ApiError::new(
+                        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                        ErrorCode::Busy,
+                        "another large upload is being read; retry in a moment",
+                    )
+                    .into_response()
+                }
+            }
+        }
+    };
+    let limit = own.unwrap_or(limits.default);
+    let mut limited = axum::extract::DefaultBodyLimit::max(limit).layer(next);
+    match limited.call(req).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
+}
+
+/// How many bodies over `max_body_bytes` (a route's own limit) a server reads at once.
+const BIG_BODY_READS: usize = 2;
+
+/// The body limits of a router: `max_body_bytes`, and the permits to read a larger body.
+#[derive(Clone)]
+pub(super) struct BodyLimits {
+    default: usize,
+    big_reads: std::sync::Arc<tokio::sync::Semaphore>,
+}
+
+impl BodyLimits {
+    /// `max_body_bytes` as `default`.
+    pub(super) fn new(default: usize) -> BodyLimits {
+        BodyLimits {
+            default,
+            big_reads: std::sync::Arc::new(tokio::sync::Semaphore::new(BIG_BODY_READS)),
+        }
+    }
+}

@@ -36,7 +36,7 @@ use crate::accounts::Accounts;
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::tokens::Tokens;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::Request;
 use axum::http::HeaderName;
 use axum::middleware;
 use axum::Router;
@@ -175,11 +175,8 @@ pub fn router(state: AppState) -> Router {
     panics::caught(router.fallback(ops::not_found))
         .layer(middleware::from_fn_with_state(deadlines, conn::deadlines))
         .layer(middleware::from_fn_with_state(
-            BodyLimits {
-                default: limit,
-                big_reads: Arc::new(tokio::sync::Semaphore::new(BIG_BODY_READS)),
-            },
-            body_limit,
+            limits::BodyLimits::new(limit),
+            limits::body_limit,
         ))
         .layer(middleware::from_fn(limits::request_limits))
         .layer(middleware::map_request(request_id_extension))
@@ -200,69 +197,6 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::map_request(drop_odd_request_id))
         .layer(middleware::from_fn(limits::json_errors))
         .with_state(state)
-}
-
-/// Middleware: the body limit of the request's route (its own, else `max_body_bytes`, the
-/// `default`), for the body reading of `conn::deadlines` and the extractors (413 beyond it).
-async fn body_limit(
-    axum::extract::State(limits): axum::extract::State<BodyLimits>,
-    req: Request,
-    next: middleware::Next,
-) -> axum::response::Response {
-    use axum::response::IntoResponse as _;
-    use tower::{Layer as _, Service as _};
-    let own = routes::own_body_limit(req.method(), req.uri().path());
-    // Attack answered: bodies are read in full before a route's guard runs (the deadline
-    // layer), so a route with a large limit of its own (publishing a policy set: tens of MiB)
-    // would let anyone, signed in or not, make the server hold that much per connection, up
-    // to the connection cap. Such a body is only read with a bearer token at hand (checked
-    // for real by the route's guard afterwards) and at most BIG_BODY_READS at a time; the others
-    // are told to retry (503 busy) before a byte of their body is read.
-    let _permit = match own {
-        None => None,
-        Some(_) => {
-            let bearer = req
-                .headers()
-                .get(axum::http::header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer "));
-            if !bearer {
-                return error::ApiError::new(
-                    axum::http::StatusCode::UNAUTHORIZED,
-                    crate::api::ErrorCode::MissingToken,
-                    "this route needs an admin's bearer token",
-                )
-                .into_response();
-            }
-            match limits.big_reads.clone().try_acquire_owned() {
-                Ok(permit) => Some(permit),
-                Err(_) => {
-                    return error::ApiError::new(
-                        axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                        crate::api::ErrorCode::Busy,
-                        "another large upload is being read; retry in a moment",
-                    )
-                    .into_response()
-                }
-            }
-        }
-    };
-    let limit = own.unwrap_or(limits.default);
-    let mut limited = DefaultBodyLimit::max(limit).layer(next);
-    match limited.call(req).await {
-        Ok(response) => response,
-        Err(never) => match never {},
-    }
-}
-
-/// How many bodies over `max_body_bytes` (a route's own limit) a server reads at once.
-const BIG_BODY_READS: usize = 2;
-
-/// The body limits of a router: `max_body_bytes`, and the permits to read a larger body.
-#[derive(Clone)]
-struct BodyLimits {
-    default: usize,
-    big_reads: Arc<tokio::sync::Semaphore>,
 }
 
 /// The request id of a request: the caller's `X-Request-ID` when it is sane, else a new one.
