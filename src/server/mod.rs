@@ -117,7 +117,8 @@ impl AppState {
         let decision_log = decision_log::DecisionLog::counted(
             metrics.decision_log_dropped.clone(),
             metrics.decision_log_written.clone(),
-        );
+        )
+        .with_sink_metrics(metrics.log_sinks.clone());
         AppState(Arc::new(Parts {
             proxies: app.config.proxies().unwrap_or_else(|e| {
                 // Unreachable: `App::open` checked the configuration. Trust nobody.
