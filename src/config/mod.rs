@@ -166,7 +166,7 @@ documented_keys! {
         pub audit_log_mask: Vec<String>,
         /// A batch for an HTTP sink is sent when it reaches this many bytes (before gzip).
         pub log_sink_batch_bytes: usize,
-        /// ... or when its first entry is this many seconds old.
+        /// An HTTP sink sends a batch at the latest this many seconds after its first entry.
         pub log_sink_batch_seconds: u64,
         /// Bytes of batches an HTTP sink holds while its receiver is down; beyond it the
         /// oldest batch is dropped and counted (`warden_log_sink_dropped_total`).

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 mod answers;
 mod changes;
 mod log;
+mod sinks;
 mod names;
 
 fn delete_r1() -> Value {
