@@ -99,11 +99,14 @@ impl DecisionLog {
         // The configuration was checked at start-up (`Config::check`), so these parse; if
         // one did not, fail closed on the log's side: mask every field a caller sent
         // rather than write one the operator meant to hide.
-        let mask = Mask::parse(&config.decision_log_mask, &crate::sinks::DECISION_MASK_ROOTS)
-            .unwrap_or_else(|e| {
-                tracing::error!(error = %e, "decision_log_mask");
-                Mask::everything(&crate::sinks::DECISION_MASK_ROOTS)
-            });
+        let mask = Mask::parse(
+            &config.decision_log_mask,
+            &crate::sinks::DECISION_MASK_ROOTS,
+        )
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "decision_log_mask");
+            Mask::everything(&crate::sinks::DECISION_MASK_ROOTS)
+        });
         let sinks = self.start_sinks("decision", &config.decision_log_sinks, &options);
         if !config.audit_log_sinks.is_empty() {
             let audit = self.start_sinks("audit", &config.audit_log_sinks, &options);

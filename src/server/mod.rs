@@ -21,6 +21,8 @@ pub mod limits;
 pub mod openapi;
 mod ops;
 pub mod origin;
+#[cfg(feature = "otel")]
+pub mod otel;
 mod panics;
 mod plan_sql;
 mod routes;
@@ -167,6 +169,11 @@ pub fn router(state: AppState) -> Router {
     for route in routes::ROUTES {
         router = router.route(route.path, access::guarded(route, &state));
     }
+    // A span per matched request, child of the caller's `traceparent` (issue 31).
+    #[cfg(feature = "otel")]
+    {
+        router = router.route_layer(middleware::from_fn(otel::trace));
+    }
     panics::caught(router.fallback(ops::not_found))
         .layer(middleware::from_fn_with_state(deadlines, conn::deadlines))
         .layer(DefaultBodyLimit::max(limit))
@@ -297,6 +304,11 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> Result
     let local = listener
         .local_addr()
         .map_err(|e| StartError::Bind(addr.clone(), e))?;
+    #[cfg(feature = "otel")]
+    let traces = otel::init().unwrap_or_else(|e| {
+        tracing::error!(error = %e, "OpenTelemetry traces off");
+        None
+    });
     let replica = spawn_background(&state);
     let app_core = state.app.clone();
     let issuer = state.config.base_url();
@@ -328,6 +340,11 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> Result
     let _ = heartbeat.await;
     if let Err(e) = app_core.forget_replica(&replica).await {
         tracing::warn!(error = %e, "heartbeat not removed");
+    }
+    #[cfg(feature = "otel")]
+    if let Some(provider) = traces {
+        // The last spans, sent off the async workers.
+        let _ = tokio::task::spawn_blocking(move || provider.shutdown()).await;
     }
     eprintln!("warden stopped");
     Ok(())

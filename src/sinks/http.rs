@@ -132,7 +132,8 @@ impl Uploader {
         if self.open_entries > 0 && self.open.len() + line.len() + 2 > self.options.batch_bytes {
             self.seal();
         }
-        self.open.push(if self.open_entries == 0 { b'[' } else { b',' });
+        self.open
+            .push(if self.open_entries == 0 { b'[' } else { b',' });
         self.open.extend_from_slice(line.as_bytes());
         self.open_entries += 1;
         self.open_since.get_or_insert_with(Instant::now);

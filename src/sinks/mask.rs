@@ -142,9 +142,13 @@ mod tests {
     #[test]
     fn bad_rules_are_refused_with_the_reason() {
         let parse = |p: &str| Mask::parse(&[p.to_string()], &["context", "properties"]);
-        assert!(parse("ssn").unwrap_err().contains("under context or properties"));
+        assert!(parse("ssn")
+            .unwrap_err()
+            .contains("under context or properties"));
         assert!(parse("context").unwrap_err().contains("under context"));
-        assert!(parse("principal.email").unwrap_err().contains("under context"));
+        assert!(parse("principal.email")
+            .unwrap_err()
+            .contains("under context"));
         assert!(parse("context..ssn").unwrap_err().contains("empty part"));
         assert!(parse("context.ssn").is_ok());
     }

@@ -42,7 +42,10 @@ pub struct SinkMetrics {
 
 impl SinkMetrics {
     fn counters(&self, log: &str, sink: &str) -> Counters {
-        let labels = vec![("log".to_string(), log.to_string()), ("sink".into(), sink.into())];
+        let labels = vec![
+            ("log".to_string(), log.to_string()),
+            ("sink".into(), sink.into()),
+        ];
         Counters {
             sent: self.sent.get_or_create(&labels).clone(),
             dropped: self.dropped.get_or_create(&labels).clone(),
@@ -135,8 +138,8 @@ impl Sinks {
                     .name(name)
                     .spawn(move || write_lines(std::io::stdout(), counters, rx)),
                 Target::File(path) => {
-                    let file = open_append(&path)
-                        .map_err(|e| format!("{}: {e}", path.display()))?;
+                    let file =
+                        open_append(&path).map_err(|e| format!("{}: {e}", path.display()))?;
                     std::thread::Builder::new()
                         .name(name)
                         .spawn(move || write_lines(file, counters, rx))

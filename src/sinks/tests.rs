@@ -105,7 +105,10 @@ fn quick(batch_bytes: usize, buffer_bytes: usize) -> HttpOptions {
 }
 
 fn counter(metrics: &SinkMetrics, family: &str, log: &str, sink: &str) -> u64 {
-    let labels = vec![("log".to_string(), log.to_string()), ("sink".into(), sink.into())];
+    let labels = vec![
+        ("log".to_string(), log.to_string()),
+        ("sink".into(), sink.into()),
+    ];
     match family {
         "sent" => metrics.sent.get_or_create(&labels).get(),
         _ => metrics.dropped.get_or_create(&labels).get(),
@@ -122,13 +125,21 @@ fn batches_arrive_gzipped_in_order_and_within_the_size() {
     sinks.send(lines(0, 50));
     sinks.send(lines(50, 100));
     wait_until("100 entries", || got.entries().len() == 100);
-    let numbers: Vec<u64> = got.entries().iter().map(|e| e["n"].as_u64().unwrap()).collect();
+    let numbers: Vec<u64> = got
+        .entries()
+        .iter()
+        .map(|e| e["n"].as_u64().unwrap())
+        .collect();
     assert_eq!(numbers, (0..100).collect::<Vec<u64>>());
     let batches = got.batches.lock().unwrap();
     assert!(batches.len() >= 5, "1 KiB batches: {}", batches.len());
     for (batch, gzipped) in batches.iter() {
         assert!(gzipped);
-        assert!(batch.to_string().len() <= 1024, "{}", batch.to_string().len());
+        assert!(
+            batch.to_string().len() <= 1024,
+            "{}",
+            batch.to_string().len()
+        );
     }
     drop(batches);
     assert_eq!(counter(&metrics, "sent", "decision", "http"), 100);
@@ -155,7 +166,11 @@ fn a_receiver_down_then_up_gets_the_batches_retried() {
     sinks.send(lines(10, 20));
     let got = receive(TcpListener::bind(("127.0.0.1", port)).unwrap());
     wait_until("the retried batches", || got.entries().len() == 20);
-    let numbers: Vec<u64> = got.entries().iter().map(|e| e["n"].as_u64().unwrap()).collect();
+    let numbers: Vec<u64> = got
+        .entries()
+        .iter()
+        .map(|e| e["n"].as_u64().unwrap())
+        .collect();
     assert_eq!(numbers, (0..20).collect::<Vec<u64>>(), "oldest first");
     assert!(got.batches.lock().unwrap().iter().all(|(_, gz)| !gz));
     assert_eq!(counter(&metrics, "sent", "audit", "http"), 20);
@@ -185,7 +200,11 @@ fn while_the_receiver_is_down_the_oldest_batches_are_dropped_and_counted() {
     let dropped = || counter(&metrics, "dropped", "decision", "http");
     let sent = || counter(&metrics, "sent", "decision", "http");
     wait_until("the rest sent", || dropped() + sent() == 200);
-    let numbers: Vec<u64> = got.entries().iter().map(|e| e["n"].as_u64().unwrap()).collect();
+    let numbers: Vec<u64> = got
+        .entries()
+        .iter()
+        .map(|e| e["n"].as_u64().unwrap())
+        .collect();
     assert_eq!(numbers.len() as u64, sent());
     assert!(sent() > 0 && sent() <= 20, "bounded: {} sent", sent());
     // What survived is the newest, in order.
@@ -202,9 +221,14 @@ fn a_file_sink_appends_json_lines_readable_only_by_its_owner() {
     let target = format!("file:{}", path.display());
     let sinks = Sinks::start("decision", &[target], &HttpOptions::default(), &metrics).unwrap();
     sinks.send(lines(0, 3));
-    wait_until("3 lines", || counter(&metrics, "sent", "decision", "file") == 3);
+    wait_until("3 lines", || {
+        counter(&metrics, "sent", "decision", "file") == 3
+    });
     let text = std::fs::read_to_string(&path).unwrap();
-    let parsed: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let parsed: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(parsed.len(), 4);
     assert_eq!(parsed[3]["n"], 2);
     #[cfg(unix)]
@@ -230,7 +254,9 @@ fn bad_sinks_are_refused_with_the_reason() {
         Target::parse("https://siem.example/in"),
         Ok(Target::Http("https://siem.example/in".into()))
     );
-    assert!(Target::parse("syslog").unwrap_err().contains("stdout, file:PATH"));
+    assert!(Target::parse("syslog")
+        .unwrap_err()
+        .contains("stdout, file:PATH"));
     assert!(Target::parse("file:").unwrap_err().contains("needs a path"));
     assert!(Target::parse("https://").unwrap_err().contains("no host"));
     let dir = tempfile::tempdir().unwrap();

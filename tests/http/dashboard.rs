@@ -76,7 +76,10 @@ fn every_metric_the_dashboard_queries_is_served() {
     assert_eq!(dashboard["uid"], "warden-overview");
     let mut ids = BTreeSet::new();
     for panel in dashboard["panels"].as_array().unwrap() {
-        assert!(ids.insert(panel["id"].as_u64().unwrap()), "panel ids are unique");
+        assert!(
+            ids.insert(panel["id"].as_u64().unwrap()),
+            "panel ids are unique"
+        );
     }
     let mut texts = Vec::new();
     queries(&dashboard, &mut texts);
@@ -99,7 +102,9 @@ fn every_metric_the_dashboard_queries_is_served() {
     let missing: Vec<&String> = wanted
         .iter()
         .filter(|name| !served.contains(*name))
-        .filter(|name| operations_branch_here || !FROM_THE_OPERATIONS_BRANCH.contains(&name.as_str()))
+        .filter(|name| {
+            operations_branch_here || !FROM_THE_OPERATIONS_BRANCH.contains(&name.as_str())
+        })
         .collect();
     assert!(
         missing.is_empty(),

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 mod answers;
 mod changes;
 mod log;
-mod sinks;
 mod names;
+mod sinks;
 
 fn delete_r1() -> Value {
     json!({"action": "deleteUserResource", "resource": {"type": "UserResource", "id": "r1"}})

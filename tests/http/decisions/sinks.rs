@@ -31,7 +31,9 @@ fn masked_decisions_reach_the_database_and_the_file_and_audit_rows_their_file() 
     });
     let answer = authorize(&app, &admin, &body);
     assert_eq!(answer.status, 200, "{}", answer.text);
-    wait_for("the decision in the file", || read_lines(&decisions).len() == 1);
+    wait_for("the decision in the file", || {
+        read_lines(&decisions).len() == 1
+    });
     let line = &read_lines(&decisions)[0];
     assert_eq!(line["context"]["ssn"], "***");
     assert_eq!(line["properties"]["salary"], "***");
@@ -48,12 +50,19 @@ fn masked_decisions_reach_the_database_and_the_file_and_audit_rows_their_file() 
     assert_eq!(rows[0].context["ssn"], "***", "masked in the database too");
     assert_eq!(rows[0].properties["salary"], "***");
 
-    let made = app.call("post", "/admin/v1/roles", Some(&json!({"name": "AUDITED"})), Some(&admin));
+    let made = app.call(
+        "post",
+        "/admin/v1/roles",
+        Some(&json!({"name": "AUDITED"})),
+        Some(&admin),
+    );
     assert!(made.status < 300, "{}", made.text);
     wait_for("the audit row in the file", || {
-        read_lines(&audit)
-            .iter()
-            .any(|row| row["target"].as_str().is_some_and(|t| t.contains("AUDITED")))
+        read_lines(&audit).iter().any(|row| {
+            row["target"]
+                .as_str()
+                .is_some_and(|t| t.contains("AUDITED"))
+        })
     });
     // The admin change was a decision too (logged, as admin writes are).
     wait_for("the sinks' counts", || {
@@ -67,8 +76,16 @@ fn masked_decisions_reach_the_database_and_the_file_and_audit_rows_their_file() 
 #[test]
 fn a_bad_sink_or_masking_rule_is_refused_at_start_up() {
     for (sinks, mask, reason) in [
-        (vec!["syslog"], vec![], "decision_log_sinks: \"syslog\" is not a sink"),
-        (vec![], vec!["ssn"], "decision_log_mask: \"ssn\": must be a field under context or properties"),
+        (
+            vec!["syslog"],
+            vec![],
+            "decision_log_sinks: \"syslog\" is not a sink",
+        ),
+        (
+            vec![],
+            vec!["ssn"],
+            "decision_log_mask: \"ssn\": must be a field under context or properties",
+        ),
     ] {
         let config = warden::config::Config {
             decision_log_sinks: sinks.iter().map(|s| s.to_string()).collect(),
