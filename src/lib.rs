@@ -31,6 +31,7 @@ pub mod policytest;
 pub mod publishing;
 pub mod refusal;
 pub mod server;
+pub mod sinks;
 pub mod store;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;

@@ -68,6 +68,9 @@ pub struct Metrics {
     pub decision_log_dropped: Counter,
     /// Handed to the decision log.
     pub decision_log_written: Counter,
+    /// Entries sent and dropped by the decision and audit log sinks, by `log` and `sink`
+    /// (handed to [`crate::sinks::Sinks::start`]).
+    pub log_sinks: crate::sinks::SinkMetrics,
 }
 
 impl Default for Metrics {
@@ -183,6 +186,17 @@ impl Metrics {
             "warden_decision_log_written",
             "Decision-log entries written",
         );
+        let log_sinks = crate::sinks::SinkMetrics::default();
+        r.register(
+            "warden_log_sink_sent",
+            "Log entries a sink wrote or a receiver accepted, by log and sink",
+            log_sinks.sent.clone(),
+        );
+        r.register(
+            "warden_log_sink_dropped",
+            "Log entries a sink dropped (queue full, write failed, oldest batch over the buffer), by log and sink",
+            log_sinks.dropped.clone(),
+        );
         let policies_loaded = Gauge::default();
         r.register(
             "warden_policies_loaded",
@@ -204,6 +218,7 @@ impl Metrics {
             policies_loaded,
             decision_log_dropped,
             decision_log_written,
+            log_sinks,
         }
     }
 

@@ -15,6 +15,8 @@ mod auth;
 mod authzen;
 #[path = "http/bad_input/mod.rs"]
 mod bad_input;
+#[path = "http/dashboard.rs"]
+mod dashboard;
 #[path = "http/decisions/mod.rs"]
 mod decisions;
 #[path = "http/delegation.rs"]

@@ -77,10 +77,41 @@ impl Config {
             ));
         }
         self.check_exchange()?;
+        self.check_log_sinks()?;
         self.proxies()?;
         if !(1..=128).contains(&self.ipv6_prefix) {
             return Err(ConfigError::Invalid(
                 "ipv6_prefix must be 1 to 128 (64: one budget per /64)".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The log sinks and masking rules: a sink that cannot be parsed, or a masking rule
+    /// that names nothing that is logged, is refused at start-up rather than leaving a
+    /// field that the operator meant to hide unmasked.
+    fn check_log_sinks(&self) -> Result<(), ConfigError> {
+        let invalid = |key: &str, reason: String| ConfigError::Invalid(format!("{key}: {reason}"));
+        for (key, targets) in [
+            ("decision_log_sinks", &self.decision_log_sinks),
+            ("audit_log_sinks", &self.audit_log_sinks),
+        ] {
+            for target in targets {
+                crate::sinks::Target::parse(target).map_err(|r| invalid(key, r))?;
+            }
+        }
+        crate::sinks::Mask::parse(&self.decision_log_mask, &crate::sinks::DECISION_MASK_ROOTS)
+            .map_err(|r| invalid("decision_log_mask", r))?;
+        crate::sinks::Mask::parse(&self.audit_log_mask, &crate::sinks::AUDIT_MASK_ROOTS)
+            .map_err(|r| invalid("audit_log_mask", r))?;
+        if self.log_sink_batch_bytes == 0 || self.log_sink_batch_seconds == 0 {
+            return Err(ConfigError::Invalid(
+                "log_sink_batch_bytes and log_sink_batch_seconds must be at least 1".into(),
+            ));
+        }
+        if self.log_sink_buffer_bytes < self.log_sink_batch_bytes {
+            return Err(ConfigError::Invalid(
+                "log_sink_buffer_bytes must hold at least one batch (log_sink_batch_bytes)".into(),
             ));
         }
         Ok(())

@@ -155,6 +155,38 @@ documented_keys! {
         pub batch_limit: usize,
         /// Decision-log rows kept.
         pub decision_log_retention: i64,
+        /// Where decision-log entries go besides the database: `stdout`, `file:PATH` (JSON
+        /// lines, appended), or an `http://` / `https://` URL (batches POSTed as a JSON array,
+        /// like OPA's decision-log upload); empty: the database only
+        /// (`WARDEN_DECISION_LOG_SINKS=stdout,https://siem.example/warden`).
+        ///
+        /// See docs/operations.md, Decision and audit log sinks.
+        pub decision_log_sinks: Vec<String>,
+        /// Fields of logged decisions replaced by `"***"` in every sink and in the database:
+        /// dotted paths into `context` or `properties` (`context.ssn`, `properties.salary`;
+        /// `*` matches any key or list item).
+        pub decision_log_mask: Vec<String>,
+        /// Where audit rows (admin changes) go besides the database, as for
+        /// `decision_log_sinks`.
+        pub audit_log_sinks: Vec<String>,
+        /// Fields of audit rows replaced by `"***"` in the sinks: dotted paths into `detail`
+        /// (`detail.email`).
+        ///
+        /// The database keeps the audit row whole: it is written in the same transaction as
+        /// the change it records, by the store, and is the record of what was done.
+        pub audit_log_mask: Vec<String>,
+        /// A batch for an HTTP sink is sent when it reaches this many bytes (before gzip).
+        pub log_sink_batch_bytes: usize,
+        /// An HTTP sink sends a batch at the latest this many seconds after its first entry.
+        pub log_sink_batch_seconds: u64,
+        /// Bytes of batches an HTTP sink holds while its receiver is down; beyond it the
+        /// oldest batch is dropped and counted (`warden_log_sink_dropped_total`).
+        pub log_sink_buffer_bytes: usize,
+        /// Send HTTP sink batches gzip-compressed (`Content-Encoding: gzip`).
+        pub log_sink_gzip: bool,
+        /// Longest wait, seconds, between two tries of a failed upload (the wait doubles from
+        /// half a second up to it).
+        pub log_sink_retry_max_seconds: u64,
         /// AuthZEN subject types looked up in the user directory
         /// (`WARDEN_DIRECTORY_SUBJECT_TYPES=user,identity`).
         pub directory_subject_types: Vec<String>,
@@ -358,6 +390,15 @@ impl Default for Config {
             max_body_bytes: 64 * 1024,
             batch_limit: 100,
             decision_log_retention: 100_000,
+            decision_log_sinks: Vec::new(),
+            decision_log_mask: Vec::new(),
+            audit_log_sinks: Vec::new(),
+            audit_log_mask: Vec::new(),
+            log_sink_batch_bytes: 256 * 1024,
+            log_sink_batch_seconds: 5,
+            log_sink_buffer_bytes: 16 * 1024 * 1024,
+            log_sink_gzip: true,
+            log_sink_retry_max_seconds: 60,
             directory_subject_types: vec!["user".into(), "identity".into()],
             strict_revocation: false,
             watch_policies: true,

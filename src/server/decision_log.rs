@@ -8,8 +8,14 @@
 //! waiting poll costs no query until there is something to read; a slow fallback
 //! ([`FALLBACK_PERIOD`]) catches entries written by another process on the same database
 //! (another replica, another server on the SQLite file), which this writer never sees.
+//!
+//! The writer also masks each entry (`decision_log_mask`, before the database sees it) and
+//! offers the batch to the configured sinks (`decision_log_sinks`, see [`crate::sinks`]);
+//! [`spawn_audit_forwarder`] does the same for the audit log's new rows.
 
 use crate::app::{App, DecisionRow};
+use crate::config::Config;
+use crate::sinks::{HttpOptions, Mask, SinkMetrics, Sinks};
 use prometheus_client::metrics::counter::Counter;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -40,6 +46,9 @@ pub struct DecisionLog {
     failed: Arc<AtomicU64>,
     /// Batches committed so far: bumped by the writer after each one, watched by readers.
     batches: Arc<watch::Sender<u64>>,
+    /// The sinks' series, and the sinks once started (flushed by [`DecisionLog::drain`]).
+    sink_metrics: SinkMetrics,
+    sinks: Arc<Mutex<Vec<Sinks>>>,
 }
 
 impl Default for DecisionLog {
@@ -60,7 +69,15 @@ impl DecisionLog {
             queued: Arc::new(AtomicU64::new(0)),
             failed: Arc::new(AtomicU64::new(0)),
             batches: Arc::new(watch::channel(0).0),
+            sink_metrics: SinkMetrics::default(),
+            sinks: Arc::new(Mutex::new(Vec::new())),
         }
+    }
+
+    /// Count the sinks' entries into the given series (the metrics registry's).
+    pub fn with_sink_metrics(mut self, metrics: SinkMetrics) -> Self {
+        self.sink_metrics = metrics;
+        self
     }
 
     /// A watch of the batches committed by this process's writer: it changes after each
@@ -69,18 +86,65 @@ impl DecisionLog {
         self.batches.subscribe()
     }
 
-    /// Start the writer task on the current runtime (once; later calls do nothing).
+    /// Start the writer task on the current runtime (once; later calls do nothing), with
+    /// the masking and the sinks of `app`'s configuration, and the audit log's forwarder
+    /// when audit sinks are configured.
     pub fn spawn_writer(&self, app: App, retain: i64) {
         let rx = self.rx.lock().ok().and_then(|mut rx| rx.take());
-        if let Some(rx) = rx {
-            tokio::spawn(writer(
-                rx,
-                app,
-                retain,
-                self.written.clone(),
-                self.failed.clone(),
-                self.batches.clone(),
-            ));
+        let Some(rx) = rx else {
+            return;
+        };
+        let config = app.config.clone();
+        let options = http_options(&config);
+        // The configuration was checked at start-up (`Config::check`), so these parse; if
+        // one did not, fail closed on the log's side: mask every field a caller sent
+        // rather than write one the operator meant to hide.
+        let mask = Mask::parse(
+            &config.decision_log_mask,
+            &crate::sinks::DECISION_MASK_ROOTS,
+        )
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "decision_log_mask");
+            Mask::everything(&crate::sinks::DECISION_MASK_ROOTS)
+        });
+        let sinks = self.start_sinks("decision", &config.decision_log_sinks, &options);
+        if !config.audit_log_sinks.is_empty() {
+            let audit = self.start_sinks("audit", &config.audit_log_sinks, &options);
+            let mask = Mask::parse(&config.audit_log_mask, &crate::sinks::AUDIT_MASK_ROOTS)
+                .unwrap_or_else(|e| {
+                    tracing::error!(error = %e, "audit_log_mask");
+                    Mask::everything(&crate::sinks::AUDIT_MASK_ROOTS)
+                });
+            tokio::spawn(forward_audit(app.clone(), audit, mask, AUDIT_POLL));
+        }
+        tokio::spawn(writer(
+            rx,
+            app,
+            retain,
+            Output {
+                mask,
+                sinks,
+                written: self.written.clone(),
+                failed: self.failed.clone(),
+                batches: self.batches.clone(),
+            },
+        ));
+    }
+
+    fn start_sinks(&self, log: &str, targets: &[String], options: &HttpOptions) -> Sinks {
+        match Sinks::start(log, targets, options, &self.sink_metrics) {
+            Ok(sinks) => {
+                if let Ok(mut started) = self.sinks.lock() {
+                    started.push(sinks.clone());
+                }
+                sinks
+            }
+            Err(e) => {
+                // Checked at start-up; a file that cannot be opened now is said loudly, and
+                // the database keeps the log.
+                tracing::error!(error = %e, log, "log sinks not started");
+                Sinks::default()
+            }
         }
     }
 
@@ -106,17 +170,104 @@ impl DecisionLog {
         {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+        let started: Vec<Sinks> = self.sinks.lock().map(|s| s.clone()).unwrap_or_default();
+        for sinks in started {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            sinks.flush(left.max(Duration::from_millis(500))).await;
+        }
     }
 }
 
-async fn writer(
-    mut rx: mpsc::Receiver<DecisionRow>,
-    app: App,
-    retain: i64,
+/// How often the audit forwarder looks for new audit rows.
+const AUDIT_POLL: Duration = Duration::from_secs(1);
+/// Audit rows read per look (the most `list_audit` gives).
+const AUDIT_PAGE: i64 = 1000;
+
+/// The HTTP sinks' settings from the configuration.
+pub fn http_options(config: &Config) -> HttpOptions {
+    HttpOptions {
+        batch_bytes: config.log_sink_batch_bytes.max(1),
+        batch_age: Duration::from_secs(config.log_sink_batch_seconds.max(1)),
+        buffer_bytes: config.log_sink_buffer_bytes,
+        gzip: config.log_sink_gzip,
+        retry_min: Duration::from_millis(500),
+        retry_max: Duration::from_secs(config.log_sink_retry_max_seconds.max(1)),
+        timeout: Duration::from_secs(10),
+    }
+}
+
+/// Send audit rows written from now on to `sinks`, masked, oldest first. Audit rows are
+/// written by the store in the transaction of the change they record (from any process on
+/// the database), so they are read back rather than hooked: every `period`, the rows newer
+/// than the last one sent. More than a page in one period is reported (the rest of that
+/// burst is not sent; the database keeps every row).
+async fn forward_audit(app: App, sinks: Sinks, mask: Mask, period: Duration) {
+    let newest = |rows: &[crate::app::AuditRow]| rows.iter().map(|r| r.id).max();
+    let mut last = match app.list_audit(None, None, 1).await {
+        Ok(rows) => newest(&rows).unwrap_or(0),
+        Err(e) => {
+            tracing::warn!(error = %e, "audit log sink: cannot read the audit log");
+            0
+        }
+    };
+    let mut tick = tokio::time::interval(period);
+    loop {
+        tick.tick().await;
+        let rows = match app.list_audit(None, None, AUDIT_PAGE).await {
+            Ok(rows) => rows,
+            Err(e) => {
+                tracing::warn!(error = %e, "audit log sink: cannot read the audit log");
+                continue;
+            }
+        };
+        let mut fresh: Vec<_> = rows.into_iter().filter(|r| r.id > last).collect();
+        if fresh.len() as i64 >= AUDIT_PAGE {
+            tracing::warn!(
+                after = last,
+                "audit log sink: more audit rows than one read takes; older ones of this burst not sent"
+            );
+        }
+        fresh.sort_by_key(|r| r.id);
+        let Some(top) = newest(&fresh) else {
+            continue;
+        };
+        last = top;
+        let lines: Arc<[String]> = fresh
+            .iter()
+            .filter_map(|row| {
+                let mut value = serde_json::to_value(row).ok()?;
+                mask.apply(&mut value);
+                serde_json::to_string(&value).ok()
+            })
+            .collect();
+        sinks.send(lines);
+    }
+}
+
+/// Apply `mask` to a decision's caller-given parts (its `context` and `properties`).
+pub fn mask_decision(mask: &Mask, row: &mut DecisionRow) {
+    if mask.is_empty() {
+        return;
+    }
+    let mut parts = serde_json::json!({
+        "context": std::mem::take(&mut row.context),
+        "properties": std::mem::take(&mut row.properties),
+    });
+    mask.apply(&mut parts);
+    row.context = parts["context"].take();
+    row.properties = parts["properties"].take();
+}
+
+/// Where the writer's batches go after the database, and its counters.
+struct Output {
+    mask: Mask,
+    sinks: Sinks,
     written: Counter,
     failed: Arc<AtomicU64>,
     batches: Arc<watch::Sender<u64>>,
-) {
+}
+
+async fn writer(mut rx: mpsc::Receiver<DecisionRow>, app: App, retain: i64, out: Output) {
     let mut batch = Vec::with_capacity(BATCH);
     // Woken once per batch, not once per decision: after the first entry the writer sleeps
     // out the batching window and then takes what has queued, so a decision's `record`
@@ -131,18 +282,27 @@ async fn writer(
                 }
             }
         }
-        let rows = std::mem::take(&mut batch);
+        let mut rows = std::mem::take(&mut batch);
         let count = rows.len() as u64;
+        // Masked before anything keeps it: the database and every sink see "***".
+        for row in &mut rows {
+            mask_decision(&out.mask, row);
+        }
         match app.append_decisions(&rows, retain).await {
             Ok(()) => {
-                written.inc_by(count);
+                out.written.inc_by(count);
                 // After the commit: a reader woken now finds the rows.
-                batches.send_modify(|n| *n = n.wrapping_add(1));
+                out.batches.send_modify(|n| *n = n.wrapping_add(1));
             }
             Err(e) => {
-                failed.fetch_add(count, Ordering::Relaxed);
+                out.failed.fetch_add(count, Ordering::Relaxed);
                 tracing::warn!(error = %e, rows = count, "decision log write failed");
             }
+        }
+        // The sinks get the batch whether or not the database took it: they are the way
+        // out when the database is the trouble.
+        if !out.sinks.is_empty() {
+            out.sinks.send(crate::sinks::json_lines(&rows));
         }
     }
 }

@@ -23,6 +23,8 @@ pub mod limits;
 pub mod openapi;
 mod ops;
 pub mod origin;
+#[cfg(feature = "otel")]
+pub mod otel;
 mod panics;
 mod plan_sql;
 mod publishing;
@@ -122,7 +124,8 @@ impl AppState {
         let decision_log = decision_log::DecisionLog::counted(
             metrics.decision_log_dropped.clone(),
             metrics.decision_log_written.clone(),
-        );
+        )
+        .with_sink_metrics(metrics.log_sinks.clone());
         AppState(Arc::new(Parts {
             proxies: app.config.proxies().unwrap_or_else(|e| {
                 // Unreachable: `App::open` checked the configuration. Trust nobody.
@@ -171,6 +174,11 @@ pub fn router(state: AppState) -> Router {
     let mut router = Router::new();
     for route in routes::ROUTES {
         router = router.route(route.path, access::guarded(route, &state));
+    }
+    // A span per matched request, child of the caller's `traceparent` (issue 31).
+    #[cfg(feature = "otel")]
+    {
+        router = router.route_layer(middleware::from_fn(otel::trace));
     }
     panics::caught(router.fallback(ops::not_found))
         .layer(middleware::from_fn_with_state(deadlines, conn::deadlines))
@@ -314,6 +322,11 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> Result
     let local = listener
         .local_addr()
         .map_err(|e| StartError::Bind(addr.clone(), e))?;
+    #[cfg(feature = "otel")]
+    let traces = otel::init().unwrap_or_else(|e| {
+        tracing::error!(error = %e, "OpenTelemetry traces off");
+        None
+    });
     let replica = spawn_background(&state);
     let app_core = state.app.clone();
     let issuer = state.config.base_url();
@@ -368,6 +381,11 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> Result
     let _ = heartbeat.await;
     if let Err(e) = app_core.forget_replica(&replica).await {
         tracing::warn!(error = %e, "heartbeat not removed");
+    }
+    #[cfg(feature = "otel")]
+    if let Some(provider) = traces {
+        // The last spans, sent off the async workers.
+        let _ = tokio::task::spawn_blocking(move || provider.shutdown()).await;
     }
     eprintln!("warden stopped");
     Ok(())

@@ -9,6 +9,7 @@ mod answers;
 mod changes;
 mod log;
 mod names;
+mod sinks;
 
 fn delete_r1() -> Value {
     json!({"action": "deleteUserResource", "resource": {"type": "UserResource", "id": "r1"}})
