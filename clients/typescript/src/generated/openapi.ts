@@ -9,7 +9,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** AuthZEN PDP metadata */
+        /**
+         * AuthZEN PDP metadata
+         * @description AuthZEN PDP metadata.
+         *
+         *     Public: no credentials.
+         */
         get: operations["configuration"];
         put?: never;
         post?: never;
@@ -26,7 +31,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Public signing keys (JWKS) */
+        /**
+         * Public signing keys (JWKS)
+         * @description Public signing keys (JWKS).
+         *
+         *     Public: no credentials.
+         */
         get: operations["jwks"];
         put?: never;
         post?: never;
@@ -43,7 +53,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** OAuth 2.0 authorization server metadata (RFC 8414) */
+        /**
+         * OAuth 2.0 authorization server metadata (RFC 8414)
+         * @description OAuth 2.0 authorization server metadata (RFC 8414).
+         *
+         *     Public: no credentials.
+         */
         get: operations["authorization_server_metadata"];
         put?: never;
         post?: never;
@@ -60,7 +75,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Discovery document */
+        /**
+         * Discovery document
+         * @description Discovery document.
+         *
+         *     Public: no credentials.
+         */
         get: operations["openid_configuration"];
         put?: never;
         post?: never;
@@ -79,7 +99,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** AuthZEN access evaluation */
+        /**
+         * AuthZEN access evaluation
+         * @description AuthZEN access evaluation.
+         *
+         *     A service client's key as a bearer token.
+         */
         post: operations["evaluation"];
         delete?: never;
         options?: never;
@@ -96,7 +121,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** AuthZEN batch evaluations */
+        /**
+         * AuthZEN batch evaluations
+         * @description AuthZEN batch evaluations.
+         *
+         *     A service client's key as a bearer token.
+         */
         post: operations["evaluations"];
         delete?: never;
         options?: never;
@@ -113,7 +143,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** AuthZEN action search */
+        /**
+         * AuthZEN action search
+         * @description AuthZEN action search.
+         *
+         *     A service client's key as a bearer token.
+         */
         post: operations["search_action"];
         delete?: never;
         options?: never;
@@ -130,7 +165,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** AuthZEN resource search, with the query plan */
+        /**
+         * AuthZEN resource search, with the query plan
+         * @description AuthZEN resource search, with the query plan.
+         *
+         *     A service client's key as a bearer token.
+         */
         post: operations["search_resource"];
         delete?: never;
         options?: never;
@@ -147,7 +187,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** AuthZEN subject search */
+        /**
+         * AuthZEN subject search
+         * @description AuthZEN subject search.
+         *
+         *     A service client's key as a bearer token.
+         */
         post: operations["search_subject"];
         delete?: never;
         options?: never;
@@ -162,7 +207,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Query the audit log */
+        /**
+         * Query the audit log
+         * @description Query the audit log.
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"audit.read"`.
+         */
         get: operations["list_audit"];
         put?: never;
         post?: never;
@@ -179,10 +229,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List service clients */
+        /**
+         * List service clients
+         * @description List service clients.
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"clients.read"`.
+         */
         get: operations["list_clients"];
         put?: never;
-        /** Create a service client (key shown once) */
+        /**
+         * Create a service client (key shown once)
+         * @description Create a service client (key shown once).
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"clients.write"`.
+         */
         post: operations["create_client"];
         delete?: never;
         options?: never;
@@ -200,7 +260,12 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke a service client */
+        /**
+         * Revoke a service client
+         * @description Revoke a service client.
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"clients.write"`.
+         */
         delete: operations["revoke_client"];
         options?: never;
         head?: never;
@@ -214,7 +279,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Query the decision log; long-poll with after_id and wait */
+        /**
+         * Query the decision log; long-poll with after_id and wait
+         * @description Query the decision log; long-poll with after_id and wait.
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"decisions.read"`.
+         */
         get: operations["list_decisions"];
         put?: never;
         post?: never;
@@ -231,7 +301,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Decision counts and top denied actions */
+        /**
+         * Decision counts and top denied actions
+         * @description Decision counts and top denied actions.
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"decisions.read"`.
+         */
         get: operations["decision_stats"];
         put?: never;
         post?: never;
@@ -248,7 +323,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List signing keys (no private halves) */
+        /**
+         * List signing keys (no private halves)
+         * @description List signing keys (no private halves).
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"keys.read"`.
+         */
         get: operations["list_keys"];
         put?: never;
         post?: never;
@@ -267,7 +347,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotate the signing key */
+        /**
+         * Rotate the signing key
+         * @description Rotate the signing key.
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"keys.rotate"`.
+         */
         post: operations["rotate_key"];
         delete?: never;
         options?: never;
@@ -282,7 +367,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List policies and the last reload error */
+        /**
+         * List policies and the last reload error
+         * @description List policies and the last reload error.
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"policies.read"`.
+         */
         get: operations["list_policies"];
         put?: never;
         post?: never;
@@ -299,7 +389,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The per-file unified diff between two published versions (?from=&to=) */
+        /**
+         * The per-file unified diff between two published versions (?from=&to=)
+         * @description The per-file unified diff between two published versions (?from=&to=).
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"policies.read"`.
+         */
         get: operations["diff_policy_versions"];
         put?: never;
         post?: never;
@@ -318,7 +413,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reload the policy directory now */
+        /**
+         * Reload the policy directory now
+         * @description Reload the policy directory now.
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"policies.reload"`.
+         */
         post: operations["reload_policies"];
         delete?: never;
         options?: never;
@@ -335,7 +435,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Publish an old version's files again as a new active version, gated like a publish (dry_run: preview only) */
+        /**
+         * Publish an old version's files again as a new active version, gated like a publish (dry_run: preview only)
+         * @description Publish an old version's files again as a new active version, gated like a publish (dry_run: preview only).
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"policies.publish"`.
+         */
         post: operations["rollback_policies"];
         delete?: never;
         options?: never;
@@ -350,10 +455,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The published policy versions, newest first, the active one marked */
+        /**
+         * The published policy versions, newest first, the active one marked
+         * @description The published policy versions, newest first, the active one marked.
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"policies.read"`.
+         */
         get: operations["list_policy_versions"];
         put?: never;
-        /** Publish a policy set: validated, its tests run, its impact on logged decisions previewed; refused (nothing activated) on any error, failing test, more flips than max_changes, or no administrator left (dry_run: preview only) */
+        /**
+         * Publish a policy set: validated, its tests run, its impact on logged decisions previewed; refused (nothing activated) on any error, failing test, more flips than max_changes, or no administrator left (dry_run: preview only)
+         * @description Publish a policy set: validated, its tests run, its impact on logged decisions previewed; refused (nothing activated) on any error, failing test, more flips than max_changes, or no administrator left (dry_run: preview only).
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"policies.publish"`.
+         */
         post: operations["publish_policies"];
         delete?: never;
         options?: never;
@@ -368,7 +483,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One published policy version with its files */
+        /**
+         * One published policy version with its files
+         * @description One published policy version with its files.
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"policies.read"`.
+         */
         get: operations["show_policy_version"];
         put?: never;
         post?: never;
@@ -387,7 +507,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Decide for a user without acting */
+        /**
+         * Decide for a user without acting
+         * @description Decide for a user without acting.
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"policies.whatif"`.
+         */
         post: operations["what_if"];
         delete?: never;
         options?: never;
@@ -402,7 +527,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The running replicas on this database, flagging one whose policies differ */
+        /**
+         * The running replicas on this database, flagging one whose policies differ
+         * @description The running replicas on this database, flagging one whose policies differ.
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"replicas.read"`.
+         */
         get: operations["list_replicas"];
         put?: never;
         post?: never;
@@ -419,10 +549,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List roles */
+        /**
+         * List roles
+         * @description List roles.
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"roles.read"`.
+         */
         get: operations["list_roles"];
         put?: never;
-        /** Create a role with parents */
+        /**
+         * Create a role with parents
+         * @description Create a role with parents.
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"roles.write"`.
+         */
         post: operations["create_role"];
         delete?: never;
         options?: never;
@@ -438,10 +578,20 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Change a role's parents */
+        /**
+         * Change a role's parents
+         * @description Change a role's parents.
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"roles.write"`.
+         */
         put: operations["update_role"];
         post?: never;
-        /** Delete a role (?force=true while assigned) */
+        /**
+         * Delete a role (?force=true while assigned)
+         * @description Delete a role (?force=true while assigned).
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"roles.write"`.
+         */
         delete: operations["delete_role"];
         options?: never;
         head?: never;
@@ -455,7 +605,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List sessions (user, active); an unknown user is 404, not an empty list */
+        /**
+         * List sessions (user, active); an unknown user is 404, not an empty list
+         * @description List sessions (user, active); an unknown user is 404, not an empty list.
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"sessions.read"`.
+         */
         get: operations["list_sessions"];
         put?: never;
         post?: never;
@@ -475,7 +630,12 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke a session */
+        /**
+         * Revoke a session
+         * @description Revoke a session.
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"sessions.revoke"`.
+         */
         delete: operations["revoke_session"];
         options?: never;
         head?: never;
@@ -491,7 +651,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke an access token by jti */
+        /**
+         * Revoke an access token by jti
+         * @description Revoke an access token by jti.
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"tokens.revoke"`.
+         */
         post: operations["revoke_token"];
         delete?: never;
         options?: never;
@@ -506,10 +671,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List users (filter, limit, offset) */
+        /**
+         * List users (filter, limit, offset)
+         * @description List users (filter, limit, offset).
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"users.read"`.
+         */
         get: operations["list_users"];
         put?: never;
-        /** Create a user */
+        /**
+         * Create a user
+         * @description Create a user.
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"users.create"`.
+         */
         post: operations["create_user"];
         delete?: never;
         options?: never;
@@ -524,15 +699,30 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Show a user */
+        /**
+         * Show a user
+         * @description Show a user.
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"users.read"`.
+         */
         get: operations["show_user"];
         put?: never;
         post?: never;
-        /** Delete a user */
+        /**
+         * Delete a user
+         * @description Delete a user.
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"users.delete"`.
+         */
         delete: operations["delete_user"];
         options?: never;
         head?: never;
-        /** Update a user's name, email or disabled flag */
+        /**
+         * Update a user's name, email or disabled flag
+         * @description Update a user's name, email or disabled flag.
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"users.update"`.
+         */
         patch: operations["update_user"];
         trace?: never;
     };
@@ -543,12 +733,27 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List a user's links to identity providers (token exchange) */
+        /**
+         * List a user's links to identity providers (token exchange)
+         * @description List a user's links to identity providers (token exchange).
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"users.read"`.
+         */
         get: operations["list_identities"];
         put?: never;
-        /** Link an identity provider's subject to a user */
+        /**
+         * Link an identity provider's subject to a user
+         * @description Link an identity provider's subject to a user.
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"users.update"`.
+         */
         post: operations["link_identity"];
-        /** Remove a user's link to an identity provider (?issuer=&subject=) */
+        /**
+         * Remove a user's link to an identity provider (?issuer=&subject=)
+         * @description Remove a user's link to an identity provider (?issuer=&subject=).
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"users.update"`.
+         */
         delete: operations["unlink_identity"];
         options?: never;
         head?: never;
@@ -564,7 +769,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reset a user's password (their sessions and tokens end) */
+        /**
+         * Reset a user's password (their sessions and tokens end)
+         * @description Reset a user's password (their sessions and tokens end).
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"users.password"`.
+         */
         post: operations["set_user_password"];
         delete?: never;
         options?: never;
@@ -581,7 +791,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke every token and session of a user */
+        /**
+         * Revoke every token and session of a user
+         * @description Revoke every token and session of a user.
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"users.revoke"`.
+         */
         post: operations["revoke_user"];
         delete?: never;
         options?: never;
@@ -597,7 +812,12 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set a user's roles */
+        /**
+         * Set a user's roles
+         * @description Set a user's roles.
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"users.roles"`.
+         */
         put: operations["set_user_roles"];
         post?: never;
         delete?: never;
@@ -615,7 +835,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Lift a user's sign-in throttle */
+        /**
+         * Lift a user's sign-in throttle
+         * @description Lift a user's sign-in throttle.
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"users.unlock"`.
+         */
         post: operations["unlock_user"];
         delete?: never;
         options?: never;
@@ -632,7 +857,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The query plan of a resource type for a user, without acting */
+        /**
+         * The query plan of a resource type for a user, without acting
+         * @description The query plan of a resource type for a user, without acting.
+         *
+         *     A user's bearer access token; the policies must allow the user `Warden::Action::"policies.whatif"`.
+         */
         post: operations["what_if_plan"];
         delete?: never;
         options?: never;
@@ -647,7 +877,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness */
+        /**
+         * Liveness
+         * @description Liveness.
+         *
+         *     Public: no credentials.
+         */
         get: operations["healthz"];
         put?: never;
         post?: never;
@@ -664,7 +899,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics (behind the operations key when metrics_require_key is on) */
+        /**
+         * Prometheus metrics (behind the operations key when metrics_require_key is on)
+         * @description Prometheus metrics (behind the operations key when metrics_require_key is on).
+         *
+         *     Public; the operations key or an admin's access token shows the detail.
+         */
         get: operations["metrics"];
         put?: never;
         post?: never;
@@ -681,7 +921,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This document (OpenAPI 3.1) */
+        /**
+         * This document (OpenAPI 3.1)
+         * @description This document (OpenAPI 3.1).
+         *
+         *     Public: no credentials.
+         */
         get: operations["openapi"];
         put?: never;
         post?: never;
@@ -698,7 +943,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness; the detail (store, policies, last reload error) needs the operations key or an admin token */
+        /**
+         * Readiness; the detail (store, policies, last reload error) needs the operations key or an admin token
+         * @description Readiness; the detail (store, policies, last reload error) needs the operations key or an admin token.
+         *
+         *     Public; the operations key or an admin's access token shows the detail.
+         */
         get: operations["readyz"];
         put?: never;
         post?: never;
@@ -717,7 +967,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Token exchange (RFC 8693): a trusted identity provider's ID token for a warden session */
+        /**
+         * Token exchange (RFC 8693): a trusted identity provider's ID token for a warden session
+         * @description Token exchange (RFC 8693): a trusted identity provider's ID token for a warden session.
+         *
+         *     Public: no credentials.
+         */
         post: operations["exchange"];
         delete?: never;
         options?: never;
@@ -734,7 +989,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Introspect an access token (RFC 7662) */
+        /**
+         * Introspect an access token (RFC 7662)
+         * @description Introspect an access token (RFC 7662).
+         *
+         *     A service client's key as a bearer token.
+         */
         post: operations["introspect"];
         delete?: never;
         options?: never;
@@ -751,7 +1011,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in with email and password */
+        /**
+         * Sign in with email and password
+         * @description Sign in with email and password.
+         *
+         *     Public: no credentials.
+         */
         post: operations["login"];
         delete?: never;
         options?: never;
@@ -768,7 +1033,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End the session of a refresh token (body or cookie) */
+        /**
+         * End the session of a refresh token (body or cookie)
+         * @description End the session of a refresh token (body or cookie).
+         *
+         *     Public: no credentials.
+         */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -783,7 +1053,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user (OpenID userinfo) */
+        /**
+         * The signed-in user (OpenID userinfo)
+         * @description The signed-in user (OpenID userinfo).
+         *
+         *     A user's bearer access token.
+         */
         get: operations["me"];
         put?: never;
         post?: never;
@@ -802,7 +1077,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change your own password (current and new); your other sessions end */
+        /**
+         * Change your own password (current and new); your other sessions end
+         * @description Change your own password (current and new); your other sessions end.
+         *
+         *     A user's bearer access token.
+         */
         post: operations["change_password"];
         delete?: never;
         options?: never;
@@ -819,7 +1099,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotate a refresh token (body or cookie) */
+        /**
+         * Rotate a refresh token (body or cookie)
+         * @description Rotate a refresh token (body or cookie).
+         *
+         *     Public: no credentials.
+         */
         post: operations["refresh"];
         delete?: never;
         options?: never;
@@ -836,7 +1121,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke a token (RFC 7009): 200 whether or not it was valid */
+        /**
+         * Revoke a token (RFC 7009): 200 whether or not it was valid
+         * @description Revoke a token (RFC 7009): 200 whether or not it was valid.
+         *
+         *     Public: no credentials.
+         */
         post: operations["revoke"];
         delete?: never;
         options?: never;
@@ -853,7 +1143,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** OAuth 2.0 token endpoint (RFC 6749): form-encoded password, refresh_token and token exchange (RFC 8693) grants */
+        /**
+         * OAuth 2.0 token endpoint (RFC 6749): form-encoded password, refresh_token and token exchange (RFC 8693) grants
+         * @description OAuth 2.0 token endpoint (RFC 6749): form-encoded password, refresh_token and token exchange (RFC 8693) grants.
+         *
+         *     Public: no credentials.
+         */
         post: operations["token"];
         delete?: never;
         options?: never;
@@ -870,7 +1165,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** May the token's user do this action on this resource? */
+        /**
+         * May the token's user do this action on this resource?
+         * @description May the token's user do this action on this resource?.
+         *
+         *     A user's bearer access token.
+         */
         post: operations["authorize"];
         delete?: never;
         options?: never;
@@ -887,7 +1187,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Several decisions for one token, in order */
+        /**
+         * Several decisions for one token, in order
+         * @description Several decisions for one token, in order.
+         *
+         *     A user's bearer access token.
+         */
         post: operations["authorize_batch"];
         delete?: never;
         options?: never;
@@ -904,7 +1209,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Which resources of a type may the token's user do this action on? (a query plan) */
+        /**
+         * Which resources of a type may the token's user do this action on? (a query plan)
+         * @description Which resources of a type may the token's user do this action on? (a query plan).
+         *
+         *     A user's bearer access token.
+         */
         post: operations["authorize_plan"];
         delete?: never;
         options?: never;
@@ -921,7 +1231,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The token's user's query plan as a SQL WHERE fragment with bound parameters, over a column mapping (400 with a stable code when it cannot be exact) */
+        /**
+         * The token's user's query plan as a SQL WHERE fragment with bound parameters, over a column mapping (400 with a stable code when it cannot be exact)
+         * @description The token's user's query plan as a SQL WHERE fragment with bound parameters, over a column mapping (400 with a stable code when it cannot be exact).
+         *
+         *     A user's bearer access token.
+         */
         post: operations["authorize_plan_sql"];
         delete?: never;
         options?: never;
@@ -1190,32 +1505,32 @@ export interface components {
             context?: null | components["schemas"]["Explanation"];
             decision: boolean;
         };
+        /** @description One item of an evaluations request: each key given replaces that whole default. */
+        EvaluationItem: {
+            action?: null | components["schemas"]["Action"];
+            context?: Record<string, unknown> | null;
+            resource?: null | components["schemas"]["Resource"];
+            subject?: null | components["schemas"]["Subject"];
+        };
         /**
          * @description `POST /access/v1/evaluations`: defaults at the top level, items in `evaluations`. A bad
          *     item is a deny (with the reason in the explanation), not a refused request. Without
          *     items, the top level is one evaluation.
          */
-        Evaluations: {
-            action?: null | components["schemas"]["Action"];
-            context?: Record<string, unknown> | null;
-            /**
-             * @description Each item is an [`EvaluationItem`], read on its own: a bad one (an unknown field, a
-             *     wrong type) is a deny with the reason in its explanation, not a refused request.
-             */
-            evaluations?: unknown[] | null;
-            options?: null | components["schemas"]["EvaluationsOptions"];
-            resource?: null | components["schemas"]["Resource"];
-            subject?: null | components["schemas"]["Subject"];
-        } | {
-            evaluations: unknown[];
-        } | {
-            action: components["schemas"]["Action"];
-            resource: components["schemas"]["Resource"];
-            subject: components["schemas"]["Subject"];
-        };
+        Evaluations: components["schemas"]["EvaluationsBatch"] | components["schemas"]["EvaluationsSingle"];
         /** @description The answer of `POST /access/v1/evaluations` with items. */
         EvaluationsAnswer: {
             evaluations: components["schemas"]["EvaluationAnswer"][];
+        };
+        /** @description A batch: defaults at the top level, the items in `evaluations`. */
+        EvaluationsBatch: {
+            action?: null | components["schemas"]["Action"];
+            context?: Record<string, unknown> | null;
+            /** @description The evaluations, each completed by the top-level defaults. An item that does not read (an unknown field, a wrong type) is a deny with the reason in its explanation, not a refused request. */
+            evaluations: components["schemas"]["EvaluationItem"][];
+            options?: null | components["schemas"]["EvaluationsOptions"];
+            resource?: null | components["schemas"]["Resource"];
+            subject?: null | components["schemas"]["Subject"];
         };
         /** @description The `options` of an evaluations request. */
         EvaluationsOptions: {
@@ -1228,82 +1543,152 @@ export interface components {
          * @enum {string}
          */
         EvaluationsSemantic: "execute_all" | "deny_on_first_deny" | "permit_on_first_permit";
+        /** @description One evaluation at the top level (no items). */
+        EvaluationsSingle: {
+            action: components["schemas"]["Action"];
+            context?: Record<string, unknown> | null;
+            evaluations?: null | components["schemas"]["EvaluationItem"][];
+            options?: null | components["schemas"]["EvaluationsOptions"];
+            resource: components["schemas"]["Resource"];
+            subject: components["schemas"]["Subject"];
+        };
         /** @description Why a decision came out as it did (with `X-Warden-Explain: true` or `options.explain`). */
         Explanation: {
             errors: string[];
             reasons: string[];
         };
-        /**
-         * @description The condition tree. Unknown ops do not parse: a client (or this crate) that meets an op
-         *     it does not know must fail closed, never skip it.
-         */
-        Expr: {
-            /** @enum {string} */
-            op: "true";
-        } | {
-            /** @enum {string} */
-            op: "false";
-        } | {
+        /** @description The condition tree of a query plan (docs/query-plans.md): `op` names the variant. A client that meets an `op` it does not know must fail closed. */
+        Expr: components["schemas"]["ExprTrue"] | components["schemas"]["ExprFalse"] | components["schemas"]["ExprAnd"] | components["schemas"]["ExprOr"] | components["schemas"]["ExprNot"] | components["schemas"]["ExprEq"] | components["schemas"]["ExprNe"] | components["schemas"]["ExprLt"] | components["schemas"]["ExprLe"] | components["schemas"]["ExprGt"] | components["schemas"]["ExprGe"] | components["schemas"]["ExprIn"] | components["schemas"]["ExprContains"] | components["schemas"]["ExprHas"] | components["schemas"]["ExprLike"];
+        ExprAnd: {
             args: components["schemas"]["Expr"][];
-            /** @enum {string} */
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
             op: "and";
-        } | {
-            args: components["schemas"]["Expr"][];
-            /** @enum {string} */
-            op: "or";
-        } | {
-            arg: components["schemas"]["Expr"];
-            /** @enum {string} */
-            op: "not";
-        } | {
+        };
+        /** @description The set `left` contains the value `right`. */
+        ExprContains: {
             left: components["schemas"]["Operand"];
-            /** @enum {string} */
-            op: "==";
-            right: components["schemas"]["Operand"];
-        } | {
-            left: components["schemas"]["Operand"];
-            /** @enum {string} */
-            op: "!=";
-            right: components["schemas"]["Operand"];
-        } | {
-            left: components["schemas"]["Operand"];
-            /** @enum {string} */
-            op: "<";
-            right: components["schemas"]["Operand"];
-        } | {
-            left: components["schemas"]["Operand"];
-            /** @enum {string} */
-            op: "<=";
-            right: components["schemas"]["Operand"];
-        } | {
-            left: components["schemas"]["Operand"];
-            /** @enum {string} */
-            op: ">";
-            right: components["schemas"]["Operand"];
-        } | {
-            left: components["schemas"]["Operand"];
-            /** @enum {string} */
-            op: ">=";
-            right: components["schemas"]["Operand"];
-        } | {
-            left: components["schemas"]["Operand"];
-            /** @enum {string} */
-            op: "in";
-            right: components["schemas"]["Operand"];
-        } | {
-            left: components["schemas"]["Operand"];
-            /** @enum {string} */
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
             op: "contains";
             right: components["schemas"]["Operand"];
-        } | {
-            attr: string;
-            /** @enum {string} */
-            op: "has";
-        } | {
+        };
+        ExprEq: {
             left: components["schemas"]["Operand"];
-            /** @enum {string} */
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            op: "==";
+            right: components["schemas"]["Operand"];
+        };
+        ExprFalse: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            op: "false";
+        };
+        ExprGe: {
+            left: components["schemas"]["Operand"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            op: ">=";
+            right: components["schemas"]["Operand"];
+        };
+        ExprGt: {
+            left: components["schemas"]["Operand"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            op: ">";
+            right: components["schemas"]["Operand"];
+        };
+        /** @description The (optional) attribute is present. */
+        ExprHas: {
+            attr: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            op: "has";
+        };
+        /** @description `left` is one of the values of the set `right`. */
+        ExprIn: {
+            left: components["schemas"]["Operand"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            op: "in";
+            right: components["schemas"]["Operand"];
+        };
+        ExprLe: {
+            left: components["schemas"]["Operand"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            op: "<=";
+            right: components["schemas"]["Operand"];
+        };
+        /** @description Cedar `like`: `*` any run of characters, `\*` a literal star, `\\` a literal backslash. */
+        ExprLike: {
+            left: components["schemas"]["Operand"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
             op: "like";
             pattern: string;
+        };
+        ExprLt: {
+            left: components["schemas"]["Operand"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            op: "<";
+            right: components["schemas"]["Operand"];
+        };
+        ExprNe: {
+            left: components["schemas"]["Operand"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            op: "!=";
+            right: components["schemas"]["Operand"];
+        };
+        ExprNot: {
+            arg: components["schemas"]["Expr"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            op: "not";
+        };
+        ExprOr: {
+            args: components["schemas"]["Expr"][];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            op: "or";
+        };
+        ExprTrue: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            op: "true";
         };
         /**
          * @description How a file differs between two versions.
@@ -1492,16 +1877,28 @@ export interface components {
             userinfo_endpoint: string;
         };
         /** @description One side of a comparison. */
-        Operand: {
+        Operand: components["schemas"]["OperandAttr"] | components["schemas"]["OperandValue"] | components["schemas"]["OperandEntity"];
+        /**
+         * @description An attribute path: `resource`, then dotted names (`resource.owner`). `resource` alone
+         *     is the resource itself (compared with an entity reference).
+         */
+        OperandAttr: {
             attr: string;
-        } | {
+        };
+        /** @description An entity reference. */
+        OperandEntity: {
+            entity: components["schemas"]["EntityRef"];
+        };
+        /**
+         * @description A literal: string, whole number, boolean, or a list of those; or, on the right of
+         *     `in`, a list of entity references `{"type", "id"}` of one type.
+         */
+        OperandValue: {
             /**
              * @description Any JSON value (a string, whole number, boolean, or a list of those; or a list
              *     of entity references `{"type", "id"}`).
              */
             value: unknown;
-        } | {
-            entity: components["schemas"]["EntityRef"];
         };
         /** @description Where a search continues: an empty token at the end. */
         PageAnswer: {
@@ -1746,7 +2143,7 @@ export interface components {
              * @description The published version served (store mode; detail).
              */
             policy_version?: number | null;
-            /** @description `ready` or `not_ready` (then the status is 503). */
+            /** @description `ready`, or `not_ready` or `draining` (stopping after SIGTERM) with status 503. */
             status: string;
             /** @description `ok` or `unavailable` (detail). */
             store?: string | null;
@@ -6513,7 +6910,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not ready (the store does not answer or no policy is loaded), or the check timed out */
+            /** @description Not ready (the store does not answer or no policy is loaded), draining (stopping after SIGTERM: requests are still served), or the check timed out */
             503: {
                 headers: {
                     [name: string]: unknown;
