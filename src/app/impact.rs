@@ -397,6 +397,17 @@ impl App {
         limit: usize,
     ) -> Result<ImpactReport, AppError> {
         let active = self.engine()?.bundle();
+        self.impact_against(active, candidate, limit).await
+    }
+
+    /// [`App::impact_of`] against a given `active` bundle: the one a publish started from
+    /// (the follower may install another one while the publish runs).
+    pub(super) async fn impact_against(
+        &self,
+        active: Arc<PolicyBundle>,
+        candidate: Arc<PolicyBundle>,
+        limit: usize,
+    ) -> Result<ImpactReport, AppError> {
         let asked = limit;
         let limit = limit.min(MAX_REPLAY);
         let rows = self.latest_decisions(limit).await?;

@@ -41,6 +41,7 @@ use std::sync::Arc;
 
 pub use crate::model::DecisionKind;
 pub use crate::refusal::{Conflict, Invalid, Reason};
+pub use crate::store::capped_log_value;
 pub use crate::store::{
     AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, IdentityRow, KeyRow,
     ReplicaRow, RoleRow, SessionRow, StoreError, UserRow,
@@ -205,10 +206,10 @@ async fn open_store(
 }
 
 /// The policies as `policy_source` says: the directory, or the active published version.
-async fn load_engine(store: &Store, config: &Config) -> Result<Engine, OpenError> {
+async fn load_engine(store: &Store, config: &Config, repair: bool) -> Result<Engine, OpenError> {
     match config.policy_source {
         crate::publishing::PolicySource::Dir => Ok(Engine::load(&config.policies)?),
-        crate::publishing::PolicySource::Store => publish::store_engine(store).await,
+        crate::publishing::PolicySource::Store => publish::store_engine(store, repair).await,
     }
 }
 
@@ -324,7 +325,7 @@ impl App {
         settle_issuer(&store, &config).await?;
         // The policies before the bootstrap admin: a start that fails on them (store mode
         // with nothing published) must not create the admin with a password nobody saw.
-        let engine = Arc::new(load_engine(&store, &config).await?);
+        let engine = Arc::new(load_engine(&store, &config, false).await?);
         let boot =
             crate::accounts::bootstrap::bootstrap(&store, config.min_password_length).await?;
         if !engine.validation() {
@@ -382,7 +383,7 @@ impl App {
         let store = Arc::new(open_store(config, crate::clock::system()).await?);
         let mut app = App::new(store.clone(), Arc::new(config.clone()));
         if guard {
-            let engine = Arc::new(load_engine(&store, config).await?);
+            let engine = Arc::new(load_engine(&store, config, true).await?);
             app.keep_admin = Some(identity::admin_rule(engine.clone()));
             app.engine = Some(engine);
         }

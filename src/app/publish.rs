@@ -88,12 +88,12 @@ pub(crate) async fn load_version(store: &Store, version: i64) -> Result<PolicyBu
 /// The engine of a server in store mode: the active version, or a start-up error saying how
 /// to publish one.
 ///
-/// When the active version does not load here, the newest older version that does serves,
-/// with the active one's error kept (for `/readyz`, the heartbeat, the replicas view): the
-/// start-up form of "a replica that cannot load the new set keeps the old one", and what
-/// lets an operator still open warden to publish a fix or roll back. Only when no version
-/// loads does the start fail.
-pub(crate) async fn store_engine(store: &Store) -> Result<Engine, OpenError> {
+/// When the active version does not load here, a server (`repair` false) refuses to start.
+/// Fail closed (found in review): the newest older version that loads is often the very set
+/// a rollback or a revocation replaced. (A running replica keeps the set in force.) The
+/// command line (`repair` true) opens on that older version, the active one's error kept, so
+/// that an operator can still publish a fix or roll back.
+pub(crate) async fn store_engine(store: &Store, repair: bool) -> Result<Engine, OpenError> {
     let none = || {
         OpenError::Policies(LoadError::from(crate::engine::Diagnostic::file_error(
             "policy store",
@@ -115,6 +115,13 @@ pub(crate) async fn store_engine(store: &Store) -> Result<Engine, OpenError> {
         Err(AppError::Store(s)) => return Err(OpenError::Store(s)),
         Err(e) => e,
     };
+    if !repair {
+        return Err(as_open(AppError::Invalid(format!(
+            "the active policy version {active} does not load here ({failed}); refusing to \
+             start on an older one: publish a fix (`warden policy publish DIR -m MESSAGE`) or \
+             roll back (`warden policy rollback VERSION`)"
+        ))));
+    }
     for row in store.list_policy_versions().await? {
         if row.version >= active {
             continue;
@@ -235,7 +242,30 @@ impl App {
         candidate: Candidate,
     ) -> Result<PublishOutcome, AppError> {
         self.require_store_source()?;
+        // Attack answered (found in review): a policy set can grant anything, the admin
+        // actions included, so a delegated policy author holding `policies.publish` alone
+        // published `permit(principal == User::"me", action in Warden::Action::"admin",
+        // resource)` and held every admin right on the next request. Writing the rules that
+        // grant rights is the escalation Kubernetes RBAC reserves to `escalate`: a publish or
+        // a rollback also needs `Warden::Action::"escalate"`.
+        self.authorize(
+            actor,
+            Check::area(AdminAction::Escalate, AdminAction::Escalate.area()),
+        )
+        .await?;
         let engine = self.engine()?.clone();
+        // The set this publish starts from, taken once: the impact is measured against it and
+        // the store write is made only over it. (Read again at the end, a version another
+        // replica published meanwhile, installed here by the follower, would be overwritten
+        // without a publish race.)
+        let base = engine.bundle();
+        // A server that cannot load the active version (every server, for a broken one)
+        // publishes over the active version instead, as it was when this publish started:
+        // else a fix could never be published.
+        let expected = match engine.last_error() {
+            Some(_) => self.store.active_policy_version().await?,
+            None => base.version,
+        };
         let message = candidate.message.trim().to_string();
         if message.is_empty() {
             return Err(AppError::Invalid(
@@ -317,7 +347,8 @@ impl App {
         self.check_administrable(&bundle).await?;
 
         let impact = self
-            .impact_of(
+            .impact_against(
+                base.clone(),
                 bundle.clone(),
                 usize::try_from(replay).unwrap_or(usize::MAX),
             )
@@ -348,16 +379,10 @@ impl App {
             return Ok(outcome);
         }
 
-        // Only over the version this server serves: the impact was measured against it, so
-        // a version published meanwhile by another replica makes this one a publish race
-        // (the store's conflict, naming the version now active), not a silent overwrite.
-        //
-        // A server that cannot load the active version (every server, for a broken one)
-        // publishes over the active version instead: else a fix could never be published.
-        let expected = match engine.last_error() {
-            Some(_) => self.store.active_policy_version().await?,
-            None => engine.version(),
-        };
+        // Only over the version this publish started from (`expected`, above): the impact
+        // was measured against it, so a version published meanwhile by another replica makes
+        // this one a publish race (the store's conflict, naming the version now active), not
+        // a silent overwrite.
         let new = NewPolicyVersion {
             hash: bundle.hash.clone(),
             author: actor.label(),

@@ -627,7 +627,7 @@ fn the_replicas_view_flags_an_error_and_a_version_off_the_active_one() {
 }
 
 #[tokio::test]
-async fn a_start_on_an_active_version_that_does_not_load_serves_the_newest_that_does() {
+async fn a_server_refuses_to_start_on_an_active_version_that_does_not_load_and_the_cli_repairs() {
     let c = store_core().await;
     let tampered = crate::store::NewPolicyVersion {
         hash: "0".repeat(64),
@@ -642,17 +642,34 @@ async fn a_start_on_an_active_version_that_does_not_load_serves_the_newest_that_
         .publish_policy_version(&tampered, Some(1), None)
         .await
         .unwrap();
-    let b = replica(&c).await;
+    // A server does not start on an older version (fail closed)...
+    let config = (*c.app.config).clone();
+    let refused = App::open(config.clone(), ManualClock::at_ms(START_MS)).await;
+    let message = match refused {
+        Err(OpenError::Policies(e)) => e.to_string(),
+        Err(e) => panic!("{e}"),
+        Ok(_) => panic!("a server started on an older version"),
+    };
+    assert!(
+        message.contains("version 2") && message.contains("warden policy publish"),
+        "{message}"
+    );
+    // ... while the command line opens on the newest that loads, to repair.
+    let b = App::open_existing(&config, true).await.unwrap();
     let engine = b.engine.clone().unwrap();
     assert_eq!(engine.version(), Some(1));
     let error = engine.last_error().unwrap().to_string();
     assert!(error.contains("version 2"), "{error}");
     // A fix can still be published (over the active version this server cannot serve).
     let out = b
-        .publish_policies(&admin(), request(shipped(), "fix"))
+        .publish_policies(&Actor::Cli, request(shipped(), "fix"))
         .await
         .unwrap();
     assert_eq!(out.version, Some(3));
     assert_eq!(engine.version(), Some(3));
     assert!(engine.last_error().is_none());
+    // And a server starts again.
+    assert!(App::open(config, ManualClock::at_ms(START_MS))
+        .await
+        .is_ok());
 }

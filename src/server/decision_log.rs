@@ -302,7 +302,17 @@ async fn writer(mut rx: mpsc::Receiver<DecisionRow>, app: App, retain: i64, out:
         // The sinks get the batch whether or not the database took it: they are the way
         // out when the database is the trouble.
         if !out.sinks.is_empty() {
-            out.sinks.send(crate::sinks::json_lines(&rows));
+            // Capped as the database keeps them (found in review): a stalled sink's queue
+            // holds entries, and uncapped ones could each be a whole request body.
+            let capped: Vec<crate::app::DecisionRow> = rows
+                .iter()
+                .map(|r| crate::app::DecisionRow {
+                    properties: crate::app::capped_log_value(&r.properties),
+                    context: crate::app::capped_log_value(&r.context),
+                    ..r.clone()
+                })
+                .collect();
+            out.sinks.send(crate::sinks::json_lines(&capped));
         }
     }
 }

@@ -187,7 +187,7 @@ impl Uploader {
                 }
                 Err(reason) => {
                     tracing::warn!(
-                        url = %self.url,
+                        url = %shown_url(&self.url),
                         %reason,
                         waiting = self.pending.len(),
                         retry_in_ms = self.backoff.as_millis() as u64,
@@ -217,4 +217,17 @@ impl Uploader {
             Err(format!("answered {}", response.status()))
         }
     }
+}
+
+/// A sink URL as it may be logged: without user information and query (where a receiver's
+/// credentials would sit, since a sink takes no headers of its own).
+pub(super) fn shown_url(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let rest = rest.split(['?', '#']).next().unwrap_or("");
+    let (authority, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let host = authority.rsplit('@').next().unwrap_or("");
+    format!("{scheme}://{host}{path}")
 }

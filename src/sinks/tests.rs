@@ -281,3 +281,16 @@ async fn a_flush_sends_what_is_still_gathering() {
     sinks.flush(Duration::from_secs(10)).await;
     assert_eq!(got.entries().len(), 5);
 }
+
+/// A receiver's credentials in a sink URL (user information, a query token) never reach the
+/// log lines about failed uploads.
+#[test]
+fn a_sink_url_is_logged_without_its_credentials() {
+    use super::http::shown_url;
+    assert_eq!(
+        shown_url("https://user:secret@logs.example.com:8443/v1/batch?token=abc#x"),
+        "https://logs.example.com:8443/v1/batch"
+    );
+    assert_eq!(shown_url("http://127.0.0.1:9/"), "http://127.0.0.1:9/");
+    assert_eq!(shown_url("http://h?k=v"), "http://h");
+}

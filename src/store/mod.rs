@@ -28,6 +28,7 @@ pub use postgres::{is_postgres_url, redact_url};
 
 pub use crate::model::ancestors;
 pub use crate::refusal::{Conflict, Invalid, LookAlike};
+pub use rows::capped_log_value;
 pub use rows::{
     AuditRow, ClientRow, DecisionFilter, DecisionRow, DecisionStats, IdentityRow, KeyRow,
     NewPolicyVersion, NewUser, PolicyVersionRow, RefreshLimits, RefreshOutcome, ReplicaRow,

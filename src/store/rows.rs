@@ -258,6 +258,22 @@ pub struct DecisionStats {
 /// `{"truncated": <its size>}` so that the log's size stays bounded.
 pub(crate) const MAX_LOGGED_JSON: usize = 4096;
 
+/// `value` as [`capped_json`] stores it, as a value: what a log sink is sent (a sink must not
+/// hold more of a request than the database keeps).
+pub fn capped_log_value(value: &serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Null => serde_json::json!({}),
+        v => {
+            let len = v.to_string().len();
+            if len > MAX_LOGGED_JSON {
+                serde_json::json!({"truncated": len})
+            } else {
+                v.clone()
+            }
+        }
+    }
+}
+
 pub(crate) fn capped_json(value: &serde_json::Value) -> String {
     let text = match value {
         serde_json::Value::Null => return "{}".into(),

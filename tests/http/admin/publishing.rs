@@ -425,6 +425,56 @@ fn publishing_has_its_own_body_limit() {
     assert_eq!(versions(&app, &admin), vec![(1, true)]);
 }
 
+/// Publishing can grant anything (the admin actions included), so `policies.publish` alone is
+/// not enough: a delegated author without `escalate` who publishes a set making themself an
+/// administrator is refused (403), audited, and nothing is activated. (On the branches before
+/// the review, this publish made the author hold every admin action.)
+#[test]
+fn publishing_needs_escalate_because_a_set_can_grant_anything() {
+    let app = store_app();
+    let admin = app.admin_token();
+    ok(app.call(
+        "post",
+        "/admin/v1/roles",
+        Some(&json!({"name": "PUBLISHER", "parents": []})),
+        Some(&admin),
+    ));
+    let publisher_policy = "@id(\"test.publisher\")\npermit(principal in Role::\"PUBLISHER\", action in [Warden::Action::\"policies.read\", Warden::Action::\"policies.publish\"], resource);\n";
+    let r = publish(
+        &app,
+        &admin,
+        json!({"files": shipped_with("publishers.cedar", publisher_policy), "message": "publishers"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    ok(app.call(
+        "post",
+        "/admin/v1/users",
+        Some(&json!({"id": "mallory", "email": "mallory@example.com", "roles": ["PUBLISHER"], "password": "mallory-password-1"})),
+        Some(&admin),
+    ));
+    let mallory = app.login("mallory@example.com", "mallory-password-1")["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut files = shipped_with("publishers.cedar", publisher_policy);
+    files["mine.cedar"] = json!("@id(\"mine\")\npermit(principal == User::\"mallory\", action in Warden::Action::\"admin\", resource);\n");
+    for (path, body) in [
+        (
+            "/admin/v1/policies/versions",
+            json!({"files": files, "message": "all mine"}),
+        ),
+        ("/admin/v1/policies/rollback", json!({"version": 1})),
+    ] {
+        let r = app.call("post", path, Some(&body), Some(&mallory));
+        assert_eq!(r.status, 403, "{path}: {}", r.text);
+        assert!(r.text.contains("escalate"), "{}", r.text);
+    }
+    assert_eq!(versions(&app, &admin), vec![(2, true), (1, false)]);
+    // Still no admin right beyond the two she was given.
+    let r = app.call("get", "/admin/v1/users", None, Some(&mallory));
+    assert_eq!(r.status, 403, "{}", r.text);
+}
+
 /// Send a request's head announcing a body of `length` bytes and the first `sent` of them;
 /// the open connection (the rest of the body never comes).
 fn start_upload(
@@ -577,7 +627,9 @@ fn the_preview_lists_logged_requests_only_to_who_may_read_the_log() {
         Some(&json!({"name": "POLICY_AUTHOR", "parents": []})),
         Some(&admin),
     ));
-    let author_policy = "@id(\"test.policy-author\")\npermit(principal in Role::\"POLICY_AUTHOR\", action in [Warden::Action::\"policies.read\", Warden::Action::\"policies.publish\"], resource);\n";
+    // A policy author may publish (which needs `escalate` too: a set can grant anything) but
+    // may not read the decision log.
+    let author_policy = "@id(\"test.policy-author\")\npermit(principal in Role::\"POLICY_AUTHOR\", action in [Warden::Action::\"policies.read\", Warden::Action::\"policies.publish\", Warden::Action::\"escalate\"], resource);\n";
     let r = publish(
         &app,
         &admin,
