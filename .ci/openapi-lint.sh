@@ -15,7 +15,7 @@ fi
 bin=$(realpath "$bin")
 
 cd .ci/openapi-lint
-[ -n "${WARDEN_CI_PREFETCHED:-}" ] || npm ci --no-audit --no-fund --silent
+[ -n "${CI_NPM_PREFETCHED:-}" ] || npm ci --no-audit --no-fund --silent
 # Written beside the configurations: the ignore file names the document by this path.
 "$bin" openapi >openapi.json
 trap 'rm -f openapi.json' EXIT
